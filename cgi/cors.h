@@ -1,0 +1,17 @@
+/* CORS as ayb answers it (spec/API.md §4), for `[cors] origin`. */
+#ifndef AYB_CGI_CORS_H
+#define AYB_CGI_CORS_H
+
+#include "request.h"
+#include "response.h"
+
+/* 1 when req is a preflight (OPTIONS with Access-Control-Request-Method);
+ * then resp holds the whole answer. */
+int ayb_cors_preflight(const char *origin_cfg, const struct ayb_request *req,
+		       struct ayb_response *resp);
+
+/* Adds Vary and, for an allowed Origin, Access-Control-Allow-Origin. */
+void ayb_cors_headers(const char *origin_cfg, const struct ayb_request *req,
+		      struct ayb_response *resp);
+
+#endif

@@ -1,0 +1,186 @@
+/* An entity's page: profile, visible databases, and profile updates. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "profile.h"
+#include "slug.h"
+
+static cJSON *string_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* Loads the entity named by path segment 2, lowercased. */
+static int load_entity(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_entity *e,
+		       struct ayb_err *err)
+{
+	char *slug = strdup(req->seg[2].s);
+	int rc;
+
+	if (!slug)
+		return ayb_err_oom(err);
+	ayb_slug_lower(slug);
+	rc = strlen(slug) == req->seg[2].len ? ayb_store_entity_get(ctx->store, slug, e, err) : 0;
+	if (rc == 0)
+		ayb_err_not_found(err, slug, "entity");
+	free(slug);
+	return rc > 0 ? 0 : -1;
+}
+
+static cJSON *profile_json(const struct ayb_entity *e)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON *links = e->links ? cJSON_Parse(e->links) : NULL;
+
+	if (!p)
+		return NULL;
+	cJSON_AddItemToObject(p, "display_name", string_or_null(e->display_name));
+	cJSON_AddItemToObject(p, "description", string_or_null(e->description));
+	cJSON_AddItemToObject(p, "organization", string_or_null(e->organization));
+	cJSON_AddItemToObject(p, "location", string_or_null(e->location));
+	cJSON_AddItemToObject(p, "links", cJSON_IsArray(links) ? links : cJSON_CreateArray());
+	if (links && !cJSON_IsArray(links))
+		cJSON_Delete(links);
+	return p;
+}
+
+void ayb_handle_entity_details(struct ayb_ctx *ctx, struct ayb_request *req,
+			       struct ayb_response *resp)
+{
+	struct ayb_err err = { 0 };
+	struct ayb_auth a;
+	struct ayb_entity e = { 0 };
+	struct ayb_database *dbs = NULL;
+	size_t ndbs = 0;
+	cJSON *o = NULL, *list, *perms;
+
+	if (ayb_auth_optional(ctx, req, &a, &err) < 0 || load_entity(ctx, req, &e, &err) < 0 ||
+	    ayb_store_database_list(ctx->store, e.id, &dbs, &ndbs, &err) < 0)
+		goto fail;
+	if (!(o = cJSON_CreateObject()) || !(list = cJSON_CreateArray()) ||
+	    !(perms = cJSON_CreateObject())) {
+		cJSON_Delete(o);
+		o = NULL;
+		ayb_err_oom(&err);
+		goto fail;
+	}
+	cJSON_AddStringToObject(o, "slug", e.slug);
+	cJSON_AddItemToObject(o, "profile", profile_json(&e));
+	cJSON_AddItemToObject(o, "databases", list);
+	cJSON_AddItemToObject(o, "permissions", perms);
+	for (size_t i = 0; i < ndbs; i++) {
+		struct ayb_caller c = { a.entity.id, -1, a.token.database_id,
+					a.token.query_permission_level };
+		cJSON *d;
+		if (a.authenticated &&
+		    ayb_store_grant_get(ctx->store, a.entity.id, dbs[i].id, &c.grant, &err) < 0)
+			goto fail;
+		if (!ayb_perm_can_discover(&c, &dbs[i]))
+			continue;
+		d = cJSON_CreateObject();
+		cJSON_AddItemToArray(list, d);
+		cJSON_AddStringToObject(d, "slug", dbs[i].slug);
+		cJSON_AddStringToObject(d, "database_type", dbs[i].db_type ? "duckdb" : "sqlite");
+	}
+	cJSON_AddBoolToObject(perms, "can_create_database",
+			      a.authenticated && a.entity.id == e.id && !a.token.database_id);
+	ayb_response_json(resp, 200, o);
+	goto out;
+fail:
+	ayb_response_error(resp, &err);
+out:
+	cJSON_Delete(o);
+	ayb_databases_free(dbs, ndbs);
+	ayb_entity_free(&e);
+	ayb_auth_free(&a);
+	ayb_err_clear(&err);
+}
+
+/* Reads one profile key: absent, null, or a string within max characters
+ * (max 0: no limit). */
+static int field(const cJSON *body, const char *key, size_t max, struct ayb_field_update *f,
+		 struct ayb_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsNull(v) && !cJSON_IsString(v))
+		return ayb_err_set(err, AYB_E_OTHER, 400, "`%s` must be a string or null", key);
+	f->present = 1;
+	f->value = cJSON_IsString(v) ? v->valuestring : NULL;
+	if (f->value && max)
+		return ayb_profile_check_length(key, f->value, max, err);
+	return 0;
+}
+
+void ayb_handle_entity_update(struct ayb_ctx *ctx, struct ayb_request *req,
+			      struct ayb_response *resp)
+{
+	struct ayb_err err = { 0 };
+	struct ayb_auth a;
+	struct ayb_profile_update u;
+	const char *ct;
+	char *slug = NULL, *links = NULL;
+	cJSON *body = NULL;
+
+	memset(&u, 0, sizeof(u));
+	if (ayb_auth_required(ctx, req, &a, &err) < 0)
+		goto fail;
+	if (!(slug = strdup(req->seg[2].s))) {
+		ayb_err_oom(&err);
+		goto fail;
+	}
+	ayb_slug_lower(slug);
+	if (strlen(slug) != req->seg[2].len || strcmp(slug, a.entity.slug) != 0 ||
+	    a.token.database_id) {
+		ayb_err_set(&err, AYB_E_OTHER, 403,
+			    "Authenticated entity %s can't update the profile of entity %s",
+			    a.entity.slug, slug);
+		goto fail;
+	}
+	ct = ayb_request_header(req, "content-type");
+	if (!ct || strncmp(ct, "application/json", 16) != 0) {
+		ayb_err_set(&err, AYB_E_OTHER, 400,
+			    "Content type error: the body must be sent as application/json");
+		goto fail;
+	}
+	body = cJSON_ParseWithLength(req->body, req->body_len);
+	if (!cJSON_IsObject(body)) {
+		ayb_err_set(&err, AYB_E_OTHER, 400, "Json deserialize error: expected a JSON object");
+		goto fail;
+	}
+	if (field(body, "display_name", AYB_PROFILE_DISPLAY_NAME_MAX, &u.display_name, &err) < 0 ||
+	    field(body, "description", AYB_PROFILE_DESCRIPTION_MAX, &u.description, &err) < 0 ||
+	    field(body, "organization", AYB_PROFILE_ORGANIZATION_MAX, &u.organization, &err) < 0 ||
+	    field(body, "location", AYB_PROFILE_LOCATION_MAX, &u.location, &err) < 0 ||
+	    field(body, "links", 0, &u.links, &err) < 0)
+		goto fail;
+	if (!u.display_name.present && !u.description.present && !u.organization.present &&
+	    !u.location.present && !u.links.present) {
+		ayb_err_set(&err, AYB_E_EMPTY_UPDATE, 400,
+			    "No fields provided to update. Please specify at least one field to update.");
+		goto fail;
+	}
+	if (u.links.value) {
+		if (ayb_profile_links(u.links.value, ctx->cfg->public_url, a.entity.slug, &links,
+				      &err) < 0)
+			goto fail;
+		u.links.value = links;
+	}
+	if (ayb_store_entity_update_profile(ctx->store, a.entity.id, &u, &err) < 0)
+		goto fail;
+	ayb_response_empty_json(resp, 200);
+	goto out;
+fail:
+	ayb_response_error(resp, &err);
+out:
+	cJSON_Delete(body);
+	free(links);
+	free(slug);
+	ayb_auth_free(&a);
+	ayb_err_clear(&err);
+}

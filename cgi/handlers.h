@@ -1,0 +1,69 @@
+/* Everything a handler needs, and the handlers themselves.  A handler reads
+ * a parsed request (body already read, within its route's limit) and fills
+ * the response; it never touches FastCGI. */
+#ifndef AYB_CGI_HANDLERS_H
+#define AYB_CGI_HANDLERS_H
+
+#include "config.h"
+#include "error.h"
+#include "perm.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+
+struct ayb_ctx {
+	const struct ayb_config *cfg;
+	struct ayb_store *store;
+};
+
+/* The authenticated caller: entity plus the token used. */
+struct ayb_auth {
+	int authenticated;       /* 0: anonymous (optional posture only) */
+	struct ayb_entity entity;
+	struct ayb_token_row token;
+};
+
+/* Bearer token required: "Authorization: Bearer <token>".  Returns 0 with
+ * *a filled, or -1 with err (401 for a missing, malformed or invalid token). */
+int ayb_auth_required(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
+		      struct ayb_err *err);
+/* No Authorization header: anonymous.  A present but invalid one is an
+ * error, never downgraded to anonymous. */
+int ayb_auth_optional(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
+		      struct ayb_err *err);
+void ayb_auth_free(struct ayb_auth *a);
+
+/* A required header: its value, or NULL with err = Other (400)
+ * "Missing required `<name>` header". */
+const char *ayb_require_header(const struct ayb_request *req, const char *name,
+			       struct ayb_err *err);
+
+/* The database named by path segments 1 and 2 (/v1/{entity}/{database}/...)
+ * as seen by the caller. */
+struct ayb_target {
+	char *entity_slug;       /* lowercased path value */
+	char *name;              /* "<entity>/<database>" for messages */
+	struct ayb_entity owner;
+	struct ayb_database db;
+	struct ayb_caller caller;
+};
+
+/* Loads the target.  A missing entity is RecordNotFound (entity), a missing
+ * database -- or one the caller may not discover, so private databases do
+ * not leak -- RecordNotFound (database "<e>/<d>"); both 404. */
+int ayb_target_load(struct ayb_ctx *ctx, const struct ayb_request *req,
+		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err);
+void ayb_target_free(struct ayb_target *t);
+
+typedef void ayb_handler(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp);
+
+ayb_handler ayb_handle_health;
+ayb_handler ayb_handle_register;
+ayb_handler ayb_handle_confirm;
+ayb_handler ayb_handle_log_in;
+ayb_handler ayb_handle_create_database;
+ayb_handler ayb_handle_query;
+ayb_handler ayb_handle_entity_details;
+ayb_handler ayb_handle_entity_update;
+
+#endif

@@ -1,0 +1,158 @@
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "response.h"
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Unknown";
+	}
+}
+
+void ayb_response_init(struct ayb_response *r, struct ayb_out out)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 200;
+	r->out = out;
+}
+
+void ayb_response_free(struct ayb_response *r)
+{
+	ayb_buf_free(&r->headers);
+	ayb_buf_free(&r->body);
+}
+
+void ayb_response_header(struct ayb_response *r, const char *name, const char *value)
+{
+	ayb_buf_printf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+static void emit(struct ayb_response *r, const char *p, size_t n)
+{
+	if (!r->failed && n && r->out.write(r->out.ctx, p, n) < 0)
+		r->failed = 1;
+}
+
+static void send_head(struct ayb_response *r)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "Status: %d %s\r\n", r->status, reason(r->status));
+	emit(r, line, strlen(line));
+	if (r->content_type) {
+		snprintf(line, sizeof(line), "Content-Type: %s\r\n", r->content_type);
+		emit(r, line, strlen(line));
+	}
+	emit(r, r->headers.data ? r->headers.data : "", r->headers.len);
+	emit(r, "\r\n", 2);
+	r->sent = 1;
+}
+
+void ayb_response_json(struct ayb_response *r, int status, const cJSON *body)
+{
+	char *s = cJSON_PrintUnformatted(body);
+
+	if (!s) {
+		struct ayb_err e = { 0 };
+		ayb_err_oom(&e);
+		ayb_response_error(r, &e);
+		return;
+	}
+	r->status = status;
+	r->content_type = "application/json";
+	ayb_buf_free(&r->body);
+	ayb_buf_adds(&r->body, s);
+	cJSON_free(s);
+}
+
+void ayb_response_empty_json(struct ayb_response *r, int status)
+{
+	r->status = status;
+	r->content_type = "application/json";
+	ayb_buf_free(&r->body);
+	ayb_buf_adds(&r->body, "{}");
+}
+
+void ayb_response_error(struct ayb_response *r, const struct ayb_err *err)
+{
+	cJSON *o = ayb_err_to_json(err);
+	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	r->status = err->status ? err->status : 500;
+	r->content_type = "application/json";
+	ayb_buf_free(&r->body);
+	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
+	if (r->status == 401)
+		ayb_response_header(r, "WWW-Authenticate", "Bearer");
+	cJSON_free(s);
+	cJSON_Delete(o);
+}
+
+void ayb_response_status(struct ayb_response *r, int status)
+{
+	r->status = status;
+	r->content_type = NULL;
+	ayb_buf_free(&r->body);
+}
+
+static int stream_write(void *ctx, const char *p, size_t n)
+{
+	struct ayb_response *r = ctx;
+
+	if (r->sent) {
+		emit(r, p, n);
+		return r->failed ? -1 : 0;
+	}
+	if (ayb_buf_add(&r->body, p, n) < 0)
+		return -1;
+	if (r->body.len >= AYB_STREAM_THRESHOLD) {
+		/* Commit: from here on the status can no longer change. */
+		send_head(r);
+		emit(r, r->body.data, r->body.len);
+		ayb_buf_free(&r->body);
+	}
+	return r->failed ? -1 : 0;
+}
+
+struct ayb_sink ayb_response_stream(struct ayb_response *r, int status)
+{
+	struct ayb_sink s = { stream_write, r };
+
+	r->status = status;
+	r->content_type = "application/json";
+	return s;
+}
+
+void ayb_response_discard(struct ayb_response *r)
+{
+	ayb_buf_free(&r->body);
+}
+
+int ayb_response_committed(const struct ayb_response *r)
+{
+	return r->sent;
+}
+
+void ayb_response_finish(struct ayb_response *r)
+{
+	if (!r->sent)
+		send_head(r);
+	emit(r, r->body.data ? r->body.data : "", r->body.len);
+	ayb_buf_free(&r->body);
+}

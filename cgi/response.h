@@ -1,0 +1,55 @@
+/* The response a handler fills: status, headers and a body, either built
+ * whole or streamed.  A streamed body is buffered until it passes
+ * AYB_STREAM_THRESHOLD, so small results (and errors found early) still get
+ * a proper status; past it, the headers go out and the rest streams. */
+#ifndef AYB_CGI_RESPONSE_H
+#define AYB_CGI_RESPONSE_H
+
+#include <cJSON.h>
+
+#include "buf.h"
+#include "error.h"
+
+#define AYB_STREAM_THRESHOLD (64 * 1024)
+
+/* Where the bytes go: FCGX_PutStr or fwrite(stdout). */
+struct ayb_out {
+	int (*write)(void *ctx, const char *p, size_t n);
+	void *ctx;
+};
+
+struct ayb_response {
+	int status;
+	const char *content_type; /* static string, or NULL for no body */
+	struct ayb_buf headers;   /* other headers, "Name: value\r\n" lines */
+	struct ayb_buf body;
+	struct ayb_out out;
+	int sent;                 /* status line and headers already written */
+	int failed;               /* the client went away */
+};
+
+void ayb_response_init(struct ayb_response *r, struct ayb_out out);
+void ayb_response_free(struct ayb_response *r);
+
+void ayb_response_header(struct ayb_response *r, const char *name, const char *value);
+
+/* Status + a JSON body (the object is rendered, not kept). */
+void ayb_response_json(struct ayb_response *r, int status, const cJSON *body);
+/* Status + "{}". */
+void ayb_response_empty_json(struct ayb_response *r, int status);
+/* err's status + ayb's JSON envelope. */
+void ayb_response_error(struct ayb_response *r, const struct ayb_err *err);
+/* Status, no body. */
+void ayb_response_status(struct ayb_response *r, int status);
+
+/* A sink for streaming a JSON body with `status`.  Before the threshold,
+ * ayb_response_discard() can still drop what was written. */
+struct ayb_sink ayb_response_stream(struct ayb_response *r, int status);
+void ayb_response_discard(struct ayb_response *r);
+/* 1 once the headers of a streamed body have gone out. */
+int ayb_response_committed(const struct ayb_response *r);
+
+/* Writes whatever is still pending (headers and buffered body). */
+void ayb_response_finish(struct ayb_response *r);
+
+#endif

@@ -1,0 +1,270 @@
+/* `ayb server`: runs lighttpd in the foreground with ayb-api.fcgi behind it,
+ * for local use.  lighttpd's configuration is written into a private temp
+ * directory; SIGINT/SIGTERM stop lighttpd, which stops its FastCGI children. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "commands.h"
+#include "config.h"
+#include "store.h"
+#include "token.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char usage[] =
+	"Usage: ayb server [--config <FILE>]\n"
+	"\n"
+	"Runs lighttpd with ayb-api.fcgi on the configuration's host and port.\n"
+	"\n"
+	"Options:\n"
+	"  --config <FILE>  ayb.conf to use [env: AYB_CONFIG] [default: ./ayb.conf]\n"
+	"  -h, --help       Print help\n";
+
+/* ayb-api.fcgi beside us in the build tree (cli/../cgi/), else installed. */
+static int find_fcgi(char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *env = getenv("AYB_API_FCGI");
+
+	if (env && *env && access(env, X_OK) == 0) {
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	if (len > 0) {
+		char *slash;
+		self[len] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			*slash = '\0';
+			snprintf(out, n, "%s/../cgi/ayb-api.fcgi", self);
+			if (access(out, X_OK) == 0) {
+				char *real = realpath(out, NULL);
+				if (real) {
+					snprintf(out, n, "%s", real);
+					free(real);
+				}
+				return 0;
+			}
+		}
+	}
+	snprintf(out, n, "%s/ayb-api.fcgi", AYB_PKGLIBEXECDIR);
+	return access(out, X_OK) == 0 ? 0 : -1;
+}
+
+/* A lighttpd string literal: quotes and backslashes escaped. */
+static void lit(struct ayb_buf *b, const char *s)
+{
+	ayb_buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			ayb_buf_addc(b, '\\');
+		ayb_buf_addc(b, *s);
+	}
+	ayb_buf_addc(b, '"');
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -1;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const char *fcgi,
+			   const char *config_path)
+{
+	struct ayb_buf b = { 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ayb_buf_adds(&b, "server.modules = ( \"mod_fastcgi\" )\nserver.bind = ");
+	lit(&b, cfg->host);
+	ayb_buf_printf(&b, "\nserver.port = %d\nserver.document-root = ", cfg->port);
+	lit(&b, dir);
+	ayb_buf_adds(&b, "\nserver.upload-dirs = ( ");
+	lit(&b, dir);
+	/* Stream responses so large query results are not held whole. */
+	ayb_buf_adds(&b, " )\nserver.stream-response-body = 1\n"
+			 "server.max-request-size = 4096\n"
+			 "server.tag = \"ayb\"\n"
+			 "fastcgi.server = ( \"/\" => ((\n  \"socket\" => ");
+	ayb_buf_printf(&b, "\"%s/ayb-api.sock\",\n  \"bin-path\" => ", dir);
+	lit(&b, fcgi);
+	ayb_buf_printf(&b, ",\n  \"max-procs\" => %ld,\n  \"check-local\" => \"disable\",\n",
+		       cpus > 2 ? cpus : 2);
+	ayb_buf_adds(&b, "  \"bin-environment\" => ( \"AYB_CONFIG\" => ");
+	lit(&b, config_path);
+	ayb_buf_adds(&b, " ),\n  \"bin-copy-environment\" => ( \"PATH\", \"TMPDIR\"");
+	/* AYB__ overrides reach the FastCGI processes as they reached us. */
+	for (char **e = environ; *e; e++) {
+		if (strncmp(*e, "AYB__", 5) != 0)
+			continue;
+		ayb_buf_adds(&b, ", \"");
+		ayb_buf_add(&b, *e, strcspn(*e, "="));
+		ayb_buf_adds(&b, "\"");
+	}
+	ayb_buf_adds(&b, " )\n)) )\n");
+	return ayb_buf_take(&b);
+}
+
+static void remove_tree(const char *dir)
+{
+	pid_t pid = fork();
+
+	/* The temp dir holds only files we wrote and lighttpd's sockets. */
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+int ayb_cli_server(int argc, char **argv)
+{
+	const char *config_arg = NULL;
+	struct ayb_err err = { 0 };
+	struct ayb_config *cfg = NULL;
+	struct ayb_store *st = NULL;
+	char config_path[PATH_MAX], fcgi[PATH_MAX], dir[] = "/tmp/ayb-server.XXXXXX", conf[PATH_MAX];
+	char *text = NULL;
+	const char *lighttpd = getenv("AYB_LIGHTTPD") ? getenv("AYB_LIGHTTPD") : LIGHTTPD_PATH;
+	int status = 1, wstatus;
+	pid_t pid;
+	FILE *f;
+	struct sigaction sa;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config_arg = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			config_arg = argv[i] + 9;
+		} else {
+			fprintf(stderr, "error: unexpected argument '%s'\n\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (ayb_token_init() < 0)
+		return 1;
+	const char *located = ayb_config_locate(config_arg);
+	if (!realpath(located, config_path))
+		snprintf(config_path, sizeof(config_path), "%s", located);
+	if (!(cfg = ayb_config_load(config_path, NULL, &err))) {
+		fprintf(stderr, "Error: %s\n", err.message ? err.message : "invalid configuration");
+		goto out;
+	}
+	if (!cfg->file && !config_arg && !getenv("AYB_CONFIG"))
+		fprintf(stderr, "Note: %s not found; using AYB__ environment variables only.\n",
+			config_path);
+	if (mkdir_p(cfg->data_path) < 0) {
+		fprintf(stderr, "Error: cannot create data_path %s: %s\n", cfg->data_path, strerror(errno));
+		goto out;
+	}
+	if (cfg->email_file_path) {
+		char *d = strdup(cfg->email_file_path), *slash = d ? strrchr(d, '/') : NULL;
+		if (slash && slash != d) {
+			*slash = '\0';
+			mkdir_p(d);
+		}
+		free(d);
+	}
+	if (!strncmp(cfg->database_url, "sqlite://", 9)) {
+		char *d = strdup(cfg->database_url + 9), *slash = d ? strrchr(d, '/') : NULL;
+		if (slash && slash != d) {
+			*slash = '\0';
+			mkdir_p(d);
+		}
+		free(d);
+	}
+	/* Migrate once here, before several FastCGI processes start at once. */
+	if (ayb_store_open(cfg->database_url, &st, &err) < 0) {
+		fprintf(stderr, "Error: %s\n", err.message ? err.message : "metadata store error");
+		goto out;
+	}
+	ayb_store_close(st);
+	if (find_fcgi(fcgi, sizeof(fcgi)) < 0) {
+		fprintf(stderr, "Error: ayb-api.fcgi not found beside ayb or in %s\n", AYB_PKGLIBEXECDIR);
+		goto out;
+	}
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "Error: cannot create a temporary directory: %s\n", strerror(errno));
+		goto out;
+	}
+	snprintf(conf, sizeof(conf), "%s/lighttpd.conf", dir);
+	if (!(text = lighttpd_conf(cfg, dir, fcgi, config_path)) || !(f = fopen(conf, "w")) ||
+	    fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "Error: cannot write %s\n", conf);
+		goto cleanup;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	printf("Starting server %s:%d...\n", cfg->host, cfg->port);
+	printf("Serving the ayb API at http://%s:%d (Ctrl-C stops it)\n", cfg->host, cfg->port);
+	fflush(stdout);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "Error: fork: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execl(lighttpd, lighttpd, "-D", "-f", conf, (char *)NULL);
+		fprintf(stderr, "Error: cannot run %s: %s (install the Debian package lighttpd)\n",
+			lighttpd, strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &wstatus, 0);
+		if (w == pid)
+			break;
+		if (w < 0 && errno == EINTR && stop_signal) {
+			/* INT is lighttpd's graceful stop; it then ends its backends. */
+			kill(pid, SIGINT);
+			stop_signal = 0;
+		} else if (w < 0 && errno != EINTR) {
+			break;
+		}
+	}
+	status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 0;
+	if (status)
+		fprintf(stderr, "Error: lighttpd exited with status %d\n", status);
+cleanup:
+	remove_tree(dir);
+out:
+	free(text);
+	ayb_config_free(cfg);
+	ayb_err_clear(&err);
+	return status;
+}

@@ -1,0 +1,678 @@
+/* ayb.conf loading.  libconfuse parses the file; every value is then
+ * collected as text into one table keyed by ayb's dotted key names, the
+ * AYB__... environment overlays that table, and only then are values typed
+ * and validated.  Doing the overlay on the table (not on libconfuse's tree)
+ * lets an environment variable create a section the file lacks, as ayb does. */
+#include "autoconfig.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
+#include "buf.h"
+#include "config.h"
+#include "token.h"
+
+extern char **environ;
+
+enum ktype { K_STR, K_INT, K_BOOL };
+
+struct key {
+	const char *path;
+	enum ktype type;
+	int required;       /* required whenever its section is present */
+	long min, max;      /* K_INT range */
+};
+
+/* Sections that may be absent; all others ("", authentication, cors) must be. */
+static const char *const optional_sections[] = {
+	"email", "email.smtp", "email.file", "snapshots", "snapshots.automation",
+};
+#define NOPT (sizeof(optional_sections) / sizeof(optional_sections[0]))
+
+static const struct key keys[] = {
+	{ "host", K_STR, 1, 0, 0 },
+	{ "port", K_INT, 1, 1, 65535 },
+	{ "public_url", K_STR, 0, 0, 0 },
+	{ "database_url", K_STR, 1, 0, 0 },
+	{ "data_path", K_STR, 1, 0, 0 },
+	{ "authentication.fernet_key", K_STR, 1, 0, 0 },
+	{ "authentication.token_expiration_seconds", K_INT, 1, 0, LONG_MAX },
+	{ "email.smtp.from", K_STR, 1, 0, 0 },
+	{ "email.smtp.reply_to", K_STR, 1, 0, 0 },
+	{ "email.smtp.smtp_host", K_STR, 1, 0, 0 },
+	{ "email.smtp.smtp_port", K_INT, 1, 1, 65535 },
+	{ "email.smtp.smtp_username", K_STR, 1, 0, 0 },
+	{ "email.smtp.smtp_password", K_STR, 1, 0, 0 },
+	{ "email.smtp.smtp_tls", K_STR, 0, 0, 0 },
+	{ "email.file.path", K_STR, 1, 0, 0 },
+	{ "cors.origin", K_STR, 1, 0, 0 },
+	{ "snapshots.access_key_id", K_STR, 1, 0, 0 },
+	{ "snapshots.secret_access_key", K_STR, 1, 0, 0 },
+	{ "snapshots.bucket", K_STR, 1, 0, 0 },
+	{ "snapshots.path_prefix", K_STR, 1, 0, 0 },
+	{ "snapshots.endpoint_url", K_STR, 0, 0, 0 },
+	{ "snapshots.region", K_STR, 0, 0, 0 },
+	{ "snapshots.force_path_style", K_BOOL, 0, 0, 0 },
+	{ "snapshots.automation.interval", K_STR, 1, 0, 0 },
+	{ "snapshots.automation.max_snapshots", K_INT, 1, 0, 65535 },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* libconfuse's schema of the same keys.  Every section is CFGF_MULTI so its
+ * absence is visible (cfg_size == 0); more than one occurrence is refused. */
+static cfg_opt_t auth_opts[] = {
+	CFG_STR("fernet_key", NULL, CFGF_NODEFAULT),
+	CFG_INT("token_expiration_seconds", 0, CFGF_NODEFAULT),
+	CFG_END()
+};
+static cfg_opt_t smtp_opts[] = {
+	CFG_STR("from", NULL, CFGF_NODEFAULT),
+	CFG_STR("reply_to", NULL, CFGF_NODEFAULT),
+	CFG_STR("smtp_host", NULL, CFGF_NODEFAULT),
+	CFG_INT("smtp_port", 0, CFGF_NODEFAULT),
+	CFG_STR("smtp_username", NULL, CFGF_NODEFAULT),
+	CFG_STR("smtp_password", NULL, CFGF_NODEFAULT),
+	CFG_STR("smtp_tls", NULL, CFGF_NODEFAULT),
+	CFG_END()
+};
+static cfg_opt_t file_opts[] = {
+	CFG_STR("path", NULL, CFGF_NODEFAULT),
+	CFG_END()
+};
+static cfg_opt_t email_opts[] = {
+	CFG_SEC("smtp", smtp_opts, CFGF_MULTI),
+	CFG_SEC("file", file_opts, CFGF_MULTI),
+	CFG_END()
+};
+static cfg_opt_t cors_opts[] = {
+	CFG_STR("origin", NULL, CFGF_NODEFAULT),
+	CFG_END()
+};
+static cfg_opt_t automation_opts[] = {
+	CFG_STR("interval", NULL, CFGF_NODEFAULT),
+	CFG_INT("max_snapshots", 0, CFGF_NODEFAULT),
+	CFG_END()
+};
+static cfg_opt_t snapshots_opts[] = {
+	CFG_STR("access_key_id", NULL, CFGF_NODEFAULT),
+	CFG_STR("secret_access_key", NULL, CFGF_NODEFAULT),
+	CFG_STR("bucket", NULL, CFGF_NODEFAULT),
+	CFG_STR("path_prefix", NULL, CFGF_NODEFAULT),
+	CFG_STR("endpoint_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("region", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("force_path_style", cfg_false, CFGF_NODEFAULT),
+	CFG_SEC("automation", automation_opts, CFGF_MULTI),
+	CFG_END()
+};
+static cfg_opt_t root_opts[] = {
+	CFG_STR("host", NULL, CFGF_NODEFAULT),
+	CFG_INT("port", 0, CFGF_NODEFAULT),
+	CFG_STR("public_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("database_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("data_path", NULL, CFGF_NODEFAULT),
+	CFG_SEC("authentication", auth_opts, CFGF_MULTI),
+	CFG_SEC("email", email_opts, CFGF_MULTI),
+	CFG_SEC("cors", cors_opts, CFGF_MULTI),
+	CFG_SEC("snapshots", snapshots_opts, CFGF_MULTI),
+	CFG_END()
+};
+
+/* The values as text, before typing.  from_env names the variable that set
+ * a value, for error messages. */
+struct raw {
+	char *val[NKEYS];
+	const char *from_env[NKEYS];
+	int section_present[NOPT];
+	const char *file;
+};
+
+/* libconfuse reports parse errors through a callback; keep the first. */
+static char parse_error[512];
+
+static void on_parse_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[400];
+
+	if (parse_error[0])
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg && cfg->filename)
+		snprintf(parse_error, sizeof(parse_error), "%s:%d: %s", cfg->filename,
+			 cfg->line, msg);
+	else
+		snprintf(parse_error, sizeof(parse_error), "%s", msg);
+}
+
+static int section_index(const char *sec, size_t len)
+{
+	for (size_t i = 0; i < NOPT; i++)
+		if (strlen(optional_sections[i]) == len &&
+		    strncmp(optional_sections[i], sec, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Marks every optional section on the key's path as present. */
+static void mark_sections(struct raw *raw, const char *path)
+{
+	for (const char *dot = strchr(path, '.'); dot; dot = strchr(dot + 1, '.')) {
+		int i = section_index(path, (size_t)(dot - path));
+		if (i >= 0)
+			raw->section_present[i] = 1;
+	}
+}
+
+/* 1 when every section on the key's path is present (required ones always are). */
+static int key_section_present(const struct raw *raw, const char *path)
+{
+	for (const char *dot = strchr(path, '.'); dot; dot = strchr(dot + 1, '.')) {
+		int i = section_index(path, (size_t)(dot - path));
+		if (i >= 0 && !raw->section_present[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int key_index(const char *path)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].path, path) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Walks cfg along the dotted section path of keys[k]; NULL when a section
+ * is absent.  Sets *dup when a section appears more than once. */
+static cfg_t *section_of(cfg_t *cfg, const char *path, char *dup, size_t duplen)
+{
+	char name[64];
+	const char *p = path, *dot;
+
+	while ((dot = strchr(p, '.'))) {
+		size_t n = (size_t)(dot - p);
+		if (n >= sizeof(name))
+			return NULL;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (cfg_size(cfg, name) > 1 && !dup[0])
+			snprintf(dup, duplen, "%.*s", (int)(dot - path), path);
+		if (cfg_size(cfg, name) == 0)
+			return NULL;
+		cfg = cfg_getnsec(cfg, name, 0);
+		p = dot + 1;
+	}
+	return cfg;
+}
+
+static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
+{
+	cfg_t *cfg = cfg_init(root_opts, 0);
+	char dup[128] = "";
+	int rc;
+
+	if (!cfg)
+		return ayb_err_oom(err);
+	parse_error[0] = '\0';
+	cfg_set_error_function(cfg, on_parse_error);
+	errno = 0;
+	rc = cfg_parse(cfg, path);
+	if (rc == CFG_FILE_ERROR) {
+		int e = errno;
+		cfg_free(cfg);
+		if (e == ENOENT)
+			return 0; /* a missing file is fine if the environment has every key */
+		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+				   "Unable to read configuration file %s: %s", path,
+				   strerror(e ? e : EIO));
+	}
+	if (rc != CFG_SUCCESS) {
+		cfg_free(cfg);
+		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+				   "Invalid configuration file %s: %s", path,
+				   parse_error[0] ? parse_error : "parse error");
+	}
+	raw->file = path;
+	for (size_t k = 0; k < NKEYS; k++) {
+		cfg_t *sec = section_of(cfg, keys[k].path, dup, sizeof(dup));
+		const char *leaf = strrchr(keys[k].path, '.');
+		char num[32];
+		const char *text = NULL;
+
+		leaf = leaf ? leaf + 1 : keys[k].path;
+		if (!sec)
+			continue;
+		mark_sections(raw, keys[k].path);
+		if (cfg_size(sec, leaf) == 0)
+			continue;
+		switch (keys[k].type) {
+		case K_STR:
+			text = cfg_getstr(sec, leaf);
+			break;
+		case K_INT:
+			snprintf(num, sizeof(num), "%ld", cfg_getint(sec, leaf));
+			text = num;
+			break;
+		case K_BOOL:
+			text = cfg_getbool(sec, leaf) ? "true" : "false";
+			break;
+		}
+		if (text && !(raw->val[k] = strdup(text))) {
+			cfg_free(cfg);
+			return ayb_err_oom(err);
+		}
+	}
+	/* An empty section (e.g. `email { file { } }`) is still present. */
+	if (cfg_size(cfg, "email") > 0) {
+		cfg_t *email = cfg_getnsec(cfg, "email", 0);
+		raw->section_present[section_index("email", 5)] = 1;
+		if (cfg_size(email, "smtp") > 0)
+			raw->section_present[section_index("email.smtp", 10)] = 1;
+		if (cfg_size(email, "file") > 0)
+			raw->section_present[section_index("email.file", 10)] = 1;
+		if ((cfg_size(email, "smtp") > 1 || cfg_size(email, "file") > 1) && !dup[0])
+			snprintf(dup, sizeof(dup), "email.%s",
+				 cfg_size(email, "smtp") > 1 ? "smtp" : "file");
+	}
+	if (cfg_size(cfg, "snapshots") > 0) {
+		cfg_t *s = cfg_getnsec(cfg, "snapshots", 0);
+		raw->section_present[section_index("snapshots", 9)] = 1;
+		if (cfg_size(s, "automation") > 0)
+			raw->section_present[section_index("snapshots.automation", 20)] = 1;
+	}
+	for (const char *s = "authentication\0email\0cors\0snapshots\0"; *s; s += strlen(s) + 1)
+		if (cfg_size(cfg, s) > 1 && !dup[0])
+			snprintf(dup, sizeof(dup), "%s", s);
+	cfg_free(cfg);
+	if (dup[0])
+		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+				   "Invalid configuration file %s: section `%s` appears more than once",
+				   path, dup);
+	return 0;
+}
+
+/* AYB__A__B=v sets key "a.b".  Unknown keys are ignored, as ayb does. */
+static int read_env(struct raw *raw, char *const *envp, struct ayb_err *err)
+{
+	for (; envp && *envp; envp++) {
+		const char *e = *envp, *eq = strchr(e, '=');
+		char path[128];
+		size_t n = 0;
+		int k;
+
+		if (strncmp(e, "AYB__", 5) != 0 || !eq)
+			continue;
+		for (const char *p = e + 5; p < eq && n + 1 < sizeof(path); p++) {
+			if (p[0] == '_' && p[1] == '_') {
+				path[n++] = '.';
+				p++;
+			} else {
+				path[n++] = (char)tolower((unsigned char)*p);
+			}
+		}
+		path[n] = '\0';
+		if ((k = key_index(path)) < 0)
+			continue;
+		free(raw->val[k]);
+		if (!(raw->val[k] = strdup(eq + 1)))
+			return ayb_err_oom(err);
+		raw->from_env[k] = e;
+		mark_sections(raw, path);
+	}
+	return 0;
+}
+
+/* "the key `x` in FILE" or "the environment variable AYB__X". */
+static void describe_source(const struct raw *raw, int k, char *out, size_t n)
+{
+	if (raw->from_env[k])
+		snprintf(out, n, "environment variable %.*s", (int)strcspn(raw->from_env[k], "="),
+			 raw->from_env[k]);
+	else
+		snprintf(out, n, "`%s` in %s", keys[k].path, raw->file ? raw->file : "(no file)");
+}
+
+static void env_name(const char *path, char *out, size_t n)
+{
+	size_t j = (size_t)snprintf(out, n, "AYB__");
+	for (const char *p = path; *p && j + 3 < n; p++) {
+		if (*p == '.') {
+			out[j++] = '_';
+			out[j++] = '_';
+		} else {
+			out[j++] = (char)toupper((unsigned char)*p);
+		}
+	}
+	out[j] = '\0';
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Makes a relative path absolute against the working directory at load
+ * time, so a later chdir (or a FastCGI process started elsewhere by the web
+ * server) does not move the data. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+	char *out;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
+}
+
+int64_t ayb_config_parse_duration_ms(const char *text)
+{
+	static const struct { const char *unit; double ms; } units[] = {
+		{ "ns", 1e-6 }, { "us", 1e-3 }, { "\xc2\xb5s", 1e-3 }, { "ms", 1 },
+		{ "s", 1e3 }, { "m", 60e3 }, { "h", 3600e3 },
+	};
+	const char *p = text;
+	double total = 0;
+
+	if (!p || !*p)
+		return -1;
+	if (strcmp(p, "0") == 0)
+		return 0;
+	while (*p) {
+		char *end;
+		double v;
+		size_t best = 0, u;
+		double mult = 0;
+
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+		errno = 0;
+		v = strtod(p, &end);
+		if (end == p || errno)
+			return -1;
+		p = end;
+		for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+			size_t l = strlen(units[u].unit);
+			/* Longest match wins: "ms" before "m", "ns" before "s". */
+			if (l > best && strncmp(p, units[u].unit, l) == 0) {
+				best = l;
+				mult = units[u].ms;
+			}
+		}
+		if (!best)
+			return -1;
+		p += best;
+		total += v * mult;
+		if (total > 9e15)
+			return -1;
+	}
+	return (int64_t)total;
+}
+
+/* Checks public_url is a bare origin: scheme://host[:port], no path. */
+static int bare_origin(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p || p == url)
+		return 0;
+	for (const char *s = url; s < p; s++)
+		if (!isalpha((unsigned char)*s))
+			return 0;
+	p += 3;
+	if (!*p)
+		return 0;
+	return strpbrk(p, "/?#") == NULL;
+}
+
+static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *err);
+
+void ayb_config_free(struct ayb_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->file);
+	free(cfg->host);
+	free(cfg->public_url);
+	free(cfg->database_url);
+	free(cfg->data_path);
+	free(cfg->fernet_key);
+	memset(cfg->key, 0, sizeof(cfg->key));
+	if (cfg->smtp) {
+		free(cfg->smtp->from);
+		free(cfg->smtp->reply_to);
+		free(cfg->smtp->smtp_host);
+		free(cfg->smtp->smtp_username);
+		free(cfg->smtp->smtp_password);
+		free(cfg->smtp);
+	}
+	free(cfg->email_file_path);
+	free(cfg->cors_origin);
+	if (cfg->snapshots) {
+		struct ayb_snapshots_config *s = cfg->snapshots;
+		free(s->access_key_id);
+		free(s->secret_access_key);
+		free(s->bucket);
+		free(s->path_prefix);
+		free(s->endpoint_url);
+		free(s->region);
+		free(s->interval);
+		free(s);
+	}
+	free(cfg);
+}
+
+const char *ayb_config_locate(const char *explicit_path)
+{
+	const char *p;
+
+	if (explicit_path && *explicit_path)
+		return explicit_path;
+	if ((p = getenv("AYB_CONFIG")) && *p)
+		return p;
+	if ((p = getenv("AYB_SERVER_CONFIG_FILE")) && *p)
+		return p;
+	return "./ayb.conf";
+}
+
+struct ayb_config *ayb_config_load(const char *path, char *const *envp, struct ayb_err *err)
+{
+	struct raw raw;
+	struct ayb_config *cfg = NULL;
+
+	memset(&raw, 0, sizeof(raw));
+	if (read_file(&raw, path, err) < 0 || read_env(&raw, envp ? envp : environ, err) < 0)
+		goto out;
+	if (!(cfg = calloc(1, sizeof(*cfg)))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (typed(&raw, cfg, err) < 0) {
+		ayb_config_free(cfg);
+		cfg = NULL;
+	}
+out:
+	for (size_t k = 0; k < NKEYS; k++)
+		free(raw.val[k]);
+	return cfg;
+}
+
+static int bad(const struct raw *raw, int k, struct ayb_err *err, const char *why)
+{
+	char src[256];
+
+	describe_source(raw, k, src, sizeof(src));
+	return ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid value for %s: %s", src, why);
+}
+
+static int int_of(const struct raw *raw, int k, long *out, struct ayb_err *err)
+{
+	char *end;
+	long v;
+	char why[96];
+
+	errno = 0;
+	v = strtol(raw->val[k], &end, 10);
+	if (errno || end == raw->val[k] || *end)
+		return bad(raw, k, err, "expected a whole number");
+	if (v < keys[k].min || v > keys[k].max) {
+		snprintf(why, sizeof(why), "must be between %ld and %ld", keys[k].min, keys[k].max);
+		return bad(raw, k, err, why);
+	}
+	*out = v;
+	return 0;
+}
+
+static int bool_of(const struct raw *raw, int k, int *out, struct ayb_err *err)
+{
+	const char *v = raw->val[k];
+
+	if (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"))
+		*out = 1;
+	else if (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no"))
+		*out = 0;
+	else
+		return bad(raw, k, err, "expected true or false");
+	return 0;
+}
+
+#define V(path) raw->val[key_index(path)]
+#define K(path) key_index(path)
+
+static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *err)
+{
+	long n;
+
+	/* Required keys of every present section. */
+	for (size_t k = 0; k < NKEYS; k++) {
+		char env[128];
+		if (!keys[k].required || raw->val[k] || !key_section_present(raw, keys[k].path))
+			continue;
+		env_name(keys[k].path, env, sizeof(env));
+		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+				   "Missing required configuration key `%s`: set it in %s or with the environment variable %s",
+				   keys[k].path, raw->file ? raw->file : "the configuration file", env);
+	}
+	if (!raw->section_present[section_index("email.smtp", 10)] &&
+	    !raw->section_present[section_index("email.file", 10)])
+		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+				   "At least one email backend (smtp or file) must be configured. "
+				   "See email configuration documentation at https://github.com/marcua/ayb#email-configuration");
+
+	cfg->file = dup_or_null(raw->file);
+	cfg->host = strdup(V("host"));
+	if (int_of(raw, K("port"), &n, err) < 0)
+		return -1;
+	cfg->port = (int)n;
+	if (V("public_url")) {
+		if (!bare_origin(V("public_url")))
+			return bad(raw, K("public_url"), err,
+				   "expected a bare origin such as https://ayb.example.com (no path, no trailing slash)");
+		cfg->public_url = strdup(V("public_url"));
+	} else if (asprintf(&cfg->public_url, "http://localhost:%d", cfg->port) < 0) {
+		return ayb_err_oom(err);
+	}
+
+	const char *db = V("database_url");
+	if (strncmp(db, "sqlite://", 9) == 0) {
+		char *abs = absolute(db + 9);
+		if (!abs || asprintf(&cfg->database_url, "sqlite://%s", abs) < 0) {
+			free(abs);
+			return ayb_err_oom(err);
+		}
+		free(abs);
+	} else if (strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0) {
+		cfg->database_url = strdup(db);
+	} else {
+		char why[600];
+		snprintf(why, sizeof(why),
+			 "Database type for %s is not supported (currently only SQLite and PostgreSQL)", db);
+		return bad(raw, K("database_url"), err, why);
+	}
+	cfg->data_path = absolute(V("data_path"));
+
+	cfg->fernet_key = strdup(V("authentication.fernet_key"));
+	if (ayb_token_decode_key(cfg->fernet_key, cfg->key) < 0)
+		return bad(raw, K("authentication.fernet_key"), err,
+			   "expected URL-safe base64 of 32 bytes (run `ayb default_server_config` for a fresh one)");
+	if (int_of(raw, K("authentication.token_expiration_seconds"), &n, err) < 0)
+		return -1;
+	cfg->token_expiration_seconds = n;
+
+	if (raw->section_present[section_index("email.smtp", 10)]) {
+		struct ayb_smtp_config *s = calloc(1, sizeof(*s));
+		const char *tls = V("email.smtp.smtp_tls");
+		if (!(cfg->smtp = s))
+			return ayb_err_oom(err);
+		s->from = strdup(V("email.smtp.from"));
+		s->reply_to = strdup(V("email.smtp.reply_to"));
+		s->smtp_host = strdup(V("email.smtp.smtp_host"));
+		s->smtp_username = strdup(V("email.smtp.smtp_username"));
+		s->smtp_password = strdup(V("email.smtp.smtp_password"));
+		if (int_of(raw, K("email.smtp.smtp_port"), &n, err) < 0)
+			return -1;
+		s->smtp_port = (int)n;
+		if (!tls || !strcmp(tls, "implicit"))
+			s->tls = AYB_SMTP_TLS_IMPLICIT;
+		else if (!strcmp(tls, "starttls"))
+			s->tls = AYB_SMTP_TLS_STARTTLS;
+		else if (!strcmp(tls, "none"))
+			s->tls = AYB_SMTP_TLS_NONE;
+		else
+			return bad(raw, K("email.smtp.smtp_tls"), err,
+				   "expected \"implicit\", \"starttls\" or \"none\"");
+	}
+	if (raw->section_present[section_index("email.file", 10)])
+		cfg->email_file_path = absolute(V("email.file.path"));
+
+	/* ayb trims the configured origin before comparing. */
+	const char *o = V("cors.origin");
+	size_t olen;
+	while (isspace((unsigned char)*o))
+		o++;
+	olen = strlen(o);
+	while (olen && isspace((unsigned char)o[olen - 1]))
+		olen--;
+	cfg->cors_origin = strndup(o, olen);
+
+	if (raw->section_present[section_index("snapshots", 9)]) {
+		struct ayb_snapshots_config *s = calloc(1, sizeof(*s));
+		if (!(cfg->snapshots = s))
+			return ayb_err_oom(err);
+		s->access_key_id = strdup(V("snapshots.access_key_id"));
+		s->secret_access_key = strdup(V("snapshots.secret_access_key"));
+		s->bucket = strdup(V("snapshots.bucket"));
+		s->path_prefix = strdup(V("snapshots.path_prefix"));
+		s->endpoint_url = dup_or_null(V("snapshots.endpoint_url"));
+		s->region = strdup(V("snapshots.region") ? V("snapshots.region") : "us-east-1");
+		if (V("snapshots.force_path_style") &&
+		    bool_of(raw, K("snapshots.force_path_style"), &s->force_path_style, err) < 0)
+			return -1;
+		if (raw->section_present[section_index("snapshots.automation", 20)]) {
+			s->has_automation = 1;
+			s->interval = strdup(V("snapshots.automation.interval"));
+			s->interval_ms = ayb_config_parse_duration_ms(s->interval);
+			if (s->interval_ms <= 0)
+				return ayb_err_set(err, AYB_E_DURATION, 500,
+						   "Invalid duration `%s` for snapshots.automation.interval (examples: \"10m\", \"1h30m\", \"2s\")",
+						   s->interval);
+			if (int_of(raw, K("snapshots.automation.max_snapshots"), &n, err) < 0)
+				return -1;
+			s->max_snapshots = (int)n;
+		}
+	}
+	if (!cfg->host || !cfg->database_url || !cfg->data_path || !cfg->fernet_key ||
+	    !cfg->cors_origin)
+		return ayb_err_oom(err);
+	return 0;
+}

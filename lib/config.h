@@ -1,0 +1,73 @@
+/* ayb.conf: ayb's server configuration keys in libconfuse syntax, with
+ * AYB__SECTION__KEY environment overrides (spec/CONFIG.md). */
+#ifndef AYB_CONFIG_H
+#define AYB_CONFIG_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+enum ayb_smtp_tls {
+	AYB_SMTP_TLS_IMPLICIT = 0, /* smtps://, as ayb does (default) */
+	AYB_SMTP_TLS_STARTTLS,     /* smtp:// upgraded with STARTTLS, required */
+	AYB_SMTP_TLS_NONE,         /* plain smtp://, for a local relay only */
+};
+
+struct ayb_smtp_config {
+	char *from;
+	char *reply_to;
+	char *smtp_host;
+	int smtp_port;
+	char *smtp_username;
+	char *smtp_password;
+	enum ayb_smtp_tls tls;     /* key smtp_tls: "implicit" | "starttls" | "none" */
+};
+
+struct ayb_snapshots_config {
+	char *access_key_id;
+	char *secret_access_key;
+	char *bucket;
+	char *path_prefix;
+	char *endpoint_url;        /* NULL: AWS for region */
+	char *region;              /* "us-east-1" when unset */
+	int force_path_style;
+	int has_automation;
+	char *interval;            /* Go duration text, validated */
+	int64_t interval_ms;
+	int max_snapshots;
+};
+
+/* Every string is owned by the config and freed by ayb_config_free(). */
+struct ayb_config {
+	char *file;                /* the file read, or NULL when none existed */
+	char *host;
+	int port;
+	char *public_url;          /* never NULL: defaults to http://localhost:<port> */
+	char *database_url;
+	char *data_path;
+	char *fernet_key;
+	unsigned char key[32];     /* fernet_key decoded */
+	int64_t token_expiration_seconds;
+	struct ayb_smtp_config *smtp;          /* NULL when [email.smtp] is absent */
+	char *email_file_path;                 /* NULL when [email.file] is absent */
+	char *cors_origin;
+	struct ayb_snapshots_config *snapshots; /* NULL when [snapshots] is absent */
+};
+
+/* The path to read: `explicit_path` when given, else $AYB_CONFIG, else
+ * $AYB_SERVER_CONFIG_FILE (ayb's name), else "./ayb.conf". */
+const char *ayb_config_locate(const char *explicit_path);
+
+/* Reads the file at `path` (a missing file is allowed when the environment
+ * supplies every required key), applies AYB__... overrides from `envp`
+ * (NULL: the process environment), and validates.  On failure returns NULL
+ * and sets err (ConfigurationError) with one message naming the key and
+ * the file.  The caller frees the result with ayb_config_free(). */
+struct ayb_config *ayb_config_load(const char *path, char *const *envp,
+				   struct ayb_err *err);
+void ayb_config_free(struct ayb_config *cfg);
+
+/* Parses a Go duration ("10m", "1h30m", "1.5s"); -1 when invalid. */
+int64_t ayb_config_parse_duration_ms(const char *text);
+
+#endif

@@ -1,0 +1,61 @@
+#include "autoconfig.h"
+
+#include "perm.h"
+
+static int is_owner(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	return c->entity_id != 0 && c->entity_id == db->entity_id;
+}
+
+/* A scoped token only ever speaks for its own database. */
+static int token_allows(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	return c->token_database_id == 0 || c->token_database_id == db->id;
+}
+
+int ayb_perm_can_discover(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	if (c->entity_id && !token_allows(c, db))
+		return 0;
+	if (db->public_sharing_level == AYB_PUBLIC_FORK ||
+	    db->public_sharing_level == AYB_PUBLIC_READ_ONLY)
+		return 1;
+	if (!c->entity_id)
+		return 0;
+	return is_owner(c, db) || c->grant >= AYB_SHARE_READ_ONLY;
+}
+
+int ayb_perm_can_manage(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	if (!c->entity_id || !token_allows(c, db))
+		return 0;
+	return is_owner(c, db) || c->grant == AYB_SHARE_MANAGER;
+}
+
+enum ayb_query_level ayb_perm_entity_query_level(const struct ayb_caller *c,
+						 const struct ayb_database *db)
+{
+	if (!c->entity_id)
+		return AYB_LEVEL_NONE;
+	if (is_owner(c, db) || c->grant == AYB_SHARE_MANAGER || c->grant == AYB_SHARE_READ_WRITE)
+		return AYB_LEVEL_READ_WRITE;
+	if (c->grant == AYB_SHARE_READ_ONLY)
+		return AYB_LEVEL_READ_ONLY;
+	if (db->public_sharing_level == AYB_PUBLIC_READ_ONLY)
+		return AYB_LEVEL_READ_ONLY;
+	return AYB_LEVEL_NONE;
+}
+
+enum ayb_query_level ayb_perm_query_level(const struct ayb_caller *c,
+					  const struct ayb_database *db)
+{
+	enum ayb_query_level level;
+
+	if (!token_allows(c, db))
+		return AYB_LEVEL_NONE;
+	level = ayb_perm_entity_query_level(c, db);
+	/* The cap lowers an explicit level; it can never raise the public one. */
+	if (level == AYB_LEVEL_READ_WRITE && c->token_level == AYB_LEVEL_READ_ONLY)
+		level = AYB_LEVEL_READ_ONLY;
+	return level;
+}

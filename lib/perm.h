@@ -1,0 +1,37 @@
+/* Permission decisions (spec/PERMISSIONS.md) as pure functions of the
+ * caller, the database, the caller's grant on it and the token's scope. */
+#ifndef AYB_PERM_H
+#define AYB_PERM_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+enum ayb_query_level {
+	AYB_LEVEL_NONE = -1,
+	AYB_LEVEL_READ_ONLY = 0,
+	AYB_LEVEL_READ_WRITE = 1,
+};
+
+/* Who asks: entity_id 0 is anonymous; grant is the caller's sharing level
+ * on the database or -1 for none; token_database_id 0 means an unscoped
+ * token; token_level -1 means no cap. */
+struct ayb_caller {
+	int64_t entity_id;
+	int grant;
+	int64_t token_database_id;
+	int token_level;
+};
+
+/* May the caller see that the database exists (listing, details)? */
+int ayb_perm_can_discover(const struct ayb_caller *c, const struct ayb_database *db);
+/* May the caller manage it (update, share, snapshots)? */
+int ayb_perm_can_manage(const struct ayb_caller *c, const struct ayb_database *db);
+/* The level a query runs at, token scope and cap included (§3). */
+enum ayb_query_level ayb_perm_query_level(const struct ayb_caller *c,
+					  const struct ayb_database *db);
+/* The same without any token, as database details report it. */
+enum ayb_query_level ayb_perm_entity_query_level(const struct ayb_caller *c,
+						 const struct ayb_database *db);
+
+#endif

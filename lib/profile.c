@@ -1,0 +1,201 @@
+#include "autoconfig.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cJSON.h>
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "profile.h"
+
+/* A link page larger than this is not a profile page worth reading whole. */
+#define PAGE_MAX (1024 * 1024)
+
+int ayb_profile_check_length(const char *field, const char *value, size_t max,
+			     struct ayb_err *err)
+{
+	size_t chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	if (chars > max)
+		return ayb_err_set(err, AYB_E_OTHER, 400, "%s can't be longer than %zu characters",
+				   field, max);
+	return 0;
+}
+
+/* Reads one attribute value at p (quoted or bare) into out; returns the end. */
+static const char *attr_value(const char *p, const char *end, struct ayb_buf *out)
+{
+	char q = 0;
+	const char *s;
+
+	if (p < end && (*p == '"' || *p == '\''))
+		q = *p++;
+	for (s = p; p < end && (q ? *p != q : !isspace((unsigned char)*p) && *p != '>'); p++)
+		;
+	ayb_buf_add(out, s, (size_t)(p - s));
+	return q && p < end ? p + 1 : p;
+}
+
+static int rel_has_me(const char *rel)
+{
+	const char *p = rel;
+
+	while (*p) {
+		size_t n;
+		while (isspace((unsigned char)*p))
+			p++;
+		n = strcspn(p, " \t\r\n\f");
+		if (n == 2 && strncasecmp(p, "me", 2) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+int ayb_profile_html_links_to(const char *html, size_t len, const char *want)
+{
+	const char *p = html, *end = html + len;
+
+	while (p < end && (p = memchr(p, '<', (size_t)(end - p)))) {
+		struct ayb_buf href = { 0 }, rel = { 0 };
+		int found;
+
+		p++;
+		if (p + 1 >= end || tolower((unsigned char)p[0]) != 'a' || !isspace((unsigned char)p[1]))
+			continue;
+		p++;
+		while (p < end && *p != '>') {
+			const char *name;
+			size_t n;
+			while (p < end && (isspace((unsigned char)*p) || *p == '/'))
+				p++;
+			name = p;
+			while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>')
+				p++;
+			n = (size_t)(p - name);
+			if (p < end && *p == '=') {
+				struct ayb_buf *dst = n == 4 && !strncasecmp(name, "href", 4) ? &href
+						      : n == 3 && !strncasecmp(name, "rel", 3) ? &rel
+						      : NULL;
+				struct ayb_buf skip = { 0 };
+				p = attr_value(p + 1, end, dst ? dst : &skip);
+				ayb_buf_free(&skip);
+			} else if (n == 0 && p < end && *p != '>') {
+				p++;
+			}
+		}
+		found = href.data && rel.data && strcmp(href.data, want) == 0 && rel_has_me(rel.data);
+		ayb_buf_free(&href);
+		ayb_buf_free(&rel);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+	struct ayb_buf *b = ctx;
+
+	if (b->len + size * n > PAGE_MAX || ayb_buf_add(b, p, size * n) < 0)
+		return 0;
+	return size * n;
+}
+
+/* Fetches an https page (short timeouts: ayb waits forever) and looks for
+ * the rel="me" link back to the entity's page. */
+static int verify(const char *url, const char *want)
+{
+	CURL *c = curl_easy_init();
+	struct ayb_buf page = { 0 };
+	long code = 0;
+	int ok = 0;
+
+	if (!c)
+		return 0;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
+	if (curl_easy_perform(c) == CURLE_OK &&
+	    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code >= 200 &&
+	    code < 300 && page.data)
+		ok = ayb_profile_html_links_to(page.data, page.len, want);
+	curl_easy_cleanup(c);
+	ayb_buf_free(&page);
+	return ok;
+}
+
+int ayb_profile_links(const char *links, const char *public_url, const char *entity, char **out,
+		      struct ayb_err *err)
+{
+	cJSON *in = cJSON_Parse(links), *res = cJSON_CreateArray(), *item;
+	char *want = NULL;
+	int rc = -1;
+
+	if (!in || !cJSON_IsArray(in)) {
+		ayb_err_set(err, AYB_E_OTHER, 400,
+			    "Invalid links: expected a JSON array of objects like {\"url\": \"https://...\"}");
+		goto out;
+	}
+	if (!res || asprintf(&want, "%s/%s", public_url, entity) < 0) {
+		want = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	cJSON_ArrayForEach(item, in) {
+		cJSON *url = cJSON_GetObjectItemCaseSensitive(item, "url"), *o;
+		CURLU *u;
+		CURLUcode uc;
+		char *scheme = NULL;
+		int verified = 0;
+
+		if (!cJSON_IsString(url)) {
+			ayb_err_set(err, AYB_E_OTHER, 400, "Invalid links: every link needs a \"url\" string");
+			goto out;
+		}
+		if (!(u = curl_url())) {
+			ayb_err_oom(err);
+			goto out;
+		}
+		uc = curl_url_set(u, CURLUPART_URL, url->valuestring, CURLU_NON_SUPPORT_SCHEME);
+		if (uc == CURLUE_OK)
+			curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+		curl_url_cleanup(u);
+		if (uc != CURLUE_OK) {
+			ayb_err_set(err, AYB_E_OTHER, 400, "Failed to parse URL: %s", curl_url_strerror(uc));
+			goto out;
+		}
+		if (scheme && strcmp(scheme, "https") == 0)
+			verified = verify(url->valuestring, want);
+		curl_free(scheme);
+		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(res, o) ||
+		    !cJSON_AddStringToObject(o, "url", url->valuestring) ||
+		    !cJSON_AddBoolToObject(o, "verified", verified)) {
+			ayb_err_oom(err);
+			goto out;
+		}
+	}
+	if (!(*out = cJSON_PrintUnformatted(res))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(want);
+	cJSON_Delete(in);
+	cJSON_Delete(res);
+	return rc;
+}

@@ -1,0 +1,484 @@
+/* The metadata store's queries, written once for every backend, and the
+ * migration bookkeeping.  Values travel as text ($1..$n) and come back as
+ * text; the conversions live here. */
+#include "autoconfig.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+#include "store_impl.h"
+
+struct ayb_store {
+	void *conn;
+	const struct ayb_store_backend *be;
+};
+
+enum qid {
+	Q_MIGRATED,
+	Q_MIGRATION_DONE,
+	Q_ENTITY_BY_SLUG,
+	Q_ENTITY_BY_ID,
+	Q_ENTITY_INSERT,
+	Q_ENTITY_UPDATE,
+	Q_AUTH_METHODS,
+	Q_AUTH_INSERT,
+	Q_DB_INSERT,
+	Q_DB_GET,
+	Q_DB_DELETE,
+	Q_DB_LIST,
+	Q_GRANT_GET,
+	Q_TOKEN_INSERT,
+	Q_TOKEN_GET,
+};
+
+#define ENTITY_COLS "id, slug, entity_type, display_name, description, organization, location, links"
+#define DB_COLS "id, entity_id, slug, db_type, public_sharing_level"
+
+static const char *const sql[] = {
+	[Q_MIGRATED] = "SELECT version FROM ayb_migrations ORDER BY version",
+	[Q_MIGRATION_DONE] = "INSERT INTO ayb_migrations (version, applied_at) VALUES ($1, $2)",
+	[Q_ENTITY_BY_SLUG] = "SELECT " ENTITY_COLS " FROM entity WHERE slug = $1",
+	[Q_ENTITY_BY_ID] = "SELECT " ENTITY_COLS " FROM entity WHERE id = $1",
+	[Q_ENTITY_INSERT] = "INSERT INTO entity (slug, entity_type) VALUES ($1, $2)"
+			    " ON CONFLICT (slug) DO NOTHING",
+	/* $2/$4/.. say whether the field is given ('1'), $3/$5/.. its value. */
+	[Q_ENTITY_UPDATE] = "UPDATE entity SET"
+			    " display_name = CASE WHEN $2 = '1' THEN $3 ELSE display_name END,"
+			    " description = CASE WHEN $4 = '1' THEN $5 ELSE description END,"
+			    " organization = CASE WHEN $6 = '1' THEN $7 ELSE organization END,"
+			    " location = CASE WHEN $8 = '1' THEN $9 ELSE location END,"
+			    " links = CASE WHEN $10 = '1' THEN $11 ELSE links END"
+			    " WHERE id = $1",
+	[Q_AUTH_METHODS] = "SELECT method_type, status, email_address FROM authentication_method"
+			   " WHERE entity_id = $1 ORDER BY id",
+	[Q_AUTH_INSERT] = "INSERT INTO authentication_method (entity_id, method_type, status, email_address)"
+			  " VALUES ($1, 0, 0, $2)",
+	[Q_DB_INSERT] = "INSERT INTO database (entity_id, slug, db_type, public_sharing_level)"
+			" VALUES ($1, $2, $3, $4) RETURNING " DB_COLS,
+	[Q_DB_GET] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 AND slug = $2",
+	[Q_DB_DELETE] = "DELETE FROM database WHERE id = $1",
+	[Q_DB_LIST] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 ORDER BY id DESC",
+	[Q_GRANT_GET] = "SELECT sharing_level FROM entity_database_permission"
+			" WHERE entity_id = $1 AND database_id = $2",
+	[Q_TOKEN_INSERT] = "INSERT INTO api_token (short_token, entity_id, hash, database_id,"
+			   " query_permission_level, app_name, created_at)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	[Q_TOKEN_GET] = "SELECT short_token, entity_id, hash, database_id, query_permission_level,"
+			" app_name, revoked_at IS NOT NULL,"
+			" expires_at IS NOT NULL AND expires_at < $2"
+			" FROM api_token WHERE short_token = $1",
+};
+
+void ayb_rows_free(struct ayb_rows *r)
+{
+	if (!r->cells)
+		return;
+	for (size_t i = 0; i < r->nrows * r->ncols; i++)
+		free(r->cells[i]);
+	free(r->cells);
+	memset(r, 0, sizeof(*r));
+}
+
+static int run(struct ayb_store *st, enum qid q, const struct ayb_param *p, size_t n,
+	       struct ayb_rows *rows, struct ayb_err *err)
+{
+	return st->be->query(st->conn, (int)q, sql[q], p, n, rows, err);
+}
+
+/* Naive UTC with microseconds, as ayb stores timestamps. */
+static void now_text(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
+static int64_t num(const char *s)
+{
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+static char *dup_cell(const struct ayb_rows *r, size_t row, size_t col)
+{
+	const char *s = ayb_rows_get(r, row, col);
+	return s ? strdup(s) : NULL;
+}
+
+static int migrate(struct ayb_store *st, struct ayb_err *err)
+{
+	struct ayb_rows rows;
+	char ver[24], now[32];
+	size_t done = 0;
+
+	if (st->be->exec(st->conn,
+			 "CREATE TABLE IF NOT EXISTS ayb_migrations"
+			 " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+			 err) < 0)
+		return -1;
+	if (st->be->begin(st->conn, err) < 0)
+		return -1;
+	if (run(st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
+		goto fail;
+	done = rows.nrows;
+	ayb_rows_free(&rows);
+	for (size_t i = done; i < st->be->nmigrations; i++) {
+		struct ayb_param p[2] = { { ver }, { now } };
+		snprintf(ver, sizeof(ver), "%zu", i + 1);
+		now_text(now);
+		if (st->be->exec(st->conn, st->be->migrations[i], err) < 0 ||
+		    run(st, Q_MIGRATION_DONE, p, 2, NULL, err) < 0)
+			goto fail;
+	}
+	return st->be->commit(st->conn, err);
+fail:
+	st->be->rollback(st->conn);
+	return -1;
+}
+
+int ayb_store_open(const char *url, struct ayb_store **out, struct ayb_err *err)
+{
+	struct ayb_store *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return ayb_err_oom(err);
+	if (strncmp(url, "sqlite://", 9) == 0) {
+		if (ayb_store_sqlite_open(url + 9, &st->conn, &st->be, err) < 0)
+			goto fail;
+	} else {
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Database type for %s is not supported (currently only SQLite and PostgreSQL)",
+			    url);
+		goto fail;
+	}
+	if (migrate(st, err) < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	ayb_store_close(st);
+	return -1;
+}
+
+void ayb_store_close(struct ayb_store *st)
+{
+	if (!st)
+		return;
+	if (st->be)
+		st->be->close(st->conn);
+	free(st);
+}
+
+void ayb_entity_free(struct ayb_entity *e)
+{
+	free(e->slug);
+	free(e->display_name);
+	free(e->description);
+	free(e->organization);
+	free(e->location);
+	free(e->links);
+	memset(e, 0, sizeof(*e));
+}
+
+void ayb_database_free(struct ayb_database *d)
+{
+	free(d->slug);
+	memset(d, 0, sizeof(*d));
+}
+
+void ayb_token_row_free(struct ayb_token_row *t)
+{
+	free(t->short_token);
+	free(t->hash);
+	free(t->app_name);
+	memset(t, 0, sizeof(*t));
+}
+
+static int entity_lookup(struct ayb_store *st, enum qid q, const char *key,
+			 struct ayb_entity *out, struct ayb_err *err)
+{
+	struct ayb_param p[1] = { { key } };
+	struct ayb_rows r;
+
+	if (run(st, q, p, 1, &r, err) < 0)
+		return -1;
+	if (r.nrows == 0) {
+		ayb_rows_free(&r);
+		return 0;
+	}
+	out->id = num(ayb_rows_get(&r, 0, 0));
+	out->slug = dup_cell(&r, 0, 1);
+	out->entity_type = (int)num(ayb_rows_get(&r, 0, 2));
+	out->display_name = dup_cell(&r, 0, 3);
+	out->description = dup_cell(&r, 0, 4);
+	out->organization = dup_cell(&r, 0, 5);
+	out->location = dup_cell(&r, 0, 6);
+	out->links = dup_cell(&r, 0, 7);
+	ayb_rows_free(&r);
+	return out->slug ? 1 : ayb_err_oom(err);
+}
+
+int ayb_store_entity_get(struct ayb_store *st, const char *slug, struct ayb_entity *out,
+			 struct ayb_err *err)
+{
+	return entity_lookup(st, Q_ENTITY_BY_SLUG, slug, out, err);
+}
+
+int ayb_store_entity_get_by_id(struct ayb_store *st, int64_t id, struct ayb_entity *out,
+			       struct ayb_err *err)
+{
+	char key[24];
+
+	snprintf(key, sizeof(key), "%" PRId64, id);
+	return entity_lookup(st, Q_ENTITY_BY_ID, key, out, err);
+}
+
+int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int entity_type,
+				   struct ayb_entity *out, struct ayb_err *err)
+{
+	char type[8];
+	struct ayb_param p[2] = { { slug }, { type } };
+	int rc;
+
+	snprintf(type, sizeof(type), "%d", entity_type);
+	/* ON CONFLICT DO NOTHING keeps an existing entity (and its type) and
+	 * makes two concurrent confirmations of one slug both succeed. */
+	if (run(st, Q_ENTITY_INSERT, p, 2, NULL, err) < 0)
+		return -1;
+	rc = ayb_store_entity_get(st, slug, out, err);
+	if (rc == 0)
+		return ayb_err_set(err, AYB_E_OTHER, 500, "Entity %s vanished while being created", slug);
+	return rc < 0 ? -1 : 0;
+}
+
+int ayb_store_entity_update_profile(struct ayb_store *st, int64_t entity_id,
+				    const struct ayb_profile_update *u, struct ayb_err *err)
+{
+	const struct ayb_field_update *f[5] = { &u->display_name, &u->description,
+						&u->organization, &u->location, &u->links };
+	struct ayb_param p[11];
+	char id[24];
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	p[0].value = id;
+	for (size_t i = 0; i < 5; i++) {
+		p[1 + 2 * i].value = f[i]->present ? "1" : "0";
+		p[2 + 2 * i].value = f[i]->present ? f[i]->value : NULL;
+	}
+	return run(st, Q_ENTITY_UPDATE, p, 11, NULL, err) < 0 ? -1 : 0;
+}
+
+void ayb_auth_methods_free(struct ayb_auth_method *m, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++)
+		free(m[i].email_address);
+	free(m);
+}
+
+int ayb_store_auth_methods(struct ayb_store *st, int64_t entity_id, struct ayb_auth_method **out,
+			   size_t *n, struct ayb_err *err)
+{
+	char id[24];
+	struct ayb_param p[1] = { { id } };
+	struct ayb_rows r;
+	struct ayb_auth_method *m;
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	if (run(st, Q_AUTH_METHODS, p, 1, &r, err) < 0)
+		return -1;
+	if (!(m = calloc(r.nrows ? r.nrows : 1, sizeof(*m)))) {
+		ayb_rows_free(&r);
+		return ayb_err_oom(err);
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		m[i].method_type = (int)num(ayb_rows_get(&r, i, 0));
+		m[i].status = (int)num(ayb_rows_get(&r, i, 1));
+		m[i].email_address = dup_cell(&r, i, 2);
+	}
+	*out = m;
+	*n = r.nrows;
+	ayb_rows_free(&r);
+	return 0;
+}
+
+int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const char *email,
+				 struct ayb_err *err)
+{
+	char id[24];
+	struct ayb_param p[2] = { { id }, { email } };
+	int rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	rc = run(st, Q_AUTH_INSERT, p, 2, NULL, err);
+	if (rc == AYB_STORE_UNIQUE_VIOLATION)
+		return ayb_err_set(err, AYB_E_OTHER, 409,
+				   "The email address %s is already used by another account", email);
+	return rc < 0 ? -1 : 0;
+}
+
+static int database_from_row(const struct ayb_rows *r, size_t i, struct ayb_database *d)
+{
+	d->id = num(ayb_rows_get(r, i, 0));
+	d->entity_id = num(ayb_rows_get(r, i, 1));
+	d->slug = dup_cell(r, i, 2);
+	d->db_type = (int)num(ayb_rows_get(r, i, 3));
+	d->public_sharing_level = (int)num(ayb_rows_get(r, i, 4));
+	return d->slug ? 0 : -1;
+}
+
+int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const char *slug,
+			      int db_type, int public_level, struct ayb_database *out,
+			      struct ayb_err *err)
+{
+	char id[24], type[8], level[8];
+	struct ayb_param p[4] = { { id }, { slug }, { type }, { level } };
+	struct ayb_rows r;
+	int rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	snprintf(type, sizeof(type), "%d", db_type);
+	snprintf(level, sizeof(level), "%d", public_level);
+	rc = run(st, Q_DB_INSERT, p, 4, &r, err);
+	if (rc == AYB_STORE_UNIQUE_VIOLATION)
+		return ayb_err_set(err, AYB_E_OTHER, 409, "Database already exists");
+	if (rc < 0)
+		return -1;
+	rc = r.nrows == 1 && database_from_row(&r, 0, out) == 0 ? 0 : ayb_err_oom(err);
+	ayb_rows_free(&r);
+	return rc;
+}
+
+int ayb_store_database_get(struct ayb_store *st, int64_t entity_id, const char *slug,
+			   struct ayb_database *out, struct ayb_err *err)
+{
+	char id[24];
+	struct ayb_param p[2] = { { id }, { slug } };
+	struct ayb_rows r;
+	int rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	if (run(st, Q_DB_GET, p, 2, &r, err) < 0)
+		return -1;
+	rc = r.nrows == 0 ? 0 : database_from_row(&r, 0, out) == 0 ? 1 : ayb_err_oom(err);
+	ayb_rows_free(&r);
+	return rc;
+}
+
+int ayb_store_database_delete(struct ayb_store *st, int64_t database_id, struct ayb_err *err)
+{
+	char id[24];
+	struct ayb_param p[1] = { { id } };
+
+	snprintf(id, sizeof(id), "%" PRId64, database_id);
+	return run(st, Q_DB_DELETE, p, 1, NULL, err) < 0 ? -1 : 0;
+}
+
+void ayb_databases_free(struct ayb_database *d, size_t n)
+{
+	for (size_t i = 0; d && i < n; i++)
+		ayb_database_free(&d[i]);
+	free(d);
+}
+
+int ayb_store_database_list(struct ayb_store *st, int64_t entity_id, struct ayb_database **out,
+			    size_t *n, struct ayb_err *err)
+{
+	char id[24];
+	struct ayb_param p[1] = { { id } };
+	struct ayb_rows r;
+	struct ayb_database *d;
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	if (run(st, Q_DB_LIST, p, 1, &r, err) < 0)
+		return -1;
+	if (!(d = calloc(r.nrows ? r.nrows : 1, sizeof(*d)))) {
+		ayb_rows_free(&r);
+		return ayb_err_oom(err);
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		if (database_from_row(&r, i, &d[i]) < 0) {
+			ayb_databases_free(d, i + 1);
+			ayb_rows_free(&r);
+			return ayb_err_oom(err);
+		}
+	}
+	*out = d;
+	*n = r.nrows;
+	ayb_rows_free(&r);
+	return 0;
+}
+
+int ayb_store_grant_get(struct ayb_store *st, int64_t entity_id, int64_t database_id,
+			int *level, struct ayb_err *err)
+{
+	char e[24], d[24];
+	struct ayb_param p[2] = { { e }, { d } };
+	struct ayb_rows r;
+	int found;
+
+	snprintf(e, sizeof(e), "%" PRId64, entity_id);
+	snprintf(d, sizeof(d), "%" PRId64, database_id);
+	if (run(st, Q_GRANT_GET, p, 2, &r, err) < 0)
+		return -1;
+	found = r.nrows > 0;
+	if (found)
+		*level = (int)num(ayb_rows_get(&r, 0, 0));
+	ayb_rows_free(&r);
+	return found;
+}
+
+int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
+			   struct ayb_err *err)
+{
+	char e[24], db[24], lvl[8], now[32];
+	struct ayb_param p[7] = { { t->short_token }, { e }, { t->hash }, { NULL }, { NULL },
+				  { t->app_name }, { now } };
+
+	snprintf(e, sizeof(e), "%" PRId64, t->entity_id);
+	if (t->database_id) {
+		snprintf(db, sizeof(db), "%" PRId64, t->database_id);
+		p[3].value = db;
+	}
+	if (t->query_permission_level >= 0) {
+		snprintf(lvl, sizeof(lvl), "%d", t->query_permission_level);
+		p[4].value = lvl;
+	}
+	now_text(now);
+	return run(st, Q_TOKEN_INSERT, p, 7, NULL, err) < 0 ? -1 : 0;
+}
+
+int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
+			struct ayb_err *err)
+{
+	char now[32];
+	struct ayb_param p[2] = { { short_token }, { now } };
+	struct ayb_rows r;
+
+	now_text(now);
+	if (run(st, Q_TOKEN_GET, p, 2, &r, err) < 0)
+		return -1;
+	if (r.nrows == 0) {
+		ayb_rows_free(&r);
+		return 0;
+	}
+	out->short_token = dup_cell(&r, 0, 0);
+	out->entity_id = num(ayb_rows_get(&r, 0, 1));
+	out->hash = dup_cell(&r, 0, 2);
+	out->database_id = num(ayb_rows_get(&r, 0, 3));
+	out->query_permission_level =
+		ayb_rows_get(&r, 0, 4) ? (int)num(ayb_rows_get(&r, 0, 4)) : -1;
+	out->app_name = dup_cell(&r, 0, 5);
+	out->revoked = num(ayb_rows_get(&r, 0, 6)) != 0 || (ayb_rows_get(&r, 0, 6) &&
+							   ayb_rows_get(&r, 0, 6)[0] == 't');
+	out->expired = num(ayb_rows_get(&r, 0, 7)) != 0 || (ayb_rows_get(&r, 0, 7) &&
+							   ayb_rows_get(&r, 0, 7)[0] == 't');
+	ayb_rows_free(&r);
+	return out->short_token && out->hash ? 1 : ayb_err_oom(err);
+}

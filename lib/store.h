@@ -1,0 +1,123 @@
+/* The metadata store (spec/AUTH.md §9): entities, authentication methods,
+ * databases, API tokens, grants.  One interface whatever the backend: the
+ * queries live once in store.c and a backend (store_sqlite.c, later
+ * store_pg.c) only runs them.
+ *
+ * Lookups return 1 when found, 0 when not, -1 with err set on failure. */
+#ifndef AYB_STORE_H
+#define AYB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct ayb_store;
+
+enum ayb_entity_type { AYB_ENTITY_USER = 0, AYB_ENTITY_ORGANIZATION = 1 };
+enum ayb_db_type { AYB_DB_SQLITE = 0, AYB_DB_DUCKDB = 1 };
+enum ayb_public_level { AYB_PUBLIC_NO_ACCESS = 0, AYB_PUBLIC_FORK = 1, AYB_PUBLIC_READ_ONLY = 2 };
+enum ayb_sharing_level {
+	AYB_SHARE_NO_ACCESS = 0, AYB_SHARE_READ_ONLY = 1, AYB_SHARE_READ_WRITE = 2,
+	AYB_SHARE_MANAGER = 3
+};
+
+struct ayb_entity {
+	int64_t id;
+	char *slug;
+	int entity_type;
+	char *display_name;   /* NULL when unset, as the profile fields below */
+	char *description;
+	char *organization;
+	char *location;
+	char *links;          /* JSON text [{"url":..,"verified":..}] or NULL */
+};
+
+struct ayb_database {
+	int64_t id;
+	int64_t entity_id;
+	char *slug;
+	int db_type;
+	int public_sharing_level;
+};
+
+struct ayb_auth_method {
+	int method_type;      /* 0 email */
+	int status;           /* 0 verified, 1 revoked */
+	char *email_address;
+};
+
+struct ayb_token_row {
+	char *short_token;
+	int64_t entity_id;
+	char *hash;
+	int64_t database_id;          /* 0: unscoped */
+	int query_permission_level;   /* -1: no cap */
+	char *app_name;               /* NULL when unscoped */
+	int revoked;
+	int expired;
+};
+
+/* One optional profile field of an update: absent, set to NULL, or set. */
+struct ayb_field_update {
+	int present;
+	const char *value;    /* NULL: set the column to NULL */
+};
+
+struct ayb_profile_update {
+	struct ayb_field_update display_name, description, organization, location, links;
+};
+
+/* Opens the store named by database_url ("sqlite://<abs path>") and applies
+ * pending migrations.  Caller closes with ayb_store_close(). */
+int ayb_store_open(const char *database_url, struct ayb_store **out, struct ayb_err *err);
+void ayb_store_close(struct ayb_store *st);
+
+/* Each *_free releases the strings a lookup filled in (not the struct itself). */
+void ayb_entity_free(struct ayb_entity *e);
+void ayb_database_free(struct ayb_database *d);
+void ayb_token_row_free(struct ayb_token_row *t);
+
+int ayb_store_entity_get(struct ayb_store *st, const char *slug, struct ayb_entity *out,
+			 struct ayb_err *err);
+int ayb_store_entity_get_by_id(struct ayb_store *st, int64_t id, struct ayb_entity *out,
+			       struct ayb_err *err);
+/* Creates the entity if missing (keeping an existing entity's type); 0 or -1. */
+int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int entity_type,
+				   struct ayb_entity *out, struct ayb_err *err);
+int ayb_store_entity_update_profile(struct ayb_store *st, int64_t entity_id,
+				    const struct ayb_profile_update *u, struct ayb_err *err);
+
+/* All methods of an entity in id order; *out is an array of *n the caller
+ * frees with ayb_auth_methods_free(). */
+int ayb_store_auth_methods(struct ayb_store *st, int64_t entity_id, struct ayb_auth_method **out,
+			   size_t *n, struct ayb_err *err);
+void ayb_auth_methods_free(struct ayb_auth_method *m, size_t n);
+/* A verified email method; an address already verified elsewhere is
+ * Other (409) "The email address <a> is already used by another account". */
+int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const char *email,
+				 struct ayb_err *err);
+
+/* Inserts a database; a duplicate (entity, slug) is Other (409)
+ * "Database already exists". */
+int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const char *slug,
+			      int db_type, int public_level, struct ayb_database *out,
+			      struct ayb_err *err);
+int ayb_store_database_get(struct ayb_store *st, int64_t entity_id, const char *slug,
+			   struct ayb_database *out, struct ayb_err *err);
+int ayb_store_database_delete(struct ayb_store *st, int64_t database_id, struct ayb_err *err);
+/* The entity's databases, newest first; free with ayb_databases_free(). */
+int ayb_store_database_list(struct ayb_store *st, int64_t entity_id, struct ayb_database **out,
+			    size_t *n, struct ayb_err *err);
+void ayb_databases_free(struct ayb_database *d, size_t n);
+
+/* The grant of entity on database: 1 and *level, or 0 when none. */
+int ayb_store_grant_get(struct ayb_store *st, int64_t entity_id, int64_t database_id,
+			int *level, struct ayb_err *err);
+
+int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
+			   struct ayb_err *err);
+int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
+			struct ayb_err *err);
+
+#endif

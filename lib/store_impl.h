@@ -1,0 +1,54 @@
+/* What a metadata backend implements.  store.c owns every query (written
+ * once, with $1..$n placeholders) and the migrations' bookkeeping; a backend
+ * prepares each query once per connection and runs it with text parameters,
+ * returning every row as text. */
+#ifndef AYB_STORE_IMPL_H
+#define AYB_STORE_IMPL_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+/* A parameter: text, or SQL NULL when value is NULL. */
+struct ayb_param {
+	const char *value;
+};
+
+/* Rows of text cells, row-major; a NULL cell is SQL NULL.  Owned by the
+ * caller, freed with ayb_rows_free(). */
+struct ayb_rows {
+	size_t nrows, ncols;
+	char **cells;
+};
+
+void ayb_rows_free(struct ayb_rows *r);
+static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, size_t col)
+{
+	return r->cells[row * r->ncols + col];
+}
+
+/* Backend results besides 0/-1. */
+#define AYB_STORE_UNIQUE_VIOLATION (-2)
+
+struct ayb_store_backend {
+	/* Runs one query, identified by `qid` (stable per process: a backend may
+	 * cache the prepared statement under it).  Fills rows when not NULL.
+	 * Returns 0, -1 with err set, or AYB_STORE_UNIQUE_VIOLATION (err set). */
+	int (*query)(void *conn, int qid, const char *sql, const struct ayb_param *params,
+		     size_t nparams, struct ayb_rows *rows, struct ayb_err *err);
+	/* Runs a script (migrations) outside the statement cache. */
+	int (*exec)(void *conn, const char *sql, struct ayb_err *err);
+	int (*begin)(void *conn, struct ayb_err *err);
+	int (*commit)(void *conn, struct ayb_err *err);
+	void (*rollback)(void *conn);
+	void (*close)(void *conn);
+	/* The migrations, in order, for this dialect. */
+	const char *const *migrations;
+	size_t nmigrations;
+};
+
+/* Opens a SQLite metadata file (path, created if missing). */
+int ayb_store_sqlite_open(const char *path, void **conn, const struct ayb_store_backend **be,
+			  struct ayb_err *err);
+
+#endif

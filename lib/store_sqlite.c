@@ -1,0 +1,227 @@
+/* SQLite metadata backend: one connection per process in WAL mode with a
+ * busy timeout, every query prepared once and kept for the process's life. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store_impl.h"
+
+#define MAX_QUERIES 128
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[MAX_QUERIES];
+};
+
+/* ayb's schema at HEAD (spec/AUTH.md §9) in SQLite's dialect. */
+static const char *const migrations[] = {
+	"CREATE TABLE entity ("
+	" id INTEGER PRIMARY KEY,"
+	" slug VARCHAR(64) NOT NULL UNIQUE,"
+	" entity_type SMALLINT NOT NULL,"
+	" display_name VARCHAR(35),"
+	" description VARCHAR(100),"
+	" organization VARCHAR(35),"
+	" location VARCHAR(35),"
+	" links JSONB);"
+	"CREATE TABLE database ("
+	" id INTEGER PRIMARY KEY,"
+	" slug VARCHAR(64) NOT NULL,"
+	" db_type SMALLINT NOT NULL,"
+	" entity_id INT NOT NULL REFERENCES entity(id),"
+	" public_sharing_level SMALLINT NOT NULL DEFAULT 0,"
+	" UNIQUE (entity_id, slug));"
+	"CREATE TABLE authentication_method ("
+	" id INTEGER PRIMARY KEY,"
+	" entity_id INT NOT NULL REFERENCES entity(id),"
+	" method_type SMALLINT NOT NULL,"
+	" status SMALLINT NOT NULL,"
+	" email_address VARCHAR(256) NOT NULL,"
+	" UNIQUE (method_type, email_address));"
+	"CREATE TABLE api_token ("
+	" short_token VARCHAR(12) PRIMARY KEY,"
+	" entity_id INT NOT NULL REFERENCES entity(id),"
+	" hash VARCHAR(64) NOT NULL,"
+	" database_id INT NULL REFERENCES database(id),"
+	" query_permission_level SMALLINT NULL,"
+	" app_name VARCHAR(255) NULL,"
+	" created_at TIMESTAMP NULL,"
+	" expires_at TIMESTAMP NULL,"
+	" revoked_at TIMESTAMP NULL);"
+	"CREATE TABLE entity_database_permission ("
+	" entity_id INT NOT NULL REFERENCES entity(id),"
+	" database_id INT NOT NULL REFERENCES database(id),"
+	" sharing_level SMALLINT NOT NULL,"
+	" UNIQUE (entity_id, database_id));"
+	"CREATE TABLE oauth_authorization_request ("
+	" code VARCHAR(64) PRIMARY KEY,"
+	" entity_id INT NOT NULL REFERENCES entity(id),"
+	" code_challenge VARCHAR(128) NOT NULL,"
+	" redirect_uri TEXT NOT NULL,"
+	" app_name VARCHAR(255) NOT NULL,"
+	" requested_query_permission_level SMALLINT NOT NULL,"
+	" state VARCHAR(255) NULL,"
+	" database_id INT NOT NULL REFERENCES database(id),"
+	" query_permission_level SMALLINT NOT NULL,"
+	" created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	" expires_at TIMESTAMP NOT NULL,"
+	" used_at TIMESTAMP NULL);",
+};
+
+static int fail(struct conn *c, struct ayb_err *err)
+{
+	int code = sqlite3_extended_errcode(c->db);
+
+	ayb_err_set(err, AYB_E_OTHER,
+		    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? 503 : 500,
+		    "Metadata store error: %s", sqlite3_errmsg(c->db));
+	return (code & 0xff) == SQLITE_CONSTRAINT &&
+			       (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+		       ? AYB_STORE_UNIQUE_VIOLATION
+		       : -1;
+}
+
+static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param *params,
+		    size_t nparams, struct ayb_rows *rows, struct ayb_err *err)
+{
+	struct conn *c = conn;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, ret = 0;
+
+	if (qid < 0 || qid >= MAX_QUERIES)
+		return ayb_err_set(err, AYB_E_OTHER, 500, "Metadata store error: query id %d", qid);
+	if (!(st = c->stmts[qid])) {
+		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+			return fail(c, err);
+		c->stmts[qid] = st;
+	}
+	/* Queries are written with $1..$n; bind by name so order of use is free. */
+	for (size_t i = 0; i < nparams; i++) {
+		char name[8];
+		int idx;
+		snprintf(name, sizeof(name), "$%zu", i + 1);
+		idx = sqlite3_bind_parameter_index(st, name);
+		if (!idx)
+			continue;
+		rc = params[i].value
+			     ? sqlite3_bind_text(st, idx, params[i].value, -1, SQLITE_STATIC)
+			     : sqlite3_bind_null(st, idx);
+		if (rc != SQLITE_OK) {
+			ret = fail(c, err);
+			goto out;
+		}
+	}
+	if (rows)
+		memset(rows, 0, sizeof(*rows));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t nc = (size_t)sqlite3_column_count(st);
+		if (!rows)
+			continue;
+		rows->ncols = nc;
+		if ((rows->nrows + 1) * nc > cap) {
+			size_t ncap = cap ? cap * 2 : nc * 4;
+			char **p;
+			while (ncap < (rows->nrows + 1) * nc)
+				ncap *= 2;
+			if (!(p = realloc(rows->cells, ncap * sizeof(*p)))) {
+				ret = ayb_err_oom(err);
+				goto out;
+			}
+			rows->cells = p;
+			cap = ncap;
+		}
+		for (size_t j = 0; j < nc; j++) {
+			const unsigned char *t = sqlite3_column_text(st, (int)j);
+			char **cell = &rows->cells[rows->nrows * nc + j];
+			*cell = t ? strdup((const char *)t) : NULL;
+		}
+		rows->nrows++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = fail(c, err);
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret && rows)
+		ayb_rows_free(rows);
+	return ret;
+}
+
+static int sq_exec(void *conn, const char *sql, struct ayb_err *err)
+{
+	struct conn *c = conn;
+
+	return sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(c, err);
+}
+
+/* IMMEDIATE takes the write lock up front, so two processes applying the
+ * same migration at start-up wait for each other instead of failing. */
+static int sq_begin(void *conn, struct ayb_err *err)
+{
+	return sq_exec(conn, "BEGIN IMMEDIATE", err);
+}
+
+static int sq_commit(void *conn, struct ayb_err *err)
+{
+	return sq_exec(conn, "COMMIT", err);
+}
+
+static void sq_rollback(void *conn)
+{
+	struct conn *c = conn;
+
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void sq_close(void *conn)
+{
+	struct conn *c = conn;
+
+	if (!c)
+		return;
+	for (size_t i = 0; i < MAX_QUERIES; i++)
+		sqlite3_finalize(c->stmts[i]);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static const struct ayb_store_backend sqlite_backend = {
+	.query = sq_query,
+	.exec = sq_exec,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.close = sq_close,
+	.migrations = migrations,
+	.nmigrations = sizeof(migrations) / sizeof(migrations[0]),
+};
+
+int ayb_store_sqlite_open(const char *path, void **connp, const struct ayb_store_backend **be,
+			  struct ayb_err *err)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return ayb_err_oom(err);
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		ayb_err_set(err, AYB_E_OTHER, 500, "Unable to open metadata store %s: %s", path,
+			    c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sq_close(c);
+		return -1;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 5000);
+	if (sq_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+		    err) < 0) {
+		sq_close(c);
+		return -1;
+	}
+	*connp = c;
+	*be = &sqlite_backend;
+	return 0;
+}
