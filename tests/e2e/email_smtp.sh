@@ -1,7 +1,9 @@
 #!/bin/bash
 # The SMTP backend against a real SMTP server (tests/tools/smtp-sink.js on
 # 127.0.0.1): headers, CRLF, the token lines and the envelope of a
-# confirmation email (the From's display name is dropped in MAIL FROM); AUTH with the right and a wrong password; a closed
+# confirmation email (the From's display name is dropped in MAIL FROM, and
+# encoded when it is not ASCII); STARTTLS and implicit TLS never falling
+# back to plain text; AUTH with the right and a wrong password; a closed
 # port.  Sends through tests/unit/email_send (built by `make check`).
 # Prints TAP; exits non-zero when a check fails.
 set -u
@@ -104,6 +106,26 @@ check "body: raw token line" has_line "$run/plain.eml" $'\t'"ayb client confirm 
 check "envelope" test "$(cat "$run/mail/0001.json" 2>/dev/null)" = \
 	'{"from":"server@example.org","to":["e2e@example.org"],"user":null}'
 
+EMAIL_SEND_FROM='Zoë Sender <server@example.org>' \
+	check "a non-ASCII display name is sent" "$send" 127.0.0.1 "$port" e2e@example.org "$token"
+tr -d '\r' <"$run/mail/0002.eml" >"$run/plain2.eml" 2>/dev/null
+check "non-ASCII display name: RFC 2047 encoded-word" \
+	has_line "$run/plain2.eml" "From: =?UTF-8?B?$(printf 'Zoë Sender' | base64)?= <server@example.org>"
+
+# A TLS mode must never fall back to plain text: this sink speaks no TLS.
+EMAIL_SEND_TLS=starttls "$send" 127.0.0.1 "$port" e2e@example.org "$token" 2>"$run/err" >/dev/null
+rc=$?
+check "starttls required, server without STARTTLS: send fails" test "$rc" = 1
+check "starttls required: SMTP backend error" \
+	grep -q '^Error: SMTP backend failed: Could not send email: .' "$run/err"
+sed 's/^/# /' "$run/err"
+EMAIL_SEND_TLS=implicit "$send" 127.0.0.1 "$port" e2e@example.org "$token" 2>"$run/err" >/dev/null
+rc=$?
+check "implicit TLS against a plain server: send fails" test "$rc" = 1
+check "implicit TLS: SMTP backend error" \
+	grep -q '^Error: SMTP backend failed: Could not send email: .' "$run/err"
+sed 's/^/# /' "$run/err"
+check "nothing was sent in plain text" test ! -e "$run/mail/0003.eml"
 stop_sink
 
 # ---- AUTH required -----------------------------------------------------------

@@ -4,11 +4,14 @@
  *
  *   email_send HOST PORT TO TOKEN [USER PASS]
  *
+ * The environment may change two settings: EMAIL_SEND_TLS (implicit,
+ * starttls or none, the default) and EMAIL_SEND_FROM (the From mailbox).
  * Exits 0 when sent; otherwise prints "Error: <message>" on stderr, 1. */
 #include "autoconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "email.h"
@@ -22,11 +25,18 @@ int main(int argc, char **argv)
 	};
 	struct ayb_config cfg = { .public_url = "http://localhost:5433", .smtp = &smtp };
 	struct ayb_err err = { 0 };
+	const char *tls = getenv("EMAIL_SEND_TLS"), *from = getenv("EMAIL_SEND_FROM");
 
 	if (argc != 5 && argc != 7) {
 		fprintf(stderr, "usage: %s HOST PORT TO TOKEN [USER PASS]\n", argv[0]);
 		return 2;
 	}
+	if (tls && strcmp(tls, "implicit") == 0)
+		smtp.tls = AYB_SMTP_TLS_IMPLICIT;
+	else if (tls && strcmp(tls, "starttls") == 0)
+		smtp.tls = AYB_SMTP_TLS_STARTTLS;
+	if (from)
+		smtp.from = (char *)from;
 	smtp.smtp_host = argv[1];
 	smtp.smtp_port = atoi(argv[2]);
 	smtp.smtp_username = argc == 7 ? argv[5] : "";
