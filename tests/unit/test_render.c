@@ -1,0 +1,137 @@
+/* REAL rendering: Rust's Display for f64 (shortest round-trip digits, never
+ * an exponent, no ".0"), which ayb's query results use. */
+#include "autoconfig.h"
+
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosted.h"
+#include "tap.h"
+
+static char out[AYB_REAL_TEXT_MAX];
+
+static const char *r(double d)
+{
+	ayb_hosted_render_real(d, out);
+	return out;
+}
+
+/* Every rendering must read back as the same double. */
+static int round_trips(double d)
+{
+	return strtod(r(d), NULL) == d;
+}
+
+int main(void)
+{
+	static const struct {
+		double d;
+		const char *want;
+	} cases[] = {
+		{ 0.0, "0" },
+		{ 1.0, "1" },
+		{ 2.0, "2" },
+		{ -3.0, "-3" },
+		{ 10.0, "10" },
+		{ 1.5, "1.5" },
+		{ -1.5, "-1.5" },
+		{ 0.1, "0.1" },
+		{ 0.3, "0.3" },
+		{ 0.1 + 0.2, "0.30000000000000004" },
+		{ 123.456, "123.456" },
+		{ 1.0 / 3.0, "0.3333333333333333" },
+		{ 2.0 / 3.0, "0.6666666666666666" },
+		{ 100.0, "100" },
+		{ 1e15, "1000000000000000" },
+		{ 1e16, "10000000000000000" },
+		{ 1e20, "100000000000000000000" },
+		{ 1e21, "1000000000000000000000" },
+		{ 1e22, "10000000000000000000000" },
+		{ 1e23, "100000000000000000000000" },
+		{ 123456789012345680000.0, "123456789012345680000" },
+		{ 9007199254740993.0, "9007199254740992" },
+		{ 1e-7, "0.0000001" },
+		{ 1.5e-7, "0.00000015" },
+		{ 0.001, "0.001" },
+		{ 3.14159, "3.14159" },
+		{ 5e-324, "0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000005" },
+		{ 1e300, "1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" },
+		/* Powers of two.  For 2^-24, 2^-44 and 2^-77 the correctly
+		 * rounded candidate of the shortest length falls just outside
+		 * the (half as wide) interval below the value, and the answer
+		 * is the candidate above it. */
+		{ 0x1p-24, "0.00000005960464477539063" },
+		{ 0x1p-44, "0.00000000000005684341886080802" },
+		{ 0x1p-77, "0.000000000000000000000006617444900424222" },
+		{ 0x1p+54, "18014398509481984" },
+		{ 0x1p-1000, "0.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000009332636185032189" },
+		{ 0x1p+800, "6668014432879854000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_str(r(cases[i].d), cases[i].want, "%.17g renders as %s", cases[i].d,
+		       strlen(cases[i].want) > 40 ? "(long)" : cases[i].want);
+
+	/* -0.0: Rust's Display prints "-0"; "0" would read back as +0. */
+	is_str(r(-0.0), "-0", "-0.0 keeps its sign");
+	is_str(r(INFINITY), "inf", "infinity");
+	is_str(r(-INFINITY), "-inf", "negative infinity");
+	is_str(r(NAN), "NaN", "NaN");
+	is_str(r(-NAN), "NaN", "negative NaN is still NaN");
+
+	/* Extremes: fit the buffer, no exponent, and read back exactly. */
+	ok(round_trips(DBL_MAX), "DBL_MAX round-trips");
+	is_int(strlen(r(DBL_MAX)), 309, "DBL_MAX has 309 digits");
+	ok(round_trips(-DBL_MAX), "-DBL_MAX round-trips");
+	ok(round_trips(DBL_MIN), "DBL_MIN round-trips");
+	is_int(strlen(r(DBL_MIN)), 2 + 307 + 17, "DBL_MIN is 0.<307 zeros><17 digits>");
+	is_str(out + 2 + 307, "22250738585072014", "DBL_MIN's digits");
+	ok(round_trips(DBL_TRUE_MIN), "smallest subnormal round-trips");
+	ok(round_trips(-4.9406564584124654e-324 * 3), "small negative subnormal round-trips");
+	ok(round_trips(2.2250738585072009e-308), "largest subnormal round-trips");
+	ok(strlen(r(-2.2250738585072009e-308)) < AYB_REAL_TEXT_MAX,
+	   "longest rendering fits AYB_REAL_TEXT_MAX");
+	ok(strchr(r(1e-300), 'e') == NULL && strchr(r(1e300), 'e') == NULL,
+	   "never an exponent");
+
+	/* A pseudo-random sweep: every rendering round-trips, and has no
+	 * exponent and no trailing ".0". */
+	{
+		unsigned long long x = 0x9e3779b97f4a7c15ULL;
+		int bad = 0, n;
+
+		for (n = 0; n < 200000; n++) {
+			double d;
+			size_t len;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			memcpy(&d, &x, sizeof(d));
+			if (!isfinite(d))
+				continue;
+			r(d);
+			len = strlen(out);
+			if (strtod(out, NULL) != d || strchr(out, 'e') ||
+			    (len > 2 && strcmp(out + len - 2, ".0") == 0))
+				bad++;
+		}
+		is_int(bad, 0, "200000 random doubles round-trip in plain notation");
+	}
+
+	/* The decimal point does not depend on the C locale. */
+	if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
+		is_str(r(1.5), "1.5", "1.5 under a comma-decimal locale");
+		is_str(r(123.456), "123.456", "123.456 under a comma-decimal locale");
+		setlocale(LC_NUMERIC, "C");
+	} else {
+		ok(1, "# SKIP no comma-decimal locale installed");
+	}
+
+	return tap_done();
+}
