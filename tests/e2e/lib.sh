@@ -1,0 +1,190 @@
+# Shared harness for the end-to-end tests: a private run directory, a free
+# loopback port, a real lighttpd in front of ayb-api.fcgi, TAP output, and
+# teardown by PID on exit.  Sourced by every tests/e2e/*.sh.
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+AYB=$top_builddir/cli/ayb
+FCGI=$top_builddir/cgi/ayb-api.fcgi
+LIGHTTPD=${AYB_LIGHTTPD:-$(command -v lighttpd || echo /usr/sbin/lighttpd)}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ayb-e2e.XXXXXX")
+chmod 755 "$T"
+mkdir -p "$T/home" "$T/config" "$T/tmp" "$T/data"
+export HOME=$T/home XDG_CONFIG_HOME=$T/config TMPDIR=$T/tmp
+unset AYB_SERVER_URL AYB_API_TOKEN AYB_CLIENT_CONFIG_FILE AYB_CONFIG AYB_SERVER_CONFIG_FILE
+
+SERVER_PID=
+_tap_n=0
+_tap_failed=0
+
+# ---- TAP ------------------------------------------------------------------
+# ok STATUS NAME: passes when STATUS is 0 (e.g. `[ "$a" = b ]; ok $? "name"`).
+ok() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+# is GOT WANT NAME: exact string comparison, showing both on failure.
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '%s\n' "got:" "$1" "want:" "$2" | sed 's/^/#   /'
+	fi
+}
+
+# like GOT SUBSTRING NAME
+like() {
+	case "$1" in
+	*"$2"*) ok 0 "$3" ;;
+	*) ok 1 "$3"; printf '#   got:  %s\n#   want substring: %s\n' "$1" "$2" ;;
+	esac
+}
+
+tap_done() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ---- servers ------------------------------------------------------------------
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# e2e_setup [EXTRA_CONFIG_TEXT]: writes $T/ayb.conf for a fresh port with the
+# file email backend at $EMAILS; sets PORT and URL.
+e2e_setup() {
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	EMAILS=$T/data/emails.jsonl
+	KEY=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_')
+	cat >"$T/ayb.conf" <<CONF
+host = "127.0.0.1"
+port = $PORT
+database_url = "sqlite://$T/data/ayb.sqlite"
+data_path = "$T/data"
+authentication {
+  fernet_key = "$KEY"
+  token_expiration_seconds = 3600
+}
+email {
+  file {
+    path = "$EMAILS"
+  }
+}
+cors {
+  origin = "*"
+}
+${1:-}
+CONF
+}
+
+_wait_ready() {
+	i=0
+	while [ $i -lt 200 ]; do
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			cat "$T/server.log" >&2
+			bail "server exited during start-up"
+		fi
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" = 200 ] && return 0
+		i=$((i + 1))
+		sleep 0.05
+	done
+	cat "$T/server.log" >&2
+	bail "server not ready on $URL"
+}
+
+_assert_port_free() {
+	[ -z "$(ss -Hltn "sport = :$PORT" 2>/dev/null)" ] || bail "port $PORT is taken"
+}
+
+# e2e_start_server: `ayb server` (lighttpd + ayb-api.fcgi over FastCGI).
+e2e_start_server() {
+	_assert_port_free
+	"$AYB" server --config "$T/ayb.conf" >"$T/server.log" 2>&1 &
+	SERVER_PID=$!
+	_wait_ready
+}
+
+# e2e_start_cgi_server: lighttpd running ayb-api.fcgi as a plain CGI program
+# (a new process per request), for the plain-CGI path.
+e2e_start_cgi_server() {
+	_assert_port_free
+	mkdir -p "$T/www"
+	ln -sf "$FCGI" "$T/www/ayb.cgi"
+	cat >"$T/lighttpd-cgi.conf" <<CONF
+server.modules = ( "mod_rewrite", "mod_cgi", "mod_setenv" )
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.document-root = "$T/www"
+server.upload-dirs = ( "$T/tmp" )
+server.max-request-size = 4096
+url.rewrite-once = ( "^/(.*)\$" => "/ayb.cgi/\$1" )
+cgi.assign = ( ".cgi" => "" )
+setenv.add-environment = ( "AYB_CONFIG" => "$T/ayb.conf" )
+CONF
+	"$LIGHTTPD" -D -f "$T/lighttpd-cgi.conf" >"$T/server.log" 2>&1 &
+	SERVER_PID=$!
+	_wait_ready
+}
+
+e2e_stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill -INT "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+}
+
+_e2e_cleanup() {
+	e2e_stop_server
+	if [ "${AYB_E2E_KEEP:-}" ]; then
+		echo "# kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap _e2e_cleanup EXIT
+
+# ---- HTTP ----------------------------------------------------------------------
+# api METHOD PATH [CURL_ARGS...]: sets STATUS and BODY; headers in $T/headers.
+api() {
+	_m=$1 _p=$2
+	shift 2
+	BODY=$(curl -sS -X "$_m" -D "$T/headers" -o - -w '\n%{http_code}' "$@" "$URL$_p")
+	STATUS=${BODY##*
+}
+	BODY=${BODY%
+*}
+}
+
+# header NAME: the value of a header of the last response (case-insensitive).
+header() {
+	grep -i "^$1:" "$T/headers" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'
+}
+
+# email_token ADDRESS: the token of the newest email sent to ADDRESS.
+email_token() {
+	grep "\"to\":\"$1\"" "$EMAILS" | tail -1 | sed -n 's/.*\\tayb client confirm \([^"]*\)".*/\1/p'
+}
+
+# register_user ENTITY ADDRESS: registers and confirms; prints the API token.
+register_user() {
+	api POST /v1/register -d '' -H "entity: $1" -H "email-address: $2" -H 'entity-type: user'
+	[ "$STATUS" = 200 ] || { echo "register $1 failed: $STATUS $BODY" >&2; return 1; }
+	api POST /v1/confirm -d '' -H "authentication-token: $(email_token "$2")"
+	[ "$STATUS" = 200 ] || { echo "confirm $1 failed: $STATUS $BODY" >&2; return 1; }
+	printf '%s\n' "$BODY" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
