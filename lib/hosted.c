@@ -1,0 +1,792 @@
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "hosted.h"
+
+/* Results go to the sink in chunks of about this size.  A result smaller
+ * than this reaches the sink only once it is complete, so an error part-way
+ * through a small result never leaves a partial document behind. */
+#define FLUSH_AT 16384
+
+#define UUID_TEXT_LEN 36
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Rust's io::ErrorKind name for an errno, as ayb's `IO error: Os { .. }`
+ * messages show it. */
+static const char *io_kind(int e)
+{
+	switch (e) {
+	case ENOENT: return "NotFound";
+	case EACCES:
+	case EPERM: return "PermissionDenied";
+	case EEXIST: return "AlreadyExists";
+	case ENOTDIR: return "NotADirectory";
+	case EISDIR: return "IsADirectory";
+	case ENOTEMPTY: return "DirectoryNotEmpty";
+	case EROFS: return "ReadOnlyFilesystem";
+	case ELOOP: return "FilesystemLoop";
+	case ENOSPC: return "StorageFull";
+	case EDQUOT: return "FilesystemQuotaExceeded";
+	case ENAMETOOLONG: return "InvalidFilename";
+	case EINTR: return "Interrupted";
+	case ENOMEM: return "OutOfMemory";
+	default: return "Uncategorized";
+	}
+}
+
+/* ayb's rendering of a std::io::Error; always a server-side fault (500).
+ * The path is not part of it, as in ayb. */
+static int io_error(struct ayb_err *err, int e)
+{
+	return ayb_err_set(err, AYB_E_OTHER, 500,
+			   "IO error: Os { code: %d, kind: %s, message: \"%s\" }",
+			   e, io_kind(e), strerror(e));
+}
+
+/* Slugs are checked by the caller; this is a second line of defence so a
+ * bug there can never turn a slug into "..", "/" or an empty component. */
+static int component_ok(const char *s)
+{
+	return s[0] && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
+	       strcmp(s, "..") != 0 && strlen(s) <= NAME_MAX;
+}
+
+static int looks_like_uuid(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != UUID_TEXT_LEN)
+		return 0;
+	for (i = 0; i < UUID_TEXT_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* <data_path>/databases/<entity>/<db>; NULL on OOM or a bad component
+ * (err set).  The caller frees. */
+static char *database_dir(const char *data_path, const char *entity,
+			  const char *db, struct ayb_err *err)
+{
+	char *p;
+
+	if (!component_ok(entity) || !component_ok(db)) {
+		ayb_err_set(err, AYB_E_OTHER, 500, "Invalid database path component");
+		return NULL;
+	}
+	if (asprintf(&p, "%s/databases/%s/%s", data_path, entity, db) < 0) {
+		ayb_err_oom(err);
+		return NULL;
+	}
+	return p;
+}
+
+/* mkdir -p: makes each missing directory of `path` with `mode`. */
+static int make_dirs(const char *path, mode_t mode, struct ayb_err *err)
+{
+	char *p = strdup(path), *s;
+	int ret = -1;
+
+	if (!p)
+		return ayb_err_oom(err);
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			io_error(err, errno);
+			goto out;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	ret = 0;
+out:
+	free(p);
+	return ret;
+}
+
+/* 1 when `path`'s parent directory is exactly `dir` and its last component
+ * looks like a version directory's name. */
+static int is_version_of(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && path[n] == '/' &&
+	       looks_like_uuid(path + n + 1);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+/* Deletes a directory tree without following symlinks or leaving the file
+ * system it is on. */
+static int remove_tree(const char *path)
+{
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* A UUID version 7 (RFC 9562) in canonical lowercase text: 48 bits of Unix
+ * time in milliseconds, so version directories sort by creation time, then
+ * 74 random bits from libsodium.  out has room for 37 bytes. */
+static void uuidv7(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	struct timespec ts;
+	uint64_t ms;
+	int i, n = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	randombytes_buf(b, sizeof(b));
+	for (i = 0; i < 6; i++)
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
+	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[n++] = '-';
+		out[n++] = hex[b[i] >> 4];
+		out[n++] = hex[b[i] & 15];
+	}
+	out[n] = '\0';
+}
+
+/* ---- layout: version directories and the `current` link ------------------ */
+
+int ayb_hosted_new_version(const char *data_path, const char *entity,
+			   const char *db, char **dir_out, struct ayb_err *err)
+{
+	char uuid[UUID_TEXT_LEN + 1];
+	char *dir, *vdir = NULL;
+	int ret = -1;
+
+	*dir_out = NULL;
+	dir = database_dir(data_path, entity, db, err);
+	if (!dir)
+		return -1;
+	if (sodium_init() < 0) {
+		ayb_err_set(err, AYB_E_OTHER, 500, "libsodium failed to initialise");
+		goto out;
+	}
+	/* Tenant data: only the service's own user may enter. */
+	if (make_dirs(dir, 0700, err) < 0)
+		goto out;
+	uuidv7(uuid);
+	if (asprintf(&vdir, "%s/%s", dir, uuid) < 0) {
+		vdir = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (mkdir(vdir, 0700) < 0) {
+		io_error(err, errno);
+		goto out;
+	}
+	*dir_out = realpath(vdir, NULL);
+	if (!*dir_out) {
+		io_error(err, errno);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(vdir);
+	free(dir);
+	return ret;
+}
+
+/* The swap holds an flock on the database directory so two swaps of one
+ * database on this host cannot interleave their current.tmp steps.  Once
+ * the rename is done the swap has happened; failing to delete the old
+ * version afterwards only leaves an orphan directory behind, so it is not
+ * reported as an error (ayb leaves crash orphans behind the same way). */
+int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
+		    const char *version_dir, struct ayb_err *err)
+{
+	char *dir, *canon = NULL, *cur = NULL, *tmp = NULL, *old = NULL;
+	int fd = -1, ret = -1;
+
+	dir = database_dir(data_path, entity, db, err);
+	if (!dir)
+		return -1;
+	canon = realpath(dir, NULL);
+	if (!canon) {
+		io_error(err, errno);
+		goto out;
+	}
+	/* `current` must only ever name a version directory of this database. */
+	if (!is_version_of(version_dir, canon)) {
+		ayb_err_set(err, AYB_E_OTHER, 500,
+			    "Version directory is not inside its database directory");
+		goto out;
+	}
+	if (asprintf(&cur, "%s/current", canon) < 0) {
+		cur = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (asprintf(&tmp, "%s/current.tmp", canon) < 0) {
+		tmp = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	fd = open(canon, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		io_error(err, errno);
+		goto out;
+	}
+	old = realpath(cur, NULL); /* NULL: nothing to replace */
+	/* A current.tmp left by a crash would make symlink() fail. */
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		io_error(err, errno);
+		goto out;
+	}
+	if (symlink(version_dir, tmp) < 0 || rename(tmp, cur) < 0) {
+		io_error(err, errno);
+		unlink(tmp);
+		goto out;
+	}
+	/* Make the new link durable before the old version goes away. */
+	fsync(fd);
+	if (old && strcmp(old, version_dir) != 0 && is_version_of(old, canon))
+		remove_tree(old);
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+	free(old);
+	free(tmp);
+	free(cur);
+	free(canon);
+	free(dir);
+	return ret;
+}
+
+int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
+		      struct ayb_err *err)
+{
+	char *vdir = NULL;
+	int ret;
+
+	if (ayb_hosted_new_version(data_path, entity, db, &vdir, err) < 0)
+		return -1;
+	ret = ayb_hosted_swap(data_path, entity, db, vdir, err);
+	if (ret < 0)
+		remove_tree(vdir);
+	free(vdir);
+	return ret;
+}
+
+/* ---- UTF-8 and Rust's Debug text ------------------------------------------ */
+
+/* Validates UTF-8 the way Rust's std::str::from_utf8 does, so the error
+ * carries the same numbers: valid_up_to is the length of the valid prefix;
+ * error_len is the length of the invalid sequence there (1..3), or 0 when
+ * the input ends in the middle of a sequence (Rust's None).  Returns 1 when
+ * valid. */
+static int utf8_check(const unsigned char *s, size_t n, size_t *valid_up_to,
+		      size_t *error_len)
+{
+	size_t i = 0, need, k;
+
+	while (i < n) {
+		unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3;
+		else
+			goto bad1;
+		/* Overlong forms, surrogates and code points past U+10FFFF are
+		 * ruled out by narrowing the second byte's range. */
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (k = 1; k <= need; k++) {
+			if (i + k >= n) {
+				*valid_up_to = i;
+				*error_len = 0;
+				return 0;
+			}
+			if (s[i + k] < lo || s[i + k] > hi) {
+				*valid_up_to = i;
+				*error_len = k;
+				return 0;
+			}
+			lo = 0x80;
+			hi = 0xbf;
+		}
+		i += need + 1;
+	}
+	return 1;
+bad1:
+	*valid_up_to = i;
+	*error_len = 1;
+	return 0;
+}
+
+static int utf8_error(struct ayb_err *err, size_t valid_up_to, size_t error_len)
+{
+	if (error_len)
+		return ayb_err_set(err, AYB_E_OTHER, 400,
+				   "Utf8Error { valid_up_to: %zu, error_len: Some(%zu) }",
+				   valid_up_to, error_len);
+	return ayb_err_set(err, AYB_E_OTHER, 400,
+			   "Utf8Error { valid_up_to: %zu, error_len: None }", valid_up_to);
+}
+
+/* Decodes one valid UTF-8 sequence (checked by the caller) into a code
+ * point; returns its length. */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xe0) {
+		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return 2;
+	}
+	if (s[0] < 0xf0) {
+		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
+		      (s[2] & 0x3f);
+		return 3;
+	}
+	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	      (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	return 4;
+}
+
+/* Code points Rust's Debug shows as \u{..}: controls and the common
+ * invisible format characters.  Rust decides with full Unicode tables
+ * (unprintable and grapheme-extending characters); this covers every
+ * character an SQLite error message realistically holds. */
+static int debug_escaped(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
+}
+
+/* Appends s as Rust's `{:?}` of a String, quotes included.  Bytes that are
+ * not UTF-8 become U+FFFD first, one per maximal invalid sequence, as
+ * rusqlite's lossy conversion of sqlite3_errmsg does. */
+static void add_debug_string(struct ayb_buf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len, valid, bad, rest;
+	uint32_t cp;
+
+	ayb_buf_addc(b, '"');
+	while (i < n) {
+		/* A sequence is at most 4 bytes: checking a window of 4 says
+		 * whether the one at i is valid. */
+		rest = n - i < 4 ? n - i : 4;
+		if (!utf8_check(s + i, rest, &valid, &bad) && valid == 0) {
+			ayb_buf_adds(b, "\xef\xbf\xbd");
+			i += bad ? bad : rest; /* truncated: the rest of the input */
+			continue;
+		}
+		len = utf8_decode(s + i, &cp);
+		switch (cp) {
+		case 0: ayb_buf_adds(b, "\\0"); break;
+		case '\t': ayb_buf_adds(b, "\\t"); break;
+		case '\r': ayb_buf_adds(b, "\\r"); break;
+		case '\n': ayb_buf_adds(b, "\\n"); break;
+		case '\\': ayb_buf_adds(b, "\\\\"); break;
+		case '"': ayb_buf_adds(b, "\\\""); break;
+		default:
+			if (debug_escaped(cp))
+				ayb_buf_printf(b, "\\u{%x}", (unsigned)cp);
+			else
+				ayb_buf_add(b, s + i, len);
+		}
+		i += len;
+	}
+	ayb_buf_addc(b, '"');
+}
+
+/* ---- SQLite errors -------------------------------------------------------- */
+
+/* rusqlite's ErrorCode names, by primary result code. */
+static const char *sqlite_code_name(int primary)
+{
+	switch (primary) {
+	case SQLITE_INTERNAL: return "InternalMalfunction";
+	case SQLITE_PERM: return "PermissionDenied";
+	case SQLITE_ABORT: return "OperationAborted";
+	case SQLITE_BUSY: return "DatabaseBusy";
+	case SQLITE_LOCKED: return "DatabaseLocked";
+	case SQLITE_NOMEM: return "OutOfMemory";
+	case SQLITE_READONLY: return "ReadOnly";
+	case SQLITE_INTERRUPT: return "OperationInterrupted";
+	case SQLITE_IOERR: return "SystemIoFailure";
+	case SQLITE_CORRUPT: return "DatabaseCorrupt";
+	case SQLITE_NOTFOUND: return "NotFound";
+	case SQLITE_FULL: return "DiskFull";
+	case SQLITE_CANTOPEN: return "CannotOpen";
+	case SQLITE_PROTOCOL: return "FileLockingProtocolFailed";
+	case SQLITE_SCHEMA: return "SchemaChanged";
+	case SQLITE_TOOBIG: return "TooBig";
+	case SQLITE_CONSTRAINT: return "ConstraintViolation";
+	case SQLITE_MISMATCH: return "TypeMismatch";
+	case SQLITE_MISUSE: return "ApiMisuse";
+	case SQLITE_NOLFS: return "NoLargeFileSupport";
+	case SQLITE_AUTH: return "AuthorizationForStatementDenied";
+	case SQLITE_RANGE: return "ParameterOutOfRange";
+	case SQLITE_NOTADB: return "NotADatabase";
+	default: return "Unknown";
+	}
+}
+
+/* What the client did wrong is a 400; a lock held past the busy timeout is
+ * worth retrying (503); the rest is the server's trouble (500). */
+static int sqlite_status(int primary)
+{
+	switch (primary) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return 503;
+	case SQLITE_INTERNAL:
+	case SQLITE_PERM:
+	case SQLITE_NOMEM:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+	case SQLITE_NOLFS:
+	case SQLITE_NOTADB:
+		return 500;
+	default:
+		return 400;
+	}
+}
+
+/* Other with ayb's Debug rendering of rusqlite's error:
+ *   SqliteFailure(Error { code: <Name>, extended_code: <n> }, Some("<msg><suffix>"))
+ * `code` is the (extended) result code SQLite returned; the message is
+ * sqlite3_errmsg of the connection, or sqlite3_errstr when there is none. */
+static int sqlite_error(struct ayb_err *err, sqlite3 *conn, int code,
+			const char *suffix, int status)
+{
+	struct ayb_buf m = {0}, b = {0};
+
+	ayb_buf_adds(&m, conn ? sqlite3_errmsg(conn) : sqlite3_errstr(code));
+	if (suffix)
+		ayb_buf_adds(&m, suffix);
+	ayb_buf_printf(&b, "SqliteFailure(Error { code: %s, extended_code: %d }, Some(",
+		       sqlite_code_name(code & 0xff), code);
+	add_debug_string(&b, m.data ? m.data : "", m.len);
+	ayb_buf_adds(&b, "))");
+	if (m.oom || b.oom)
+		ayb_err_oom(err);
+	else
+		ayb_err_set(err, AYB_E_OTHER, status ? status : sqlite_status(code & 0xff),
+			    "%s", b.data);
+	ayb_buf_free(&m);
+	ayb_buf_free(&b);
+	return -1;
+}
+
+/* ---- running a query ------------------------------------------------------ */
+
+/* A process-wide setting must never be changed by one tenant's SQL: these
+ * pragmas move where every connection in the process keeps its files.
+ * SQLITE_DBCONFIG_DEFENSIVE does not cover them. */
+static int authorize(void *ctx, int action, const char *a, const char *b,
+		     const char *db, const char *trigger)
+{
+	(void)ctx;
+	(void)b;
+	(void)db;
+	(void)trigger;
+	if (action == SQLITE_PRAGMA && a &&
+	    (sqlite3_stricmp(a, "temp_store_directory") == 0 ||
+	     sqlite3_stricmp(a, "data_store_directory") == 0))
+		return SQLITE_DENY;
+	return SQLITE_OK;
+}
+
+/* Opens the file with the guards of spec/ISOLATION.md §6.  Differences from
+ * ayb: no SQLITE_OPEN_URI (a file name is never a URI here, so nothing in a
+ * slug can act as a URI parameter), SQLITE_OPEN_NOFOLLOW, trusted_schema
+ * off (schema-embedded SQL such as triggers and views may only call
+ * innocuous functions), and the authorizer above.
+ *
+ * A CANTOPEN from sqlite3_open_v2 gets ": <path>" appended as rusqlite does,
+ * but with the path relative to data_path (`shown`): ayb shows the absolute
+ * server path, which tells every user where the server keeps its data. */
+static int open_hosted(const char *file, const char *shown,
+		       enum ayb_query_mode mode, sqlite3 **out, struct ayb_err *err)
+{
+	sqlite3 *conn = NULL;
+	char *suffix = NULL;
+	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, rc, ret = -1;
+
+	flags |= mode == AYB_QUERY_READ_WRITE
+		 ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+		 : SQLITE_OPEN_READONLY;
+	rc = sqlite3_open_v2(file, &conn, flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (!conn) {
+			ayb_err_oom(err);
+			goto out;
+		}
+		if ((rc & 0xff) == SQLITE_CANTOPEN && asprintf(&suffix, ": %s", shown) < 0)
+			suffix = NULL;
+		/* Read-only before the first read-write query: the file does
+		 * not exist yet, which is the client's doing. */
+		sqlite_error(err, conn, rc, suffix,
+			     (rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_ONLY ? 400 : 0);
+		goto out;
+	}
+	sqlite3_extended_result_codes(conn, 1);
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+	/* ATTACH (and VACUUM, which attaches internally) fail with
+	 * "too many attached databases - max 0". */
+	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_busy_timeout(conn, 5000);
+	if (mode == AYB_QUERY_READ_WRITE) {
+		rc = sqlite3_exec(conn, "PRAGMA journal_mode=WAL;"
+				  "PRAGMA synchronous=FULL;"
+				  "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			sqlite_error(err, conn, sqlite3_extended_errcode(conn), NULL, 0);
+			goto out;
+		}
+	}
+	sqlite3_set_authorizer(conn, authorize, NULL);
+	*out = conn;
+	conn = NULL;
+	ret = 0;
+out:
+	sqlite3_close(conn);
+	free(suffix);
+	return ret;
+}
+
+/* Appends one column value as JSON (spec/API.md "Value rendering"). */
+static int add_value(struct ayb_buf *b, sqlite3 *conn, sqlite3_stmt *stmt,
+		     int col, struct ayb_err *err)
+{
+	char num[AYB_REAL_TEXT_MAX];
+	const unsigned char *p;
+	size_t n, valid, bad;
+
+	switch (sqlite3_column_type(stmt, col)) {
+	case SQLITE_NULL:
+		ayb_buf_adds(b, "null");
+		return 0;
+	case SQLITE_INTEGER:
+		ayb_buf_printf(b, "\"%lld\"", (long long)sqlite3_column_int64(stmt, col));
+		return 0;
+	case SQLITE_FLOAT:
+		ayb_hosted_render_real(sqlite3_column_double(stmt, col), num);
+		ayb_buf_addc(b, '"');
+		ayb_buf_adds(b, num);
+		ayb_buf_addc(b, '"');
+		return 0;
+	case SQLITE_TEXT:
+		p = sqlite3_column_text(stmt, col);
+		break;
+	default:
+		p = sqlite3_column_blob(stmt, col);
+		break;
+	}
+	/* NULL with a nonzero length (or an error code) means SQLite ran out
+	 * of memory converting the value; an empty value may be NULL too. */
+	n = (size_t)sqlite3_column_bytes(stmt, col);
+	if (!p && (n || sqlite3_errcode(conn) == SQLITE_NOMEM))
+		return ayb_err_oom(err);
+	if (n && !utf8_check(p, n, &valid, &bad))
+		return utf8_error(err, valid, bad);
+	ayb_buf_add_json_string(b, (const char *)p, n);
+	return 0;
+}
+
+/* Hands the buffered text to the sink once it is big enough, or always
+ * when `all`. */
+static int flush(struct ayb_buf *b, struct ayb_sink *out, int all,
+		 struct ayb_err *err)
+{
+	if (b->oom)
+		return ayb_err_oom(err);
+	if (b->len == 0 || (!all && b->len < FLUSH_AT))
+		return 0;
+	if (ayb_sink_write(out, b->data, b->len) < 0)
+		return ayb_err_set(err, AYB_E_OTHER, 500,
+				   "The query result could not be delivered");
+	b->len = 0;
+	b->data[0] = '\0';
+	return 0;
+}
+
+/* Steps the statement and streams {"fields":[...],"rows":[[...],...]}. */
+static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_sink *out,
+			 struct ayb_err *err)
+{
+	struct ayb_buf b = {0};
+	const char *name;
+	size_t valid, bad;
+	int i, ncol = sqlite3_column_count(stmt), rc, nrows = 0, ret = -1;
+
+	ayb_buf_adds(&b, "{\"fields\":[");
+	for (i = 0; i < ncol; i++) {
+		name = sqlite3_column_name(stmt, i);
+		if (!name) {
+			ayb_err_oom(err);
+			goto out;
+		}
+		if (!utf8_check((const unsigned char *)name, strlen(name), &valid, &bad)) {
+			utf8_error(err, valid, bad);
+			goto out;
+		}
+		if (i)
+			ayb_buf_addc(&b, ',');
+		ayb_buf_add_json_string(&b, name, strlen(name));
+	}
+	ayb_buf_adds(&b, "],\"rows\":[");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		ayb_buf_adds(&b, nrows++ ? ",[" : "[");
+		for (i = 0; i < ncol; i++) {
+			if (i)
+				ayb_buf_addc(&b, ',');
+			if (add_value(&b, conn, stmt, i, err) < 0)
+				goto out;
+		}
+		ayb_buf_addc(&b, ']');
+		if (flush(&b, out, 0, err) < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		/* Exactly SQLITE_READONLY, not one of its extended codes, is a
+		 * write on a read-only connection. */
+		if (rc == SQLITE_READONLY)
+			ayb_err_set(err, AYB_E_NO_WRITE, 403,
+				    "Attempted to write to database while in read-only mode");
+		else
+			sqlite_error(err, conn, rc, NULL, 0);
+		goto out;
+	}
+	ayb_buf_adds(&b, "]}");
+	if (flush(&b, out, 1, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	ayb_buf_free(&b);
+	return ret;
+}
+
+int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
+		     const char *sql, size_t len, enum ayb_query_mode mode,
+		     struct ayb_sink *out, struct ayb_err *err)
+{
+	char *dir, *link = NULL, *vdir = NULL, *file = NULL, *shown = NULL;
+	sqlite3 *conn = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t valid, bad;
+	int rc, ret = -1;
+
+	dir = database_dir(data_path, entity, db, err);
+	if (!dir)
+		return -1;
+	/* The body is SQL text; ayb only ever sees it as a Rust String. */
+	if (!utf8_check((const unsigned char *)sql, len, &valid, &bad)) {
+		utf8_error(err, valid, bad);
+		goto out;
+	}
+	if (len > INT_MAX) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Query is too long");
+		goto out;
+	}
+	if (asprintf(&link, "%s/current", dir) < 0) {
+		link = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	vdir = realpath(link, NULL);
+	if (!vdir) {
+		io_error(err, errno);
+		goto out;
+	}
+	if (asprintf(&file, "%s/%s", vdir, db) < 0) {
+		file = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (asprintf(&shown, "databases/%s/%s/%s/%s", entity, db,
+		     strrchr(vdir, '/') + 1, db) < 0) {
+		shown = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (open_hosted(file, shown, mode, &conn, err) < 0)
+		goto out;
+	/* Only the first statement runs: the tail is ignored, as in ayb.
+	 * SQLite skips leading empty statements and comments itself, so no
+	 * statement at all means there was nothing to run. */
+	rc = sqlite3_prepare_v2(conn, sql, (int)len, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite_error(err, conn, rc, NULL, 0);
+		goto out;
+	}
+	if (!stmt) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Query is empty");
+		goto out;
+	}
+	ret = stream_result(conn, stmt, out, err);
+out:
+	sqlite3_finalize(stmt);
+	sqlite3_close(conn);
+	free(shown);
+	free(file);
+	free(vdir);
+	free(link);
+	free(dir);
+	return ret;
+}
