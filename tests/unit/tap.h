@@ -31,13 +31,36 @@ static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-#define tap_is_str(got, want, file, line, ...) \
-	(tap_ok((got) && strcmp((got), (want)) == 0, file, line, __VA_ARGS__) \
-	 || (printf("#   got:  \"%s\"\n#   want: \"%s\"\n", (got) ? (got) : "(null)", (want)), 0))
+static int tap_is_str(const char *got, const char *want, const char *file, int line,
+		      const char *name, ...)
+{
+	char buf[512];
+	va_list ap;
+	int pass = got && strcmp(got, want) == 0;
 
-#define tap_is_int(got, want, file, line, ...) \
-	(tap_ok((got) == (want), file, line, __VA_ARGS__) \
-	 || (printf("#   got:  %lld\n#   want: %lld\n", (got), (want)), 0))
+	va_start(ap, name);
+	vsnprintf(buf, sizeof(buf), name, ap);
+	va_end(ap);
+	tap_ok(pass, file, line, "%s", buf);
+	if (!pass)
+		printf("#   got:  \"%s\"\n#   want: \"%s\"\n", got ? got : "(null)", want);
+	return pass;
+}
+
+static int tap_is_int(long long got, long long want, const char *file, int line,
+		      const char *name, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, name);
+	vsnprintf(buf, sizeof(buf), name, ap);
+	va_end(ap);
+	tap_ok(got == want, file, line, "%s", buf);
+	if (got != want)
+		printf("#   got:  %lld\n#   want: %lld\n", got, want);
+	return got == want;
+}
 
 static inline int tap_done(void)
 {

@@ -1,0 +1,212 @@
+/* ayb.conf: parsing, defaults, environment overrides, and one clear
+ * message per mistake. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tap.h"
+#include "token.h"
+
+static char dir[] = "/tmp/ayb-test-config.XXXXXX";
+static char path[256];
+
+#define KEY "dGhpcyBpcyBhIDMyLWJ5dGUga2V5IGZvciB0ZXN0cyE="
+
+static const char base[] =
+	"host = \"127.0.0.1\"\n"
+	"port = 5433\n"
+	"database_url = \"sqlite://ayb_data/ayb.sqlite\"\n"
+	"data_path = \"./ayb_data\"\n"
+	"authentication {\n  fernet_key = \"" KEY "\"\n  token_expiration_seconds = 3600\n}\n"
+	"email {\n  file {\n    path = \"./ayb_data/emails.jsonl\"\n  }\n}\n"
+	"cors {\n  origin = \" https://app.example.com \"\n}\n";
+
+static void write_conf(const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Loads `text` with the given environment; returns the config or NULL with
+ * the message in msg. */
+static struct ayb_config *load(const char *text, char **env, char *msg, size_t n)
+{
+	struct ayb_err err = { 0 };
+	struct ayb_config *cfg;
+	static char *empty[] = { NULL };
+
+	if (text)
+		write_conf(text);
+	else
+		unlink(path);
+	cfg = ayb_config_load(path, env ? env : empty, &err);
+	snprintf(msg, n, "%s", err.message ? err.message : "");
+	ayb_err_clear(&err);
+	return cfg;
+}
+
+/* The base config with one line replaced by `with` (or removed if empty). */
+static char *edit(const char *line, const char *with)
+{
+	static char out[4096];
+	const char *p = strstr(base, line);
+	size_t n = (size_t)(p - base);
+
+	memcpy(out, base, n);
+	snprintf(out + n, sizeof(out) - n, "%s%s", with, p + strlen(line));
+	return out;
+}
+
+int main(void)
+{
+	struct ayb_config *cfg;
+	char msg[1024], cwd[512], want[600];
+
+	ayb_token_init();
+	if (!mkdtemp(dir) || chdir(dir) != 0 || !getcwd(cwd, sizeof(cwd)))
+		return 1;
+	snprintf(path, sizeof(path), "%s/ayb.conf", dir);
+
+	cfg = load(base, NULL, msg, sizeof(msg));
+	ok(cfg != NULL, "the base config loads (%s)", msg);
+	if (!cfg)
+		return tap_done();
+	is_str(cfg->host, "127.0.0.1", "host");
+	is_int(cfg->port, 5433, "port");
+	is_str(cfg->public_url, "http://localhost:5433", "public_url defaults to localhost:<port>");
+	snprintf(want, sizeof(want), "sqlite://%s/ayb_data/ayb.sqlite", cwd);
+	is_str(cfg->database_url, want, "relative sqlite path made absolute");
+	snprintf(want, sizeof(want), "%s/ayb_data", cwd);
+	is_str(cfg->data_path, want, "relative data_path made absolute");
+	is_int(cfg->token_expiration_seconds, 3600, "token_expiration_seconds");
+	ok(cfg->smtp == NULL, "no smtp section");
+	ok(cfg->email_file_path != NULL, "file email backend");
+	is_str(cfg->cors_origin, "https://app.example.com", "cors origin trimmed");
+	ok(cfg->snapshots == NULL, "no snapshots section");
+	ok(memcmp(cfg->key, "this is a 32-byte key for tests!", 32) == 0, "fernet key decoded");
+	ayb_config_free(cfg);
+
+	char *env1[] = { "AYB__PORT=6000", "AYB__AUTHENTICATION__TOKEN_EXPIRATION_SECONDS=60",
+			 "AYB__EMAIL__SMTP__FROM=ayb <a@example.org>",
+			 "AYB__EMAIL__SMTP__REPLY_TO=ayb <a@example.org>",
+			 "AYB__EMAIL__SMTP__SMTP_HOST=127.0.0.1", "AYB__EMAIL__SMTP__SMTP_PORT=2525",
+			 "AYB__EMAIL__SMTP__SMTP_USERNAME=u", "AYB__EMAIL__SMTP__SMTP_PASSWORD=p",
+			 "AYB__EMAIL__SMTP__SMTP_TLS=none", "AYB__UNKNOWN__KEY=ignored", "OTHER=1", NULL };
+	cfg = load(base, env1, msg, sizeof(msg));
+	ok(cfg != NULL, "environment overrides load (%s)", msg);
+	if (cfg) {
+		is_int(cfg->port, 6000, "AYB__PORT overrides port");
+		is_str(cfg->public_url, "http://localhost:6000", "default public_url follows the port");
+		is_int(cfg->token_expiration_seconds, 60, "nested override");
+		ok(cfg->smtp != NULL, "the environment creates the smtp section");
+		if (cfg->smtp) {
+			is_int(cfg->smtp->smtp_port, 2525, "smtp port");
+			is_int(cfg->smtp->tls, AYB_SMTP_TLS_NONE, "smtp_tls none");
+		}
+		ayb_config_free(cfg);
+	}
+
+	char *env_only[] = { "AYB__HOST=0.0.0.0", "AYB__PORT=5433",
+			     "AYB__DATABASE_URL=sqlite:///tmp/x.sqlite", "AYB__DATA_PATH=/tmp/d",
+			     "AYB__AUTHENTICATION__FERNET_KEY=" KEY,
+			     "AYB__AUTHENTICATION__TOKEN_EXPIRATION_SECONDS=10",
+			     "AYB__EMAIL__FILE__PATH=/tmp/e.jsonl", "AYB__CORS__ORIGIN=*", NULL };
+	cfg = load(NULL, env_only, msg, sizeof(msg));
+	ok(cfg != NULL, "a missing file is fine when the environment has every key (%s)", msg);
+	if (cfg) {
+		ok(cfg->file == NULL, "no file recorded");
+		is_str(cfg->database_url, "sqlite:///tmp/x.sqlite", "absolute sqlite path kept");
+		ayb_config_free(cfg);
+	}
+
+	cfg = load(edit("  fernet_key = \"" KEY "\"\n", ""), NULL, msg, sizeof(msg));
+	ok(cfg == NULL, "missing fernet_key fails");
+	snprintf(want, sizeof(want),
+		 "Missing required configuration key `authentication.fernet_key`: set it in %s or with the environment variable AYB__AUTHENTICATION__FERNET_KEY",
+		 path);
+	is_str(msg, want, "missing key message names the key, file and variable");
+
+	cfg = load(edit("port = 5433\n", "port = \"abc\"\n"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, path) && strstr(msg, "port"),
+	   "a string for an int fails naming file and key: %s", msg);
+
+	cfg = load(edit("port = 5433\n", "port = 70000\n"), NULL, msg, sizeof(msg));
+	snprintf(want, sizeof(want), "Invalid value for `port` in %s: must be between 1 and 65535", path);
+	is_str(msg, want, "port out of range");
+
+	char *bad_env[] = { "AYB__PORT=x", NULL };
+	cfg = load(base, bad_env, msg, sizeof(msg));
+	is_str(msg, "Invalid value for environment variable AYB__PORT: expected a whole number",
+	       "a bad environment value names the variable");
+
+	cfg = load(edit("host = \"127.0.0.1\"\n", "hots = \"127.0.0.1\"\n"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "hots") && strstr(msg, path), "an unknown key is named: %s", msg);
+
+	cfg = load("port = \n", NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "Invalid configuration file"), "syntax error: %s", msg);
+
+	cfg = load(edit("email {\n  file {\n    path = \"./ayb_data/emails.jsonl\"\n  }\n}\n", ""),
+		   NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strncmp(msg, "At least one email backend (smtp or file) must be configured", 60) == 0,
+	   "no email backend: %s", msg);
+
+	cfg = load(edit("  fernet_key = \"" KEY "\"\n", "  fernet_key = \"short\"\n"), NULL, msg,
+		   sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "authentication.fernet_key") && strstr(msg, "32 bytes"),
+	   "a bad fernet key fails at start: %s", msg);
+
+	cfg = load(edit("database_url = \"sqlite://ayb_data/ayb.sqlite\"\n",
+			"database_url = \"mysql://x\"\n"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "Database type for mysql://x is not supported (currently only SQLite and PostgreSQL)"),
+	   "unsupported database_url: %s", msg);
+
+	cfg = load(edit("port = 5433\n", "port = 5433\npublic_url = \"https://x.org/path\"\n"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "public_url"), "public_url with a path fails: %s", msg);
+
+	cfg = load(edit("cors {", "email { smtp { from = \"a <a@b.c>\" } }\ncors {"), NULL, msg,
+		   sizeof(msg));
+	ok(cfg == NULL, "a present smtp section needs all its keys: %s", msg);
+
+	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n secret_access_key = \"s\"\n"
+				  " bucket = \"b\"\n path_prefix = \"\"\n automation {\n"
+				  "  interval = \"1h30m\"\n  max_snapshots = 3\n }\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg != NULL, "snapshots section loads (%s)", msg);
+	if (cfg) {
+		is_str(cfg->snapshots->region, "us-east-1", "region default");
+		is_int(cfg->snapshots->interval_ms, 5400000, "1h30m");
+		is_int(cfg->snapshots->max_snapshots, 3, "max_snapshots");
+		ayb_config_free(cfg);
+	}
+	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n secret_access_key = \"s\"\n"
+				  " bucket = \"b\"\n path_prefix = \"\"\n automation {\n"
+				  "  interval = \"often\"\n  max_snapshots = 3\n }\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "often"), "a bad interval fails: %s", msg);
+
+	is_int(ayb_config_parse_duration_ms("10m"), 600000, "10m");
+	is_int(ayb_config_parse_duration_ms("2s"), 2000, "2s");
+	is_int(ayb_config_parse_duration_ms("1.5h"), 5400000, "1.5h");
+	is_int(ayb_config_parse_duration_ms("300ms"), 300, "300ms");
+	is_int(ayb_config_parse_duration_ms("1m30s"), 90000, "1m30s");
+	is_int(ayb_config_parse_duration_ms("10"), -1, "a number without a unit");
+	is_int(ayb_config_parse_duration_ms(""), -1, "empty");
+	is_int(ayb_config_parse_duration_ms("5x"), -1, "unknown unit");
+
+	setenv("AYB_CONFIG", "/etc/from-env.conf", 1);
+	is_str(ayb_config_locate("/x/explicit.conf"), "/x/explicit.conf", "--config wins");
+	is_str(ayb_config_locate(NULL), "/etc/from-env.conf", "then AYB_CONFIG");
+	unsetenv("AYB_CONFIG");
+	unsetenv("AYB_SERVER_CONFIG_FILE");
+	is_str(ayb_config_locate(NULL), "./ayb.conf", "then ./ayb.conf");
+
+	unlink(path);
+	rmdir(dir);
+	return tap_done();
+}

@@ -1,0 +1,125 @@
+/* The SQLite metadata store: migrations, every query, uniqueness rules. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "tap.h"
+
+int main(void)
+{
+	char dir[] = "/tmp/ayb-test-store.XXXXXX", url[300], path[256];
+	struct ayb_err err = { 0 };
+	struct ayb_store *st = NULL;
+	struct ayb_entity e = { 0 }, e2 = { 0 }, got = { 0 };
+	struct ayb_database db = { 0 }, db2 = { 0 }, dbg = { 0 }, *list = NULL;
+	struct ayb_auth_method *m = NULL;
+	struct ayb_token_row t = { 0 };
+	size_t n = 0;
+	int level = -1;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/meta.sqlite", dir);
+	snprintf(url, sizeof(url), "sqlite://%s", path);
+
+	is_int(ayb_store_open(url, &st, &err), 0, "open creates and migrates");
+	ayb_store_close(st);
+	is_int(ayb_store_open(url, &st, &err), 0, "reopening applies nothing twice");
+
+	is_int(ayb_store_entity_get(st, "alice", &got, &err), 0, "unknown entity");
+	is_int(ayb_store_entity_get_or_create(st, "alice", 0, &e, &err), 0, "create entity");
+	is_str(e.slug, "alice", "slug");
+	is_int(ayb_store_entity_get_or_create(st, "alice", 1, &e2, &err), 0, "get existing entity");
+	is_int(e2.id, e.id, "same id");
+	is_int(e2.entity_type, 0, "an existing entity keeps its type");
+	ayb_entity_free(&e2);
+	is_int(ayb_store_entity_get_by_id(st, e.id, &got, &err), 1, "entity by id");
+	ok(got.display_name == NULL && got.links == NULL, "profile starts empty");
+	ayb_entity_free(&got);
+
+	struct ayb_profile_update u;
+	memset(&u, 0, sizeof(u));
+	u.display_name.present = 1;
+	u.display_name.value = "Alice";
+	u.links.present = 1;
+	u.links.value = "[{\"url\":\"http://a\",\"verified\":false}]";
+	is_int(ayb_store_entity_update_profile(st, e.id, &u, &err), 0, "update profile");
+	memset(&u, 0, sizeof(u));
+	u.location.present = 1;
+	u.location.value = "Here";
+	ayb_store_entity_update_profile(st, e.id, &u, &err);
+	ayb_store_entity_get(st, "alice", &got, &err);
+	is_str(got.display_name, "Alice", "display name set");
+	is_str(got.location, "Here", "absent fields stay, given ones change");
+	ayb_entity_free(&got);
+	memset(&u, 0, sizeof(u));
+	u.display_name.present = 1;
+	ayb_store_entity_update_profile(st, e.id, &u, &err);
+	ayb_store_entity_get(st, "alice", &got, &err);
+	ok(got.display_name == NULL, "present with NULL clears");
+	is_str(got.location, "Here", "other fields untouched");
+	ayb_entity_free(&got);
+
+	is_int(ayb_store_auth_method_create(st, e.id, "a@example.org", &err), 0, "add email method");
+	ayb_store_entity_get_or_create(st, "bob", 0, &e2, &err);
+	is_int(ayb_store_auth_method_create(st, e2.id, "a@example.org", &err), -1,
+	       "an address verifies one entity only");
+	is_int(err.status, 409, "conflict status");
+	is_str(err.message, "The email address a@example.org is already used by another account",
+	       "conflict message");
+	is_int(ayb_store_auth_methods(st, e.id, &m, &n, &err), 0, "list methods");
+	is_int(n, 1, "one method");
+	is_str(m[0].email_address, "a@example.org", "method address");
+	ayb_auth_methods_free(m, n);
+
+	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &db, &err), 0, "create db");
+	is_int(ayb_store_database_create(st, e.id, "two.sqlite", 0, 2, &db2, &err), 0, "create db 2");
+	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &dbg, &err), -1, "duplicate db");
+	is_str(err.message, "Database already exists", "duplicate message");
+	is_int(ayb_store_database_create(st, e2.id, "one.sqlite", 0, 0, &dbg, &err), 0,
+	       "same slug under another entity");
+	ayb_database_free(&dbg);
+	is_int(ayb_store_database_get(st, e.id, "ONE.sqlite", &dbg, &err), 0, "database slugs are case-sensitive");
+	is_int(ayb_store_database_get(st, e.id, "two.sqlite", &dbg, &err), 1, "get db");
+	is_int(dbg.public_sharing_level, 2, "public level stored");
+	ayb_database_free(&dbg);
+	is_int(ayb_store_database_list(st, e.id, &list, &n, &err), 0, "list dbs");
+	is_int(n, 2, "two dbs");
+	is_str(list[0].slug, "two.sqlite", "newest first");
+	ayb_databases_free(list, n);
+	is_int(ayb_store_grant_get(st, e2.id, db.id, &level, &err), 0, "no grant");
+	is_int(ayb_store_database_delete(st, db2.id, &err), 0, "delete db");
+	is_int(ayb_store_database_get(st, e.id, "two.sqlite", &dbg, &err), 0, "deleted");
+
+	struct ayb_token_row row = { "short1", e.id, "hash1", 0, -1, NULL, 0, 0 };
+	is_int(ayb_store_token_create(st, &row, &err), 0, "create token");
+	is_int(ayb_store_token_get(st, "short1", &t, &err), 1, "get token");
+	is_str(t.hash, "hash1", "hash");
+	is_int(t.database_id, 0, "unscoped");
+	is_int(t.query_permission_level, -1, "no cap");
+	ok(!t.revoked && !t.expired, "active");
+	ayb_token_row_free(&t);
+	is_int(ayb_store_token_get(st, "nope", &t, &err), 0, "unknown token");
+	is_int(ayb_store_token_create(st, &row, &err), -1, "short tokens are unique");
+
+	/* Values are bound, never spliced into SQL. */
+	is_int(ayb_store_entity_get(st, "x' OR '1'='1", &got, &err), 0, "quotes are data");
+
+	ayb_entity_free(&e);
+	ayb_entity_free(&e2);
+	ayb_database_free(&db);
+	ayb_database_free(&db2);
+	ayb_store_close(st);
+	ayb_err_clear(&err);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/meta.sqlite-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/meta.sqlite-shm", dir);
+	unlink(path);
+	rmdir(dir);
+	return tap_done();
+}
