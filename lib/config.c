@@ -144,9 +144,8 @@ static void on_parse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	if (parse_error[0])
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cfg && cfg->filename)
-		snprintf(parse_error, sizeof(parse_error), "%s:%d: %s", cfg->filename,
-			 cfg->line, msg);
+	if (cfg && cfg->line)
+		snprintf(parse_error, sizeof(parse_error), "line %d: %s", cfg->line, msg);
 	else
 		snprintf(parse_error, sizeof(parse_error), "%s", msg);
 }
@@ -358,16 +357,37 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* Makes a relative path absolute against the working directory at load
- * time, so a later chdir (or a FastCGI process started elsewhere by the web
- * server) does not move the data. */
-static char *absolute(const char *path)
+/* Makes a relative path absolute.  ayb resolves against the working
+ * directory, but a web server starts FastCGI processes wherever it likes,
+ * so ayb-c resolves against the directory of the configuration file (the
+ * working directory only when there is no file). */
+static char *absolute(const char *file, const char *path)
 {
 	char cwd[PATH_MAX];
 	char *out;
+	const char *slash = file ? strrchr(file, '/') : NULL;
 
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+	if (path[0] == '/')
 		return strdup(path);
+	if (file && slash) {
+		if (snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - file), file) >= (int)sizeof(cwd))
+			return NULL;
+		if (slash == file)
+			strcpy(cwd, "/");
+	} else if (!getcwd(cwd, sizeof(cwd))) {
+		return strdup(path);
+	}
+	if (file && strcmp(cwd, ".") == 0) {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return strdup(path);
+	} else if (file && cwd[0] != '/') {
+		/* A relative config path: anchor it to the working directory too. */
+		char rel[PATH_MAX], here[PATH_MAX];
+		if (!getcwd(here, sizeof(here)) ||
+		    snprintf(rel, sizeof(rel), "%s/%s", here, cwd) >= (int)sizeof(rel))
+			return NULL;
+		strcpy(cwd, rel);
+	}
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	if (asprintf(&out, "%s/%s", cwd, path) < 0)
@@ -585,7 +605,7 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 
 	const char *db = V("database_url");
 	if (strncmp(db, "sqlite://", 9) == 0) {
-		char *abs = absolute(db + 9);
+		char *abs = absolute(raw->file, db + 9);
 		if (!abs || asprintf(&cfg->database_url, "sqlite://%s", abs) < 0) {
 			free(abs);
 			return ayb_err_oom(err);
@@ -599,7 +619,7 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 			 "Database type for %s is not supported (currently only SQLite and PostgreSQL)", db);
 		return bad(raw, K("database_url"), err, why);
 	}
-	cfg->data_path = absolute(V("data_path"));
+	cfg->data_path = absolute(raw->file, V("data_path"));
 
 	cfg->fernet_key = strdup(V("authentication.fernet_key"));
 	if (ayb_token_decode_key(cfg->fernet_key, cfg->key) < 0)
@@ -633,7 +653,7 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 				   "expected \"implicit\", \"starttls\" or \"none\"");
 	}
 	if (raw->section_present[section_index("email.file", 10)])
-		cfg->email_file_path = absolute(V("email.file.path"));
+		cfg->email_file_path = absolute(raw->file, V("email.file.path"));
 
 	/* ayb trims the configured origin before comparing. */
 	const char *o = V("cors.origin");
