@@ -60,8 +60,12 @@ bail() {
 }
 
 # ---- servers ------------------------------------------------------------------
+# A port nothing listens on, from a range away from the usual services.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	while :; do
+		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return; }
+	done
 }
 
 # e2e_setup [EXTRA_CONFIG_TEXT]: writes $T/ayb.conf for a fresh port with the

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs the build and test dependencies that are missing, builds, and runs
+# every test twice: a plain build, then one with AddressSanitizer and
+# UndefinedBehaviorSanitizer.  Ends with one line "N passed, N failed" and
+# exits non-zero if anything failed.
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+passed=0
+failed=0
+
+# run BUILD_DIR [CONFIGURE_ARGS...]
+run() {
+	dir=$1
+	shift
+	if ! ./bootstrap.sh --test "$dir" "$@"; then
+		echo "build in $dir failed"
+		failed=$((failed + 1))
+		return
+	fi
+	(cd "$dir" && make -s -j2 check >/dev/null 2>&1)
+	log=$dir/test-suite.log
+	if [ ! -f "$log" ]; then
+		echo "no test log in $dir"
+		failed=$((failed + 1))
+		return
+	fi
+	# Each TAP line counts: a test program with 40 checks counts 40.
+	p=$(sed -n 's/^# PASS: *//p' "$log")
+	f=$(sed -n 's/^# FAIL: *//p' "$log")
+	e=$(sed -n 's/^# ERROR: *//p' "$log")
+	x=$(sed -n 's/^# XPASS: *//p' "$log")
+	echo "$dir: ${p:-0} passed, ${f:-0} failed, ${e:-0} errors"
+	if [ "${f:-0}" -gt 0 ] || [ "${e:-0}" -gt 0 ] || [ "${x:-0}" -gt 0 ]; then
+		# Show what failed: the failing lines and the logs of failing scripts.
+		grep -h '^not ok\|^ERROR\|^FAIL' "$dir"/tests/*/*.log 2>/dev/null | head -50
+		sed -n '/^FAIL\|^ERROR/,/^$/p' "$log" | head -100
+	fi
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0} + ${e:-0} + ${x:-0}))
+}
+
+run build
+run build-san --enable-sanitizers
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
