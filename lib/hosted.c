@@ -552,9 +552,11 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 
 /* Opens the file with the guards of spec/ISOLATION.md §6.  Differences from
  * ayb: no SQLITE_OPEN_URI (a file name is never a URI here, so nothing in a
- * slug can act as a URI parameter), SQLITE_OPEN_NOFOLLOW, trusted_schema
- * off (schema-embedded SQL such as triggers and views may only call
- * innocuous functions), and the authorizer above.
+ * slug can act as a URI parameter), SQLITE_OPEN_NOFOLLOW, and the
+ * authorizer above.  trusted_schema stays on, as in ayb: turning it off
+ * breaks ordinary tenant schemas (SQLite 3.40 rejects json() inside a
+ * trigger as "unsafe"), and a schema here only ever comes from the
+ * tenant's own SQL, which may call the same functions directly.
  *
  * A CANTOPEN from sqlite3_open_v2 gets ": <path>" appended as rusqlite does,
  * but with the path relative to data_path (`shown`): ayb shows the absolute
@@ -586,7 +588,6 @@ static int open_hosted(const char *file, const char *shown,
 	sqlite3_extended_result_codes(conn, 1);
 	sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 	sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
-	sqlite3_db_config(conn, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
 	/* ATTACH (and VACUUM, which attaches internally) fail with
 	 * "too many attached databases - max 0". */
 	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
@@ -732,6 +733,8 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 	size_t valid, bad;
 	int rc, ret = -1;
 
+	if (!sql)
+		sql = ""; /* sqlite3_prepare_v2 calls a NULL text misuse */
 	dir = database_dir(data_path, entity, db, err);
 	if (!dir)
 		return -1;

@@ -45,7 +45,7 @@ int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
  * set busy_timeout 5000, SQLITE_LIMIT_ATTACHED 0, SQLITE_DBCONFIG_DEFENSIVE,
  * no extension loading.
  *
- * Also: trusted_schema off, no SQLITE_OPEN_URI, SQLITE_OPEN_NOFOLLOW, and
+ * Also: no SQLITE_OPEN_URI, SQLITE_OPEN_NOFOLLOW, and
  * PRAGMA temp_store_directory / data_store_directory denied (they change
  * process-wide state).
  *

@@ -317,6 +317,22 @@ static void test_errors(void)
 	       "SqliteFailure(Error { code: Unknown, extended_code: 1 }, Some(\"table sqlite_master may not be modified\"))",
 	       "...but defensive mode blocks schema corruption");
 
+	/* Ordinary schema features keep working under the guards. */
+	IS(RW("CREATE TABLE j (a, b AS (json_extract(a, '$.k')))"), "{\"fields\":[],\"rows\":[]}",
+	   "generated column using JSON");
+	IS(RW("CREATE TRIGGER jt AFTER INSERT ON j BEGIN INSERT INTO u VALUES (json_array(new.b)); END"),
+	   "{\"fields\":[],\"rows\":[]}", "trigger using JSON");
+	IS(RW("INSERT INTO j (a) VALUES ('{\"k\":7}')"), "{\"fields\":[],\"rows\":[]}",
+	   "the trigger runs");
+	IS(RO("SELECT b, (SELECT a FROM u WHERE a = '[7]') FROM j"),
+	   "{\"fields\":[\"b\",\"(SELECT a FROM u WHERE a = '[7]')\"],\"rows\":[[\"7\",\"[7]\"]]}",
+	   "generated column and trigger output");
+	RW("DELETE FROM u WHERE a = '[7]'");
+	IS(RW("CREATE VIRTUAL TABLE f USING fts5(x)"), "{\"fields\":[],\"rows\":[]}", "FTS5 table");
+	RW("INSERT INTO f VALUES ('hello world')");
+	IS(RO("SELECT x FROM f WHERE f MATCH 'hello'"),
+	   "{\"fields\":[\"x\"],\"rows\":[[\"hello world\"]]}", "FTS5 query");
+
 	/* Only the first statement runs. */
 	IS(RW("INSERT INTO u VALUES (10); INSERT INTO u VALUES (11)"),
 	       "{\"fields\":[],\"rows\":[]}", "two statements");
@@ -332,6 +348,10 @@ static void test_errors(void)
 	IS(ROERR("  \n\t"), "Query is empty", "whitespace");
 	IS(ROERR("-- just a comment"), "Query is empty", "line comment");
 	IS(ROERR("/* block */ ;"), "Query is empty", "block comment and semicolon");
+	ayb_err_clear(&err);
+	ok(ayb_hosted_query(data, "e", "d", NULL, 0, AYB_QUERY_READ_ONLY,
+			    &(struct ayb_sink){ NULL, NULL }, &err) < 0 &&
+	   err.message && strcmp(err.message, "Query is empty") == 0, "NULL text, length 0");
 }
 
 static void test_busy(void)
