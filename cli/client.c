@@ -1,0 +1,1007 @@
+/* `ayb client`: every client command of ayb (spec/CLI.md), over HTTP.
+ *
+ * The flow of one run: parse the command line (usage errors exit 2), load
+ * the saved configuration, resolve the server URL and the API token, make
+ * one request (or one per statement in an interactive session) and print
+ * the result on stdout.  Any failure prints `Error: <sentence>` on stderr
+ * and exits 1, where ayb prints to stdout and exits 0 (spec/README.md). */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "client.h"
+#include "commands.h"
+
+struct client {
+	struct client_args *args;
+	struct client_config cfg;
+	const char *url;                /* effective server URL */
+	const char *token;              /* effective API token, or NULL */
+	enum client_format format;
+	struct client_err err;
+	char err_type[64];              /* `type` of the last server error, or "" */
+	int reported;                   /* the failure was printed already */
+};
+
+enum token_use {
+	TOKEN_NEVER,
+	TOKEN_OPTIONAL,
+	TOKEN_REQUIRED,
+};
+
+/* ---- output ---------------------------------------------------------------- */
+
+/* Writes text to stdout; a failure (a full disk, a closed pipe) is an
+ * error like any other. */
+static int emit(struct client *c, const char *text, size_t len)
+{
+	if ((len && fwrite(text, 1, len, stdout) != len) || fflush(stdout) != 0)
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+				      "Cannot write to standard output: %s", strerror(errno));
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int emitf(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Out of memory");
+	rc = emit(c, s, (size_t)n);
+	free(s);
+	return rc;
+}
+
+static int emit_buf(struct client *c, struct ayb_buf *b)
+{
+	int rc;
+
+	if (b->oom)
+		rc = client_err_set(&c->err, CLIENT_EXIT_FAIL, "Out of memory");
+	else
+		rc = emit(c, b->data ? b->data : "", b->len);
+	ayb_buf_free(b);
+	return rc;
+}
+
+static int oom(struct client *c)
+{
+	return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Out of memory");
+}
+
+static int bad_response(struct client *c, const char *what)
+{
+	return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+			      "Unexpected response from the server: %s", what);
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
+/* "name: value", refusing line breaks that would end the header early. */
+static char *header(struct client *c, const char *name, const char *value)
+{
+	char *h = NULL;
+
+	if (strpbrk(value, "\r\n")) {
+		client_err_set(&c->err, CLIENT_EXIT_USAGE,
+			       "The value for '%s' must not contain a line break", name);
+		return NULL;
+	}
+	if (asprintf(&h, "%s: %s", name, value) < 0) {
+		oom(c);
+		return NULL;
+	}
+	return h;
+}
+
+struct call {
+	const char *method;
+	const char *path;
+	enum token_use token;
+	const char *const *headers;
+	const char *body;
+	size_t body_len;
+	const char *content_type;
+	long expected;             /* the success status */
+	cJSON **json;              /* when set, the parsed success body */
+};
+
+/* Makes the request and checks the answer.  On success *call->json (if
+ * asked for) is the parsed body, freed by the caller with cJSON_Delete. */
+static int api_call(struct client *c, const struct call *call)
+{
+	struct client_http_request req = {
+		.method = call->method,
+		.base_url = c->url,
+		.path = call->path,
+		.headers = call->headers,
+		.body = call->body,
+		.body_len = call->body_len,
+		.content_type = call->content_type,
+	};
+	struct client_http_response resp;
+	int rc = -1;
+
+	c->err_type[0] = '\0';
+	if (call->json)
+		*call->json = NULL;
+	if (call->token == TOKEN_REQUIRED && !c->token)
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+				      "Calling endpoint that requires client API token, but none "
+				      "provided");
+	if (call->token != TOKEN_NEVER && c->token) {
+		if (strpbrk(c->token, "\r\n"))
+			return client_err_set(&c->err, CLIENT_EXIT_USAGE,
+					      "The API token must not contain a line break");
+		req.token = c->token;
+	}
+	if (client_http_perform(&req, &resp, &c->err) < 0)
+		return -1;
+	if (resp.status != call->expected) {
+		cJSON *json = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
+					    : NULL;
+		const cJSON *type = json ? cJSON_GetObjectItemCaseSensitive(json, "type") : NULL;
+
+		if (cJSON_IsString(type))
+			snprintf(c->err_type, sizeof(c->err_type), "%s", type->valuestring);
+		cJSON_Delete(json);
+		client_err_from_response(&c->err, resp.status, resp.body.data, resp.body.len);
+		goto out;
+	}
+	if (call->json) {
+		*call->json = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
+					    : NULL;
+		if (!*call->json) {
+			bad_response(c, resp.body.len ? "the body is not valid JSON"
+						      : "the body is empty");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	ayb_buf_free(&resp.body);
+	return rc;
+}
+
+/* "/v1/<e>/<d>/<action>" with each part escaped as a path segment. */
+static char *db_path(struct client *c, const char *action)
+{
+	struct ayb_buf b = {0};
+
+	ayb_buf_adds(&b, "/v1");
+	client_http_add_segment(&b, c->args->entity);
+	client_http_add_segment(&b, c->args->database);
+	ayb_buf_printf(&b, "/%s", action);
+	if (b.oom) {
+		ayb_buf_free(&b);
+		oom(c);
+		return NULL;
+	}
+	return ayb_buf_take(&b);
+}
+
+static char *path_of(struct client *c, const char *prefix, const char *segment)
+{
+	struct ayb_buf b = {0};
+
+	ayb_buf_adds(&b, prefix);
+	client_http_add_segment(&b, segment);
+	if (b.oom) {
+		ayb_buf_free(&b);
+		oom(c);
+		return NULL;
+	}
+	return ayb_buf_take(&b);
+}
+
+static const char *arg(struct client *c, const char *name)
+{
+	return client_args_get(c->args, name, NULL);
+}
+
+/* The database as the user typed it, for messages. */
+static const char *db_arg(struct client *c)
+{
+	return arg(c, "database");
+}
+
+/* ---- rendering JSON answers ------------------------------------------------- */
+
+static const char *string_or(const cJSON *obj, const char *name, const char *fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : fallback;
+}
+
+/* A table of string cells built from a JSON answer; cells are owned. */
+struct grid {
+	size_t ncols, nrows;
+	char **cells;
+};
+
+static void grid_free(struct grid *g)
+{
+	for (size_t i = 0; i < g->ncols * g->nrows; i++)
+		free(g->cells[i]);
+	free(g->cells);
+	memset(g, 0, sizeof(*g));
+}
+
+static int grid_init(struct grid *g, size_t ncols, size_t nrows)
+{
+	memset(g, 0, sizeof(*g));
+	g->ncols = ncols;
+	g->nrows = nrows;
+	if (ncols && nrows > (size_t)-1 / sizeof(char *) / ncols)
+		return -1;
+	g->cells = calloc(ncols * nrows > 0 ? ncols * nrows : 1, sizeof(char *));
+	return g->cells ? 0 : -1;
+}
+
+static int render_grid(struct client *c, const char *const *header, const struct grid *g)
+{
+	struct ayb_buf out = {0};
+
+	if (client_render(&out, c->format, g->ncols, header, g->nrows,
+			  (const char *const *)g->cells) < 0) {
+		ayb_buf_free(&out);
+		return oom(c);
+	}
+	return emit_buf(c, &out);
+}
+
+/* How a value of a query result is shown: NULL for null, text as is, and
+ * any other JSON value as JSON. */
+static char *cell_text(const cJSON *v)
+{
+	if (cJSON_IsNull(v))
+		return strdup("NULL");
+	if (cJSON_IsString(v))
+		return strdup(v->valuestring);
+	return cJSON_PrintUnformatted(v);
+}
+
+/* Prints a query answer {"fields":[...],"rows":[[...],...]}. */
+static int print_query_result(struct client *c, const cJSON *json)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(json, "fields");
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(json, "rows");
+	const cJSON *row, *v;
+	const char **header = NULL;
+	size_t ncols, nrows, r = 0, i;
+	struct grid g = {0};
+	int rc = -1;
+
+	if (!cJSON_IsArray(fields) || !cJSON_IsArray(rows))
+		return bad_response(c, "missing \"fields\" or \"rows\"");
+	ncols = (size_t)cJSON_GetArraySize(fields);
+	nrows = (size_t)cJSON_GetArraySize(rows);
+	if (nrows) {
+		header = calloc(ncols ? ncols : 1, sizeof(*header));
+		if (!header || grid_init(&g, ncols, nrows) < 0) {
+			oom(c);
+			goto out;
+		}
+		i = 0;
+		cJSON_ArrayForEach(v, fields) {
+			if (!cJSON_IsString(v)) {
+				bad_response(c, "a field name is not a string");
+				goto out;
+			}
+			header[i++] = v->valuestring;
+		}
+		cJSON_ArrayForEach(row, rows) {
+			if (!cJSON_IsArray(row) || (size_t)cJSON_GetArraySize(row) != ncols) {
+				bad_response(c, "a row does not have one value per field");
+				goto out;
+			}
+			i = 0;
+			cJSON_ArrayForEach(v, row) {
+				if (!(g.cells[r * ncols + i++] = cell_text(v))) {
+					oom(c);
+					goto out;
+				}
+			}
+			r++;
+		}
+		if (render_grid(c, header, &g) < 0)
+			goto out;
+	}
+	rc = emitf(c, "\nRows: %zu\n", nrows);
+out:
+	grid_free(&g);
+	free(header);
+	return rc;
+}
+
+/* Fills one grid column per name from an array of objects; a missing or
+ * null member becomes `null_text[col]`. */
+static int grid_from_objects(struct client *c, struct grid *g, const cJSON *array,
+			     const char *const *names, const char *const *null_text, size_t ncols)
+{
+	const cJSON *obj;
+	size_t r = 0;
+
+	if (grid_init(g, ncols, (size_t)cJSON_GetArraySize(array)) < 0)
+		return oom(c);
+	cJSON_ArrayForEach(obj, array) {
+		if (!cJSON_IsObject(obj))
+			return bad_response(c, "a list item is not an object");
+		for (size_t col = 0; col < ncols; col++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, names[col]);
+			char *text;
+
+			if (cJSON_IsString(v))
+				text = strdup(v->valuestring);
+			else if (!v || cJSON_IsNull(v))
+				text = strdup(null_text[col]);
+			else
+				text = cJSON_PrintUnformatted(v);
+			if (!(g->cells[r * ncols + col] = text))
+				return oom(c);
+		}
+		r++;
+	}
+	return 0;
+}
+
+/* Prints a list answer as a table, or `empty_msg` when it has no item. */
+static int print_list(struct client *c, const cJSON *json, const char *key,
+		      const char *const *header, const char *const *names,
+		      const char *const *null_text, size_t ncols, const char *empty_msg)
+{
+	const cJSON *array = cJSON_GetObjectItemCaseSensitive(json, key);
+	struct grid g = {0};
+	int rc;
+
+	if (!cJSON_IsArray(array)) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "missing \"%s\"", key);
+		return bad_response(c, what);
+	}
+	if (cJSON_GetArraySize(array) == 0)
+		return emitf(c, "%s\n", empty_msg);
+	rc = grid_from_objects(c, &g, array, names, null_text, ncols);
+	if (rc == 0)
+		rc = render_grid(c, header, &g);
+	grid_free(&g);
+	return rc;
+}
+
+/* ---- commands --------------------------------------------------------------- */
+
+static int cmd_register(struct client *c)
+{
+	const char *entity = arg(c, "entity");
+	char *h[4] = {header(c, "entity", entity), NULL, NULL, NULL};
+	int rc = -1;
+
+	if (!h[0] || !(h[1] = header(c, "email-address", arg(c, "email_address"))) ||
+	    !(h[2] = header(c, "entity-type", arg(c, "type"))))
+		goto out;
+	rc = api_call(c, &(struct call){"POST", "/v1/register", TOKEN_NEVER,
+					(const char *const *)h, NULL, 0, NULL, 200, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Check your email to finish registering %s\n", entity);
+out:
+	for (int i = 0; i < 3; i++)
+		free(h[i]);
+	return rc;
+}
+
+static int cmd_log_in(struct client *c)
+{
+	const char *entity = arg(c, "entity");
+	char *h[2] = {header(c, "entity", entity), NULL};
+	int rc;
+
+	if (!h[0])
+		return -1;
+	rc = api_call(c, &(struct call){"POST", "/v1/log_in", TOKEN_NEVER,
+					(const char *const *)h, NULL, 0, NULL, 200, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Check your email to finish logging in %s\n", entity);
+	free(h[0]);
+	return rc;
+}
+
+static int cmd_confirm(struct client *c)
+{
+	char *h[2] = {header(c, "authentication-token", arg(c, "authentication_token")), NULL};
+	cJSON *json = NULL;
+	const char *entity, *token;
+	int rc = -1;
+
+	if (!h[0])
+		return -1;
+	if (api_call(c, &(struct call){"POST", "/v1/confirm", TOKEN_NEVER,
+				       (const char *const *)h, NULL, 0, NULL, 200, &json}) < 0)
+		goto out;
+	entity = string_or(json, "entity", NULL);
+	token = string_or(json, "token", NULL);
+	if (!entity || !token) {
+		bad_response(c, "missing \"entity\" or \"token\"");
+		goto out;
+	}
+	if (client_config_set_token(&c->cfg, c->url, token) < 0) {
+		oom(c);
+		goto out;
+	}
+	if (client_config_save(&c->cfg, &c->err) < 0)
+		goto out;
+	rc = emitf(c, "Successfully authenticated %s and saved token %s\n", entity, token);
+out:
+	cJSON_Delete(json);
+	free(h[0]);
+	return rc;
+}
+
+static int cmd_create_database(struct client *c)
+{
+	char *h[3] = {header(c, "db-type", arg(c, "type")), NULL, NULL};
+	char *path = NULL;
+	int rc = -1;
+
+	if (!h[0] || !(h[1] = header(c, "public-sharing-level", arg(c, "public_sharing_level"))) ||
+	    !(path = db_path(c, "create")))
+		goto out;
+	rc = api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, (const char *const *)h,
+					NULL, 0, NULL, 201, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Successfully created %s\n", db_arg(c));
+out:
+	free(h[0]);
+	free(h[1]);
+	free(path);
+	return rc;
+}
+
+static int run_query(struct client *c, const char *sql)
+{
+	char *path = db_path(c, "query");
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	if (api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, NULL, sql, strlen(sql), NULL,
+				       200, &json}) == 0)
+		rc = print_query_result(c, json);
+	cJSON_Delete(json);
+	free(path);
+	return rc;
+}
+
+/* One statement of an interactive session: errors are printed and the
+ * session goes on. */
+static int session_query(void *ctx, const char *sql)
+{
+	struct client *c = ctx;
+
+	if (run_query(c, sql) == 0)
+		return 0;
+	fprintf(stderr, "Error: %s\n", c->err.message ? c->err.message : "Out of memory");
+	client_err_clear(&c->err);
+	return -1;
+}
+
+static int cmd_query(struct client *c)
+{
+	const char *sql = arg(c, "query");
+	char *prompt = NULL, *history = NULL, *slash;
+	int status;
+
+	if (sql)
+		return run_query(c, sql);
+	if (emitf(c, "Launching an interactive session for %s\n", db_arg(c)) < 0)
+		return -1;
+	if (asprintf(&prompt, "%s> ", db_arg(c)) < 0)
+		return oom(c);
+	slash = strrchr(c->cfg.path, '/');
+	if (asprintf(&history, "%.*s/history", slash ? (int)(slash - c->cfg.path) : 1,
+		     slash ? c->cfg.path : ".") < 0)
+		history = NULL;
+	if (history)
+		client_config_make_parents(history);
+	status = client_interactive(prompt, history, session_query, c);
+	free(prompt);
+	free(history);
+	if (status != CLIENT_EXIT_OK) {
+		/* Each failure was printed already: only the status is left. */
+		c->err.exit_status = status;
+		c->reported = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int get_entity(struct client *c, cJSON **json)
+{
+	char *path = path_of(c, "/v1/entity", arg(c, "entity"));
+	int rc;
+
+	if (!path)
+		return -1;
+	rc = api_call(c, &(struct call){"GET", path, TOKEN_OPTIONAL, NULL, NULL, 0, NULL, 200,
+					json});
+	free(path);
+	return rc;
+}
+
+static int cmd_list(struct client *c)
+{
+	static const char *const header[] = {"Database slug", "Type"};
+	static const char *const names[] = {"slug", "database_type"};
+	static const char *const nulls[] = {"null", "null"};
+	cJSON *json = NULL;
+	char *empty = NULL;
+	int rc = -1;
+
+	if (get_entity(c, &json) < 0)
+		return -1;
+	if (asprintf(&empty, "No queryable databases owned by %s", arg(c, "entity")) < 0)
+		empty = NULL;
+	if (!empty)
+		oom(c);
+	else
+		rc = print_list(c, json, "databases", header, names, nulls, 2, empty);
+	free(empty);
+	cJSON_Delete(json);
+	return rc;
+}
+
+/* "url1 (verified),url2" */
+static char *links_text(const cJSON *links)
+{
+	struct ayb_buf b = {0};
+	const cJSON *l;
+	int first = 1;
+
+	cJSON_ArrayForEach(l, links) {
+		const char *url = string_or(l, "url", "");
+
+		if (!first)
+			ayb_buf_addc(&b, ',');
+		first = 0;
+		ayb_buf_adds(&b, url);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "verified")))
+			ayb_buf_adds(&b, " (verified)");
+	}
+	return ayb_buf_take(&b);
+}
+
+static int cmd_profile(struct client *c)
+{
+	static const char *const header[] = {"Display name", "Description", "Organization",
+					     "Location", "Links"};
+	static const char *const names[] = {"display_name", "description", "organization",
+					    "location"};
+	const char *row[5];
+	char *links = NULL;
+	cJSON *json = NULL;
+	const cJSON *profile;
+	struct ayb_buf out = {0};
+	int rc = -1;
+
+	if (get_entity(c, &json) < 0)
+		return -1;
+	profile = cJSON_GetObjectItemCaseSensitive(json, "profile");
+	if (!cJSON_IsObject(profile)) {
+		bad_response(c, "missing \"profile\"");
+		goto out;
+	}
+	for (int i = 0; i < 4; i++)
+		row[i] = string_or(profile, names[i], "null");
+	links = links_text(cJSON_GetObjectItemCaseSensitive(profile, "links"));
+	if (!links) {
+		oom(c);
+		goto out;
+	}
+	row[4] = links;
+	if (client_render(&out, c->format, 5, header, 1, row) < 0) {
+		ayb_buf_free(&out);
+		oom(c);
+		goto out;
+	}
+	rc = emit_buf(c, &out);
+out:
+	free(links);
+	cJSON_Delete(json);
+	return rc;
+}
+
+static void add_profile_field(struct ayb_buf *b, const char *key, const char *value)
+{
+	if (b->len > 1)
+		ayb_buf_addc(b, ',');
+	ayb_buf_add_json_string(b, key, strlen(key));
+	ayb_buf_addc(b, ':');
+	ayb_buf_add_json_string(b, value, strlen(value));
+}
+
+/* The body ayb sends: the given fields only, and `links` as a string that
+ * holds a JSON array of {"url": ...}. */
+static char *profile_body(struct client *c)
+{
+	static const char *const keys[] = {"display_name", "description", "organization",
+					   "location"};
+	struct ayb_buf b = {0}, links = {0};
+	int given;
+
+	ayb_buf_addc(&b, '{');
+	for (int i = 0; i < 4; i++) {
+		const char *v = client_args_get(c->args, keys[i], &given);
+
+		if (given)
+			add_profile_field(&b, keys[i], v);
+	}
+	client_args_get(c->args, "links", &given);
+	if (given) {
+		ayb_buf_addc(&links, '[');
+		for (size_t i = 0; i < c->args->nlinks; i++) {
+			if (i)
+				ayb_buf_addc(&links, ',');
+			ayb_buf_adds(&links, "{\"url\":");
+			ayb_buf_add_json_string(&links, c->args->links[i],
+						strlen(c->args->links[i]));
+			ayb_buf_addc(&links, '}');
+		}
+		ayb_buf_addc(&links, ']');
+		if (links.oom)
+			b.oom = 1;
+		else
+			add_profile_field(&b, "links", links.data);
+		ayb_buf_free(&links);
+	}
+	ayb_buf_addc(&b, '}');
+	return ayb_buf_take(&b);
+}
+
+static int cmd_update_profile(struct client *c)
+{
+	char *path = path_of(c, "/v1/entity", arg(c, "entity")), *body = NULL;
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	body = profile_body(c);
+	if (!body) {
+		oom(c);
+		goto out;
+	}
+	rc = api_call(c, &(struct call){"PATCH", path, TOKEN_REQUIRED, NULL, body, strlen(body),
+					"application/json", 200, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Successfully updated profile\n");
+out:
+	free(body);
+	free(path);
+	return rc;
+}
+
+static int cmd_update_database(struct client *c)
+{
+	char *h[2] = {header(c, "public-sharing-level", arg(c, "public_sharing_level")), NULL};
+	char *path = NULL;
+	int rc = -1;
+
+	if (!h[0] || !(path = db_path(c, "update")))
+		goto out;
+	rc = api_call(c, &(struct call){"PATCH", path, TOKEN_REQUIRED, (const char *const *)h,
+					NULL, 0, NULL, 200, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Database %s updated successfully\n", db_arg(c));
+out:
+	free(h[0]);
+	free(path);
+	return rc;
+}
+
+static int cmd_share(struct client *c)
+{
+	const char *entity = arg(c, "entity");
+	char *h[3] = {header(c, "entity-for-permission", entity), NULL, NULL};
+	char *path = NULL;
+	int rc = -1;
+
+	if (!h[0] || !(h[1] = header(c, "sharing-level", arg(c, "sharing_level"))) ||
+	    !(path = db_path(c, "share")))
+		goto out;
+	rc = api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, (const char *const *)h,
+					NULL, 0, NULL, 204, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Permissions for %s on %s updated successfully\n", entity, db_arg(c));
+out:
+	free(h[0]);
+	free(h[1]);
+	free(path);
+	return rc;
+}
+
+static int cmd_list_database_permissions(struct client *c)
+{
+	static const char *const header[] = {"Entity", "Sharing level"};
+	static const char *const names[] = {"entity_slug", "sharing_level"};
+	static const char *const nulls[] = {"null", "null"};
+	char *path = db_path(c, "permissions"), *empty = NULL;
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	if (api_call(c, &(struct call){"GET", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
+				       &json}) < 0)
+		goto out;
+	if (asprintf(&empty, "No shared permissions for %s", db_arg(c)) < 0) {
+		empty = NULL;
+		oom(c);
+		goto out;
+	}
+	rc = print_list(c, json, "permissions", header, names, nulls, 2, empty);
+out:
+	free(empty);
+	free(path);
+	cJSON_Delete(json);
+	return rc;
+}
+
+static int cmd_database_details(struct client *c)
+{
+	char *path = db_path(c, "details");
+	cJSON *json = NULL;
+	const char *type, *level;
+	const cJSON *access;
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	if (api_call(c, &(struct call){"GET", path, TOKEN_OPTIONAL, NULL, NULL, 0, NULL, 200,
+				       &json}) < 0)
+		goto out;
+	type = string_or(json, "database_type", NULL);
+	access = cJSON_GetObjectItemCaseSensitive(json, "highest_query_access_level");
+	if (!type) {
+		bad_response(c, "missing \"database_type\"");
+		goto out;
+	}
+	level = cJSON_IsString(access) ? access->valuestring : "No query access";
+	rc = emitf(c, "Database: %s\nType: %s\nAccess level: %s\n%s", db_arg(c), type, level,
+		   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "can_manage_database"))
+			   ? "You have management permissions for this database\n"
+			   : "");
+out:
+	free(path);
+	cJSON_Delete(json);
+	return rc;
+}
+
+static int cmd_list_snapshots(struct client *c)
+{
+	static const char *const header[] = {"Name", "Last modified"};
+	static const char *const names[] = {"snapshot_id", "last_modified_at"};
+	static const char *const nulls[] = {"null", "null"};
+	char *path = db_path(c, "list_snapshots"), *empty = NULL;
+	cJSON *json = NULL, *item;
+	const cJSON *snapshots;
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	if (api_call(c, &(struct call){"GET", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
+				       &json}) < 0)
+		goto out;
+	/* Timestamps are shown as ayb's CLI shows them: +00:00, not Z. */
+	snapshots = cJSON_GetObjectItemCaseSensitive(json, "snapshots");
+	cJSON_ArrayForEach(item, snapshots) {
+		cJSON *ts = cJSON_GetObjectItemCaseSensitive(item, "last_modified_at");
+		char *shown;
+
+		if (!cJSON_IsString(ts))
+			continue;
+		shown = client_rfc3339_utc(ts->valuestring);
+		if (!shown || !cJSON_ReplaceItemInObjectCaseSensitive(
+				      item, "last_modified_at", cJSON_CreateString(shown))) {
+			free(shown);
+			oom(c);
+			goto out;
+		}
+		free(shown);
+	}
+	if (asprintf(&empty, "No snapshots for %s", db_arg(c)) < 0) {
+		empty = NULL;
+		oom(c);
+		goto out;
+	}
+	rc = print_list(c, json, "snapshots", header, names, nulls, 2, empty);
+out:
+	free(empty);
+	free(path);
+	cJSON_Delete(json);
+	return rc;
+}
+
+static int cmd_restore_snapshot(struct client *c)
+{
+	const char *id = arg(c, "snapshot_id");
+	char *path = db_path(c, "restore_snapshot");
+	int rc;
+
+	if (!path)
+		return -1;
+	rc = api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, NULL, id, strlen(id), NULL,
+					200, NULL});
+	free(path);
+	if (rc < 0 && strcmp(c->err_type, "SnapshotDoesNotExistError") == 0)
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Snapshot %s does not exist for %s",
+				      id, db_arg(c));
+	if (rc < 0)
+		return -1;
+	return emitf(c, "Restored %s to snapshot %s\n", db_arg(c), id);
+}
+
+static int cmd_list_tokens(struct client *c)
+{
+	static const char *const header[] = {"Short token", "Scope", "Permission", "App",
+					     "Created", "Expires"};
+	static const char *const names[] = {"short_token", "scoped_database", "permission_level",
+					    "app_name", "created_at", "expires_at"};
+	static const char *const nulls[] = {"", "(all databases)", "(full access)", "", "",
+					    "(never)"};
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (api_call(c, &(struct call){"GET", "/v1/tokens", TOKEN_REQUIRED, NULL, NULL, 0, NULL,
+				       200, &json}) == 0)
+		rc = print_list(c, json, "tokens", header, names, nulls, 6, "No active API tokens");
+	cJSON_Delete(json);
+	return rc;
+}
+
+static int cmd_revoke_token(struct client *c)
+{
+	const char *short_token = arg(c, "short_token");
+	char *path = path_of(c, "/v1/tokens", short_token);
+	int rc;
+
+	if (!path)
+		return -1;
+	rc = api_call(c, &(struct call){"DELETE", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
+					NULL});
+	free(path);
+	if (rc == 0)
+		rc = emitf(c, "Successfully revoked token %s\n", short_token);
+	return rc;
+}
+
+static int cmd_set_default_url(struct client *c)
+{
+	const char *url = arg(c, "url");
+
+	if (client_http_check_url(url, &c->err) < 0)
+		return -1;
+	if (client_config_set_default_url(&c->cfg, url) < 0)
+		return oom(c);
+	if (client_config_save(&c->cfg, &c->err) < 0)
+		return -1;
+	return emitf(c, "Saved %s as new default_url\n", url);
+}
+
+static int (*const handlers[CMD_COUNT])(struct client *) = {
+	[CMD_CREATE_DATABASE] = cmd_create_database,
+	[CMD_UPDATE_DATABASE] = cmd_update_database,
+	[CMD_QUERY] = cmd_query,
+	[CMD_REGISTER] = cmd_register,
+	[CMD_LOG_IN] = cmd_log_in,
+	[CMD_CONFIRM] = cmd_confirm,
+	[CMD_LIST] = cmd_list,
+	[CMD_UPDATE_PROFILE] = cmd_update_profile,
+	[CMD_PROFILE] = cmd_profile,
+	[CMD_SET_DEFAULT_URL] = cmd_set_default_url,
+	[CMD_SHARE] = cmd_share,
+	[CMD_LIST_DATABASE_PERMISSIONS] = cmd_list_database_permissions,
+	[CMD_DATABASE_DETAILS] = cmd_database_details,
+	[CMD_LIST_SNAPSHOTS] = cmd_list_snapshots,
+	[CMD_RESTORE_SNAPSHOT] = cmd_restore_snapshot,
+	[CMD_LIST_TOKENS] = cmd_list_tokens,
+	[CMD_REVOKE_TOKEN] = cmd_revoke_token,
+};
+
+/* ---- resolution order (spec/CLI.md §2) -------------------------------------- */
+
+static int resolve_url(struct client *c)
+{
+	if (c->args->url) {
+		c->url = c->args->url;
+		/* The first URL given is remembered as the default.  A URL
+		 * that is not even well-formed is refused before it is. */
+		if (!c->cfg.default_url) {
+			if (client_http_check_url(c->url, &c->err) < 0)
+				return -1;
+			if (client_config_set_default_url(&c->cfg, c->url) < 0)
+				return oom(c);
+			if (client_config_save(&c->cfg, &c->err) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (c->cfg.default_url) {
+		c->url = c->cfg.default_url;
+		return 0;
+	}
+	return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+			      "Server URL is required through --url parameter, AYB_SERVER_URL "
+			      "environment variable, or default_url in %s", c->cfg.path);
+}
+
+static int run(struct client *c)
+{
+	const char *format;
+	char *path = NULL;
+
+	format = client_args_get(c->args, "format", NULL);
+	c->format = format && strcmp(format, "csv") == 0 ? CLIENT_FORMAT_CSV : CLIENT_FORMAT_TABLE;
+	if (client_config_path(c->args->config, &path, &c->err) < 0)
+		return -1;
+	if (client_config_load(&c->cfg, path, &c->err) < 0)
+		return -1;
+	if (c->args->cmd == CMD_SET_DEFAULT_URL)
+		return cmd_set_default_url(c);
+	if (resolve_url(c) < 0)
+		return -1;
+	c->token = c->args->token ? c->args->token : client_config_token(&c->cfg, c->url);
+	return handlers[c->args->cmd](c);
+}
+
+int ayb_cli_client(int argc, char **argv)
+{
+	struct client c;
+	char *text = NULL;
+	int parsed, status = CLIENT_EXIT_OK;
+
+	memset(&c, 0, sizeof(c));
+	parsed = client_args_parse(argc, argv, &c.args, &text);
+	if (parsed < 0) {
+		fputs("Error: Out of memory\n", stderr);
+		return CLIENT_EXIT_FAIL;
+	}
+	if (parsed == CLIENT_PARSE_HELP) {
+		fputs(text, stdout);
+		free(text);
+		return fflush(stdout) == 0 ? CLIENT_EXIT_OK : CLIENT_EXIT_FAIL;
+	}
+	if (parsed == CLIENT_PARSE_USAGE) {
+		fputs(text, stderr);
+		free(text);
+		return CLIENT_EXIT_USAGE;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs("Error: Cannot initialise libcurl\n", stderr);
+		client_args_free(c.args);
+		return CLIENT_EXIT_FAIL;
+	}
+	if (run(&c) < 0) {
+		status = c.err.exit_status ? c.err.exit_status : CLIENT_EXIT_FAIL;
+		if (!c.reported)
+			fprintf(stderr, "Error: %s\n",
+				c.err.message ? c.err.message : "Out of memory");
+	}
+	client_err_clear(&c.err);
+	client_config_free(&c.cfg);
+	client_args_free(c.args);
+	curl_global_cleanup();
+	return status;
+}
