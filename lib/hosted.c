@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "hosted.h"
+#include "utf8.h"
 
 /* Results go to the sink in chunks of about this size.  A result smaller
  * than this reaches the sink only once it is complete, so an error part-way
@@ -309,64 +310,6 @@ int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
 
 /* ---- UTF-8 and Rust's Debug text ------------------------------------------ */
 
-/* Validates UTF-8 the way Rust's std::str::from_utf8 does, so the error
- * carries the same numbers: valid_up_to is the length of the valid prefix;
- * error_len is the length of the invalid sequence there (1..3), or 0 when
- * the input ends in the middle of a sequence (Rust's None).  Returns 1 when
- * valid. */
-static int utf8_check(const unsigned char *s, size_t n, size_t *valid_up_to,
-		      size_t *error_len)
-{
-	size_t i = 0, need, k;
-
-	while (i < n) {
-		unsigned char c = s[i], lo = 0x80, hi = 0xbf;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3;
-		else
-			goto bad1;
-		/* Overlong forms, surrogates and code points past U+10FFFF are
-		 * ruled out by narrowing the second byte's range. */
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		for (k = 1; k <= need; k++) {
-			if (i + k >= n) {
-				*valid_up_to = i;
-				*error_len = 0;
-				return 0;
-			}
-			if (s[i + k] < lo || s[i + k] > hi) {
-				*valid_up_to = i;
-				*error_len = k;
-				return 0;
-			}
-			lo = 0x80;
-			hi = 0xbf;
-		}
-		i += need + 1;
-	}
-	return 1;
-bad1:
-	*valid_up_to = i;
-	*error_len = 1;
-	return 0;
-}
-
 static int utf8_error(struct ayb_err *err, size_t valid_up_to, size_t error_len)
 {
 	if (error_len)
@@ -375,28 +318,6 @@ static int utf8_error(struct ayb_err *err, size_t valid_up_to, size_t error_len)
 				   valid_up_to, error_len);
 	return ayb_err_set(err, AYB_E_OTHER, 400,
 			   "Utf8Error { valid_up_to: %zu, error_len: None }", valid_up_to);
-}
-
-/* Decodes one valid UTF-8 sequence (checked by the caller) into a code
- * point; returns its length. */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] < 0xe0) {
-		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-		return 2;
-	}
-	if (s[0] < 0xf0) {
-		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
-		      (s[2] & 0x3f);
-		return 3;
-	}
-	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-	      (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-	return 4;
 }
 
 /* Code points Rust's Debug shows as \u{..}: controls and the common
@@ -424,12 +345,12 @@ static void add_debug_string(struct ayb_buf *b, const char *str, size_t n)
 		/* A sequence is at most 4 bytes: checking a window of 4 says
 		 * whether the one at i is valid. */
 		rest = n - i < 4 ? n - i : 4;
-		if (!utf8_check(s + i, rest, &valid, &bad) && valid == 0) {
+		if (!ayb_utf8_check(s + i, rest, &valid, &bad) && valid == 0) {
 			ayb_buf_adds(b, "\xef\xbf\xbd");
 			i += bad ? bad : rest; /* truncated: the rest of the input */
 			continue;
 		}
-		len = utf8_decode(s + i, &cp);
+		len = ayb_utf8_decode(s + i, &cp);
 		switch (cp) {
 		case 0: ayb_buf_adds(b, "\\0"); break;
 		case '\t': ayb_buf_adds(b, "\\t"); break;
@@ -644,7 +565,7 @@ static int add_value(struct ayb_buf *b, sqlite3 *conn, sqlite3_stmt *stmt,
 	n = (size_t)sqlite3_column_bytes(stmt, col);
 	if (!p && (n || sqlite3_errcode(conn) == SQLITE_NOMEM))
 		return ayb_err_oom(err);
-	if (n && !utf8_check(p, n, &valid, &bad))
+	if (n && !ayb_utf8_check(p, n, &valid, &bad))
 		return utf8_error(err, valid, bad);
 	ayb_buf_add_json_string(b, (const char *)p, n);
 	return 0;
@@ -683,7 +604,7 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_sink *out
 			ayb_err_oom(err);
 			goto out;
 		}
-		if (!utf8_check((const unsigned char *)name, strlen(name), &valid, &bad)) {
+		if (!ayb_utf8_check((const unsigned char *)name, strlen(name), &valid, &bad)) {
 			utf8_error(err, valid, bad);
 			goto out;
 		}
@@ -739,7 +660,7 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 	if (!dir)
 		return -1;
 	/* The body is SQL text; ayb only ever sees it as a Rust String. */
-	if (!utf8_check((const unsigned char *)sql, len, &valid, &bad)) {
+	if (!ayb_utf8_check((const unsigned char *)sql, len, &valid, &bad)) {
 		utf8_error(err, valid, bad);
 		goto out;
 	}

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "slug.h"
+#include "utf8.h"
 
 /* ayb's reserved-username list, generated at build time from
  * lib/reserved-usernames.txt: lowercase, sorted in byte order, so a bsearch
@@ -21,40 +22,6 @@ static int slug_char_ok(unsigned char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-/* Length of the valid UTF-8 sequence starting at s[0] (at most n bytes), or
- * 0 when the bytes there are not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 /* The slug as it can appear in an error message.  ayb echoes the slug as
  * given, and an ayb slug is always valid UTF-8 without NUL (it came from a
  * Rust String).  Ours is raw bytes from the request, so NUL and bytes that
@@ -67,7 +34,7 @@ static char *printable_slug(const char *slug, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
-		n = s[i] ? utf8_seq_len(s + i, len - i) : 0;
+		n = s[i] ? ayb_utf8_seq_len(s + i, len - i) : 0;
 		if (n) {
 			ayb_buf_add(&b, s + i, n);
 			i += n;
