@@ -8,17 +8,6 @@
 #include "hosted.h"
 #include "slug.h"
 
-static const char *const public_levels[] = { "no-access", "fork", "read-only" };
-
-/* Index of value in names, or -1 with err = Other (400) "Unknown value: <v>". */
-static int parse_enum(const char *value, const char *const *names, int n, struct ayb_err *err)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(value, names[i]) == 0)
-			return i;
-	return ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", value);
-}
-
 void ayb_handle_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
 				struct ayb_response *resp)
 {
@@ -61,9 +50,10 @@ void ayb_handle_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
 		goto fail;
 	}
 	if (!(h_level = ayb_require_header(req, "public-sharing-level", &err)) ||
-	    (level = parse_enum(h_level, public_levels, 3, &err)) < 0)
+	    (level = ayb_parse_public_level(h_level, &err)) < 0)
 		goto fail;
-	if (a.entity.id != owner.id) {
+	/* A scoped token only queries; it never creates. */
+	if (a.entity.id != owner.id || a.token.database_id) {
 		ayb_err_set(&err, AYB_E_OTHER, 403,
 			    "Authenticated entity %s can't create a database for entity %s",
 			    a.entity.slug, entity);

@@ -55,6 +55,22 @@ int ayb_target_load(struct ayb_ctx *ctx, const struct ayb_request *req,
 		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err);
 void ayb_target_free(struct ayb_target *t);
 
+/* Level names of the API: ayb's header values. */
+int ayb_parse_public_level(const char *value, struct ayb_err *err);   /* -1: "Unknown value: v" (400) */
+int ayb_parse_sharing_level(const char *value, struct ayb_err *err);
+const char *ayb_public_level_name(int level);
+const char *ayb_sharing_level_name(int level);
+
+/* The actions behind state-changing endpoints, shared by the API and the
+ * web UI.  Each checks the caller's right and returns 0 or -1 with err. */
+int ayb_action_update_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
+			       const struct ayb_target *t, const char *public_level,
+			       struct ayb_err *err);
+int ayb_action_share(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
+		     const char *grantee, int level, struct ayb_err *err);
+int ayb_action_revoke_token(struct ayb_ctx *ctx, const struct ayb_auth *a, const char *short_token,
+			    struct ayb_err *err);
+
 typedef void ayb_handler(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp);
 
 ayb_handler ayb_handle_health;
@@ -65,5 +81,11 @@ ayb_handler ayb_handle_create_database;
 ayb_handler ayb_handle_query;
 ayb_handler ayb_handle_entity_details;
 ayb_handler ayb_handle_entity_update;
+ayb_handler ayb_handle_database_details;
+ayb_handler ayb_handle_database_update;
+ayb_handler ayb_handle_share;
+ayb_handler ayb_handle_permissions;
+ayb_handler ayb_handle_tokens_list;
+ayb_handler ayb_handle_token_revoke;
 
 #endif

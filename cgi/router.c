@@ -19,6 +19,12 @@ static const struct ayb_route routes[] = {
 	{ "PATCH", P("v1", "entity", "*"), ayb_handle_entity_update, JSON_LIMIT, 1 },
 	{ "POST", P("v1", "*", "*", "create"), ayb_handle_create_database, JSON_LIMIT, 1 },
 	{ "POST", P("v1", "*", "*", "query"), ayb_handle_query, TEXT_LIMIT, 1 },
+	{ "GET", P("v1", "*", "*", "details"), ayb_handle_database_details, 0, 1 },
+	{ "PATCH", P("v1", "*", "*", "update"), ayb_handle_database_update, JSON_LIMIT, 1 },
+	{ "POST", P("v1", "*", "*", "share"), ayb_handle_share, JSON_LIMIT, 1 },
+	{ "GET", P("v1", "*", "*", "permissions"), ayb_handle_permissions, 0, 1 },
+	{ "GET", P("v1", "tokens"), ayb_handle_tokens_list, 0, 1 },
+	{ "DELETE", P("v1", "tokens", "*"), ayb_handle_token_revoke, 0, 1 },
 };
 
 static int matches(const struct ayb_route *rt, const struct ayb_request *req)

@@ -25,9 +25,11 @@ int ayb_perm_can_discover(const struct ayb_caller *c, const struct ayb_database 
 	return is_owner(c, db) || c->grant >= AYB_SHARE_READ_ONLY;
 }
 
+/* A scoped token was handed to an application for queries on one
+ * database: it never manages anything, even for the owner. */
 int ayb_perm_can_manage(const struct ayb_caller *c, const struct ayb_database *db)
 {
-	if (!c->entity_id || !token_allows(c, db))
+	if (!c->entity_id || c->token_database_id)
 		return 0;
 	return is_owner(c, db) || c->grant == AYB_SHARE_MANAGER;
 }

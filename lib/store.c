@@ -33,6 +33,12 @@ enum qid {
 	Q_GRANT_GET,
 	Q_TOKEN_INSERT,
 	Q_TOKEN_GET,
+	Q_GRANT_UPSERT,
+	Q_GRANT_DELETE,
+	Q_GRANT_LIST,
+	Q_DB_SET_PUBLIC,
+	Q_TOKEN_LIST,
+	Q_TOKEN_REVOKE,
 };
 
 #define ENTITY_COLS "id, slug, entity_type, display_name, description, organization, location, links"
@@ -71,6 +77,24 @@ static const char *const sql[] = {
 			" app_name, revoked_at IS NOT NULL,"
 			" expires_at IS NOT NULL AND expires_at < $2"
 			" FROM api_token WHERE short_token = $1",
+	[Q_GRANT_UPSERT] = "INSERT INTO entity_database_permission (entity_id, database_id, sharing_level)"
+			   " VALUES ($1, $2, $3) ON CONFLICT (entity_id, database_id)"
+			   " DO UPDATE SET sharing_level = excluded.sharing_level",
+	[Q_GRANT_DELETE] = "DELETE FROM entity_database_permission"
+			   " WHERE entity_id = $1 AND database_id = $2",
+	[Q_GRANT_LIST] = "SELECT e.slug, p.sharing_level FROM entity_database_permission p"
+			 " JOIN entity e ON e.id = p.entity_id WHERE p.database_id = $1 ORDER BY p.id",
+	[Q_DB_SET_PUBLIC] = "UPDATE database SET public_sharing_level = $2 WHERE id = $1",
+	[Q_TOKEN_LIST] = "SELECT t.short_token, e.slug || '/' || d.slug, t.query_permission_level,"
+			 " t.app_name, t.created_at, t.expires_at, t.revoked_at FROM api_token t"
+			 " LEFT JOIN database d ON d.id = t.database_id"
+			 " LEFT JOIN entity e ON e.id = d.entity_id"
+			 " WHERE t.entity_id = $1 AND t.revoked_at IS NULL"
+			 " AND (t.expires_at IS NULL OR t.expires_at > $2)"
+			 " ORDER BY t.created_at DESC NULLS LAST",
+	[Q_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = $3"
+			   " WHERE short_token = $1 AND entity_id = $2 AND revoked_at IS NULL"
+			   " RETURNING short_token",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -90,14 +114,14 @@ static int run(struct ayb_store *st, enum qid q, const struct ayb_param *p, size
 }
 
 /* Naive UTC with microseconds, as ayb stores timestamps. */
-static void now_text(char out[32])
+static void now_text(char out[64])
 {
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
+	snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 }
 
@@ -115,7 +139,7 @@ static char *dup_cell(const struct ayb_rows *r, size_t row, size_t col)
 static int migrate(struct ayb_store *st, struct ayb_err *err)
 {
 	struct ayb_rows rows;
-	char ver[24], now[32];
+	char ver[24], now[64];
 	size_t done = 0;
 
 	if (st->be->exec(st->conn,
@@ -243,7 +267,7 @@ int ayb_store_entity_get_by_id(struct ayb_store *st, int64_t id, struct ayb_enti
 int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int entity_type,
 				   struct ayb_entity *out, struct ayb_err *err)
 {
-	char type[8];
+	char type[16];
 	struct ayb_param p[2] = { { slug }, { type } };
 	int rc;
 
@@ -337,7 +361,7 @@ int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const cha
 			      int db_type, int public_level, struct ayb_database *out,
 			      struct ayb_err *err)
 {
-	char id[24], type[8], level[8];
+	char id[24], type[16], level[16];
 	struct ayb_param p[4] = { { id }, { slug }, { type }, { level } };
 	struct ayb_rows r;
 	int rc;
@@ -437,7 +461,7 @@ int ayb_store_grant_get(struct ayb_store *st, int64_t entity_id, int64_t databas
 int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
 			   struct ayb_err *err)
 {
-	char e[24], db[24], lvl[8], now[32];
+	char e[24], db[24], lvl[16], now[64];
 	struct ayb_param p[7] = { { t->short_token }, { e }, { t->hash }, { NULL }, { NULL },
 				  { t->app_name }, { now } };
 
@@ -457,7 +481,7 @@ int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
 int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
 			struct ayb_err *err)
 {
-	char now[32];
+	char now[64];
 	struct ayb_param p[2] = { { short_token }, { now } };
 	struct ayb_rows r;
 
@@ -481,4 +505,123 @@ int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ay
 							   ayb_rows_get(&r, 0, 7)[0] == 't');
 	ayb_rows_free(&r);
 	return out->short_token && out->hash ? 1 : ayb_err_oom(err);
+}
+
+int ayb_store_grant_set(struct ayb_store *st, int64_t entity_id, int64_t database_id, int level,
+			struct ayb_err *err)
+{
+	char e[24], d[24], l[8];
+	struct ayb_param p[3] = { { e }, { d }, { l } };
+
+	snprintf(e, sizeof(e), "%" PRId64, entity_id);
+	snprintf(d, sizeof(d), "%" PRId64, database_id);
+	snprintf(l, sizeof(l), "%d", level);
+	if (level == AYB_SHARE_NO_ACCESS)
+		return run(st, Q_GRANT_DELETE, p, 2, NULL, err) < 0 ? -1 : 0;
+	return run(st, Q_GRANT_UPSERT, p, 3, NULL, err) < 0 ? -1 : 0;
+}
+
+void ayb_grants_free(struct ayb_grant *g, size_t n)
+{
+	for (size_t i = 0; g && i < n; i++)
+		free(g[i].entity_slug);
+	free(g);
+}
+
+int ayb_store_grant_list(struct ayb_store *st, int64_t database_id, struct ayb_grant **out,
+			 size_t *n, struct ayb_err *err)
+{
+	char d[24];
+	struct ayb_param p[1] = { { d } };
+	struct ayb_rows r;
+	struct ayb_grant *g;
+
+	snprintf(d, sizeof(d), "%" PRId64, database_id);
+	if (run(st, Q_GRANT_LIST, p, 1, &r, err) < 0)
+		return -1;
+	if (!(g = calloc(r.nrows ? r.nrows : 1, sizeof(*g)))) {
+		ayb_rows_free(&r);
+		return ayb_err_oom(err);
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		g[i].entity_slug = dup_cell(&r, i, 0);
+		g[i].sharing_level = (int)num(ayb_rows_get(&r, i, 1));
+	}
+	*out = g;
+	*n = r.nrows;
+	ayb_rows_free(&r);
+	return 0;
+}
+
+int ayb_store_database_set_public_level(struct ayb_store *st, int64_t database_id, int level,
+					struct ayb_err *err)
+{
+	char d[24], l[8];
+	struct ayb_param p[2] = { { d }, { l } };
+
+	snprintf(d, sizeof(d), "%" PRId64, database_id);
+	snprintf(l, sizeof(l), "%d", level);
+	return run(st, Q_DB_SET_PUBLIC, p, 2, NULL, err) < 0 ? -1 : 0;
+}
+
+void ayb_token_infos_free(struct ayb_token_info *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++) {
+		free(t[i].short_token);
+		free(t[i].scoped_database);
+		free(t[i].app_name);
+		free(t[i].created_at);
+		free(t[i].expires_at);
+		free(t[i].revoked_at);
+	}
+	free(t);
+}
+
+int ayb_store_token_list(struct ayb_store *st, int64_t entity_id, struct ayb_token_info **out,
+			 size_t *n, struct ayb_err *err)
+{
+	char e[24], now[64];
+	struct ayb_param p[2] = { { e }, { now } };
+	struct ayb_rows r;
+	struct ayb_token_info *t;
+
+	snprintf(e, sizeof(e), "%" PRId64, entity_id);
+	now_text(now);
+	if (run(st, Q_TOKEN_LIST, p, 2, &r, err) < 0)
+		return -1;
+	if (!(t = calloc(r.nrows ? r.nrows : 1, sizeof(*t)))) {
+		ayb_rows_free(&r);
+		return ayb_err_oom(err);
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *lvl = ayb_rows_get(&r, i, 2);
+		t[i].short_token = dup_cell(&r, i, 0);
+		t[i].scoped_database = dup_cell(&r, i, 1);
+		t[i].query_permission_level = lvl ? (int)num(lvl) : -1;
+		t[i].app_name = dup_cell(&r, i, 3);
+		t[i].created_at = dup_cell(&r, i, 4);
+		t[i].expires_at = dup_cell(&r, i, 5);
+		t[i].revoked_at = dup_cell(&r, i, 6);
+	}
+	*out = t;
+	*n = r.nrows;
+	ayb_rows_free(&r);
+	return 0;
+}
+
+int ayb_store_token_revoke(struct ayb_store *st, int64_t entity_id, const char *short_token,
+			   struct ayb_err *err)
+{
+	char e[24], now[64];
+	struct ayb_param p[3] = { { short_token }, { e }, { now } };
+	struct ayb_rows r;
+	int done;
+
+	snprintf(e, sizeof(e), "%" PRId64, entity_id);
+	now_text(now);
+	if (run(st, Q_TOKEN_REVOKE, p, 3, &r, err) < 0)
+		return -1;
+	done = r.nrows > 0;
+	ayb_rows_free(&r);
+	return done;
 }

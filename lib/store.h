@@ -58,6 +58,23 @@ struct ayb_token_row {
 	int expired;
 };
 
+/* A grant as listed: the grantee and its level. */
+struct ayb_grant {
+	char *entity_slug;
+	int sharing_level;
+};
+
+/* A token as listed; NULL strings are SQL NULL. */
+struct ayb_token_info {
+	char *short_token;
+	char *scoped_database;        /* "<entity>/<database>" or NULL */
+	int query_permission_level;   /* -1 when unscoped */
+	char *app_name;
+	char *created_at;
+	char *expires_at;
+	char *revoked_at;
+};
+
 /* One optional profile field of an update: absent, set to NULL, or set. */
 struct ayb_field_update {
 	int present;
@@ -115,9 +132,32 @@ void ayb_databases_free(struct ayb_database *d, size_t n);
 int ayb_store_grant_get(struct ayb_store *st, int64_t entity_id, int64_t database_id,
 			int *level, struct ayb_err *err);
 
+/* Sets the grant of entity on database: AYB_SHARE_NO_ACCESS deletes it
+ * (no error when there was none), other levels insert or update it. */
+int ayb_store_grant_set(struct ayb_store *st, int64_t entity_id, int64_t database_id, int level,
+			struct ayb_err *err);
+/* The grants of a database in the order first given; free with
+ * ayb_grants_free(). */
+int ayb_store_grant_list(struct ayb_store *st, int64_t database_id, struct ayb_grant **out,
+			 size_t *n, struct ayb_err *err);
+void ayb_grants_free(struct ayb_grant *g, size_t n);
+
+int ayb_store_database_set_public_level(struct ayb_store *st, int64_t database_id, int level,
+					struct ayb_err *err);
+
 int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
 			   struct ayb_err *err);
 int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
 			struct ayb_err *err);
+
+/* The entity's tokens that are neither revoked nor expired, newest first;
+ * free with ayb_token_infos_free(). */
+int ayb_store_token_list(struct ayb_store *st, int64_t entity_id, struct ayb_token_info **out,
+			 size_t *n, struct ayb_err *err);
+void ayb_token_infos_free(struct ayb_token_info *t, size_t n);
+/* Revokes the entity's own, not yet revoked token: 1 when done, 0 when no
+ * such token (unknown, someone else's, already revoked). */
+int ayb_store_token_revoke(struct ayb_store *st, int64_t entity_id, const char *short_token,
+			   struct ayb_err *err);
 
 #endif

@@ -2,6 +2,7 @@
  * busy timeout, every query prepared once and kept for the process's life. */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +52,10 @@ static const char *const migrations[] = {
 	" created_at TIMESTAMP NULL,"
 	" expires_at TIMESTAMP NULL,"
 	" revoked_at TIMESTAMP NULL);"
+	/* ayb's table has no key; ayb-c adds one so grants list in the
+	 * order they were first given, in both stores. */
 	"CREATE TABLE entity_database_permission ("
+	" id INTEGER PRIMARY KEY,"
 	" entity_id INT NOT NULL REFERENCES entity(id),"
 	" database_id INT NOT NULL REFERENCES database(id),"
 	" sharing_level SMALLINT NOT NULL,"
@@ -101,7 +105,7 @@ static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param
 	}
 	/* Queries are written with $1..$n; bind by name so order of use is free. */
 	for (size_t i = 0; i < nparams; i++) {
-		char name[8];
+		char name[24];
 		int idx;
 		snprintf(name, sizeof(name), "$%zu", i + 1);
 		idx = sqlite3_bind_parameter_index(st, name);

@@ -8,14 +8,14 @@
 #include <stdarg.h>
 #include <string.h>
 
-static int tap_n, tap_failed;
+static inline int tap_n, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(got, want, ...) tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 
 __attribute__((format(printf, 4, 5)))
-static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+static inline int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -31,7 +31,7 @@ static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-static int tap_is_str(const char *got, const char *want, const char *file, int line,
+static inline int tap_is_str(const char *got, const char *want, const char *file, int line,
 		      const char *name, ...)
 {
 	char buf[512];
@@ -47,7 +47,7 @@ static int tap_is_str(const char *got, const char *want, const char *file, int l
 	return pass;
 }
 
-static int tap_is_int(long long got, long long want, const char *file, int line,
+static inline int tap_is_int(long long got, long long want, const char *file, int line,
 		      const char *name, ...)
 {
 	char buf[512];

@@ -1,0 +1,80 @@
+/* The permission matrix of spec/PERMISSIONS.md §4, plus token scope and cap. */
+#include "autoconfig.h"
+
+#include "perm.h"
+#include "tap.h"
+
+#define OWNER 1
+#define OTHER 2
+
+enum who { W_OWNER, W_MANAGER, W_RW, W_RO, W_NONE, W_ANON };
+
+static struct ayb_caller caller(enum who w)
+{
+	static const int grants[] = { -1, AYB_SHARE_MANAGER, AYB_SHARE_READ_WRITE,
+				      AYB_SHARE_READ_ONLY, -1, -1 };
+	struct ayb_caller c = { w == W_OWNER ? OWNER : w == W_ANON ? 0 : OTHER, grants[w], 0, -1 };
+	return c;
+}
+
+int main(void)
+{
+	static const char *const names[] = { "owner", "manager", "read-write grant",
+					      "read-only grant", "no grant", "anonymous" };
+	static const char *const pubs[] = { "no-access", "fork", "read-only" };
+	struct ayb_database db = { 10, OWNER, "d", 0, 0 };
+
+	for (int pub = 0; pub < 3; pub++) {
+		db.public_sharing_level = pub;
+		for (int w = W_OWNER; w <= W_ANON; w++) {
+			struct ayb_caller c = caller((enum who)w);
+			int granted = w <= W_RO;
+			int want_discover = granted || pub != AYB_PUBLIC_NO_ACCESS;
+			int want_manage = w <= W_MANAGER;
+			enum ayb_query_level want_level =
+				w == W_ANON ? AYB_LEVEL_NONE
+				: w <= W_RW ? AYB_LEVEL_READ_WRITE
+				: w == W_RO ? AYB_LEVEL_READ_ONLY
+				: pub == AYB_PUBLIC_READ_ONLY ? AYB_LEVEL_READ_ONLY : AYB_LEVEL_NONE;
+
+			is_int(ayb_perm_can_discover(&c, &db), want_discover, "%s, public %s: discover",
+			       names[w], pubs[pub]);
+			is_int(ayb_perm_can_manage(&c, &db), want_manage, "%s, public %s: manage",
+			       names[w], pubs[pub]);
+			is_int(ayb_perm_query_level(&c, &db), want_level, "%s, public %s: query level",
+			       names[w], pubs[pub]);
+			is_int(ayb_perm_entity_query_level(&c, &db), want_level,
+			       "%s, public %s: details level", names[w], pubs[pub]);
+		}
+	}
+
+	/* A grant of level 0 left in the table counts as no grant. */
+	struct ayb_caller zero = { OTHER, AYB_SHARE_NO_ACCESS, 0, -1 };
+	db.public_sharing_level = AYB_PUBLIC_NO_ACCESS;
+	is_int(ayb_perm_can_discover(&zero, &db), 0, "no-access grant: not discoverable");
+	is_int(ayb_perm_query_level(&zero, &db), AYB_LEVEL_NONE, "no-access grant: no query");
+	db.public_sharing_level = AYB_PUBLIC_READ_ONLY;
+	is_int(ayb_perm_query_level(&zero, &db), AYB_LEVEL_READ_ONLY,
+	       "no-access grant falls through to the public level");
+
+	/* Scoped tokens: their own database only, capped, never managing. */
+	struct ayb_database other = { 11, OWNER, "o", 0, AYB_PUBLIC_READ_ONLY };
+	struct ayb_caller scoped_ro = { OWNER, -1, 10, AYB_LEVEL_READ_ONLY };
+	struct ayb_caller scoped_rw = { OWNER, -1, 10, AYB_LEVEL_READ_WRITE };
+	db.public_sharing_level = AYB_PUBLIC_NO_ACCESS;
+	is_int(ayb_perm_query_level(&scoped_ro, &db), AYB_LEVEL_READ_ONLY, "read-only cap lowers the owner");
+	is_int(ayb_perm_query_level(&scoped_rw, &db), AYB_LEVEL_READ_WRITE, "read-write cap keeps it");
+	is_int(ayb_perm_entity_query_level(&scoped_ro, &db), AYB_LEVEL_READ_WRITE,
+	       "details report the entity's level, not the token's");
+	is_int(ayb_perm_query_level(&scoped_rw, &other), AYB_LEVEL_NONE, "nothing on another database");
+	is_int(ayb_perm_can_discover(&scoped_rw, &other), 0, "another database is not even visible");
+	is_int(ayb_perm_can_discover(&scoped_rw, &db), 1, "its own database is visible");
+	is_int(ayb_perm_can_manage(&scoped_rw, &db), 0, "a scoped token never manages");
+	struct ayb_caller scoped_grant = { OTHER, AYB_SHARE_READ_ONLY, 10, AYB_LEVEL_READ_WRITE };
+	is_int(ayb_perm_query_level(&scoped_grant, &db), AYB_LEVEL_READ_ONLY,
+	       "a read-write cap cannot raise a read-only grant");
+	struct ayb_caller scoped_public = { OTHER, -1, 11, AYB_LEVEL_READ_WRITE };
+	is_int(ayb_perm_query_level(&scoped_public, &other), AYB_LEVEL_READ_ONLY,
+	       "a cap cannot raise the public level");
+	return tap_done();
+}
