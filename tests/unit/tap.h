@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-static inline int tap_n, tap_failed;
+static int tap_n, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
