@@ -154,7 +154,7 @@ static int api_call(struct client *c, const struct call *call)
 					    : NULL;
 		const cJSON *type = json ? cJSON_GetObjectItemCaseSensitive(json, "type") : NULL;
 
-		if (cJSON_IsString(type))
+		if (type && cJSON_IsString(type))
 			snprintf(c->err_type, sizeof(c->err_type), "%s", type->valuestring);
 		cJSON_Delete(json);
 		client_err_from_response(&c->err, resp.status, resp.body.data, resp.body.len);
@@ -515,8 +515,6 @@ static int cmd_query(struct client *c)
 	if (asprintf(&history, "%.*s/history", slash ? (int)(slash - c->cfg.path) : 1,
 		     slash ? c->cfg.path : ".") < 0)
 		history = NULL;
-	if (history)
-		client_config_make_parents(history);
 	status = client_interactive(prompt, history, session_query, c);
 	free(prompt);
 	free(history);

@@ -104,7 +104,7 @@ int client_config_parse(struct client_config *cfg, const char *text, struct clie
 	cfg->version = (long long)version->valuedouble;
 	free(cfg->default_url);
 	cfg->default_url = NULL;
-	if (cJSON_IsString(url) && !(cfg->default_url = strdup(url->valuestring))) {
+	if (url && cJSON_IsString(url) && !(cfg->default_url = strdup(url->valuestring))) {
 		cJSON_Delete(json);
 		return client_err_set(err, CLIENT_EXIT_FAIL, "Out of memory");
 	}

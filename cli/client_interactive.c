@@ -184,8 +184,10 @@ static int editor_session(const char *history_path, client_query_fn run, void *c
 	}
 	history(hist, &ev, H_SETSIZE, HISTORY_SIZE);
 	history(hist, &ev, H_SETUNIQUE, 1);
-	if (history_path)
+	if (history_path) {
+		client_config_make_parents(history_path);
 		history(hist, &ev, H_LOAD, history_path);
+	}
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_SIGNAL, 0);
 	el_set(el, EL_HIST, history, hist);
