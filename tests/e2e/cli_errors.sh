@@ -111,6 +111,13 @@ fails 1 "Error: Invalid server URL 'ftp://127.0.0.1/': only http and https are s
 	"another scheme" --url ftp://127.0.0.1/ list ann
 fails 1 "Error: Invalid server URL 'nonsense': Bad scheme" "not a URL" --url nonsense list ann
 
+# TLS to a server that speaks plain HTTP.
+HTTPS_URL=$(printf '%s' "$URL" | sed 's/^http:/https:/')
+run --url "$HTTPS_URL" list ann
+is "$RC|$OUT" "1|" "TLS failure: exit 1, nothing on stdout"
+like "$ERR" "Error: cannot reach $HTTPS_URL: " "TLS failure: one clear line naming the URL"
+is "$(printf '%s\n' "$ERR" | wc -l)" 1 "TLS failure: a single line"
+
 # The server going away between two commands.
 e2e_stop_server
 fails 1 "Error: cannot reach $URL: Connection refused" "server stopped" list ann
