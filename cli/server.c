@@ -53,8 +53,8 @@ static int find_fcgi(char *out, size_t n)
 		self[len] = '\0';
 		if ((slash = strrchr(self, '/'))) {
 			*slash = '\0';
-			snprintf(out, n, "%s/../cgi/ayb-api.fcgi", self);
-			if (access(out, X_OK) == 0) {
+			if (snprintf(out, n, "%s/../cgi/ayb-api.fcgi", self) < (int)n &&
+			    access(out, X_OK) == 0) {
 				char *real = realpath(out, NULL);
 				if (real) {
 					snprintf(out, n, "%s", real);
