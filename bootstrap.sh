@@ -20,7 +20,7 @@ build=${1:-build}
 packages="autoconf automake pkg-config make gcc libc6-dev \
 libfcgi-dev libsqlite3-dev libpq-dev libcjson-dev libsodium-dev libzstd-dev \
 libcurl4-openssl-dev libconfuse-dev libedit-dev lighttpd curl ca-certificates"
-[ -n "$with_tests" ] && packages="$packages sqlite3 iproute2 procps"
+[ -n "$with_tests" ] && packages="$packages sqlite3 iproute2 procps chromium"
 
 missing=
 for p in $packages; do
@@ -44,7 +44,8 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ -n "$with_tests" ] && [ ! -d tests/tools/node_modules ]; then
+# Re-run when a tool added to package.json is missing from node_modules.
+if [ -n "$with_tests" ] && [ ! -d tests/tools/node_modules/playwright-core ]; then
 	(cd tests/tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
