@@ -142,14 +142,16 @@ static int migrate(struct ayb_store *st, struct ayb_err *err)
 	char ver[24], now[64];
 	size_t done = 0;
 
-	if (st->be->exec(st->conn,
-			 "CREATE TABLE IF NOT EXISTS ayb_migrations"
-			 " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-			 err) < 0)
-		return -1;
+	/* Everything under one transaction (and the backend's lock): processes
+	 * starting together must not race even to create the bookkeeping. */
 	if (st->be->begin(st->conn, err) < 0)
 		return -1;
-	if (run(st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
+	if ((st->be->lock_migrations && st->be->lock_migrations(st->conn, err) < 0) ||
+	    st->be->exec(st->conn,
+			 "CREATE TABLE IF NOT EXISTS ayb_migrations"
+			 " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+			 err) < 0 ||
+	    run(st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
 		goto fail;
 	done = rows.nrows;
 	ayb_rows_free(&rows);
@@ -175,6 +177,9 @@ int ayb_store_open(const char *url, struct ayb_store **out, struct ayb_err *err)
 		return ayb_err_oom(err);
 	if (strncmp(url, "sqlite://", 9) == 0) {
 		if (ayb_store_sqlite_open(url + 9, &st->conn, &st->be, err) < 0)
+			goto fail;
+	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		if (ayb_store_pg_open(url, &st->conn, &st->be, err) < 0)
 			goto fail;
 	} else {
 		ayb_err_set(err, AYB_E_CONFIGURATION, 500,

@@ -42,6 +42,10 @@ struct ayb_store_backend {
 	int (*commit)(void *conn, struct ayb_err *err);
 	void (*rollback)(void *conn);
 	void (*close)(void *conn);
+	/* Called inside the migration transaction before anything is read, so
+	 * that processes starting at the same moment apply each migration once;
+	 * NULL when begin() already serialises writers (SQLite). */
+	int (*lock_migrations)(void *conn, struct ayb_err *err);
 	/* The migrations, in order, for this dialect. */
 	const char *const *migrations;
 	size_t nmigrations;
@@ -50,5 +54,11 @@ struct ayb_store_backend {
 /* Opens a SQLite metadata file (path, created if missing). */
 int ayb_store_sqlite_open(const char *path, void **conn, const struct ayb_store_backend **be,
 			  struct ayb_err *err);
+
+/* Connects to PostgreSQL (a postgres:// or postgresql:// URL).  Errors name
+ * the URL without its password; an unreachable server or refused login is
+ * 503 "Metadata store unavailable: cannot connect to <url>: <reason>". */
+int ayb_store_pg_open(const char *url, void **conn, const struct ayb_store_backend **be,
+		      struct ayb_err *err);
 
 #endif

@@ -68,9 +68,41 @@ free_port() {
 	done
 }
 
+# ---- metadata store -------------------------------------------------------------
+# AYB_E2E_METADATA=pg (the tests/e2e/pg/ twins) puts e2e_setup's metadata in
+# PostgreSQL: a throwaway cluster per test (tests/e2e/pg.sh), a fresh
+# database per e2e_setup.  Otherwise it is SQLite at $T/data/ayb.sqlite.
+. "$top_srcdir/tests/e2e/pg.sh"
+_e2e_ndb=0
+
+# _e2e_metadata: sets DATABASE_URL (and META_DB for PostgreSQL).
+_e2e_metadata() {
+	if [ "${AYB_E2E_METADATA:-sqlite}" = pg ]; then
+		[ -n "$PG_PORT" ] || pg_start
+		_e2e_ndb=$((_e2e_ndb + 1))
+		META_DB=ayb_e2e_$_e2e_ndb
+		pg_createdb "$META_DB"
+		DATABASE_URL=$(pg_url "$META_DB")
+		echo "# metadata in PostgreSQL: $(pg_url "$META_DB" | sed 's/:[^:@]*@/@/')"
+	else
+		DATABASE_URL=sqlite://$T/data/ayb.sqlite
+	fi
+}
+
+# meta_sql SQL: runs SQL (statements separated by ';') on the metadata store
+# of the last e2e_setup, printing rows as a|b|c lines.
+meta_sql() {
+	if [ "${AYB_E2E_METADATA:-sqlite}" = pg ]; then
+		printf '%s\n' "$1" | pg_psql "$META_DB" -f -
+	else
+		sqlite3 "$T/data/ayb.sqlite" "$1"
+	fi
+}
+
 # e2e_setup [EXTRA_CONFIG_TEXT]: writes $T/ayb.conf for a fresh port with the
 # file email backend at $EMAILS; sets PORT and URL.
 e2e_setup() {
+	_e2e_metadata
 	PORT=$(free_port)
 	URL=http://127.0.0.1:$PORT
 	EMAILS=$T/data/emails.jsonl
@@ -78,7 +110,7 @@ e2e_setup() {
 	cat >"$T/ayb.conf" <<CONF
 host = "127.0.0.1"
 port = $PORT
-database_url = "sqlite://$T/data/ayb.sqlite"
+database_url = "$DATABASE_URL"
 data_path = "$T/data"
 authentication {
   fernet_key = "$KEY"
@@ -154,6 +186,7 @@ e2e_stop_server() {
 
 _e2e_cleanup() {
 	e2e_stop_server
+	pg_stop
 	if [ "${AYB_E2E_KEEP:-}" ]; then
 		echo "# kept $T"
 	else

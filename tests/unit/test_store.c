@@ -1,4 +1,6 @@
-/* The SQLite metadata store: migrations, every query, uniqueness rules. */
+/* The metadata store: migrations, every query, uniqueness rules.  SQLite in
+ * a temporary directory, or the PostgreSQL database named by AYB_TEST_PG_URL
+ * (an empty one; tests/e2e/pg_store.sh runs it so). */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -24,7 +26,10 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/meta.sqlite", dir);
-	snprintf(url, sizeof(url), "sqlite://%s", path);
+	if (getenv("AYB_TEST_PG_URL") && *getenv("AYB_TEST_PG_URL"))
+		snprintf(url, sizeof(url), "%s", getenv("AYB_TEST_PG_URL"));
+	else
+		snprintf(url, sizeof(url), "sqlite://%s", path);
 
 	is_int(ayb_store_open(url, &st, &err), 0, "open creates and migrates");
 	ayb_store_close(st);
