@@ -8,11 +8,6 @@
 #include "profile.h"
 #include "slug.h"
 
-static cJSON *string_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
 /* Loads the entity named by path segment 2, lowercased. */
 static int load_entity(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_entity *e,
 		       struct ayb_err *err)
@@ -37,10 +32,10 @@ static cJSON *profile_json(const struct ayb_entity *e)
 
 	if (!p)
 		return NULL;
-	cJSON_AddItemToObject(p, "display_name", string_or_null(e->display_name));
-	cJSON_AddItemToObject(p, "description", string_or_null(e->description));
-	cJSON_AddItemToObject(p, "organization", string_or_null(e->organization));
-	cJSON_AddItemToObject(p, "location", string_or_null(e->location));
+	cJSON_AddItemToObject(p, "display_name", ayb_json_string_or_null(e->display_name));
+	cJSON_AddItemToObject(p, "description", ayb_json_string_or_null(e->description));
+	cJSON_AddItemToObject(p, "organization", ayb_json_string_or_null(e->organization));
+	cJSON_AddItemToObject(p, "location", ayb_json_string_or_null(e->location));
 	cJSON_AddItemToObject(p, "links", cJSON_IsArray(links) ? links : cJSON_CreateArray());
 	if (links && !cJSON_IsArray(links))
 		cJSON_Delete(links);

@@ -5,11 +5,6 @@
 
 #include "handlers.h"
 
-static cJSON *string_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
 void ayb_handle_tokens_list(struct ayb_ctx *ctx, struct ayb_request *req,
 			    struct ayb_response *resp)
 {
@@ -37,15 +32,15 @@ void ayb_handle_tokens_list(struct ayb_ctx *ctx, struct ayb_request *req,
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddItemToArray(list, j);
 		cJSON_AddStringToObject(j, "short_token", t[i].short_token);
-		cJSON_AddItemToObject(j, "scoped_database", string_or_null(t[i].scoped_database));
+		cJSON_AddItemToObject(j, "scoped_database", ayb_json_string_or_null(t[i].scoped_database));
 		cJSON_AddItemToObject(j, "permission_level",
-				      string_or_null(t[i].query_permission_level < 0 ? NULL
+				      ayb_json_string_or_null(t[i].query_permission_level < 0 ? NULL
 						     : t[i].query_permission_level ? "read-write"
 										   : "read-only"));
-		cJSON_AddItemToObject(j, "app_name", string_or_null(t[i].app_name));
-		cJSON_AddItemToObject(j, "created_at", string_or_null(t[i].created_at));
-		cJSON_AddItemToObject(j, "expires_at", string_or_null(t[i].expires_at));
-		cJSON_AddItemToObject(j, "revoked_at", string_or_null(t[i].revoked_at));
+		cJSON_AddItemToObject(j, "app_name", ayb_json_string_or_null(t[i].app_name));
+		cJSON_AddItemToObject(j, "created_at", ayb_json_string_or_null(t[i].created_at));
+		cJSON_AddItemToObject(j, "expires_at", ayb_json_string_or_null(t[i].expires_at));
+		cJSON_AddItemToObject(j, "revoked_at", ayb_json_string_or_null(t[i].revoked_at));
 	}
 	ayb_response_json(resp, 200, o);
 	goto out;

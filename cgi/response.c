@@ -156,3 +156,8 @@ void ayb_response_finish(struct ayb_response *r)
 	emit(r, r->body.data ? r->body.data : "", r->body.len);
 	ayb_buf_free(&r->body);
 }
+
+cJSON *ayb_json_string_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}

@@ -49,6 +49,9 @@ void ayb_response_discard(struct ayb_response *r);
 /* 1 once the headers of a streamed body have gone out. */
 int ayb_response_committed(const struct ayb_response *r);
 
+/* A JSON string, or null for NULL (a new item the caller adds to a tree). */
+cJSON *ayb_json_string_or_null(const char *s);
+
 /* Writes whatever is still pending (headers and buffered body). */
 void ayb_response_finish(struct ayb_response *r);
 
