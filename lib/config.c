@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct key {
 /* Sections that may be absent; all others ("", authentication, cors) must be. */
 static const char *const optional_sections[] = {
 	"email", "email.smtp", "email.file", "snapshots", "snapshots.automation",
+	"isolation",
 };
 #define NOPT (sizeof(optional_sections) / sizeof(optional_sections[0]))
 
@@ -63,6 +65,19 @@ static const struct key keys[] = {
 	{ "snapshots.force_path_style", K_BOOL, 0, 0, 0 },
 	{ "snapshots.automation.interval", K_STR, 1, 0, 0 },
 	{ "snapshots.automation.max_snapshots", K_INT, 1, 0, 65535 },
+	/* isolation: every key optional, defaults in isolation_defaults(). */
+	{ "isolation.enabled", K_BOOL, 0, 0, 0 },
+	{ "isolation.mode", K_STR, 0, 0, 0 },
+	{ "isolation.query_timeout_ms", K_INT, 0, 1, 86400000 },
+	{ "isolation.heap_limit_mb", K_INT, 0, 1, 1048576 },
+	{ "isolation.max_result_rows", K_INT, 0, 0, LONG_MAX },
+	{ "isolation.max_result_mb", K_INT, 0, 0, 1048576 },
+	{ "isolation.max_file_size_mb", K_INT, 0, 1, 1048576 },
+	{ "isolation.address_space_mb", K_INT, 0, 16, 1048576 },
+	{ "isolation.cpu_seconds", K_INT, 0, 1, 86400 },
+	{ "isolation.open_files", K_INT, 0, 8, 65536 },
+	{ "isolation.max_workers", K_INT, 0, 1, 1024 },
+	{ "isolation.worker_idle_seconds", K_INT, 0, 1, 86400 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -112,6 +127,21 @@ static cfg_opt_t snapshots_opts[] = {
 	CFG_SEC("automation", automation_opts, CFGF_MULTI),
 	CFG_END()
 };
+static cfg_opt_t isolation_opts[] = {
+	CFG_BOOL("enabled", cfg_true, CFGF_NODEFAULT),
+	CFG_STR("mode", NULL, CFGF_NODEFAULT),
+	CFG_INT("query_timeout_ms", 0, CFGF_NODEFAULT),
+	CFG_INT("heap_limit_mb", 0, CFGF_NODEFAULT),
+	CFG_INT("max_result_rows", 0, CFGF_NODEFAULT),
+	CFG_INT("max_result_mb", 0, CFGF_NODEFAULT),
+	CFG_INT("max_file_size_mb", 0, CFGF_NODEFAULT),
+	CFG_INT("address_space_mb", 0, CFGF_NODEFAULT),
+	CFG_INT("cpu_seconds", 0, CFGF_NODEFAULT),
+	CFG_INT("open_files", 0, CFGF_NODEFAULT),
+	CFG_INT("max_workers", 0, CFGF_NODEFAULT),
+	CFG_INT("worker_idle_seconds", 0, CFGF_NODEFAULT),
+	CFG_END()
+};
 static cfg_opt_t root_opts[] = {
 	CFG_STR("host", NULL, CFGF_NODEFAULT),
 	CFG_INT("port", 0, CFGF_NODEFAULT),
@@ -122,6 +152,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("email", email_opts, CFGF_MULTI),
 	CFG_SEC("cors", cors_opts, CFGF_MULTI),
 	CFG_SEC("snapshots", snapshots_opts, CFGF_MULTI),
+	CFG_SEC("isolation", isolation_opts, CFGF_MULTI),
 	CFG_END()
 };
 
@@ -286,7 +317,7 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 		if (cfg_size(s, "automation") > 0)
 			raw->section_present[section_index("snapshots.automation", 20)] = 1;
 	}
-	for (const char *s = "authentication\0email\0cors\0snapshots\0"; *s; s += strlen(s) + 1)
+	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"; *s; s += strlen(s) + 1)
 		if (cfg_size(cfg, s) > 1 && !dup[0])
 			snprintf(dup, sizeof(dup), "%s", s);
 	cfg_free(cfg);
@@ -569,6 +600,60 @@ static int bool_of(const struct raw *raw, int k, int *out, struct ayb_err *err)
 #define V(path) raw->val[key_index(path)]
 #define K(path) key_index(path)
 
+/* The isolation section: every key has a default (README "Isolation"), so
+ * the section may be absent or partial.  The CPU limit must leave room for
+ * a query that runs its full wall-clock time, or the kernel would kill a
+ * worker before its own timeout could say what happened. */
+static int isolation_typed(const struct raw *raw, struct ayb_isolation_config *iso,
+			   struct ayb_err *err)
+{
+	static const struct {
+		const char *path;
+		size_t off;
+		int64_t dflt;
+	} ints[] = {
+#define ISO(k, d) { "isolation." #k, offsetof(struct ayb_isolation_config, k), d }
+		ISO(query_timeout_ms, 10000),
+		ISO(heap_limit_mb, 64),
+		ISO(max_result_rows, 1000000),
+		ISO(max_result_mb, 64),
+		ISO(max_file_size_mb, 256),
+		ISO(address_space_mb, 256),
+		ISO(cpu_seconds, 60),
+		ISO(open_files, 32),
+		ISO(max_workers, 8),
+		ISO(worker_idle_seconds, 300),
+#undef ISO
+	};
+	const char *mode = V("isolation.mode");
+	long n;
+
+	iso->enabled = 1;
+	if (V("isolation.enabled") && bool_of(raw, K("isolation.enabled"), &iso->enabled, err) < 0)
+		return -1;
+	if (!mode || !strcmp(mode, "pool"))
+		iso->mode = AYB_ISOLATION_POOL;
+	else if (!strcmp(mode, "fork"))
+		iso->mode = AYB_ISOLATION_FORK;
+	else
+		return bad(raw, K("isolation.mode"), err, "expected \"pool\" or \"fork\"");
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		int64_t *field = (int64_t *)((char *)iso + ints[i].off);
+
+		*field = ints[i].dflt;
+		if (!raw->val[K(ints[i].path)])
+			continue;
+		if (int_of(raw, K(ints[i].path), &n, err) < 0)
+			return -1;
+		*field = n;
+	}
+	if (iso->cpu_seconds * 1000 <= iso->query_timeout_ms + 1000)
+		return bad(raw, K(raw->val[K("isolation.cpu_seconds")] ? "isolation.cpu_seconds"
+					: "isolation.query_timeout_ms"), err,
+			   "isolation.cpu_seconds must exceed isolation.query_timeout_ms by more than one second");
+	return 0;
+}
+
 static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *err)
 {
 	long n;
@@ -691,6 +776,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 			s->max_snapshots = (int)n;
 		}
 	}
+	if (isolation_typed(raw, &cfg->isolation, err) < 0)
+		return -1;
 	if (!cfg->host || !cfg->database_url || !cfg->data_path || !cfg->fernet_key ||
 	    !cfg->cors_origin)
 		return ayb_err_oom(err);

@@ -37,6 +37,28 @@ struct ayb_snapshots_config {
 	int max_snapshots;
 };
 
+/* How tenant queries are confined (section `isolation`, README "Isolation").
+ * Always filled in: the defaults apply when the section is absent. */
+enum ayb_isolation_mode {
+	AYB_ISOLATION_POOL = 0,    /* "pool": reused per-database worker processes */
+	AYB_ISOLATION_FORK,        /* "fork": a fresh forked process per query */
+};
+
+struct ayb_isolation_config {
+	int enabled;               /* false: queries run inside ayb-api.fcgi */
+	enum ayb_isolation_mode mode;
+	int64_t query_timeout_ms;  /* wall-clock time one query may run */
+	int64_t heap_limit_mb;     /* sqlite3_hard_heap_limit64 */
+	int64_t max_result_rows;   /* 0: no cap */
+	int64_t max_result_mb;     /* JSON bytes of a result; 0: no cap */
+	int64_t max_file_size_mb;  /* RLIMIT_FSIZE and max_page_count */
+	int64_t address_space_mb;  /* RLIMIT_AS of a worker */
+	int64_t cpu_seconds;       /* RLIMIT_CPU of a worker */
+	int64_t open_files;        /* RLIMIT_NOFILE of a worker */
+	int64_t max_workers;       /* pooled workers per ayb-api.fcgi process */
+	int64_t worker_idle_seconds; /* a pooled worker idle this long exits */
+};
+
 /* Every string is owned by the config and freed by ayb_config_free(). */
 struct ayb_config {
 	char *file;                /* the file read, or NULL when none existed */
@@ -52,6 +74,7 @@ struct ayb_config {
 	char *email_file_path;                 /* NULL when [email.file] is absent */
 	char *cors_origin;
 	struct ayb_snapshots_config *snapshots; /* NULL when [snapshots] is absent */
+	struct ayb_isolation_config isolation;
 };
 
 /* The path to read: `explicit_path` when given, else $AYB_CONFIG, else
