@@ -31,6 +31,7 @@ static int authenticate(struct ayb_ctx *ctx, const char *text, struct ayb_auth *
 	char short_token[AYB_SHORT_TOKEN_MAX], secret[AYB_SECRET_MAX];
 	int rc;
 
+	memset(a, 0, sizeof(*a));
 	if (ayb_token_api_split(text, short_token, secret, err) < 0)
 		return -1;
 	rc = ayb_store_token_get(ctx->store, short_token, &a->token, err);
@@ -55,6 +56,12 @@ static int authenticate(struct ayb_ctx *ctx, const char *text, struct ayb_auth *
 	}
 	a->authenticated = 1;
 	return 0;
+}
+
+int ayb_auth_token(struct ayb_ctx *ctx, const char *token, struct ayb_auth *a,
+		   struct ayb_err *err)
+{
+	return authenticate(ctx, token, a, err);
 }
 
 int ayb_auth_required(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,

@@ -37,100 +37,131 @@ static int send_token(struct ayb_ctx *ctx, const char *entity, int type, const c
 	return rc;
 }
 
-void ayb_handle_register(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+int ayb_action_register(struct ayb_ctx *ctx, const char *entity_in, const char *email_in,
+			const char *entity_type, struct ayb_err *err)
 {
-	struct ayb_err err = { 0 };
 	struct ayb_entity e = { 0 };
 	struct ayb_auth_method *methods = NULL;
 	size_t nmethods = 0;
-	const char *h_entity, *h_email, *h_type;
 	char *entity = NULL, *email = NULL;
-	int type, found;
+	int type, found, ret = -1;
 
-	if (!(h_entity = ayb_require_header(req, "entity", &err)) ||
-	    !(h_email = ayb_require_header(req, "email-address", &err)) ||
-	    !(h_type = ayb_require_header(req, "entity-type", &err)))
-		goto fail;
-	if (!(entity = strdup(h_entity)) || !(email = strdup(h_email))) {
-		ayb_err_oom(&err);
-		goto fail;
+	if (!(entity = strdup(entity_in)) || !(email = strdup(email_in))) {
+		ayb_err_oom(err);
+		goto out;
 	}
 	ayb_slug_lower(entity);
 	ayb_slug_lower(email);
-	if (ayb_slug_check(AYB_SLUG_ENTITY, entity, strlen(entity), &err) < 0)
-		goto fail;
+	if (ayb_slug_check(AYB_SLUG_ENTITY, entity, strlen(entity), err) < 0)
+		goto out;
 	if (ayb_slug_is_reserved(entity)) {
-		ayb_err_set(&err, AYB_E_REGISTRATION, 400,
+		ayb_err_set(err, AYB_E_REGISTRATION, 400,
 			    "Username '%s' is reserved and cannot be used", entity);
-		goto fail;
+		goto out;
 	}
-	if ((found = ayb_store_entity_get(ctx->store, entity, &e, &err)) < 0)
-		goto fail;
+	if ((found = ayb_store_entity_get(ctx->store, entity, &e, err)) < 0)
+		goto out;
 	if (found) {
-		if (ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, &err) < 0)
-			goto fail;
+		if (ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
+			goto out;
 		/* Re-registering with the entity's own verified address acts as log in. */
 		if (nmethods && !has_email_method(methods, nmethods, email)) {
-			ayb_err_set(&err, AYB_E_OTHER, 409, "%s has already been registered", entity);
-			goto fail;
+			ayb_err_set(err, AYB_E_OTHER, 409, "%s has already been registered", entity);
+			goto out;
 		}
 	}
-	if (strcmp(h_type, "user") == 0) {
+	if (strcmp(entity_type, "user") == 0) {
 		type = AYB_ENTITY_USER;
-	} else if (strcmp(h_type, "organization") == 0) {
+	} else if (strcmp(entity_type, "organization") == 0) {
 		type = AYB_ENTITY_ORGANIZATION;
 	} else {
-		ayb_err_set(&err, AYB_E_OTHER, 400, "Unknown value: %s", h_type);
-		goto fail;
+		ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", entity_type);
+		goto out;
 	}
-	if (ayb_email_check_address(email, &err) < 0 ||
-	    send_token(ctx, entity, type, email, &err) < 0)
-		goto fail;
-	ayb_response_empty_json(resp, 200);
-	goto out;
-fail:
-	ayb_response_error(resp, &err);
+	if (ayb_email_check_address(email, err) < 0 || send_token(ctx, entity, type, email, err) < 0)
+		goto out;
+	ret = 0;
 out:
 	ayb_auth_methods_free(methods, nmethods);
 	ayb_entity_free(&e);
 	free(entity);
 	free(email);
+	return ret;
+}
+
+void ayb_handle_register(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+{
+	struct ayb_err err = { 0 };
+	const char *h_entity, *h_email, *h_type;
+
+	if (!(h_entity = ayb_require_header(req, "entity", &err)) ||
+	    !(h_email = ayb_require_header(req, "email-address", &err)) ||
+	    !(h_type = ayb_require_header(req, "entity-type", &err)) ||
+	    ayb_action_register(ctx, h_entity, h_email, h_type, &err) < 0)
+		ayb_response_error(resp, &err);
+	else
+		ayb_response_empty_json(resp, 200);
 	ayb_err_clear(&err);
 }
 
-void ayb_handle_confirm(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+int ayb_action_confirm(struct ayb_ctx *ctx, const char *token, char **entity_out,
+		       char **api_token_out, struct ayb_err *err)
 {
-	struct ayb_err err = { 0 };
 	struct ayb_email_claim claim = { 0 };
 	struct ayb_entity e = { 0 };
 	struct ayb_auth_method *methods = NULL;
 	size_t nmethods = 0;
 	struct ayb_api_token t;
-	const char *h_token;
-	cJSON *o = NULL;
+	int ret = -1;
 
-	if (!(h_token = ayb_require_header(req, "authentication-token", &err)) ||
-	    ayb_token_email_open(ctx->cfg->key, h_token, ctx->cfg->token_expiration_seconds,
-				 (int64_t)time(NULL), &claim, &err) < 0 ||
-	    ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e, &err) < 0 ||
-	    ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, &err) < 0)
-		goto fail;
+	*entity_out = *api_token_out = NULL;
+	memset(&t, 0, sizeof(t));
+	if (ayb_token_email_open(ctx->cfg->key, token, ctx->cfg->token_expiration_seconds,
+				 (int64_t)time(NULL), &claim, err) < 0 ||
+	    ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e, err) < 0 ||
+	    ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
+		goto out;
 	if (nmethods == 0) {
 		/* The first confirmation is the registration. */
-		if (ayb_store_auth_method_create(ctx->store, e.id, claim.email_address, &err) < 0)
-			goto fail;
+		if (ayb_store_auth_method_create(ctx->store, e.id, claim.email_address, err) < 0)
+			goto out;
 	} else if (!has_email_method(methods, nmethods, claim.email_address)) {
-		ayb_err_set(&err, AYB_E_OTHER, 409, "%s has already been registered", e.slug);
-		goto fail;
+		ayb_err_set(err, AYB_E_OTHER, 409, "%s has already been registered", e.slug);
+		goto out;
 	}
 	ayb_token_api_new(&t);
 	{
 		struct ayb_token_row row = { t.short_token, e.id, t.hash, 0, -1, NULL, 0, 0 };
-		if (ayb_store_token_create(ctx->store, &row, &err) < 0)
-			goto fail;
+		if (ayb_store_token_create(ctx->store, &row, err) < 0)
+			goto out;
 	}
-	if (!(o = cJSON_CreateObject()) || !cJSON_AddStringToObject(o, "entity", e.slug) ||
-	    !cJSON_AddStringToObject(o, "token", t.full)) {
+	if (!(*entity_out = strdup(e.slug)) || !(*api_token_out = strdup(t.full))) {
+		free(*entity_out);
+		*entity_out = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	ret = 0;
+out:
+	sodium_memzero(&t, sizeof(t));
+	ayb_auth_methods_free(methods, nmethods);
+	ayb_entity_free(&e);
+	ayb_email_claim_free(&claim);
+	return ret;
+}
+
+void ayb_handle_confirm(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+{
+	struct ayb_err err = { 0 };
+	const char *h_token;
+	char *entity = NULL, *token = NULL;
+	cJSON *o = NULL;
+
+	if (!(h_token = ayb_require_header(req, "authentication-token", &err)) ||
+	    ayb_action_confirm(ctx, h_token, &entity, &token, &err) < 0)
+		goto fail;
+	if (!(o = cJSON_CreateObject()) || !cJSON_AddStringToObject(o, "entity", entity) ||
+	    !cJSON_AddStringToObject(o, "token", token)) {
 		ayb_err_oom(&err);
 		goto fail;
 	}
@@ -140,51 +171,57 @@ fail:
 	ayb_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
-	sodium_memzero(&t, sizeof(t));
+	if (token)
+		sodium_memzero(token, strlen(token));
+	free(token);
+	free(entity);
+	ayb_err_clear(&err);
+}
+
+int ayb_action_log_in(struct ayb_ctx *ctx, const char *entity_in, struct ayb_err *err)
+{
+	struct ayb_entity e = { 0 };
+	struct ayb_auth_method *methods = NULL;
+	size_t nmethods = 0, i;
+	char *entity = NULL;
+	int found, ret = -1;
+
+	if (!(entity = strdup(entity_in))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ayb_slug_lower(entity);
+	if ((found = ayb_store_entity_get(ctx->store, entity, &e, err)) < 0)
+		goto out;
+	if (found && ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
+		goto out;
+	for (i = 0; i < nmethods; i++)
+		if (methods[i].method_type == 0 && methods[i].status == 0)
+			break;
+	if (i == nmethods) {
+		ayb_err_set(err, AYB_E_OTHER, 404,
+			    "No account or email authentication method for %s", entity);
+		goto out;
+	}
+	if (send_token(ctx, e.slug, e.entity_type, methods[i].email_address, err) < 0)
+		goto out;
+	ret = 0;
+out:
 	ayb_auth_methods_free(methods, nmethods);
 	ayb_entity_free(&e);
-	ayb_email_claim_free(&claim);
-	ayb_err_clear(&err);
+	free(entity);
+	return ret;
 }
 
 void ayb_handle_log_in(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
 {
 	struct ayb_err err = { 0 };
-	struct ayb_entity e = { 0 };
-	struct ayb_auth_method *methods = NULL;
-	size_t nmethods = 0, i;
 	const char *h_entity;
-	char *entity = NULL;
-	int found;
 
-	if (!(h_entity = ayb_require_header(req, "entity", &err)))
-		goto fail;
-	if (!(entity = strdup(h_entity))) {
-		ayb_err_oom(&err);
-		goto fail;
-	}
-	ayb_slug_lower(entity);
-	if ((found = ayb_store_entity_get(ctx->store, entity, &e, &err)) < 0)
-		goto fail;
-	if (found && ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, &err) < 0)
-		goto fail;
-	for (i = 0; i < nmethods; i++)
-		if (methods[i].method_type == 0 && methods[i].status == 0)
-			break;
-	if (i == nmethods) {
-		ayb_err_set(&err, AYB_E_OTHER, 404,
-			    "No account or email authentication method for %s", entity);
-		goto fail;
-	}
-	if (send_token(ctx, e.slug, e.entity_type, methods[i].email_address, &err) < 0)
-		goto fail;
-	ayb_response_empty_json(resp, 200);
-	goto out;
-fail:
-	ayb_response_error(resp, &err);
-out:
-	ayb_auth_methods_free(methods, nmethods);
-	ayb_entity_free(&e);
-	free(entity);
+	if (!(h_entity = ayb_require_header(req, "entity", &err)) ||
+	    ayb_action_log_in(ctx, h_entity, &err) < 0)
+		ayb_response_error(resp, &err);
+	else
+		ayb_response_empty_json(resp, 200);
 	ayb_err_clear(&err);
 }

@@ -8,69 +8,94 @@
 #include "hosted.h"
 #include "slug.h"
 
+int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
+			       const struct ayb_segment *seg_entity, const struct ayb_segment *seg_db,
+			       const char *db_type, const char *public_level, struct ayb_err *err)
+{
+	struct ayb_entity owner = { 0 };
+	struct ayb_database db = { 0 };
+	char *entity = NULL;
+	int level, rc, ret = -1;
+
+	if (ayb_slug_check(AYB_SLUG_DATABASE, seg_db->s, seg_db->len, err) < 0)
+		goto out;
+	/* ayb does not lowercase the entity here (a mixed-case create fails while
+	 * every other endpoint lowercases); ayb-c does, consistently. */
+	if (!(entity = strdup(seg_entity->s))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ayb_slug_lower(entity);
+	rc = strlen(entity) == seg_entity->len ? ayb_store_entity_get(ctx->store, entity, &owner, err) : 0;
+	if (rc <= 0) {
+		if (rc == 0)
+			ayb_err_not_found(err, entity, "entity");
+		goto out;
+	}
+	if (!db_type) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `db-type` header");
+		goto out;
+	}
+	if (strcmp(db_type, "duckdb") == 0) {
+		ayb_err_set(err, AYB_E_OTHER, 400,
+			    "Database type duckdb is not supported by this server (only sqlite)");
+		goto out;
+	}
+	if (strcmp(db_type, "sqlite") != 0) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", db_type);
+		goto out;
+	}
+	if (!public_level) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `public-sharing-level` header");
+		goto out;
+	}
+	if ((level = ayb_parse_public_level(public_level, err)) < 0)
+		goto out;
+	/* A scoped token only queries; it never creates. */
+	if (a->entity.id != owner.id || a->token.database_id) {
+		ayb_err_set(err, AYB_E_OTHER, 403,
+			    "Authenticated entity %s can't create a database for entity %s",
+			    a->entity.slug, entity);
+		goto out;
+	}
+	if (ayb_store_database_create(ctx->store, owner.id, seg_db->s, AYB_DB_SQLITE, level, &db,
+				      err) < 0)
+		goto out;
+	if (ayb_hosted_create(ctx->cfg->data_path, owner.slug, db.slug, err) < 0) {
+		/* Keep metadata and disk in step: no database row without its directory. */
+		struct ayb_err ignored = { 0 };
+		ayb_store_database_delete(ctx->store, db.id, &ignored);
+		ayb_err_clear(&ignored);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(entity);
+	ayb_entity_free(&owner);
+	ayb_database_free(&db);
+	return ret;
+}
+
 void ayb_handle_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
 				struct ayb_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
-	struct ayb_entity owner = { 0 };
-	struct ayb_database db = { 0 };
-	const struct ayb_segment *seg_db = &req->seg[2];
-	const char *h_type, *h_level;
 	char *entity = NULL;
-	int level, rc;
 	cJSON *o = NULL;
 
-	if (ayb_auth_required(ctx, req, &a, &err) < 0)
+	if (ayb_auth_required(ctx, req, &a, &err) < 0 ||
+	    ayb_action_create_database(ctx, &a, &req->seg[1], &req->seg[2],
+				       ayb_request_header(req, "db-type"),
+				       ayb_request_header(req, "public-sharing-level"), &err) < 0)
 		goto fail;
-	if (ayb_slug_check(AYB_SLUG_DATABASE, seg_db->s, seg_db->len, &err) < 0)
-		goto fail;
-	/* ayb does not lowercase the entity here (a mixed-case create fails while
-	 * every other endpoint lowercases); ayb-c does, consistently. */
 	if (!(entity = strdup(req->seg[1].s))) {
 		ayb_err_oom(&err);
 		goto fail;
 	}
 	ayb_slug_lower(entity);
-	rc = strlen(entity) == req->seg[1].len ? ayb_store_entity_get(ctx->store, entity, &owner, &err) : 0;
-	if (rc <= 0) {
-		if (rc == 0)
-			ayb_err_not_found(&err, entity, "entity");
-		goto fail;
-	}
-	if (!(h_type = ayb_require_header(req, "db-type", &err)))
-		goto fail;
-	if (strcmp(h_type, "duckdb") == 0) {
-		ayb_err_set(&err, AYB_E_OTHER, 400,
-			    "Database type duckdb is not supported by this server (only sqlite)");
-		goto fail;
-	}
-	if (strcmp(h_type, "sqlite") != 0) {
-		ayb_err_set(&err, AYB_E_OTHER, 400, "Unknown value: %s", h_type);
-		goto fail;
-	}
-	if (!(h_level = ayb_require_header(req, "public-sharing-level", &err)) ||
-	    (level = ayb_parse_public_level(h_level, &err)) < 0)
-		goto fail;
-	/* A scoped token only queries; it never creates. */
-	if (a.entity.id != owner.id || a.token.database_id) {
-		ayb_err_set(&err, AYB_E_OTHER, 403,
-			    "Authenticated entity %s can't create a database for entity %s",
-			    a.entity.slug, entity);
-		goto fail;
-	}
-	if (ayb_store_database_create(ctx->store, owner.id, seg_db->s, AYB_DB_SQLITE, level, &db,
-				      &err) < 0)
-		goto fail;
-	if (ayb_hosted_create(ctx->cfg->data_path, owner.slug, db.slug, &err) < 0) {
-		/* Keep metadata and disk in step: no database row without its directory. */
-		struct ayb_err ignored = { 0 };
-		ayb_store_database_delete(ctx->store, db.id, &ignored);
-		ayb_err_clear(&ignored);
-		goto fail;
-	}
-	if (!(o = cJSON_CreateObject()) || !cJSON_AddStringToObject(o, "entity", owner.slug) ||
-	    !cJSON_AddStringToObject(o, "database", db.slug) ||
+	if (!(o = cJSON_CreateObject()) || !cJSON_AddStringToObject(o, "entity", entity) ||
+	    !cJSON_AddStringToObject(o, "database", req->seg[2].s) ||
 	    !cJSON_AddStringToObject(o, "database_type", "sqlite")) {
 		ayb_err_oom(&err);
 		goto fail;
@@ -82,10 +107,23 @@ fail:
 out:
 	cJSON_Delete(o);
 	free(entity);
-	ayb_entity_free(&owner);
-	ayb_database_free(&db);
 	ayb_auth_free(&a);
 	ayb_err_clear(&err);
+}
+
+int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
+		     const char *sql, size_t len, struct ayb_sink *out, struct ayb_err *err)
+{
+	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
+
+	if (level == AYB_LEVEL_NONE)
+		return ayb_err_set(err, AYB_E_OTHER, 403,
+				   "Authenticated entity %s can't query database %s",
+				   a->authenticated ? a->entity.slug : "(anonymous)", t->name);
+	return ayb_hosted_query(ctx->cfg->data_path, t->owner.slug, t->db.slug, sql, len,
+				level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
+							      : AYB_QUERY_READ_ONLY,
+				out, err);
 }
 
 void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
@@ -94,20 +132,11 @@ void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_r
 	struct ayb_auth a;
 	struct ayb_target t = { 0 };
 	struct ayb_sink out;
-	enum ayb_query_level level;
 
 	if (ayb_auth_required(ctx, req, &a, &err) < 0 || ayb_target_load(ctx, req, &a, &t, &err) < 0)
 		goto fail;
-	level = ayb_perm_query_level(&t.caller, &t.db);
-	if (level == AYB_LEVEL_NONE) {
-		ayb_err_set(&err, AYB_E_OTHER, 403, "Authenticated entity %s can't query database %s",
-			    a.entity.slug, t.name);
-		goto fail;
-	}
 	out = ayb_response_stream(resp, 200);
-	if (ayb_hosted_query(ctx->cfg->data_path, t.owner.slug, t.db.slug, req->body, req->body_len,
-			     level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE : AYB_QUERY_READ_ONLY,
-			     &out, &err) < 0) {
+	if (ayb_action_query(ctx, &a, &t, req->body, req->body_len, &out, &err) < 0) {
 		/* Once the status line is out nothing can be said any more: the
 		 * client sees a truncated document and the process logs why. */
 		if (ayb_response_committed(resp)) {

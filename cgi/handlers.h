@@ -32,6 +32,11 @@ int ayb_auth_required(struct ayb_ctx *ctx, const struct ayb_request *req, struct
 int ayb_auth_optional(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
 		      struct ayb_err *err);
 void ayb_auth_free(struct ayb_auth *a);
+/* Checks a raw API token ("ayb_<short>_<secret>") exactly as a bearer token
+ * is checked: 0 with *a filled (free with ayb_auth_free), or -1 with err
+ * (401).  The web UI validates its login cookie with it on every request. */
+int ayb_auth_token(struct ayb_ctx *ctx, const char *token, struct ayb_auth *a,
+		   struct ayb_err *err);
 
 /* A required header: its value, or NULL with err = Other (400)
  * "Missing required `<name>` header". */
@@ -53,6 +58,10 @@ struct ayb_target {
  * not leak -- RecordNotFound (database "<e>/<d>"); both 404. */
 int ayb_target_load(struct ayb_ctx *ctx, const struct ayb_request *req,
 		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err);
+/* The same for any two segments (the web UI's paths are /{entity}/{database}). */
+int ayb_target_find(struct ayb_ctx *ctx, const struct ayb_segment *entity,
+		    const struct ayb_segment *database, const struct ayb_auth *a,
+		    struct ayb_target *t, struct ayb_err *err);
 void ayb_target_free(struct ayb_target *t);
 
 /* Level names of the API: ayb's header values. */
@@ -68,6 +77,35 @@ int ayb_action_update_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
 			       struct ayb_err *err);
 int ayb_action_share(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
 		     const char *grantee, int level, struct ayb_err *err);
+/* Register and log in send the emailed token (API.md /v1/register,
+ * /v1/log_in); confirm opens it and mints an API token, returning the
+ * entity slug and the token as malloc'd strings the caller frees. */
+int ayb_action_register(struct ayb_ctx *ctx, const char *entity, const char *email,
+			const char *entity_type, struct ayb_err *err);
+int ayb_action_log_in(struct ayb_ctx *ctx, const char *entity, struct ayb_err *err);
+int ayb_action_confirm(struct ayb_ctx *ctx, const char *token, char **entity_out,
+		       char **api_token_out, struct ayb_err *err);
+/* Creates database `db` for `entity` (lowercased); db_type and
+ * public_level NULL are the API's missing-header errors. */
+int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
+			       const struct ayb_segment *entity, const struct ayb_segment *db,
+			       const char *db_type, const char *public_level, struct ayb_err *err);
+/* Runs sql at the caller's query level, streaming ayb's JSON into out
+ * (ayb_hosted_query's contract); no query right is 403. */
+int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
+		     const char *sql, size_t len, struct ayb_sink *out, struct ayb_err *err);
+/* The entity's databases the caller may discover, newest first; free with
+ * ayb_databases_free(). */
+int ayb_entity_visible_databases(struct ayb_ctx *ctx, const struct ayb_auth *a, int64_t entity_id,
+				 struct ayb_database **out, size_t *n, struct ayb_err *err);
+/* 0 when the caller (an unscoped token) is the entity named slug (len
+ * bytes, lowercase), else 403. */
+int ayb_check_profile_owner(const struct ayb_auth *a, const char *slug, size_t len,
+			    struct ayb_err *err);
+/* Applies a profile update to the caller's own profile: lengths, "nothing
+ * to update", links checked; u is left as given. */
+int ayb_action_update_profile(struct ayb_ctx *ctx, const struct ayb_auth *a,
+			      struct ayb_profile_update *u, struct ayb_err *err);
 int ayb_action_revoke_token(struct ayb_ctx *ctx, const struct ayb_auth *a, const char *short_token,
 			    struct ayb_err *err);
 

@@ -26,7 +26,12 @@ static int plain(const struct ayb_segment *s)
 int ayb_target_load(struct ayb_ctx *ctx, const struct ayb_request *req,
 		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err)
 {
-	const struct ayb_segment *e = &req->seg[1], *d = &req->seg[2];
+	return ayb_target_find(ctx, &req->seg[1], &req->seg[2], a, t, err);
+}
+
+int ayb_target_find(struct ayb_ctx *ctx, const struct ayb_segment *e, const struct ayb_segment *d,
+		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err)
+{
 	int rc;
 
 	memset(t, 0, sizeof(*t));
