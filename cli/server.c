@@ -32,6 +32,8 @@ static const char usage[] =
 	"Usage: ayb server [--config <FILE>]\n"
 	"\n"
 	"Runs lighttpd with ayb-api.fcgi on the configuration's host and port.\n"
+	"AYB_SERVER_PROCS sets the number of FastCGI processes (default: one per\n"
+	"CPU, at least 2).\n"
 	"\n"
 	"Options:\n"
 	"  --config <FILE>  ayb.conf to use [env: AYB_CONFIG] [default: ./ayb.conf]\n"
@@ -97,11 +99,25 @@ static int mkdir_p(const char *path)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* How many FastCGI processes lighttpd keeps: AYB_SERVER_PROCS (1-256), else
+ * one per CPU and at least two.  -1 when the variable is not a number in
+ * range. */
+static long fastcgi_procs(void)
+{
+	const char *env = getenv("AYB_SERVER_PROCS");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), n;
+	char *end;
+
+	if (!env || !*env)
+		return cpus > 2 ? cpus : 2;
+	n = strtol(env, &end, 10);
+	return *end || n < 1 || n > 256 ? -1 : n;
+}
+
 static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const char *fcgi,
-			   const char *config_path)
+			   const char *config_path, long procs)
 {
 	struct ayb_buf b = { 0 };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	ayb_buf_adds(&b, "server.modules = ( \"mod_fastcgi\" )\nserver.bind = ");
 	lit(&b, cfg->host);
@@ -117,7 +133,7 @@ static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const 
 	ayb_buf_printf(&b, "\"%s/ayb-api.sock\",\n  \"bin-path\" => ", dir);
 	lit(&b, fcgi);
 	ayb_buf_printf(&b, ",\n  \"max-procs\" => %ld,\n  \"check-local\" => \"disable\",\n",
-		       cpus > 2 ? cpus : 2);
+		       procs);
 	ayb_buf_adds(&b, "  \"bin-environment\" => ( \"AYB_CONFIG\" => ");
 	lit(&b, config_path);
 	ayb_buf_adds(&b, " ),\n  \"bin-copy-environment\" => ( \"PATH\", \"TMPDIR\"");
@@ -156,6 +172,7 @@ int ayb_cli_server(int argc, char **argv)
 	char *text = NULL;
 	const char *lighttpd = getenv("AYB_LIGHTTPD") ? getenv("AYB_LIGHTTPD") : LIGHTTPD_PATH;
 	int status = 1, wstatus;
+	long procs;
 	pid_t pid;
 	FILE *f;
 	struct sigaction sa;
@@ -172,6 +189,10 @@ int ayb_cli_server(int argc, char **argv)
 			fprintf(stderr, "error: unexpected argument '%s'\n\n%s", argv[i], usage);
 			return 2;
 		}
+	}
+	if ((procs = fastcgi_procs()) < 0) {
+		fprintf(stderr, "Error: AYB_SERVER_PROCS must be a number of FastCGI processes from 1 to 256\n");
+		return 2;
 	}
 	if (ayb_token_init() < 0)
 		return 1;
@@ -220,7 +241,7 @@ int ayb_cli_server(int argc, char **argv)
 		goto out;
 	}
 	snprintf(conf, sizeof(conf), "%s/lighttpd.conf", dir);
-	if (!(text = lighttpd_conf(cfg, dir, fcgi, config_path)) || !(f = fopen(conf, "w")) ||
+	if (!(text = lighttpd_conf(cfg, dir, fcgi, config_path, procs)) || !(f = fopen(conf, "w")) ||
 	    fputs(text, f) < 0 || fclose(f) != 0) {
 		fprintf(stderr, "Error: cannot write %s\n", conf);
 		goto cleanup;

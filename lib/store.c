@@ -346,9 +346,24 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
 
 	snprintf(id, sizeof(id), "%" PRId64, entity_id);
 	rc = run(st, Q_AUTH_INSERT, p, 2, NULL, err);
-	if (rc == AYB_STORE_UNIQUE_VIOLATION)
+	if (rc == AYB_STORE_UNIQUE_VIOLATION) {
+		/* Two confirmations of one registration racing (a link clicked
+		 * twice, served by two processes): the loser finds the address
+		 * already on this entity, which is what it wanted. */
+		struct ayb_auth_method *m = NULL;
+		size_t n = 0;
+		int mine = 0;
+		if (ayb_store_auth_methods(st, entity_id, &m, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			mine |= m[i].method_type == 0 && m[i].email_address &&
+				strcmp(m[i].email_address, email) == 0;
+		ayb_auth_methods_free(m, n);
+		if (mine)
+			return 0;
 		return ayb_err_set(err, AYB_E_OTHER, 409,
 				   "The email address %s is already used by another account", email);
+	}
 	return rc < 0 ? -1 : 0;
 }
 

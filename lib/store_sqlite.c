@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "store_impl.h"
 
 #define MAX_QUERIES 128
+/* How long a statement keeps being retried on SQLITE_BUSY, beyond the
+ * busy timeout each attempt already waits. */
+#define BUSY_RETRY_NS (15LL * 1000000000LL)
 
 struct conn {
 	sqlite3 *db;
@@ -88,12 +92,82 @@ static int fail(struct conn *c, struct ayb_err *err)
 		       : -1;
 }
 
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether to run a statement again after rc.  SQLITE_BUSY comes back when
+ * the busy timeout ran out, but also at once when waiting could deadlock
+ * (a writer holding a stale WAL snapshot, recovery after a crash), which
+ * several FastCGI processes writing one metadata file do meet.  Outside an
+ * explicit transaction a statement that failed with SQLITE_BUSY changed
+ * nothing, so running it again is safe; inside one (migrations) the
+ * caller's transaction decides.  Sleeps a little longer each time, with
+ * jitter so that processes which collided do not collide again. */
+static int busy_again(struct conn *c, int rc, int attempt, long long start)
+{
+	unsigned int jitter;
+	struct timespec ts;
+
+	if ((rc & 0xff) != SQLITE_BUSY || !sqlite3_get_autocommit(c->db) ||
+	    monotonic_ns() - start > BUSY_RETRY_NS)
+		return 0;
+	sqlite3_randomness(sizeof(jitter), &jitter);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(attempt < 20 ? attempt + 1 : 20) * 1000000L + (long)(jitter % 1000000U);
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+/* Steps st to the end, appending rows when not NULL.  Returns SQLITE_DONE,
+ * SQLITE_NOMEM, or the failing step's code. */
+static int step_rows(sqlite3_stmt *st, struct ayb_rows *rows)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t nc = (size_t)sqlite3_column_count(st);
+		if (!rows)
+			continue;
+		rows->ncols = nc;
+		if ((rows->nrows + 1) * nc > cap) {
+			size_t ncap = cap ? cap * 2 : nc * 4;
+			char **p;
+			while (ncap < (rows->nrows + 1) * nc)
+				ncap *= 2;
+			if (!(p = realloc(rows->cells, ncap * sizeof(*p))))
+				return SQLITE_NOMEM;
+			rows->cells = p;
+			cap = ncap;
+		}
+		for (size_t j = 0; j < nc; j++) {
+			const unsigned char *t = sqlite3_column_text(st, (int)j);
+			char **cell = &rows->cells[rows->nrows * nc + j];
+			*cell = t ? strdup((const char *)t) : NULL;
+			if (t && !*cell) {
+				/* Cells after j are unset: free only what is set. */
+				for (size_t k = j + 1; k < nc; k++)
+					rows->cells[rows->nrows * nc + k] = NULL;
+				rows->nrows++;
+				return SQLITE_NOMEM;
+			}
+		}
+		rows->nrows++;
+	}
+	return rc;
+}
+
 static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param *params,
 		    size_t nparams, struct ayb_rows *rows, struct ayb_err *err)
 {
 	struct conn *c = conn;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	long long start = monotonic_ns();
 	int rc, ret = 0;
 
 	if (qid < 0 || qid >= MAX_QUERIES)
@@ -121,31 +195,18 @@ static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param
 	}
 	if (rows)
 		memset(rows, 0, sizeof(*rows));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t nc = (size_t)sqlite3_column_count(st);
-		if (!rows)
-			continue;
-		rows->ncols = nc;
-		if ((rows->nrows + 1) * nc > cap) {
-			size_t ncap = cap ? cap * 2 : nc * 4;
-			char **p;
-			while (ncap < (rows->nrows + 1) * nc)
-				ncap *= 2;
-			if (!(p = realloc(rows->cells, ncap * sizeof(*p)))) {
-				ret = ayb_err_oom(err);
-				goto out;
-			}
-			rows->cells = p;
-			cap = ncap;
+	for (int attempt = 0; (rc = step_rows(st, rows)) != SQLITE_DONE; attempt++) {
+		if (rc == SQLITE_NOMEM || !busy_again(c, rc, attempt, start))
+			break;
+		sqlite3_reset(st);
+		if (rows) {
+			ayb_rows_free(rows);
+			memset(rows, 0, sizeof(*rows));
 		}
-		for (size_t j = 0; j < nc; j++) {
-			const unsigned char *t = sqlite3_column_text(st, (int)j);
-			char **cell = &rows->cells[rows->nrows * nc + j];
-			*cell = t ? strdup((const char *)t) : NULL;
-		}
-		rows->nrows++;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc == SQLITE_NOMEM)
+		ret = ayb_err_oom(err);
+	else if (rc != SQLITE_DONE)
 		ret = fail(c, err);
 out:
 	sqlite3_reset(st);
@@ -155,11 +216,20 @@ out:
 	return ret;
 }
 
+/* The scripts run outside a transaction (BEGIN, the PRAGMAs at open) are
+ * idempotent, so SQLITE_BUSY retries them; inside a transaction (the
+ * migrations) busy_again() declines. */
 static int sq_exec(void *conn, const char *sql, struct ayb_err *err)
 {
 	struct conn *c = conn;
+	long long start = monotonic_ns();
+	int rc;
 
-	return sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(c, err);
+	for (int attempt = 0; (rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL)) != SQLITE_OK;
+	     attempt++)
+		if (!busy_again(c, rc, attempt, start))
+			break;
+	return rc == SQLITE_OK ? 0 : fail(c, err);
 }
 
 /* IMMEDIATE takes the write lock up front, so two processes applying the

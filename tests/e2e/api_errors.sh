@@ -17,7 +17,7 @@ is "$STATUS" 200 "setup: the first query creates the file"
 # Snapshot of what exists, compared at the end: bad input must change nothing.
 state() {
 	(cd "$T/data" && find databases | sort)
-	sqlite3 "$T/data/ayb.sqlite" 'SELECT slug FROM entity ORDER BY id; SELECT entity_id, slug FROM database ORDER BY id; SELECT email_address FROM authentication_method ORDER BY id;' 2>/dev/null
+	meta_sql 'SELECT slug FROM entity ORDER BY id; SELECT entity_id, slug FROM database ORDER BY id; SELECT email_address FROM authentication_method ORDER BY id;'
 }
 before=$(state)
 

@@ -206,7 +206,7 @@ is "$STATUS" 401 "anonymous token listing"
 # ---- scoped tokens (minted by OAuth later; inserted directly here) -------------------
 scoped() { # SHORT SECRET LEVEL: a token of A scoped to test.sqlite
 	hash=$(printf '%s' "$2" | sha256sum | cut -d' ' -f1)
-	sqlite3 "$T/data/ayb.sqlite" "INSERT INTO api_token (short_token, entity_id, hash, database_id, query_permission_level, app_name, created_at) SELECT '$1', e.id, '$hash', d.id, $3, 'My App', '2026-01-01 00:00:00' FROM entity e JOIN database d ON d.entity_id = e.id WHERE e.slug = 'e2e-first' AND d.slug = 'test.sqlite'"
+	meta_sql "INSERT INTO api_token (short_token, entity_id, hash, database_id, query_permission_level, app_name, created_at) SELECT '$1', e.id, '$hash', d.id, $3, 'My App', '2026-01-01 00:00:00' FROM entity e JOIN database d ON d.entity_id = e.id WHERE e.slug = 'e2e-first' AND d.slug = 'test.sqlite'"
 }
 scoped ScopedRO1 SecretReadOnly1 0
 scoped ScopedRW1 SecretReadWrite1 1

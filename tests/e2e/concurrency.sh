@@ -1,0 +1,169 @@
+#!/bin/sh
+# Many FastCGI processes on one metadata store lose no write.  `ayb server`
+# with 4 ayb-api.fcgi processes (AYB_SERVER_PROCS=4) and 32 concurrent
+# clients in 16 pairs; both clients of a pair register and confirm the same
+# entity, race to create the same three databases, create a table in each
+# and insert rows into them: about 2,000 requests.  Afterwards every
+# acknowledged insert is in its database (and nothing that was not sent), no
+# entity or database exists twice, each raced create has exactly one
+# winner, nothing answers 5xx except 503 (README: "try again"), the FastCGI
+# processes are the ones that started, and integrity_check is ok.  Once
+# with SQLite metadata, once with PostgreSQL metadata.
+# e2e-pg: runs with both metadata stores itself
+. "$(dirname "$0")/lib.sh"
+
+CLIENTS=32
+INSERTS=55           # per client; 32 * (2 + 3 + 3 + 55) = 2,016 requests
+export AYB_SERVER_PROCS=4
+
+# fcgi_pids: the ayb-api.fcgi processes of the running `ayb server`.
+fcgi_pids() {
+	for l in $(ps -o pid= --ppid "$SERVER_PID"); do
+		ps -o pid=,comm= --ppid "$l" | awk '$2 == "ayb-api.fcgi" { print $1 }'
+	done | sort -n | tr '\n' ' '
+}
+
+# req WHAT PATH DATA [HEADER...]: appends one POST to the client's curl
+# config $d.cfg, with the client's token $tok.
+req() {
+	printf 'url = "%s%s"\nrequest = "POST"\ndata-binary = "%s"\nheader = "Authorization: Bearer %s"\nwrite-out = "\\n@@ %s %%{http_code}\\n"\nmax-time = 60\n' \
+		"$URL" "$2" "$3" "$tok" "$1" >>"$d.cfg"
+	shift 3
+	for h in "$@"; do
+		printf 'header = "%s"\n' "$h" >>"$d.cfg"
+	done
+	echo next >>"$d.cfg"
+}
+
+# client C: one of the 32.  Writes $RUN/cC.log with "what code" lines and
+# $RUN/cC.acked with "dbJ cC I" for every acknowledged insert.
+client() {
+	c=$1
+	ent=ent$(((c + 1) / 2))
+	addr=$ent@example.org
+	d=$RUN/c$c
+	code=$(curl -sS -m 60 -o "$d.register" -w '%{http_code}' -X POST -d '' -H "entity: $ent" \
+		-H "email-address: $addr" -H 'entity-type: user' "$URL/v1/register")
+	echo "register $code" >>"$d.log"
+	[ "$code" = 200 ] || return 0
+	code=$(curl -sS -m 60 -o "$d.confirm" -w '%{http_code}' -X POST -d '' \
+		-H "authentication-token: $(email_token "$addr")" "$URL/v1/confirm")
+	echo "confirm $code" >>"$d.log"
+	[ "$code" = 200 ] || return 0
+	tok=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$d.confirm")
+	# The rest goes through one curl (one keep-alive connection), in order;
+	# each answer is "<body>\n@@ <what> <code>".
+	: >"$d.cfg"
+	for j in 1 2 3; do
+		req "create $ent/db$j" "/v1/$ent/db$j.sqlite/create" '' 'db-type: sqlite' \
+			'public-sharing-level: no-access'
+	done
+	for j in 1 2 3; do
+		req "table db$j" "/v1/$ent/db$j.sqlite/query" \
+			'CREATE TABLE IF NOT EXISTS t(client TEXT NOT NULL, seq INTEGER NOT NULL)'
+	done
+	i=1
+	while [ $i -le $INSERTS ]; do
+		req "insert db$((i % 3 + 1)) c$c $i" "/v1/$ent/db$((i % 3 + 1)).sqlite/query" \
+			"INSERT INTO t VALUES ('c$c', $i)"
+		i=$((i + 1))
+	done
+	sed -i '$d' "$d.cfg"   # no "next" after the last request
+	curl -sS -K "$d.cfg" >"$d.out" 2>"$d.err"
+	sed -n 's/^@@ //p' "$d.out" >>"$d.log"
+	sed -n 's/^@@ insert \(.*\) 200$/\1/p' "$d.out" >"$d.acked"
+}
+
+# round NAME: one run of the whole workload against a fresh server.
+round() {
+	name=$1
+	rm -rf "$T/data"
+	mkdir -p "$T/data"
+	RUN=$T/run-$name
+	mkdir -p "$RUN"
+	e2e_setup
+	e2e_start_server
+	pids=$(fcgi_pids)
+	is "$(echo $pids | wc -w)" 4 "$name: 4 FastCGI processes"
+
+	start=$(date +%s.%N)
+	c=1 cpids=
+	while [ $c -le $CLIENTS ]; do
+		client $c &
+		cpids="$cpids $!"
+		c=$((c + 1))
+	done
+	# shellcheck disable=SC2086
+	wait $cpids
+	end=$(date +%s.%N)
+	cat "$RUN"/c*.log >"$RUN/all"
+	total=$(wc -l <"$RUN/all")
+	awk -v n="$total" -v a="$start" -v b="$end" -v r="$name" -v c=$CLIENTS 'BEGIN {
+		printf "# %s: %d requests from %d clients in %.2f s, %.0f requests/s\n", r, n, c, b - a, n / (b - a) }'
+	echo "# $name: status counts: $(awk '{ print $NF }' "$RUN/all" | sort | uniq -c | tr -s ' \n' ' ')"
+
+	[ "$total" -ge $((CLIENTS * (INSERTS + 8))) ]
+	ok $? "$name: every request was answered ($total)"
+	is "$(grep -c '^register 200$' "$RUN/all")/$(grep -c '^confirm 200$' "$RUN/all")" \
+		"$CLIENTS/$CLIENTS" "$name: every client registered and confirmed"
+	bad=$(awk '$NF !~ /^(200|201|503)$/ && !($1 == "create" && $NF == 409)' "$RUN/all")
+	is "$bad" "" "$name: only 200, 201, 503, and 409 for a lost create race"
+	n503=$(grep -c ' 503$' "$RUN/all")
+	if [ "$n503" -gt 0 ]; then
+		grep -h -B1 '^@@ .* 503$' "$RUN"/c*.out | grep -v '^@@' | sort | uniq -c | sed 's/^/# /'
+	fi
+	bad=$(grep -h -B1 '^@@ .* 503$' "$RUN"/c*.out | grep -v '^@@\|^--' |
+		grep -v '^{"type":"Other","message":"\(Metadata store unavailable\|Metadata store error: database is locked\)')
+	is "$bad" "" "$name: every 503 carries ayb's envelope and says the store was busy"
+	acked=$(cat "$RUN"/c*.acked | wc -l)
+	[ "$acked" -ge $((CLIENTS * INSERTS * 9 / 10)) ]
+	ok $? "$name: at least 90% of the inserts acknowledged ($acked of $((CLIENTS * INSERTS)))"
+
+	# Each raced create has one winner and one 409.
+	wins=$(awk '$1 == "create" && $3 == 201 { print $2 }' "$RUN/all" | sort | uniq -c |
+		awk '$1 != 1' | wc -l)
+	is "$(awk '$1 == "create" && $3 == 201' "$RUN/all" | wc -l)/$wins" "48/0" \
+		"$name: each of the 48 databases created exactly once"
+	is "$(awk '$1 == "create" && $3 == 409' "$RUN/all" | wc -l)" 48 "$name: the other 48 creates got 409"
+
+	# What the metadata store holds.
+	is "$(meta_sql 'SELECT count(*), count(DISTINCT slug) FROM entity')" "16|16" \
+		"$name: 16 entities, none twice"
+	is "$(meta_sql "SELECT count(*), count(DISTINCT entity_id || '/' || slug) FROM database")" \
+		"48|48" "$name: 48 databases, none twice"
+	is "$(meta_sql 'SELECT count(*), count(DISTINCT email_address) FROM authentication_method')" \
+		"16|16" "$name: one verified address per entity"
+	is "$(meta_sql 'SELECT count(*) FROM api_token')" "$CLIENTS" "$name: one API token per confirmation"
+	if [ "$name" = sqlite ]; then
+		is "$(sqlite3 "$T/data/ayb.sqlite" 'PRAGMA integrity_check')" ok \
+			"$name: metadata integrity_check"
+	fi
+
+	# Every acknowledged insert is there, and nothing that was never sent.
+	missing=0 phantom=0 notok=0
+	for k in $(seq 16); do
+		for j in 1 2 3; do
+			f=$T/data/databases/ent$k/db$j.sqlite/current/db$j.sqlite
+			[ "$(sqlite3 "$f" 'PRAGMA integrity_check' 2>&1)" = ok ] || notok=$((notok + 1))
+			sqlite3 "$f" 'SELECT client, seq FROM t' 2>/dev/null | tr '|' ' ' | sort >"$RUN/have"
+			cat "$RUN/c$((2 * k - 1)).acked" "$RUN/c$((2 * k)).acked" 2>/dev/null |
+				sed -n "s/^db$j //p" | sort >"$RUN/want"
+			missing=$((missing + $(comm -13 "$RUN/have" "$RUN/want" | wc -l)))
+			phantom=$((phantom + $(awk '$2 < 1 || $2 > '$INSERTS' || ($2 % 3 + 1) != '$j "$RUN/have" | wc -l)))
+		done
+	done
+	is "$missing" 0 "$name: no acknowledged insert is missing"
+	is "$phantom" 0 "$name: no row that was not sent"
+	is "$notok" 0 "$name: integrity_check ok on all 48 hosted databases"
+	is "$(fcgi_pids)" "$pids" "$name: the same 4 FastCGI processes served everything"
+	e2e_stop_server
+}
+
+round sqlite
+if pg_available; then
+	AYB_E2E_METADATA=pg
+	round postgresql
+else
+	echo "# PostgreSQL not installed: the PostgreSQL round is skipped"
+fi
+tap_done
