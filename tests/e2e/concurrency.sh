@@ -16,13 +16,6 @@ CLIENTS=32
 INSERTS=55           # per client; 32 * (2 + 3 + 3 + 55) = 2,016 requests
 export AYB_SERVER_PROCS=4
 
-# fcgi_pids: the ayb-api.fcgi processes of the running `ayb server`.
-fcgi_pids() {
-	for l in $(ps -o pid= --ppid "$SERVER_PID"); do
-		ps -o pid=,comm= --ppid "$l" | awk '$2 == "ayb-api.fcgi" { print $1 }'
-	done | sort -n | tr '\n' ' '
-}
-
 # req WHAT PATH DATA [HEADER...]: appends one POST to the client's curl
 # config $d.cfg, with the client's token $tok.
 req() {
@@ -83,7 +76,7 @@ round() {
 	mkdir -p "$RUN"
 	e2e_setup
 	e2e_start_server
-	pids=$(fcgi_pids)
+	pids=$(e2e_fcgi_pids)
 	is "$(echo $pids | wc -w)" 4 "$name: 4 FastCGI processes"
 
 	start=$(date +%s.%N)
@@ -155,7 +148,7 @@ round() {
 	is "$missing" 0 "$name: no acknowledged insert is missing"
 	is "$phantom" 0 "$name: no row that was not sent"
 	is "$notok" 0 "$name: integrity_check ok on all 48 hosted databases"
-	is "$(fcgi_pids)" "$pids" "$name: the same 4 FastCGI processes served everything"
+	is "$(e2e_fcgi_pids)" "$pids" "$name: the same 4 FastCGI processes served everything"
 	e2e_stop_server
 }
 

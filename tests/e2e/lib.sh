@@ -177,6 +177,14 @@ CONF
 	_wait_ready
 }
 
+# e2e_fcgi_pids: the ayb-api.fcgi processes of the running `ayb server`
+# (children of its lighttpd), sorted, on one line.
+e2e_fcgi_pids() {
+	for _l in $(ps -o pid= --ppid "$SERVER_PID"); do
+		ps -o pid=,comm= --ppid "$_l" | awk '$2 == "ayb-api.fcgi" { print $1 }'
+	done | sort -n | tr '\n' ' '
+}
+
 e2e_stop_server() {
 	[ -n "$SERVER_PID" ] || return 0
 	kill -INT "$SERVER_PID" 2>/dev/null
