@@ -125,5 +125,7 @@ ayb_handler ayb_handle_share;
 ayb_handler ayb_handle_permissions;
 ayb_handler ayb_handle_tokens_list;
 ayb_handler ayb_handle_token_revoke;
+ayb_handler ayb_handle_list_snapshots;
+ayb_handler ayb_handle_restore_snapshot;
 
 #endif

@@ -25,6 +25,8 @@ static const struct ayb_route routes[] = {
 	{ "GET", P("v1", "*", "*", "permissions"), ayb_handle_permissions, 0, 1 },
 	{ "GET", P("v1", "tokens"), ayb_handle_tokens_list, 0, 1 },
 	{ "DELETE", P("v1", "tokens", "*"), ayb_handle_token_revoke, 0, 1 },
+	{ "GET", P("v1", "*", "*", "list_snapshots"), ayb_handle_list_snapshots, 0, 1 },
+	{ "POST", P("v1", "*", "*", "restore_snapshot"), ayb_handle_restore_snapshot, TEXT_LIMIT, 1 },
 };
 
 static int matches(const struct ayb_route *rt, const struct ayb_request *req)

@@ -1,0 +1,95 @@
+/* Snapshots of hosted databases in S3 (spec/SNAPSHOTS.md): making one
+ * (VACUUM INTO, integrity check, hash, zstd, upload, prune), listing them,
+ * and restoring one.  Everything streams through files under data_path:
+ * memory stays flat whatever the database's size.
+ *
+ * Object keys: <P>/<entity>/<database>/<snapshot id>, where P is
+ * path_prefix, or <bucket>/<path_prefix> with force_path_style (ayb's
+ * layout, kept so buckets written by ayb stay readable).  A snapshot id is
+ * the lowercase hex BLAKE2b-256 of the uncompressed snapshot file. */
+#ifndef AYB_SNAPSHOT_H
+#define AYB_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+#include "s3.h"
+
+#define AYB_SNAPSHOT_ID_LEN 64
+
+struct ayb_snapshot {
+	char snapshot_id[AYB_SNAPSHOT_ID_LEN + 1];
+	char *last_modified_at;   /* RFC 3339 UTC with Z, fraction only when non-zero */
+	int64_t seconds;          /* last_modified_at as Unix time, for ordering */
+	int32_t nanos;
+};
+
+/* What ayb_snapshot_make did. */
+enum ayb_snapshot_outcome {
+	AYB_SNAPSHOT_NO_FILE = 0,   /* the database file does not exist yet: nothing to do */
+	AYB_SNAPSHOT_UNCHANGED,     /* a snapshot with this id exists: nothing uploaded */
+	AYB_SNAPSHOT_UPLOADED,      /* uploaded, then pruned */
+};
+
+struct ayb_snapshot_result {
+	enum ayb_snapshot_outcome outcome;
+	char snapshot_id[AYB_SNAPSHOT_ID_LEN + 1];  /* "" for NO_FILE */
+	size_t pruned;                              /* how many old snapshots were deleted */
+	uint64_t size;                              /* bytes of the uncompressed snapshot */
+	uint64_t compressed;                        /* bytes uploaded */
+};
+
+/* 1 when id is 64 lowercase hex digits, the only ids ayb-c makes or
+ * restores (ayb's BLAKE3 ids have the same shape). */
+int ayb_snapshot_id_valid(const char *id);
+
+/* "<P>/<entity>/<database>/" for the configuration; the caller frees; NULL
+ * on OOM.  Slashes around path_prefix are trimmed and an empty prefix adds
+ * nothing (ayb would start keys with '/'). */
+char *ayb_snapshot_key_prefix(const struct ayb_snapshots_config *cfg, const char *entity,
+			      const char *db);
+
+/* The snapshots of a database, newest first (ties keep S3's key order).
+ * Only objects named by a valid id directly under the prefix count; others
+ * are neither listed nor ever pruned.  *out is an array of *n the caller
+ * frees with ayb_snapshots_free().  Errors: S3ExecutionError /
+ * S3ConnectionError "Failed to list snapshots: ...". */
+int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
+		      const char *entity, const char *db, struct ayb_snapshot **out, size_t *n,
+		      struct ayb_err *err);
+void ayb_snapshots_free(struct ayb_snapshot *s, size_t n);
+
+/* Snapshots one database (spec/SNAPSHOTS.md §4): VACUUM INTO a work
+ * directory under <data_path>/snapshots/<e>/<d>/, PRAGMA integrity_check,
+ * hash, and unless a snapshot with that id exists, zstd-compress to a file
+ * (constant memory), upload it, then delete the oldest so that at most
+ * max_snapshots remain (0: keep all).  The work directory is removed on
+ * success and failure alike.  Slugs must be checked by the caller.
+ * Returns 0 with *res filled, or -1 with err (SnapshotError, S3 errors with
+ * "Failed to upload snapshot <key>: ..." and the like). */
+int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
+		      const char *db, int max_snapshots, struct ayb_snapshot_result *res,
+		      struct ayb_err *err);
+
+/* Replaces the database with snapshot `id` (spec/SNAPSHOTS.md §7): streams
+ * the object through zstd into a fresh version directory, checks it is an
+ * intact SQLite database, then swaps `current` to it atomically (readers see
+ * the old file or the new one, never a mix; no -wal/-shm comes along) and
+ * deletes the old version.  On failure the live database is untouched and
+ * the new directory removed.  Errors: an id of the wrong shape or one S3
+ * does not have is SnapshotDoesNotExistError (404); a corrupt object is
+ * SnapshotError (502); S3 errors as above. */
+int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
+			 const char *db, const char *id, struct ayb_err *err);
+
+/* Parses an RFC 3339 timestamp ("2024-08-18T15:05:04.123Z", any offset)
+ * into Unix seconds and nanoseconds.  Returns 0, or -1 when malformed. */
+int ayb_snapshot_parse_time(const char *text, int64_t *seconds, int32_t *nanos);
+
+/* Writes the UTC time as "2024-08-18T15:05:04.123Z": no fraction when it is
+ * zero, else 3, 6 or 9 digits (ayb's rendering).  out has room for 40 bytes. */
+void ayb_snapshot_format_time(int64_t seconds, int32_t nanos, char *out);
+
+#endif
