@@ -226,15 +226,18 @@ static int connect_now(struct conn *c, struct ayb_err *err)
 }
 
 /* Makes sure a connection is there before anything is sent.  A server that
- * went away while we were idle has closed its end (usually after a FATAL
- * notice), which shows as a readable socket: reconnecting then is safe for
- * any statement, since none was sent on the old connection. */
+ * went away while we were idle (restart, pg_terminate_backend, idle
+ * timeout) has sent a FATAL message and closed its end, which shows as a
+ * readable socket; libpq would only find out after sending the next
+ * statement.  Nothing else arrives on an idle connection that we need (no
+ * LISTEN here; a parameter change after a reload is harmless to lose), so a
+ * readable idle socket is replaced: safe for any statement, since none was
+ * sent on the old connection. */
 static int ensure_connected(struct conn *c, struct ayb_err *err)
 {
 	if (c->pg && PQstatus(c->pg) == CONNECTION_OK && !c->in_tx) {
 		struct pollfd p = { .fd = PQsocket(c->pg), .events = POLLIN };
-		if (poll(&p, 1, 0) != 0 &&
-		    (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK))
+		if (poll(&p, 1, 0) != 0)
 			drop(c);
 	}
 	if (c->pg && PQstatus(c->pg) == CONNECTION_OK)

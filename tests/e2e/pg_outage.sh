@@ -33,12 +33,17 @@ for i in 1 2 3 4; do api GET /v1/entity/alice -H "$AUTH"; done
 n=$(admin_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'ayb-c'")
 [ "$n" -ge 1 ]
 ok $? "terminated the FastCGI processes' connections ($n)"
+# Confirming starts with a write (the entity's INSERT ... ON CONFLICT), so
+# this is no read that could simply be retried: the dead connection must be
+# noticed before anything is sent.
+api POST /v1/confirm -d '' -H "authentication-token: $(email_token alice@example.org)"
+is "$STATUS" 200 "a request whose first statement is a write, after the server dropped the connection"
 codes=
 for i in 1 2 3 4; do
 	api POST "/v1/alice/w$i.sqlite/create" -d '' -H "$AUTH" -H 'db-type: sqlite' -H 'public-sharing-level: no-access'
 	codes="$codes$STATUS "
 done
-is "$codes" "201 201 201 201 " "writes after the server dropped the connections succeed"
+is "$codes" "201 201 201 201 " "more writes after the server dropped the connections succeed"
 
 # ---- a restart in the middle of a request loop -----------------------------------------
 # loop: inserts 1, 2, 3... until $T/stop exists; "@@ <i> <status>" after each body.
