@@ -44,6 +44,12 @@ enum qid {
 #define ENTITY_COLS "id, slug, entity_type, display_name, description, organization, location, links"
 #define DB_COLS "id, entity_id, slug, db_type, public_sharing_level"
 
+/* Each query runs as written on SQLite and on PostgreSQL (store_pg.c).
+ * PostgreSQL infers a parameter's type from where it appears, so a $n with
+ * no column or typed operand beside it (SELECT $1, $1 || 'x') needs
+ * CAST($n AS TEXT), which both accept ("::" is PostgreSQL only).  Both
+ * backends return booleans as "1"/"0" and timestamps as now_text() writes
+ * them ("YYYY-MM-DD HH:MM:SS.ffffff"); tests/e2e/pg/ runs the suite on both. */
 static const char *const sql[] = {
 	[Q_MIGRATED] = "SELECT version FROM ayb_migrations ORDER BY version",
 	[Q_MIGRATION_DONE] = "INSERT INTO ayb_migrations (version, applied_at) VALUES ($1, $2)",
