@@ -7,6 +7,7 @@
 #include "handlers.h"
 #include "hosted.h"
 #include "slug.h"
+#include "worker.h"
 
 int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
 			       const struct ayb_segment *seg_entity, const struct ayb_segment *seg_db,
@@ -120,7 +121,9 @@ int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct
 		return ayb_err_set(err, AYB_E_OTHER, 403,
 				   "Authenticated entity %s can't query database %s",
 				   a->authenticated ? a->entity.slug : "(anonymous)", t->name);
-	return ayb_hosted_query(ctx->cfg->data_path, t->owner.slug, t->db.slug, sql, len,
+	/* Tenant SQL runs in a sandboxed worker (README "Isolation"). */
+	return ayb_worker_query(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
+				t->db.slug, sql, len,
 				level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
 							      : AYB_QUERY_READ_ONLY,
 				out, err);
@@ -140,7 +143,7 @@ void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_r
 		/* Once the status line is out nothing can be said any more: the
 		 * client sees a truncated document and the process logs why. */
 		if (ayb_response_committed(resp)) {
-			resp->failed = 1;
+			ayb_response_abort(resp, &err);
 			goto out;
 		}
 		ayb_response_discard(resp);

@@ -1,9 +1,11 @@
 /* ayb-api.fcgi: the FastCGI loop (or one plain-CGI request when stdin is
- * not a FastCGI socket).  Configuration is read once at start; the metadata
- * store is opened on first need and kept, but nothing in this process
- * matters between requests. */
+ * not a FastCGI socket).  Each configuration file is read once per process;
+ * the metadata store is opened on first need and kept, but nothing in this
+ * process matters between requests. */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +18,73 @@
 #include "config.h"
 #include "cors.h"
 #include "handlers.h"
+#include "log.h"
 #include "router.h"
 #include "token.h"
+#include "workers.h"
 
 extern char **environ;
 
-static struct ayb_config *cfg;
-static struct ayb_err cfg_err;
-static struct ayb_store *store;
+/* Configurations by path, each kept with its metadata store.  The process
+ * environment names the default one (AYB_CONFIG, else ./ayb.conf); a web
+ * server may name another per request with an AYB_CONFIG FastCGI param, so
+ * one pool of processes can serve several sites.  A file is read the first
+ * time it is needed and kept for the life of the process, like the default;
+ * a file that fails to load is not kept, so fixing it needs no restart. */
+#define MAX_SITES 8
+
+struct site {
+	char *path;
+	struct ayb_config *cfg;
+	struct ayb_store *store;
+};
+
+static struct site sites[MAX_SITES];
+static size_t nsites, next_evict;
+static const char *default_path;
+
+/* Set by SIGTERM/SIGINT: finish the request in flight, then exit. */
+static volatile sig_atomic_t stopping;
+static int devnull = -1;
+
+static void site_drop(struct site *s)
+{
+	ayb_store_close(s->store);
+	ayb_config_free(s->cfg);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The site for `path`, loaded when not cached yet: NULL with err when the
+ * configuration cannot be used.  With every slot taken the oldest is
+ * dropped, as any cache of this process may be. */
+static struct site *site_get(const char *path, struct ayb_err *err)
+{
+	struct ayb_config *cfg;
+	struct site *s;
+	char *copy;
+
+	for (size_t i = 0; i < nsites; i++)
+		if (strcmp(sites[i].path, path) == 0)
+			return &sites[i];
+	if (!(cfg = ayb_config_load(path, environ, err)))
+		return NULL;
+	if (!(copy = strdup(path))) {
+		ayb_config_free(cfg);
+		ayb_err_oom(err);
+		return NULL;
+	}
+	if (nsites < MAX_SITES) {
+		s = &sites[nsites++];
+	} else {
+		s = &sites[next_evict];
+		next_evict = (next_evict + 1) % MAX_SITES;
+		site_drop(s);
+	}
+	s->path = copy;
+	s->cfg = cfg;
+	return s;
+}
 
 static int fcgx_read(void *ctx, char *p, size_t n)
 {
@@ -46,20 +107,37 @@ static int stdio_write(void *ctx, const char *p, size_t n)
 	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
 }
 
+/* One line per failed request to the web server's error log. */
+static void log_failure(struct ayb_out log, const struct ayb_request *req,
+			const struct ayb_response *resp)
+{
+	char *line = ayb_log_line(resp->status, req->method, req->path, resp->log);
+
+	if (line)
+		log.write(log.ctx, line, strlen(line));
+	free(line);
+}
+
 static void serve(char *const *params, int (*read)(void *, char *, size_t), void *in,
-		  struct ayb_out out)
+		  struct ayb_out out, struct ayb_out log)
 {
 	struct ayb_request req;
 	struct ayb_response resp;
-	struct ayb_err err = { 0 };
+	struct ayb_err err = { 0 }, cfg_err = { 0 };
 	const struct ayb_route *route;
 	struct ayb_ctx ctx;
+	const struct ayb_config *cfg;
+	struct site *site;
+	const char *path;
 
 	ayb_response_init(&resp, out);
 	if (ayb_request_init(&req, params) < 0) {
 		ayb_response_status(&resp, 404);
 		goto out;
 	}
+	path = ayb_request_param(&req, "AYB_CONFIG");
+	site = site_get(path && *path ? path : default_path, &cfg_err);
+	cfg = site ? site->cfg : NULL;
 	if (cfg && ayb_cors_preflight(cfg->cors_origin, &req, &resp))
 		goto out;
 	if (cfg)
@@ -72,8 +150,8 @@ static void serve(char *const *params, int (*read)(void *, char *, size_t), void
 		ayb_response_error(&resp, &cfg_err);
 		goto out;
 	}
-	if (route->needs_store && !store && ayb_store_open(cfg->database_url, &store, &err) < 0) {
-		fprintf(stderr, "ayb-api: %s\n", err.message ? err.message : "metadata store error");
+	if (route->needs_store && !site->store &&
+	    ayb_store_open(cfg->database_url, &site->store, &err) < 0) {
 		err.status = 503;
 		ayb_response_error(&resp, &err);
 		goto out;
@@ -83,48 +161,131 @@ static void serve(char *const *params, int (*read)(void *, char *, size_t), void
 		goto out;
 	}
 	ctx.cfg = cfg;
-	ctx.store = store;
+	ctx.store = site->store;
 	route->handler(&ctx, &req, &resp);
 out:
 	ayb_response_finish(&resp);
+	if (resp.log)
+		log_failure(log, &req, &resp);
 	ayb_response_free(&resp);
 	ayb_request_free(&req);
 	ayb_err_clear(&err);
+	ayb_err_clear(&cfg_err);
+}
+
+/* SIGTERM (web servers, systemd) and SIGINT: stop once the request in
+ * flight is answered.  The signals are blocked while a request is served,
+ * so they arrive only while the process waits in accept() on fd 0.  They
+ * restart system calls (SA_RESTART), and pointing fd 0 at /dev/null makes
+ * the restarted (or next) accept() fail at once instead of waiting for one
+ * more connection; the listening socket stays open for the other processes
+ * sharing it.  A request whose connection was already accepted is still
+ * read and served. */
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (devnull >= 0)
+		dup2(devnull, 0);
+}
+
+/* systemd socket activation passes the listening socket as fd 3 with
+ * LISTEN_PID naming us; libfcgi expects it on fd 0. */
+static void adopt_activated_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
+		return;
+	if (strcmp(fds, "1") != 0)
+		fprintf(stderr, "ayb-api: LISTEN_FDS=%s: expected exactly one socket\n", fds);
+	else if (dup2(3, 0) == 0)
+		close(3);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+static int fastcgi_loop(void)
+{
+	FCGX_Request r;
+	struct sigaction sa;
+	sigset_t stop_set;
+	int rc, status = 0;
+
+	if (FCGX_InitRequest(&r, 0, 0) != 0)
+		return 1;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_mask = stop_set;
+	sa.sa_flags = SA_RESTART;
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sigprocmask(SIG_BLOCK, &stop_set, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	while (!stopping) {
+		struct ayb_out out, log;
+
+		sigprocmask(SIG_UNBLOCK, &stop_set, NULL);
+		rc = FCGX_Accept_r(&r);
+		sigprocmask(SIG_BLOCK, &stop_set, NULL);
+		if (rc < 0) {
+			if (!stopping) {
+				fprintf(stderr, "ayb-api: waiting for requests failed: %s\n",
+					strerror(-rc > 0 && -rc < 4096 ? -rc : EIO));
+				status = 1;
+			}
+			break;
+		}
+		out = (struct ayb_out){ fcgx_write, r.out };
+		log = (struct ayb_out){ fcgx_write, r.err };
+		serve(r.envp, fcgx_read, r.in, out, log);
+		FCGX_Finish_r(&r);
+	}
+	return status;
 }
 
 int main(void)
 {
-	const char *path;
+	int status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (ayb_token_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "ayb-api: cannot initialise libsodium or libcurl\n");
 		return 1;
 	}
-	/* A broken configuration does not stop the process: every request then
-	 * answers 500 with the reason, which is easier to find on shared
-	 * hosting than a FastCGI process that keeps dying. */
-	path = ayb_config_locate(NULL);
-	if (!(cfg = ayb_config_load(path, environ, &cfg_err)))
-		fprintf(stderr, "ayb-api: %s\n", cfg_err.message ? cfg_err.message : "configuration error");
-
+	adopt_activated_socket();
+	default_path = ayb_config_locate(NULL);
 	if (FCGX_IsCGI()) {
-		struct ayb_out out = { stdio_write, stdout };
-		serve(environ, stdio_read, stdin, out);
+		struct ayb_out out = { stdio_write, stdout }, log = { stdio_write, stderr };
+		serve(environ, stdio_read, stdin, out, log);
 		fflush(stdout);
 	} else {
-		FCGX_Request r;
-		if (FCGX_Init() != 0 || FCGX_InitRequest(&r, 0, 0) != 0)
-			return 1;
-		while (FCGX_Accept_r(&r) >= 0) {
-			struct ayb_out out = { fcgx_write, r.out };
-			serve(r.envp, fcgx_read, r.in, out);
-			FCGX_Finish_r(&r);
+		struct ayb_err err = { 0 };
+		int workers = ayb_workers_parse(getenv("AYB_API_PROCESSES"));
+
+		if (workers < 0) {
+			fprintf(stderr, "ayb-api: AYB_API_PROCESSES must be a number from 1 to %d\n",
+				AYB_WORKERS_MAX);
+			status = 1;
+			goto out;
 		}
+		/* A broken configuration does not stop the process: every request
+		 * then answers 500 with the reason, which is easier to find on
+		 * shared hosting than a FastCGI process that keeps dying.  Reading
+		 * it now still reports the problem once, at start, and workers
+		 * inherit it (the metadata store is opened later, in each). */
+		if (!site_get(default_path, &err))
+			fprintf(stderr, "ayb-api: %s\n", err.message ? err.message : "configuration error");
+		ayb_err_clear(&err);
+		status = workers > 1 ? ayb_workers_run(workers, fastcgi_loop) : fastcgi_loop();
 	}
-	ayb_store_close(store);
-	ayb_config_free(cfg);
-	ayb_err_clear(&cfg_err);
+out:
+	for (size_t i = 0; i < nsites; i++)
+		site_drop(&sites[i]);
 	curl_global_cleanup();
-	return 0;
+	return status;
 }

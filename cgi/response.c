@@ -12,6 +12,8 @@ static const char *reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -20,6 +22,7 @@ static const char *reason(int status)
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
 	case 503: return "Service Unavailable";
 	default: return status >= 500 ? "Internal Server Error" : "Unknown";
 	}
@@ -36,6 +39,20 @@ void ayb_response_free(struct ayb_response *r)
 {
 	ayb_buf_free(&r->headers);
 	ayb_buf_free(&r->body);
+	free(r->log);
+	r->log = NULL;
+}
+
+/* Keeps "<Kind>: <message>" for the error log. */
+static void set_log(struct ayb_response *r, const char *prefix, const struct ayb_err *err)
+{
+	struct ayb_buf b = { 0 };
+
+	ayb_buf_printf(&b, "%s%s: %s", prefix, ayb_err_kind_name(err->kind),
+		       err->message ? err->message : err->id ? err->id : "(no message)");
+	free(r->log);
+	r->log = b.oom ? NULL : ayb_buf_take(&b);
+	ayb_buf_free(&b);
 }
 
 void ayb_response_header(struct ayb_response *r, const char *name, const char *value)
@@ -100,6 +117,10 @@ void ayb_response_error(struct ayb_response *r, const struct ayb_err *err)
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
 	if (r->status == 401)
 		ayb_response_header(r, "WWW-Authenticate", "Bearer");
+	/* 4xx are the client's mistakes (the access log has them); 5xx are
+	 * ours and need the reason next to the request. */
+	if (r->status >= 500)
+		set_log(r, "", err);
 	cJSON_free(s);
 	cJSON_Delete(o);
 }
@@ -147,6 +168,15 @@ void ayb_response_discard(struct ayb_response *r)
 int ayb_response_committed(const struct ayb_response *r)
 {
 	return r->sent;
+}
+
+void ayb_response_abort(struct ayb_response *r, const struct ayb_err *err)
+{
+	/* A stream that stopped because the client went away is not an error
+	 * of ours: nothing to log. */
+	if (!r->failed)
+		set_log(r, "response cut short after the status was sent: ", err);
+	r->failed = 1;
 }
 
 void ayb_response_finish(struct ayb_response *r)

@@ -26,6 +26,8 @@ struct ayb_response {
 	struct ayb_out out;
 	int sent;                 /* status line and headers already written */
 	int failed;               /* the client went away */
+	char *log;                /* why the request failed, for the error log (5xx and
+				   * aborted streams); owned; NULL when nothing to log */
 };
 
 void ayb_response_init(struct ayb_response *r, struct ayb_out out);
@@ -48,6 +50,9 @@ struct ayb_sink ayb_response_stream(struct ayb_response *r, int status);
 void ayb_response_discard(struct ayb_response *r);
 /* 1 once the headers of a streamed body have gone out. */
 int ayb_response_committed(const struct ayb_response *r);
+/* Ends a committed stream early because of err: the client sees a
+ * truncated document, and err goes to the error log. */
+void ayb_response_abort(struct ayb_response *r, const struct ayb_err *err);
 
 /* A JSON string, or null for NULL (a new item the caller adds to a tree). */
 cJSON *ayb_json_string_or_null(const char *s);

@@ -128,10 +128,14 @@ ${1:-}
 CONF
 }
 
+# _wait_ready: 0 once /health answers; 2 when the server lost the race
+# for its port (another program took it after free_port); bails otherwise.
 _wait_ready() {
 	i=0
 	while [ $i -lt 200 ]; do
 		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			wait "$SERVER_PID" 2>/dev/null
+			grep -q 'Address already in use' "$T/server.log" && return 2
 			cat "$T/server.log" >&2
 			bail "server exited during start-up"
 		fi
@@ -149,19 +153,32 @@ _assert_port_free() {
 
 # e2e_start_server: `ayb server` (lighttpd + ayb-api.fcgi over FastCGI).
 e2e_start_server() {
-	_assert_port_free
-	"$AYB" server --config "$T/ayb.conf" >"$T/server.log" 2>&1 &
-	SERVER_PID=$!
-	_wait_ready
+	for _try in 1 2 3 4 5; do
+		_assert_port_free
+		"$AYB" server --config "$T/ayb.conf" >"$T/server.log" 2>&1 &
+		SERVER_PID=$!
+		_wait_ready && return 0
+		_e2e_new_port
+	done
+	bail "no free port for the server"
+}
+
+# Moves the configured server to another free port after losing a race.
+_e2e_new_port() {
+	_old=$PORT
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	sed -i "s/^port = $_old\$/port = $PORT/" "$T/ayb.conf"
 }
 
 # e2e_start_cgi_server: lighttpd running ayb-api.fcgi as a plain CGI program
 # (a new process per request), for the plain-CGI path.
 e2e_start_cgi_server() {
-	_assert_port_free
 	mkdir -p "$T/www"
 	ln -sf "$FCGI" "$T/www/ayb.cgi"
-	cat >"$T/lighttpd-cgi.conf" <<CONF
+	for _try in 1 2 3 4 5; do
+		_assert_port_free
+		cat >"$T/lighttpd-cgi.conf" <<CONF
 server.modules = ( "mod_rewrite", "mod_cgi", "mod_setenv" )
 server.bind = "127.0.0.1"
 server.port = $PORT
@@ -172,9 +189,12 @@ url.rewrite-once = ( "^/(.*)\$" => "/ayb.cgi/\$1" )
 cgi.assign = ( ".cgi" => "" )
 setenv.add-environment = ( "AYB_CONFIG" => "$T/ayb.conf" )
 CONF
-	"$LIGHTTPD" -D -f "$T/lighttpd-cgi.conf" >"$T/server.log" 2>&1 &
-	SERVER_PID=$!
-	_wait_ready
+		"$LIGHTTPD" -D -f "$T/lighttpd-cgi.conf" >"$T/server.log" 2>&1 &
+		SERVER_PID=$!
+		_wait_ready && return 0
+		_e2e_new_port
+	done
+	bail "no free port for the server"
 }
 
 # e2e_fcgi_pids: the ayb-api.fcgi processes of the running `ayb server`
