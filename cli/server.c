@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "commands.h"
 #include "config.h"
+#include "sandbox.h"
 #include "store.h"
 #include "token.h"
 
@@ -149,6 +150,30 @@ static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const 
 	return ayb_buf_take(&b);
 }
 
+/* spec/ISOLATION.md §5's start-up status, adapted: one line on stdout when
+ * the kernel enforces everything, a loud banner on stderr when it cannot
+ * (or isolation is off), and an error when the worker program that
+ * ayb-api.fcgi will look for beside itself is missing. */
+static void print_isolation(const struct ayb_config *cfg, const char *fcgi)
+{
+	struct ayb_sandbox_support sup;
+	struct ayb_buf b = { 0 };
+	char worker[PATH_MAX];
+	const char *slash = strrchr(fcgi, '/');
+
+	ayb_sandbox_probe(&sup);
+	if (ayb_sandbox_report(&cfg->isolation, &sup, &b))
+		fputs(b.data ? b.data : "", stderr);
+	else
+		fputs(b.data ? b.data : "", stdout);
+	ayb_buf_free(&b);
+	snprintf(worker, sizeof(worker), "%.*s/ayb-query-worker",
+		 slash ? (int)(slash - fcgi) : 1, slash ? fcgi : ".");
+	if (cfg->isolation.enabled && access(worker, X_OK) != 0 && !getenv("AYB_QUERY_WORKER"))
+		fprintf(stderr, "Error: %s is missing: every query will fail with \"Query worker unavailable\"\n",
+			worker);
+}
+
 static void remove_tree(const char *dir)
 {
 	pid_t pid = fork();
@@ -253,6 +278,7 @@ int ayb_cli_server(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	printf("Starting server %s:%d...\n", cfg->host, cfg->port);
 	printf("Serving the ayb API at http://%s:%d (Ctrl-C stops it)\n", cfg->host, cfg->port);
+	print_isolation(cfg, fcgi);
 	fflush(stdout);
 	if ((pid = fork()) < 0) {
 		fprintf(stderr, "Error: fork: %s\n", strerror(errno));

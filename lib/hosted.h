@@ -7,6 +7,7 @@
 #define AYB_HOSTED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "error.h"
@@ -38,6 +39,32 @@ int ayb_hosted_new_version(const char *data_path, const char *entity,
 int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
 		    const char *version_dir, struct ayb_err *err);
 
+/* Resource limits of one query (README "Isolation").  Zero means no limit.
+ * The SQLite guards of ayb_hosted_query apply with or without them. */
+struct ayb_query_limits {
+	int64_t timeout_ms;      /* wall-clock time in SQLite, not counting time
+				    spent handing output to a slow consumer */
+	int64_t heap_bytes;      /* sqlite3_hard_heap_limit64 while it runs */
+	int64_t max_rows;        /* rows in the result */
+	int64_t max_bytes;       /* bytes of result JSON */
+	int64_t max_file_bytes;  /* PRAGMA max_page_count, read-write only */
+};
+
+/* Where a database's current file is: resolved from `current` by
+ * ayb_hosted_locate.  Every string is owned; ayb_hosted_file_free frees. */
+struct ayb_hosted_file {
+	char *dir;               /* absolute canonical version directory */
+	char *path;              /* dir + "/" + database slug */
+	char *shown;             /* databases/<e>/<d>/<uuid>/<d>, for messages */
+};
+
+/* Resolves the `current` link of a database.  Returns 0 with *f filled, or
+ * -1 with err (no `current`: Other (500) "IO error: Os { code: 2, ... }")
+ * and *f zeroed. */
+int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
+		      struct ayb_hosted_file *f, struct ayb_err *err);
+void ayb_hosted_file_free(struct ayb_hosted_file *f);
+
 /* Runs the first statement of `sql` (len bytes, not necessarily
  * NUL-terminated) on the database's current file and writes the JSON result
  * to `out`.  Read-only mode opens the file SQLITE_OPEN_READONLY; read-write
@@ -45,9 +72,12 @@ int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
  * set busy_timeout 5000, SQLITE_LIMIT_ATTACHED 0, SQLITE_DBCONFIG_DEFENSIVE,
  * no extension loading.
  *
- * Also: no SQLITE_OPEN_URI, SQLITE_OPEN_NOFOLLOW, and
- * PRAGMA temp_store_directory / data_store_directory denied (they change
- * process-wide state).
+ * Also: no SQLITE_OPEN_URI, SQLITE_OPEN_NOFOLLOW, fixed SQLite limits
+ * (string/blob length, SQL length, columns, expression depth, compound
+ * selects, function arguments, trigger depth, no sorter threads), and an
+ * authorizer refusing ATTACH/DETACH (so VACUUM too), load_extension,
+ * fts3_tokenizer, PRAGMA writable_schema and the *_directory pragmas
+ * (they change process-wide state).
  *
  * Errors (-1, err set, nothing written to out unless noted):
  *  - write in read-only mode: NoWriteAccessError (403)
@@ -73,6 +103,19 @@ int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
 int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 		     const char *sql, size_t len, enum ayb_query_mode mode,
 		     struct ayb_sink *out, struct ayb_err *err);
+
+/* ayb_hosted_query on a located file, within `lim` (NULL: no limits).  This
+ * is what a query worker runs inside its sandbox; it touches nothing
+ * outside f->dir.  Beyond ayb_hosted_query's errors:
+ *  - a limit reached: Other (400), one message per limit: "Query timed
+ *    out: ...", "Query ran out of memory: ...", "Query result too large:
+ *    ...", "Database file too large: ..."
+ *  - an operation the guards refuse (ATTACH, DETACH, VACUUM,
+ *    load_extension, fts3_tokenizer, writable_schema, the *_directory
+ *    pragmas): Other (403) "Forbidden operation: ..." */
+int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
+		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+		   struct ayb_sink *out, struct ayb_err *err);
 
 /* Shortest decimal text that round-trips to d, never in exponent notation,
  * no trailing ".0" ("2", "0.1", "100000000000000000000", "0.0000001"),

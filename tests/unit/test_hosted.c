@@ -298,24 +298,34 @@ static void test_errors(void)
 	IS(RO("SELECT COUNT(*) FROM u"), "{\"fields\":[\"COUNT(*)\"],\"rows\":[[\"1\"]]}",
 	       "the write did not happen");
 
-	/* Guards. */
+	/* Guards: each refusal has its own message and status 403. */
 	IS(RWERR("ATTACH 'other.db' AS o"),
-	       "SqliteFailure(Error { code: Unknown, extended_code: 1 }, Some(\"too many attached databases - max 0\"))",
-	       "ATTACH fails");
+	       "Forbidden operation: ATTACH is not allowed on this server", "ATTACH refused");
+	is_int(err.status, 403, "status 403");
+	IS(RWERR("DETACH main"),
+	       "Forbidden operation: DETACH is not allowed on this server", "DETACH refused");
 	IS(RWERR("VACUUM INTO 'copy.db'"),
-	       "SqliteFailure(Error { code: Unknown, extended_code: 1 }, Some(\"too many attached databases - max 0\"))",
-	       "VACUUM INTO fails");
+	       "Forbidden operation: VACUUM is not allowed on this server", "VACUUM INTO refused");
+	IS(RWERR("VACUUM"),
+	       "Forbidden operation: VACUUM is not allowed on this server", "VACUUM refused");
 	ok(!exists("copy.db") && !exists("other.db"), "and wrote no file");
 	IS(RWERR("SELECT load_extension('x')"),
-	       "SqliteFailure(Error { code: Unknown, extended_code: 1 }, Some(\"not authorized\"))",
-	       "load_extension is off");
+	       "Forbidden operation: load_extension() is not allowed on this server",
+	       "load_extension refused");
+	IS(RWERR("SELECT fts3_tokenizer('simple', x'0000000000000000')"),
+	       "Forbidden operation: fts3_tokenizer() is not allowed on this server",
+	       "fts3_tokenizer (takes a function pointer) refused");
 	IS(RWERR("PRAGMA temp_store_directory = '/tmp'"),
-	       "SqliteFailure(Error { code: AuthorizationForStatementDenied, extended_code: 23 }, Some(\"not authorized\"))",
-	       "temp_store_directory denied");
-	IS(RWERR("PRAGMA writable_schema = ON"), "(passed)", "writable_schema accepted...");
+	       "Forbidden operation: PRAGMA temp_store_directory is not allowed on this server",
+	       "temp_store_directory refused");
+	IS(RWERR("PRAGMA writable_schema = ON"),
+	       "Forbidden operation: PRAGMA writable_schema is not allowed on this server",
+	       "writable_schema refused");
 	IS(RWERR("UPDATE sqlite_master SET sql = 'x'"),
 	       "SqliteFailure(Error { code: Unknown, extended_code: 1 }, Some(\"table sqlite_master may not be modified\"))",
-	       "...but defensive mode blocks schema corruption");
+	       "defensive mode blocks schema corruption");
+	IS(RW("CREATE VIRTUAL TABLE f4 USING fts4(x)"), "{\"fields\":[],\"rows\":[]}",
+	   "FTS4 tables still work (fts3_tokenizer is only refused in SQL)");
 
 	/* Ordinary schema features keep working under the guards. */
 	IS(RW("CREATE TABLE j (a, b AS (json_extract(a, '$.k')))"), "{\"fields\":[],\"rows\":[]}",

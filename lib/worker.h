@@ -1,0 +1,57 @@
+/* Query workers: the processes in which tenant SQL runs, each confined to
+ * one database by lib/sandbox (README "Isolation").
+ *
+ * ayb-api.fcgi keeps, per process, a small pool of workers keyed by
+ * database file (ayb's per-database query daemon, with limits and
+ * replacement): a worker is an exec'd ayb-query-worker with an empty
+ * environment, sandboxed once at start, then reused for every query to its
+ * database until it has been idle for isolation.worker_idle_seconds, is
+ * evicted for another database, or retires before its CPU budget could run
+ * out.  isolation.mode = "fork" instead forks a fresh sandboxed process for
+ * each query.  The pool was chosen by measurement: bench/isolation.sh.
+ *
+ * Wire protocol (pipes, host byte order; both ends are the same build):
+ * frames of a type byte, a 32-bit length and a payload.  Parent to worker:
+ * 'S' setup once, then 'Q' queries.  Worker to parent: 'R' ready (or 'E'
+ * when the sandbox failed), then per query any number of 'D' result bytes
+ * and one 'K' (done) or 'E' (error: kind, status, message).  The parent
+ * treats everything a worker says as untrusted. */
+#ifndef AYB_WORKER_H
+#define AYB_WORKER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "hosted.h"
+
+/* Runs a tenant's query (spec/API.md query endpoint) on the database's
+ * current file, under `iso`: in a worker when iso->enabled, else inside
+ * this process with the same SQLite guards and limits.  The result streams
+ * to `out` as ayb_hosted_query describes, with its errors and the limit
+ * errors of ayb_hosted_run, plus:
+ *  - the worker ran past the timeout and had to be killed: Other (400)
+ *    "Query timed out: ..."
+ *  - the worker used up its CPU time: Other (400) "Query stopped: ..."
+ *  - the worker died (killed, crashed): QueryError (500) "The query worker
+ *    stopped unexpectedly (...)"; the next query gets a fresh worker
+ *  - no worker could be started: Other (503) "Query worker unavailable: ..."
+ * Ignores SIGPIPE for the process if it was not already (a worker that
+ * dies must not take the caller with it). */
+int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
+		     const char *entity, const char *db, const char *sql, size_t len,
+		     enum ayb_query_mode mode, struct ayb_sink *out, struct ayb_err *err);
+
+/* The query limits `iso` sets. */
+void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim);
+
+/* Ends every pooled worker of this process and waits for them. */
+void ayb_worker_shutdown(void);
+
+/* main() of ayb-query-worker: reads its setup from fd 0, sandboxes itself,
+ * then answers queries on fds 0/1 until EOF, idleness or retirement.
+ * Returns the process exit status (0 for an orderly end). */
+int ayb_worker_main(void);
+
+#endif

@@ -1,0 +1,656 @@
+/* The parent's side of the query workers: starting them (exec'd pool
+ * workers, or forked one-query workers), reusing them, relaying their
+ * output, and replacing any that die or hang.  The process that calls this
+ * is single-threaded (one FastCGI request at a time), so the pool is plain
+ * static state; nothing in it matters beyond being a cache: dropping a
+ * worker at any time only costs the next query a start-up. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker.h"
+#include "worker_impl.h"
+
+extern char **environ;
+
+/* Time a worker gets past the query timeout to notice it, stop and say so
+ * before it is killed. */
+#define GRACE_MS 2000
+/* Time a new worker gets to sandbox itself and say it is ready. */
+#define START_MS 10000
+
+struct worker {
+	pid_t pid;               /* 0: free slot */
+	int to;                  /* request pipe, write end (non-blocking) */
+	int from;                /* response pipe, read end (non-blocking) */
+	char *path;              /* the database file: the pool's key */
+	uint64_t last_used;      /* a use counter, for least-recently-used */
+	int used;                /* has answered a query (may since have idled out) */
+};
+
+static struct worker *pool;
+static size_t pool_size;
+static uint64_t use_clock;
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim)
+{
+	lim->timeout_ms = iso->query_timeout_ms;
+	lim->heap_bytes = iso->heap_limit_mb << 20;
+	lim->max_rows = iso->max_result_rows;
+	lim->max_bytes = iso->max_result_mb << 20;
+	lim->max_file_bytes = iso->max_file_size_mb << 20;
+}
+
+/* ---- non-blocking pipe I/O against a time budget --------------------------- */
+
+/* The budget is the worker's time: only waits for the worker count, not
+ * the time the caller's sink takes to pass results on. */
+enum { IO_OK = 1, IO_EOF = 0, IO_TIMEOUT = -1, IO_ERROR = -2 };
+
+static int wait_fd(int fd, short events, int64_t *budget_ms)
+{
+	struct pollfd p = { fd, events, 0 };
+	int64_t t0 = mono_ms();
+	int rc;
+
+	if (*budget_ms <= 0)
+		return IO_TIMEOUT;
+	rc = poll(&p, 1, *budget_ms > INT_MAX ? INT_MAX : (int)*budget_ms);
+	*budget_ms -= mono_ms() - t0;
+	if (rc < 0 && errno == EINTR)
+		return IO_OK; /* retry, with what is left */
+	if (rc < 0)
+		return IO_ERROR;
+	return rc == 0 ? IO_TIMEOUT : IO_OK;
+}
+
+static int read_full(int fd, void *buf, size_t n, int64_t *budget_ms)
+{
+	char *p = buf;
+	int rc;
+
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+		} else if (r == 0) {
+			return IO_EOF;
+		} else if (errno == EAGAIN || errno == EINTR) {
+			if ((rc = wait_fd(fd, POLLIN, budget_ms)) != IO_OK)
+				return rc;
+		} else {
+			return IO_ERROR;
+		}
+	}
+	return IO_OK;
+}
+
+static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
+{
+	const char *p = buf;
+	int rc;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if ((rc = wait_fd(fd, POLLOUT, budget_ms)) != IO_OK)
+				return rc;
+		} else {
+			return errno == EPIPE ? IO_EOF : IO_ERROR;
+		}
+	}
+	return IO_OK;
+}
+
+/* One frame header: IO_OK with *type and *len (checked against the frame
+ * size limit), or the I/O result. */
+static int read_header(int fd, int *type, uint32_t *len, int64_t *budget_ms)
+{
+	unsigned char h[AYB_WORKER_HEADER];
+	int rc = read_full(fd, h, sizeof(h), budget_ms);
+
+	if (rc != IO_OK)
+		return rc;
+	*type = h[0];
+	memcpy(len, h + 1, sizeof(*len));
+	return *len > AYB_WORKER_FRAME_MAX ? IO_ERROR : IO_OK;
+}
+
+/* ---- starting and ending workers ------------------------------------------ */
+
+/* ayb-query-worker: $AYB_QUERY_WORKER, else beside the running program
+ * (cgi/ in the build tree, pkglibexecdir when installed), else in
+ * pkglibexecdir. */
+static const char *worker_program(void)
+{
+	static char path[PATH_MAX];
+	char self[PATH_MAX];
+	const char *env = getenv("AYB_QUERY_WORKER");
+	ssize_t n;
+	char *slash;
+
+	if (path[0])
+		return path;
+	if (env && *env) {
+		snprintf(path, sizeof(path), "%s", env);
+		return path;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			*slash = '\0';
+			if (snprintf(path, sizeof(path), "%s/ayb-query-worker", self) < (int)sizeof(path) &&
+			    access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/ayb-query-worker", AYB_PKGLIBEXECDIR);
+	return path;
+}
+
+/* Kills and reaps the worker, and frees its slot.  Returns its wait status. */
+static int worker_end(struct worker *w)
+{
+	int status = 0;
+
+	if (w->to >= 0)
+		close(w->to);
+	if (w->from >= 0)
+		close(w->from);
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(w->path);
+	memset(w, 0, sizeof(*w));
+	w->to = w->from = -1;
+	return status;
+}
+
+/* The wait status of a worker that has ended (its response pipe said EOF
+ * or it failed), reaping it and freeing the slot. */
+static int worker_reap(struct worker *w)
+{
+	int status = 0;
+
+	if (w->pid > 0) {
+		/* EOF on its pipe: it is exiting.  One that keeps running
+		 * without its pipe for 200 ms is killed. */
+		struct timespec ts = { 0, 2 * 1000000 };
+		int i;
+
+		for (i = 0; i < 100 && waitpid(w->pid, &status, WNOHANG) == 0; i++)
+			nanosleep(&ts, NULL);
+		if (i == 100)
+			return worker_end(w);
+		w->pid = 0;
+	}
+	worker_end(w);
+	return status;
+}
+
+/* An environment with nothing from ours but the sanitizers' options. */
+static void worker_env(char **env, size_t max)
+{
+	static const char *const keep[] = { "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=" };
+	size_t n = 0;
+
+	for (char **e = environ; e && *e && n + 1 < max; e++)
+		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (strncmp(*e, keep[k], strlen(keep[k])) == 0)
+				env[n++] = *e;
+	env[n] = NULL;
+}
+
+static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
+		     struct ayb_worker_setup *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->parent = getpid();
+	s->idle_ms = iso->worker_idle_seconds * 1000;
+	s->dir = f->dir;
+	s->path = f->path;
+	s->shown = f->shown;
+	s->policy.rw_dir = f->dir;
+	s->policy.file_size_bytes = iso->max_file_size_mb << 20;
+	s->policy.address_space_bytes = iso->address_space_mb << 20;
+	s->policy.cpu_seconds = iso->cpu_seconds;
+	s->policy.open_files = iso->open_files;
+}
+
+/* Waits for 'R', or turns the worker's 'E' (its sandbox failed) into err. */
+static int await_ready(struct worker *w, struct ayb_err *err)
+{
+	int64_t budget = START_MS;
+	unsigned char *p = NULL;
+	uint32_t len = 0;
+	int type = 0, rc, ret = -1;
+
+	rc = read_header(w->from, &type, &len, &budget);
+	if (rc == IO_OK && type == AYB_F_READY && len == 0)
+		return 0;
+	if (rc == IO_OK && type == AYB_F_ERROR && (p = malloc(len ? len : 1)) &&
+	    read_full(w->from, p, len, &budget) == IO_OK) {
+		struct ayb_err why = { 0 };
+
+		if (ayb_worker_get_error(p, len, &why) == 0)
+			ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: %s",
+				    why.message ? why.message : "sandbox failed");
+		ayb_err_clear(&why);
+	}
+	if (!err->kind)
+		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: %s",
+			    rc == IO_TIMEOUT ? "it did not start in time" : "it failed to start");
+	free(p);
+	return ret;
+}
+
+static int make_pipes(int req[2], int resp[2], struct ayb_err *err)
+{
+	req[0] = req[1] = resp[0] = resp[1] = -1;
+	if (pipe2(req, O_CLOEXEC) < 0 || pipe2(resp, O_CLOEXEC) < 0) {
+		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: pipe: %s",
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
+/* Starts an exec'd worker for f in slot w: ayb-query-worker with the pipes
+ * as fds 0/1, the inherited stderr (the web server's error log), and an
+ * empty environment.  Its argv names the database file, so an operator
+ * sees in ps which database a worker serves. */
+static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
+		      struct worker *w, struct ayb_err *err)
+{
+	posix_spawn_file_actions_t fa;
+	struct ayb_worker_setup s;
+	struct ayb_buf b = { 0 };
+	char *argv[3], *env[4];
+	const char *prog = worker_program();
+	int req[2], resp[2], rc, ret = -1, fa_ok = 0;
+	int64_t budget = START_MS;
+
+	if (make_pipes(req, resp, err) < 0)
+		goto out;
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	fa_ok = 1;
+	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
+	argv[0] = (char *)"ayb-query-worker";
+	argv[1] = f->path;
+	argv[2] = NULL;
+	worker_env(env, sizeof(env) / sizeof(env[0]));
+	rc = posix_spawn(&w->pid, prog, &fa, NULL, argv, env);
+	if (rc != 0) {
+		w->pid = 0;
+		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: cannot run %s: %s",
+			    prog, strerror(rc));
+		goto out;
+	}
+	w->to = req[1];
+	w->from = resp[0];
+	req[1] = resp[0] = -1;
+	fcntl(w->to, F_SETFL, O_NONBLOCK);
+	fcntl(w->from, F_SETFL, O_NONBLOCK);
+	if (!(w->path = strdup(f->path))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	setup_of(iso, f, &s);
+	if (ayb_worker_setup_encode(&s, &b) < 0) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (write_full(w->to, b.data, b.len, &budget) != IO_OK) {
+		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: it failed to start");
+		goto out;
+	}
+	if (await_ready(w, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0 && w->pid)
+		worker_end(w);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	close_pair(req);
+	close_pair(resp);
+	ayb_buf_free(&b);
+	return ret;
+}
+
+/* Forks a one-query worker for f (isolation.mode = "fork").  No exec: the
+ * child is a copy of this process, so it closes every descriptor but its
+ * pipes before sandboxing itself; what it inherits in memory (the parsed
+ * configuration) is the price of skipping an exec per query. */
+static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
+		      struct worker *w, struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+	int req[2], resp[2], ret = -1;
+	pid_t parent = getpid();
+
+	if (make_pipes(req, resp, err) < 0)
+		goto out;
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid < 0) {
+		w->pid = 0;
+		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: fork: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (w->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || dup2(req[0], 0) < 0 || dup2(resp[1], 1) < 0)
+			_exit(1);
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		setup_of(iso, f, &s);
+		_exit(ayb_worker_serve(&s, 0, 1, 1));
+	}
+	w->to = req[1];
+	w->from = resp[0];
+	req[1] = resp[0] = -1;
+	fcntl(w->to, F_SETFL, O_NONBLOCK);
+	fcntl(w->from, F_SETFL, O_NONBLOCK);
+	if (!(w->path = strdup(f->path))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (await_ready(w, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0 && w->pid)
+		worker_end(w);
+	close_pair(req);
+	close_pair(resp);
+	return ret;
+}
+
+/* ---- the pool ------------------------------------------------------------- */
+
+/* Reaps workers that ended on their own (idle, retired), so they neither
+ * linger as zombies nor get a query they cannot answer. */
+static void sweep(void)
+{
+	int status;
+
+	for (size_t i = 0; i < pool_size; i++)
+		if (pool[i].pid > 0 && waitpid(pool[i].pid, &status, WNOHANG) == pool[i].pid) {
+			pool[i].pid = 0;
+			worker_end(&pool[i]);
+		}
+}
+
+/* The worker for f, started if there is none (evicting the least recently
+ * used when the pool is full).  NULL with err when none can be started. */
+static struct worker *pool_get(const struct ayb_isolation_config *iso,
+			       const struct ayb_hosted_file *f, struct ayb_err *err)
+{
+	struct worker *w = NULL;
+	size_t want = (size_t)iso->max_workers;
+
+	if (pool_size < want) {
+		struct worker *grown = realloc(pool, want * sizeof(*pool));
+
+		if (!grown) {
+			ayb_err_oom(err);
+			return NULL;
+		}
+		pool = grown;
+		for (size_t i = pool_size; i < want; i++) {
+			memset(&pool[i], 0, sizeof(pool[i]));
+			pool[i].to = pool[i].from = -1;
+		}
+		pool_size = want;
+	}
+	sweep();
+	for (size_t i = 0; i < want; i++)
+		if (pool[i].pid > 0 && strcmp(pool[i].path, f->path) == 0)
+			w = &pool[i];
+	if (!w) {
+		/* A free slot, else the least recently used worker's. */
+		for (size_t i = 0; i < want; i++) {
+			if (pool[i].pid == 0) {
+				w = &pool[i];
+				break;
+			}
+			if (!w || pool[i].last_used < w->last_used)
+				w = &pool[i];
+		}
+		if (w->pid > 0)
+			worker_end(w);
+		if (spawn_exec(iso, f, w, err) < 0)
+			return NULL;
+	}
+	w->last_used = ++use_clock;
+	return w;
+}
+
+void ayb_worker_shutdown(void)
+{
+	for (size_t i = 0; i < pool_size; i++)
+		if (pool[i].pid > 0)
+			worker_end(&pool[i]);
+	free(pool);
+	pool = NULL;
+	pool_size = 0;
+}
+
+/* ---- one query ------------------------------------------------------------ */
+
+/* The error for a worker that ended without finishing the query. */
+static void ended_error(int status, const struct ayb_isolation_config *iso, struct ayb_err *err)
+{
+	char size[64];
+
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+		ayb_err_set(err, AYB_E_OTHER, 400,
+			    "Query stopped: its worker used up its CPU time (%lld s, the server's limit)",
+			    (long long)iso->cpu_seconds);
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
+		snprintf(size, sizeof(size), "%lld MiB", (long long)iso->max_file_size_mb);
+		ayb_err_set(err, AYB_E_OTHER, 400,
+			    "Database file too large: it would grow beyond %s (the server's limit)",
+			    size);
+	} else if (WIFSIGNALED(status)) {
+		ayb_err_set(err, AYB_E_QUERY, 500,
+			    "The query worker stopped unexpectedly (signal %d, %s); the next query gets a fresh one",
+			    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	} else {
+		ayb_err_set(err, AYB_E_QUERY, 500,
+			    "The query worker stopped unexpectedly (exit status %d); the next query gets a fresh one",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+}
+
+enum outcome { DONE, FAILED, RETRY };
+
+/* Sends the query and relays the answer.  DONE: the worker answered (with
+ * a result or an error) and may be reused; FAILED: err is set and the
+ * worker has been ended; RETRY: a reused worker had already exited of its
+ * own accord before reading the query, so nothing ran. */
+static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
+			     const struct ayb_query_limits *lim, const char *sql, size_t len,
+			     enum ayb_query_mode mode, struct ayb_sink *out, struct ayb_err *err)
+{
+	struct ayb_buf q = { 0 };
+	unsigned char *p = NULL;
+	unsigned char m = (unsigned char)mode;
+	int64_t budget = lim->timeout_ms + GRACE_MS, relayed = 0;
+	uint32_t n;
+	int type, rc, frames = 0, status;
+	enum outcome res = FAILED;
+
+	ayb_worker_put_header(&q, AYB_F_QUERY, 1 + 5 * sizeof(int64_t) + len);
+	ayb_buf_add(&q, &m, 1);
+	ayb_worker_put_i64(&q, lim->timeout_ms);
+	ayb_worker_put_i64(&q, lim->heap_bytes);
+	ayb_worker_put_i64(&q, lim->max_rows);
+	ayb_worker_put_i64(&q, lim->max_bytes);
+	ayb_worker_put_i64(&q, lim->max_file_bytes);
+	ayb_buf_add(&q, sql, len);
+	if (q.oom) {
+		ayb_err_oom(err);
+		goto end;
+	}
+	rc = write_full(w->to, q.data, q.len, &budget);
+	if (rc == IO_TIMEOUT)
+		goto timeout;
+	if (rc != IO_OK)
+		goto ended;
+	for (;;) {
+		rc = read_header(w->from, &type, &n, &budget);
+		if (rc == IO_TIMEOUT)
+			goto timeout;
+		if (rc != IO_OK)
+			goto ended;
+		frames++;
+		free(p);
+		if (!(p = malloc(n ? n : 1))) {
+			ayb_err_oom(err);
+			goto end;
+		}
+		rc = read_full(w->from, p, n, &budget);
+		if (rc == IO_TIMEOUT)
+			goto timeout;
+		if (rc != IO_OK)
+			goto ended;
+		if (type == AYB_F_DONE && n == 0) {
+			res = DONE;
+			goto out;
+		}
+		if (type == AYB_F_ERROR) {
+			if (ayb_worker_get_error(p, n, err) < 0)
+				goto garbage;
+			res = DONE;
+			goto out;
+		}
+		if (type != AYB_F_DATA)
+			goto garbage;
+		/* The worker caps its own output; a worker that does not (it
+		 * would have to be subverted) is stopped here. */
+		relayed += n;
+		if (lim->max_bytes && relayed > lim->max_bytes + (int64_t)AYB_WORKER_FRAME_MAX)
+			goto garbage;
+		if (ayb_sink_write(out, (const char *)p, n) < 0) {
+			ayb_err_set(err, AYB_E_OTHER, 500, "The query result could not be delivered");
+			goto end;
+		}
+	}
+timeout:
+	ayb_err_set(err, AYB_E_OTHER, 400,
+		    "Query timed out: it ran longer than %lld ms (the server's limit)",
+		    (long long)lim->timeout_ms);
+	goto end;
+garbage:
+	ayb_err_set(err, AYB_E_QUERY, 500, "Invalid response from the query worker");
+	goto end;
+ended:
+	status = worker_reap(w);
+	if (!frames && w->used && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		res = RETRY;
+		goto out;
+	}
+	ended_error(status, iso, err);
+	goto out;
+end:
+	worker_end(w);
+out:
+	if (w->pid > 0)
+		w->used = 1;
+	free(p);
+	ayb_buf_free(&q);
+	return res;
+}
+
+int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
+		     const char *entity, const char *db, const char *sql, size_t len,
+		     enum ayb_query_mode mode, struct ayb_sink *out, struct ayb_err *err)
+{
+	struct ayb_query_limits lim;
+	struct ayb_hosted_file f;
+	struct worker one, *w;
+	struct sigaction sa;
+	enum outcome res = FAILED;
+	int ret = -1;
+
+	ayb_worker_limits(iso, &lim);
+	if (ayb_hosted_locate(data_path, entity, db, &f, err) < 0)
+		return -1;
+	if (!iso->enabled) {
+		ret = ayb_hosted_run(&f, sql, len, mode, &lim, out, err);
+		goto out;
+	}
+	if (!sql)
+		sql = "";
+	if (len > AYB_WORKER_FRAME_MAX - 1 - 5 * sizeof(int64_t)) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Query is too long");
+		goto out;
+	}
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (iso->mode == AYB_ISOLATION_FORK) {
+			memset(&one, 0, sizeof(one));
+			one.to = one.from = -1;
+			w = &one;
+			if (spawn_fork(iso, &f, w, err) < 0)
+				goto out;
+		} else if (!(w = pool_get(iso, &f, err))) {
+			goto out;
+		}
+		res = exchange(w, iso, &lim, sql, len, mode, out, err);
+		if (w == &one && one.pid > 0)
+			worker_end(&one);
+		if (res != RETRY)
+			break;
+	}
+	ret = res == DONE && !err->kind ? 0 : -1;
+	if (res == RETRY)
+		ayb_err_set(err, AYB_E_QUERY, 500, "The query worker stopped unexpectedly");
+out:
+	ayb_hosted_file_free(&f);
+	return ret;
+}
