@@ -19,7 +19,7 @@ build=${1:-build}
 
 packages="autoconf automake pkg-config make gcc libc6-dev \
 libfcgi-dev libsqlite3-dev libpq-dev libcjson-dev libsodium-dev libzstd-dev \
-libcurl4-openssl-dev libconfuse-dev libedit-dev lighttpd curl ca-certificates"
+libcurl4-openssl-dev libconfuse-dev libedit-dev libseccomp-dev lighttpd curl ca-certificates"
 [ -n "$with_tests" ] && packages="$packages sqlite3 iproute2 procps chromium postgresql"
 
 missing=
