@@ -214,7 +214,7 @@ e2e_stop_server() {
 
 _e2e_cleanup() {
 	e2e_stop_server
-	pg_stop
+	pg_cleanup
 	if [ "${AYB_E2E_KEEP:-}" ]; then
 		echo "# kept $T"
 	else
@@ -222,6 +222,9 @@ _e2e_cleanup() {
 	fi
 }
 trap _e2e_cleanup EXIT
+# Interrupted (Ctrl-C on make check): still stop what was started, above
+# all a PostgreSQL server, which would outlive the test.
+trap 'exit 130' INT TERM HUP
 
 # ---- HTTP ----------------------------------------------------------------------
 # api METHOD PATH [CURL_ARGS...]: sets STATUS and BODY; headers in $T/headers.

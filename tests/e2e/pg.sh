@@ -8,16 +8,20 @@
 #   pg_url NAME           postgresql://ayb:<password>@127.0.0.1:<port>/NAME
 #   pg_psql NAME SQL...   runs SQL in NAME as ayb (unaligned, tuples only)
 #   pg_stop / pg_restart  fast shutdown / shutdown then start on the same port
+#   pg_cleanup            pg_stop, and remove the cluster if it lives outside $T
 #
-# As root the server runs as the user postgres (initdb refuses root), so $T
-# must be traversable by it (lib.sh makes it 755).  A cluster starts in about
-# 0.8 s on a 2-vCPU machine (initdb --no-sync), which is why each test gets its
-# own instead of sharing one: tests stay independent and may restart theirs.
+# As root the server runs as the user postgres (initdb refuses root), so the
+# cluster's directory must be reachable by it: $T/pg (lib.sh makes $T 755),
+# or a directory in /tmp when a parent of $T is closed (a private TMPDIR).
+# A cluster starts in about 0.8 s on a 2-vCPU machine (initdb --no-sync),
+# which is why each test gets its own instead of sharing one: tests stay
+# independent and may restart theirs.
 
 PG_PORT=
 PG_PASSWORD=
 PG_BIN=
 PG_DIR=
+_pg_outside=
 
 pg_available() {
 	[ -n "$PG_BIN" ] && return 0
@@ -48,6 +52,10 @@ _pg_ctl_start() {
 pg_start() {
 	pg_available || bail "PostgreSQL server programs not found (install the Debian package postgresql)"
 	PG_DIR=$T/pg
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$T"; then
+		PG_DIR=$(mktemp -d /tmp/ayb-e2e-pg.XXXXXX) || bail "mktemp"
+		_pg_outside=1
+	fi
 	PG_PORT=$(free_port)
 	PG_PASSWORD=pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	mkdir -p "$PG_DIR"
@@ -81,6 +89,12 @@ pg_psql() {
 pg_stop() {
 	[ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ] || return 0
 	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -s stop >/dev/null 2>&1
+}
+
+pg_cleanup() {
+	pg_stop
+	[ -n "$_pg_outside" ] && rm -rf "$PG_DIR"
+	return 0
 }
 
 pg_restart() {
