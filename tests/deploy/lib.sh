@@ -100,12 +100,15 @@ running() {
 
 # ---- servers ---------------------------------------------------------------------------
 # deploy_start NAME CMD...: runs CMD as a direct child (so its PID is the
-# server's), output in $T/log/NAME.out; sets PID.
+# server's), output in $T/log/NAME.out; sets PID.  The server gets its own
+# session: Apache's prefork MPM signals its whole process group when it
+# stops, which would otherwise include this script.  (setsid execs in place
+# here: a background job of a script does not lead its process group.)
 deploy_start() {
 	_n=$1
 	shift
 	mkdir -p "$T/log"
-	"$@" >"$T/log/$_n.out" 2>&1 &
+	setsid "$@" >"$T/log/$_n.out" 2>&1 &
 	PID=$!
 	_deploy_pids="$PID $_deploy_pids"
 }
