@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "buf.h"
 #include "commands.h"
 #include "config.h"
+#include "s3.h"
 #include "sandbox.h"
 #include "store.h"
 #include "token.h"
@@ -69,6 +71,52 @@ static int find_fcgi(char *out, size_t n)
 	}
 	snprintf(out, n, "%s/ayb-api.fcgi", AYB_PKGLIBEXECDIR);
 	return access(out, X_OK) == 0 ? 0 : -1;
+}
+
+/* ayb-snapshot: $AYB_SNAPSHOT, else beside us in the build tree
+ * (cli/../cron/), else beside us installed (both go to bindir). */
+static int find_snapshot(char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *env = getenv("AYB_SNAPSHOT");
+	char *slash;
+
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return access(out, X_OK);
+	}
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return -1;
+	*slash = '\0';
+	if (snprintf(out, n, "%s/../cron/ayb-snapshot", self) < (int)n && access(out, X_OK) == 0)
+		return 0;
+	if (snprintf(out, n, "%s/ayb-snapshot", self) >= (int)n)
+		return -1;
+	return access(out, X_OK);
+}
+
+/* Starts `ayb-snapshot --loop` for [snapshots.automation]: ayb runs its
+ * scheduler inside the server, ayb-c beside it.  It dies with us even if we
+ * are killed outright.  Returns its pid, or -1. */
+static pid_t start_snapshot_loop(const char *snapshot, const char *config_path)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl(snapshot, snapshot, "--config", config_path, "--loop", (char *)NULL);
+		fprintf(stderr, "Error: cannot run %s: %s\n", snapshot, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		fprintf(stderr, "Error: fork: %s\n", strerror(errno));
+	return pid;
 }
 
 /* A lighttpd string literal: quotes and backslashes escaped. */
@@ -194,6 +242,9 @@ int ayb_cli_server(int argc, char **argv)
 	struct ayb_config *cfg = NULL;
 	struct ayb_store *st = NULL;
 	char config_path[PATH_MAX], fcgi[PATH_MAX], dir[] = "/tmp/ayb-server.XXXXXX", conf[PATH_MAX];
+	char snapshot[PATH_MAX];
+	struct ayb_s3 *s3 = NULL;
+	pid_t snap_pid = -1;
 	char *text = NULL;
 	const char *lighttpd = getenv("AYB_LIGHTTPD") ? getenv("AYB_LIGHTTPD") : LIGHTTPD_PATH;
 	int status = 1, wstatus;
@@ -257,6 +308,18 @@ int ayb_cli_server(int argc, char **argv)
 		goto out;
 	}
 	ayb_store_close(st);
+	/* Snapshot settings are checked now, not at the first scheduled run. */
+	if (cfg->snapshots && cfg->snapshots->has_automation) {
+		if (ayb_s3_open(cfg->snapshots, &s3, &err) < 0) {
+			fprintf(stderr, "Error: %s\n", err.message ? err.message : "invalid snapshots settings");
+			goto out;
+		}
+		ayb_s3_close(s3);
+		if (find_snapshot(snapshot, sizeof(snapshot)) < 0) {
+			fprintf(stderr, "Error: snapshots.automation is set but ayb-snapshot was not found beside ayb\n");
+			goto out;
+		}
+	}
 	if (find_fcgi(fcgi, sizeof(fcgi)) < 0) {
 		fprintf(stderr, "Error: ayb-api.fcgi not found beside ayb or in %s\n", AYB_PKGLIBEXECDIR);
 		goto out;
@@ -292,17 +355,34 @@ int ayb_cli_server(int argc, char **argv)
 			lighttpd, strerror(errno));
 		_exit(127);
 	}
+	if (cfg->snapshots && cfg->snapshots->has_automation)
+		snap_pid = start_snapshot_loop(snapshot, config_path);
 	for (;;) {
-		pid_t w = waitpid(pid, &wstatus, 0);
-		if (w == pid)
+		int ws;
+		pid_t w = waitpid(-1, &ws, 0);
+		if (w == pid) {
+			wstatus = ws;
 			break;
-		if (w < 0 && errno == EINTR && stop_signal) {
+		}
+		if (w > 0 && w == snap_pid) {
+			/* The API keeps serving; the log says snapshots stopped
+			 * (a clean exit is a stop signal it got too: Ctrl-C). */
+			if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+				fprintf(stderr, "Error: ayb-snapshot --loop stopped (%s %d); no more snapshots are taken\n",
+					WIFEXITED(ws) ? "exit status" : "signal",
+					WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
+			snap_pid = -1;
+		} else if (w < 0 && errno == EINTR && stop_signal) {
 			/* INT is lighttpd's graceful stop; it then ends its backends. */
 			kill(pid, SIGINT);
 			stop_signal = 0;
 		} else if (w < 0 && errno != EINTR) {
 			break;
 		}
+	}
+	if (snap_pid > 0) {
+		kill(snap_pid, SIGTERM);
+		waitpid(snap_pid, NULL, 0);
 	}
 	status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 0;
 	if (status)
