@@ -21,6 +21,8 @@ packages="autoconf automake pkg-config make gcc libc6-dev \
 libfcgi-dev libsqlite3-dev libpq-dev libcjson-dev libsodium-dev libzstd-dev \
 libcurl4-openssl-dev libconfuse-dev libedit-dev libseccomp-dev lighttpd curl ca-certificates"
 [ -n "$with_tests" ] && packages="$packages sqlite3 iproute2 procps chromium postgresql"
+# Snapshot tests: an independent S3 client, zstd, and flock/b2sum (util-linux, coreutils).
+[ -n "$with_tests" ] && packages="$packages awscli zstd util-linux coreutils"
 
 missing=
 for p in $packages; do
