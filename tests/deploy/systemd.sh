@@ -1,0 +1,126 @@
+#!/bin/sh
+# examples/systemd: the units pass `systemd-analyze verify`, and
+# ayb-api.socket + ayb-api.service run as systemd would run them (the test
+# machine has no systemd as PID 1): systemd-socket-activate listens on the
+# socket's ListenStream with its SocketMode/SocketGroup, then starts the
+# service's ExecStart with its Environment= as its User= (www-data here),
+# with examples/nginx-unix.conf in front.  Then: the smoke flow with
+# `ayb client`, AYB_API_PROCESSES workers, a crashed worker replaced, and
+# SIGTERM to the main process (KillMode=mixed) stopping them all.
+WHAT=systemd
+. "$(dirname "$0")/lib.sh"
+
+deploy_need systemd-socket-activate setpriv nginx curl ss
+deploy_need_root
+deploy_bin
+deploy_config
+UNITS=$EXAMPLES/systemd
+mkdir -p "$T/units" "$T/run" "$T/log" "$T/nginx"
+
+# unit_value FILE KEY: every value of KEY= in the unit, one per line.
+unit_value() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+# ---- the units are valid -----------------------------------------------------------------
+SNAPSHOT=$top_builddir/cron/ayb-snapshot
+for u in ayb-api.socket ayb-api.service ayb-snapshot.service ayb-snapshot.timer; do
+	deploy_example "systemd/$u" -e "s|^ExecStart=/usr/bin/ayb-snapshot|ExecStart=$SNAPSHOT|" \
+		>"$T/units/$u"
+done
+if command -v systemd-analyze >/dev/null 2>&1 && [ -x "$SNAPSHOT" ]; then
+	(cd "$T/units" && systemd-analyze verify --man=no ./ayb-api.socket ./ayb-api.service \
+		./ayb-snapshot.service ./ayb-snapshot.timer) >"$T/log/verify.out" 2>&1
+	is "$?:$(cat "$T/log/verify.out")" "0:" "$WHAT: systemd-analyze verify finds nothing to say"
+else
+	ok 0 "$WHAT: systemd-analyze verify # SKIP needs systemd-analyze and cron/ayb-snapshot"
+fi
+is "$(unit_value "$UNITS/ayb-snapshot.service" ExecStart)" "/usr/bin/ayb-snapshot --config /etc/ayb/ayb.conf" \
+	"$WHAT: ayb-snapshot.service runs the installed ayb-snapshot on /etc/ayb/ayb.conf"
+is "$(unit_value "$UNITS/ayb-snapshot.timer" OnCalendar)" minutely "$WHAT: the timer fires every minute"
+
+# ---- ayb-api.socket + ayb-api.service ----------------------------------------------------
+SOCK=$(unit_value "$UNITS/ayb-api.socket" ListenStream)
+is "$SOCK" /run/ayb/api.sock "$WHAT: the socket is /run/ayb/api.sock, as nginx-unix.conf expects"
+SOCK=$T/run/api.sock
+MODE=$(unit_value "$UNITS/ayb-api.socket" SocketMode)
+GROUP=$(unit_value "$UNITS/ayb-api.socket" SocketGroup)
+EXEC=$(unit_value "$T/units/ayb-api.service" ExecStart)
+is "$EXEC" "$BIN/ayb-api.fcgi" "$WHAT: ExecStart is ayb-api.fcgi"
+set --
+for e in $(unit_value "$T/units/ayb-api.service" Environment); do
+	set -- "$@" -E "$e"
+done
+PROCS=$(unit_value "$UNITS/ayb-api.service" Environment | sed -n 's/^AYB_API_PROCESSES=//p')
+is "$(unit_value "$UNITS/ayb-api.service" KillMode)" mixed \
+	"$WHAT: KillMode=mixed: SIGTERM to the main process, which stops its workers"
+# The socket file gets the unit's owner and mode once systemd-socket-activate
+# has created it, before the first connection (which starts the service).
+deploy_start api systemd-socket-activate -l "$SOCK" "$@" \
+	setpriv --reuid=www-data --regid=www-data --init-groups -- $EXEC
+API=$PID
+i=0
+until [ -S "$SOCK" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || bail "systemd-socket-activate did not create $SOCK"
+	sleep 0.05
+done
+chgrp "$GROUP" "$SOCK" && chmod "$MODE" "$SOCK"
+
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+deploy_example nginx-unix.conf -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
+	-e "s|/run/ayb/api.sock|$SOCK|" >"$T/nginx/site.conf"
+cp /etc/nginx/fastcgi_params "$T/nginx/fastcgi_params"
+cat >"$T/nginx/nginx.conf" <<CONF
+daemon off;
+user www-data www-data;
+worker_processes 1;
+pid $T/run/nginx.pid;
+error_log $T/log/nginx-error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx/body;
+	proxy_temp_path $T/nginx/proxy;
+	fastcgi_temp_path $T/nginx/fastcgi;
+	uwsgi_temp_path $T/nginx/uwsgi;
+	scgi_temp_path $T/nginx/scgi;
+	include $T/nginx/site.conf;
+}
+CONF
+port_free "$PORT" || bail "port $PORT is taken"
+deploy_start nginx nginx -e "$T/log/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf"
+NGINX=$PID
+deploy_wait "$URL" "$NGINX"
+kill -0 "$API" 2>/dev/null || bail "the service exited: $(cat "$T/log/api.out")"
+
+smoke "$URL" systemd
+
+workers() {
+	ps -o pid= --ppid "$API" | tr -d ' '
+}
+is "$(workers | grep -c .)" "$PROCS" "$WHAT: AYB_API_PROCESSES=$PROCS workers share the socket"
+is "$(ps -o user= -p "$API" | tr -d ' ')" www-data "$WHAT: the service runs as its User="
+victim=$(workers | head -1)
+kill -KILL "$victim"
+i=0
+while [ "$(workers | grep -c .)" != "$PROCS" ] || workers | grep -qx "$victim"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || break
+	sleep 0.05
+done
+is "$(workers | grep -c .)" "$PROCS" "$WHAT: a worker that dies is replaced"
+like "$(cat "$T/log/api.out")" "worker $victim was killed by signal 9; starting another" \
+	"$WHAT: ... and the journal says so"
+client --url "$URL" query systemd/smoke.sqlite "SELECT count(*) AS n FROM t"
+like "$OUT" "Rows: 1" "$WHAT: still serving"
+
+all=$(workers)
+deploy_stop "$API" TERM
+is "$STOP_STATUS" 0 "$WHAT: SIGTERM to the main process: exit status 0"
+# shellcheck disable=SC2086
+gone $all
+ok $? "$WHAT: ... after every worker exited"
+deploy_stop "$NGINX" QUIT
+tap_done
