@@ -226,18 +226,20 @@ static int connect_now(struct conn *c, struct ayb_err *err)
 }
 
 /* Makes sure a connection is there before anything is sent.  A server that
- * went away while we were idle (restart, pg_terminate_backend, idle
- * timeout) has sent a FATAL message and closed its end, which shows as a
- * readable socket; libpq would only find out after sending the next
- * statement.  Nothing else arrives on an idle connection that we need (no
- * LISTEN here; a parameter change after a reload is harmless to lose), so a
- * readable idle socket is replaced: safe for any statement, since none was
- * sent on the old connection. */
+ * went away while we were idle (restart, pg_terminate_backend, an idle
+ * timeout) has sent a FATAL message and closed its end; libpq would only
+ * find out after sending the next statement.  So while idle, whatever the
+ * socket has is read: the message, then the end of the stream, which marks
+ * the connection bad and gets it replaced.  That is safe for any statement,
+ * since none was sent on the old connection.  A harmless message (a
+ * parameter change after a reload) leaves the connection in place. */
 static int ensure_connected(struct conn *c, struct ayb_err *err)
 {
-	if (c->pg && PQstatus(c->pg) == CONNECTION_OK && !c->in_tx) {
+	for (int i = 0; i < 4 && c->pg && PQstatus(c->pg) == CONNECTION_OK && !c->in_tx; i++) {
 		struct pollfd p = { .fd = PQsocket(c->pg), .events = POLLIN };
-		if (poll(&p, 1, 0) != 0)
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
 			drop(c);
 	}
 	if (c->pg && PQstatus(c->pg) == CONNECTION_OK)

@@ -80,7 +80,7 @@ _e2e_metadata() {
 	if [ "${AYB_E2E_METADATA:-sqlite}" = pg ]; then
 		[ -n "$PG_PORT" ] || pg_start
 		_e2e_ndb=$((_e2e_ndb + 1))
-		META_DB=ayb_e2e_$_e2e_ndb
+		META_DB=e2e_meta_$_e2e_ndb
 		pg_createdb "$META_DB"
 		DATABASE_URL=$(pg_url "$META_DB")
 		echo "# metadata in PostgreSQL: $(pg_url "$META_DB" | sed 's/:[^:@]*@/@/')"

@@ -73,7 +73,7 @@ pg_stop
 ok $? "PostgreSQL stopped"
 api GET /v1/entity/alice -H "$AUTH"
 is "$STATUS" 503 "a read during the outage: 503"
-like "$BODY" '{"type":"Other","message":"Metadata store unavailable: cannot connect to postgresql://ayb@127.0.0.1:'"$PG_PORT"'/ayb_e2e_1: connection to server at \"127.0.0.1\", port '"$PG_PORT"' failed: ' \
+like "$BODY" '{"type":"Other","message":"Metadata store unavailable: cannot connect to postgresql://ayb@127.0.0.1:'"$PG_PORT"'/e2e_meta_1: connection to server at \"127.0.0.1\", port '"$PG_PORT"' failed: ' \
 	"the envelope says what is unavailable and names the URL"
 case "$BODY" in *"$PG_PASSWORD"*) ok 1 "no password in the message" ;; *) ok 0 "no password in the message" ;; esac
 api POST /v1/alice/new.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite' -H 'public-sharing-level: no-access'
@@ -86,7 +86,7 @@ out=$(env -i PATH="$PATH" REQUEST_METHOD=GET REQUEST_URI=/v1/entity/alice SERVER
 like "$out" 'Status: 503' "a fresh process (plain CGI) during the outage: 503"
 like "$out" '"message":"Metadata store unavailable: cannot connect to postgresql://ayb@127.0.0.1:' \
 	"naming the URL"
-like "$(cat "$T/cgi.err")" "ayb-api: Metadata store unavailable: cannot connect to postgresql://ayb@127.0.0.1:$PG_PORT/ayb_e2e_1: " \
+like "$(cat "$T/cgi.err")" "Metadata store unavailable: cannot connect to postgresql://ayb@127.0.0.1:$PG_PORT/e2e_meta_1: " \
 	"and logs it"
 is "$(wc -l <"$T/cgi.err")" 1 "in one line"
 wait_for ' 503$' 3

@@ -79,15 +79,15 @@ server_error() {
 	ok $? "$2: nothing listens"
 }
 BASE=127.0.0.1:$PG_PORT
-server_error "postgresql://ayb:WrongSecret1@$BASE/ayb_e2e_1" "wrong password"
-is "$ERR" "Error: Metadata store unavailable: cannot connect to postgresql://ayb@$BASE/ayb_e2e_1: connection to server at \"127.0.0.1\", port $PG_PORT failed: FATAL:  password authentication failed for user \"ayb\"" \
+server_error "postgresql://ayb:WrongSecret1@$BASE/e2e_meta_1" "wrong password"
+is "$ERR" "Error: Metadata store unavailable: cannot connect to postgresql://ayb@$BASE/e2e_meta_1: connection to server at \"127.0.0.1\", port $PG_PORT failed: FATAL:  password authentication failed for user \"ayb\"" \
 	"wrong password: the message names the URL without the password"
 DEAD=$(free_port)
-server_error "postgres://ayb:$PG_PASSWORD@127.0.0.1:$DEAD/ayb_e2e_1" "nothing listening"
-is "$ERR" "Error: Metadata store unavailable: cannot connect to postgres://ayb@127.0.0.1:$DEAD/ayb_e2e_1: connection to server at \"127.0.0.1\", port $DEAD failed: Connection refused" \
+server_error "postgres://ayb:$PG_PASSWORD@127.0.0.1:$DEAD/e2e_meta_1" "nothing listening"
+is "$ERR" "Error: Metadata store unavailable: cannot connect to postgres://ayb@127.0.0.1:$DEAD/e2e_meta_1: connection to server at \"127.0.0.1\", port $DEAD failed: Connection refused" \
 	"nothing listening: the message names the URL without the password"
-server_error "postgresql://ayb@$BASE/ayb_e2e_1?password=WrongSecret2&application_name=x" "password in the query"
-like "$ERR" "cannot connect to postgresql://ayb@$BASE/ayb_e2e_1?application_name=x: " \
+server_error "postgresql://ayb@$BASE/e2e_meta_1?password=WrongSecret2&application_name=x" "password in the query"
+like "$ERR" "cannot connect to postgresql://ayb@$BASE/e2e_meta_1?application_name=x: " \
 	"password in the query: removed from the URL shown"
 case "$ERR" in *WrongSecret2*) ok 1 "password in the query: not shown" ;; *) ok 0 "password in the query: not shown" ;; esac
 server_error "postgresql://ayb:$PG_PASSWORD@$BASE/nope" "no such database"
@@ -96,12 +96,12 @@ like "$ERR" "cannot connect to postgresql://ayb@$BASE/nope: connection to server
 case "$ERR" in *"$PG_PASSWORD"*) ok 1 "no such database: no password" ;; *) ok 0 "no such database: no password" ;; esac
 
 # The FastCGI program answers the same as 503 with ayb's envelope.
-sed "s|^database_url = .*|database_url = \"postgresql://ayb:WrongSecret3@$BASE/ayb_e2e_1\"|" \
+sed "s|^database_url = .*|database_url = \"postgresql://ayb:WrongSecret3@$BASE/e2e_meta_1\"|" \
 	"$T/bad.conf" >"$T/ayb.conf"
 : >"$T/cgi.err"
 out=$(cgi /v1/entity/nobody)
 like "$out" "Status: 503" "a request with a wrong password: 503"
-like "$out" "{\"type\":\"Other\",\"message\":\"Metadata store unavailable: cannot connect to postgresql://ayb@$BASE/ayb_e2e_1: " \
+like "$out" "{\"type\":\"Other\",\"message\":\"Metadata store unavailable: cannot connect to postgresql://ayb@$BASE/e2e_meta_1: " \
 	"with ayb's envelope"
 case "$out$(cat "$T/cgi.err")" in *WrongSecret3*) ok 1 "no password in the answer or the log" ;; *) ok 0 "no password in the answer or the log" ;; esac
 
