@@ -292,7 +292,8 @@ static int fail(struct conn *c, const PGresult *res, struct ayb_err *err)
 }
 
 /* A cell as SQLite would give it: booleans as 1/0, timestamps with six
- * fractional digits (what store.c writes). */
+ * fractional digits (what store.c writes).  A new string the caller frees;
+ * NULL on OOM. */
 static char *cell_text(const PGresult *res, int row, int col)
 {
 	const char *v = PQgetvalue(res, row, col);
@@ -317,6 +318,8 @@ static char *cell_text(const PGresult *res, int row, int col)
 	return strdup(v);
 }
 
+/* Fills rows (when not NULL) from res; the caller frees them with
+ * ayb_rows_free(), also after an error (they are then empty). */
 static int copy_rows(const PGresult *res, struct ayb_rows *rows, struct ayb_err *err)
 {
 	size_t nr = (size_t)PQntuples(res), nc = (size_t)PQnfields(res);
