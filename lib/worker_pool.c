@@ -147,7 +147,8 @@ static int read_header(int fd, int *type, uint32_t *len, int64_t *budget_ms)
 
 /* ayb-query-worker: $AYB_QUERY_WORKER, else beside the running program
  * (cgi/ in the build tree, pkglibexecdir when installed), else in
- * pkglibexecdir. */
+ * pkglibexecdir.  Looked up at every start, which is rare next to what a
+ * start costs.  The result lives in a static buffer. */
 static const char *worker_program(void)
 {
 	static char path[PATH_MAX];
@@ -156,8 +157,6 @@ static const char *worker_program(void)
 	ssize_t n;
 	char *slash;
 
-	if (path[0])
-		return path;
 	if (env && *env) {
 		snprintf(path, sizeof(path), "%s", env);
 		return path;
@@ -327,9 +326,12 @@ static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_h
 			    prog, strerror(rc));
 		goto out;
 	}
+	/* The child's ends: held here, they would hide its death as a hang. */
+	close(req[0]);
+	close(resp[1]);
 	w->to = req[1];
 	w->from = resp[0];
-	req[1] = resp[0] = -1;
+	req[0] = req[1] = resp[0] = resp[1] = -1;
 	fcntl(w->to, F_SETFL, O_NONBLOCK);
 	fcntl(w->from, F_SETFL, O_NONBLOCK);
 	if (!(w->path = strdup(f->path))) {
@@ -388,9 +390,12 @@ static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_h
 		setup_of(iso, f, &s);
 		_exit(ayb_worker_serve(&s, 0, 1, 1));
 	}
+	/* The child's ends: held here, they would hide its death as a hang. */
+	close(req[0]);
+	close(resp[1]);
 	w->to = req[1];
 	w->from = resp[0];
-	req[1] = resp[0] = -1;
+	req[0] = req[1] = resp[0] = resp[1] = -1;
 	fcntl(w->to, F_SETFL, O_NONBLOCK);
 	fcntl(w->from, F_SETFL, O_NONBLOCK);
 	if (!(w->path = strdup(f->path))) {

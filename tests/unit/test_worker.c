@@ -1,0 +1,366 @@
+/* lib/worker: the pool of sandboxed query workers, driven directly with the
+ * real ayb-query-worker of this build: results and errors come back as
+ * in-process, workers are reused, and a worker that hangs, dies, idles out
+ * or is evicted is replaced without the caller noticing more than one
+ * clear error. */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hosted.h"
+#include "tap.h"
+#include "worker.h"
+
+static char data[] = "/tmp/ayb-test-worker.XXXXXX";
+static struct ayb_isolation_config iso;
+static struct ayb_buf res;
+static struct ayb_err err;
+static int refuse_after;
+
+#define COUNT_FOREVER \
+	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+#define MANY_ROWS \
+	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) " \
+	"SELECT x, x * 0.5, 'row ' || x, NULL FROM c"
+
+static void defaults(void)
+{
+	memset(&iso, 0, sizeof(iso));
+	iso.enabled = 1;
+	iso.mode = AYB_ISOLATION_POOL;
+	iso.query_timeout_ms = 10000;
+	iso.heap_limit_mb = 64;
+	iso.max_result_rows = 1000000;
+	iso.max_result_mb = 64;
+	iso.max_file_size_mb = 256;
+	iso.address_space_mb = 256;
+	iso.cpu_seconds = 60;
+	iso.open_files = 32;
+	iso.max_workers = 8;
+	iso.worker_idle_seconds = 300;
+}
+
+static int refusing_write(void *ctx, const char *p, size_t n)
+{
+	if (refuse_after-- <= 0)
+		return -1;
+	return ayb_buf_add(ctx, p, n);
+}
+
+/* The JSON of sql on database d (read-write), or NULL with `err` set. */
+static const char *q(const char *d, const char *sql)
+{
+	struct ayb_sink sink = ayb_buf_sink(&res);
+
+	if (refuse_after > 0)
+		sink.write = refusing_write;
+	ayb_buf_free(&res);
+	ayb_err_clear(&err);
+	if (ayb_worker_query(&iso, data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink,
+			     &err) < 0) {
+		printf("# %s: %s\n", sql, err.message ? err.message : "(no message)");
+		return NULL;
+	}
+	return res.data ? res.data : "";
+}
+
+static const char *qerr(const char *d, const char *sql)
+{
+	if (q(d, sql))
+		return "(passed)";
+	return err.message ? err.message : "(null)";
+}
+
+/* Our children: the live workers.  Returns how many, the first in *first. */
+static int children(pid_t *first)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *e;
+	char path[300], buf[512];
+	int n = 0;
+
+	*first = 0;
+	while (dir && (e = readdir(dir))) {
+		FILE *f;
+		char *close_paren;
+		int ppid = 0;
+		char state = 0;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')) &&
+		    sscanf(close_paren + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid() &&
+		    state != 'Z') {
+			if (!*first)
+				*first = atoi(e->d_name);
+			n++;
+		}
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
+/* kill(2) for a worker found above, never for anything else: a pid that is
+ * not a positive child of ours (0 or -1 would signal a process group or
+ * every process) is refused. */
+static int signal_worker(pid_t pid, int sig)
+{
+	char path[64], buf[512], *close_paren;
+	FILE *f;
+	int ppid = 0;
+	char state = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid > 1 && (f = fopen(path, "r"))) {
+		if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')))
+			sscanf(close_paren + 1, " %c %d", &state, &ppid);
+		fclose(f);
+	}
+	if (pid <= 1 || ppid != getpid()) {
+		printf("# refusing to signal pid %d\n", (int)pid);
+		return -1;
+	}
+	return kill(pid, sig);
+}
+
+/* Until the killed worker has died (is a zombie waiting for the pool to
+ * reap it): a query sent in the instant between a kill and the death
+ * fails like one whose worker dies while running it. */
+static void wait_dead(pid_t pid)
+{
+	char path[64], buf[512], *close_paren, state = 0;
+	struct timespec ts = { 0, 1000000 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 2000 && state != 'Z'; i++) {
+		if (!(f = fopen(path, "r")))
+			return;
+		if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')))
+			sscanf(close_paren + 1, " %c", &state);
+		fclose(f);
+		if (state != 'Z')
+			nanosleep(&ts, NULL);
+	}
+}
+
+static pid_t the_worker(void)
+{
+	pid_t pid;
+
+	return children(&pid) == 1 ? pid : -1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int rm_entry(const char *p, const struct stat *st, int t, struct FTW *f)
+{
+	(void)st;
+	(void)t;
+	(void)f;
+	return remove(p);
+}
+
+/* The same query in this process, for comparison. */
+static char *in_process(const char *d, const char *sql)
+{
+	struct ayb_buf b = { 0 };
+	struct ayb_sink sink = ayb_buf_sink(&b);
+	struct ayb_err e = { 0 };
+
+	if (ayb_hosted_query(data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink, &e) < 0) {
+		ayb_buf_free(&b);
+		b.data = e.message;
+		e.message = NULL;
+	}
+	ayb_err_clear(&e);
+	return b.data;
+}
+
+int main(void)
+{
+	char worker[PATH_MAX];
+	const char *top = getenv("top_builddir");
+	char *want;
+	pid_t pid, pid2, killer;
+	double t0;
+	int n;
+
+	snprintf(worker, sizeof(worker), "%s/cgi/ayb-query-worker", top ? top : ".");
+	setenv("AYB_QUERY_WORKER", worker, 1);
+	if (!mkdtemp(data) || ayb_hosted_create(data, "e", "a", &err) < 0 ||
+	    ayb_hosted_create(data, "e", "b", &err) < 0) {
+		printf("Bail out! setup: %s\n", err.message ? err.message : "mkdtemp");
+		return 1;
+	}
+	defaults();
+
+	/* Results and errors as in-process. */
+	is_str(q("a", "CREATE TABLE t (a, b)"), "{\"fields\":[],\"rows\":[]}", "a query in a worker");
+	pid = the_worker();
+	ok(pid > 0, "one worker was started");
+	want = in_process("a", MANY_ROWS);
+	n = want && q("a", MANY_ROWS) && strcmp(res.data, want) == 0;
+	ok(n, "a large streamed result is byte for byte the in-process one (%zu bytes)", res.len);
+	free(want);
+	want = in_process("a", "SELECT nope FROM t");
+	is_str(qerr("a", "SELECT nope FROM t"), want ? want : "", "an SQL error is the in-process one");
+	is_int(err.status, 400, "with its status");
+	free(want);
+	is_str(qerr("a", "ATTACH 'x.db' AS x"), "Forbidden operation: ATTACH is not allowed on this server",
+	       "the guards hold in the worker");
+	is_int(err.status, 403, "status 403");
+	is_int(the_worker(), pid, "the same worker served every query");
+
+	/* Limits in the worker. */
+	iso.query_timeout_ms = 400;
+	t0 = now();
+	is_str(qerr("a", COUNT_FOREVER), "Query timed out: it ran longer than 400 ms (the server's limit)",
+	       "an endless query times out in the worker");
+	ok(now() - t0 < 2.0, "on time (%.2f s)", now() - t0);
+	is_int(the_worker(), pid, "and the worker lives on");
+	iso.query_timeout_ms = 10000;
+	iso.heap_limit_mb = 16;
+	is_str(qerr("a", "SELECT randomblob(6000000), randomblob(6000000), randomblob(6000000)"),
+	       "Query ran out of memory: it needed more than 16 MiB (the server's limit)",
+	       "a memory bomb in the worker");
+	iso.heap_limit_mb = 64;
+	iso.max_file_size_mb = 1;
+	is_str(qerr("a", "INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+			 "WHERE x < 100) SELECT x, randomblob(100000) FROM c"),
+	       "Database file too large: it would grow beyond 1 MiB (the server's limit)",
+	       "a file-size bomb in the worker");
+	iso.max_file_size_mb = 256;
+	ayb_worker_shutdown(); /* the sandbox's file limit was the old one */
+
+	/* A worker killed between queries is replaced. */
+	q("a", "SELECT 1");
+	pid = the_worker();
+	ok(signal_worker(pid, SIGKILL) == 0, "kill the worker (pid %d)", (int)pid);
+	wait_dead(pid);
+	is_str(q("a", "SELECT 2"), "{\"fields\":[\"2\"],\"rows\":[[\"2\"]]}",
+	       "after its worker was killed, the next query succeeds");
+	pid2 = the_worker();
+	ok(pid2 > 0 && pid2 != pid, "in a new worker");
+
+	/* Killed during a query: that query fails clearly, the next succeeds. */
+	fflush(stdout);
+	killer = fork();
+	if (killer == 0) {
+		struct timespec ts = { 0, 300 * 1000000 };
+
+		nanosleep(&ts, NULL);
+		if (pid2 > 1)
+			kill(pid2, SIGKILL);
+		_exit(0);
+	}
+	is_str(qerr("a", COUNT_FOREVER),
+	       "The query worker stopped unexpectedly (signal 9, Killed); the next query gets a fresh one",
+	       "a worker killed mid-query: a clear error");
+	is_int(err.kind, AYB_E_QUERY, "kind QueryError");
+	is_int(err.status, 500, "status 500");
+	waitpid(killer, NULL, 0);
+	is_str(q("a", "SELECT 3"), "{\"fields\":[\"3\"],\"rows\":[[\"3\"]]}", "the next query succeeds");
+
+	/* A hung worker is killed after the timeout and its grace. */
+	iso.query_timeout_ms = 300;
+	pid = the_worker();
+	ok(signal_worker(pid, SIGSTOP) == 0, "stop the worker (pid %d)", (int)pid);
+	t0 = now();
+	is_str(qerr("a", "SELECT 4"), "Query timed out: it ran longer than 300 ms (the server's limit)",
+	       "a hung worker: the query times out");
+	ok(now() - t0 < 4.0, "within timeout + grace (%.2f s)", now() - t0);
+	ok(pid > 1 && kill(pid, 0) < 0 && errno == ESRCH, "the hung worker is gone");
+	iso.query_timeout_ms = 10000;
+	is_str(q("a", "SELECT 5"), "{\"fields\":[\"5\"],\"rows\":[[\"5\"]]}", "and replaced");
+
+	/* A consumer that stops taking output ends the worker mid-stream. */
+	refuse_after = 1;
+	is_str(qerr("a", MANY_ROWS), "The query result could not be delivered", "a refused result");
+	refuse_after = 0;
+	is_int(children(&pid), 0, "its worker was ended, not left streaming");
+	ok(q("a", "SELECT 6") != NULL, "the next query succeeds");
+
+	/* Idle workers leave; the next query starts another. */
+	iso.worker_idle_seconds = 1;
+	ayb_worker_shutdown();
+	q("a", "SELECT 7");
+	pid = the_worker();
+	sleep(2);
+	ok(pid > 1 && children(&pid2) == 0, "an idle worker exits on its own");
+	is_str(q("a", "SELECT 8"), "{\"fields\":[\"8\"],\"rows\":[[\"8\"]]}",
+	       "a query after that gets a new one");
+	iso.worker_idle_seconds = 300;
+
+	/* One worker per database; the least recently used makes room. */
+	iso.max_workers = 1;
+	ayb_worker_shutdown();
+	q("a", "SELECT 9");
+	pid = the_worker();
+	is_str(q("b", "SELECT 10"), "{\"fields\":[\"10\"],\"rows\":[[\"10\"]]}", "another database");
+	pid2 = the_worker();
+	ok(pid2 > 0 && pid2 != pid, "in its own worker, which replaced the first (pool of 1)");
+	iso.max_workers = 2;
+	q("a", "SELECT 11");
+	n = children(&pid);
+	is_int(n, 2, "a pool of 2 keeps both");
+	ayb_worker_shutdown();
+	is_int(children(&pid), 0, "shutdown ends them all");
+
+	/* Fork mode: a fresh process per query, none left after. */
+	iso.mode = AYB_ISOLATION_FORK;
+	is_str(q("a", "SELECT count(*) FROM t"), "{\"fields\":[\"count(*)\"],\"rows\":[[\"0\"]]}",
+	       "fork mode runs the query");
+	is_int(children(&pid), 0, "and leaves no process behind");
+	is_str(qerr("a", "ATTACH 'x.db' AS x"), "Forbidden operation: ATTACH is not allowed on this server",
+	       "fork mode: the guards hold");
+	iso.mode = AYB_ISOLATION_POOL;
+
+	/* Isolation off: in this process, limits still apply. */
+	iso.enabled = 0;
+	iso.query_timeout_ms = 300;
+	is_str(qerr("a", COUNT_FOREVER), "Query timed out: it ran longer than 300 ms (the server's limit)",
+	       "isolation off: the timeout still applies");
+	is_int(children(&pid), 0, "and no worker was started");
+	iso.enabled = 1;
+	iso.query_timeout_ms = 10000;
+
+	/* No worker program: a clear 503, not a crash. */
+	setenv("AYB_QUERY_WORKER", "/nonexistent/ayb-query-worker", 1);
+	is_str(qerr("a", "SELECT 1"),
+	       "Query worker unavailable: cannot run /nonexistent/ayb-query-worker: No such file or directory",
+	       "a missing worker program");
+	is_int(err.status, 503, "status 503");
+	setenv("AYB_QUERY_WORKER", "/bin/true", 1);
+	is_str(qerr("a", "SELECT 1"), "Query worker unavailable: it failed to start",
+	       "a worker program that does not speak the protocol");
+
+	ayb_worker_shutdown();
+	ayb_buf_free(&res);
+	ayb_err_clear(&err);
+	nftw(data, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
