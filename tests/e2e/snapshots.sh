@@ -168,6 +168,33 @@ ID5=$(uploaded)
 ok $? "a restored database makes a new, distinct snapshot"
 is "$(ids | wc -l)" 3 "still at most max_snapshots"
 
+# Objects that are not snapshots, under ids of the right shape.
+AAA=$(printf 'a%.0s' $(seq 64))
+BBB=$(printf 'b%.0s' $(seq 64))
+CCC=$(printf 'c%.0s' $(seq 64))
+head -c 4096 /dev/urandom >"$T/garbage"
+echo 'not a database' | zstd -q >"$T/text.zst"
+head -c $(($(stat -c %s "$T/newest.zst") / 2)) "$T/newest.zst" >"$T/cut.zst"
+s3_aws s3 cp --only-show-errors "$T/garbage" "s3://$S3_BUCKET/$PREFIX$AAA"
+s3_aws s3 cp --only-show-errors "$T/text.zst" "s3://$S3_BUCKET/$PREFIX$BBB"
+s3_aws s3 cp --only-show-errors "$T/cut.zst" "s3://$S3_BUCKET/$PREFIX$CCC"
+before=$(readlink "$DBDIR/current")
+api POST /v1/alice/test.sqlite/restore_snapshot -H "Authorization: Bearer $ALICE" -d "$AAA"
+like "$STATUS $BODY" "502 {\"type\":\"SnapshotError\",\"message\":\"Snapshot $AAA is not a valid zstd stream" \
+	"an object that is not zstd is refused"
+api POST /v1/alice/test.sqlite/restore_snapshot -H "Authorization: Bearer $ALICE" -d "$BBB"
+like "$STATUS $BODY" "502 {\"type\":\"SnapshotError\",\"message\":\"Snapshot $BBB is not an intact SQLite database: file is not a database" \
+	"an object that is not a database is refused"
+api POST /v1/alice/test.sqlite/restore_snapshot -H "Authorization: Bearer $ALICE" -d "$CCC"
+like "$STATUS $BODY" "502 {\"type\":\"SnapshotError\",\"message\":\"Snapshot $CCC is truncated" \
+	"a truncated object is refused"
+is "$(readlink "$DBDIR/current")" "$before" "the database stays as it was"
+is "$(ls "$DBDIR" | grep -vc '^current$')" 1 "and no version directory is left behind"
+is "$(count)" 3 "with its rows"
+s3_aws s3 rm --only-show-errors "s3://$S3_BUCKET/$PREFIX$AAA"
+s3_aws s3 rm --only-show-errors "s3://$S3_BUCKET/$PREFIX$BBB"
+s3_aws s3 rm --only-show-errors "s3://$S3_BUCKET/$PREFIX$CCC"
+
 run share alice/test.sqlite bob manager
 run --token "$BOB" list_snapshots alice/test.sqlite --format csv
 like "$OUT" "$ID5," "a manager lists snapshots"
