@@ -190,6 +190,45 @@ int main(void)
 		   NULL, msg, sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "often"), "a bad interval fails: %s", msg);
 
+	/* isolation: defaults without the section, values, and bad values. */
+	cfg = load(base, NULL, msg, sizeof(msg));
+	if (cfg) {
+		const struct ayb_isolation_config *iso = &cfg->isolation;
+
+		ok(iso->enabled && iso->mode == AYB_ISOLATION_POOL, "isolation on, pooled, by default");
+		ok(iso->query_timeout_ms == 10000 && iso->heap_limit_mb == 64 &&
+		   iso->max_result_rows == 1000000 && iso->max_result_mb == 64 &&
+		   iso->max_file_size_mb == 256 && iso->address_space_mb == 256 &&
+		   iso->cpu_seconds == 60 && iso->open_files == 32 && iso->max_workers == 8 &&
+		   iso->worker_idle_seconds == 300, "isolation defaults");
+		ayb_config_free(cfg);
+	}
+	cfg = load(edit("cors {", "isolation {\n enabled = false\n mode = \"fork\"\n"
+				  " query_timeout_ms = 500\n max_result_rows = 0\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg && !cfg->isolation.enabled && cfg->isolation.mode == AYB_ISOLATION_FORK &&
+	   cfg->isolation.query_timeout_ms == 500 && cfg->isolation.max_result_rows == 0 &&
+	   cfg->isolation.heap_limit_mb == 64, "isolation values, the rest defaulted (%s)", msg);
+	ayb_config_free(cfg);
+	{
+		char *env[] = { (char *)"AYB__ISOLATION__QUERY_TIMEOUT_MS=2500", NULL };
+
+		cfg = load(base, env, msg, sizeof(msg));
+		ok(cfg && cfg->isolation.query_timeout_ms == 2500, "AYB__ISOLATION__QUERY_TIMEOUT_MS");
+		ayb_config_free(cfg);
+	}
+	cfg = load(edit("cors {", "isolation {\n mode = \"thread\"\n}\ncors {"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "isolation.mode") && strstr(msg, "\"pool\" or \"fork\""),
+	   "an unknown isolation mode: %s", msg);
+	cfg = load(edit("cors {", "isolation {\n heap_limit_mb = 0\n}\ncors {"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "isolation.heap_limit_mb"), "a zero heap limit: %s", msg);
+	cfg = load(edit("cors {", "isolation {\n query_timeout_ms = 60000\n}\ncors {"), NULL, msg,
+		   sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "cpu_seconds must exceed"),
+	   "a timeout the CPU limit would cut short: %s", msg);
+	cfg = load(edit("cors {", "isolation {\n cpu_limit = 3\n}\ncors {"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "cpu_limit"), "an unknown isolation key: %s", msg);
+
 	is_int(ayb_config_parse_duration_ms("10m"), 600000, "10m");
 	is_int(ayb_config_parse_duration_ms("2s"), 2000, "2s");
 	is_int(ayb_config_parse_duration_ms("1.5h"), 5400000, "1.5h");
