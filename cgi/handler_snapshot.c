@@ -16,15 +16,10 @@ static int blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The steps both endpoints share: the caller, the database, the manage
- * permission, the configuration.  Returns 0 with *s3 open (the caller
- * closes it), or -1 with err. */
-static int snapshot_target(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_auth *a,
-			   struct ayb_target *t, struct ayb_s3 **s3, struct ayb_err *err)
+int ayb_snapshot_access(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
+			struct ayb_s3 **s3, struct ayb_err *err)
 {
 	*s3 = NULL;
-	if (ayb_auth_required(ctx, req, a, err) < 0 || ayb_target_load(ctx, req, a, t, err) < 0)
-		return -1;
 	if (!ayb_perm_can_manage(&t->caller, &t->db))
 		return ayb_err_set(err, AYB_E_OTHER, 403,
 				   "Authenticated entity %s can't manage snapshots on database %s",
@@ -33,6 +28,17 @@ static int snapshot_target(struct ayb_ctx *ctx, struct ayb_request *req, struct 
 		return ayb_err_set(err, AYB_E_OTHER, 503,
 				   "Snapshots are not configured on this server");
 	return ayb_s3_open(ctx->cfg->snapshots, s3, err);
+}
+
+/* The steps both endpoints share: the caller, the database, then
+ * ayb_snapshot_access. */
+static int snapshot_target(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_auth *a,
+			   struct ayb_target *t, struct ayb_s3 **s3, struct ayb_err *err)
+{
+	*s3 = NULL;
+	if (ayb_auth_required(ctx, req, a, err) < 0 || ayb_target_load(ctx, req, a, t, err) < 0)
+		return -1;
+	return ayb_snapshot_access(ctx, a, t, s3, err);
 }
 
 void ayb_handle_list_snapshots(struct ayb_ctx *ctx, struct ayb_request *req,

@@ -106,6 +106,12 @@ int ayb_check_profile_owner(const struct ayb_auth *a, const char *slug, size_t l
  * to update", links checked; u is left as given. */
 int ayb_action_update_profile(struct ayb_ctx *ctx, const struct ayb_auth *a,
 			      struct ayb_profile_update *u, struct ayb_err *err);
+/* May the caller manage the snapshots of t, and are snapshots configured?
+ * 0 with *s3 open (the caller closes it with ayb_s3_close), or -1 with err
+ * (403, or 503 "Snapshots are not configured on this server"). */
+struct ayb_s3;
+int ayb_snapshot_access(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
+			struct ayb_s3 **s3, struct ayb_err *err);
 int ayb_action_revoke_token(struct ayb_ctx *ctx, const struct ayb_auth *a, const char *short_token,
 			    struct ayb_err *err);
 

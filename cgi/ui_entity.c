@@ -1,0 +1,447 @@
+/* The entity page (spec/UI.md §4.2-§4.4): profile, databases the viewer
+ * may discover, editing one's own profile and creating a database. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "slug.h"
+#include "ui.h"
+
+/* The profile values shown in the edit form: the entity's own, or what was
+ * just submitted when saving failed. */
+struct profile_values {
+	const char *display_name, *description, *organization, *location;
+};
+
+static void link_input(struct ayb_buf *b, const char *url)
+{
+	ayb_html_printf(b,
+			"<div class=\"link-input-group\"><input type=\"url\" name=\"link\" "
+			"aria-label=\"Link\" placeholder=\"https://example.org\" maxlength=\"2048\" "
+			"value=\"%s\"><button type=\"button\" class=\"btn btn-icon link-remove\" "
+			"aria-label=\"Remove link\" title=\"Remove link\">&times;</button></div>",
+			url);
+}
+
+static void edit_form(struct ayb_ui *ui, const struct ayb_entity *e,
+		      const struct profile_values *v, const cJSON *links, const char *error)
+{
+	struct ayb_buf *b = &ui->page;
+	const cJSON *l;
+
+	ayb_html_printf(b,
+			"<details class=\"profile-edit\"%s><summary class=\"btn btn-secondary btn-sm\">"
+			"Edit profile</summary>"
+			"<form method=\"post\" action=\"/%s/update_profile\" class=\"stack\" "
+			"id=\"profile-form\" data-fragment=\"#profile-section\" data-swap=\"outer\">",
+			error ? " open" : "", e->slug);
+	ayb_ui_csrf_field(ui);
+	ayb_buf_adds(b, "<div id=\"profile-update-error\">");
+	if (error)
+		ayb_ui_alert(b, AYB_UI_ERROR, "Error updating profile", error);
+	ayb_html_printf(b,
+			"</div>"
+			"<label for=\"display_name\">Display name</label>"
+			"<input id=\"display_name\" name=\"display_name\" maxlength=\"35\" "
+			"placeholder=\"%s\" value=\"%s\">"
+			"<label for=\"description\">Description</label>"
+			"<textarea id=\"description\" name=\"description\" rows=\"3\" "
+			"maxlength=\"100\">%s</textarea>"
+			"<label for=\"organization\">Organization</label>"
+			"<input id=\"organization\" name=\"organization\" maxlength=\"35\" value=\"%s\">"
+			"<label for=\"location\">Location</label>"
+			"<input id=\"location\" name=\"location\" maxlength=\"35\" value=\"%s\">"
+			"<fieldset class=\"links-fieldset\"><legend>Links</legend><div id=\"links-list\">",
+			e->slug, v->display_name, v->description, v->organization, v->location);
+	cJSON_ArrayForEach(l, links) {
+		const cJSON *url = cJSON_IsObject(l) ? cJSON_GetObjectItemCaseSensitive(l, "url") : l;
+		if (cJSON_IsString(url) && *url->valuestring)
+			link_input(b, url->valuestring);
+	}
+	/* One empty field, so a link can be added without JavaScript. */
+	link_input(b, "");
+	ayb_html_printf(b,
+			"</div><button type=\"button\" id=\"add-link\" class=\"btn btn-ghost btn-sm\" "
+			"hidden>+ Add link</button></fieldset>"
+			"<div class=\"form-actions\"><a class=\"btn btn-secondary\" href=\"/%s\" "
+			"id=\"profile-cancel\">Cancel</a>"
+			"<button type=\"submit\" class=\"btn btn-primary\" id=\"profile-save\">Save</button>"
+			"</div></form></details>",
+			e->slug);
+}
+
+/* links holds the entity's stored links, or the submitted ones (plain
+ * strings) after a failed save. */
+static void profile_section(struct ayb_ui *ui, const struct ayb_entity *e,
+			    const struct profile_values *v, const cJSON *links, const char *error)
+{
+	struct ayb_buf *b = &ui->page;
+	const char *name = e->display_name && *e->display_name ? e->display_name : e->slug;
+	const char *me = ayb_ui_me(ui);
+	cJSON *stored = e->links ? cJSON_Parse(e->links) : NULL;
+	const cJSON *l;
+	char initial[5] = { 0 };
+	size_t n = 1;
+
+	/* The avatar shows the first character of the name, whole even when it
+	 * is several bytes of UTF-8. */
+	while (name[n] && ((unsigned char)name[n] & 0xc0) == 0x80 && n < 4)
+		n++;
+	memcpy(initial, name, n);
+	ayb_html_printf(b,
+			"<section id=\"profile-section\" class=\"card profile-section\" "
+			"aria-label=\"Profile\"><div class=\"profile-head\">"
+			"<div class=\"avatar avatar-lg\" aria-hidden=\"true\">%s</div>"
+			"<div class=\"profile-title\"><h1 class=\"profile-name\">%s</h1>"
+			"<p class=\"muted\">%s</p></div></div>",
+			initial, name, e->slug);
+	if (e->description && *e->description)
+		ayb_html_printf(b, "<p class=\"profile-description\">%s</p>", e->description);
+	ayb_buf_adds(b, "<ul class=\"profile-meta\">");
+	if (e->organization && *e->organization) {
+		ayb_buf_adds(b, "<li>");
+		ayb_buf_adds(b, ayb_ui_icon_building);
+		ayb_html_printf(b, "<span>%s</span></li>", e->organization);
+	}
+	if (e->location && *e->location) {
+		ayb_buf_adds(b, "<li>");
+		ayb_buf_adds(b, ayb_ui_icon_pin);
+		ayb_html_printf(b, "<span>%s</span></li>", e->location);
+	}
+	cJSON_ArrayForEach(l, stored) {
+		const cJSON *url = cJSON_GetObjectItemCaseSensitive(l, "url");
+		if (!cJSON_IsString(url))
+			continue;
+		ayb_buf_adds(b, "<li>");
+		ayb_buf_adds(b, ayb_ui_icon_link);
+		/* Only http(s) URLs become links: a javascript: URL is shown as
+		 * text, never made clickable. */
+		if (ayb_html_safe_url(url->valuestring))
+			ayb_html_printf(b, "<a href=\"%s\" rel=\"nofollow me noopener\">%s</a>",
+					url->valuestring, url->valuestring);
+		else
+			ayb_html_printf(b, "<span>%s</span>", url->valuestring);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "verified")))
+			ayb_buf_adds(b, ayb_ui_icon_check);
+		ayb_buf_adds(b, "</li>");
+	}
+	ayb_buf_adds(b, "</ul>");
+	if (me && strcmp(me, e->slug) == 0) {
+		struct profile_values own = {
+			e->display_name ? e->display_name : "", e->description ? e->description : "",
+			e->organization ? e->organization : "", e->location ? e->location : ""
+		};
+		edit_form(ui, e, v ? v : &own, links ? links : stored, error);
+	}
+	ayb_buf_adds(b, "</section>");
+	cJSON_Delete(stored);
+}
+
+void ayb_ui_profile_section(struct ayb_ui *ui, const struct ayb_entity *e, const char *error)
+{
+	profile_section(ui, e, NULL, NULL, error);
+}
+
+static void create_form(struct ayb_ui *ui, const char *entity, int have_dbs, const char *error)
+{
+	struct ayb_buf *b = &ui->page;
+	const char *level = error ? ayb_ui_field(ui, "public_sharing_level") : "no-access";
+	static const struct {
+		const char *value, *label, *hint;
+	} levels[] = {
+		{ "no-access", "Private", "Only you and the people you share it with" },
+		{ "fork", "Forkable", "Anyone may see that it exists" },
+		{ "read-only", "Read-only", "Anyone logged in may query it, read-only" },
+	};
+
+	ayb_html_printf(b,
+			"<details id=\"create-database\" class=\"create-database\"%s>"
+			"<summary class=\"btn %s\">Create database</summary>"
+			"<div class=\"card create-card\"><h3>Create a new database</h3>"
+			"<form method=\"post\" action=\"/%s/create_database\" class=\"stack\" "
+			"id=\"create-database-form\" data-fragment=\"#create-database-error\">",
+			error ? " open" : "", have_dbs ? "btn-secondary" : "btn-primary", entity);
+	ayb_ui_csrf_field(ui);
+	ayb_html_printf(b,
+			"<label for=\"database-slug\">Name</label>"
+			"<input id=\"database-slug\" name=\"database_slug\" required maxlength=\"64\" "
+			"placeholder=\"example.sqlite\" pattern=\"[A-Za-z0-9_.\\-]+\" "
+			"title=\"Letters, digits, - _ and .\" autocomplete=\"off\" spellcheck=\"false\" "
+			"autocapitalize=\"none\" value=\"%s\">"
+			"<input type=\"hidden\" name=\"db_type\" value=\"sqlite\">"
+			"<fieldset class=\"choice\"><legend>Public access</legend>",
+			error ? ayb_ui_field(ui, "database_slug") : "");
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		ayb_html_printf(b,
+				"<label class=\"choice-item\"><input type=\"radio\" "
+				"name=\"public_sharing_level\" value=\"%s\" data-value=\"%s\"%s>"
+				"<span class=\"choice-label\">%s</span>"
+				"<span class=\"choice-hint\">%s</span></label>",
+				levels[i].value, levels[i].value,
+				strcmp(level, levels[i].value) == 0 ? " checked" : "", levels[i].label,
+				levels[i].hint);
+	ayb_buf_adds(b, "</fieldset><div id=\"create-database-error\" aria-live=\"polite\">");
+	if (error)
+		ayb_ui_alert(b, AYB_UI_ERROR, "Error creating database", error);
+	ayb_buf_adds(b, "</div><button type=\"submit\" id=\"create-database-submit\" "
+			"class=\"btn btn-primary\">Create database</button></form></div></details>");
+}
+
+/* The whole entity page; create_error / profile_error reopen the form that
+ * failed (plain form posts only). */
+static void entity_page(struct ayb_ui *ui, const struct ayb_entity *e,
+			const struct ayb_database *dbs, size_t n, const char *create_error,
+			const struct profile_values *pv, const cJSON *plinks, const char *profile_error,
+			int status)
+{
+	struct ayb_buf *b = &ui->page;
+	const char *me = ayb_ui_me(ui);
+	int can_create = me && strcmp(me, e->slug) == 0;
+
+	ayb_ui_page_open(ui, e->display_name && *e->display_name ? e->display_name : e->slug,
+			 AYB_UI_CONTENT);
+	ayb_buf_adds(b, "<div class=\"entity-grid\"><div class=\"entity-side\">");
+	profile_section(ui, e, pv, plinks, profile_error);
+	ayb_buf_adds(b, "</div><section class=\"entity-main\" aria-labelledby=\"databases-title\">"
+			"<div class=\"section-head\"><h2 id=\"databases-title\">Databases</h2></div>");
+	if (can_create)
+		create_form(ui, e->slug, n > 0, create_error);
+	if (n == 0) {
+		ayb_buf_adds(b, "<div class=\"card empty-state\">");
+		ayb_buf_adds(b, ayb_ui_icon_database);
+		if (can_create)
+			ayb_buf_adds(b, "<h3>No databases...yet!</h3><p class=\"muted\">Let&#39;s fix "
+					"that by creating your first database.</p></div>");
+		else
+			ayb_buf_adds(b, "<h3>No databases to show</h3><p class=\"muted\">Nothing here "
+					"is shared with you yet.</p></div>");
+	} else {
+		ayb_buf_adds(b, "<ul class=\"db-list\">");
+		for (size_t i = 0; i < n; i++) {
+			ayb_html_printf(b, "<li><a class=\"db-card\" href=\"/%s/%s\">", e->slug,
+					dbs[i].slug);
+			ayb_buf_adds(b, ayb_ui_icon_database);
+			ayb_html_printf(b,
+					"<span class=\"db-text\"><span class=\"db-name\">%s</span>"
+					"<span class=\"muted small\">Type: %s</span></span></a></li>",
+					dbs[i].slug, dbs[i].db_type ? "duckdb" : "sqlite");
+		}
+		ayb_buf_adds(b, "</ul>");
+	}
+	ayb_buf_adds(b, "</section></div>");
+	ayb_ui_page_close(ui, AYB_UI_CONTENT);
+	ayb_ui_send(ui, status);
+}
+
+/* Loads the entity of path segment 0 (lowercased).  1 found, 0 missing
+ * (answered with 404), -1 store failure (answered). */
+static int load_entity(struct ayb_ui *ui, struct ayb_entity *e)
+{
+	struct ayb_err err = { 0 };
+	const struct ayb_segment *s = &ui->req->seg[0];
+	char *slug = strdup(s->s);
+	int rc = 0;
+
+	if (slug && strlen(slug) == s->len) {
+		ayb_slug_lower(slug);
+		rc = ayb_store_entity_get(ui->ctx->store, slug, e, &err);
+	}
+	if (!slug)
+		rc = ayb_err_oom(&err);
+	if (rc == 0)
+		ayb_ui_message_page(ui, 404, "Not found", AYB_UI_ERROR, "Entity not found",
+				    "There is no user or organization by that name.");
+	else if (rc < 0)
+		ayb_ui_message_page(ui, err.status ? err.status : 500, "Server error", AYB_UI_ERROR,
+				    "Server error", err.message);
+	free(slug);
+	ayb_err_clear(&err);
+	return rc;
+}
+
+/* Renders the entity page for e as the viewer sees it. */
+static void show_entity(struct ayb_ui *ui, const struct ayb_entity *e, const char *create_error,
+			const struct profile_values *pv, const cJSON *plinks,
+			const char *profile_error, int status)
+{
+	struct ayb_err err = { 0 };
+	struct ayb_database *dbs = NULL;
+	size_t n = 0;
+
+	if (ayb_entity_visible_databases(ui->ctx, &ui->auth, e->id, &dbs, &n, &err) < 0)
+		ayb_ui_message_page(ui, err.status ? err.status : 500, "Server error", AYB_UI_ERROR,
+				    "Server error", err.message);
+	else
+		entity_page(ui, e, dbs, n, create_error, pv, plinks, profile_error, status);
+	ayb_databases_free(dbs, n);
+	ayb_err_clear(&err);
+}
+
+void ayb_ui_entity(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+{
+	struct ayb_ui ui;
+	struct ayb_entity e = { 0 };
+
+	if (ayb_ui_begin(&ui, ctx, req, resp) == 0 && load_entity(&ui, &e) > 0)
+		show_entity(&ui, &e, NULL, NULL, NULL, NULL, 200);
+	ayb_entity_free(&e);
+	ayb_ui_end(&ui);
+}
+
+void ayb_ui_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
+			    struct ayb_response *resp)
+{
+	struct ayb_ui ui;
+	struct ayb_err err = { 0 };
+	struct ayb_entity e = { 0 };
+	char tmp[256], *path = NULL;
+	const char *slug;
+
+	if (ayb_ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
+		goto out;
+	slug = ayb_ui_field(&ui, "database_slug");
+	if (!ui.logged_in) {
+		ayb_err_set(&err, AYB_E_OTHER, 401, "Please log in to create a database.");
+	} else if (!*slug) {
+		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give the database a name.");
+	} else {
+		struct ayb_segment es = { e.slug, strlen(e.slug) };
+		struct ayb_segment ds = { (char *)slug, strlen(slug) };
+		const char *type = ayb_form_get(&ui.form, "db_type");
+		const char *level = ayb_form_get(&ui.form, "public_sharing_level");
+
+		if (ayb_action_create_database(ctx, &ui.auth, &es, &ds, type ? type : "sqlite",
+					       level ? level : "no-access", &err) == 0) {
+			if (asprintf(&path, "/%s/%s", e.slug, slug) < 0)
+				path = NULL;
+			ayb_ui_redirect(&ui, path ? path : "/");
+			goto out;
+		}
+	}
+	if (ui.fragment) {
+		ayb_ui_alert(&ui.page, AYB_UI_ERROR, "Error creating database",
+			     ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+		ayb_ui_send(&ui, err.status ? err.status : 400);
+	} else {
+		show_entity(&ui, &e, ayb_ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
+			    err.status ? err.status : 400);
+	}
+out:
+	free(path);
+	ayb_entity_free(&e);
+	ayb_err_clear(&err);
+	ayb_ui_end(&ui);
+}
+
+/* The submitted links (fields "link", in order, trimmed, empty ones
+ * dropped) as the API's JSON text [{"url":"..."}], and as a list of
+ * strings for re-showing the form.  Returns the malloc'd JSON or NULL. */
+static char *submitted_links(const struct ayb_ui *ui, cJSON **shown)
+{
+	cJSON *api = cJSON_CreateArray();
+	char *text = NULL;
+
+	*shown = cJSON_CreateArray();
+	if (!api || !*shown)
+		goto out;
+	for (size_t i = 0; i < ui->form.n; i++) {
+		const struct ayb_form_field *f = &ui->form.f[i];
+		const char *v = f->value, *end;
+		char *url;
+		cJSON *o;
+
+		if (strcmp(f->name, "link") != 0 || strlen(v) != f->len)
+			continue;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		end = v + strlen(v);
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end == v || !(url = strndup(v, (size_t)(end - v))))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(api, o);
+		cJSON_AddStringToObject(o, "url", url);
+		cJSON_AddItemToArray(*shown, cJSON_CreateString(url));
+		free(url);
+	}
+	text = cJSON_PrintUnformatted(api);
+out:
+	cJSON_Delete(api);
+	return text;
+}
+
+void ayb_ui_update_profile(struct ayb_ctx *ctx, struct ayb_request *req,
+			   struct ayb_response *resp)
+{
+	struct ayb_ui ui;
+	struct ayb_err err = { 0 };
+	struct ayb_entity e = { 0 }, fresh = { 0 };
+	struct ayb_profile_update u;
+	struct profile_values v;
+	cJSON *shown = NULL;
+	char *links = NULL, tmp[256];
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	if (ayb_ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
+		goto out;
+	v.display_name = ayb_ui_field(&ui, "display_name");
+	v.description = ayb_ui_field(&ui, "description");
+	v.organization = ayb_ui_field(&ui, "organization");
+	v.location = ayb_ui_field(&ui, "location");
+	links = submitted_links(&ui, &shown);
+	if (!ui.logged_in ||
+	    ayb_check_profile_owner(&ui.auth, e.slug, strlen(e.slug), &err) < 0) {
+		ayb_err_set(&err, AYB_E_OTHER, 403, "You can only edit your own profile");
+		ayb_ui_message_page(&ui, 403, "Unauthorized", AYB_UI_ERROR, "Unauthorized",
+				    err.message);
+		goto out;
+	}
+	if (!links) {
+		ayb_err_oom(&err);
+	} else {
+		/* Every field is sent: an empty one clears the value. */
+		u.display_name = (struct ayb_field_update){ 1, *v.display_name ? v.display_name : NULL };
+		u.description = (struct ayb_field_update){ 1, *v.description ? v.description : NULL };
+		u.organization = (struct ayb_field_update){ 1, *v.organization ? v.organization : NULL };
+		u.location = (struct ayb_field_update){ 1, *v.location ? v.location : NULL };
+		u.links = (struct ayb_field_update){ 1, links };
+		if (ayb_action_update_profile(ctx, &ui.auth, &u, &err) == 0) {
+			if (!ui.fragment) {
+				char *path = NULL;
+				if (asprintf(&path, "/%s", e.slug) < 0)
+					path = NULL;
+				ayb_ui_redirect(&ui, path ? path : "/");
+				free(path);
+				goto out;
+			}
+			rc = ayb_store_entity_get(ctx->store, e.slug, &fresh, &err);
+			if (rc > 0) {
+				ayb_ui_profile_section(&ui, &fresh, NULL);
+				ayb_ui_send(&ui, 200);
+				goto out;
+			}
+			if (rc == 0)
+				ayb_err_not_found(&err, e.slug, "entity");
+		}
+	}
+	if (ui.fragment) {
+		profile_section(&ui, &e, &v, shown, ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+		ayb_ui_send(&ui, err.status ? err.status : 400);
+	} else {
+		show_entity(&ui, &e, NULL, &v, shown, ayb_ui_err_text(&err, tmp, sizeof(tmp)),
+			    err.status ? err.status : 400);
+	}
+out:
+	cJSON_Delete(shown);
+	free(links);
+	ayb_entity_free(&fresh);
+	ayb_entity_free(&e);
+	ayb_err_clear(&err);
+	ayb_ui_end(&ui);
+}
