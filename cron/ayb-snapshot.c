@@ -8,7 +8,7 @@
  * Per database, <data_path>/snapshots/<e>/<d>/ holds `lock` (an flock taken
  * for the whole snapshot: a run that finds it held skips the database, so
  * overlapping runs never snapshot one database twice) and `last-run` (when
- * the last successful pass over it started, in Unix milliseconds). */
+ * its last successful snapshot started, in Unix milliseconds). */
 #include "autoconfig.h"
 
 #include <dirent.h>
@@ -67,7 +67,6 @@ struct pass {
 	const struct ayb_config *cfg;
 	struct ayb_s3 *s3;
 	struct ayb_store *store;
-	int64_t started_ms;
 	int uploaded, unchanged, not_due, busy, skipped, failed;
 	struct ayb_buf failures;  /* "  <e>/<d>: <message>\n" per failure */
 };
@@ -89,8 +88,8 @@ static void fail(struct pass *p, const char *what, const char *msg)
 
 /* How long before the interval is up a database already counts as due:
  * cron and the loop start passes at nearly, not exactly, interval-spaced
- * times, and a pass that comes a few milliseconds early must not wait for
- * the next one. */
+ * times, and a database reached a little earlier in this pass than in the
+ * last one must not wait a whole pass more. */
 static int64_t slack_ms(int64_t interval_ms)
 {
 	int64_t s = interval_ms / 10;
@@ -168,6 +167,7 @@ static void snapshot_one(struct pass *p, const char *entity, const char *db, int
 	struct ayb_err err = { 0 };
 	struct ayb_snapshot_result res;
 	char dir[PATH_MAX], lock[PATH_MAX], state[PATH_MAX], what[2 * AYB_SLUG_MAX + 2];
+	int64_t now;
 	int fd = -1, rc;
 
 	snprintf(what, sizeof(what), "%s/%s", entity, db);
@@ -193,9 +193,10 @@ static void snapshot_one(struct pass *p, const char *entity, const char *db, int
 		}
 		goto out;
 	}
-	/* Checked under the lock: a run that just finished this database
-	 * has recorded it by now. */
-	if (!force && !due(state, p->started_ms, sc->interval_ms)) {
+	/* Checked under the lock, against the time now: a run that just
+	 * finished this database has recorded when it started it. */
+	now = wall_ms();
+	if (!force && !due(state, now, sc->interval_ms)) {
 		p->not_due++;
 		goto out;
 	}
@@ -233,7 +234,7 @@ static void snapshot_one(struct pass *p, const char *entity, const char *db, int
 		p->uploaded++;
 		break;
 	}
-	mark_done(state, p->started_ms);
+	mark_done(state, now);
 out:
 	fflush(stdout);
 	if (fd >= 0)
@@ -332,7 +333,6 @@ static int pass_once(const struct ayb_config *cfg, struct ayb_s3 *s3, const char
 
 	p.cfg = cfg;
 	p.s3 = s3;
-	p.started_ms = wall_ms();
 	if (ayb_store_open(cfg->database_url, &p.store, &err) < 0) {
 		fprintf(stderr, "Unable to walk database directory for snapshots: %s\n",
 			err.message ? err.message : "metadata store error");
