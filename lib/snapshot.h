@@ -66,7 +66,10 @@ void ayb_snapshots_free(struct ayb_snapshot *s, size_t n);
  * hash, and unless a snapshot with that id exists, zstd-compress to a file
  * (constant memory), upload it, then delete the oldest so that at most
  * max_snapshots remain (0: keep all).  The work directory is removed on
- * success and failure alike.  Slugs must be checked by the caller.
+ * success and failure alike.  cfg->snapshots must be set and the slugs
+ * checked by the caller, and makes of one database must not overlap
+ * (ayb-snapshot holds a lock): a make removes work directories that
+ * earlier ones left behind.
  * Returns 0 with *res filled, or -1 with err (SnapshotError, S3 errors with
  * "Failed to upload snapshot <key>: ..." and the like). */
 int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
@@ -78,9 +81,9 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
  * intact SQLite database, then swaps `current` to it atomically (readers see
  * the old file or the new one, never a mix; no -wal/-shm comes along) and
  * deletes the old version.  On failure the live database is untouched and
- * the new directory removed.  Errors: an id of the wrong shape or one S3
- * does not have is SnapshotDoesNotExistError (404); a corrupt object is
- * SnapshotError (502); S3 errors as above. */
+ * the new directory removed.  cfg->snapshots must be set.  Errors: an id
+ * of the wrong shape or one S3 does not have is SnapshotDoesNotExistError
+ * (404); a corrupt object is SnapshotError (502); S3 errors as above. */
 int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
 			 const char *db, const char *id, struct ayb_err *err);
 
