@@ -365,8 +365,10 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
 			mine |= m[i].method_type == 0 && m[i].email_address &&
 				strcmp(m[i].email_address, email) == 0;
 		ayb_auth_methods_free(m, n);
-		if (mine)
+		if (mine) {
+			ayb_err_clear(err);
 			return 0;
+		}
 		return ayb_err_set(err, AYB_E_OTHER, 409,
 				   "The email address %s is already used by another account", email);
 	}

@@ -401,8 +401,12 @@ static int pg_query(void *conn, int qid, const char *sql, const struct ayb_param
 	for (size_t i = 0; i < nparams; i++)
 		values[i] = params[i].value;
 	ret = query_once(c, qid, sql, values, (int)nparams, rows, err);
-	if (ret == LOST && !c->in_tx && is_read(sql))
+	if (ret == LOST && !c->in_tx && is_read(sql)) {
+		/* A success must not leave the first attempt's error behind:
+		 * callers may look at err after a call that returned 0. */
+		ayb_err_clear(err);
 		ret = query_once(c, qid, sql, values, (int)nparams, rows, err);
+	}
 	return ret == LOST ? -1 : ret;
 }
 
