@@ -72,6 +72,7 @@ int main(void)
 	is_int(ayb_store_auth_method_create(st, e.id, "a@example.org", &err), 0, "add email method");
 	is_int(ayb_store_auth_method_create(st, e.id, "a@example.org", &err), 0,
 	       "adding the same address to the same entity again (a racing confirmation) is fine");
+	is_int(err.kind, AYB_OK, "and leaves no error behind");
 	ayb_store_entity_get_or_create(st, "bob", 0, &e2, &err);
 	is_int(ayb_store_auth_method_create(st, e2.id, "a@example.org", &err), -1,
 	       "an address verifies one entity only");
