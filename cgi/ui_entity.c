@@ -96,9 +96,12 @@ static void profile_section(struct ayb_ui *ui, const struct ayb_entity *e,
 			"<section id=\"profile-section\" class=\"card profile-section\" "
 			"aria-label=\"Profile\"><div class=\"profile-head\">"
 			"<div class=\"avatar avatar-lg\" aria-hidden=\"true\">%s</div>"
-			"<div class=\"profile-title\"><h1 class=\"profile-name\">%s</h1>"
-			"<p class=\"muted\">%s</p></div></div>",
-			initial, name, e->slug);
+			"<div class=\"profile-title\"><h1 class=\"profile-name\">%s</h1>",
+			initial, name);
+	/* The slug under a display name; not twice when the name is the slug. */
+	if (name != e->slug)
+		ayb_html_printf(b, "<p class=\"muted\">%s</p>", e->slug);
+	ayb_buf_adds(b, "</div></div>");
 	if (e->description && *e->description)
 		ayb_html_printf(b, "<p class=\"profile-description\">%s</p>", e->description);
 	ayb_buf_adds(b, "<ul class=\"profile-meta\">");

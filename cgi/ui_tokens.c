@@ -15,6 +15,18 @@ static void revoked_row(struct ayb_buf *b, const char *short_token)
 			short_token);
 }
 
+/* "2024-08-18 15:05:04.123456" (naive UTC from the store) as
+ * "2024-08-18 15:05:04 UTC"; anything else as it is. */
+static const char *when(const char *t, char out[32])
+{
+	if (!t)
+		return "";
+	if (strlen(t) < 19 || t[4] != '-' || (t[10] != ' ' && t[10] != 'T'))
+		return t;
+	snprintf(out, 32, "%.10s %.8s UTC", t, t + 11);
+	return out;
+}
+
 static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error, int status)
 {
 	struct ayb_err err = { 0 };
@@ -57,6 +69,7 @@ static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error
 			"<tbody id=\"tokens-table\">");
 	for (size_t i = 0; i < n; i++) {
 		int mine = strcmp(t[i].short_token, ui->auth.token.short_token) == 0;
+		char created[32], expires[32];
 
 		ayb_html_printf(b, "<tr id=\"token-row-%s\"><td><code>%s</code></td><td>%s</td>"
 				   "<td>%s</td><td>%s</td><td>%s</td><td>%s</td>",
@@ -64,8 +77,8 @@ static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error
 				t[i].scoped_database ? t[i].scoped_database : "(all databases)",
 				t[i].query_permission_level < 0 ? "(full access)"
 				: t[i].query_permission_level ? "read-write" : "read-only",
-				t[i].app_name ? t[i].app_name : "", t[i].created_at ? t[i].created_at : "",
-				t[i].expires_at ? t[i].expires_at : "(never)");
+				t[i].app_name ? t[i].app_name : "", when(t[i].created_at, created),
+				t[i].expires_at ? when(t[i].expires_at, expires) : "(never)");
 		if (mine)
 			ayb_buf_adds(b, "<td class=\"actions\"><span class=\"badge\" title=\"The token "
 					"this browser is logged in with\">This browser</span>");

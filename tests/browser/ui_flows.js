@@ -261,6 +261,9 @@ async function flows(browser) {
 	}
 	await snap(bob, 'others_see_nothing');
 	await alice.click("a[href='#sharing']");
+	ok(await alice.isVisible('section#sharing') && !(await alice.isVisible('section#query')),
+		'the Sharing tab shows its panel in place of the query console');
+	is(await alice.getAttribute("a[href='#sharing']", 'aria-current'), 'page', 'the Sharing tab is marked current');
 	await alice.check("#public-sharing-form input[value='read-only']");
 	await alice.click('#update-public-sharing-btn');
 	await alice.waitForSelector('#public-sharing-results .alert-success');
@@ -380,7 +383,10 @@ async function flows(browser) {
 	is(await np.inputValue('textarea[name=query]'), "SELECT 'works without a script' AS note", 'no JavaScript: the query stays in the console');
 	await snap(np, 'nojs_query');
 	await np.goto(`${BASE}/alice/plain.sqlite#sharing`);
-	ok(await np.isVisible('#public-sharing-form'), 'no JavaScript: the sharing tab opens from its link');
+	ok(await np.isVisible('#public-sharing-form') && !(await np.isVisible('section#query')),
+		'no JavaScript: the sharing tab opens from its link');
+	await np.click("a[href='#query']");
+	ok(await np.isVisible('section#query') && !(await np.isVisible('section#sharing')), 'no JavaScript: and back to the query tab');
 	await nojs.close();
 
 	// 8. Tokens: list, revoke, and the menu.
