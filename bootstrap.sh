@@ -23,6 +23,10 @@ libcurl4-openssl-dev libconfuse-dev libedit-dev libseccomp-dev lighttpd curl ca-
 [ -n "$with_tests" ] && packages="$packages sqlite3 iproute2 procps chromium postgresql"
 # Snapshot tests: an independent S3 client, zstd, and flock/b2sum (util-linux, coreutils).
 [ -n "$with_tests" ] && packages="$packages awscli zstd util-linux coreutils"
+# Deployment tests (tests/deploy): the other web servers, systemd's socket
+# activation tools, groff for the man pages, and what builds the .deb.
+[ -n "$with_tests" ] && packages="$packages nginx spawn-fcgi apache2 libapache2-mod-fcgid \
+systemd groff-base dpkg-dev debhelper"
 
 missing=
 for p in $packages; do

@@ -41,7 +41,12 @@ run() {
 	failed=$((failed + ${f:-0} + ${e:-0} + ${x:-0}))
 }
 
+# tests/deploy/deb.sh builds, installs and purges the Debian package: once,
+# with the plain build (it would test the same package again otherwise).
+AYB_TEST_DEB=1
+export AYB_TEST_DEB
 run build
+unset AYB_TEST_DEB
 run build-san --enable-sanitizers
 
 echo "$passed passed, $failed failed"
