@@ -55,6 +55,17 @@ static const char tail[] =
 	"#     interval = \"10m\"\n"
 	"#     max_snapshots = 3\n"
 	"#   }\n"
+	"# }\n"
+	"\n"
+	"# Tenant queries run in sandboxed worker processes within these limits\n"
+	"# (the defaults; README \"Isolation\").\n"
+	"# isolation {\n"
+	"#   enabled = true\n"
+	"#   query_timeout_ms = 10000\n"
+	"#   heap_limit_mb = 64\n"
+	"#   max_result_rows = 1000000\n"
+	"#   max_result_mb = 64\n"
+	"#   max_file_size_mb = 256\n"
 	"# }\n";
 
 int ayb_cli_default_server_config(int argc, char **argv)
