@@ -20,6 +20,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "router.h"
+#include "sandbox.h"
 #include "token.h"
 #include "workers.h"
 
@@ -105,6 +106,20 @@ static int stdio_read(void *ctx, char *p, size_t n)
 static int stdio_write(void *ctx, const char *p, size_t n)
 {
 	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+/* Under a web server other than `ayb server`, nobody else says when the
+ * kernel cannot confine query workers: the banner goes to the error log
+ * once, at start. */
+static void warn_degraded_isolation(const struct ayb_config *cfg)
+{
+	struct ayb_sandbox_support sup;
+	struct ayb_buf b = { 0 };
+
+	ayb_sandbox_probe(&sup);
+	if (ayb_sandbox_report(&cfg->isolation, &sup, &b) && b.data)
+		fputs(b.data, stderr);
+	ayb_buf_free(&b);
 }
 
 /* One line per failed request to the web server's error log. */
@@ -280,6 +295,8 @@ int main(void)
 		 * inherit it (the metadata store is opened later, in each). */
 		if (!site_get(default_path, &err))
 			fprintf(stderr, "ayb-api: %s\n", err.message ? err.message : "configuration error");
+		else
+			warn_degraded_isolation(sites[0].cfg);
 		ayb_err_clear(&err);
 		status = workers > 1 ? ayb_workers_run(workers, fastcgi_loop) : fastcgi_loop();
 	}
