@@ -67,6 +67,11 @@ static int matches(const struct ayb_route *rt, const struct ayb_request *req)
 
 	if (strcmp(rt->method, req->method) != 0)
 		return 0;
+	/* /v1/ belongs to the API: a path there that no API route takes stays
+	 * a bare 404, never an /{entity}/... page. */
+	if (rt->pattern[0] && strcmp(rt->pattern[0], "*") == 0 && req->nseg &&
+	    strcmp(req->seg[0].s, "v1") == 0)
+		return 0;
 	for (i = 0; rt->pattern[i]; i++) {
 		if (i >= req->nseg)
 			return 0;

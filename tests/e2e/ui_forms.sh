@@ -219,6 +219,10 @@ like "$BODY" "Log in to query this database" "who are asked to log in to query"
 like "$BODY" 'href="/log_in?next=/alice/frag.sqlite"' "with a way back"
 api GET /v1/tokens -H "Authorization: Bearer $TOKEN"
 is "$STATUS" 200 "the API keeps /v1/tokens over /{entity}/{database}"
+api GET /v1/register
+is "$STATUS:$BODY" "404:" "an unknown API path is never taken for /{entity}/{database}"
+api GET /v1
+is "$STATUS:$BODY" "404:" "nor /v1 for /{entity}"
 api GET /settings/tokens
 is "$STATUS $(header location)" "303 /log_in?next=/settings/tokens" "tokens page needs a login"
 
