@@ -10,10 +10,12 @@ deploy_need lighttpd curl ss make
 STAGE=$T/stage
 MAKE=${MAKE:-make}
 
-# dir NAME: an installation directory as the build configured it.
+# dir NAME: an installation directory as the build configured it (a
+# recursive make, as under distcheck, may still announce its directory).
 dir() {
-	printf 'show:\n\t@echo $(%s)\n' "$1" |
-		$MAKE -s --no-print-directory -C "$top_builddir" -f Makefile -f - show
+	printf 'show:\n\t@echo "dir=$(%s)"\n' "$1" |
+		$MAKE -s --no-print-directory -C "$top_builddir" -f Makefile -f - show |
+		sed -n 's/^dir=//p'
 }
 bindir=$(dir bindir)
 pkglibexecdir=$(dir pkglibexecdir)
