@@ -61,9 +61,12 @@ bail() {
 
 # ---- servers ------------------------------------------------------------------
 # A port nothing listens on, from a range away from the usual services.
+# Below Linux's ephemeral range (32768-60999): a port there can be the local
+# end of some outgoing connection, and bind() then fails although nothing
+# listens on it (seen with PostgreSQL under a parallel make check).
 free_port() {
 	while :; do
-		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 12000 + 20000 ))
 		[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return; }
 	done
 }

@@ -8,6 +8,7 @@
 #   pg_url NAME           postgresql://ayb:<password>@127.0.0.1:<port>/NAME
 #   pg_psql NAME SQL...   runs SQL in NAME as ayb (unaligned, tuples only)
 #   pg_stop / pg_restart  fast shutdown / shutdown then start on the same port
+#   pg_start_again        start after pg_stop, on the same port
 #   pg_cleanup            pg_stop, and remove the cluster if it lives outside $T
 #
 # As root the server runs as the user postgres (initdb refuses root), so the
@@ -56,7 +57,6 @@ pg_start() {
 		PG_DIR=$(mktemp -d /tmp/ayb-e2e-pg.XXXXXX) || bail "mktemp"
 		_pg_outside=1
 	fi
-	PG_PORT=$(free_port)
 	PG_PASSWORD=pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	mkdir -p "$PG_DIR"
 	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
@@ -64,7 +64,15 @@ pg_start() {
 	_pg_as "$PG_BIN/initdb" -N -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
 		--auth-local=trust --auth-host=scram-sha-256 >"$T/initdb.log" 2>&1 ||
 		{ cat "$T/initdb.log" >&2; bail "initdb failed"; }
-	_pg_ctl_start || { cat "$PG_DIR/server.log" >&2; bail "PostgreSQL did not start"; }
+	# Another test may take the port between free_port and bind: try others.
+	for _try in 1 2 3 4 5; do
+		PG_PORT=$(free_port)
+		_pg_ctl_start && break
+		grep -q 'could not bind' "$PG_DIR/server.log" ||
+			{ cat "$PG_DIR/server.log" >&2; bail "PostgreSQL did not start"; }
+		: >"$PG_DIR/server.log"
+		[ "$_try" = 5 ] && bail "PostgreSQL found no free port"
+	done
 	_pg_as "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
 		-c "CREATE ROLE ayb LOGIN CREATEDB PASSWORD '$PG_PASSWORD'" >/dev/null ||
 		bail "cannot create the PostgreSQL role"
@@ -99,5 +107,16 @@ pg_cleanup() {
 
 pg_restart() {
 	pg_stop
-	_pg_ctl_start
+	pg_start_again
+}
+
+# pg_start_again: starts the stopped cluster on its port, waiting up to 5 s
+# for the port to be free again.
+pg_start_again() {
+	for _ in $(seq 25); do
+		_pg_ctl_start && return 0
+		grep -q 'could not bind' "$PG_DIR/server.log" || return 1
+		sleep 0.2
+	done
+	return 1
 }

@@ -92,7 +92,7 @@ is "$(wc -l <"$T/cgi.err")" 1 "in one line"
 wait_for ' 503$' 3
 ok $? "the loop saw the outage"
 
-_pg_ctl_start
+pg_start_again
 ok $? "PostgreSQL started again"
 n=$(grep -c ' 200$' "$T/loop.out")
 wait_for ' 200$' $((n + 5))
