@@ -391,7 +391,7 @@ void ayb_ui_send(struct ayb_ui *ui, int status)
 		status = 500;
 	}
 	r->status = status;
-	r->content_type = ui->fragment ? "text/html; charset=utf-8" : "text/html; charset=utf-8";
+	r->content_type = "text/html; charset=utf-8";
 	ayb_response_header(r, "Content-Security-Policy", CSP);
 	ayb_response_header(r, "X-Content-Type-Options", "nosniff");
 	ayb_response_header(r, "X-Frame-Options", "DENY");

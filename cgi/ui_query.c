@@ -252,8 +252,8 @@ void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const 
 		goto out;
 	}
 	if (ayb_response_committed(resp)) {
-		/* Too late for a status: the download ends short. */
-		resp->failed = 1;
+		/* Too late for a status: the download ends short, the log says why. */
+		ayb_response_abort(resp, &err);
 		goto out;
 	}
 	ayb_response_discard(resp);

@@ -106,9 +106,20 @@ TOKEN=$(printf '%s' "$cookie" | sed -n 's/^auth=alice:\([^;]*\);.*/\1/p')
 api GET /v1/entity/alice -H "Authorization: Bearer $TOKEN"
 is "$STATUS" 200 "the cookie's token is a working API token"
 
-# Over HTTPS (the server says so with HTTPS=on; here public_url), cookies are Secure.
-api GET "/confirm/$(email_token alice@example.org)" -H "X-Forwarded-Proto: https"
-case "$(grep -i '^set-cookie: auth=' "$T/headers")" in *Secure*) ok 1 "a forwarded header alone does not make it Secure" ;; *) ok 0 "a forwarded header alone does not make it Secure" ;; esac
+# Over HTTPS (the web server passes HTTPS=on) the cookie is Secure; a
+# client's X-Forwarded-Proto alone proves nothing.  ayb-api.fcgi as plain CGI
+# shows both without a TLS server.
+cgi_confirm() {
+	env -i AYB_CONFIG="$T/ayb.conf" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+		REQUEST_URI="/confirm/$(email_token alice@example.org)" "$@" "$FCGI" </dev/null |
+		tr -d '\r' | grep -i '^set-cookie: auth='
+}
+like "$(cgi_confirm HTTPS=on)" "; HttpOnly; SameSite=Lax; Secure" "over HTTPS the cookie is Secure"
+case "$(cgi_confirm HTTP_X_FORWARDED_PROTO=https)" in
+*Secure*) ok 1 "a forwarded header alone does not make it Secure" ;;
+*auth=alice:*) ok 0 "a forwarded header alone does not make it Secure" ;;
+*) ok 1 "a forwarded header alone does not make it Secure (no cookie)" ;;
+esac
 
 # ---- logged in: entity page, create, query -----------------------------------------------
 page GET /
