@@ -123,4 +123,33 @@ is "$STOP_STATUS" 0 "$WHAT: SIGTERM to the main process: exit status 0"
 gone $all
 ok $? "$WHAT: ... after every worker exited"
 deploy_stop "$NGINX" QUIT
+
+# ---- ayb-snapshot.service, as the timer starts it ---------------------------------------
+# Against the S3 test server (tests/e2e/s3.sh), with the service's
+# ExecStart and User= (www-data here, ayb in the example).
+if [ -x "$SNAPSHOT" ] && command -v node >/dev/null 2>&1; then
+	. "$top_srcdir/tests/e2e/s3.sh"
+	trap 's3_stop; _deploy_cleanup' EXIT
+	s3_start
+	s3_config 'interval = "1h"' 'max_snapshots = 3' >>"$CONF"
+	run_snapshot() { # N: the Nth run, output in $T/log/snapshot-N.out
+		# shellcheck disable=SC2046
+		setpriv --reuid=www-data --regid=www-data --init-groups -- \
+			$(unit_value "$T/units/ayb-snapshot.service" ExecStart | sed "s|/etc/ayb/ayb.conf|$CONF|") \
+			>"$T/log/snapshot-$1.out" 2>&1
+	}
+	objects() {
+		grep -l 'systemd/smoke.sqlite/' "$T/s3/$S3_BUCKET"/*.json 2>/dev/null | grep -c .
+	}
+	run_snapshot 1
+	is "$?" 0 "$WHAT: ayb-snapshot.service's command succeeds as its user"
+	like "$(cat "$T/log/snapshot-1.out")" "1 uploaded" "$WHAT: ... and uploads the database"
+	is "$(objects)" 1 "$WHAT: ... which the S3 server stored"
+	run_snapshot 2
+	is "$?" 0 "$WHAT: the next timer run succeeds too"
+	like "$(cat "$T/log/snapshot-2.out")" "1 not due" "$WHAT: ... and leaves the database alone before its interval"
+	is "$(objects)" 1 "$WHAT: ... so nothing new is stored"
+else
+	ok 0 "$WHAT: ayb-snapshot.service # SKIP needs cron/ayb-snapshot and node"
+fi
 tap_done
