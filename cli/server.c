@@ -247,7 +247,7 @@ int ayb_cli_server(int argc, char **argv)
 	pid_t snap_pid = -1;
 	char *text = NULL;
 	const char *lighttpd = getenv("AYB_LIGHTTPD") ? getenv("AYB_LIGHTTPD") : LIGHTTPD_PATH;
-	int status = 1, wstatus;
+	int status = 1, wstatus = 0; /* 0 if waitpid fails before lighttpd ends */
 	long procs;
 	pid_t pid;
 	FILE *f;
