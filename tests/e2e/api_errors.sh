@@ -141,7 +141,7 @@ envelope 400 Other 'SqliteFailure(Error { code: Unknown, extended_code: 1 }, Som
 api POST /v1/alice/db.sqlite/query -H "$AUTH" --data-binary 'SELECT * FROM missing'
 envelope 400 Other 'SqliteFailure(Error { code: Unknown, extended_code: 1 }, Some(\"no such table: missing\"))' "missing table"
 api POST /v1/alice/db.sqlite/query -H "$AUTH" --data-binary "ATTACH 'x.db' AS x"
-like "$BODY" 'too many attached databases - max 0' "ATTACH is refused"
+is "$STATUS $BODY" '403 {"type":"Other","message":"Forbidden operation: ATTACH is not allowed on this server"}' "ATTACH is refused"
 api POST /v1/alice/nope.sqlite/query -H "$AUTH" --data-binary 'SELECT 1'
 is "$STATUS $BODY" '404 {"type":"RecordNotFound","id":"alice/nope.sqlite","record_type":"database"}' "query a missing database"
 api POST /v1/nobody/db.sqlite/query -H "$AUTH" --data-binary 'SELECT 1'
