@@ -85,25 +85,61 @@ static int wait_fd(int fd, short events, int64_t *budget_ms)
 	return rc == 0 ? IO_TIMEOUT : IO_OK;
 }
 
+/* What has been read from the current worker and not yet consumed.  Reads
+ * take as much as the pipe holds, so a whole small answer costs one poll
+ * and one read.  Emptied before each exchange with a worker. */
+static struct {
+	unsigned char data[65536];
+	size_t pos, len;
+} rb;
+
+static void rb_reset(void)
+{
+	rb.pos = rb.len = 0;
+}
+
+static int rb_fill(int fd, int64_t *budget_ms)
+{
+	int rc;
+
+	if (rb.pos == rb.len)
+		rb.pos = rb.len = 0;
+	for (;;) {
+		ssize_t r;
+
+		if ((rc = wait_fd(fd, POLLIN, budget_ms)) != IO_OK)
+			return rc;
+		r = read(fd, rb.data + rb.len, sizeof(rb.data) - rb.len);
+		if (r > 0) {
+			rb.len += (size_t)r;
+			return IO_OK;
+		}
+		if (r == 0)
+			return IO_EOF;
+		if (errno != EAGAIN && errno != EINTR)
+			return IO_ERROR;
+	}
+}
+
 static int read_full(int fd, void *buf, size_t n, int64_t *budget_ms)
 {
 	char *p = buf;
 	int rc;
 
 	while (n) {
-		ssize_t r = read(fd, p, n);
+		size_t take = rb.len - rb.pos;
 
-		if (r > 0) {
-			p += r;
-			n -= (size_t)r;
-		} else if (r == 0) {
-			return IO_EOF;
-		} else if (errno == EAGAIN || errno == EINTR) {
-			if ((rc = wait_fd(fd, POLLIN, budget_ms)) != IO_OK)
+		if (take == 0) {
+			if ((rc = rb_fill(fd, budget_ms)) != IO_OK)
 				return rc;
-		} else {
-			return IO_ERROR;
+			continue;
 		}
+		if (take > n)
+			take = n;
+		memcpy(p, rb.data + rb.pos, take);
+		rb.pos += take;
+		p += take;
+		n -= take;
 	}
 	return IO_OK;
 }
@@ -254,6 +290,7 @@ static int await_ready(struct worker *w, struct ayb_err *err)
 	uint32_t len = 0;
 	int type = 0, rc, ret = -1;
 
+	rb_reset();
 	rc = read_header(w->from, &type, &len, &budget);
 	if (rc == IO_OK && type == AYB_F_READY && len == 0)
 		return 0;
@@ -525,9 +562,10 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 	unsigned char m = (unsigned char)mode;
 	int64_t budget = lim->timeout_ms + GRACE_MS, relayed = 0;
 	uint32_t n;
-	int type, rc, frames = 0, status;
+	int type, rc, frames = 0, status, reused;
 	enum outcome res = FAILED;
 
+	rb_reset();
 	ayb_worker_put_header(&q, AYB_F_QUERY, 1 + 5 * sizeof(int64_t) + len);
 	ayb_buf_add(&q, &m, 1);
 	ayb_worker_put_i64(&q, lim->timeout_ms);
@@ -562,11 +600,12 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 			goto timeout;
 		if (rc != IO_OK)
 			goto ended;
-		if (type == AYB_F_DONE && n == 0) {
+		/* Nothing may follow the end of an answer. */
+		if (type == AYB_F_DONE && n == 0 && rb.pos == rb.len) {
 			res = DONE;
 			goto out;
 		}
-		if (type == AYB_F_ERROR) {
+		if (type == AYB_F_ERROR && rb.pos == rb.len) {
 			if (ayb_worker_get_error(p, n, err) < 0)
 				goto garbage;
 			res = DONE;
@@ -593,8 +632,9 @@ garbage:
 	ayb_err_set(err, AYB_E_QUERY, 500, "Invalid response from the query worker");
 	goto end;
 ended:
-	status = worker_reap(w);
-	if (!frames && w->used && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	reused = w->used;
+	status = worker_reap(w); /* frees the slot */
+	if (!frames && reused && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		res = RETRY;
 		goto out;
 	}
