@@ -239,61 +239,64 @@ static int read_frame(int fd, int *type, unsigned char **payload, size_t *n)
 	return 1;
 }
 
+/* A query's answer on its way to the parent: frames collect here and go
+ * out in writes of up to a pipe's capacity, so a small result and its end
+ * frame cost the parent one wake-up and the worker one write. */
+#define OUT_FLUSH_AT 65536
+
+struct out {
+	int fd;
+	struct ayb_buf b;
+	int failed;              /* the parent is gone */
+};
+
+static int out_flush(struct out *o)
+{
+	if (o->failed || o->b.oom || (o->b.len && write_all(o->fd, o->b.data, o->b.len) < 0))
+		o->failed = 1;
+	o->b.len = 0;
+	return o->failed ? -1 : 0;
+}
+
 /* Result bytes go to the parent as 'D' frames. */
 static int data_sink_write(void *ctx, const char *p, size_t n)
 {
-	int fd = *(int *)ctx;
-	struct ayb_buf b = { 0 };
-	int rc;
+	struct out *o = ctx;
 
 	while (n) {
 		size_t part = n > AYB_WORKER_FRAME_MAX ? AYB_WORKER_FRAME_MAX : n;
 
-		ayb_worker_put_header(&b, AYB_F_DATA, part);
-		rc = b.oom ? -1 : write_all(fd, b.data, b.len);
-		b.len = 0;
-		if (rc < 0 || write_all(fd, p, part) < 0) {
-			ayb_buf_free(&b);
+		ayb_worker_put_header(&o->b, AYB_F_DATA, part);
+		ayb_buf_add(&o->b, p, part);
+		if (o->b.len >= OUT_FLUSH_AT && out_flush(o) < 0)
 			return -1;
-		}
 		p += part;
 		n -= part;
 	}
-	ayb_buf_free(&b);
-	return 0;
+	return o->b.oom ? -1 : 0;
 }
 
-static int send_error(int fd, const struct ayb_err *err)
+static int send_error(struct out *o, const struct ayb_err *err)
 {
-	struct ayb_buf b = { 0 };
-	int rc;
-
-	ayb_worker_put_error(&b, err);
-	rc = b.oom ? -1 : write_all(fd, b.data, b.len);
-	ayb_buf_free(&b);
-	return rc;
+	ayb_worker_put_error(&o->b, err);
+	return out_flush(o);
 }
 
-static int send_empty(int fd, int type)
+static int send_empty(struct out *o, int type)
 {
-	struct ayb_buf b = { 0 };
-	int rc;
-
-	ayb_worker_put_header(&b, type, 0);
-	rc = b.oom ? -1 : write_all(fd, b.data, b.len);
-	ayb_buf_free(&b);
-	return rc;
+	ayb_worker_put_header(&o->b, type, 0);
+	return out_flush(o);
 }
 
 /* Runs one 'Q' payload: mode (1 byte), five limits, the SQL. */
 static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, size_t n,
-		     int out, int64_t *timeout_ms)
+		     struct out *o, int64_t *timeout_ms)
 {
 	struct ayb_worker_rd r = { p + 1, n ? n - 1 : 0, 0 };
 	struct ayb_query_limits lim;
 	struct ayb_hosted_file f = { s->dir, s->path, s->shown };
 	struct ayb_err err = { 0 };
-	struct ayb_sink sink = { data_sink_write, &out };
+	struct ayb_sink sink = { data_sink_write, o };
 	enum ayb_query_mode mode;
 	int rc;
 
@@ -308,10 +311,13 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	if (r.bad)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (ayb_hosted_run(&f, (const char *)r.p, r.n, mode, &lim, &sink, &err) < 0)
-		rc = send_error(out, &err);
-	else
-		rc = send_empty(out, AYB_F_DONE);
+	if (ayb_hosted_run(&f, (const char *)r.p, r.n, mode, &lim, &sink, &err) < 0) {
+		/* Whatever was collected of a failed result still goes first:
+		 * the parent may already have passed part of it on. */
+		rc = send_error(o, &err);
+	} else {
+		rc = send_empty(o, AYB_F_DONE);
+	}
 	ayb_err_clear(&err);
 	return rc;
 }
@@ -345,8 +351,9 @@ static void prepare(const struct ayb_worker_setup *s)
 /* A pooled worker retires, before taking another query, once it could not
  * finish one more full-length query inside its RLIMIT_CPU: the kernel's
  * limit then only ever fires on a worker whose own timeout failed. */
-int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out, int once)
+int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int once)
 {
+	struct out out = { out_fd, { 0 }, 0 };
 	struct ayb_err err = { 0 };
 	unsigned char *p = NULL;
 	size_t n;
@@ -356,11 +363,11 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out, int once
 	signal(SIGPIPE, SIG_IGN);
 	prepare(s);
 	if (ayb_sandbox_enter(&s->policy, &err) < 0) {
-		send_error(out, &err);
+		send_error(&out, &err);
 		status = 1;
 		goto out;
 	}
-	if (send_empty(out, AYB_F_READY) < 0)
+	if (send_empty(&out, AYB_F_READY) < 0)
 		goto out;
 	for (;;) {
 		struct pollfd pfd = { in, POLLIN, 0 };
@@ -377,7 +384,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out, int once
 		rc = read_frame(in, &type, &p, &n);
 		if (rc == 0)
 			status = 0; /* the parent closed the pipe: orderly end */
-		if (rc <= 0 || type != AYB_F_QUERY || run_query(s, p, n, out, &timeout_ms) < 0)
+		if (rc <= 0 || type != AYB_F_QUERY || run_query(s, p, n, &out, &timeout_ms) < 0)
 			goto out;
 		free(p);
 		p = NULL;
@@ -389,6 +396,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out, int once
 	}
 out:
 	free(p);
+	ayb_buf_free(&out.b);
 	ayb_err_clear(&err);
 	return status;
 }
