@@ -167,6 +167,7 @@ curl -sS -X POST -T "$T/body" -H 'Host: stream.test' -H "Authorization: Bearer $
 	-H "Content-Length: ${#sql}" -H 'Transfer-Encoding:' -H 'Expect:' \
 	"$URL/v1/alice/slow.sqlite/query" >"$T/slow.out" 2>&1 &
 CURL=$!
+deploy_track "$CURL"
 exec 3>"$T/body"
 printf '%s' "SELECT 42" >&3
 sleep 0.3
@@ -177,6 +178,7 @@ ok $? "$WHAT: SIGTERM during a request: the process waits for it"
 printf '%s' " AS answer" >&3
 exec 3>&-
 wait "$CURL"
+deploy_forget "$CURL"
 is "$(cat "$T/slow.out")" '{"fields":["answer"],"rows":[["42"]]}' "$WHAT: ... answers it in full"
 deploy_stop "$FCGI_PID" CONT
 is "$STOP_STATUS" 0 "$WHAT: ... then exits with status 0"

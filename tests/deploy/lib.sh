@@ -8,6 +8,7 @@
 #   deploy_example FILE SED.. an example rewritten to $T paths and ports
 #   deploy_start NAME CMD...  a server as a direct child, stopped on exit
 #   deploy_wait URL           readiness: /health answers 200
+#   deploy_track PID          another background process to stop on exit
 #   deploy_pidfile FILE       PIDs (one per line) to stop on exit
 #   smoke URL ENTITY          register -> confirm -> create -> query with
 #                             `ayb client`, one TAP line per step
@@ -119,7 +120,18 @@ deploy_stop() {
 	kill "-${2:-TERM}" "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	STOP_STATUS=$?
+	deploy_forget "$1"
+}
+
+# deploy_forget PID: a tracked process that has been waited for; its PID
+# may belong to someone else's process by the time the test exits.
+deploy_forget() {
 	_deploy_pids=$(echo "$_deploy_pids" | sed "s/\\b$1\\b//")
+}
+
+# deploy_track PID: another background process to stop on exit.
+deploy_track() {
+	_deploy_pids="$1 $_deploy_pids"
 }
 
 deploy_pidfile() {
