@@ -1,0 +1,515 @@
+#!/bin/bash
+# ayb-c against the floors of its own machine (README "Performance").
+#
+#   bench/run.sh [-r RUNS] [-d SECONDS] [-s SNAPSHOT_MB] [-o REPORT.md] [BENCHMARK...]
+#
+#   -r RUNS      rounds of every benchmark (default 5); figures are medians
+#   -d SECONDS   length of each wrk run (default 4)
+#   -s MB        size of B6's database (default 200)
+#   -o FILE      also write the report (machine, date, table) to FILE
+#   -p           for profiling: set up, then keep every server running and
+#                print where they are, until the printed file is removed
+#   BENCHMARK    B1 ... B7 (default: all)
+#
+# Installs what is missing (apt-get, as bootstrap.sh does), builds a release
+# copy (-O2, no sanitizers) into bench/build (AYB_BENCH_BUILD), starts every
+# server on 127.0.0.1 and prints one Markdown table: each figure of ayb-c
+# next to a floor measured in the same run, the ratio and the target.  The
+# machines this runs on are shared and noisy, so only ratios mean anything:
+# the rounds interleave ayb-c and its floors, and each ratio is the median of
+# the per-round ratios.  Every server is stopped by PID on exit.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=5
+SECS=4
+SNAP_MB=200
+REPORT=
+PAUSE=
+while getopts r:d:s:o:p opt; do
+	case $opt in
+	r) RUNS=$OPTARG ;;
+	d) SECS=$OPTARG ;;
+	s) SNAP_MB=$OPTARG ;;
+	o) REPORT=$OPTARG ;;
+	p) PAUSE=1 ;;
+	*) sed -n '2,13s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7} "
+want() { case $WANT in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+BUILD=${AYB_BENCH_BUILD:-$here/bench/build}
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+[ -n "$REPORT" ] && case $REPORT in /*) ;; *) REPORT=$(pwd)/$REPORT ;; esac
+say() { echo "# $*" >&2; }
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- what the benchmarks need -------------------------------------------------
+# bootstrap.sh installs the build dependencies and lighttpd; these are the
+# load generator and the floors' own tools (the S3 test server runs on node).
+bench_packages="wrk sqlite3 zstd awscli curl time iproute2 procps"
+missing=
+for p in $bench_packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+if [ -n "$missing" ]; then
+	say "installing Debian packages:$missing"
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ echo "bench: apt-get install$missing failed" >&2; exit 1; }
+fi
+
+# ---- a release build, away from the developers' tree -------------------------
+# A checkout configured in place (./configure run in it) cannot also be built
+# out of tree, and its build is whatever the developer chose (sanitizers,
+# -O0): its tracked files, as they are in the working tree, are copied to
+# $BUILD/src and built there instead.
+src=$here
+if [ -f "$here/config.status" ]; then
+	src=$BUILD/src
+	say "copying the working tree's tracked files to $src"
+	mkdir -p "$src"
+	(cd "$here" && git ls-files -z | tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
+		tar -C "$src" -xf - || { echo "bench: cannot copy the source tree" >&2; exit 1; }
+fi
+say "building (-O2, no sanitizers) in $BUILD/obj"
+"$src/bootstrap.sh" "$BUILD/obj" CFLAGS="-O2 -g" >&2 ||
+	{ echo "bench: build failed" >&2; exit 1; }
+make -C "$BUILD/obj" -s bench/hello-fcgi bench/insert-loop >&2 ||
+	{ echo "bench: build of the floor programs failed" >&2; exit 1; }
+
+top_builddir=$BUILD/obj
+top_srcdir=$src
+export top_builddir top_srcdir
+# The e2e harness: run directory $T, free_port, e2e_setup, api,
+# register_user, bail, and the S3 test server (s3.sh).
+. "$src/tests/e2e/lib.sh"
+. "$src/tests/e2e/s3.sh"
+HELLO=$BUILD/obj/bench/hello-fcgi
+INSERT_LOOP=$BUILD/obj/bench/insert-loop
+SNAPSHOT=$BUILD/obj/cron/ayb-snapshot
+LUA=$src/bench/query.lua
+mkdir -p "$T/www" "$T/run" "$T/log" "$T/res"
+
+# ---- servers: lighttpd, identical but for what it serves ---------------------
+LIGHTTPD_PIDS=
+stop_all() {
+	for p in $LIGHTTPD_PIDS; do kill -INT "$p" 2>/dev/null; done
+	for p in $LIGHTTPD_PIDS; do wait "$p" 2>/dev/null; done
+	LIGHTTPD_PIDS=
+	s3_stop
+	AYB_E2E_KEEP=${AYB_BENCH_KEEP:-} _e2e_cleanup
+}
+trap stop_all EXIT
+
+# lighttpd_start NAME FASTCGI_SERVER: one lighttpd on a free port with the
+# settings of `ayb server` (streamed responses, no access log) and
+# max-procs 2 for each FastCGI program; sets PORT_<NAME>.
+lighttpd_start() {
+	local name=$1 port pid i
+	port=$(free_port)
+	cat >"$T/lighttpd-$name.conf" <<CONF
+server.modules = ( "mod_fastcgi" )
+server.bind = "127.0.0.1"
+server.port = $port
+server.document-root = "$T/www"
+server.upload-dirs = ( "$T/tmp" )
+server.errorlog = "$T/log/$name.log"
+server.stream-response-body = 1
+server.max-request-size = 4096
+mimetype.assign = ( ".json" => "application/json" )
+fastcgi.server = ( $2 )
+CONF
+	"$LIGHTTPD" -D -f "$T/lighttpd-$name.conf" >>"$T/log/$name.log" 2>&1 &
+	pid=$!
+	LIGHTTPD_PIDS="$LIGHTTPD_PIDS $pid"
+	for i in $(seq 200); do
+		kill -0 "$pid" 2>/dev/null || { cat "$T/log/$name.log" >&2; bail "lighttpd $name exited"; }
+		[ "$(ss -Hltn "sport = :$port" | wc -l)" -gt 0 ] && break
+		sleep 0.05
+	done
+	printf -v "PORT_$name" '%s' "$port"
+	printf -v "PID_$name" '%s' "$pid"
+}
+
+# fcgi_block PATH PROGRAM [ENV...]: one fastcgi.server entry, 2 processes.
+fcgi_block() {
+	local env='' kv
+	for kv in "${@:3}"; do env="$env \"${kv%%=*}\" => \"${kv#*=}\","; done
+	printf '"%s" => (( "socket" => "%s", "bin-path" => "%s", "max-procs" => 2, "check-local" => "disable", "bin-environment" => (%s ), "bin-copy-environment" => ( "PATH", "TMPDIR" ) ))' \
+		"$1" "$T/run/$(echo "$1" | tr -c 'a-z0-9\n' _).$RANDOM.sock" "$2" "${env%,}"
+}
+
+wait_ok() {
+	local i
+	for i in $(seq 200); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
+		sleep 0.05
+	done
+	bail "no answer from $1"
+}
+
+# ---- measuring ---------------------------------------------------------------
+# median: the median of numbers on stdin (mean of the middle two when even).
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# tree_ticks PID: CPU time (clock ticks) used so far by PID and everything
+# under it, children that already ended included.
+tree_ticks() {
+	local pids=$1 all=$1 kids
+	while [ -n "$pids" ]; do
+		kids=$(for p in $pids; do ps -o pid= --ppid "$p"; done)
+		all="$all $kids"
+		pids=$kids
+	done
+	for p in $all; do cat "/proc/$p/stat" 2>/dev/null; done |
+		sed 's/.*) //' | awk '{ t += $12 + $13 + $14 + $15 } END { print t + 0 }'
+}
+
+# wrk_run FILE CONNS URL PID [LUA]: one wrk run against the server PID
+# (a lighttpd).  Appends a line to FILE: requests/s, p50 and p99 latency
+# in ms, error answers, and the CPU time the server (lighttpd and its
+# FastCGI processes and query workers) spent per request, in microseconds:
+# a figure that moves far less than throughput when other programs share
+# the machine.
+wrk_run() {
+	local out=$T/wrk.out t0 t1
+	t0=$(tree_ticks "$4")
+	if [ -n "${5:-}" ]; then
+		wrk -t2 -c"$2" -d"${SECS}s" --latency -s "$5" "$3" >"$out" 2>&1
+	else
+		wrk -t2 -c"$2" -d"${SECS}s" --latency "$3" >"$out" 2>&1
+	fi
+	t1=$(tree_ticks "$4")
+	awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
+	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+	/^Requests\/sec:/ { rps = $2 }
+	/ requests in / { n = $1 }
+	/^ +50%/ { p50 = ms($2) }
+	/^ +99%/ { p99 = ms($2) }
+	/Non-2xx or 3xx responses:/ { bad += $NF }
+	/Socket errors:/ { for (i = 4; i <= NF; i += 2) { v = $i; sub(/,/, "", v); bad += v } }
+	END { printf "%.0f %.3f %.3f %d %.0f\n", rps, p50, p99, bad, n ? ticks * 1e6 / hz / n : 0 }' "$out" >>"$1"
+}
+
+# col FILE N: column N of every line of FILE.
+col() { awk -v n="$2" '{ print $n }' "$1"; }
+
+# ratios A B N: the per-round ratios A/B of column N of files A and B.
+ratios() {
+	paste -d' ' <(col "$1" "$3") <(col "$2" "$3") | awk '{ print $2 ? $1 / $2 : 0 }'
+}
+
+# seconds CMD...: wall time of CMD in seconds (its output discarded).
+seconds() {
+	local t0=$EPOCHREALTIME t1
+	"$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; return 1; }
+	t1=$EPOCHREALTIME
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+}
+
+ROWS=$T/rows
+: >"$ROWS"
+# row NAME AYB FLOOR RATIO TARGET VERDICT
+row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@" >>"$ROWS"; }
+verdict() { awk -v r="$1" -v op="$2" -v t="$3" 'BEGIN { ok = op == ">=" ? r >= t : r <= t; print ok ? "pass" : "**fail**" }'; }
+fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
+
+# ---- the servers and their data ---------------------------------------------
+say "starting the servers"
+e2e_setup
+CONF=$T/ayb.conf
+# The same site with isolation off (the split of B1), and with 100,000 more
+# entities in a copy of the metadata store (B5); all three share data_path.
+sed 's/^database_url = .*/database_url = "sqlite:\/\/'"${T//\//\\/}"'\/data\/meta-big.sqlite"/' "$CONF" >"$T/ayb-big.conf"
+{ cat "$CONF"; echo 'isolation { enabled = false }'; } >"$T/ayb-off.conf"
+printf '{"status":"ok"}' >"$T/www/health.json"
+
+lighttpd_start ayb "$(fcgi_block / "$FCGI" "AYB_CONFIG=$CONF")"
+URL=http://127.0.0.1:$PORT_ayb
+wait_ok "$URL/health"
+
+TOKEN=$(register_user bench bench@example.org) || bail "cannot register"
+AUTH="Authorization: Bearer $TOKEN"
+for i in 1 2 3 4 5 6 7 8 9; do
+	register_user "user$i" "user$i@example.org" >/dev/null || bail "cannot register user$i"
+done
+for db in point ins; do
+	api POST "/v1/bench/$db.sqlite/create" -d '' -H "$AUTH" -H 'db-type: sqlite' \
+		-H 'public-sharing-level: no-access'
+	[ "$STATUS" = 201 ] || bail "create $db: $STATUS $BODY"
+done
+# 100,000 rows of 4 columns, the same width each, so every point query
+# answers the same number of bytes.
+api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary \
+	'CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER NOT NULL, note TEXT)'
+api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary \
+	"INSERT INTO t (name, score, note) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT printf('name-%06d', i), i % 997 + 1000, printf('note %06d of the bench table', i) FROM n"
+[ "$STATUS" = 200 ] || bail "fill: $STATUS $BODY"
+api POST /v1/bench/ins.sqlite/query -H "$AUTH" --data-binary \
+	'CREATE TABLE ins (id INTEGER PRIMARY KEY, v TEXT NOT NULL)'
+[ "$STATUS" = 200 ] || bail "create ins: $STATUS $BODY"
+POINT_SQL='SELECT * FROM t WHERE id = %d'
+api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary 'SELECT * FROM t WHERE id = 54321'
+[ "$STATUS" = 200 ] || bail "point query: $STATUS $BODY"
+printf '%s' "$BODY" >"$T/www/point.json"
+POINT_FILE="$(readlink "$T/data/databases/bench/point.sqlite/current")/point.sqlite"
+
+# B5's store: this one plus 100,000 entities, each with an email address and
+# a token (random short tokens, so the index is as a real one).
+if want B5; then
+	sqlite3 "$T/data/ayb.sqlite" ".backup '$T/data/meta-big.sqlite'"
+	sqlite3 "$T/data/meta-big.sqlite" >/dev/null <<'SQL' || bail "cannot seed 100,000 entities"
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+INSERT INTO entity (slug, entity_type) SELECT printf('bulk%06d', i), 0 FROM n;
+INSERT INTO authentication_method (entity_id, method_type, status, email_address)
+  SELECT id, 0, 1, slug || '@example.org' FROM entity WHERE slug LIKE 'bulk%';
+INSERT INTO api_token (short_token, entity_id, hash, created_at)
+  SELECT lower(hex(randomblob(6))), id, lower(hex(randomblob(32))), CURRENT_TIMESTAMP
+  FROM entity WHERE slug LIKE 'bulk%';
+COMMIT;
+SQL
+	[ "$(sqlite3 "$T/data/meta-big.sqlite" 'SELECT count(*) FROM entity')" -gt 100000 ] ||
+		bail "B5 store not seeded"
+	lighttpd_start big "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-big.conf")"
+	wait_ok "http://127.0.0.1:$PORT_big/health"
+fi
+if want B1; then
+	lighttpd_start off "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-off.conf")"
+	wait_ok "http://127.0.0.1:$PORT_off/health"
+fi
+# The floor: the hello-world program answering /health's body and the point
+# query's body, and the same bodies as static files, on its own lighttpd.
+lighttpd_start floor "$(fcgi_block /hello/health "$HELLO"), $(fcgi_block /hello/point "$HELLO $T/www/point.json")"
+FLOOR=http://127.0.0.1:$PORT_floor
+wait_ok "$FLOOR/hello/health"
+[ "$(curl -s "$FLOOR/hello/point")" = "$(cat "$T/www/point.json")" ] || bail "floor body differs"
+
+export BENCH_TOKEN=$TOKEN
+QUERY=/v1/bench/point.sqlite/query
+
+if [ -n "$PAUSE" ]; then
+	{
+		echo "URL=$URL FLOOR=$FLOOR OFF=http://127.0.0.1:${PORT_off:-} BIG=http://127.0.0.1:${PORT_big:-}"
+		echo "LIGHTTPD_PIDS='$LIGHTTPD_PIDS' AYB_PID=$PID_ayb T=$T"
+		echo "BENCH_TOKEN=$TOKEN BENCH_SQL='$POINT_SQL' BENCH_IDS=10000-99999 LUA=$LUA"
+	} >"$T/servers.env"
+	say "servers up, described in $T/servers.env; remove that file to stop them"
+	for _ in $(seq 3600); do [ -f "$T/servers.env" ] || exit 0; sleep 1; done
+	exit 0
+fi
+
+# ---- the rounds ---------------------------------------------------------------
+say "$RUNS rounds, wrk runs of ${SECS}s, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$RUNS"); do
+	if want B1 || want B5; then
+		export BENCH_SQL=$POINT_SQL BENCH_IDS=10000-99999
+		# A short warm-up: the first query of each process starts its worker.
+		wrk -t2 -c32 -d1s -s "$LUA" "$URL$QUERY" >/dev/null 2>&1
+		wrk_run "$T/res/b1.ayb" 32 "$URL$QUERY" "$PID_ayb" "$LUA"
+		if want B1; then
+			wrk_run "$T/res/b1.hello" 32 "$FLOOR/hello/point" "$PID_floor" "$LUA"
+			wrk_run "$T/res/b1.static" 32 "$FLOOR/point.json" "$PID_floor"
+			wrk -t2 -c32 -d1s -s "$LUA" "http://127.0.0.1:$PORT_off$QUERY" >/dev/null 2>&1
+			wrk_run "$T/res/b1.off" 32 "http://127.0.0.1:$PORT_off$QUERY" "$PID_off" "$LUA"
+		fi
+		if want B5; then
+			wrk -t2 -c32 -d1s -s "$LUA" "http://127.0.0.1:$PORT_big$QUERY" >/dev/null 2>&1
+			wrk_run "$T/res/b5.ayb" 32 "http://127.0.0.1:$PORT_big$QUERY" "$PID_big" "$LUA"
+		fi
+		say "round $r: B1 $(tail -1 "$T/res/b1.ayb" | cut -d' ' -f1) req/s"
+	fi
+	if want B2; then
+		wrk_run "$T/res/b2.ayb" 32 "$URL/health" "$PID_ayb"
+		wrk_run "$T/res/b2.hello" 32 "$FLOOR/hello/health" "$PID_floor"
+		say "round $r: B2 $(tail -1 "$T/res/b2.ayb" | cut -d' ' -f1) req/s"
+	fi
+	if want B3; then
+		# One response of 100,000 rows x 4 columns, read to the end.
+		out=$(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}' -H "$AUTH" \
+			--data-binary 'SELECT * FROM t' "$URL$QUERY")
+		read -r code size secs <<<"$out"
+		[ "$code" = 200 ] && [ "$size" -gt 5000000 ] || bail "B3: status $code, $size bytes"
+		echo "$secs" >>"$T/res/b3.ayb"
+		seconds sqlite3 -json "$POINT_FILE" 'SELECT * FROM t' >>"$T/res/b3.floor"
+		say "round $r: B3 $(tail -1 "$T/res/b3.ayb") s"
+	fi
+	if want B4; then
+		export BENCH_SQL="INSERT INTO ins (v) VALUES ('one row of the insert benchmark')"
+		unset BENCH_IDS
+		wrk_run "$T/res/b4.ayb" 8 "$URL/v1/bench/ins.sqlite/query" "$PID_ayb" "$LUA"
+		cp "$(readlink "$T/data/databases/bench/ins.sqlite/current")/ins.sqlite" "$T/floor-ins.sqlite"
+		rm -f "$T"/floor-ins.sqlite-*
+		"$INSERT_LOOP" "$T/floor-ins.sqlite" "$SECS" "$BENCH_SQL" >>"$T/res/b4.floor" ||
+			bail "insert-loop failed"
+		say "round $r: B4 $(tail -1 "$T/res/b4.ayb" | cut -d' ' -f1) req/s"
+	fi
+done
+
+# B3's memory: the peak resident size of the ayb-c server's FastCGI
+# processes and of their query workers, after the big results went through.
+# peak_mb PARENT_PIDS COMM: the largest VmHWM among their children named COMM.
+peak_mb() {
+	local best=0 pid kb
+	for pid in $(for p in $1; do ps -o pid=,comm= --ppid "$p"; done | awk -v c="$2" '$2 == c { print $1 }'); do
+		kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$kb" ] && [ "$kb" -gt "$best" ] && best=$kb
+	done
+	awk -v kb="$best" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+if want B3; then
+	fcgi_pids=$(ps -o pid=,comm= --ppid "$PID_ayb" | awk '$2 == "ayb-api.fcgi" { print $1 }')
+	B3_RSS_FCGI=$(peak_mb "$PID_ayb" ayb-api.fcgi)
+	B3_RSS_WORKER=$(peak_mb "$fcgi_pids" ayb-query-worke)
+fi
+
+# ---- B6: a snapshot of a big database ------------------------------------------
+if want B6; then
+	say "B6: filling a ${SNAP_MB} MB database"
+	s3_start
+	{ cat "$CONF"; s3_config; } >"$T/ayb-snap.conf"
+	# The test server takes single PUTs only, as ayb-snapshot sends.
+	echo '    multipart_threshold = 5GB' >>"$T/aws.config"
+	api POST /v1/bench/snap.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite' \
+		-H 'public-sharing-level: no-access'
+	api POST /v1/bench/snap.sqlite/query -H "$AUTH" --data-binary \
+		'CREATE TABLE t (id INTEGER PRIMARY KEY, noise BLOB, text TEXT)'
+	[ "$STATUS" = 200 ] || bail "create snap: $STATUS $BODY"
+	SNAP_FILE="$(readlink "$T/data/databases/bench/snap.sqlite/current")/snap.sqlite"
+	# bench/snapshot_memory.sh's rows: 512 random bytes (which do not
+	# compress) and 512 bytes of text (which do), about 1 KiB each.
+	sqlite3 "$SNAP_FILE" "PRAGMA journal_mode=WAL; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT $((SNAP_MB * 1000)))
+		INSERT INTO t (noise, text) SELECT randomblob(512), printf('%.512c', 'x') FROM n; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null ||
+		bail "cannot fill the snapshot database"
+	SNAP_SIZE=$(du -m "$SNAP_FILE" | cut -f1)
+	# What ayb-snapshot does, with the standard tools: a consistent copy,
+	# zstd level 3, one upload.
+	snapshot_floor() {
+		rm -f "$T/floor-snap.sqlite" "$T/floor-snap.zst"
+		sqlite3 "$SNAP_FILE" "VACUUM INTO '$T/floor-snap.sqlite'" &&
+			zstd -3 -q -f "$T/floor-snap.sqlite" -o "$T/floor-snap.zst" &&
+			s3_aws s3 cp --only-show-errors "$T/floor-snap.zst" "s3://$S3_BUCKET/floor/snap.zst"
+	}
+	for r in $(seq "$RUNS"); do
+		# An empty bucket each time, or the second snapshot of an
+		# unchanged database would not be uploaded.
+		rm -rf "${T:?}/s3/$S3_BUCKET"/*
+		seconds "$SNAPSHOT" --config "$T/ayb-snap.conf" --database bench/snap.sqlite >>"$T/res/b6.ayb" ||
+			bail "ayb-snapshot failed: $("$SNAPSHOT" --config "$T/ayb-snap.conf" --database bench/snap.sqlite 2>&1 | tail -3)"
+		rm -rf "${T:?}/s3/$S3_BUCKET"/*
+		seconds snapshot_floor >>"$T/res/b6.floor" || bail "the snapshot floor failed"
+		say "round $r: B6 $(tail -1 "$T/res/b6.ayb") s, floor $(tail -1 "$T/res/b6.floor") s"
+	done
+	rm -f "$T/floor-snap.sqlite" "$T/floor-snap.zst"
+	s3_stop
+fi
+
+# ---- B7: the first request of a fresh process (plain CGI) --------------------
+# cgi_once URI [BODY]: runs ayb-api.fcgi once as a CGI program; prints its
+# wall time in ms, or fails when the answer is not a 200.
+cgi_once() {
+	local t0 t1 body=${2:-} method=GET
+	[ -n "$body" ] && method=POST
+	printf '%s' "$body" >"$T/cgi.in"
+	t0=$EPOCHREALTIME
+	env -i PATH="$PATH" AYB_CONFIG="$CONF" REQUEST_METHOD="$method" REQUEST_URI="$1" \
+		CONTENT_LENGTH="${#body}" HTTP_AUTHORIZATION="Bearer $TOKEN" GATEWAY_INTERFACE=CGI/1.1 \
+		SERVER_PROTOCOL=HTTP/1.1 "$FCGI" <"$T/cgi.in" >"$T/cgi.out" 2>&1
+	t1=$EPOCHREALTIME
+	grep -q '^Status: 200' "$T/cgi.out" || { cat "$T/cgi.out" >&2; return 1; }
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+if want B7; then
+	for r in $(seq $((RUNS * 5))); do
+		cgi_once /health >>"$T/res/b7.health" || bail "CGI /health failed"
+		cgi_once "$QUERY" 'SELECT * FROM t WHERE id = 54321' >>"$T/res/b7.query" ||
+			bail "CGI query failed"
+	done
+fi
+
+# ---- the table ---------------------------------------------------------------
+# wrk_cell FILE [latency]: "N req/s, C µs CPU/req" (+ p50 and p99) of FILE.
+wrk_cell() {
+	printf '%s req/s, %s µs CPU/req' "$(fmt "$(col "$1" 1 | median)" '%.0f')" \
+		"$(fmt "$(col "$1" 5 | median)" '%.0f')"
+	[ -n "${2:-}" ] && printf ', p50 %s ms, p99 %s ms' "$(fmt "$(col "$1" 2 | median)" '%.2f')" \
+		"$(fmt "$(col "$1" 3 | median)" '%.2f')"
+	awk '{ e += $4 } END { if (e) printf ", **%d error answers**", e }' "$1"
+}
+
+# wrk_row NAME FILE FLOOR_FILE FLOOR_NAME TARGET [latency]: a throughput
+# row; the ratio is ayb-c's requests/s over the floor's, and beside it the
+# same from the CPU time per request (the floor's over ayb-c's).
+wrk_row() {
+	local r c
+	r=$(ratios "$2" "$3" 1 | median)
+	c=$(ratios "$3" "$2" 5 | median)
+	row "$1" "$(wrk_cell "$2" "${6:-}")" "$4: $(wrk_cell "$3" "${6:-}")" \
+		"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "≥ $5" "$(verdict "$r" '>=' "$5")"
+}
+
+if want B1; then
+	wrk_row "B1 point query, 100k rows, 32 conn." "$T/res/b1.ayb" "$T/res/b1.hello" hello-fcgi 0.7 latency
+	r=$(ratios "$T/res/b1.ayb" "$T/res/b1.static" 1 | median)
+	c=$(ratios "$T/res/b1.static" "$T/res/b1.ayb" 5 | median)
+	row "B1 against a static file" "as above" "static file: $(wrk_cell "$T/res/b1.static" latency)" \
+		"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
+	r=$(ratios "$T/res/b1.off" "$T/res/b1.hello" 1 | median)
+	c=$(ratios "$T/res/b1.hello" "$T/res/b1.off" 5 | median)
+	row "B1 with isolation off" "$(wrk_cell "$T/res/b1.off" latency)" "hello-fcgi, as above" \
+		"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
+fi
+if want B2; then
+	wrk_row "B2 GET /health, 32 conn." "$T/res/b2.ayb" "$T/res/b2.hello" hello-fcgi 0.95
+fi
+if want B3; then
+	a=$(median <"$T/res/b3.ayb") f=$(median <"$T/res/b3.floor")
+	ratio=$(ratios "$T/res/b3.ayb" "$T/res/b3.floor" 1 | median)
+	row "B3 100k rows x 4 columns, one response" "$(fmt "$a" '%.3f') s" "sqlite3 -json $(fmt "$f" '%.3f') s" \
+		"$(fmt "$ratio" '%.2f')x" "≤ 1.5x" "$(verdict "$ratio" '<=' 1.5)"
+	rss=$(awk -v a="$B3_RSS_FCGI" -v b="$B3_RSS_WORKER" 'BEGIN { print a > b ? a : b }')
+	row "B3 peak RSS" "ayb-api.fcgi $B3_RSS_FCGI MB, ayb-query-worker $B3_RSS_WORKER MB" "-" "-" "< 32 MB" \
+		"$(verdict "$rss" '<=' 32)"
+fi
+if want B4; then
+	a=$(col "$T/res/b4.ayb" 1 | median) f=$(median <"$T/res/b4.floor")
+	r=$(ratios "$T/res/b4.ayb" "$T/res/b4.floor" 1 | median)
+	row "B4 one-row INSERT, synchronous=FULL, 8 conn." "$(wrk_cell "$T/res/b4.ayb" latency)" \
+		"insert-loop: $(fmt "$f" '%.0f') inserts/s" "$(fmt "$r" '%.2f')" "≥ 0.8" "$(verdict "$r" '>=' 0.8)"
+fi
+if want B5; then
+	wrk_row "B5 point query, 100,010 entities and tokens" "$T/res/b5.ayb" "$T/res/b1.ayb" \
+		"B1 (10 entities)" 0.9
+fi
+if want B6; then
+	a=$(median <"$T/res/b6.ayb") f=$(median <"$T/res/b6.floor")
+	ratio=$(ratios "$T/res/b6.ayb" "$T/res/b6.floor" 1 | median)
+	row "B6 snapshot of a $SNAP_SIZE MB database to S3" "ayb-snapshot $(fmt "$a" '%.2f') s" \
+		"VACUUM INTO + zstd -3 + aws s3 cp $(fmt "$f" '%.2f') s" "$(fmt "$ratio" '%.2f')x" "≤ 1.2x" \
+		"$(verdict "$ratio" '<=' 1.2)"
+fi
+if want B7; then
+	h=$(median <"$T/res/b7.health") q=$(median <"$T/res/b7.query")
+	row "B7 first request, plain CGI: GET /health" "$(fmt "$h" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$h" '<=' 20)"
+	row "B7 first request, plain CGI: point query" "$(fmt "$q" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$q" '<=' 20)"
+fi
+
+{
+	echo "ayb-c $(git -C "$here" describe --always --dirty 2>/dev/null || echo '(no git)'), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), load average $LOAD0 at the start"
+	echo "bench/run.sh -r $RUNS -d $SECS -s $SNAP_MB: medians of $RUNS rounds; each ratio is the median of the per-round ratios"
+	echo
+	echo "| benchmark | ayb-c | floor | ratio | target | result |"
+	echo "|---|---|---|---|---|---|"
+	cat "$ROWS"
+} >"$T/report.md"
+cat "$T/report.md"
+[ -n "$REPORT" ] && cp "$T/report.md" "$REPORT"
+exit 0
