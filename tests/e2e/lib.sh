@@ -156,22 +156,29 @@ _assert_port_free() {
 
 # e2e_start_server: `ayb server` (lighttpd + ayb-api.fcgi over FastCGI).
 e2e_start_server() {
-	for _try in 1 2 3 4 5; do
-		_assert_port_free
-		"$AYB" server --config "$T/ayb.conf" >"$T/server.log" 2>&1 &
-		SERVER_PID=$!
-		_wait_ready && return 0
-		_e2e_new_port
-	done
-	bail "no free port for the server"
+	e2e_start_on_free_port _start_ayb_server
 }
 
-# Moves the configured server to another free port after losing a race.
-_e2e_new_port() {
-	_old=$PORT
-	PORT=$(free_port)
-	URL=http://127.0.0.1:$PORT
-	sed -i "s/^port = $_old\$/port = $PORT/" "$T/ayb.conf"
+_start_ayb_server() {
+	"$AYB" server --config "$T/ayb.conf" >"$T/server.log" 2>&1 &
+	SERVER_PID=$!
+}
+
+# e2e_start_on_free_port FUNC: FUNC starts a server on $PORT (logging to
+# $T/server.log, setting SERVER_PID).  When another program takes the port
+# between free_port and the bind, it is tried again on a new port (also
+# written into $T/ayb.conf).
+e2e_start_on_free_port() {
+	for _try in 1 2 3 4 5; do
+		_assert_port_free
+		"$1"
+		_wait_ready && return 0
+		_old=$PORT
+		PORT=$(free_port)
+		URL=http://127.0.0.1:$PORT
+		[ -f "$T/ayb.conf" ] && sed -i "s/^port = $_old\$/port = $PORT/" "$T/ayb.conf"
+	done
+	bail "no free port for the server"
 }
 
 # e2e_start_cgi_server: lighttpd running ayb-api.fcgi as a plain CGI program
@@ -179,9 +186,11 @@ _e2e_new_port() {
 e2e_start_cgi_server() {
 	mkdir -p "$T/www"
 	ln -sf "$FCGI" "$T/www/ayb.cgi"
-	for _try in 1 2 3 4 5; do
-		_assert_port_free
-		cat >"$T/lighttpd-cgi.conf" <<CONF
+	e2e_start_on_free_port _start_cgi_server
+}
+
+_start_cgi_server() {
+	cat >"$T/lighttpd-cgi.conf" <<CONF
 server.modules = ( "mod_rewrite", "mod_cgi", "mod_setenv" )
 server.bind = "127.0.0.1"
 server.port = $PORT
@@ -192,12 +201,8 @@ url.rewrite-once = ( "^/(.*)\$" => "/ayb.cgi/\$1" )
 cgi.assign = ( ".cgi" => "" )
 setenv.add-environment = ( "AYB_CONFIG" => "$T/ayb.conf" )
 CONF
-		"$LIGHTTPD" -D -f "$T/lighttpd-cgi.conf" >"$T/server.log" 2>&1 &
-		SERVER_PID=$!
-		_wait_ready && return 0
-		_e2e_new_port
-	done
-	bail "no free port for the server"
+	"$LIGHTTPD" -D -f "$T/lighttpd-cgi.conf" >"$T/server.log" 2>&1 &
+	SERVER_PID=$!
 }
 
 # e2e_fcgi_pids: the ayb-api.fcgi processes of the running `ayb server`

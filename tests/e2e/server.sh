@@ -22,11 +22,13 @@ is "$?" 2 "an extra argument is a usage error"
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 mkdir -p "$T/site"
-sed "s/^port = 5433/port = $PORT/" "$T/a.conf" >"$T/site/ayb.conf"
+start_site() {
+	sed "s/^port = 5433/port = $PORT/" "$T/a.conf" >"$T/site/ayb.conf"
+	"$AYB" server >"$T/server.log" 2>&1 &
+	SERVER_PID=$!
+}
 cd "$T/site" || bail "cd"
-"$AYB" server >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-_wait_ready
+e2e_start_on_free_port start_site
 like "$(cat "$T/server.log")" "Starting server 127.0.0.1:$PORT..." "prints where it listens"
 api POST /v1/register -d '' -H 'entity: starter' -H 'email-address: s@example.org' -H 'entity-type: user'
 is "$STATUS" 200 "register against the starter config"
@@ -59,12 +61,15 @@ is "$?" 2 "an unknown option is a usage error"
 
 # ---- AYB__ overrides reach the FastCGI processes -----------------------------------
 e2e_setup
-PORT2=$(free_port)
-AYB__PORT=$PORT2 "$AYB" server --config "$T/ayb.conf" >"$T/server2.log" 2>&1 &
-SERVER_PID=$!
-URL=http://127.0.0.1:$PORT2
-_wait_ready
+start_env_port() {
+	AYB__PORT=$PORT "$AYB" server --config "$T/ayb.conf" >"$T/server.log" 2>&1 &
+	SERVER_PID=$!
+}
+# The configured port stays unused: AYB__PORT moves the server.
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+e2e_start_on_free_port start_env_port
 api POST /v1/register -d '' -H 'entity: envuser' -H 'email-address: env@example.org' -H 'entity-type: user'
-like "$(tail -1 "$EMAILS")" "http://localhost:$PORT2/confirm/" "the FastCGI processes see AYB__PORT"
+like "$(tail -1 "$EMAILS")" "http://localhost:$PORT/confirm/" "the FastCGI processes see AYB__PORT"
 
 tap_done
