@@ -475,7 +475,7 @@ if want B3; then
 	ratio=$(ratios "$T/res/b3.ayb" "$T/res/b3.floor" 1 | median)
 	row "B3 100k rows x 4 columns, one response" "$(fmt "$a" '%.3f') s" "sqlite3 -json $(fmt "$f" '%.3f') s" \
 		"$(fmt "$ratio" '%.2f')x" "≤ 1.5x" "$(verdict "$ratio" '<=' 1.5)"
-	rss=$(awk -v a="$B3_RSS_FCGI" -v b="$B3_RSS_WORKER" 'BEGIN { print a > b ? a : b }')
+	rss=$(awk -v a="$B3_RSS_FCGI" -v b="$B3_RSS_WORKER" 'BEGIN { print (a + 0 > b + 0 ? a : b) }')
 	row "B3 peak RSS" "ayb-api.fcgi $B3_RSS_FCGI MB, ayb-query-worker $B3_RSS_WORKER MB" "-" "-" "< 32 MB" \
 		"$(verdict "$rss" '<=' 32)"
 fi

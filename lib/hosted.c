@@ -463,6 +463,7 @@ struct guard {
 	int timed_out;
 	int64_t rows;            /* rows produced so far */
 	int64_t bytes;           /* JSON bytes handed to the sink so far */
+	int stateful;            /* the SQL may change the connection itself */
 };
 
 static int64_t now_ns(void)
@@ -497,8 +498,12 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 {
 	struct guard *g = ctx;
 
-	(void)db;
 	(void)trigger;
+	/* A pragma or anything in the temp schema outlives the statement on
+	 * its connection, so that connection is not kept for the next query
+	 * (see "connections kept between queries"). */
+	if (action == SQLITE_PRAGMA || (db && strcmp(db, "temp") == 0))
+		g->stateful = 1;
 	switch (action) {
 	case SQLITE_ATTACH:
 		snprintf(g->denied, sizeof(g->denied), "%s", g->stepping ? "VACUUM" : "ATTACH");
@@ -593,19 +598,18 @@ static int query_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 }
 
 /* Applies the fixed guard limits, and those of `g->lim` that live on the
- * connection.  The length limit follows the heap limit: a value half the
- * heap could never be copied anyway, and refusing it early gives SQLite's
- * clear "string or blob too big" instead of an out-of-memory error. */
-static int apply_limits(sqlite3 *conn, enum ayb_query_mode mode, struct guard *g,
-			struct ayb_err *err)
+ * connection, except the file size (apply_file_limit).  The length limit
+ * follows the heap limit: a value half the heap could never be copied
+ * anyway, and refusing it early gives SQLite's clear "string or blob too
+ * big" instead of an out-of-memory error.  Run for every query, so a kept
+ * connection gets this query's guard and limits. */
+static void apply_limits(sqlite3 *conn, struct guard *g)
 {
 	const struct ayb_query_limits *lim = g->lim;
-	sqlite3_stmt *stmt = NULL;
-	char sql[64];
-	int rc, ret = -1;
 
-	if (lim->heap_bytes && lim->heap_bytes / 2 < 1000000000)
-		sqlite3_limit(conn, SQLITE_LIMIT_LENGTH, (int)(lim->heap_bytes / 2));
+	sqlite3_limit(conn, SQLITE_LIMIT_LENGTH,
+		      lim->heap_bytes && lim->heap_bytes / 2 < 1000000000 ? (int)(lim->heap_bytes / 2)
+									  : 1000000000);
 	sqlite3_limit(conn, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
 	sqlite3_limit(conn, SQLITE_LIMIT_COLUMN, 2000);
 	sqlite3_limit(conn, SQLITE_LIMIT_EXPR_DEPTH, 500);
@@ -615,6 +619,8 @@ static int apply_limits(sqlite3 *conn, enum ayb_query_mode mode, struct guard *g
 	sqlite3_limit(conn, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50000);
 	/* Sorter threads: a sandboxed worker may not create threads. */
 	sqlite3_limit(conn, SQLITE_LIMIT_WORKER_THREADS, 0);
+	sqlite3_busy_timeout(conn, 5000);
+	sqlite3_progress_handler(conn, 0, NULL, NULL);
 	if (lim->timeout_ms) {
 		g->deadline_ns = now_ns() + lim->timeout_ms * 1000000;
 		sqlite3_progress_handler(conn, PROGRESS_OPS, progress, g);
@@ -622,6 +628,17 @@ static int apply_limits(sqlite3 *conn, enum ayb_query_mode mode, struct guard *g
 		if (lim->timeout_ms < 5000)
 			sqlite3_busy_timeout(conn, (int)lim->timeout_ms);
 	}
+}
+
+/* PRAGMA max_page_count for `g->lim`'s file size limit (read-write only). */
+static int apply_file_limit(sqlite3 *conn, enum ayb_query_mode mode, struct guard *g,
+			    struct ayb_err *err)
+{
+	const struct ayb_query_limits *lim = g->lim;
+	sqlite3_stmt *stmt = NULL;
+	char sql[64];
+	int rc, ret = -1;
+
 	if (lim->max_file_bytes && mode == AYB_QUERY_READ_WRITE) {
 		rc = sqlite3_prepare_v2(conn, "PRAGMA page_size", -1, &stmt, NULL);
 		if (rc == SQLITE_OK)
@@ -687,8 +704,8 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 	/* ATTACH (and VACUUM, which attaches internally) fail with
 	 * "too many attached databases - max 0". */
 	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
-	sqlite3_busy_timeout(conn, 5000);
-	if (apply_limits(conn, mode, g, err) < 0)
+	apply_limits(conn, g);
+	if (apply_file_limit(conn, mode, g, err) < 0)
 		goto out;
 	if (mode == AYB_QUERY_READ_WRITE) {
 		rc = sqlite3_exec(conn, "PRAGMA journal_mode=WAL;"
@@ -851,6 +868,50 @@ void ayb_hosted_file_free(struct ayb_hosted_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* 1 when p is absolute with no empty, "." or ".." component and no
+ * trailing slash: the form realpath() gives. */
+static int plain_absolute(const char *p)
+{
+	if (*p != '/')
+		return 0;
+	for (const char *c = p; *c; ) {
+		size_t n;
+
+		c++; /* past '/' */
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		c += n;
+	}
+	return 1;
+}
+
+/* The version directory `link` (a database's `current`) names, resolved;
+ * NULL with errno.  ayb_hosted_swap writes the realpath() of a version
+ * directory into the link, so one readlink() and one stat() resolve it on
+ * every query instead of realpath()'s readlink() of each component, twice
+ * over; a link in any other form (made by hand, relative) still goes
+ * through realpath().  The caller frees. */
+static char *current_target(const char *link)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	ssize_t n = readlink(link, buf, sizeof(buf));
+
+	if (n < 0)
+		return NULL;
+	if ((size_t)n >= sizeof(buf) || (buf[n] = '\0', !plain_absolute(buf)) ||
+	    !looks_like_uuid(strrchr(buf, '/') + 1))
+		return realpath(link, NULL);
+	if (stat(buf, &st) < 0)
+		return NULL;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return NULL;
+	}
+	return strdup(buf);
+}
+
 int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
 		      struct ayb_hosted_file *f, struct ayb_err *err)
 {
@@ -866,8 +927,7 @@ int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
 		ayb_err_oom(err);
 		goto out;
 	}
-	f->dir = realpath(link, NULL);
-	if (!f->dir) {
+	if (!(f->dir = current_target(link))) {
 		io_error(err, errno);
 		goto out;
 	}
@@ -891,6 +951,140 @@ out:
 	return ret;
 }
 
+/* ---- connections kept between queries ------------------------------------ */
+
+/* Opening a database costs far more than a point query on it: three files
+ * opened, the schema read and parsed, and, when it was the last connection
+ * to the file, the -wal and -shm files created again at open and deleted at
+ * close (on ext4 that alone cost more than the rest of a request:
+ * bench/run.sh, B1).  So the connection of a query that left nothing behind
+ * is kept, and the next query on the same file in the same mode and under
+ * the same file size limit takes it, with this query's guard and limits put
+ * on it again.  What a query may leave behind on its connection is refused
+ * here: a pragma or anything in the temp schema (the authorizer sees them:
+ * guard.stateful), an open transaction, or an error of any kind; such a
+ * connection is closed as before.  The only trace one query can see of an
+ * earlier one on the same kept connection is SQLite's changes counters
+ * (total_changes(), last_insert_rowid()), and only on the same database
+ * with the same access.
+ *
+ * Keyed by the resolved file path, which a restore changes (a new version
+ * directory), and checked against the file's inode, so a file replaced
+ * under the same name is opened afresh; a kept connection to another
+ * version of the same database is closed as soon as a query meets the new
+ * one.  A query worker serves one file, so it keeps at most two (read-only
+ * and read-write); a process running queries itself keeps a few.  Only a
+ * cache: ayb_hosted_close_kept drops it at any time. */
+#define KEEP_SLOTS 4
+
+struct kept {
+	sqlite3 *conn;           /* NULL: a free slot */
+	char *path;
+	enum ayb_query_mode mode;
+	dev_t dev;
+	ino_t ino;
+	int64_t max_file_bytes;  /* the file size limit set on it at open */
+	uint64_t last_used;
+};
+
+static struct kept kept[KEEP_SLOTS];
+static uint64_t kept_clock;
+
+static void kept_drop(struct kept *k)
+{
+	sqlite3_close(k->conn);
+	free(k->path);
+	memset(k, 0, sizeof(*k));
+}
+
+void ayb_hosted_close_kept(void)
+{
+	for (size_t i = 0; i < KEEP_SLOTS; i++)
+		if (kept[i].conn)
+			kept_drop(&kept[i]);
+}
+
+/* The kept connection for f in `mode`, now the caller's (NULL: none);
+ * *st is the file's stat when it is returned.  Drops on the way any kept
+ * connection to another version of the same database, or to a file that
+ * is no longer the one it opened. */
+static sqlite3 *kept_take(const struct ayb_hosted_file *f, enum ayb_query_mode mode,
+			  int64_t max_file_bytes, struct stat *st)
+{
+	const char *slash = strrchr(f->dir, '/');
+	size_t dirlen = strlen(f->dir), dblen = slash ? (size_t)(slash - f->dir) : 0;
+	sqlite3 *conn = NULL;
+	int have_st = -1;
+
+	for (size_t i = 0; i < KEEP_SLOTS; i++) {
+		struct kept *k = &kept[i];
+
+		if (!k->conn)
+			continue;
+		if (strcmp(k->path, f->path) != 0) {
+			/* <database dir>/<another version>/...: restored away. */
+			if (dblen && strncmp(k->path, f->dir, dblen + 1) == 0 &&
+			    (strncmp(k->path, f->dir, dirlen) != 0 || k->path[dirlen] != '/'))
+				kept_drop(k);
+			continue;
+		}
+		if (have_st < 0)
+			have_st = stat(f->path, st) == 0;
+		if (!have_st || st->st_dev != k->dev || st->st_ino != k->ino) {
+			kept_drop(k);
+			continue;
+		}
+		if (conn || k->mode != mode || k->max_file_bytes != max_file_bytes)
+			continue;
+		conn = k->conn;
+		k->conn = NULL;
+		kept_drop(k);
+	}
+	return conn;
+}
+
+/* Keeps conn (taken from the caller) for the next query on f, in the free
+ * slot or the least recently used one; closes it when it cannot.  `known`
+ * is the file's stat from kept_take, or NULL to take it now. */
+static void kept_put(sqlite3 *conn, const struct ayb_hosted_file *f, enum ayb_query_mode mode,
+		     int64_t max_file_bytes, const struct stat *known)
+{
+	static int registered;
+	struct kept *k = NULL;
+	struct stat st;
+
+	if (known) {
+		st = *known;
+	} else if (stat(f->path, &st) < 0) {
+		sqlite3_close(conn);
+		return;
+	}
+	for (size_t i = 0; i < KEEP_SLOTS; i++) {
+		if (!kept[i].conn) {
+			k = &kept[i];
+			break;
+		}
+		if (!k || kept[i].last_used < k->last_used)
+			k = &kept[i];
+	}
+	if (k->conn)
+		kept_drop(k);
+	if (!(k->path = strdup(f->path))) {
+		sqlite3_close(conn);
+		return;
+	}
+	/* A process that ends normally still closes its connections, and
+	 * with them checkpoints the WAL, as when nothing was kept. */
+	if (!registered)
+		registered = atexit(ayb_hosted_close_kept) == 0;
+	k->conn = conn;
+	k->mode = mode;
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	k->max_file_bytes = max_file_bytes;
+	k->last_used = ++kept_clock;
+}
+
 /* The heap limit is process-wide in SQLite; it is set for the query and
  * put back afterwards, so in a process that also holds the metadata
  * store's connection only the tenant's query runs under it. */
@@ -903,8 +1097,9 @@ int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 	sqlite3 *conn = NULL;
 	sqlite3_stmt *stmt = NULL;
 	sqlite3_int64 heap_before = -1;
+	struct stat st;
 	size_t valid, bad;
-	int rc, ret = -1;
+	int rc, reused = 0, ret = -1;
 
 	memset(&g, 0, sizeof(g));
 	g.lim = lim ? lim : &none;
@@ -917,8 +1112,13 @@ int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 		return ayb_err_set(err, AYB_E_OTHER, 400, "Query is too long");
 	if (g.lim->heap_bytes)
 		heap_before = sqlite3_hard_heap_limit64(g.lim->heap_bytes);
-	if (open_hosted(f->path, f->shown, mode, &g, &conn, err) < 0)
+	if ((conn = kept_take(f, mode, g.lim->max_file_bytes, &st))) {
+		reused = 1;
+		apply_limits(conn, &g);
+		sqlite3_set_authorizer(conn, authorize, &g);
+	} else if (open_hosted(f->path, f->shown, mode, &g, &conn, err) < 0) {
 		goto out;
+	}
 	/* Only the first statement runs: the tail is ignored, as in ayb.
 	 * SQLite skips leading empty statements and comments itself, so no
 	 * statement at all means there was nothing to run. */
@@ -934,7 +1134,14 @@ int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 	ret = stream_result(conn, stmt, out, &g, err);
 out:
 	sqlite3_finalize(stmt);
-	sqlite3_close(conn);
+	if (conn && ret == 0 && !g.stateful && sqlite3_get_autocommit(conn)) {
+		/* Nothing may point at this query's guard once it is over. */
+		sqlite3_set_authorizer(conn, NULL, NULL);
+		sqlite3_progress_handler(conn, 0, NULL, NULL);
+		kept_put(conn, f, mode, g.lim->max_file_bytes, reused ? &st : NULL);
+	} else {
+		sqlite3_close(conn);
+	}
 	if (heap_before >= 0)
 		sqlite3_hard_heap_limit64(heap_before);
 	return ret;

@@ -117,6 +117,11 @@ int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_sink *out, struct ayb_err *err);
 
+/* Closes the connections ayb_hosted_run keeps open between queries (at
+ * most a few per process, see hosted.c), as a process that ends normally
+ * does by itself.  Safe to call at any time. */
+void ayb_hosted_close_kept(void);
+
 /* Shortest decimal text that round-trips to d, never in exponent notation,
  * no trailing ".0" ("2", "0.1", "100000000000000000000", "0.0000001"),
  * "inf"/"-inf"/"NaN".  Writes into out (size >= AYB_REAL_TEXT_MAX). */
