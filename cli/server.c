@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "commands.h"
+#include "fs.h"
 #include "config.h"
 #include "s3.h"
 #include "sandbox.h"
@@ -131,23 +132,6 @@ static void lit(struct ayb_buf *b, const char *s)
 	ayb_buf_addc(b, '"');
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -1;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* How many FastCGI processes lighttpd keeps: AYB_SERVER_PROCS (1-256), else
  * one per CPU and at least two.  -1 when the variable is not a number in
  * range. */
@@ -222,19 +206,6 @@ static void print_isolation(const struct ayb_config *cfg, const char *fcgi)
 			worker);
 }
 
-static void remove_tree(const char *dir)
-{
-	pid_t pid = fork();
-
-	/* The temp dir holds only files we wrote and lighttpd's sockets. */
-	if (pid == 0) {
-		execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-}
-
 int ayb_cli_server(int argc, char **argv)
 {
 	const char *config_arg = NULL;
@@ -282,26 +253,15 @@ int ayb_cli_server(int argc, char **argv)
 	if (!cfg->file && !config_arg && !getenv("AYB_CONFIG"))
 		fprintf(stderr, "Note: %s not found; using AYB__ environment variables only.\n",
 			config_path);
-	if (mkdir_p(cfg->data_path) < 0) {
+	if (ayb_fs_mkdirs(cfg->data_path, 0755) < 0) {
 		fprintf(stderr, "Error: cannot create data_path %s: %s\n", cfg->data_path, strerror(errno));
 		goto out;
 	}
-	if (cfg->email_file_path) {
-		char *d = strdup(cfg->email_file_path), *slash = d ? strrchr(d, '/') : NULL;
-		if (slash && slash != d) {
-			*slash = '\0';
-			mkdir_p(d);
-		}
-		free(d);
-	}
-	if (!strncmp(cfg->database_url, "sqlite://", 9)) {
-		char *d = strdup(cfg->database_url + 9), *slash = d ? strrchr(d, '/') : NULL;
-		if (slash && slash != d) {
-			*slash = '\0';
-			mkdir_p(d);
-		}
-		free(d);
-	}
+	/* Failures show up below, where the files are opened. */
+	if (cfg->email_file_path)
+		ayb_fs_mkdirs_for(cfg->email_file_path, 0755);
+	if (!strncmp(cfg->database_url, "sqlite://", 9))
+		ayb_fs_mkdirs_for(cfg->database_url + 9, 0755);
 	/* Migrate once here, before several FastCGI processes start at once. */
 	if (ayb_store_open(cfg->database_url, &st, &err) < 0) {
 		fprintf(stderr, "Error: %s\n", err.message ? err.message : "metadata store error");
@@ -388,7 +348,7 @@ int ayb_cli_server(int argc, char **argv)
 	if (status)
 		fprintf(stderr, "Error: lighttpd exited with status %d\n", status);
 cleanup:
-	remove_tree(dir);
+	ayb_fs_remove_tree(dir);
 out:
 	free(text);
 	ayb_config_free(cfg);

@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "fs.h"
 #include "s3.h"
 #include "slug.h"
 #include "snapshot.h"
@@ -130,23 +131,6 @@ static void mark_done(const char *state, int64_t started_ms)
 		unlink(tmp);
 }
 
-static int make_dirs(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -1;
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Looks the database up in the metadata: 1 known, 0 not, -1 error. */
 static int known(struct pass *p, const char *entity, const char *db, struct ayb_err *err)
 {
@@ -178,7 +162,7 @@ static void snapshot_one(struct pass *p, const char *entity, const char *db, int
 		fail(p, what, "data_path is too long");
 		return;
 	}
-	if (make_dirs(dir) < 0 || (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if (ayb_fs_mkdirs(dir, 0700) < 0 || (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		ayb_err_set(&err, AYB_E_SNAPSHOT, 500, "Cannot create %s: %s", lock, strerror(errno));
 		fail(p, what, err.message);
 		goto out;

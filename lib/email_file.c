@@ -9,28 +9,11 @@
 
 #include "buf.h"
 #include "email_impl.h"
+#include "fs.h"
 
 /* The file backend: one JSON object per email and a '\n', in ayb's field
  * order, appended to [email.file] path.  Test helpers and operators read
  * the login tokens from it, so it is created 0600: it holds credentials. */
-
-/* Makes every missing directory above `path`, like `mkdir -p $(dirname)`.
- * Failures are ignored here: open(2) then fails with the reason that
- * matters. */
-static void make_parents(const char *path)
-{
-	char *p = strdup(path);
-
-	if (!p)
-		return;
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			break;
-		*s = '/';
-	}
-	free(p);
-}
 
 /* `content` is the body split as Rust's str::lines() splits it (ayb's
  * behaviour): on '\n', a '\r' before it dropped, no empty last line after
@@ -88,7 +71,8 @@ int ayb_email_file_send(const char *path, const struct ayb_email_msg *m, struct 
 		goto out;
 	}
 
-	make_parents(path);
+	/* Failures are left to open(2), which reports the reason that matters. */
+	ayb_fs_mkdirs_for(path, 0755);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ayb_buf_printf(why, "Could not open the email file: %s", strerror(errno));

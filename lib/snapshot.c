@@ -23,6 +23,7 @@
 #include <zstd.h>
 
 #include "hosted.h"
+#include "fs.h"
 #include "snapshot.h"
 
 #define CHUNK (64u * 1024)
@@ -63,23 +64,6 @@ static int io_fail(struct ayb_err *err, const char *what, const char *path, int 
 	return ayb_err_set(err, AYB_E_SNAPSHOT, 500, "%s %s: %s", what, path, strerror(e));
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static ssize_t read_some(int fd, void *p, size_t n)
 {
 	ssize_t r;
@@ -88,46 +72,6 @@ static ssize_t read_some(int fd, void *p, size_t n)
 		r = read(fd, p, n);
 	while (r < 0 && errno == EINTR);
 	return r;
-}
-
-static int make_dirs(const char *path, mode_t mode)
-{
-	char *p = strdup(path);
-	int ret = -1;
-
-	if (!p)
-		return -1;
-	for (char *s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			goto out;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	ret = 0;
-out:
-	free(p);
-	return ret;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
-/* Deletes a directory tree without following symlinks or leaving its file
- * system. */
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 static void to_hex(const unsigned char *b, size_t n, char *out)
@@ -561,7 +505,7 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 					    ZSTD_getErrorName(r));
 				goto out;
 			}
-			if (write_all(out, out_buf, ob.pos) < 0) {
+			if (ayb_fs_write_all(out, out_buf, ob.pos) < 0) {
 				io_fail(err, "Cannot write", dst, errno);
 				goto out;
 			}
@@ -612,7 +556,7 @@ static void remove_stale_work(const char *parent)
 	for (int i = 0; i < n; i++) {
 		if (strncmp(names[i]->d_name, "work.", 5) == 0 &&
 		    snprintf(path, sizeof(path), "%s/%s", parent, names[i]->d_name) < (int)sizeof(path))
-			remove_tree(path);
+			ayb_fs_remove_tree(path);
 		free(names[i]);
 	}
 	free(names);
@@ -664,7 +608,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 		ayb_err_oom(err);
 		goto out;
 	}
-	if (make_dirs(parent, 0700) < 0) {
+	if (ayb_fs_mkdirs(parent, 0700) < 0) {
 		io_fail(err, "Cannot create", parent, errno);
 		goto out;
 	}
@@ -737,7 +681,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 	ret = 0;
 out:
 	if (work)
-		remove_tree(work);
+		ayb_fs_remove_tree(work);
 	ayb_err_clear(&delete_err);
 	ayb_snapshots_free(existing, nexisting);
 	free(key);
@@ -786,7 +730,7 @@ static int unpack_write(void *ctx, const char *p, size_t n)
 				    ZSTD_getErrorName(r));
 			return -1;
 		}
-		if (write_all(u->fd, u->buf, out.pos) < 0) {
+		if (ayb_fs_write_all(u->fd, u->buf, out.pos) < 0) {
 			io_fail(&u->err, "Cannot write", u->file, errno);
 			return -1;
 		}
@@ -873,7 +817,7 @@ out:
 	if (u.fd >= 0)
 		close(u.fd);
 	if (ret < 0 && vdir)
-		remove_tree(vdir);
+		ayb_fs_remove_tree(vdir);
 	ayb_err_clear(&u.err);
 	ZSTD_freeDCtx(u.dctx);
 	free(u.buf);

@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "fs.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -177,24 +178,6 @@ int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err)
 
 /* ---- the worker ----------------------------------------------------------- */
 
-/* Whole writes on a blocking pipe.  -1 when the parent is gone. */
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* 1 read, 0 at EOF (also a short read), -1 on error. */
 static int read_all(int fd, void *p, size_t n)
 {
@@ -252,7 +235,7 @@ struct out {
 
 static int out_flush(struct out *o)
 {
-	if (o->failed || o->b.oom || (o->b.len && write_all(o->fd, o->b.data, o->b.len) < 0))
+	if (o->failed || o->b.oom || (o->b.len && ayb_fs_write_all(o->fd, o->b.data, o->b.len) < 0))
 		o->failed = 1;
 	o->b.len = 0;
 	return o->failed ? -1 : 0;
