@@ -16,6 +16,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "fs.h"
 #include "hosted.h"
 #include "utf8.h"
 
@@ -103,34 +104,6 @@ static char *database_dir(const char *data_path, const char *entity,
 	return p;
 }
 
-/* mkdir -p: makes each missing directory of `path` with `mode`. */
-static int make_dirs(const char *path, mode_t mode, struct ayb_err *err)
-{
-	char *p = strdup(path), *s;
-	int ret = -1;
-
-	if (!p)
-		return ayb_err_oom(err);
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			io_error(err, errno);
-			goto out;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	ret = 0;
-out:
-	free(p);
-	return ret;
-}
-
 /* 1 when `path`'s parent directory is exactly `dir` and its last component
  * looks like a version directory's name. */
 static int is_version_of(const char *path, const char *dir)
@@ -139,22 +112,6 @@ static int is_version_of(const char *path, const char *dir)
 
 	return strncmp(path, dir, n) == 0 && path[n] == '/' &&
 	       looks_like_uuid(path + n + 1);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
-/* Deletes a directory tree without following symlinks or leaving the file
- * system it is on. */
-static int remove_tree(const char *path)
-{
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* A UUID version 7 (RFC 9562) in canonical lowercase text: 48 bits of Unix
@@ -202,8 +159,10 @@ int ayb_hosted_new_version(const char *data_path, const char *entity,
 		goto out;
 	}
 	/* Tenant data: only the service's own user may enter. */
-	if (make_dirs(dir, 0700, err) < 0)
+	if (ayb_fs_mkdirs(dir, 0700) < 0) {
+		io_error(err, errno);
 		goto out;
+	}
 	uuidv7(uuid);
 	if (asprintf(&vdir, "%s/%s", dir, uuid) < 0) {
 		vdir = NULL;
@@ -280,7 +239,7 @@ int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
 	/* Make the new link durable before the old version goes away. */
 	fsync(fd);
 	if (old && strcmp(old, version_dir) != 0 && is_version_of(old, canon))
-		remove_tree(old);
+		ayb_fs_remove_tree(old);
 	ret = 0;
 out:
 	if (fd >= 0)
@@ -303,7 +262,7 @@ int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
 		return -1;
 	ret = ayb_hosted_swap(data_path, entity, db, vdir, err);
 	if (ret < 0)
-		remove_tree(vdir);
+		ayb_fs_remove_tree(vdir);
 	free(vdir);
 	return ret;
 }
