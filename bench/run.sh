@@ -309,27 +309,46 @@ fi
 
 # ---- the rounds ---------------------------------------------------------------
 say "$RUNS rounds, wrk runs of ${SECS}s, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# point NAME: one wrk run of the point query for B1/B5 (ayb, big, off) or
+# its floors (hello, static).
+point() {
+	case $1 in
+	ayb) wrk_run "$T/res/b1.ayb" 32 "$URL$QUERY" "$PID_ayb" "$LUA" ;;
+	big) wrk_run "$T/res/b5.ayb" 32 "http://127.0.0.1:$PORT_big$QUERY" "$PID_big" "$LUA" ;;
+	off) wrk_run "$T/res/b1.off" 32 "http://127.0.0.1:$PORT_off$QUERY" "$PID_off" "$LUA" ;;
+	hello) wrk_run "$T/res/b1.hello" 32 "$FLOOR/hello/point" "$PID_floor" "$LUA" ;;
+	static) wrk_run "$T/res/b1.static" 32 "$FLOOR/point.json" "$PID_floor" ;;
+	esac
+}
+
+# Every other round runs its measurements in reverse order, so a machine
+# that slows down or speeds up during a round favours neither side; what
+# a ratio compares always runs side by side (B5 right next to B1).
 for r in $(seq "$RUNS"); do
 	if want B1 || want B5; then
 		export BENCH_SQL=$POINT_SQL BENCH_IDS=10000-99999
 		# A short warm-up: the first query of each process starts its worker.
-		wrk -t2 -c32 -d1s -s "$LUA" "$URL$QUERY" >/dev/null 2>&1
-		wrk_run "$T/res/b1.ayb" 32 "$URL$QUERY" "$PID_ayb" "$LUA"
-		if want B1; then
-			wrk_run "$T/res/b1.hello" 32 "$FLOOR/hello/point" "$PID_floor" "$LUA"
-			wrk_run "$T/res/b1.static" 32 "$FLOOR/point.json" "$PID_floor"
-			wrk -t2 -c32 -d1s -s "$LUA" "http://127.0.0.1:$PORT_off$QUERY" >/dev/null 2>&1
-			wrk_run "$T/res/b1.off" 32 "http://127.0.0.1:$PORT_off$QUERY" "$PID_off" "$LUA"
-		fi
-		if want B5; then
-			wrk -t2 -c32 -d1s -s "$LUA" "http://127.0.0.1:$PORT_big$QUERY" >/dev/null 2>&1
-			wrk_run "$T/res/b5.ayb" 32 "http://127.0.0.1:$PORT_big$QUERY" "$PID_big" "$LUA"
-		fi
+		order=ayb
+		want B5 && order="$order big"
+		want B1 && order="$order hello static off"
+		for s in $order; do
+			case $s in
+			ayb) wrk -t2 -c32 -d1s -s "$LUA" "$URL$QUERY" >/dev/null 2>&1 ;;
+			big | off) wrk -t2 -c32 -d1s -s "$LUA" "http://127.0.0.1:$(eval echo "\$PORT_$s")$QUERY" >/dev/null 2>&1 ;;
+			esac
+		done
+		[ $((r % 2)) -eq 0 ] && order=$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')
+		for s in $order; do point "$s"; done
 		say "round $r: B1 $(tail -1 "$T/res/b1.ayb" | cut -d' ' -f1) req/s"
 	fi
 	if want B2; then
-		wrk_run "$T/res/b2.ayb" 32 "$URL/health" "$PID_ayb"
-		wrk_run "$T/res/b2.hello" 32 "$FLOOR/hello/health" "$PID_floor"
+		if [ $((r % 2)) -eq 1 ]; then
+			wrk_run "$T/res/b2.ayb" 32 "$URL/health" "$PID_ayb"
+			wrk_run "$T/res/b2.hello" 32 "$FLOOR/hello/health" "$PID_floor"
+		else
+			wrk_run "$T/res/b2.hello" 32 "$FLOOR/hello/health" "$PID_floor"
+			wrk_run "$T/res/b2.ayb" 32 "$URL/health" "$PID_ayb"
+		fi
 		say "round $r: B2 $(tail -1 "$T/res/b2.ayb" | cut -d' ' -f1) req/s"
 	fi
 	if want B3; then
