@@ -47,7 +47,7 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- what the benchmarks need -------------------------------------------------
 # bootstrap.sh installs the build dependencies and lighttpd; these are the
 # load generator and the floors' own tools (the S3 test server runs on node).
-bench_packages="wrk sqlite3 zstd awscli curl time iproute2 procps"
+bench_packages="wrk sqlite3 zstd awscli curl iproute2 procps"
 missing=
 for p in $bench_packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
