@@ -465,6 +465,17 @@ static void sweep(void)
 		}
 }
 
+/* 1 when path is a file of another version directory of f's database:
+ * <database dir>/<version>/<db> beside f->dir = <database dir>/<version'>. */
+static int other_version(const char *path, const struct ayb_hosted_file *f)
+{
+	const char *slash = strrchr(f->dir, '/');
+	size_t dirlen = strlen(f->dir), dblen = slash ? (size_t)(slash - f->dir) : 0;
+
+	return dblen && strncmp(path, f->dir, dblen + 1) == 0 &&
+	       (strncmp(path, f->dir, dirlen) != 0 || path[dirlen] != '/');
+}
+
 /* The worker for f, started if there is none (evicting the least recently
  * used when the pool is full).  NULL with err when none can be started. */
 static struct worker *pool_get(const struct ayb_isolation_config *iso,
@@ -492,6 +503,12 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		if (pool[i].pid > 0 && strcmp(pool[i].path, f->path) == 0)
 			w = &pool[i];
 	if (!w) {
+		/* A worker keeps its database open between queries, so one
+		 * still serving an older version of this database (restored
+		 * since) would hold the replaced file until it idled out. */
+		for (size_t i = 0; i < want; i++)
+			if (pool[i].pid > 0 && other_version(pool[i].path, f))
+				worker_end(&pool[i]);
 		/* A free slot, else the least recently used worker's. */
 		for (size_t i = 0; i < want; i++) {
 			if (pool[i].pid == 0) {

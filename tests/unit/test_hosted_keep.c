@@ -1,7 +1,8 @@
 /* The connections ayb_hosted_run keeps open between queries (lib/hosted.c,
  * "connections kept between queries"): kept when a query left nothing
  * behind, never carrying one query's state into the next, let go when the
- * file is swapped or replaced, and closed on demand. */
+ * file is swapped or replaced, and closed on demand; and the pooled query
+ * worker of a database's older version ended once the new one is queried. */
 #include "autoconfig.h"
 
 #include <dirent.h>
@@ -17,6 +18,7 @@
 
 #include "hosted.h"
 #include "tap.h"
+#include "worker.h"
 
 /* tap.h's is_str evaluates its arguments more than once: run each query
  * exactly once. */
@@ -49,6 +51,32 @@ static const char *run(const char *sql, enum ayb_query_mode mode, const struct a
 	return res.data ? res.data : "";
 }
 
+/* sql on e/d in a pooled query worker, read-write. */
+static const char *wq(const char *sql)
+{
+	struct ayb_isolation_config iso;
+	struct ayb_sink sink = ayb_buf_sink(&res);
+
+	memset(&iso, 0, sizeof(iso));
+	iso.enabled = 1;
+	iso.mode = AYB_ISOLATION_POOL;
+	iso.query_timeout_ms = 10000;
+	iso.heap_limit_mb = 64;
+	iso.max_result_mb = 64;
+	iso.max_file_size_mb = 256;
+	iso.address_space_mb = 256;
+	iso.cpu_seconds = 60;
+	iso.open_files = 32;
+	iso.max_workers = 8;
+	iso.worker_idle_seconds = 300;
+	ayb_buf_free(&res);
+	ayb_err_clear(&err);
+	if (ayb_worker_query(&iso, data, "e", "d", sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink,
+			     &err) < 0)
+		return NULL;
+	return res.data ? res.data : "";
+}
+
 #define RW(sql) run((sql), AYB_QUERY_READ_WRITE, NULL)
 #define RO(sql) run((sql), AYB_QUERY_READ_ONLY, NULL)
 
@@ -59,21 +87,23 @@ static const char *msg(const char *got)
 	return err.message ? err.message : "(null)";
 }
 
-/* How many descriptors of this process are open on files whose path
- * contains `part` (a deleted file shows with " (deleted)" appended). */
-static int open_on(const char *part)
+/* How many descriptors of process `pid` ("self" for this one) are open on
+ * files whose path contains `part` (a deleted file shows with " (deleted)"
+ * appended). */
+static int open_in(const char *pid, const char *part)
 {
 	char link[PATH_MAX], target[PATH_MAX];
 	struct dirent *de;
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d;
 	int n = 0;
 
-	if (!d)
+	snprintf(link, sizeof(link), "/proc/%s/fd", pid);
+	if (!(d = opendir(link)))
 		return -1;
 	while ((de = readdir(d))) {
 		ssize_t len;
 
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		snprintf(link, sizeof(link), "/proc/%s/fd/%s", pid, de->d_name);
 		len = readlink(link, target, sizeof(target) - 1);
 		if (len <= 0)
 			continue;
@@ -82,6 +112,42 @@ static int open_on(const char *part)
 			n++;
 	}
 	closedir(d);
+	return n;
+}
+
+static int open_on(const char *part)
+{
+	return open_in("self", part);
+}
+
+/* Children of this process (the pooled query workers), and how many of
+ * their descriptors are open on paths containing `part`. */
+static int workers(const char *part, int *open)
+{
+	char path[PATH_MAX], buf[512], *paren;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int n = 0, ppid;
+	char state;
+	FILE *f;
+
+	*open = 0;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (paren = strrchr(buf, ')')) &&
+		    sscanf(paren + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid() &&
+		    state != 'Z') {
+			n++;
+			*open += open_in(de->d_name, part);
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
 	return n;
 }
 
@@ -117,7 +183,12 @@ int main(void)
 	struct ayb_hosted_file f;
 	struct ayb_query_limits lim;
 	char *vdir = NULL, file[PATH_MAX + 64], tmp[PATH_MAX + 64], old[PATH_MAX];
+	const char *top = getenv("top_builddir");
 	sqlite3 *db;
+	int n;
+
+	snprintf(file, sizeof(file), "%s/cgi/ayb-query-worker", top ? top : ".");
+	setenv("AYB_QUERY_WORKER", file, 1);
 
 	snprintf(data, sizeof(data), "%s/ayb-keep.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(data) || ayb_hosted_create(data, "e", "d", &err) < 0) {
@@ -217,6 +288,34 @@ int main(void)
 	is_int(open_on(vdir), 0, "ayb_hosted_close_kept closes them all");
 	IS(RO("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"replaced\"]]}", "and queries go on");
 	ayb_hosted_close_kept();
+
+	/* A pooled worker keeps its connection too: once a restore swapped
+	 * in a new version, the worker of the old one must not hold the
+	 * replaced file until it idles out. */
+	snprintf(old, sizeof(old), "%s", vdir);
+	IS(wq("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"replaced\"]]}", "a worker's query");
+	is_int(workers(old, &n), 1, "one worker");
+	ok(n > 0, "which keeps the file open");
+	free(vdir);
+	vdir = NULL;
+	if (ayb_hosted_new_version(data, "e", "d", &vdir, &err) < 0) {
+		printf("Bail out! %s\n", err.message);
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/d", vdir);
+	if (sqlite3_open(tmp, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('second restore')", NULL,
+			 NULL, NULL) != SQLITE_OK) {
+		printf("Bail out! cannot write %s\n", tmp);
+		return 1;
+	}
+	sqlite3_close(db);
+	ok(ayb_hosted_swap(data, "e", "d", vdir, &err) == 0, "a second swap");
+	IS(wq("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"second restore\"]]}",
+	   "a worker reads the new version");
+	is_int(workers(old, &n), 1, "still one worker");
+	is_int(n, 0, "and no worker holds the old file");
+	ayb_worker_shutdown();
 
 	ayb_hosted_file_free(&f);
 	free(vdir);
