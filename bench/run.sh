@@ -17,7 +17,8 @@
 # next to a floor measured in the same run, the ratio and the target.  The
 # machines this runs on are shared and noisy, so only ratios mean anything:
 # the rounds interleave ayb-c and its floors, and each ratio is the median of
-# the per-round ratios.  Every server is stopped by PID on exit.
+# the per-round ratios.  Every server is stopped by PID on exit, and the run
+# directory removed (AYB_BENCH_KEEP=1 keeps it, with the servers' logs).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=5
