@@ -332,6 +332,24 @@ static void close_pair(int p[2])
  * as fds 0/1, the inherited stderr (the web server's error log), and an
  * empty environment.  Its argv names the database file, so an operator
  * sees in ps which database a worker serves. */
+/* Takes the parent's ends of a new worker's pipes (non-blocking) and
+ * closes the child's: held here, they would hide its death as a hang.
+ * Sets req/resp to -1 so the caller's cleanup leaves them alone. */
+static int adopt_pipes(struct worker *w, int req[2], int resp[2],
+		       const struct ayb_hosted_file *f, struct ayb_err *err)
+{
+	close(req[0]);
+	close(resp[1]);
+	w->to = req[1];
+	w->from = resp[0];
+	req[0] = req[1] = resp[0] = resp[1] = -1;
+	fcntl(w->to, F_SETFL, O_NONBLOCK);
+	fcntl(w->from, F_SETFL, O_NONBLOCK);
+	if (!(w->path = strdup(f->path)))
+		return ayb_err_oom(err);
+	return 0;
+}
+
 static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
 		      struct worker *w, struct ayb_err *err)
 {
@@ -363,18 +381,8 @@ static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_h
 			    prog, strerror(rc));
 		goto out;
 	}
-	/* The child's ends: held here, they would hide its death as a hang. */
-	close(req[0]);
-	close(resp[1]);
-	w->to = req[1];
-	w->from = resp[0];
-	req[0] = req[1] = resp[0] = resp[1] = -1;
-	fcntl(w->to, F_SETFL, O_NONBLOCK);
-	fcntl(w->from, F_SETFL, O_NONBLOCK);
-	if (!(w->path = strdup(f->path))) {
-		ayb_err_oom(err);
+	if (adopt_pipes(w, req, resp, f, err) < 0)
 		goto out;
-	}
 	setup_of(iso, f, &s);
 	if (ayb_worker_setup_encode(&s, &b) < 0) {
 		ayb_err_oom(err);
@@ -427,18 +435,8 @@ static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_h
 		setup_of(iso, f, &s);
 		_exit(ayb_worker_serve(&s, 0, 1, 1));
 	}
-	/* The child's ends: held here, they would hide its death as a hang. */
-	close(req[0]);
-	close(resp[1]);
-	w->to = req[1];
-	w->from = resp[0];
-	req[0] = req[1] = resp[0] = resp[1] = -1;
-	fcntl(w->to, F_SETFL, O_NONBLOCK);
-	fcntl(w->from, F_SETFL, O_NONBLOCK);
-	if (!(w->path = strdup(f->path))) {
-		ayb_err_oom(err);
+	if (adopt_pipes(w, req, resp, f, err) < 0)
 		goto out;
-	}
 	if (await_ready(w, err) < 0)
 		goto out;
 	ret = 0;
