@@ -33,6 +33,16 @@
 		}
 	}
 
+	/* A message answers the form just sent: older ones elsewhere in the
+	 * same tab (another form's "Success") would read as if they did too. */
+	function clearOtherAlerts(form, target) {
+		var panel = form.closest('.tab-panel');
+		if (!panel) return;
+		panel.querySelectorAll('.alert').forEach(function (el) {
+			if (!target.contains(el)) el.remove();
+		});
+	}
+
 	function sendFragment(form, submitter) {
 		var target = document.querySelector(form.getAttribute('data-fragment'));
 		var data = new FormData(form);
@@ -56,6 +66,7 @@
 			}
 			return res.text().then(function (html) {
 				setBusy(button, false);
+				clearOtherAlerts(form, target);
 				swap(target, html, form.getAttribute('data-swap') === 'outer');
 				if (res.ok && form.hasAttribute('data-reset') && form.isConnected) form.reset();
 				document.dispatchEvent(new CustomEvent('ayb:updated', { detail: { form: form } }));
