@@ -34,7 +34,7 @@ static int authenticate(struct ayb_ctx *ctx, const char *text, struct ayb_auth *
 	memset(a, 0, sizeof(*a));
 	if (ayb_token_api_split(text, short_token, secret, err) < 0)
 		return -1;
-	rc = ayb_store_token_get(ctx->store, short_token, &a->token, err);
+	rc = ayb_store_token_get(ctx->store, short_token, &a->token, &a->entity, err);
 	if (rc <= 0) {
 		if (rc == 0) {
 			ayb_err_not_found(err, short_token, "api_token");
@@ -48,8 +48,6 @@ static int authenticate(struct ayb_ctx *ctx, const char *text, struct ayb_auth *
 		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "API token has been revoked");
 	else if (a->token.expired)
 		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "API token has expired");
-	else if ((rc = ayb_store_entity_get_by_id(ctx->store, a->token.entity_id, &a->entity, err)) == 0)
-		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "Invalid API token");
 	if (rc < 0) {
 		ayb_auth_free(a);
 		return -1;

@@ -44,18 +44,21 @@ int ayb_target_find(struct ayb_ctx *ctx, const struct ayb_segment *e, const stru
 		t->name = NULL;
 		return ayb_err_oom(err);
 	}
-	rc = plain(e) ? ayb_store_entity_get(ctx->store, t->entity_slug, &t->owner, err) : 0;
-	if (rc <= 0)
-		return rc < 0 ? -1 : ayb_err_not_found(err, t->entity_slug, "entity");
-	rc = plain(d) ? ayb_store_database_get(ctx->store, t->owner.id, d->s, &t->db, err) : 0;
-	if (rc <= 0)
-		return rc < 0 ? -1 : ayb_err_not_found(err, t->name, "database");
+	/* A database slug with a NUL cannot exist: ask for the entity alone. */
+	rc = plain(e) ? ayb_store_target_get(ctx->store, t->entity_slug, plain(d) ? d->s : "",
+					     a->authenticated ? a->entity.id : 0, &t->owner,
+					     &t->db, &t->caller.grant, err)
+		      : 0;
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return ayb_err_not_found(err, t->entity_slug, "entity");
+	if (rc == 1)
+		return ayb_err_not_found(err, t->name, "database");
 	if (a->authenticated) {
 		t->caller.entity_id = a->entity.id;
 		t->caller.token_database_id = a->token.database_id;
 		t->caller.token_level = a->token.query_permission_level;
-		if (ayb_store_grant_get(ctx->store, a->entity.id, t->db.id, &t->caller.grant, err) < 0)
-			return -1;
 	}
 	if (!ayb_perm_can_discover(&t->caller, &t->db))
 		return ayb_err_not_found(err, t->name, "database");

@@ -33,6 +33,7 @@ enum qid {
 	Q_GRANT_GET,
 	Q_TOKEN_INSERT,
 	Q_TOKEN_GET,
+	Q_TARGET_GET,
 	Q_GRANT_UPSERT,
 	Q_GRANT_DELETE,
 	Q_GRANT_LIST,
@@ -42,6 +43,8 @@ enum qid {
 };
 
 #define ENTITY_COLS "id, slug, entity_type, display_name, description, organization, location, links"
+#define ENTITY_COLS_OF(t) t ".id, " t ".slug, " t ".entity_type, " t ".display_name, " \
+	t ".description, " t ".organization, " t ".location, " t ".links"
 #define DB_COLS "id, entity_id, slug, db_type, public_sharing_level"
 
 /* Each query runs as written on SQLite and on PostgreSQL (store_pg.c).
@@ -74,15 +77,25 @@ static const char *const sql[] = {
 	[Q_DB_GET] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 AND slug = $2",
 	[Q_DB_DELETE] = "DELETE FROM database WHERE id = $1",
 	[Q_DB_LIST] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 ORDER BY id DESC",
+	/* An entity, one of its databases and a caller's grant on it: what
+	 * every /v1/{entity}/{database}/... request needs, in one round trip.
+	 * $3 is the caller's entity id (0 for none: no entity has it). */
+	[Q_TARGET_GET] = "SELECT " ENTITY_COLS_OF("e") ", d.id, d.entity_id, d.slug, d.db_type,"
+			 " d.public_sharing_level, g.sharing_level FROM entity e"
+			 " LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $2"
+			 " LEFT JOIN entity_database_permission g ON g.database_id = d.id"
+			 " AND g.entity_id = $3 WHERE e.slug = $1",
 	[Q_GRANT_GET] = "SELECT sharing_level FROM entity_database_permission"
 			" WHERE entity_id = $1 AND database_id = $2",
 	[Q_TOKEN_INSERT] = "INSERT INTO api_token (short_token, entity_id, hash, database_id,"
 			   " query_permission_level, app_name, created_at)"
 			   " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-	[Q_TOKEN_GET] = "SELECT short_token, entity_id, hash, database_id, query_permission_level,"
-			" app_name, revoked_at IS NOT NULL,"
-			" expires_at IS NOT NULL AND expires_at < $2"
-			" FROM api_token WHERE short_token = $1",
+	/* With the token's entity: authentication is one round trip. */
+	[Q_TOKEN_GET] = "SELECT t.short_token, t.entity_id, t.hash, t.database_id,"
+			" t.query_permission_level, t.app_name, t.revoked_at IS NOT NULL,"
+			" t.expires_at IS NOT NULL AND t.expires_at < $2, " ENTITY_COLS_OF("e")
+			" FROM api_token t JOIN entity e ON e.id = t.entity_id"
+			" WHERE t.short_token = $1",
 	[Q_GRANT_UPSERT] = "INSERT INTO entity_database_permission (entity_id, database_id, sharing_level)"
 			   " VALUES ($1, $2, $3) ON CONFLICT (entity_id, database_id)"
 			   " DO UPDATE SET sharing_level = excluded.sharing_level",
@@ -236,6 +249,19 @@ void ayb_token_row_free(struct ayb_token_row *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The entity whose ENTITY_COLS start at column c of row i. */
+static void entity_from_row(const struct ayb_rows *r, size_t i, size_t c, struct ayb_entity *out)
+{
+	out->id = num(ayb_rows_get(r, i, c));
+	out->slug = dup_cell(r, i, c + 1);
+	out->entity_type = (int)num(ayb_rows_get(r, i, c + 2));
+	out->display_name = dup_cell(r, i, c + 3);
+	out->description = dup_cell(r, i, c + 4);
+	out->organization = dup_cell(r, i, c + 5);
+	out->location = dup_cell(r, i, c + 6);
+	out->links = dup_cell(r, i, c + 7);
+}
+
 static int entity_lookup(struct ayb_store *st, enum qid q, const char *key,
 			 struct ayb_entity *out, struct ayb_err *err)
 {
@@ -248,14 +274,7 @@ static int entity_lookup(struct ayb_store *st, enum qid q, const char *key,
 		ayb_rows_free(&r);
 		return 0;
 	}
-	out->id = num(ayb_rows_get(&r, 0, 0));
-	out->slug = dup_cell(&r, 0, 1);
-	out->entity_type = (int)num(ayb_rows_get(&r, 0, 2));
-	out->display_name = dup_cell(&r, 0, 3);
-	out->description = dup_cell(&r, 0, 4);
-	out->organization = dup_cell(&r, 0, 5);
-	out->location = dup_cell(&r, 0, 6);
-	out->links = dup_cell(&r, 0, 7);
+	entity_from_row(&r, 0, 0, out);
 	ayb_rows_free(&r);
 	return out->slug ? 1 : ayb_err_oom(err);
 }
@@ -375,13 +394,14 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
 	return rc < 0 ? -1 : 0;
 }
 
-static int database_from_row(const struct ayb_rows *r, size_t i, struct ayb_database *d)
+/* The database whose DB_COLS start at column c of row i. */
+static int database_from_row(const struct ayb_rows *r, size_t i, size_t c, struct ayb_database *d)
 {
-	d->id = num(ayb_rows_get(r, i, 0));
-	d->entity_id = num(ayb_rows_get(r, i, 1));
-	d->slug = dup_cell(r, i, 2);
-	d->db_type = (int)num(ayb_rows_get(r, i, 3));
-	d->public_sharing_level = (int)num(ayb_rows_get(r, i, 4));
+	d->id = num(ayb_rows_get(r, i, c));
+	d->entity_id = num(ayb_rows_get(r, i, c + 1));
+	d->slug = dup_cell(r, i, c + 2);
+	d->db_type = (int)num(ayb_rows_get(r, i, c + 3));
+	d->public_sharing_level = (int)num(ayb_rows_get(r, i, c + 4));
 	return d->slug ? 0 : -1;
 }
 
@@ -402,7 +422,7 @@ int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const cha
 		return ayb_err_set(err, AYB_E_OTHER, 409, "Database already exists");
 	if (rc < 0)
 		return -1;
-	rc = r.nrows == 1 && database_from_row(&r, 0, out) == 0 ? 0 : ayb_err_oom(err);
+	rc = r.nrows == 1 && database_from_row(&r, 0, 0, out) == 0 ? 0 : ayb_err_oom(err);
 	ayb_rows_free(&r);
 	return rc;
 }
@@ -418,7 +438,7 @@ int ayb_store_database_get(struct ayb_store *st, int64_t entity_id, const char *
 	snprintf(id, sizeof(id), "%" PRId64, entity_id);
 	if (run(st, Q_DB_GET, p, 2, &r, err) < 0)
 		return -1;
-	rc = r.nrows == 0 ? 0 : database_from_row(&r, 0, out) == 0 ? 1 : ayb_err_oom(err);
+	rc = r.nrows == 0 ? 0 : database_from_row(&r, 0, 0, out) == 0 ? 1 : ayb_err_oom(err);
 	ayb_rows_free(&r);
 	return rc;
 }
@@ -455,7 +475,7 @@ int ayb_store_database_list(struct ayb_store *st, int64_t entity_id, struct ayb_
 		return ayb_err_oom(err);
 	}
 	for (size_t i = 0; i < r.nrows; i++) {
-		if (database_from_row(&r, i, &d[i]) < 0) {
+		if (database_from_row(&r, i, 0, &d[i]) < 0) {
 			ayb_databases_free(d, i + 1);
 			ayb_rows_free(&r);
 			return ayb_err_oom(err);
@@ -507,7 +527,7 @@ int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
 }
 
 int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
-			struct ayb_err *err)
+			struct ayb_entity *entity, struct ayb_err *err)
 {
 	char now[64];
 	struct ayb_param p[2] = { { short_token }, { now } };
@@ -531,8 +551,36 @@ int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ay
 							   ayb_rows_get(&r, 0, 6)[0] == 't');
 	out->expired = num(ayb_rows_get(&r, 0, 7)) != 0 || (ayb_rows_get(&r, 0, 7) &&
 							   ayb_rows_get(&r, 0, 7)[0] == 't');
+	if (entity)
+		entity_from_row(&r, 0, 8, entity);
 	ayb_rows_free(&r);
-	return out->short_token && out->hash ? 1 : ayb_err_oom(err);
+	return out->short_token && out->hash && (!entity || entity->slug) ? 1 : ayb_err_oom(err);
+}
+
+int ayb_store_target_get(struct ayb_store *st, const char *entity_slug, const char *db_slug,
+			 int64_t caller_id, struct ayb_entity *entity, struct ayb_database *db,
+			 int *grant, struct ayb_err *err)
+{
+	char caller[24];
+	struct ayb_param p[3] = { { entity_slug }, { db_slug }, { caller } };
+	struct ayb_rows r;
+	int rc;
+
+	snprintf(caller, sizeof(caller), "%" PRId64, caller_id);
+	if (run(st, Q_TARGET_GET, p, 3, &r, err) < 0)
+		return -1;
+	if (r.nrows == 0) {
+		ayb_rows_free(&r);
+		return 0;
+	}
+	entity_from_row(&r, 0, 0, entity);
+	rc = entity->slug ? 1 : ayb_err_oom(err);
+	if (rc == 1 && ayb_rows_get(&r, 0, 8)) {
+		rc = database_from_row(&r, 0, 8, db) == 0 ? 2 : ayb_err_oom(err);
+		*grant = ayb_rows_get(&r, 0, 13) ? (int)num(ayb_rows_get(&r, 0, 13)) : -1;
+	}
+	ayb_rows_free(&r);
+	return rc;
 }
 
 int ayb_store_grant_set(struct ayb_store *st, int64_t entity_id, int64_t database_id, int level,

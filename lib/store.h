@@ -147,8 +147,18 @@ int ayb_store_database_set_public_level(struct ayb_store *st, int64_t database_i
 
 int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
 			   struct ayb_err *err);
+/* The token, and (when entity is not NULL) the entity it belongs to, in
+ * one round trip; both filled when found. */
 int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
-			struct ayb_err *err);
+			struct ayb_entity *entity, struct ayb_err *err);
+
+/* The entity named entity_slug, its database named db_slug and the grant of
+ * the entity caller_id on it (0: no caller), in one round trip.  Returns 0
+ * when there is no such entity, 1 when only the entity exists (entity
+ * filled), 2 when both do (db filled too; *grant = level or -1), -1 on error. */
+int ayb_store_target_get(struct ayb_store *st, const char *entity_slug, const char *db_slug,
+			 int64_t caller_id, struct ayb_entity *entity, struct ayb_database *db,
+			 int *grant, struct ayb_err *err);
 
 /* The entity's tokens that are neither revoked nor expired, newest first;
  * free with ayb_token_infos_free(). */

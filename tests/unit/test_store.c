@@ -100,18 +100,46 @@ int main(void)
 	is_str(list[0].slug, "two.sqlite", "newest first");
 	ayb_databases_free(list, n);
 	is_int(ayb_store_grant_get(st, e2.id, db.id, &level, &err), 0, "no grant");
+
+	/* The combined lookup of entity, database and grant. */
+	struct ayb_database tdb = { 0 };
+	int grant = 99;
+	is_int(ayb_store_target_get(st, "nobody", "one.sqlite", 0, &got, &tdb, &grant, &err), 0,
+	       "target: no entity");
+	is_int(ayb_store_target_get(st, "alice", "nope.sqlite", 0, &got, &tdb, &grant, &err), 1,
+	       "target: entity without that database");
+	is_str(got.slug, "alice", "target: the entity is filled");
+	ayb_entity_free(&got);
+	is_int(ayb_store_target_get(st, "alice", "one.sqlite", e2.id, &got, &tdb, &grant, &err), 2,
+	       "target: entity and database");
+	is_int(tdb.id, db.id, "target: the database");
+	is_int(grant, -1, "target: no grant");
+	ayb_entity_free(&got);
+	ayb_database_free(&tdb);
+	is_int(ayb_store_grant_set(st, e2.id, db.id, AYB_SHARE_READ_WRITE, &err), 0, "grant bob");
+	ayb_store_target_get(st, "alice", "one.sqlite", e2.id, &got, &tdb, &grant, &err);
+	is_int(grant, AYB_SHARE_READ_WRITE, "target: the caller's grant");
+	ayb_entity_free(&got);
+	ayb_database_free(&tdb);
+	ayb_store_target_get(st, "alice", "one.sqlite", e.id, &got, &tdb, &grant, &err);
+	is_int(grant, -1, "target: another caller's grant is not the caller's");
+	ayb_entity_free(&got);
+	ayb_database_free(&tdb);
+	ayb_store_grant_set(st, e2.id, db.id, AYB_SHARE_NO_ACCESS, &err);
 	is_int(ayb_store_database_delete(st, db2.id, &err), 0, "delete db");
 	is_int(ayb_store_database_get(st, e.id, "two.sqlite", &dbg, &err), 0, "deleted");
 
 	struct ayb_token_row row = { "short1", e.id, "hash1", 0, -1, NULL, 0, 0 };
 	is_int(ayb_store_token_create(st, &row, &err), 0, "create token");
-	is_int(ayb_store_token_get(st, "short1", &t, &err), 1, "get token");
+	is_int(ayb_store_token_get(st, "short1", &t, &got, &err), 1, "get token");
+	is_str(got.slug, "alice", "with its entity");
+	ayb_entity_free(&got);
 	is_str(t.hash, "hash1", "hash");
 	is_int(t.database_id, 0, "unscoped");
 	is_int(t.query_permission_level, -1, "no cap");
 	ok(!t.revoked && !t.expired, "active");
 	ayb_token_row_free(&t);
-	is_int(ayb_store_token_get(st, "nope", &t, &err), 0, "unknown token");
+	is_int(ayb_store_token_get(st, "nope", &t, NULL, &err), 0, "unknown token");
 	is_int(ayb_store_token_create(st, &row, &err), -1, "short tokens are unique");
 
 	/* Values are bound, never spliced into SQL. */
