@@ -358,10 +358,12 @@ static int grid_from_objects(struct client *c, struct grid *g, const cJSON *arra
 	return 0;
 }
 
-/* Prints a list answer as a table, or `empty_msg` when it has no item. */
+/* Prints a list answer as a table, or "<empty_msg> <subject>" (just
+ * empty_msg when subject is NULL) when it has no item. */
 static int print_list(struct client *c, const cJSON *json, const char *key,
 		      const char *const *header, const char *const *names,
-		      const char *const *null_text, size_t ncols, const char *empty_msg)
+		      const char *const *null_text, size_t ncols, const char *empty_msg,
+		      const char *subject)
 {
 	const cJSON *array = cJSON_GetObjectItemCaseSensitive(json, key);
 	struct grid g = {0};
@@ -374,7 +376,7 @@ static int print_list(struct client *c, const cJSON *json, const char *key,
 		return bad_response(c, what);
 	}
 	if (cJSON_GetArraySize(array) == 0)
-		return emitf(c, "%s\n", empty_msg);
+		return subject ? emitf(c, "%s %s\n", empty_msg, subject) : emitf(c, "%s\n", empty_msg);
 	rc = grid_from_objects(c, &g, array, names, null_text, ncols);
 	if (rc == 0)
 		rc = render_grid(c, header, &g);
@@ -546,18 +548,12 @@ static int cmd_list(struct client *c)
 	static const char *const names[] = {"slug", "database_type"};
 	static const char *const nulls[] = {"null", "null"};
 	cJSON *json = NULL;
-	char *empty = NULL;
 	int rc = -1;
 
 	if (get_entity(c, &json) < 0)
 		return -1;
-	if (asprintf(&empty, "No queryable databases owned by %s", arg(c, "entity")) < 0)
-		empty = NULL;
-	if (!empty)
-		oom(c);
-	else
-		rc = print_list(c, json, "databases", header, names, nulls, 2, empty);
-	free(empty);
+	rc = print_list(c, json, "databases", header, names, nulls, 2,
+			"No queryable databases owned by", arg(c, "entity"));
 	cJSON_Delete(json);
 	return rc;
 }
@@ -735,7 +731,7 @@ static int cmd_list_database_permissions(struct client *c)
 	static const char *const header[] = {"Entity", "Sharing level"};
 	static const char *const names[] = {"entity_slug", "sharing_level"};
 	static const char *const nulls[] = {"null", "null"};
-	char *path = db_path(c, "permissions"), *empty = NULL;
+	char *path = db_path(c, "permissions");
 	cJSON *json = NULL;
 	int rc = -1;
 
@@ -744,14 +740,9 @@ static int cmd_list_database_permissions(struct client *c)
 	if (api_call(c, &(struct call){"GET", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
 				       &json}) < 0)
 		goto out;
-	if (asprintf(&empty, "No shared permissions for %s", db_arg(c)) < 0) {
-		empty = NULL;
-		oom(c);
-		goto out;
-	}
-	rc = print_list(c, json, "permissions", header, names, nulls, 2, empty);
+	rc = print_list(c, json, "permissions", header, names, nulls, 2, "No shared permissions for",
+			db_arg(c));
 out:
-	free(empty);
 	free(path);
 	cJSON_Delete(json);
 	return rc;
@@ -792,7 +783,7 @@ static int cmd_list_snapshots(struct client *c)
 	static const char *const header[] = {"Name", "Last modified"};
 	static const char *const names[] = {"snapshot_id", "last_modified_at"};
 	static const char *const nulls[] = {"null", "null"};
-	char *path = db_path(c, "list_snapshots"), *empty = NULL;
+	char *path = db_path(c, "list_snapshots");
 	cJSON *json = NULL, *item;
 	const cJSON *snapshots;
 	int rc = -1;
@@ -819,14 +810,8 @@ static int cmd_list_snapshots(struct client *c)
 		}
 		free(shown);
 	}
-	if (asprintf(&empty, "No snapshots for %s", db_arg(c)) < 0) {
-		empty = NULL;
-		oom(c);
-		goto out;
-	}
-	rc = print_list(c, json, "snapshots", header, names, nulls, 2, empty);
+	rc = print_list(c, json, "snapshots", header, names, nulls, 2, "No snapshots for", db_arg(c));
 out:
-	free(empty);
 	free(path);
 	cJSON_Delete(json);
 	return rc;
@@ -864,7 +849,7 @@ static int cmd_list_tokens(struct client *c)
 
 	if (api_call(c, &(struct call){"GET", "/v1/tokens", TOKEN_REQUIRED, NULL, NULL, 0, NULL,
 				       200, &json}) == 0)
-		rc = print_list(c, json, "tokens", header, names, nulls, 6, "No active API tokens");
+		rc = print_list(c, json, "tokens", header, names, nulls, 6, "No active API tokens", NULL);
 	cJSON_Delete(json);
 	return rc;
 }
