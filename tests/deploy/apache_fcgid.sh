@@ -44,10 +44,8 @@ CONF
 
 apache2 -t -f "$T/apache/httpd.conf" >"$T/log/syntax.out" 2>&1
 ok $? "$WHAT: the example passes apache2 -t"
-port_free "$PORT" || bail "port $PORT is taken"
-deploy_start apache apache2 -DFOREGROUND -f "$T/apache/httpd.conf"
+deploy_serve apache "$URL" apache2 -DFOREGROUND -f "$T/apache/httpd.conf"
 APACHE=$PID
-deploy_wait "$URL"
 
 smoke "$URL" fcgid
 pid=$(ps -eo pid=,args= | awk -v p="$BIN/ayb-api.fcgi" '$2 == p { print $1; exit }')

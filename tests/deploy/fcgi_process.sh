@@ -34,7 +34,6 @@ while [ "$NP" = "$FP" ]; do NP=$(free_port); done
 
 # nginx: one server per site, all in front of the same FastCGI address.
 # Port NP+0 is site A; the others are sent on the "Host" header.
-cp /etc/nginx/fastcgi_params "$T/nginx/fastcgi_params"
 site() { # SERVER_NAME PARAMS
 	cat <<CONF
 	server {
@@ -48,29 +47,13 @@ site() { # SERVER_NAME PARAMS
 	}
 CONF
 }
-cat >"$T/nginx/nginx.conf" <<CONF
-daemon off;
-user www-data www-data;
-worker_processes 1;
-pid $T/run/nginx.pid;
-error_log $T/log/nginx-error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/body;
-	proxy_temp_path $T/nginx/proxy;
-	fastcgi_temp_path $T/nginx/fastcgi;
-	uwsgi_temp_path $T/nginx/uwsgi;
-	scgi_temp_path $T/nginx/scgi;
-$(site a.test "fastcgi_param AYB_CONFIG $CONF_A;")
+deploy_nginx_conf off "$(site a.test "fastcgi_param AYB_CONFIG $CONF_A;")
 $(site b.test "fastcgi_param AYB_CONFIG $CONF_B;")
 $(site env.test "")
 $(site broken.test "fastcgi_param AYB_CONFIG $T/broken.conf;")
-$(site stream.test "fastcgi_param AYB_CONFIG $CONF_A; fastcgi_request_buffering off;")
-}
-CONF
+$(site stream.test "fastcgi_param AYB_CONFIG $CONF_A; fastcgi_request_buffering off;")"
 port_free "$NP" || bail "port $NP is taken"
-deploy_start nginx nginx -e "$T/log/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf"
+deploy_nginx nginx
 NGINX=$PID
 i=0
 while port_free "$NP"; do

@@ -8,6 +8,8 @@
 #   deploy_example FILE SED.. an example rewritten to $T paths and ports
 #   deploy_start NAME CMD...  a server as a direct child, stopped on exit
 #   deploy_wait URL           readiness: /health answers 200
+#   deploy_serve NAME URL CMD...  a web server checked, started and ready
+#   deploy_nginx_conf ACCESS_LOG SITES  a minimal nginx.conf around SITES
 #   deploy_track PID          another background process to stop on exit
 #   deploy_pidfile FILE       PIDs (one per line) to stop on exit
 #   smoke URL ENTITY          register -> confirm -> create -> query with
@@ -172,6 +174,46 @@ deploy_wait() {
 	done
 	cat "$T"/log/*.out "$T"/log/*.log 2>/dev/null | tail -30 | sed 's/^/# /'
 	bail "not ready: $1"
+}
+
+# deploy_serve NAME URL CMD...: a web server on URL's port (free first)
+# started by deploy_start and waited for with deploy_wait; sets PID.
+deploy_serve() {
+	_n=$1 _u=$2
+	shift 2
+	port_free "${_u##*:}" || bail "port ${_u##*:} is taken"
+	deploy_start "$_n" "$@"
+	deploy_wait "$_u"
+}
+
+# deploy_nginx_conf ACCESS_LOG SITES: $T/nginx/nginx.conf, a minimal
+# nginx that runs one worker as www-data with every path under $T, around
+# the server blocks or include lines SITES; with Debian's fastcgi_params.
+deploy_nginx_conf() {
+	mkdir -p "$T/nginx" "$T/run" "$T/log"
+	cp /etc/nginx/fastcgi_params "$T/nginx/fastcgi_params"
+	cat >"$T/nginx/nginx.conf" <<CONF
+daemon off;
+user www-data www-data;
+worker_processes 1;
+pid $T/run/nginx.pid;
+error_log $T/log/nginx-error.log;
+events { worker_connections 64; }
+http {
+	access_log $1;
+	client_body_temp_path $T/nginx/body;
+	proxy_temp_path $T/nginx/proxy;
+	fastcgi_temp_path $T/nginx/fastcgi;
+	uwsgi_temp_path $T/nginx/uwsgi;
+	scgi_temp_path $T/nginx/scgi;
+$2
+}
+CONF
+}
+
+# deploy_nginx NAME: nginx on $T/nginx/nginx.conf, as a direct child; sets PID.
+deploy_nginx() {
+	deploy_start "$1" nginx -e "$T/log/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf"
 }
 
 _deploy_cleanup() {

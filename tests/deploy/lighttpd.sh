@@ -31,10 +31,8 @@ CONF
 
 lighttpd -tt -f "$T/lighttpd.conf" >"$T/log/syntax.out" 2>&1
 ok $? "$WHAT: the example passes lighttpd -tt"
-port_free "$PORT" || bail "port $PORT is taken"
-deploy_start lighttpd lighttpd -D -f "$T/lighttpd.conf"
+deploy_serve lighttpd "$URL" lighttpd -D -f "$T/lighttpd.conf"
 LIGHTTPD=$PID
-deploy_wait "$URL"
 
 smoke "$URL" lighty
 is "$(ps -o user= -p "$(ps -eo pid=,args= | awk -v p="$BIN/ayb-api.fcgi" '$2 == p { print $1; exit }')" | tr -d ' ')" \

@@ -42,30 +42,13 @@ deploy_example nginx-tcp.conf -e "s|listen 80;|listen 127.0.0.1:$P_TCP;|" \
 	-e "s|127.0.0.1:9000|127.0.0.1:$FPORT|" >"$T/nginx/site-tcp.conf"
 deploy_example nginx-unix.conf -e "s|listen 80;|listen 127.0.0.1:$P_UNIX;|" \
 	-e "s|/run/ayb/api.sock|$T/run/api.sock|" >"$T/nginx/site-unix.conf"
-cp /etc/nginx/fastcgi_params "$T/nginx/fastcgi_params"
-cat >"$T/nginx/nginx.conf" <<CONF
-daemon off;
-user www-data www-data;
-worker_processes 1;
-pid $T/run/nginx.pid;
-error_log $T/log/nginx-error.log;
-events { worker_connections 64; }
-http {
-	access_log $T/log/nginx-access.log;
-	client_body_temp_path $T/nginx/body;
-	proxy_temp_path $T/nginx/proxy;
-	fastcgi_temp_path $T/nginx/fastcgi;
-	uwsgi_temp_path $T/nginx/uwsgi;
-	scgi_temp_path $T/nginx/scgi;
-	include $T/nginx/site-tcp.conf;
-	include $T/nginx/site-unix.conf;
-}
-CONF
+deploy_nginx_conf "$T/log/nginx-access.log" "	include $T/nginx/site-tcp.conf;
+	include $T/nginx/site-unix.conf;"
 nginx -t -q -e "$T/log/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf" \
 	>"$T/log/syntax.out" 2>&1
 ok $? "$WHAT: the examples pass nginx -t"
 port_free "$P_TCP" && port_free "$P_UNIX" || bail "port $P_TCP or $P_UNIX is taken"
-deploy_start nginx nginx -e "$T/log/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf"
+deploy_nginx nginx
 NGINX=$PID
 
 WHAT="nginx + spawn-fcgi (TCP)"

@@ -71,26 +71,9 @@ PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 deploy_example nginx-unix.conf -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
 	-e "s|/run/ayb/api.sock|$SOCK|" >"$T/nginx/site.conf"
-cp /etc/nginx/fastcgi_params "$T/nginx/fastcgi_params"
-cat >"$T/nginx/nginx.conf" <<CONF
-daemon off;
-user www-data www-data;
-worker_processes 1;
-pid $T/run/nginx.pid;
-error_log $T/log/nginx-error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/body;
-	proxy_temp_path $T/nginx/proxy;
-	fastcgi_temp_path $T/nginx/fastcgi;
-	uwsgi_temp_path $T/nginx/uwsgi;
-	scgi_temp_path $T/nginx/scgi;
-	include $T/nginx/site.conf;
-}
-CONF
+deploy_nginx_conf off "	include $T/nginx/site.conf;"
 port_free "$PORT" || bail "port $PORT is taken"
-deploy_start nginx nginx -e "$T/log/nginx-error.log" -p "$T/nginx" -c "$T/nginx/nginx.conf"
+deploy_nginx nginx
 NGINX=$PID
 deploy_wait "$URL" "$NGINX"
 kill -0 "$API" 2>/dev/null || bail "the service exited: $(cat "$T/log/api.out")"
