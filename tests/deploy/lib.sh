@@ -30,8 +30,6 @@ fi
 
 EXAMPLES=$top_srcdir/examples
 WHAT=${WHAT:-deploy}
-NL='
-'
 _deploy_pids=
 _deploy_pidfiles=
 
@@ -234,28 +232,20 @@ _deploy_cleanup() {
 trap _deploy_cleanup EXIT
 
 # ---- the smoke flow ----------------------------------------------------------------------
-# client ARGS...: `ayb client ARGS`, setting OUT, ERR and RC.
-client() {
-	OUT=$("$AYB" client "$@" 2>"$T/client.err"; echo "rc=$?")
-	RC=${OUT##*rc=}
-	OUT=${OUT%rc=*}
-	ERR=$(cat "$T/client.err")
-}
-
 smoke() {
 	_url=$1 _ent=$2
-	client --url "$_url" register "$_ent" "$_ent@example.org"
+	run --url "$_url" register "$_ent" "$_ent@example.org"
 	is "$RC:$OUT$ERR" "0:Check your email to finish registering $_ent$NL" "$WHAT: register"
 	_tok=$(email_token "$_ent@example.org")
-	client --url "$_url" confirm "$_tok"
+	run --url "$_url" confirm "$_tok"
 	like "$RC:$OUT$ERR" "0:Successfully authenticated $_ent and saved token ayb_" "$WHAT: confirm"
-	client --url "$_url" create_database "$_ent/smoke.sqlite"
+	run --url "$_url" create_database "$_ent/smoke.sqlite"
 	is "$RC:$OUT$ERR" "0:Successfully created $_ent/smoke.sqlite$NL" \
 		"$WHAT: create_database (the bearer token reaches ayb-api.fcgi)"
-	client --url "$_url" query "$_ent/smoke.sqlite" "CREATE TABLE t(x integer, s text)"
+	run --url "$_url" query "$_ent/smoke.sqlite" "CREATE TABLE t(x integer, s text)"
 	is "$RC:$OUT$ERR" "0:${NL}Rows: 0$NL" "$WHAT: query CREATE TABLE"
-	client --url "$_url" query "$_ent/smoke.sqlite" "INSERT INTO t VALUES (42, 'deployed')"
-	client --url "$_url" query "$_ent/smoke.sqlite" "SELECT x, s FROM t"
+	run --url "$_url" query "$_ent/smoke.sqlite" "INSERT INTO t VALUES (42, 'deployed')"
+	run --url "$_url" query "$_ent/smoke.sqlite" "SELECT x, s FROM t"
 	is "$RC:$OUT$ERR" "0: x  | s $NL----+----------$NL 42 | deployed $NL${NL}Rows: 1$NL" \
 		"$WHAT: query SELECT reads the row back"
 }

@@ -96,7 +96,7 @@ done
 is "$(workers | grep -c .)" "$PROCS" "$WHAT: a worker that dies is replaced"
 like "$(cat "$T/log/api.out")" "worker $victim was killed by signal 9; starting another" \
 	"$WHAT: ... and the journal says so"
-client --url "$URL" query systemd/smoke.sqlite "SELECT count(*) AS n FROM t"
+run --url "$URL" query systemd/smoke.sqlite "SELECT count(*) AS n FROM t"
 like "$OUT" "Rows: 1" "$WHAT: still serving"
 
 all=$(workers)

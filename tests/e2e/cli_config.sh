@@ -8,16 +8,7 @@
 e2e_setup
 e2e_start_server
 
-NL='
-'
 DEAD=http://127.0.0.1:$(free_port)
-
-run() {
-	OUT=$("$AYB" client "$@" 2>"$T/stderr"; echo "rc=$?")
-	RC=${OUT##*rc=}
-	OUT=${OUT%rc=*}
-	ERR=$(cat "$T/stderr")
-}
 
 mode() {
 	stat -c %a "$1"

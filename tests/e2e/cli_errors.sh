@@ -8,16 +8,7 @@
 e2e_setup
 e2e_start_server
 
-NL='
-'
 export AYB_SERVER_URL=$URL
-
-run() {
-	OUT=$("$AYB" client "$@" 2>"$T/stderr"; echo "rc=$?")
-	RC=${OUT##*rc=}
-	OUT=${OUT%rc=*}
-	ERR=$(cat "$T/stderr")
-}
 
 # fails WANT_STATUS WANT_STDERR NAME ARGS...: exact stderr, empty stdout.
 fails() {

@@ -7,16 +7,7 @@
 e2e_setup
 e2e_start_server
 
-NL='
-'
 export AYB_SERVER_URL=$URL
-
-run() {
-	OUT=$("$AYB" client "$@" 2>"$T/stderr"; echo "rc=$?")
-	RC=${OUT##*rc=}
-	OUT=${OUT%rc=*}
-	ERR=$(cat "$T/stderr")
-}
 
 OLIVE=$(register_user olive olive@example.org) || bail "cannot register olive"
 FRED=$(register_user fred fred@example.org) || bail "cannot register fred"

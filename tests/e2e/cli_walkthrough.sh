@@ -10,17 +10,8 @@ e2e_setup
 e2e_start_server
 
 CFG=$XDG_CONFIG_HOME/ayb/ayb.json
-NL='
-'
 
 # run ARGS...: runs `ayb client ARGS`, setting OUT, ERR and RC.
-run() {
-	OUT=$("$AYB" client "$@" 2>"$T/stderr"; echo "rc=$?")
-	RC=${OUT##*rc=}
-	OUT=${OUT%rc=*}
-	ERR=$(cat "$T/stderr")
-}
-
 # run_in INPUT ARGS...: the same with INPUT on stdin.
 run_in() {
 	_in=$1

@@ -16,6 +16,8 @@ export HOME=$T/home XDG_CONFIG_HOME=$T/config TMPDIR=$T/tmp
 unset AYB_SERVER_URL AYB_API_TOKEN AYB_CLIENT_CONFIG_FILE AYB_CONFIG AYB_SERVER_CONFIG_FILE
 
 SERVER_PID=
+NL='
+'
 _tap_n=0
 _tap_failed=0
 
@@ -57,6 +59,14 @@ tap_done() {
 bail() {
 	echo "Bail out! $*"
 	exit 1
+}
+
+# run ARGS...: `ayb client ARGS`, setting OUT (stdout), ERR (stderr) and RC.
+run() {
+	OUT=$("$AYB" client "$@" 2>"$T/stderr"; echo "rc=$?")
+	RC=${OUT##*rc=}
+	OUT=${OUT%rc=*}
+	ERR=$(cat "$T/stderr")
 }
 
 # ---- servers ------------------------------------------------------------------
