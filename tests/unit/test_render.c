@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hosted.h"
+#include "render.h"
 #include "tap.h"
 
 static char out[AYB_REAL_TEXT_MAX];
 
 static const char *r(double d)
 {
-	ayb_hosted_render_real(d, out);
+	ayb_render_real(d, out);
 	return out;
 }
 

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "hosted.h"
+#include "render.h"
 #include "tap.h"
 #include "worker.h"
 
@@ -63,13 +64,18 @@ static int refusing_write(void *ctx, const char *p, size_t n)
 static const char *q(const char *d, const char *sql)
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
+	struct ayb_render_json json;
+	int rc;
 
 	if (refuse_after > 0)
 		sink.write = refusing_write;
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_worker_query(&iso, data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink,
-			     &err) < 0) {
+	ayb_render_json_init(&json, &sink);
+	rc = ayb_worker_query(&iso, data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE,
+			      &json.rows, &err);
+	ayb_render_json_free(&json);
+	if (rc < 0) {
 		printf("# %s: %s\n", sql, err.message ? err.message : "(no message)");
 		return NULL;
 	}
