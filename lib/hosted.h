@@ -2,7 +2,8 @@
  *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  * creating them, and running one query with SQLite's guards, streaming the
- * result as ayb's {"fields":[...],"rows":[[...]]} JSON. */
+ * result as rows to a row sink (lib/row_sink.h), or rendered as ayb's
+ * {"fields":[...],"rows":[[...]]} JSON. */
 #ifndef AYB_HOSTED_H
 #define AYB_HOSTED_H
 

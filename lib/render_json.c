@@ -23,10 +23,10 @@ static size_t json_string_len(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20)
-			len += c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f' ? 1 : 5;
-		else if (c == '"' || c == '\\')
+		if (c == '"' || c == '\\')
 			len += 1;
+		else if (c < 0x20)
+			len += memchr("\n\r\t\b\f", c, 5) ? 1 : 5;
 	}
 	return len;
 }

@@ -16,8 +16,10 @@
 #define AYB_WORKER_PROTO 1
 #define AYB_WORKER_FRAME_MAX (1U << 20)
 #define AYB_WORKER_HEADER 5
-/* A rows frame holds whole rows, so one big row makes a big frame; no
- * frame may pass this (a value is at most SQLite's length limit, 1e9). */
+/* A rows frame holds whole rows, so one big row makes a big frame, and
+ * the column names of a wide table may pass AYB_WORKER_FRAME_MAX too; no
+ * rows or fields frame may pass this (a value is at most SQLite's length
+ * limit, 1e9). */
 #define AYB_WORKER_ROWS_MAX (1U << 31)
 /* The longest SQL a 'Q' frame carries. */
 #define AYB_WORKER_QUERY_SQL_MAX (AYB_WORKER_FRAME_MAX - 1 - 5 * sizeof(int64_t))
@@ -80,7 +82,7 @@ int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *
 			 struct ayb_query_limits *lim, const char **sql, size_t *len);
 
 /* The 'F' frame, whole: the result's column names.  -1 on OOM or when it
- * would pass AYB_WORKER_FRAME_MAX. */
+ * would pass AYB_WORKER_ROWS_MAX. */
 int ayb_worker_put_fields(struct ayb_buf *b, const char *const *names, size_t n);
 /* Reads an 'F' payload: *names (malloc'd, the caller frees the array)
  * points into p, each NUL-terminated.  0, or -1 when invalid or on OOM. */

@@ -82,9 +82,11 @@ static int wait_fd(int fd, short events, int64_t *budget_ms)
 /* What has been read from the current worker and not yet consumed: one
  * buffer, kept for the life of the process, that frames are decoded in
  * place from.  Reads take as much as the pipe holds, so a whole small
- * answer costs one poll and one read.  It grows to the largest frame seen
- * (a big row); emptied before each exchange with a worker. */
+ * answer costs one poll and one read.  It grows to hold the largest frame
+ * (a big row), and is given back after an exchange that grew it past
+ * RB_KEEP; emptied before each exchange with a worker. */
 #define RB_MIN 65536
+#define RB_KEEP (1 << 20)
 
 static struct {
 	unsigned char *data;
@@ -94,6 +96,12 @@ static struct {
 static void rb_reset(void)
 {
 	rb.pos = rb.len = 0;
+}
+
+static void rb_release(void)
+{
+	free(rb.data);
+	memset(&rb, 0, sizeof(rb));
 }
 
 /* Makes room for n bytes from rb.pos on: moves what is left to the front,
@@ -145,8 +153,9 @@ static int rb_need(int fd, size_t n, int64_t *budget_ms)
 }
 
 /* The next frame, whole, in the buffer: IO_OK with *type, *len and
- * *payload (valid until the next read), or the I/O result.  A rows frame
- * may be up to rows_max bytes long, any other AYB_WORKER_FRAME_MAX. */
+ * *payload (valid until the next read), or the I/O result.  A rows or
+ * fields frame may be up to rows_max bytes long, any other
+ * AYB_WORKER_FRAME_MAX. */
 static int read_frame(int fd, int *type, const unsigned char **payload, uint32_t *len,
 		      size_t rows_max, int64_t *budget_ms)
 {
@@ -155,7 +164,8 @@ static int read_frame(int fd, int *type, const unsigned char **payload, uint32_t
 	if ((rc = rb_need(fd, AYB_WORKER_HEADER, budget_ms)) != IO_OK)
 		return rc;
 	ayb_worker_get_header(rb.data + rb.pos, type, len);
-	if (*len > (*type == AYB_F_ROWS ? rows_max : AYB_WORKER_FRAME_MAX))
+	if (*len > AYB_WORKER_FRAME_MAX &&
+	    (*len > rows_max || (*type != AYB_F_ROWS && *type != AYB_F_FIELDS)))
 		return IO_ERROR;
 	if ((rc = rb_need(fd, AYB_WORKER_HEADER + (size_t)*len, budget_ms)) != IO_OK)
 		return rc;
@@ -537,8 +547,7 @@ void ayb_worker_shutdown(void)
 	free(pool);
 	pool = NULL;
 	pool_size = 0;
-	free(rb.data);
-	memset(&rb, 0, sizeof(rb));
+	rb_release();
 }
 
 /* ---- one query ------------------------------------------------------------ */
@@ -679,6 +688,8 @@ end:
 out:
 	if (w->pid > 0)
 		w->used = 1;
+	if (rb.cap > RB_KEEP)
+		rb_release();
 	free(names);
 	free(values);
 	ayb_buf_free(&q);

@@ -233,7 +233,7 @@ int ayb_worker_put_fields(struct ayb_buf *b, const char *const *names, size_t n)
 		ayb_buf_add(b, names[i], (size_t)len + 1);
 	}
 	patch_length(b, at);
-	return b->oom || b->len - at - AYB_WORKER_HEADER > AYB_WORKER_FRAME_MAX ? -1 : 0;
+	return b->oom || b->len - at - AYB_WORKER_HEADER > AYB_WORKER_ROWS_MAX ? -1 : 0;
 }
 
 int ayb_worker_get_fields(const unsigned char *p, size_t n, const char ***names,
