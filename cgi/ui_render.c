@@ -96,11 +96,18 @@ static void csv_value(struct ayb_buf *b, const char *s, size_t n)
 	ayb_buf_addc(b, '"');
 }
 
-static int flush_line(struct ui_download *d)
+/* Writes what is pending once the API's JSON renderer would have written
+ * its chunk, or always when `all`. */
+static int flush_pending(struct ui_download *d, int all)
 {
-	int rc = d->line.oom ? -1 : ayb_sink_write(d->out, d->line.data ? d->line.data : "",
-						    d->line.len);
-	d->line.len = 0;
+	int rc;
+
+	if (!all && d->json_pending < AYB_RENDER_JSON_CHUNK)
+		return d->pending.oom ? -1 : 0;
+	rc = d->pending.oom ? -1 : ayb_sink_write(d->out, d->pending.data ? d->pending.data : "",
+						   d->pending.len);
+	d->pending.len = 0;
+	d->json_pending = 0;
 	return rc;
 }
 
@@ -110,23 +117,24 @@ static int dl_fields(void *ctx, const char *const *names, size_t n)
 {
 	struct ui_download *d = ctx;
 
+	d->json_pending = ayb_render_json_head_len(names, n);
 	if (d->json) {
-		ayb_buf_adds(&d->line, n ? "{\n  \"fields\": [\n" : "{\n  \"fields\": [],\n");
+		ayb_buf_adds(&d->pending, n ? "{\n  \"fields\": [\n" : "{\n  \"fields\": [],\n");
 		for (size_t i = 0; i < n; i++) {
-			ayb_buf_adds(&d->line, "    ");
-			ayb_buf_add_json_string(&d->line, names[i], strlen(names[i]));
-			ayb_buf_adds(&d->line, i + 1 < n ? ",\n" : "\n  ],\n");
+			ayb_buf_adds(&d->pending, "    ");
+			ayb_buf_add_json_string(&d->pending, names[i], strlen(names[i]));
+			ayb_buf_adds(&d->pending, i + 1 < n ? ",\n" : "\n  ],\n");
 		}
-		ayb_buf_adds(&d->line, "  \"rows\": [");
+		ayb_buf_adds(&d->pending, "  \"rows\": [");
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				ayb_buf_addc(&d->line, ',');
-			csv_value(&d->line, names[i], strlen(names[i]));
+				ayb_buf_addc(&d->pending, ',');
+			csv_value(&d->pending, names[i], strlen(names[i]));
 		}
-		ayb_buf_addc(&d->line, '\n');
+		ayb_buf_addc(&d->pending, '\n');
 	}
-	return flush_line(d);
+	return d->pending.oom ? -1 : 0;
 }
 
 static int dl_row(void *ctx, const struct ayb_value *values, size_t n)
@@ -136,27 +144,28 @@ static int dl_row(void *ctx, const struct ayb_value *values, size_t n)
 	const char *cell;
 	size_t len;
 
+	d->json_pending += ayb_render_json_row_len(values, n, d->first_row);
 	if (d->json) {
-		ayb_buf_adds(&d->line, d->first_row ? "\n    [" : ",\n    [");
-		d->first_row = 0;
+		ayb_buf_adds(&d->pending, d->first_row ? "\n    [" : ",\n    [");
 		for (size_t i = 0; i < n; i++) {
-			ayb_buf_adds(&d->line, i ? ",\n      " : "\n      ");
+			ayb_buf_adds(&d->pending, i ? ",\n      " : "\n      ");
 			if ((cell = ayb_render_text(&values[i], tmp, &len)))
-				ayb_buf_add_json_string(&d->line, cell, len);
+				ayb_buf_add_json_string(&d->pending, cell, len);
 			else
-				ayb_buf_adds(&d->line, "null");
+				ayb_buf_adds(&d->pending, "null");
 		}
-		ayb_buf_adds(&d->line, n ? "\n    ]" : "]");
+		ayb_buf_adds(&d->pending, n ? "\n    ]" : "]");
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			if (i)
-				ayb_buf_addc(&d->line, ',');
+				ayb_buf_addc(&d->pending, ',');
 			if ((cell = ayb_render_text(&values[i], tmp, &len)))
-				csv_value(&d->line, cell, len);
+				csv_value(&d->pending, cell, len);
 		}
-		ayb_buf_addc(&d->line, '\n');
+		ayb_buf_addc(&d->pending, '\n');
 	}
-	return flush_line(d);
+	d->first_row = 0;
+	return flush_pending(d, 0);
 }
 
 static int dl_end(void *ctx)
@@ -164,8 +173,8 @@ static int dl_end(void *ctx)
 	struct ui_download *d = ctx;
 
 	if (d->json)
-		ayb_buf_adds(&d->line, d->first_row ? "]\n}" : "\n  ]\n}");
-	return flush_line(d);
+		ayb_buf_adds(&d->pending, d->first_row ? "]\n}" : "\n  ]\n}");
+	return flush_pending(d, 1);
 }
 
 void ui_download_init(struct ui_download *d, struct ayb_sink *out, int json)
@@ -179,5 +188,5 @@ void ui_download_init(struct ui_download *d, struct ayb_sink *out, int json)
 
 void ui_download_free(struct ui_download *d)
 {
-	ayb_buf_free(&d->line);
+	ayb_buf_free(&d->pending);
 }

@@ -21,15 +21,19 @@ struct ui_table {
 void ui_table_init(struct ui_table *t, unsigned long long shown);
 void ui_table_free(struct ui_table *t);
 
-/* A download written to `out` line by line as rows come: CSV (RFC 4180,
- * a header line of the names) or JSON pretty-printed as ayb writes it
- * (`json`).  `out` must outlive it; ui_download_free frees its buffer. */
+/* A download written to `out` as rows come: CSV (RFC 4180, a header line
+ * of the names) or JSON pretty-printed as ayb writes it (`json`).  It goes
+ * out at the rows where the API's JSON of the same result would
+ * (AYB_RENDER_JSON_CHUNK), so an error part-way through a result cuts a
+ * download short exactly when it would cut the API's answer short.  `out`
+ * must outlive it; ui_download_free frees its buffer. */
 struct ui_download {
 	struct ayb_row_sink rows;    /* hand this to the query */
 	struct ayb_sink *out;
 	int json;
 	int first_row;
-	struct ayb_buf line;
+	struct ayb_buf pending;      /* rendered, not yet written */
+	size_t json_pending;         /* the size of the same rows in ayb's JSON */
 };
 void ui_download_init(struct ui_download *d, struct ayb_sink *out, int json);
 void ui_download_free(struct ui_download *d);

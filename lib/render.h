@@ -29,11 +29,13 @@ const char *ayb_render_text(const struct ayb_value *v, char *tmp, size_t *len);
 size_t ayb_render_json_head_len(const char *const *names, size_t n);
 size_t ayb_render_json_row_len(const struct ayb_value *values, size_t n, int first);
 #define AYB_RENDER_JSON_TAIL_LEN 2
+#define AYB_RENDER_JSON_CHUNK 16384
 
 /* A row sink writing ayb's JSON to `out`: values as strings ("1", "0.5",
- * "text"), NULL as null.  Output goes to `out` in chunks of about 16 KiB,
- * at row ends, so a result smaller than that is written only once complete
- * and an error part-way through it leaves `out` untouched.  `out` must
+ * "text"), NULL as null.  Output goes to `out` in chunks: at the first row
+ * end where AYB_RENDER_JSON_CHUNK bytes or more are pending, and at the
+ * end, so a result smaller than that is written only once complete and an
+ * error part-way through it leaves `out` untouched.  `out` must
  * outlive the renderer; ayb_render_json_free frees its buffer. */
 struct ayb_render_json {
 	struct ayb_row_sink rows;   /* hand this to the producer */

@@ -8,11 +8,6 @@
 
 #include "render.h"
 
-/* Output goes to the sink in chunks of about this size.  A result smaller
- * than this reaches the sink only once it is complete, so an error part-way
- * through a small result never leaves a partial document behind. */
-#define FLUSH_AT 16384
-
 /* Bytes ayb_buf_add_json_string writes for s, quotes included: two for
  * the escapes \" \\ \n \r \t \b \f, six for the other control characters
  * (\u00XX), one for every other byte. */
@@ -80,12 +75,14 @@ size_t ayb_render_json_row_len(const struct ayb_value *values, size_t n, int fir
 }
 
 /* Hands the buffered text to the sink once it is big enough, or always
- * when `all`. */
+ * when `all`.  A result smaller than a chunk reaches the sink only once it
+ * is complete, so an error part-way through a small result never leaves a
+ * partial document behind. */
 static int flush(struct ayb_render_json *j, int all)
 {
 	if (j->b.oom)
 		return -1;
-	if (j->b.len == 0 || (!all && j->b.len < FLUSH_AT))
+	if (j->b.len == 0 || (!all && j->b.len < AYB_RENDER_JSON_CHUNK))
 		return 0;
 	if (ayb_sink_write(j->out, j->b.data, j->b.len) < 0)
 		return -1;

@@ -8,6 +8,7 @@
 #include "cookie.h"
 #include "form.h"
 #include "html.h"
+#include "render.h"
 #include "row_sink.h"
 #include "tap.h"
 #include "ui_render.h"
@@ -206,6 +207,45 @@ static int refusing(void *ctx, const char *p, size_t n)
 	return -1;
 }
 
+/* The rows at which a sink was written to, as "12,25,". */
+static int row_now;
+
+static int note_write(void *ctx, const char *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return ayb_buf_printf(ctx, "%d,", row_now);
+}
+
+/* Writes of a download happen at the rows where the API's JSON goes out. */
+static void test_download_chunks(int json)
+{
+	struct ayb_buf api = { 0 }, dl = { 0 };
+	struct ayb_sink api_sink = { note_write, &api }, dl_sink = { note_write, &dl };
+	struct ayb_render_json j;
+	struct ui_download d;
+	struct ayb_value v[5];
+
+	ayb_render_json_init(&j, &api_sink);
+	ui_download_init(&d, &dl_sink, json);
+	j.rows.fields(j.rows.ctx, names, 5);
+	d.rows.fields(d.rows.ctx, names, 5);
+	for (row_now = 0; row_now < 3000; row_now++) {
+		result_row(v, row_now % 7 ? "text" : "a longer text with \"quotes\"");
+		j.rows.row(j.rows.ctx, v, 5);
+		d.rows.row(d.rows.ctx, v, 5);
+	}
+	j.rows.end(j.rows.ctx);
+	d.rows.end(d.rows.ctx);
+	ok(api.len > 8 && api.data && dl.data && strcmp(api.data, dl.data) == 0,
+	   "%s download written at the rows the API's JSON is (%s)", json ? "JSON" : "CSV",
+	   dl.data ? dl.data : "");
+	ayb_render_json_free(&j);
+	ui_download_free(&d);
+	ayb_buf_free(&api);
+	ayb_buf_free(&dl);
+}
+
 static void test_download(void)
 {
 	struct ayb_buf out = { 0 };
@@ -245,6 +285,9 @@ static void test_download(void)
 	ui_download_init(&d, &refuse, 0);
 	ok(feed(&d.rows, 1, "x") < 0, "a refusing response stops the download");
 	ui_download_free(&d);
+
+	test_download_chunks(0);
+	test_download_chunks(1);
 }
 
 int main(void)
