@@ -33,6 +33,7 @@ static int refuse_after;
 
 #define COUNT_FOREVER \
 	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+#define BIG_ROW "SELECT printf('%.*c', 3000000, 'x') AS big, 1.5, NULL"
 #define MANY_ROWS \
 	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) " \
 	"SELECT x, x * 0.5, 'row ' || x, NULL FROM c"
@@ -335,6 +336,11 @@ int main(void)
 	want = in_process("a", MANY_ROWS);
 	n = want && q("a", MANY_ROWS) && strcmp(res.data, want) == 0;
 	ok(n, "a large streamed result is byte for byte the in-process one (%zu bytes)", res.len);
+	free(want);
+	/* One row bigger than any other frame may be. */
+	want = in_process("a", BIG_ROW);
+	n = want && q("a", BIG_ROW) && strcmp(res.data, want) == 0;
+	ok(n, "a 3 MB row is byte for byte the in-process one (%zu bytes)", res.len);
 	free(want);
 	want = in_process("a", "SELECT nope FROM t");
 	is_str(qerr("a", "SELECT nope FROM t"), want ? want : "", "an SQL error is the in-process one");
