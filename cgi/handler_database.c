@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "hosted.h"
+#include "render.h"
 #include "slug.h"
 #include "worker.h"
 
@@ -113,7 +114,7 @@ out:
 }
 
 int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
-		     const char *sql, size_t len, struct ayb_sink *out, struct ayb_err *err)
+		     const char *sql, size_t len, struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
 
@@ -126,7 +127,7 @@ int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct
 				t->db.slug, sql, len,
 				level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
 							      : AYB_QUERY_READ_ONLY,
-				out, err);
+				rows, err);
 }
 
 void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
@@ -135,11 +136,13 @@ void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_r
 	struct ayb_auth a;
 	struct ayb_target t = { 0 };
 	struct ayb_sink out;
+	struct ayb_render_json json;
 
+	ayb_render_json_init(&json, &out);
 	if (ayb_auth_required(ctx, req, &a, &err) < 0 || ayb_target_load(ctx, req, &a, &t, &err) < 0)
 		goto fail;
 	out = ayb_response_stream(resp, 200);
-	if (ayb_action_query(ctx, &a, &t, req->body, req->body_len, &out, &err) < 0) {
+	if (ayb_action_query(ctx, &a, &t, req->body, req->body_len, &json.rows, &err) < 0) {
 		/* Once the status line is out nothing can be said any more: the
 		 * client sees a truncated document and the process logs why. */
 		if (ayb_response_committed(resp)) {
@@ -153,6 +156,7 @@ void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_r
 fail:
 	ayb_response_error(resp, &err);
 out:
+	ayb_render_json_free(&json);
 	ayb_target_free(&t);
 	ayb_auth_free(&a);
 	ayb_err_clear(&err);

@@ -9,6 +9,7 @@
 #include "perm.h"
 #include "request.h"
 #include "response.h"
+#include "row_sink.h"
 #include "store.h"
 
 struct ayb_ctx {
@@ -90,10 +91,10 @@ int ayb_action_confirm(struct ayb_ctx *ctx, const char *token, char **entity_out
 int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
 			       const struct ayb_segment *entity, const struct ayb_segment *db,
 			       const char *db_type, const char *public_level, struct ayb_err *err);
-/* Runs sql at the caller's query level, streaming ayb's JSON into out
- * (ayb_hosted_query's contract); no query right is 403. */
+/* Runs sql at the caller's query level, handing the result to `rows`
+ * (ayb_worker_query's contract); no query right is 403. */
 int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct ayb_target *t,
-		     const char *sql, size_t len, struct ayb_sink *out, struct ayb_err *err);
+		     const char *sql, size_t len, struct ayb_row_sink *rows, struct ayb_err *err);
 /* The entity's databases the caller may discover, newest first; free with
  * ayb_databases_free(). */
 int ayb_entity_visible_databases(struct ayb_ctx *ctx, const struct ayb_auth *a, int64_t entity_id,

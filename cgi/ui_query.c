@@ -1,7 +1,7 @@
 /* Query results in the browser (spec/UI.md §4.5 "Query endpoint"): an HTML
  * table of at most AYB_UI_MAX_ROWS rows with the total count, and CSV or
- * JSON downloads of the whole result.  All three read the hosted module's
- * JSON stream back row by row (result_rows.h), so no result is ever held
+ * JSON downloads of the whole result.  All three are rendered from the
+ * query's rows as they come (ui_render.h), so no result is ever held
  * whole: the table keeps its first rows, the downloads stream. */
 #include "autoconfig.h"
 
@@ -9,62 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "result_rows.h"
 #include "ui.h"
-#include "utf8.h"
-
-/* A cell longer than this is cut in the table (downloads have it whole). */
-#define CELL_SHOWN_MAX 1000
-
-struct table {
-	struct ayb_buf b;            /* thead + tbody rows */
-	unsigned long long total;
-	size_t ncols;
-};
-
-static int table_fields(void *ctx, char **names, size_t n)
-{
-	struct table *t = ctx;
-
-	t->ncols = n;
-	if (!n)
-		return 0;
-	ayb_buf_adds(&t->b, "<thead><tr>");
-	for (size_t i = 0; i < n; i++)
-		ayb_html_printf(&t->b, "<th scope=\"col\">%s</th>", names[i]);
-	ayb_buf_adds(&t->b, "</tr></thead><tbody>");
-	return t->b.oom ? -1 : 0;
-}
-
-static int table_row(void *ctx, char **cells, const size_t *len, size_t n)
-{
-	struct table *t = ctx;
-
-	if (t->total++ >= AYB_UI_MAX_ROWS)
-		return 0;
-	ayb_buf_adds(&t->b, "<tr>");
-	for (size_t i = 0; i < n; i++) {
-		size_t shown = len[i];
-
-		if (!cells[i]) {
-			ayb_buf_adds(&t->b, "<td class=\"null\"></td>");
-			continue;
-		}
-		/* Cut long values on a character boundary. */
-		if (shown > CELL_SHOWN_MAX) {
-			shown = CELL_SHOWN_MAX;
-			while (shown && ((unsigned char)cells[i][shown] & 0xc0) == 0x80)
-				shown--;
-		}
-		ayb_buf_adds(&t->b, "<td>");
-		ayb_html_escape_n(&t->b, cells[i], shown);
-		if (shown < len[i])
-			ayb_buf_adds(&t->b, "<span class=\"cut\">&hellip;</span>");
-		ayb_buf_adds(&t->b, "</td>");
-	}
-	ayb_buf_adds(&t->b, "</tr>");
-	return t->b.oom ? -1 : 0;
-}
+#include "ui_render.h"
 
 static void download_form(struct ayb_ui *ui, const struct ayb_target *t, const char *sql,
 			  const char *format, const char *label)
@@ -84,19 +30,13 @@ void ayb_ui_query_results(struct ayb_ui *ui, const struct ayb_target *t, const c
 			  size_t len, int *status)
 {
 	struct ayb_err err = { 0 };
-	struct table tab = { { 0 }, 0, 0 };
-	struct ayb_result_cb cb = { table_fields, table_row, &tab };
-	struct ayb_result_reader rows;
-	struct ayb_sink sink;
+	struct ui_table tab;
 	struct ayb_buf *b = &ui->page;
 	char tmp[256];
 	int rc;
 
-	ayb_result_init(&rows, &cb);
-	sink = ayb_result_sink(&rows);
-	rc = ayb_action_query(ui->ctx, &ui->auth, t, sql, len, &sink, &err);
-	if (rc == 0 && ayb_result_finish(&rows) < 0)
-		rc = ayb_err_set(&err, AYB_E_OTHER, 500, "The query result could not be read");
+	ui_table_init(&tab, AYB_UI_MAX_ROWS);
+	rc = ayb_action_query(ui->ctx, &ui->auth, t, sql, len, &tab.rows, &err);
 	if (rc == 0 && tab.b.oom)
 		rc = ayb_err_oom(&err);
 	if (rc < 0) {
@@ -127,104 +67,16 @@ void ayb_ui_query_results(struct ayb_ui *ui, const struct ayb_target *t, const c
 				tab.total == 1 ? "" : "s");
 	ayb_buf_adds(b, "</div>");
 out:
-	ayb_result_free(&rows);
-	ayb_buf_free(&tab.b);
+	ui_table_free(&tab);
 	ayb_err_clear(&err);
-}
-
-/* ---- downloads ------------------------------------------------------------ */
-
-struct download {
-	struct ayb_sink *out;
-	int json;
-	int first_row;
-	struct ayb_buf line;
-};
-
-static void csv_value(struct ayb_buf *b, const char *s, size_t n)
-{
-	/* RFC 4180: quote a value holding a comma, quote or line break. */
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-		ayb_buf_add(b, s, n);
-		return;
-	}
-	ayb_buf_addc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			ayb_buf_addc(b, '"');
-		ayb_buf_addc(b, s[i]);
-	}
-	ayb_buf_addc(b, '"');
-}
-
-static int flush_line(struct download *d)
-{
-	int rc = d->line.oom ? -1 : ayb_sink_write(d->out, d->line.data ? d->line.data : "",
-						    d->line.len);
-	d->line.len = 0;
-	return rc;
-}
-
-/* The JSON download is pretty-printed with two-space indents, as ayb
- * writes it, one value per line. */
-static int dl_fields(void *ctx, char **names, size_t n)
-{
-	struct download *d = ctx;
-
-	if (d->json) {
-		ayb_buf_adds(&d->line, n ? "{\n  \"fields\": [\n" : "{\n  \"fields\": [],\n");
-		for (size_t i = 0; i < n; i++) {
-			ayb_buf_adds(&d->line, "    ");
-			ayb_buf_add_json_string(&d->line, names[i], strlen(names[i]));
-			ayb_buf_adds(&d->line, i + 1 < n ? ",\n" : "\n  ],\n");
-		}
-		ayb_buf_adds(&d->line, "  \"rows\": [");
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				ayb_buf_addc(&d->line, ',');
-			csv_value(&d->line, names[i], strlen(names[i]));
-		}
-		ayb_buf_addc(&d->line, '\n');
-	}
-	return flush_line(d);
-}
-
-static int dl_row(void *ctx, char **cells, const size_t *len, size_t n)
-{
-	struct download *d = ctx;
-
-	if (d->json) {
-		ayb_buf_adds(&d->line, d->first_row ? "\n    [" : ",\n    [");
-		d->first_row = 0;
-		for (size_t i = 0; i < n; i++) {
-			ayb_buf_adds(&d->line, i ? ",\n      " : "\n      ");
-			if (cells[i])
-				ayb_buf_add_json_string(&d->line, cells[i], len[i]);
-			else
-				ayb_buf_adds(&d->line, "null");
-		}
-		ayb_buf_adds(&d->line, n ? "\n    ]" : "]");
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				ayb_buf_addc(&d->line, ',');
-			if (cells[i])
-				csv_value(&d->line, cells[i], len[i]);
-		}
-		ayb_buf_addc(&d->line, '\n');
-	}
-	return flush_line(d);
 }
 
 void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const char *sql,
 			   size_t len, int json)
 {
 	struct ayb_err err = { 0 };
-	struct download d = { NULL, json, 1, { 0 } };
-	struct ayb_result_cb cb = { dl_fields, dl_row, &d };
-	struct ayb_result_reader rows;
-	struct ayb_sink resp_sink, sink;
+	struct ui_download d;
+	struct ayb_sink resp_sink;
 	struct ayb_response *resp = ui->resp;
 	char *disp = NULL, tmp[256];
 	int rc;
@@ -238,19 +90,10 @@ void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const 
 		ayb_response_header(resp, "Content-Disposition", disp);
 	ayb_response_header(resp, "Cache-Control", "no-store");
 	ayb_response_header(resp, "X-Content-Type-Options", "nosniff");
-	d.out = &resp_sink;
-	ayb_result_init(&rows, &cb);
-	sink = ayb_result_sink(&rows);
-	rc = ayb_action_query(ui->ctx, &ui->auth, t, sql, len, &sink, &err);
-	if (rc == 0 && ayb_result_finish(&rows) < 0)
-		rc = ayb_err_set(&err, AYB_E_OTHER, 500, "The query result could not be read");
-	if (rc == 0) {
-		if (json)
-			ayb_buf_adds(&d.line, d.first_row ? "]\n}" : "\n  ]\n}");
-		if (flush_line(&d) < 0)
-			resp->failed = 1;
+	ui_download_init(&d, &resp_sink, json);
+	rc = ayb_action_query(ui->ctx, &ui->auth, t, sql, len, &d.rows, &err);
+	if (rc == 0)
 		goto out;
-	}
 	if (ayb_response_committed(resp)) {
 		/* Too late for a status: the download ends short, the log says why. */
 		ayb_response_abort(resp, &err);
@@ -277,8 +120,7 @@ void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const 
 		ayb_buf_adds(&resp->body, "\"\n");
 	}
 out:
-	ayb_result_free(&rows);
-	ayb_buf_free(&d.line);
+	ui_download_free(&d);
 	free(disp);
 	ayb_err_clear(&err);
 }

@@ -16,14 +16,11 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "fs.h"
 #include "hosted.h"
+#include "render.h"
 #include "utf8.h"
-
-/* Results go to the sink in chunks of about this size.  A result smaller
- * than this reaches the sink only once it is complete, so an error part-way
- * through a small result never leaves a partial document behind. */
-#define FLUSH_AT 16384
 
 #define UUID_TEXT_LEN 36
 
@@ -421,19 +418,11 @@ struct guard {
 	int64_t deadline_ns;     /* CLOCK_MONOTONIC; 0: no timeout */
 	int timed_out;
 	int64_t rows;            /* rows produced so far */
-	int64_t bytes;           /* JSON bytes handed to the sink so far */
+	int64_t bytes;           /* their size as ayb's JSON, with the fields */
 	int stateful;            /* the SQL may change the connection itself */
 	int64_t busy_ms;         /* how long to wait for another connection's lock */
 	int64_t busy_since_ns;   /* when the current wait began */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* "64 MiB" for whole mebibytes, else "<n> bytes". */
 static void size_text(int64_t n, char *out, size_t len)
@@ -500,7 +489,7 @@ static int progress(void *ctx)
 {
 	struct guard *g = ctx;
 
-	if (g->deadline_ns && now_ns() > g->deadline_ns) {
+	if (g->deadline_ns && ayb_clock_ns() > g->deadline_ns) {
 		g->timed_out = 1;
 		return 1;
 	}
@@ -520,7 +509,7 @@ static int progress(void *ctx)
 static int busy_wait(void *ctx, int count)
 {
 	struct guard *g = ctx;
-	int64_t now = now_ns(), us = BUSY_MAX_US;
+	int64_t now = ayb_clock_ns(), us = BUSY_MAX_US;
 	struct timespec ts;
 
 	if (count == 0)
@@ -613,7 +602,7 @@ static void apply_limits(sqlite3 *conn, struct guard *g)
 	sqlite3_busy_handler(conn, busy_wait, g);
 	sqlite3_progress_handler(conn, 0, NULL, NULL);
 	if (lim->timeout_ms) {
-		g->deadline_ns = now_ns() + lim->timeout_ms * 1000000;
+		g->deadline_ns = ayb_clock_ns() + lim->timeout_ms * 1000000;
 		sqlite3_progress_handler(conn, PROGRESS_OPS, progress, g);
 	}
 }
@@ -714,31 +703,33 @@ out:
 	return ret;
 }
 
-/* Appends one column value as JSON (spec/API.md "Value rendering"). */
-static int add_value(struct ayb_buf *b, sqlite3 *conn, sqlite3_stmt *stmt,
-		     int col, struct ayb_err *err)
+/* Reads column `col` of the current row into v.  Text and blobs stay in
+ * SQLite's memory (valid until the next step); both must be UTF-8, since
+ * ayb shows every value as a string. */
+static int read_value(struct ayb_value *v, sqlite3 *conn, sqlite3_stmt *stmt, int col,
+		      struct ayb_err *err)
 {
-	char num[AYB_REAL_TEXT_MAX];
 	const unsigned char *p;
 	size_t n, valid, bad;
 
 	switch (sqlite3_column_type(stmt, col)) {
 	case SQLITE_NULL:
-		ayb_buf_adds(b, "null");
+		v->type = AYB_VALUE_NULL;
 		return 0;
 	case SQLITE_INTEGER:
-		ayb_buf_printf(b, "\"%lld\"", (long long)sqlite3_column_int64(stmt, col));
+		v->type = AYB_VALUE_INTEGER;
+		v->u.i = sqlite3_column_int64(stmt, col);
 		return 0;
 	case SQLITE_FLOAT:
-		ayb_hosted_render_real(sqlite3_column_double(stmt, col), num);
-		ayb_buf_addc(b, '"');
-		ayb_buf_adds(b, num);
-		ayb_buf_addc(b, '"');
+		v->type = AYB_VALUE_REAL;
+		v->u.r = sqlite3_column_double(stmt, col);
 		return 0;
 	case SQLITE_TEXT:
+		v->type = AYB_VALUE_TEXT;
 		p = sqlite3_column_text(stmt, col);
 		break;
 	default:
+		v->type = AYB_VALUE_BLOB;
 		p = sqlite3_column_blob(stmt, col);
 		break;
 	}
@@ -749,84 +740,97 @@ static int add_value(struct ayb_buf *b, sqlite3 *conn, sqlite3_stmt *stmt,
 		return ayb_err_oom(err);
 	if (n && !ayb_utf8_check(p, n, &valid, &bad))
 		return utf8_error(err, valid, bad);
-	ayb_buf_add_json_string(b, (const char *)p, n);
+	v->u.s.p = p ? (const char *)p : "";
+	v->u.s.n = n;
 	return 0;
 }
 
-/* Hands the buffered text to the sink once it is big enough, or always
- * when `all`.  The result caps are checked first, so a capped result never
- * reaches the sink past its cap.  Time spent in the sink (a slow client)
- * moves the deadline: the timeout is about the query, not the network. */
-static int flush(struct ayb_buf *b, struct ayb_sink *out, int all, struct guard *g,
-		 struct ayb_err *err)
+/* Adds n bytes to the result's size in JSON and checks the cap, before
+ * the rows they stand for reach the sink, so a capped result never
+ * reaches it past its cap. */
+static int count_bytes(struct guard *g, size_t n, struct ayb_err *err)
 {
 	char size[64];
-	int64_t t0;
 
-	if (b->oom)
-		return ayb_err_oom(err);
-	if (g->lim->max_bytes && g->bytes + (int64_t)b->len > g->lim->max_bytes) {
+	g->bytes += (int64_t)n;
+	if (g->lim->max_bytes && g->bytes > g->lim->max_bytes) {
 		size_text(g->lim->max_bytes, size, sizeof(size));
 		return ayb_err_set(err, AYB_E_OTHER, 400,
 				   "Query result too large: more than %s of JSON (the server's limit)",
 				   size);
 	}
-	if (b->len == 0 || (!all && b->len < FLUSH_AT))
-		return 0;
-	t0 = g->deadline_ns ? now_ns() : 0;
-	if (ayb_sink_write(out, b->data, b->len) < 0)
-		return ayb_err_set(err, AYB_E_OTHER, 500,
-				   "The query result could not be delivered");
-	if (g->deadline_ns)
-		g->deadline_ns += now_ns() - t0;
-	g->bytes += (int64_t)b->len;
-	b->len = 0;
-	b->data[0] = '\0';
 	return 0;
 }
 
-/* Steps the statement and streams {"fields":[...],"rows":[[...],...]}. */
-static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_sink *out,
+static int undelivered(struct ayb_err *err)
+{
+	return ayb_err_set(err, AYB_E_OTHER, 500, "The query result could not be delivered");
+}
+
+/* Hands one row to the sink.  Time spent there (a slow client) moves the
+ * deadline: the timeout is about the query, not the network. */
+static int deliver_row(struct ayb_row_sink *rows, const struct ayb_value *v, size_t n,
+		       struct guard *g, struct ayb_err *err)
+{
+	int64_t t0 = g->deadline_ns ? ayb_clock_ns() : 0;
+
+	if (rows->row(rows->ctx, v, n) < 0)
+		return undelivered(err);
+	if (g->deadline_ns)
+		g->deadline_ns += ayb_clock_ns() - t0;
+	return 0;
+}
+
+/* Steps the statement and hands its fields and rows to `rows`.  The size
+ * of the result is counted as ayb's JSON (lib/render.h) whoever renders
+ * it, so the limit on result bytes means the same everywhere. */
+static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink *rows,
 			 struct guard *g, struct ayb_err *err)
 {
-	struct ayb_buf b = {0};
-	const char *name;
+	const char **names;
+	struct ayb_value *vals;
 	size_t valid, bad;
-	int i, ncol = sqlite3_column_count(stmt), rc, nrows = 0, ret = -1;
+	int i, ncol = sqlite3_column_count(stmt), rc, ret = -1;
 
-	ayb_buf_adds(&b, "{\"fields\":[");
+	names = calloc(ncol ? (size_t)ncol : 1, sizeof(*names));
+	vals = calloc(ncol ? (size_t)ncol : 1, sizeof(*vals));
+	if (!names || !vals) {
+		ayb_err_oom(err);
+		goto out;
+	}
 	for (i = 0; i < ncol; i++) {
-		name = sqlite3_column_name(stmt, i);
-		if (!name) {
+		names[i] = sqlite3_column_name(stmt, i);
+		if (!names[i]) {
 			ayb_err_oom(err);
 			goto out;
 		}
-		if (!ayb_utf8_check((const unsigned char *)name, strlen(name), &valid, &bad)) {
+		if (!ayb_utf8_check((const unsigned char *)names[i], strlen(names[i]), &valid,
+				    &bad)) {
 			utf8_error(err, valid, bad);
 			goto out;
 		}
-		if (i)
-			ayb_buf_addc(&b, ',');
-		ayb_buf_add_json_string(&b, name, strlen(name));
 	}
-	ayb_buf_adds(&b, "],\"rows\":[");
+	g->bytes = (int64_t)ayb_render_json_head_len(names, (size_t)ncol);
+	if (rows->fields(rows->ctx, names, (size_t)ncol) < 0) {
+		undelivered(err);
+		goto out;
+	}
 	g->stepping = 1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (g->lim->max_rows && ++g->rows > g->lim->max_rows) {
+		if (g->lim->max_rows && g->rows + 1 > g->lim->max_rows) {
 			ayb_err_set(err, AYB_E_OTHER, 400,
 				    "Query result too large: more than %lld rows (the server's limit)",
 				    (long long)g->lim->max_rows);
 			goto out;
 		}
-		ayb_buf_adds(&b, nrows++ ? ",[" : "[");
-		for (i = 0; i < ncol; i++) {
-			if (i)
-				ayb_buf_addc(&b, ',');
-			if (add_value(&b, conn, stmt, i, err) < 0)
+		for (i = 0; i < ncol; i++)
+			if (read_value(&vals[i], conn, stmt, i, err) < 0)
 				goto out;
-		}
-		ayb_buf_addc(&b, ']');
-		if (flush(&b, out, 0, g, err) < 0)
+		if (count_bytes(g, ayb_render_json_row_len(vals, (size_t)ncol, g->rows == 0),
+				err) < 0)
+			goto out;
+		g->rows++;
+		if (deliver_row(rows, vals, (size_t)ncol, g, err) < 0)
 			goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -839,12 +843,16 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_sink *out
 			query_error(g, conn, rc, err);
 		goto out;
 	}
-	ayb_buf_adds(&b, "]}");
-	if (flush(&b, out, 1, g, err) < 0)
+	if (count_bytes(g, AYB_RENDER_JSON_TAIL_LEN, err) < 0)
 		goto out;
+	if (rows->end(rows->ctx) < 0) {
+		undelivered(err);
+		goto out;
+	}
 	ret = 0;
 out:
-	ayb_buf_free(&b);
+	free(names);
+	free(vals);
 	return ret;
 }
 
@@ -1078,7 +1086,7 @@ static void kept_put(sqlite3 *conn, const struct ayb_hosted_file *f, enum ayb_qu
  * store's connection only the tenant's query runs under it. */
 int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
-		   struct ayb_sink *out, struct ayb_err *err)
+		   struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	static const struct ayb_query_limits none;
 	struct guard g;
@@ -1119,7 +1127,7 @@ int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 		ayb_err_set(err, AYB_E_OTHER, 400, "Query is empty");
 		goto out;
 	}
-	ret = stream_result(conn, stmt, out, &g, err);
+	ret = stream_result(conn, stmt, rows, &g, err);
 out:
 	sqlite3_finalize(stmt);
 	if (conn && ret == 0 && !g.stateful && sqlite3_get_autocommit(conn)) {
@@ -1141,6 +1149,7 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 		     struct ayb_sink *out, struct ayb_err *err)
 {
 	struct ayb_hosted_file f;
+	struct ayb_render_json json;
 	size_t valid, bad;
 	int ret;
 
@@ -1149,7 +1158,9 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 		return utf8_error(err, valid, bad);
 	if (ayb_hosted_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
-	ret = ayb_hosted_run(&f, sql, len, mode, NULL, out, err);
+	ayb_render_json_init(&json, out);
+	ret = ayb_hosted_run(&f, sql, len, mode, NULL, &json.rows, err);
+	ayb_render_json_free(&json);
 	ayb_hosted_file_free(&f);
 	return ret;
 }

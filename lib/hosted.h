@@ -2,7 +2,8 @@
  *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  * creating them, and running one query with SQLite's guards, streaming the
- * result as ayb's {"fields":[...],"rows":[[...]]} JSON. */
+ * result as rows to a row sink (lib/row_sink.h), or rendered as ayb's
+ * {"fields":[...],"rows":[[...]]} JSON. */
 #ifndef AYB_HOSTED_H
 #define AYB_HOSTED_H
 
@@ -11,6 +12,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "row_sink.h"
 
 enum ayb_query_mode { AYB_QUERY_READ_ONLY = 0, AYB_QUERY_READ_WRITE = 1 };
 
@@ -46,7 +48,7 @@ struct ayb_query_limits {
 				    spent handing output to a slow consumer */
 	int64_t heap_bytes;      /* sqlite3_hard_heap_limit64 while it runs */
 	int64_t max_rows;        /* rows in the result */
-	int64_t max_bytes;       /* bytes of result JSON */
+	int64_t max_bytes;       /* bytes of result JSON (lib/render.h counts them) */
 	int64_t max_file_bytes;  /* PRAGMA max_page_count, read-write only */
 };
 
@@ -94,8 +96,10 @@ void ayb_hosted_file_free(struct ayb_hosted_file *f);
  *  - no `current` link: Other (500) "IO error: Os { code: 2, kind: NotFound, ... }"
  * If `out` refuses a write the query stops and -1 is returned with err set
  * to Other (500) "The query result could not be delivered"; the caller, who
- * knows why its sink refused, may replace it.
- * Output reaches `out` in chunks of about 16 KiB, so a smaller result is
+ * knows why its sink refused, may replace it (the same when a row sink of
+ * ayb_hosted_run refuses a call).
+ * The JSON is ayb_render_json's (lib/render.h): it reaches `out` in chunks
+ * of about 16 KiB, so a smaller result is
  * written only once complete, and most errors (all those raised before the
  * first row or in a small result) leave `out` untouched.  An error after a
  * chunk was written leaves `out` holding a partial document; the caller
@@ -104,7 +108,9 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 		     const char *sql, size_t len, enum ayb_query_mode mode,
 		     struct ayb_sink *out, struct ayb_err *err);
 
-/* ayb_hosted_query on a located file, within `lim` (NULL: no limits).  This
+/* ayb_hosted_query on a located file, within `lim` (NULL: no limits), with
+ * the result handed to `rows` as it is stepped (fields, each row, end)
+ * instead of rendered: the sink renders it, or carries it elsewhere.  This
  * is what a query worker runs inside its sandbox; it touches nothing
  * outside f->dir.  Beyond ayb_hosted_query's errors:
  *  - a limit reached: Other (400), one message per limit: "Query timed
@@ -115,17 +121,11 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
  *    pragmas): Other (403) "Forbidden operation: ..." */
 int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
-		   struct ayb_sink *out, struct ayb_err *err);
+		   struct ayb_row_sink *rows, struct ayb_err *err);
 
 /* Closes the connections ayb_hosted_run keeps open between queries (at
  * most a few per process, see hosted.c), as a process that ends normally
  * does by itself.  Safe to call at any time. */
 void ayb_hosted_close_kept(void);
-
-/* Shortest decimal text that round-trips to d, never in exponent notation,
- * no trailing ".0" ("2", "0.1", "100000000000000000000", "0.0000001"),
- * "inf"/"-inf"/"NaN".  Writes into out (size >= AYB_REAL_TEXT_MAX). */
-#define AYB_REAL_TEXT_MAX 400
-void ayb_hosted_render_real(double d, char *out);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "store_impl.h"
 
 #define MAX_QUERIES 128
@@ -92,14 +93,6 @@ static int fail(struct conn *c, struct ayb_err *err)
 		       : -1;
 }
 
-static long long monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Whether to run a statement again after rc.  SQLITE_BUSY comes back when
  * the busy timeout ran out, but also at once when waiting could deadlock
  * (a writer holding a stale WAL snapshot, recovery after a crash), which
@@ -114,7 +107,7 @@ static int busy_again(struct conn *c, int rc, int attempt, long long start)
 	struct timespec ts;
 
 	if ((rc & 0xff) != SQLITE_BUSY || !sqlite3_get_autocommit(c->db) ||
-	    monotonic_ns() - start > BUSY_RETRY_NS)
+	    ayb_clock_ns() - start > BUSY_RETRY_NS)
 		return 0;
 	sqlite3_randomness(sizeof(jitter), &jitter);
 	ts.tv_sec = 0;
@@ -167,7 +160,7 @@ static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param
 {
 	struct conn *c = conn;
 	sqlite3_stmt *st;
-	long long start = monotonic_ns();
+	long long start = ayb_clock_ns();
 	int rc, ret = 0;
 
 	if (qid < 0 || qid >= MAX_QUERIES)
@@ -222,7 +215,7 @@ out:
 static int sq_exec(void *conn, const char *sql, struct ayb_err *err)
 {
 	struct conn *c = conn;
-	long long start = monotonic_ns();
+	long long start = ayb_clock_ns();
 	int rc;
 
 	for (int attempt = 0; (rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL)) != SQLITE_OK;

@@ -13,35 +13,39 @@
  * Wire protocol (pipes, host byte order; both ends are the same build):
  * frames of a type byte, a 32-bit length and a payload.  Parent to worker:
  * 'S' setup once, then 'Q' queries.  Worker to parent: 'R' ready (or 'E'
- * when the sandbox failed), then per query any number of 'D' result bytes
- * and one 'K' (done) or 'E' (error: kind, status, message).  The parent
- * treats everything a worker says as untrusted. */
+ * when the sandbox failed), then per query the result as typed values --
+ * one 'F' (the column names) and any number of 'W' (several rows each) --
+ * and one 'K' (done) or 'E' (error: kind, status, message); an error may
+ * come at any point.  lib/worker_proto.c encodes and decodes every frame;
+ * the parent treats everything a worker says as untrusted. */
 #ifndef AYB_WORKER_H
 #define AYB_WORKER_H
 
 #include <stddef.h>
 
-#include "buf.h"
 #include "config.h"
 #include "error.h"
 #include "hosted.h"
+#include "row_sink.h"
 
 /* Runs a tenant's query (spec/API.md query endpoint) on the database's
  * current file, under `iso`: in a worker when iso->enabled, else inside
- * this process with the same SQLite guards and limits.  The result streams
- * to `out` as ayb_hosted_query describes, with its errors and the limit
- * errors of ayb_hosted_run, plus:
+ * this process with the same SQLite guards and limits.  The result goes to
+ * `rows` as ayb_hosted_run describes, with its errors and limit errors,
+ * plus:
  *  - the worker ran past the timeout and had to be killed: Other (400)
  *    "Query timed out: ..."
  *  - the worker used up its CPU time: Other (400) "Query stopped: ..."
  *  - the worker died (killed, crashed): QueryError (500) "The query worker
  *    stopped unexpectedly (...)"; the next query gets a fresh worker
  *  - no worker could be started: Other (503) "Query worker unavailable: ..."
+ *  - the worker said something the protocol does not allow: QueryError
+ *    (500) "Invalid response from the query worker"
  * Ignores SIGPIPE for the process if it was not already (a worker that
  * dies must not take the caller with it). */
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
 		     const char *entity, const char *db, const char *sql, size_t len,
-		     enum ayb_query_mode mode, struct ayb_sink *out, struct ayb_err *err);
+		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err);
 
 /* The query limits `iso` sets. */
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim);

@@ -1,4 +1,6 @@
-/* Shared by the two ends of the worker protocol (worker.c, worker_pool.c). */
+/* Shared by the two ends of the worker protocol (worker_child.c,
+ * worker_parent.c): the frames, which worker_proto.c alone encodes and
+ * decodes. */
 #ifndef AYB_WORKER_IMPL_H
 #define AYB_WORKER_IMPL_H
 
@@ -8,17 +10,26 @@
 #include "buf.h"
 #include "error.h"
 #include "hosted.h"
+#include "row_sink.h"
 #include "sandbox.h"
 
 #define AYB_WORKER_PROTO 1
 #define AYB_WORKER_FRAME_MAX (1U << 20)
 #define AYB_WORKER_HEADER 5
+/* A rows frame holds whole rows, so one big row makes a big frame, and
+ * the column names of a wide table may pass AYB_WORKER_FRAME_MAX too; no
+ * rows or fields frame may pass this (a value is at most SQLite's length
+ * limit, 1e9). */
+#define AYB_WORKER_ROWS_MAX (1U << 31)
+/* The longest SQL a 'Q' frame carries. */
+#define AYB_WORKER_QUERY_SQL_MAX (AYB_WORKER_FRAME_MAX - 1 - 5 * sizeof(int64_t))
 
 enum {
 	AYB_F_SETUP = 'S',
 	AYB_F_QUERY = 'Q',
 	AYB_F_READY = 'R',
-	AYB_F_DATA = 'D',
+	AYB_F_FIELDS = 'F',
+	AYB_F_ROWS = 'W',
 	AYB_F_DONE = 'K',
 	AYB_F_ERROR = 'E',
 };
@@ -36,6 +47,8 @@ struct ayb_worker_setup {
 
 /* Appends a frame header for a payload of n bytes. */
 void ayb_worker_put_header(struct ayb_buf *b, int type, size_t n);
+/* Reads the AYB_WORKER_HEADER bytes at h. */
+void ayb_worker_get_header(const unsigned char *h, int *type, uint32_t *len);
 void ayb_worker_put_i64(struct ayb_buf *b, int64_t v);
 void ayb_worker_put_str(struct ayb_buf *b, const char *s);
 
@@ -59,6 +72,34 @@ void ayb_worker_put_error(struct ayb_buf *b, const struct ayb_err *err);
 /* Rebuilds the error a worker sent; refuses kinds and statuses a worker
  * has no business sending.  Returns 0, or -1 when the payload is invalid. */
 int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err);
+
+/* The 'Q' frame, whole: mode (1 byte), the five limits, the SQL.  -1 on
+ * OOM or SQL longer than AYB_WORKER_QUERY_SQL_MAX. */
+int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
+			 const struct ayb_query_limits *lim, const char *sql, size_t len);
+/* Reads a 'Q' payload; *sql points into it.  0, or -1 when invalid. */
+int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
+			 struct ayb_query_limits *lim, const char **sql, size_t *len);
+
+/* The 'F' frame, whole: the result's column names.  -1 on OOM or when it
+ * would pass AYB_WORKER_ROWS_MAX. */
+int ayb_worker_put_fields(struct ayb_buf *b, const char *const *names, size_t n);
+/* Reads an 'F' payload: *names (malloc'd, the caller frees the array)
+ * points into p, each NUL-terminated.  0, or -1 when invalid or on OOM. */
+int ayb_worker_get_fields(const unsigned char *p, size_t n, const char ***names,
+			  size_t *count);
+
+/* A 'W' frame carries several rows: begin returns where its header is,
+ * put_row appends one row (-1 on OOM or when the frame would pass
+ * AYB_WORKER_ROWS_MAX), end sets its length. */
+size_t ayb_worker_rows_begin(struct ayb_buf *b);
+int ayb_worker_put_row(struct ayb_buf *b, size_t at, const struct ayb_value *v, size_t n);
+void ayb_worker_rows_end(struct ayb_buf *b, size_t at);
+/* Hands each row of a 'W' payload of rows of ncol values to `rows`, using
+ * `values` (ncol of them) for the row at hand; text points into p.
+ * Returns 0, -1 when the payload is invalid, -2 when the sink refused. */
+int ayb_worker_get_rows(const unsigned char *p, size_t n, struct ayb_value *values,
+			size_t ncol, struct ayb_row_sink *rows);
 
 /* The worker's side, after its setup is known: sandbox, 'R', then queries
  * on in/out; `once` answers a single query (fork mode).  Returns the exit

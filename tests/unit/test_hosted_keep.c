@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "hosted.h"
+#include "render.h"
 #include "tap.h"
 #include "worker.h"
 
@@ -37,6 +38,7 @@ static struct ayb_err err;
 static const char *run(const char *sql, enum ayb_query_mode mode, const struct ayb_query_limits *lim)
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
+	struct ayb_render_json json;
 	struct ayb_hosted_file f;
 	int rc;
 
@@ -44,7 +46,9 @@ static const char *run(const char *sql, enum ayb_query_mode mode, const struct a
 	ayb_err_clear(&err);
 	if (ayb_hosted_locate(data, "e", "d", &f, &err) < 0)
 		return NULL;
-	rc = ayb_hosted_run(&f, sql, strlen(sql), mode, lim, &sink, &err);
+	ayb_render_json_init(&json, &sink);
+	rc = ayb_hosted_run(&f, sql, strlen(sql), mode, lim, &json.rows, &err);
+	ayb_render_json_free(&json);
 	ayb_hosted_file_free(&f);
 	if (rc < 0)
 		return NULL;
@@ -56,6 +60,8 @@ static const char *wq(const char *sql)
 {
 	struct ayb_isolation_config iso;
 	struct ayb_sink sink = ayb_buf_sink(&res);
+	struct ayb_render_json json;
+	int rc;
 
 	memset(&iso, 0, sizeof(iso));
 	iso.enabled = 1;
@@ -71,8 +77,11 @@ static const char *wq(const char *sql)
 	iso.worker_idle_seconds = 300;
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_worker_query(&iso, data, "e", "d", sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink,
-			     &err) < 0)
+	ayb_render_json_init(&json, &sink);
+	rc = ayb_worker_query(&iso, data, "e", "d", sql, strlen(sql), AYB_QUERY_READ_WRITE,
+			      &json.rows, &err);
+	ayb_render_json_free(&json);
+	if (rc < 0)
 		return NULL;
 	return res.data ? res.data : "";
 }

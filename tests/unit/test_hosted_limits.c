@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "hosted.h"
+#include "render.h"
 #include "tap.h"
 
 static char data[] = "/tmp/ayb-test-limits.XXXXXX";
@@ -36,12 +37,17 @@ static int slow_write(void *ctx, const char *p, size_t n)
 static const char *run(const char *sql, const struct ayb_query_limits *lim, int slow)
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
+	struct ayb_render_json json;
+	int rc;
 
 	if (slow)
 		sink.write = slow_write;
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_hosted_run(&file, sql, strlen(sql), AYB_QUERY_READ_WRITE, lim, &sink, &err) < 0)
+	ayb_render_json_init(&json, &sink);
+	rc = ayb_hosted_run(&file, sql, strlen(sql), AYB_QUERY_READ_WRITE, lim, &json.rows, &err);
+	ayb_render_json_free(&json);
+	if (rc < 0)
 		return NULL;
 	return res.data ? res.data : "";
 }

@@ -1,5 +1,7 @@
 /* REAL rendering: Rust's Display for f64 (shortest round-trip digits, never
- * an exponent, no ".0"), which ayb's query results use. */
+ * an exponent, no ".0"), which ayb's query results use; and the JSON
+ * renderer of rows (lib/render_json.c): its bytes, its chunks, and the
+ * sizes lib/hosted.c counts against the result limit. */
 #include "autoconfig.h"
 
 #include <float.h>
@@ -9,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hosted.h"
+#include "render.h"
 #include "tap.h"
 
 static char out[AYB_REAL_TEXT_MAX];
 
 static const char *r(double d)
 {
-	ayb_hosted_render_real(d, out);
+	ayb_render_real(d, out);
 	return out;
 }
 
@@ -24,6 +26,81 @@ static const char *r(double d)
 static int round_trips(double d)
 {
 	return strtod(r(d), NULL) == d;
+}
+
+static int writes;
+
+static int counting_write(void *ctx, const char *p, size_t n)
+{
+	writes++;
+	return ayb_buf_add(ctx, p, n);
+}
+
+static void value_text(struct ayb_value *v, const char *s, size_t n)
+{
+	v->type = AYB_VALUE_TEXT;
+	v->u.s.p = s;
+	v->u.s.n = n;
+}
+
+/* Every kind of value through the renderer, and the sizes it predicts. */
+static void test_json(void)
+{
+	static const char *const names[] = { "a", "q\"\n" };
+	static const char tricky[] = "\"\\\n\r\t\b\f\x01\x1f\0\xc3\xa9/<";
+	struct ayb_buf b = { 0 };
+	struct ayb_sink sink = { counting_write, &b };
+	struct ayb_render_json j;
+	struct ayb_value v[2];
+	const char *want;
+	size_t expect;
+
+	ayb_render_json_init(&j, &sink);
+	expect = ayb_render_json_head_len(names, 2);
+	ok(j.rows.fields(j.rows.ctx, names, 2) == 0, "fields");
+	v[0].type = AYB_VALUE_INTEGER;
+	v[0].u.i = INT64_MIN;
+	v[1].type = AYB_VALUE_NULL;
+	expect += ayb_render_json_row_len(v, 2, 1);
+	ok(j.rows.row(j.rows.ctx, v, 2) == 0, "row 1");
+	v[0].type = AYB_VALUE_REAL;
+	v[0].u.r = 0.1;
+	value_text(&v[1], tricky, sizeof(tricky) - 1);
+	expect += ayb_render_json_row_len(v, 2, 0);
+	ok(j.rows.row(j.rows.ctx, v, 2) == 0, "row 2");
+	v[0].type = AYB_VALUE_BLOB;
+	v[0].u.s.p = "";
+	v[0].u.s.n = 0;
+	v[1].type = AYB_VALUE_INTEGER;
+	v[1].u.i = 7;
+	expect += ayb_render_json_row_len(v, 2, 0);
+	ok(j.rows.row(j.rows.ctx, v, 2) == 0, "row 3");
+	is_int(writes, 0, "a small result is not written before its end");
+	ok(j.rows.end(j.rows.ctx) == 0, "end");
+	expect += AYB_RENDER_JSON_TAIL_LEN;
+	is_int(writes, 1, "then in one write");
+	want = "{\"fields\":[\"a\",\"q\\\"\\n\"],\"rows\":["
+	       "[\"-9223372036854775808\",null],"
+	       "[\"0.1\",\"\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\\u0000\xc3\xa9/<\"],"
+	       "[\"\",\"7\"]]}";
+	ok(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0,
+	   "ayb's JSON, byte for byte (%zu bytes)", b.len);
+	is_int((int)expect, (int)b.len, "the predicted size is the rendered size");
+	ayb_render_json_free(&j);
+	ayb_buf_free(&b);
+
+	/* A big result goes out in chunks of about 16 KiB, at row ends. */
+	writes = 0;
+	ayb_render_json_init(&j, &sink);
+	j.rows.fields(j.rows.ctx, names, 1);
+	value_text(&v[0], "0123456789", 10);
+	for (int i = 0; i < 5000; i++)
+		j.rows.row(j.rows.ctx, v, 1);
+	ok(writes >= 4 && writes <= 5, "5000 rows in %d chunks", writes);
+	/* The fields take 24 bytes, the first row 14, every other 15. */
+	ok((b.len - 38) % 15 == 0 && b.len >= 16384, "each chunk ends at a row end");
+	ayb_render_json_free(&j);
+	ayb_buf_free(&b);
 }
 
 int main(void)
@@ -133,5 +210,6 @@ int main(void)
 		ok(1, "# SKIP no comma-decimal locale installed");
 	}
 
+	test_json();
 	return tap_done();
 }

@@ -1,5 +1,5 @@
 /* The web UI's pure parsers and writers: form data, cookies, HTML escaping
- * and the streaming reader of query results. */
+ * and the renderers of query results (table, CSV and JSON downloads). */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -8,8 +8,10 @@
 #include "cookie.h"
 #include "form.h"
 #include "html.h"
-#include "result_rows.h"
+#include "render.h"
+#include "row_sink.h"
 #include "tap.h"
+#include "ui_render.h"
 
 static void test_form(void)
 {
@@ -126,132 +128,166 @@ static void test_html(void)
 	ok(!ayb_html_safe_url(NULL), "NULL is not");
 }
 
-/* Collects what the reader reports as text: "f:a|b;r:1|~;" (~ for null). */
-struct collect {
-	struct ayb_buf out;
-	int stop_after;
-	int rows;
-};
+/* A small result: NULL, an integer, a real, text, a blob. */
+static const char *const names[] = { "n", "i", "r", "t<", "b" };
 
-static void add_list(struct ayb_buf *b, char **v, const size_t *len, size_t n)
+static void result_row(struct ayb_value *v, const char *text)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			ayb_buf_addc(b, '|');
-		if (!v[i])
-			ayb_buf_addc(b, '~');
-		else if (len)
-			for (size_t j = 0; j < len[i]; j++)
-				ayb_buf_addc(b, v[i][j] ? v[i][j] : '0');
-		else
-			ayb_buf_adds(b, v[i]);
-	}
-	ayb_buf_addc(b, ';');
+	v[0].type = AYB_VALUE_NULL;
+	v[1].type = AYB_VALUE_INTEGER;
+	v[1].u.i = -42;
+	v[2].type = AYB_VALUE_REAL;
+	v[2].u.r = 0.5;
+	v[3].type = AYB_VALUE_TEXT;
+	v[3].u.s.p = text;
+	v[3].u.s.n = strlen(text);
+	v[4].type = AYB_VALUE_BLOB;
+	v[4].u.s.p = "x\ty";
+	v[4].u.s.n = 3;
 }
 
-static int on_fields(void *ctx, char **names, size_t n)
+/* Feeds `rows` the fields above and nrows rows, then the end. */
+static int feed(struct ayb_row_sink *rows, int nrows, const char *text)
 {
-	struct collect *c = ctx;
-	ayb_buf_adds(&c->out, "f:");
-	add_list(&c->out, names, NULL, n);
-	return 0;
-}
+	struct ayb_value v[5];
 
-static int on_row(void *ctx, char **cells, const size_t *len, size_t n)
-{
-	struct collect *c = ctx;
-	if (c->stop_after && ++c->rows > c->stop_after)
+	if (rows->fields(rows->ctx, names, 5) < 0)
 		return -1;
-	ayb_buf_adds(&c->out, "r:");
-	add_list(&c->out, cells, len, n);
-	return 0;
+	for (int i = 0; i < nrows; i++) {
+		result_row(v, text);
+		if (rows->row(rows->ctx, v, 5) < 0)
+			return -1;
+	}
+	return rows->end(rows->ctx);
 }
 
-/* Parses doc fed in chunks of `chunk` bytes; returns the text or "ERR". */
-static char *parse(const char *doc, size_t len, size_t chunk, int stop_after)
+static void test_table(void)
 {
-	struct collect c = { { 0 }, stop_after, 0 };
-	struct ayb_result_cb cb = { on_fields, on_row, &c };
-	struct ayb_result_reader r;
-	int rc = 0;
+	struct ui_table t;
+	struct ayb_buf long_text = { 0 };
+	const char *cell;
 
-	ayb_result_init(&r, &cb);
-	for (size_t i = 0; i < len && rc == 0; i += chunk)
-		rc = ayb_result_feed(&r, doc + i, len - i < chunk ? len - i : chunk);
-	if (rc == 0)
-		rc = ayb_result_finish(&r);
-	ayb_result_free(&r);
-	if (rc < 0) {
-		ayb_buf_free(&c.out);
-		return strdup("ERR");
-	}
-	return ayb_buf_take(&c.out);
+	ui_table_init(&t, 2);
+	ok(feed(&t.rows, 3, "a<b\"c") == 0, "table takes rows");
+	is_int((int)t.total, 3, "every row counted");
+	is_str(t.b.data,
+	       "<thead><tr><th scope=\"col\">n</th><th scope=\"col\">i</th>"
+	       "<th scope=\"col\">r</th><th scope=\"col\">t&lt;</th><th scope=\"col\">b</th>"
+	       "</tr></thead><tbody>"
+	       "<tr><td class=\"null\"></td><td>-42</td><td>0.5</td><td>a&lt;b&quot;c</td>"
+	       "<td>x\ty</td></tr>"
+	       "<tr><td class=\"null\"></td><td>-42</td><td>0.5</td><td>a&lt;b&quot;c</td>"
+	       "<td>x\ty</td></tr>",
+	       "two rows shown, escaped, NULL as an empty cell");
+	ui_table_free(&t);
+
+	/* A long cell is cut on a character boundary. */
+	for (int i = 0; i < 999; i++)
+		ayb_buf_addc(&long_text, 'a');
+	ayb_buf_adds(&long_text, "\xc3\xa9tail");
+	ui_table_init(&t, 10);
+	ok(feed(&t.rows, 1, long_text.data) == 0, "a long value");
+	cell = t.b.data ? strstr(t.b.data, "aaa\xc3\xa9") : NULL;
+	ok(!cell && strstr(t.b.data, "a<span class=\"cut\">&hellip;</span>"),
+	   "is cut before a character that does not fit");
+	ui_table_free(&t);
+	ayb_buf_free(&long_text);
+
+	ui_table_init(&t, 10);
+	ok(t.rows.fields(t.rows.ctx, NULL, 0) == 0 && t.rows.end(t.rows.ctx) == 0 &&
+	   t.b.len == 0 && t.total == 0, "no columns: no table");
+	ui_table_free(&t);
 }
 
-static void rows_case(const char *doc, const char *want, const char *what)
+static int refusing(void *ctx, const char *p, size_t n)
 {
-	/* Every chunking must give the same answer: the hosted module may
-	 * split its output anywhere. */
-	size_t len = strlen(doc);
-	for (size_t chunk = 1; chunk <= len + 1; chunk = chunk < 8 ? chunk + 1 : chunk * 3) {
-		char *got = parse(doc, len, chunk, 0);
-		if (strcmp(got, want) != 0) {
-			is_str(got, want, "rows: %s (chunk %zu)", what, chunk);
-			free(got);
-			return;
-		}
-		free(got);
-	}
-	ok(1, "rows: %s (all chunk sizes)", what);
+	(void)ctx;
+	(void)p;
+	(void)n;
+	return -1;
 }
 
-static void test_rows(void)
+/* The rows at which a sink was written to, as "12,25,". */
+static int row_now;
+
+static int note_write(void *ctx, const char *p, size_t n)
 {
-	struct ayb_buf b = { 0 };
-	struct ayb_sink s;
-	struct ayb_result_reader r;
-	struct collect c = { { 0 }, 0, 0 };
-	struct ayb_result_cb cb = { on_fields, on_row, &c };
-	char *got;
+	(void)p;
+	(void)n;
+	return ayb_buf_printf(ctx, "%d,", row_now);
+}
 
-	rows_case("{\"fields\":[],\"rows\":[]}", "f:;", "empty result");
-	rows_case("{\"fields\":[\"fname\",\"lname\"],\"rows\":[[\"the first\",\"the last\"],[null,\"x\"]]}",
-		  "f:fname|lname;r:the first|the last;r:~|x;", "two rows with a null");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"q\\\"b\\\\s\\/\\n\\t\\r\\b\\f\"]]}",
-		  "f:a;r:q\"b\\s/\n\t\r\b\f;", "simple escapes");
-	rows_case("{\"fields\":[\"\\u00e9\"],\"rows\":[[\"\\u0000x\\ud83d\\ude00\\u20AC\"]]}",
-		  "f:\xc3\xa9;r:0x\xf0\x9f\x98\x80\xe2\x82\xac;", "unicode escapes, surrogate pair, NUL");
-	rows_case("{\"fields\":[\"n\"],\"rows\":[[\"<script>alert(1)</script>\"]]}",
-		  "f:n;r:<script>alert(1)</script>;", "markup passes through untouched");
-	rows_case("{\"fields\":[\"a\",\"b\"],\"rows\":[[\"1\"]]}", "ERR", "short row refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"1\",\"2\"]]}", "ERR", "long row refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"1\"]]", "ERR", "truncated document refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"1\"]]}x", "ERR", "trailing byte refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[nul]]}", "ERR", "bad literal refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"\\ud83d\"]]}", "ERR", "lone high surrogate refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"\\ude00\"]]}", "ERR", "lone low surrogate refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"\\x\"]]}", "ERR", "unknown escape refused");
-	rows_case("{\"fields\":[\"a\",],\"rows\":[]}", "ERR", "trailing comma refused");
-	rows_case("{\"fields\":[\"a\"],\"rows\":[[\"a\nb\"]]}", "ERR", "raw control character refused");
+/* Writes of a download happen at the rows where the API's JSON goes out. */
+static void test_download_chunks(int json)
+{
+	struct ayb_buf api = { 0 }, dl = { 0 };
+	struct ayb_sink api_sink = { note_write, &api }, dl_sink = { note_write, &dl };
+	struct ayb_render_json j;
+	struct ui_download d;
+	struct ayb_value v[5];
 
-	{
-		const char *doc = "{\"fields\":[\"a\"],\"rows\":[[\"1\"],[\"2\"],[\"3\"]]}";
-		got = parse(doc, strlen(doc), 5, 2);
+	ayb_render_json_init(&j, &api_sink);
+	ui_download_init(&d, &dl_sink, json);
+	j.rows.fields(j.rows.ctx, names, 5);
+	d.rows.fields(d.rows.ctx, names, 5);
+	for (row_now = 0; row_now < 3000; row_now++) {
+		result_row(v, row_now % 7 ? "text" : "a longer text with \"quotes\"");
+		j.rows.row(j.rows.ctx, v, 5);
+		d.rows.row(d.rows.ctx, v, 5);
 	}
-	is_str(got, "ERR", "a callback can stop the parse");
-	free(got);
+	j.rows.end(j.rows.ctx);
+	d.rows.end(d.rows.ctx);
+	ok(api.len > 8 && api.data && dl.data && strcmp(api.data, dl.data) == 0,
+	   "%s download written at the rows the API's JSON is (%s)", json ? "JSON" : "CSV",
+	   dl.data ? dl.data : "");
+	ayb_render_json_free(&j);
+	ui_download_free(&d);
+	ayb_buf_free(&api);
+	ayb_buf_free(&dl);
+}
 
-	/* Through the sink interface. */
-	ayb_result_init(&r, &cb);
-	s = ayb_result_sink(&r);
-	ok(ayb_sink_write(&s, "{\"fields\":[\"x\"],", 16) == 0 &&
-	   ayb_sink_write(&s, "\"rows\":[[\"1\"]]}", 15) == 0 && ayb_result_finish(&r) == 0,
-	   "sink feeds the reader");
-	is_int(r.nrows, 1, "row count");
-	is_str(c.out.data, "f:x;r:1;", "sink result");
-	ayb_result_free(&r);
-	ayb_buf_free(&c.out);
-	ayb_buf_free(&b);
+static void test_download(void)
+{
+	struct ayb_buf out = { 0 };
+	struct ayb_sink sink = ayb_buf_sink(&out);
+	struct ayb_sink refuse = { refusing, NULL };
+	struct ui_download d;
+
+	ui_download_init(&d, &sink, 0);
+	ok(feed(&d.rows, 2, "a,\"b\"") == 0, "CSV download");
+	is_str(out.data, "n,i,r,t<,b\n"
+			 ",-42,0.5,\"a,\"\"b\"\"\",x\ty\n"
+			 ",-42,0.5,\"a,\"\"b\"\"\",x\ty\n",
+	       "CSV: names, quoting, NULL empty, blob as is");
+	ui_download_free(&d);
+	ayb_buf_free(&out);
+
+	sink = ayb_buf_sink(&out);
+	ui_download_init(&d, &sink, 1);
+	ok(feed(&d.rows, 1, "q\"") == 0, "JSON download");
+	is_str(out.data,
+	       "{\n  \"fields\": [\n    \"n\",\n    \"i\",\n    \"r\",\n    \"t<\",\n    \"b\"\n"
+	       "  ],\n  \"rows\": [\n    [\n      null,\n      \"-42\",\n      \"0.5\",\n"
+	       "      \"q\\\"\",\n      \"x\\ty\"\n    ]\n  ]\n}",
+	       "JSON: pretty-printed as ayb writes it");
+	ui_download_free(&d);
+	ayb_buf_free(&out);
+
+	sink = ayb_buf_sink(&out);
+	ui_download_init(&d, &sink, 1);
+	ok(feed(&d.rows, 0, "") == 0, "empty JSON download");
+	is_str(out.data,
+	       "{\n  \"fields\": [\n    \"n\",\n    \"i\",\n    \"r\",\n    \"t<\",\n    \"b\"\n"
+	       "  ],\n  \"rows\": []\n}", "JSON: no rows");
+	ui_download_free(&d);
+	ayb_buf_free(&out);
+
+	ui_download_init(&d, &refuse, 0);
+	ok(feed(&d.rows, 1, "x") < 0, "a refusing response stops the download");
+	ui_download_free(&d);
+
+	test_download_chunks(0);
+	test_download_chunks(1);
 }
 
 int main(void)
@@ -259,6 +295,7 @@ int main(void)
 	test_form();
 	test_cookie();
 	test_html();
-	test_rows();
+	test_table();
+	test_download();
 	return tap_done();
 }

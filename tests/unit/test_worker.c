@@ -20,8 +20,10 @@
 
 #include "config.h"
 #include "hosted.h"
+#include "render.h"
 #include "tap.h"
 #include "worker.h"
+#include "worker_impl.h"
 
 static char data[] = "/tmp/ayb-test-worker.XXXXXX";
 static struct ayb_isolation_config iso;
@@ -31,6 +33,7 @@ static int refuse_after;
 
 #define COUNT_FOREVER \
 	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+#define BIG_ROW "SELECT printf('%.*c', 3000000, 'x') AS big, 1.5, NULL"
 #define MANY_ROWS \
 	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) " \
 	"SELECT x, x * 0.5, 'row ' || x, NULL FROM c"
@@ -63,13 +66,18 @@ static int refusing_write(void *ctx, const char *p, size_t n)
 static const char *q(const char *d, const char *sql)
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
+	struct ayb_render_json json;
+	int rc;
 
 	if (refuse_after > 0)
 		sink.write = refusing_write;
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_worker_query(&iso, data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink,
-			     &err) < 0) {
+	ayb_render_json_init(&json, &sink);
+	rc = ayb_worker_query(&iso, data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE,
+			      &json.rows, &err);
+	ayb_render_json_free(&json);
+	if (rc < 0) {
 		printf("# %s: %s\n", sql, err.message ? err.message : "(no message)");
 		return NULL;
 	}
@@ -200,6 +208,108 @@ static char *in_process(const char *d, const char *sql)
 	return b.data;
 }
 
+/* ---- the frames, as the parent decodes them ---------------------------- */
+
+/* Collects decoded rows as text: "i:-5|r:0.5|t:ab|~;" */
+static int collect_row(void *ctx, const struct ayb_value *v, size_t n)
+{
+	struct ayb_buf *b = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ayb_buf_addc(b, '|');
+		switch (v[i].type) {
+		case AYB_VALUE_NULL: ayb_buf_addc(b, '~'); break;
+		case AYB_VALUE_INTEGER: ayb_buf_printf(b, "i:%lld", (long long)v[i].u.i); break;
+		case AYB_VALUE_REAL: ayb_buf_printf(b, "r:%g", v[i].u.r); break;
+		default:
+			ayb_buf_adds(b, v[i].type == AYB_VALUE_TEXT ? "t:" : "b:");
+			ayb_buf_add(b, v[i].u.s.p, v[i].u.s.n);
+		}
+	}
+	return ayb_buf_addc(b, ';');
+}
+
+/* A frame's payload from b, whose header is at `at`. */
+static const unsigned char *payload(const struct ayb_buf *b, size_t at, size_t *n)
+{
+	int type;
+	uint32_t len;
+
+	ayb_worker_get_header((const unsigned char *)b->data + at, &type, &len);
+	*n = len;
+	return (const unsigned char *)b->data + at + AYB_WORKER_HEADER;
+}
+
+static void test_frames(void)
+{
+	static const char *const names[] = { "a", "b\"c", "" };
+	struct ayb_buf f = { 0 }, w = { 0 }, got = { 0 };
+	struct ayb_row_sink sink = { NULL, collect_row, NULL, &got };
+	struct ayb_value v[3], out[4];
+	const unsigned char *p;
+	const char **dec = NULL;
+	size_t n, count, at, boundary;
+	int bad = 0;
+
+	ok(ayb_worker_put_fields(&f, names, 3) == 0, "fields frame");
+	p = payload(&f, 0, &n);
+	ok(ayb_worker_get_fields(p, n, &dec, &count) == 0 && count == 3 &&
+	   strcmp(dec[0], "a") == 0 && strcmp(dec[1], "b\"c") == 0 && strcmp(dec[2], "") == 0,
+	   "fields decode");
+	free(dec);
+	for (size_t cut = 0; cut < n; cut++) {
+		if (ayb_worker_get_fields(p, cut, &dec, &count) == 0)
+			bad++;
+		free(dec);
+	}
+	is_int(bad, 0, "every truncated fields frame is refused");
+
+	v[0].type = AYB_VALUE_INTEGER;
+	v[0].u.i = -5;
+	v[1].type = AYB_VALUE_REAL;
+	v[1].u.r = 0.5;
+	v[2].type = AYB_VALUE_TEXT;
+	v[2].u.s.p = "ab";
+	v[2].u.s.n = 2;
+	at = ayb_worker_rows_begin(&w);
+	ok(ayb_worker_put_row(&w, at, v, 3) == 0, "a row");
+	boundary = w.len - at - AYB_WORKER_HEADER;
+	v[0].type = AYB_VALUE_NULL;
+	v[2].type = AYB_VALUE_BLOB;
+	ok(ayb_worker_put_row(&w, at, v, 3) == 0, "a second row in the same frame");
+	ayb_worker_rows_end(&w, at);
+	p = payload(&w, at, &n);
+	ok(ayb_worker_get_rows(p, n, out, 3, &sink) == 0, "rows decode");
+	is_str(got.data, "i:-5|r:0.5|t:ab;~|r:0.5|b:ab;", "with their types and values");
+	bad = 0;
+	for (size_t cut = 1; cut < n; cut++)
+		if ((ayb_worker_get_rows(p, cut, out, 3, &sink) == 0) != (cut == boundary))
+			bad++;
+	is_int(bad, 0, "a rows frame cut anywhere but between rows is refused");
+	ok(ayb_worker_get_rows(p, n, out, 4, &sink) < 0, "rows of another width are refused");
+	ok(ayb_worker_get_rows(p, 0, out, 3, &sink) < 0, "an empty rows frame is refused");
+	ok(ayb_worker_get_rows(p, n, out, 0, &sink) < 0, "rows without columns are refused");
+	{
+		unsigned char odd[] = { 9 };
+		unsigned char huge[] = { AYB_VALUE_TEXT, 0xff, 0xff, 0xff, 0x7f, 'x' };
+		unsigned char noname[] = { 1, 0, 0, 0, 1, 0, 0, 0, 'x', 'y' };
+		unsigned char many[] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0 };
+
+		ok(ayb_worker_get_rows(odd, sizeof(odd), out, 1, &sink) == -1,
+		   "an unknown value type is refused");
+		ok(ayb_worker_get_rows(huge, sizeof(huge), out, 1, &sink) == -1,
+		   "a value longer than its frame is refused");
+		ok(ayb_worker_get_fields(noname, sizeof(noname), &dec, &count) < 0,
+		   "a name without its NUL is refused");
+		ok(ayb_worker_get_fields(many, sizeof(many), &dec, &count) < 0,
+		   "more names than the frame can hold are refused");
+	}
+	ayb_buf_free(&f);
+	ayb_buf_free(&w);
+	ayb_buf_free(&got);
+}
+
 int main(void)
 {
 	char worker[PATH_MAX];
@@ -217,6 +327,7 @@ int main(void)
 		return 1;
 	}
 	defaults();
+	test_frames();
 
 	/* Results and errors as in-process. */
 	is_str(q("a", "CREATE TABLE t (a, b)"), "{\"fields\":[],\"rows\":[]}", "a query in a worker");
@@ -225,6 +336,11 @@ int main(void)
 	want = in_process("a", MANY_ROWS);
 	n = want && q("a", MANY_ROWS) && strcmp(res.data, want) == 0;
 	ok(n, "a large streamed result is byte for byte the in-process one (%zu bytes)", res.len);
+	free(want);
+	/* One row bigger than any other frame may be. */
+	want = in_process("a", BIG_ROW);
+	n = want && q("a", BIG_ROW) && strcmp(res.data, want) == 0;
+	ok(n, "a 3 MB row is byte for byte the in-process one (%zu bytes)", res.len);
 	free(want);
 	want = in_process("a", "SELECT nope FROM t");
 	is_str(qerr("a", "SELECT nope FROM t"), want ? want : "", "an SQL error is the in-process one");

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hosted.h"
+#include "render.h"
 
 /* A decimal in scientific form: value = 0.d1d2d3... * 10^(exp10 + 1), i.e.
  * digits[0] is the units digit when exp10 is 0. */
@@ -95,7 +95,7 @@ static void shortest(double a, struct decimal *d)
  * round-trips" needs the sign too, since "0" reads back as +0.0.  Worst
  * case is a 17-digit subnormal, "-0." + 323 zeros + 17 digits: 344 bytes
  * with the NUL, under AYB_REAL_TEXT_MAX. */
-void ayb_hosted_render_real(double v, char *out)
+void ayb_render_real(double v, char *out)
 {
 	struct decimal d;
 	char *p = out;
@@ -142,4 +142,23 @@ void ayb_hosted_render_real(double v, char *out)
 		p += d.ndigits - d.exp10 - 1;
 	}
 	*p = '\0';
+}
+
+const char *ayb_render_text(const struct ayb_value *v, char *tmp, size_t *len)
+{
+	switch (v->type) {
+	case AYB_VALUE_NULL:
+		*len = 0;
+		return NULL;
+	case AYB_VALUE_INTEGER:
+		*len = (size_t)snprintf(tmp, AYB_REAL_TEXT_MAX, "%lld", (long long)v->u.i);
+		return tmp;
+	case AYB_VALUE_REAL:
+		ayb_render_real(v->u.r, tmp);
+		*len = strlen(tmp);
+		return tmp;
+	default:
+		*len = v->u.s.n;
+		return v->u.s.p;
+	}
 }

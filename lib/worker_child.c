@@ -1,11 +1,13 @@
-/* The worker's side of the query worker protocol, and the framing both
- * sides share.  A worker trusts its parent (which started it and sees
- * everything it does) but nothing in the SQL it runs. */
+/* The worker's side of the query worker protocol: its loop, from setup to
+ * exit, answering each query with the result's rows as frames.  A worker
+ * trusts its parent (which started it and sees everything it does) but
+ * nothing in the SQL it runs. */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,163 +22,6 @@
 #include "fs.h"
 #include "worker.h"
 #include "worker_impl.h"
-
-/* ---- framing -------------------------------------------------------------- */
-
-void ayb_worker_put_header(struct ayb_buf *b, int type, size_t n)
-{
-	unsigned char h[AYB_WORKER_HEADER];
-	uint32_t len = (uint32_t)n;
-
-	h[0] = (unsigned char)type;
-	memcpy(h + 1, &len, sizeof(len));
-	ayb_buf_add(b, h, sizeof(h));
-}
-
-void ayb_worker_put_i64(struct ayb_buf *b, int64_t v)
-{
-	ayb_buf_add(b, &v, sizeof(v));
-}
-
-void ayb_worker_put_str(struct ayb_buf *b, const char *s)
-{
-	uint32_t n = (uint32_t)strlen(s);
-
-	ayb_buf_add(b, &n, sizeof(n));
-	ayb_buf_add(b, s, n);
-}
-
-int64_t ayb_worker_get_i64(struct ayb_worker_rd *r)
-{
-	int64_t v = 0;
-
-	if (r->bad || r->n < sizeof(v)) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, sizeof(v));
-	r->p += sizeof(v);
-	r->n -= sizeof(v);
-	return v;
-}
-
-char *ayb_worker_get_str(struct ayb_worker_rd *r)
-{
-	uint32_t n;
-	char *s;
-
-	if (r->bad || r->n < sizeof(n)) {
-		r->bad = 1;
-		return NULL;
-	}
-	memcpy(&n, r->p, sizeof(n));
-	if (r->n - sizeof(n) < n) {
-		r->bad = 1;
-		return NULL;
-	}
-	s = strndup((const char *)r->p + sizeof(n), n);
-	if (!s) {
-		r->bad = 1;
-		return NULL;
-	}
-	r->p += sizeof(n) + n;
-	r->n -= sizeof(n) + n;
-	return s;
-}
-
-int ayb_worker_setup_encode(const struct ayb_worker_setup *s, struct ayb_buf *b)
-{
-	struct ayb_buf p = { 0 };
-	int ret = -1;
-
-	ayb_worker_put_i64(&p, AYB_WORKER_PROTO);
-	ayb_worker_put_i64(&p, s->parent);
-	ayb_worker_put_i64(&p, s->idle_ms);
-	ayb_worker_put_i64(&p, s->policy.file_size_bytes);
-	ayb_worker_put_i64(&p, s->policy.address_space_bytes);
-	ayb_worker_put_i64(&p, s->policy.cpu_seconds);
-	ayb_worker_put_i64(&p, s->policy.open_files);
-	ayb_worker_put_str(&p, s->dir);
-	ayb_worker_put_str(&p, s->path);
-	ayb_worker_put_str(&p, s->shown);
-	if (p.oom)
-		goto out;
-	ayb_worker_put_header(b, AYB_F_SETUP, p.len);
-	ayb_buf_add(b, p.data, p.len);
-	ret = b->oom ? -1 : 0;
-out:
-	ayb_buf_free(&p);
-	return ret;
-}
-
-int ayb_worker_setup_decode(const unsigned char *p, size_t n, struct ayb_worker_setup *s)
-{
-	struct ayb_worker_rd r = { p, n, 0 };
-
-	memset(s, 0, sizeof(*s));
-	if (ayb_worker_get_i64(&r) != AYB_WORKER_PROTO)
-		return -1;
-	s->parent = (pid_t)ayb_worker_get_i64(&r);
-	s->idle_ms = ayb_worker_get_i64(&r);
-	s->policy.file_size_bytes = ayb_worker_get_i64(&r);
-	s->policy.address_space_bytes = ayb_worker_get_i64(&r);
-	s->policy.cpu_seconds = ayb_worker_get_i64(&r);
-	s->policy.open_files = ayb_worker_get_i64(&r);
-	s->dir = ayb_worker_get_str(&r);
-	s->path = ayb_worker_get_str(&r);
-	s->shown = ayb_worker_get_str(&r);
-	s->policy.rw_dir = s->dir;
-	if (r.bad || r.n) {
-		ayb_worker_setup_free(s);
-		return -1;
-	}
-	return 0;
-}
-
-void ayb_worker_setup_free(struct ayb_worker_setup *s)
-{
-	free(s->dir);
-	free(s->path);
-	free(s->shown);
-	memset(s, 0, sizeof(*s));
-}
-
-void ayb_worker_put_error(struct ayb_buf *b, const struct ayb_err *err)
-{
-	const char *m = err->message ? err->message : "";
-	size_t n = strlen(m);
-	unsigned char h[3];
-	uint16_t status = (uint16_t)(err->status ? err->status : 500);
-
-	/* A message longer than a frame is cut, never the frame left invalid. */
-	if (n > AYB_WORKER_FRAME_MAX - sizeof(h))
-		n = AYB_WORKER_FRAME_MAX - sizeof(h);
-	h[0] = (unsigned char)err->kind;
-	memcpy(h + 1, &status, sizeof(status));
-	ayb_worker_put_header(b, AYB_F_ERROR, sizeof(h) + n);
-	ayb_buf_add(b, h, sizeof(h));
-	ayb_buf_add(b, m, n);
-}
-
-int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err)
-{
-	uint16_t status;
-	int kind;
-
-	if (n < 3)
-		return -1;
-	kind = p[0];
-	memcpy(&status, p + 1, sizeof(status));
-	/* A hosted query only ever fails with a message-carrying kind. */
-	if ((kind != AYB_E_OTHER && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY) ||
-	    status < 400 || status > 599)
-		return -1;
-	ayb_err_set(err, (enum ayb_err_kind)kind, status, "%.*s", (int)(n - 3),
-		    (const char *)p + 3);
-	return 0;
-}
-
-/* ---- the worker ----------------------------------------------------------- */
 
 /* 1 read, 0 at EOF (also a short read), -1 on error. */
 static int read_all(int fd, void *p, size_t n)
@@ -227,10 +72,14 @@ static int read_frame(int fd, int *type, unsigned char **payload, size_t *n)
  * frame cost the parent one wake-up and the worker one write. */
 #define OUT_FLUSH_AT 65536
 
+/* Rows go out in frames of about this many bytes. */
+#define ROWS_FRAME_AT 65536
+
 struct out {
 	int fd;
 	struct ayb_buf b;
 	int failed;              /* the parent is gone */
+	size_t rows_at;          /* the open 'W' frame's header in b, or SIZE_MAX */
 };
 
 static int out_flush(struct out *o)
@@ -241,60 +90,75 @@ static int out_flush(struct out *o)
 	return o->failed ? -1 : 0;
 }
 
-/* Result bytes go to the parent as 'D' frames. */
-static int data_sink_write(void *ctx, const char *p, size_t n)
+/* Ends the open 'W' frame, if any. */
+static void rows_close(struct out *o)
+{
+	if (o->rows_at != SIZE_MAX)
+		ayb_worker_rows_end(&o->b, o->rows_at);
+	o->rows_at = SIZE_MAX;
+}
+
+/* The result's fields and rows go to the parent as 'F' and 'W' frames,
+ * several rows to a frame. */
+static int fields_frame(void *ctx, const char *const *names, size_t n)
 {
 	struct out *o = ctx;
 
-	while (n) {
-		size_t part = n > AYB_WORKER_FRAME_MAX ? AYB_WORKER_FRAME_MAX : n;
+	return ayb_worker_put_fields(&o->b, names, n);
+}
 
-		ayb_worker_put_header(&o->b, AYB_F_DATA, part);
-		ayb_buf_add(&o->b, p, part);
-		if (o->b.len >= OUT_FLUSH_AT && out_flush(o) < 0)
-			return -1;
-		p += part;
-		n -= part;
-	}
-	return o->b.oom ? -1 : 0;
+static int rows_frame(void *ctx, const struct ayb_value *v, size_t n)
+{
+	struct out *o = ctx;
+
+	if (o->rows_at == SIZE_MAX)
+		o->rows_at = ayb_worker_rows_begin(&o->b);
+	if (ayb_worker_put_row(&o->b, o->rows_at, v, n) < 0)
+		return -1;
+	if (o->b.len - o->rows_at < ROWS_FRAME_AT)
+		return 0;
+	rows_close(o);
+	return o->b.len >= OUT_FLUSH_AT ? out_flush(o) : 0;
+}
+
+/* The rows still collected go with the 'K' that follows. */
+static int rows_end(void *ctx)
+{
+	rows_close(ctx);
+	return 0;
 }
 
 static int send_error(struct out *o, const struct ayb_err *err)
 {
+	rows_close(o);
 	ayb_worker_put_error(&o->b, err);
 	return out_flush(o);
 }
 
 static int send_empty(struct out *o, int type)
 {
+	rows_close(o);
 	ayb_worker_put_header(&o->b, type, 0);
 	return out_flush(o);
 }
 
-/* Runs one 'Q' payload: mode (1 byte), five limits, the SQL. */
+/* Runs one 'Q' payload. */
 static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, size_t n,
 		     struct out *o, int64_t *timeout_ms)
 {
-	struct ayb_worker_rd r = { p + 1, n ? n - 1 : 0, 0 };
 	struct ayb_query_limits lim;
 	struct ayb_hosted_file f = { s->dir, s->path, s->shown };
 	struct ayb_err err = { 0 };
-	struct ayb_sink sink = { data_sink_write, o };
+	struct ayb_row_sink rows = { fields_frame, rows_frame, rows_end, o };
 	enum ayb_query_mode mode;
+	const char *sql;
+	size_t len;
 	int rc;
 
-	if (n < 1 || (p[0] != AYB_QUERY_READ_ONLY && p[0] != AYB_QUERY_READ_WRITE))
-		return -1;
-	mode = (enum ayb_query_mode)p[0];
-	lim.timeout_ms = ayb_worker_get_i64(&r);
-	lim.heap_bytes = ayb_worker_get_i64(&r);
-	lim.max_rows = ayb_worker_get_i64(&r);
-	lim.max_bytes = ayb_worker_get_i64(&r);
-	lim.max_file_bytes = ayb_worker_get_i64(&r);
-	if (r.bad)
+	if (ayb_worker_get_query(p, n, &mode, &lim, &sql, &len) < 0)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (ayb_hosted_run(&f, (const char *)r.p, r.n, mode, &lim, &sink, &err) < 0) {
+	if (ayb_hosted_run(&f, sql, len, mode, &lim, &rows, &err) < 0) {
 		/* Whatever was collected of a failed result still goes first:
 		 * the parent may already have passed part of it on. */
 		rc = send_error(o, &err);
@@ -336,7 +200,7 @@ static void prepare(const struct ayb_worker_setup *s)
  * limit then only ever fires on a worker whose own timeout failed. */
 int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int once)
 {
-	struct out out = { out_fd, { 0 }, 0 };
+	struct out out = { out_fd, { 0 }, 0, SIZE_MAX };
 	struct ayb_err err = { 0 };
 	unsigned char *p = NULL;
 	size_t n;

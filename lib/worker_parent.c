@@ -1,6 +1,7 @@
 /* The parent's side of the query workers: starting them (exec'd pool
- * workers, or forked one-query workers), reusing them, relaying their
- * output, and replacing any that die or hang.  The process that calls this
+ * workers, or forked one-query workers), reusing them, decoding the rows
+ * they send into the caller's row sink, and replacing any that die or
+ * hang.  The process that calls this
  * is single-threaded (one FastCGI request at a time), so the pool is plain
  * static state; nothing in it matters beyond being a cache: dropping a
  * worker at any time only costs the next query a start-up. */
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -45,14 +47,6 @@ static struct worker *pool;
 static size_t pool_size;
 static uint64_t use_clock;
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim)
 {
 	lim->timeout_ms = iso->query_timeout_ms;
@@ -66,18 +60,18 @@ void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_
 
 /* The budget is the worker's time: only waits for the worker count, not
  * the time the caller's sink takes to pass results on. */
-enum { IO_OK = 1, IO_EOF = 0, IO_TIMEOUT = -1, IO_ERROR = -2 };
+enum { IO_OK = 1, IO_EOF = 0, IO_TIMEOUT = -1, IO_ERROR = -2, IO_NOMEM = -3 };
 
 static int wait_fd(int fd, short events, int64_t *budget_ms)
 {
 	struct pollfd p = { fd, events, 0 };
-	int64_t t0 = mono_ms();
+	int64_t t0 = ayb_clock_ms();
 	int rc;
 
 	if (*budget_ms <= 0)
 		return IO_TIMEOUT;
 	rc = poll(&p, 1, *budget_ms > INT_MAX ? INT_MAX : (int)*budget_ms);
-	*budget_ms -= mono_ms() - t0;
+	*budget_ms -= ayb_clock_ms() - t0;
 	if (rc < 0 && errno == EINTR)
 		return IO_OK; /* retry, with what is left */
 	if (rc < 0)
@@ -85,12 +79,18 @@ static int wait_fd(int fd, short events, int64_t *budget_ms)
 	return rc == 0 ? IO_TIMEOUT : IO_OK;
 }
 
-/* What has been read from the current worker and not yet consumed.  Reads
- * take as much as the pipe holds, so a whole small answer costs one poll
- * and one read.  Emptied before each exchange with a worker. */
+/* What has been read from the current worker and not yet consumed: one
+ * buffer, kept for the life of the process, that frames are decoded in
+ * place from.  Reads take as much as the pipe holds, so a whole small
+ * answer costs one poll and one read.  It grows to hold the largest frame
+ * (a big row), and is given back after an exchange that grew it past
+ * RB_KEEP; emptied before each exchange with a worker. */
+#define RB_MIN 65536
+#define RB_KEEP (1 << 20)
+
 static struct {
-	unsigned char data[65536];
-	size_t pos, len;
+	unsigned char *data;
+	size_t cap, pos, len;
 } rb;
 
 static void rb_reset(void)
@@ -98,49 +98,79 @@ static void rb_reset(void)
 	rb.pos = rb.len = 0;
 }
 
-static int rb_fill(int fd, int64_t *budget_ms)
+static void rb_release(void)
+{
+	free(rb.data);
+	memset(&rb, 0, sizeof(rb));
+}
+
+/* Makes room for n bytes from rb.pos on: moves what is left to the front,
+ * and grows the buffer when that is not enough. */
+static int rb_room(size_t n)
+{
+	unsigned char *grown;
+	size_t cap;
+
+	if (rb.pos && rb.cap - rb.pos < n) {
+		memmove(rb.data, rb.data + rb.pos, rb.len - rb.pos);
+		rb.len -= rb.pos;
+		rb.pos = 0;
+	}
+	if (rb.cap >= n)
+		return 0;
+	for (cap = rb.cap ? rb.cap : RB_MIN; cap < n; cap *= 2)
+		;
+	if (!(grown = realloc(rb.data, cap)))
+		return -1;
+	rb.data = grown;
+	rb.cap = cap;
+	return 0;
+}
+
+/* Reads until n bytes from rb.pos on are in the buffer. */
+static int rb_need(int fd, size_t n, int64_t *budget_ms)
 {
 	int rc;
 
-	if (rb.pos == rb.len)
-		rb.pos = rb.len = 0;
-	for (;;) {
+	if (rb.len - rb.pos >= n)
+		return IO_OK;
+	if (rb_room(n) < 0)
+		return IO_NOMEM;
+	while (rb.len - rb.pos < n) {
 		ssize_t r;
 
 		if ((rc = wait_fd(fd, POLLIN, budget_ms)) != IO_OK)
 			return rc;
-		r = read(fd, rb.data + rb.len, sizeof(rb.data) - rb.len);
-		if (r > 0) {
+		r = read(fd, rb.data + rb.len, rb.cap - rb.len);
+		if (r > 0)
 			rb.len += (size_t)r;
-			return IO_OK;
-		}
-		if (r == 0)
+		else if (r == 0)
 			return IO_EOF;
-		if (errno != EAGAIN && errno != EINTR)
+		else if (errno != EAGAIN && errno != EINTR)
 			return IO_ERROR;
 	}
+	return IO_OK;
 }
 
-static int read_full(int fd, void *buf, size_t n, int64_t *budget_ms)
+/* The next frame, whole, in the buffer: IO_OK with *type, *len and
+ * *payload (valid until the next read), or the I/O result.  A rows or
+ * fields frame may be up to rows_max bytes long, any other
+ * AYB_WORKER_FRAME_MAX. */
+static int read_frame(int fd, int *type, const unsigned char **payload, uint32_t *len,
+		      size_t rows_max, int64_t *budget_ms)
 {
-	char *p = buf;
 	int rc;
 
-	while (n) {
-		size_t take = rb.len - rb.pos;
-
-		if (take == 0) {
-			if ((rc = rb_fill(fd, budget_ms)) != IO_OK)
-				return rc;
-			continue;
-		}
-		if (take > n)
-			take = n;
-		memcpy(p, rb.data + rb.pos, take);
-		rb.pos += take;
-		p += take;
-		n -= take;
-	}
+	if ((rc = rb_need(fd, AYB_WORKER_HEADER, budget_ms)) != IO_OK)
+		return rc;
+	ayb_worker_get_header(rb.data + rb.pos, type, len);
+	if (*len > AYB_WORKER_FRAME_MAX &&
+	    (*len > rows_max || (*type != AYB_F_ROWS && *type != AYB_F_FIELDS)))
+		return IO_ERROR;
+	if ((rc = rb_need(fd, AYB_WORKER_HEADER + (size_t)*len, budget_ms)) != IO_OK)
+		return rc;
+	*payload = rb.data + rb.pos + AYB_WORKER_HEADER;
+	rb.pos += AYB_WORKER_HEADER + (size_t)*len;
 	return IO_OK;
 }
 
@@ -163,20 +193,6 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 		}
 	}
 	return IO_OK;
-}
-
-/* One frame header: IO_OK with *type and *len (checked against the frame
- * size limit), or the I/O result. */
-static int read_header(int fd, int *type, uint32_t *len, int64_t *budget_ms)
-{
-	unsigned char h[AYB_WORKER_HEADER];
-	int rc = read_full(fd, h, sizeof(h), budget_ms);
-
-	if (rc != IO_OK)
-		return rc;
-	*type = h[0];
-	memcpy(len, h + 1, sizeof(*len));
-	return *len > AYB_WORKER_FRAME_MAX ? IO_ERROR : IO_OK;
 }
 
 /* ---- starting and ending workers ------------------------------------------ */
@@ -286,16 +302,15 @@ static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_ho
 static int await_ready(struct worker *w, struct ayb_err *err)
 {
 	int64_t budget = START_MS;
-	unsigned char *p = NULL;
+	const unsigned char *p = NULL;
 	uint32_t len = 0;
-	int type = 0, rc, ret = -1;
+	int type = 0, rc;
 
 	rb_reset();
-	rc = read_header(w->from, &type, &len, &budget);
+	rc = read_frame(w->from, &type, &p, &len, AYB_WORKER_FRAME_MAX, &budget);
 	if (rc == IO_OK && type == AYB_F_READY && len == 0)
 		return 0;
-	if (rc == IO_OK && type == AYB_F_ERROR && (p = malloc(len ? len : 1)) &&
-	    read_full(w->from, p, len, &budget) == IO_OK) {
+	if (rc == IO_OK && type == AYB_F_ERROR) {
 		struct ayb_err why = { 0 };
 
 		if (ayb_worker_get_error(p, len, &why) == 0)
@@ -306,8 +321,7 @@ static int await_ready(struct worker *w, struct ayb_err *err)
 	if (!err->kind)
 		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: %s",
 			    rc == IO_TIMEOUT ? "it did not start in time" : "it failed to start");
-	free(p);
-	return ret;
+	return -1;
 }
 
 static int make_pipes(int req[2], int resp[2], struct ayb_err *err)
@@ -533,6 +547,7 @@ void ayb_worker_shutdown(void)
 	free(pool);
 	pool = NULL;
 	pool_size = 0;
+	rb_release();
 }
 
 /* ---- one query ------------------------------------------------------------ */
@@ -564,32 +579,38 @@ static void ended_error(int status, const struct ayb_isolation_config *iso, stru
 
 enum outcome { DONE, FAILED, RETRY };
 
-/* Sends the query and relays the answer.  DONE: the worker answered (with
- * a result or an error) and may be reused; FAILED: err is set and the
- * worker has been ended; RETRY: a reused worker had already exited of its
- * own accord before reading the query, so nothing ran. */
+/* The most result a worker may send for a query capped at max_bytes of
+ * JSON: a value takes at most three times as many bytes on the wire as in
+ * JSON (an integer: 9 against 3 and a comma), plus a frame's worth of
+ * slack. */
+static size_t wire_cap(const struct ayb_query_limits *lim)
+{
+	if (!lim->max_bytes || lim->max_bytes > (int64_t)AYB_WORKER_ROWS_MAX / 4)
+		return AYB_WORKER_ROWS_MAX;
+	return (size_t)lim->max_bytes * 4 + AYB_WORKER_FRAME_MAX;
+}
+
+/* Sends the query and decodes the answer into `rows`.  DONE: the worker
+ * answered (with a result or an error) and may be reused; FAILED: err is
+ * set and the worker has been ended; RETRY: a reused worker had already
+ * exited of its own accord before reading the query, so nothing ran. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const char *sql, size_t len,
-			     enum ayb_query_mode mode, struct ayb_sink *out, struct ayb_err *err)
+			     enum ayb_query_mode mode, struct ayb_row_sink *rows,
+			     struct ayb_err *err)
 {
 	struct ayb_buf q = { 0 };
-	unsigned char *p = NULL;
-	unsigned char m = (unsigned char)mode;
-	int64_t budget = lim->timeout_ms + GRACE_MS, relayed = 0;
+	const unsigned char *p;
+	const char **names = NULL;
+	struct ayb_value *values = NULL;
+	size_t ncol = 0, cap = wire_cap(lim), received = 0;
+	int64_t budget = lim->timeout_ms + GRACE_MS;
 	uint32_t n;
 	int type, rc, frames = 0, status, reused;
 	enum outcome res = FAILED;
 
 	rb_reset();
-	ayb_worker_put_header(&q, AYB_F_QUERY, 1 + 5 * sizeof(int64_t) + len);
-	ayb_buf_add(&q, &m, 1);
-	ayb_worker_put_i64(&q, lim->timeout_ms);
-	ayb_worker_put_i64(&q, lim->heap_bytes);
-	ayb_worker_put_i64(&q, lim->max_rows);
-	ayb_worker_put_i64(&q, lim->max_bytes);
-	ayb_worker_put_i64(&q, lim->max_file_bytes);
-	ayb_buf_add(&q, sql, len);
-	if (q.oom) {
+	if (ayb_worker_put_query(&q, mode, lim, sql, len) < 0) {
 		ayb_err_oom(err);
 		goto end;
 	}
@@ -599,25 +620,27 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 	if (rc != IO_OK)
 		goto ended;
 	for (;;) {
-		rc = read_header(w->from, &type, &n, &budget);
+		rc = read_frame(w->from, &type, &p, &n, cap, &budget);
 		if (rc == IO_TIMEOUT)
 			goto timeout;
-		if (rc != IO_OK)
-			goto ended;
-		frames++;
-		free(p);
-		if (!(p = malloc(n ? n : 1))) {
+		if (rc == IO_NOMEM) {
 			ayb_err_oom(err);
 			goto end;
 		}
-		rc = read_full(w->from, p, n, &budget);
-		if (rc == IO_TIMEOUT)
-			goto timeout;
 		if (rc != IO_OK)
 			goto ended;
+		frames++;
+		/* The worker caps its own output; a worker that does not (it
+		 * would have to be subverted) is stopped here. */
+		received += n;
+		if (received > cap)
+			goto garbage;
 		/* Nothing may follow the end of an answer. */
-		if (type == AYB_F_DONE && n == 0 && rb.pos == rb.len) {
+		if (type == AYB_F_DONE && n == 0 && names && rb.pos == rb.len) {
 			res = DONE;
+			if (rows->end(rows->ctx) < 0)
+				ayb_err_set(err, AYB_E_OTHER, 500,
+					    "The query result could not be delivered");
 			goto out;
 		}
 		if (type == AYB_F_ERROR && rb.pos == rb.len) {
@@ -626,14 +649,19 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 			res = DONE;
 			goto out;
 		}
-		if (type != AYB_F_DATA)
+		if (type == AYB_F_FIELDS && !names) {
+			if (ayb_worker_get_fields(p, n, &names, &ncol) < 0 ||
+			    !(values = calloc(ncol ? ncol : 1, sizeof(*values))))
+				goto garbage;
+			rc = rows->fields(rows->ctx, names, ncol);
+		} else if (type == AYB_F_ROWS && names) {
+			rc = ayb_worker_get_rows(p, n, values, ncol, rows);
+			if (rc == -1)
+				goto garbage;
+		} else {
 			goto garbage;
-		/* The worker caps its own output; a worker that does not (it
-		 * would have to be subverted) is stopped here. */
-		relayed += n;
-		if (lim->max_bytes && relayed > lim->max_bytes + (int64_t)AYB_WORKER_FRAME_MAX)
-			goto garbage;
-		if (ayb_sink_write(out, (const char *)p, n) < 0) {
+		}
+		if (rc < 0) {
 			ayb_err_set(err, AYB_E_OTHER, 500, "The query result could not be delivered");
 			goto end;
 		}
@@ -660,14 +688,17 @@ end:
 out:
 	if (w->pid > 0)
 		w->used = 1;
-	free(p);
+	if (rb.cap > RB_KEEP)
+		rb_release();
+	free(names);
+	free(values);
 	ayb_buf_free(&q);
 	return res;
 }
 
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
 		     const char *entity, const char *db, const char *sql, size_t len,
-		     enum ayb_query_mode mode, struct ayb_sink *out, struct ayb_err *err)
+		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
 	struct ayb_hosted_file f;
@@ -680,12 +711,12 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	if (ayb_hosted_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	if (!iso->enabled) {
-		ret = ayb_hosted_run(&f, sql, len, mode, &lim, out, err);
+		ret = ayb_hosted_run(&f, sql, len, mode, &lim, rows, err);
 		goto out;
 	}
 	if (!sql)
 		sql = "";
-	if (len > AYB_WORKER_FRAME_MAX - 1 - 5 * sizeof(int64_t)) {
+	if (len > AYB_WORKER_QUERY_SQL_MAX) {
 		ayb_err_set(err, AYB_E_OTHER, 400, "Query is too long");
 		goto out;
 	}
@@ -701,7 +732,7 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 		} else if (!(w = pool_get(iso, &f, err))) {
 			goto out;
 		}
-		res = exchange(w, iso, &lim, sql, len, mode, out, err);
+		res = exchange(w, iso, &lim, sql, len, mode, rows, err);
 		if (w == &one && one.pid > 0)
 			worker_end(&one);
 		if (res != RETRY)

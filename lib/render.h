@@ -1,0 +1,49 @@
+/* Query results rendered at the edges: the value texts ayb shows, and ayb's
+ * {"fields":[...],"rows":[[...],...]} JSON written from a row sink. */
+#ifndef AYB_RENDER_H
+#define AYB_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "row_sink.h"
+
+/* Shortest decimal text that round-trips to d, never in exponent notation,
+ * no trailing ".0" ("2", "0.1", "100000000000000000000", "0.0000001"),
+ * "inf"/"-inf"/"NaN".  Writes into out (size >= AYB_REAL_TEXT_MAX). */
+#define AYB_REAL_TEXT_MAX 400
+void ayb_render_real(double d, char *out);
+
+/* The text ayb shows for a value (README "Query results"): integers in
+ * decimal, reals as ayb_render_real, text and blobs as they are.  Returns
+ * NULL for NULL, else the text with its length in *len: in tmp (size >=
+ * AYB_REAL_TEXT_MAX) for numbers, the value's own bytes otherwise. */
+const char *ayb_render_text(const struct ayb_value *v, char *tmp, size_t *len);
+
+/* Bytes of JSON the renderer below writes: before the first row (the
+ * fields), for a row (`first`: the result's first row, no comma before
+ * it), and after the last row.  lib/hosted.c counts a result's size with
+ * these, so the limit on "bytes of result JSON" means the same whoever
+ * renders the rows. */
+size_t ayb_render_json_head_len(const char *const *names, size_t n);
+size_t ayb_render_json_row_len(const struct ayb_value *values, size_t n, int first);
+#define AYB_RENDER_JSON_TAIL_LEN 2
+#define AYB_RENDER_JSON_CHUNK 16384
+
+/* A row sink writing ayb's JSON to `out`: values as strings ("1", "0.5",
+ * "text"), NULL as null.  Output goes to `out` in chunks: at the first row
+ * end where AYB_RENDER_JSON_CHUNK bytes or more are pending, and at the
+ * end, so a result smaller than that is written only once complete and an
+ * error part-way through it leaves `out` untouched.  `out` must
+ * outlive the renderer; ayb_render_json_free frees its buffer. */
+struct ayb_render_json {
+	struct ayb_row_sink rows;   /* hand this to the producer */
+	struct ayb_sink *out;
+	struct ayb_buf b;
+	int64_t nrows;
+};
+void ayb_render_json_init(struct ayb_render_json *j, struct ayb_sink *out);
+void ayb_render_json_free(struct ayb_render_json *j);
+
+#endif

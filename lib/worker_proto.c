@@ -1,0 +1,378 @@
+/* The query worker protocol's frames (lib/worker.h), encoded and decoded
+ * here and nowhere else: setup, query, ready, fields, rows, done and
+ * error.  Decoding treats every byte as hostile: the parent runs it on
+ * what a worker, which runs tenant SQL, says. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "worker_impl.h"
+
+
+void ayb_worker_put_header(struct ayb_buf *b, int type, size_t n)
+{
+	unsigned char h[AYB_WORKER_HEADER];
+	uint32_t len = (uint32_t)n;
+
+	h[0] = (unsigned char)type;
+	memcpy(h + 1, &len, sizeof(len));
+	ayb_buf_add(b, h, sizeof(h));
+}
+
+void ayb_worker_put_i64(struct ayb_buf *b, int64_t v)
+{
+	ayb_buf_add(b, &v, sizeof(v));
+}
+
+void ayb_worker_put_str(struct ayb_buf *b, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+
+	ayb_buf_add(b, &n, sizeof(n));
+	ayb_buf_add(b, s, n);
+}
+
+int64_t ayb_worker_get_i64(struct ayb_worker_rd *r)
+{
+	int64_t v = 0;
+
+	if (r->bad || r->n < sizeof(v)) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, sizeof(v));
+	r->p += sizeof(v);
+	r->n -= sizeof(v);
+	return v;
+}
+
+char *ayb_worker_get_str(struct ayb_worker_rd *r)
+{
+	uint32_t n;
+	char *s;
+
+	if (r->bad || r->n < sizeof(n)) {
+		r->bad = 1;
+		return NULL;
+	}
+	memcpy(&n, r->p, sizeof(n));
+	if (r->n - sizeof(n) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = strndup((const char *)r->p + sizeof(n), n);
+	if (!s) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += sizeof(n) + n;
+	r->n -= sizeof(n) + n;
+	return s;
+}
+
+int ayb_worker_setup_encode(const struct ayb_worker_setup *s, struct ayb_buf *b)
+{
+	struct ayb_buf p = { 0 };
+	int ret = -1;
+
+	ayb_worker_put_i64(&p, AYB_WORKER_PROTO);
+	ayb_worker_put_i64(&p, s->parent);
+	ayb_worker_put_i64(&p, s->idle_ms);
+	ayb_worker_put_i64(&p, s->policy.file_size_bytes);
+	ayb_worker_put_i64(&p, s->policy.address_space_bytes);
+	ayb_worker_put_i64(&p, s->policy.cpu_seconds);
+	ayb_worker_put_i64(&p, s->policy.open_files);
+	ayb_worker_put_str(&p, s->dir);
+	ayb_worker_put_str(&p, s->path);
+	ayb_worker_put_str(&p, s->shown);
+	if (p.oom)
+		goto out;
+	ayb_worker_put_header(b, AYB_F_SETUP, p.len);
+	ayb_buf_add(b, p.data, p.len);
+	ret = b->oom ? -1 : 0;
+out:
+	ayb_buf_free(&p);
+	return ret;
+}
+
+int ayb_worker_setup_decode(const unsigned char *p, size_t n, struct ayb_worker_setup *s)
+{
+	struct ayb_worker_rd r = { p, n, 0 };
+
+	memset(s, 0, sizeof(*s));
+	if (ayb_worker_get_i64(&r) != AYB_WORKER_PROTO)
+		return -1;
+	s->parent = (pid_t)ayb_worker_get_i64(&r);
+	s->idle_ms = ayb_worker_get_i64(&r);
+	s->policy.file_size_bytes = ayb_worker_get_i64(&r);
+	s->policy.address_space_bytes = ayb_worker_get_i64(&r);
+	s->policy.cpu_seconds = ayb_worker_get_i64(&r);
+	s->policy.open_files = ayb_worker_get_i64(&r);
+	s->dir = ayb_worker_get_str(&r);
+	s->path = ayb_worker_get_str(&r);
+	s->shown = ayb_worker_get_str(&r);
+	s->policy.rw_dir = s->dir;
+	if (r.bad || r.n) {
+		ayb_worker_setup_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void ayb_worker_setup_free(struct ayb_worker_setup *s)
+{
+	free(s->dir);
+	free(s->path);
+	free(s->shown);
+	memset(s, 0, sizeof(*s));
+}
+
+void ayb_worker_put_error(struct ayb_buf *b, const struct ayb_err *err)
+{
+	const char *m = err->message ? err->message : "";
+	size_t n = strlen(m);
+	unsigned char h[3];
+	uint16_t status = (uint16_t)(err->status ? err->status : 500);
+
+	/* A message longer than a frame is cut, never the frame left invalid. */
+	if (n > AYB_WORKER_FRAME_MAX - sizeof(h))
+		n = AYB_WORKER_FRAME_MAX - sizeof(h);
+	h[0] = (unsigned char)err->kind;
+	memcpy(h + 1, &status, sizeof(status));
+	ayb_worker_put_header(b, AYB_F_ERROR, sizeof(h) + n);
+	ayb_buf_add(b, h, sizeof(h));
+	ayb_buf_add(b, m, n);
+}
+
+int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err)
+{
+	uint16_t status;
+	int kind;
+
+	if (n < 3)
+		return -1;
+	kind = p[0];
+	memcpy(&status, p + 1, sizeof(status));
+	/* A hosted query only ever fails with a message-carrying kind. */
+	if ((kind != AYB_E_OTHER && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY) ||
+	    status < 400 || status > 599)
+		return -1;
+	ayb_err_set(err, (enum ayb_err_kind)kind, status, "%.*s", (int)(n - 3),
+		    (const char *)p + 3);
+	return 0;
+}
+
+void ayb_worker_get_header(const unsigned char *h, int *type, uint32_t *len)
+{
+	*type = h[0];
+	memcpy(len, h + 1, sizeof(*len));
+}
+
+/* The length of the frame whose header starts at b->data + at, once its
+ * payload is complete. */
+static void patch_length(struct ayb_buf *b, size_t at)
+{
+	uint32_t len = (uint32_t)(b->len - at - AYB_WORKER_HEADER);
+
+	if (!b->oom)
+		memcpy(b->data + at + 1, &len, sizeof(len));
+}
+
+int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
+			 const struct ayb_query_limits *lim, const char *sql, size_t len)
+{
+	unsigned char m = (unsigned char)mode;
+
+	if (len > AYB_WORKER_QUERY_SQL_MAX)
+		return -1;
+	ayb_worker_put_header(b, AYB_F_QUERY, 1 + 5 * sizeof(int64_t) + len);
+	ayb_buf_add(b, &m, 1);
+	ayb_worker_put_i64(b, lim->timeout_ms);
+	ayb_worker_put_i64(b, lim->heap_bytes);
+	ayb_worker_put_i64(b, lim->max_rows);
+	ayb_worker_put_i64(b, lim->max_bytes);
+	ayb_worker_put_i64(b, lim->max_file_bytes);
+	ayb_buf_add(b, sql, len);
+	return b->oom ? -1 : 0;
+}
+
+int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
+			 struct ayb_query_limits *lim, const char **sql, size_t *len)
+{
+	struct ayb_worker_rd r = { p + 1, n ? n - 1 : 0, 0 };
+
+	if (n < 1 || (p[0] != AYB_QUERY_READ_ONLY && p[0] != AYB_QUERY_READ_WRITE))
+		return -1;
+	*mode = (enum ayb_query_mode)p[0];
+	lim->timeout_ms = ayb_worker_get_i64(&r);
+	lim->heap_bytes = ayb_worker_get_i64(&r);
+	lim->max_rows = ayb_worker_get_i64(&r);
+	lim->max_bytes = ayb_worker_get_i64(&r);
+	lim->max_file_bytes = ayb_worker_get_i64(&r);
+	if (r.bad)
+		return -1;
+	*sql = (const char *)r.p;
+	*len = r.n;
+	return 0;
+}
+
+/* 'F': the count, then each name as a length, its bytes and a NUL, so the
+ * decoded names can point into the payload as C strings. */
+int ayb_worker_put_fields(struct ayb_buf *b, const char *const *names, size_t n)
+{
+	size_t at = b->len;
+	uint32_t count = (uint32_t)n;
+
+	ayb_worker_put_header(b, AYB_F_FIELDS, 0);
+	ayb_buf_add(b, &count, sizeof(count));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = (uint32_t)strlen(names[i]);
+
+		ayb_buf_add(b, &len, sizeof(len));
+		ayb_buf_add(b, names[i], (size_t)len + 1);
+	}
+	patch_length(b, at);
+	return b->oom || b->len - at - AYB_WORKER_HEADER > AYB_WORKER_ROWS_MAX ? -1 : 0;
+}
+
+int ayb_worker_get_fields(const unsigned char *p, size_t n, const char ***names,
+			  size_t *count)
+{
+	uint32_t c, len;
+	const char **v;
+
+	*names = NULL;
+	*count = 0;
+	if (n < sizeof(c))
+		return -1;
+	memcpy(&c, p, sizeof(c));
+	p += sizeof(c);
+	n -= sizeof(c);
+	/* Each name takes at least its length and its NUL. */
+	if (c > n / (sizeof(len) + 1))
+		return -1;
+	if (!(v = calloc(c ? c : 1, sizeof(*v))))
+		return -1;
+	for (uint32_t i = 0; i < c; i++) {
+		if (n < sizeof(len))
+			goto bad;
+		memcpy(&len, p, sizeof(len));
+		p += sizeof(len);
+		n -= sizeof(len);
+		if (len >= n || p[len] != '\0' || memchr(p, '\0', len))
+			goto bad;
+		v[i] = (const char *)p;
+		p += len + 1;
+		n -= len + 1;
+	}
+	if (n)
+		goto bad;
+	*names = v;
+	*count = c;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+size_t ayb_worker_rows_begin(struct ayb_buf *b)
+{
+	size_t at = b->len;
+
+	ayb_worker_put_header(b, AYB_F_ROWS, 0);
+	return at;
+}
+
+/* A value: its type byte, then 8 bytes for a number, or a 32-bit length
+ * and the bytes for text and blobs. */
+int ayb_worker_put_row(struct ayb_buf *b, size_t at, const struct ayb_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char t = (unsigned char)v[i].type;
+		uint32_t len;
+
+		ayb_buf_add(b, &t, 1);
+		switch (v[i].type) {
+		case AYB_VALUE_NULL:
+			break;
+		case AYB_VALUE_INTEGER:
+			ayb_buf_add(b, &v[i].u.i, sizeof(v[i].u.i));
+			break;
+		case AYB_VALUE_REAL:
+			ayb_buf_add(b, &v[i].u.r, sizeof(v[i].u.r));
+			break;
+		default:
+			if (v[i].u.s.n > AYB_WORKER_ROWS_MAX)
+				return -1;
+			len = (uint32_t)v[i].u.s.n;
+			ayb_buf_add(b, &len, sizeof(len));
+			ayb_buf_add(b, v[i].u.s.p, len);
+		}
+	}
+	return b->oom || b->len - at - AYB_WORKER_HEADER > AYB_WORKER_ROWS_MAX ? -1 : 0;
+}
+
+void ayb_worker_rows_end(struct ayb_buf *b, size_t at)
+{
+	patch_length(b, at);
+}
+
+/* Reads one value at *p (n bytes left); advances.  -1 when it does not fit
+ * or its type is unknown. */
+static int get_value(const unsigned char **p, size_t *n, struct ayb_value *v)
+{
+	uint32_t len;
+
+	if (*n < 1)
+		return -1;
+	v->type = (enum ayb_value_type)**p;
+	(*p)++;
+	(*n)--;
+	switch (v->type) {
+	case AYB_VALUE_NULL:
+		return 0;
+	case AYB_VALUE_INTEGER:
+	case AYB_VALUE_REAL:
+		if (*n < 8)
+			return -1;
+		if (v->type == AYB_VALUE_INTEGER)
+			memcpy(&v->u.i, *p, 8);
+		else
+			memcpy(&v->u.r, *p, 8);
+		*p += 8;
+		*n -= 8;
+		return 0;
+	case AYB_VALUE_TEXT:
+	case AYB_VALUE_BLOB:
+		if (*n < sizeof(len))
+			return -1;
+		memcpy(&len, *p, sizeof(len));
+		if (*n - sizeof(len) < len)
+			return -1;
+		v->u.s.p = (const char *)*p + sizeof(len);
+		v->u.s.n = len;
+		*p += sizeof(len) + len;
+		*n -= sizeof(len) + len;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int ayb_worker_get_rows(const unsigned char *p, size_t n, struct ayb_value *values,
+			size_t ncol, struct ayb_row_sink *rows)
+{
+	/* A row of no columns takes no bytes: a worker could claim any
+	 * number of them, so it may not send any. */
+	if (ncol == 0 || n == 0)
+		return -1;
+	while (n) {
+		for (size_t i = 0; i < ncol; i++)
+			if (get_value(&p, &n, &values[i]) < 0)
+				return -1;
+		if (rows->row(rows->ctx, values, ncol) < 0)
+			return -2;
+	}
+	return 0;
+}
