@@ -143,7 +143,7 @@ static void uuidv7(char *out)
 
 /* ---- layout: version directories and the `current` link ------------------ */
 
-int ayb_hosted_new_version(const char *data_path, const char *entity,
+int ayb_layout_new_version(const char *data_path, const char *entity,
 			   const char *db, char **dir_out, struct ayb_err *err)
 {
 	char uuid[UUID_TEXT_LEN + 1];
@@ -190,7 +190,7 @@ out:
  * the rename is done the swap has happened; failing to delete the old
  * version afterwards only leaves an orphan directory behind, so it is not
  * reported as an error (ayb leaves crash orphans behind the same way). */
-int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
+int ayb_layout_swap(const char *data_path, const char *entity, const char *db,
 		    const char *version_dir, struct ayb_err *err)
 {
 	char *dir, *canon = NULL, *cur = NULL, *tmp = NULL, *old = NULL;
@@ -252,15 +252,15 @@ out:
 	return ret;
 }
 
-int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
+int ayb_layout_create(const char *data_path, const char *entity, const char *db,
 		      struct ayb_err *err)
 {
 	char *vdir = NULL;
 	int ret;
 
-	if (ayb_hosted_new_version(data_path, entity, db, &vdir, err) < 0)
+	if (ayb_layout_new_version(data_path, entity, db, &vdir, err) < 0)
 		return -1;
-	ret = ayb_hosted_swap(data_path, entity, db, vdir, err);
+	ret = ayb_layout_swap(data_path, entity, db, vdir, err);
 	if (ret < 0)
 		ayb_fs_remove_tree(vdir);
 	free(vdir);
@@ -848,7 +848,7 @@ out:
 	return ret;
 }
 
-void ayb_hosted_file_free(struct ayb_hosted_file *f)
+void ayb_layout_file_free(struct ayb_layout_file *f)
 {
 	free(f->dir);
 	free(f->path);
@@ -875,7 +875,7 @@ static int plain_absolute(const char *p)
 }
 
 /* The version directory `link` (a database's `current`) names, resolved;
- * NULL with errno.  ayb_hosted_swap writes the realpath() of a version
+ * NULL with errno.  ayb_layout_swap writes the realpath() of a version
  * directory into the link, so one readlink() and one stat() resolve it on
  * every query instead of realpath()'s readlink() of each component, twice
  * over; a link in any other form (made by hand, relative) still goes
@@ -900,8 +900,8 @@ static char *current_target(const char *link)
 	return strdup(buf);
 }
 
-int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
-		      struct ayb_hosted_file *f, struct ayb_err *err)
+int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
+		      struct ayb_layout_file *f, struct ayb_err *err)
 {
 	char *dir, *link = NULL;
 	int ret = -1;
@@ -933,7 +933,7 @@ int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
 	ret = 0;
 out:
 	if (ret < 0)
-		ayb_hosted_file_free(f);
+		ayb_layout_file_free(f);
 	free(link);
 	free(dir);
 	return ret;
@@ -996,7 +996,7 @@ void ayb_hosted_close_kept(void)
  * *st is the file's stat when it is returned.  Drops on the way any kept
  * connection to another version of the same database, or to a file that
  * is no longer the one it opened. */
-static sqlite3 *kept_take(const struct ayb_hosted_file *f, enum ayb_query_mode mode,
+static sqlite3 *kept_take(const struct ayb_layout_file *f, enum ayb_query_mode mode,
 			  int64_t max_file_bytes, struct stat *st)
 {
 	const char *slash = strrchr(f->dir, '/');
@@ -1034,7 +1034,7 @@ static sqlite3 *kept_take(const struct ayb_hosted_file *f, enum ayb_query_mode m
 /* Keeps conn (taken from the caller) for the next query on f, in the free
  * slot or the least recently used one; closes it when it cannot.  `known`
  * is the file's stat from kept_take, or NULL to take it now. */
-static void kept_put(sqlite3 *conn, const struct ayb_hosted_file *f, enum ayb_query_mode mode,
+static void kept_put(sqlite3 *conn, const struct ayb_layout_file *f, enum ayb_query_mode mode,
 		     int64_t max_file_bytes, const struct stat *known)
 {
 	static int registered;
@@ -1076,7 +1076,7 @@ static void kept_put(sqlite3 *conn, const struct ayb_hosted_file *f, enum ayb_qu
 /* The heap limit is process-wide in SQLite; it is set for the query and
  * put back afterwards, so in a process that also holds the metadata
  * store's connection only the tenant's query runs under it. */
-int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
+int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_sink *out, struct ayb_err *err)
 {
@@ -1140,16 +1140,16 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 		     const char *sql, size_t len, enum ayb_query_mode mode,
 		     struct ayb_sink *out, struct ayb_err *err)
 {
-	struct ayb_hosted_file f;
+	struct ayb_layout_file f;
 	size_t valid, bad;
 	int ret;
 
 	/* Checked before the file is looked for, as before the split. */
 	if (sql && !ayb_utf8_check((const unsigned char *)sql, len, &valid, &bad))
 		return utf8_error(err, valid, bad);
-	if (ayb_hosted_locate(data_path, entity, db, &f, err) < 0)
+	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	ret = ayb_hosted_run(&f, sql, len, mode, NULL, out, err);
-	ayb_hosted_file_free(&f);
+	ayb_layout_file_free(&f);
 	return ret;
 }

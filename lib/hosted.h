@@ -17,18 +17,18 @@ enum ayb_query_mode { AYB_QUERY_READ_ONLY = 0, AYB_QUERY_READ_WRITE = 1 };
 /* Makes databases/<entity>/<db>/<uuidv7>/ and points `current` at it
  * (symlink current.tmp, then rename over current).  No database file is
  * created.  Slugs must already be validated.  Returns 0 or -1 with err (500).
- * Same as ayb_hosted_new_version followed by ayb_hosted_swap. */
-int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
+ * Same as ayb_layout_new_version followed by ayb_layout_swap. */
+int ayb_layout_create(const char *data_path, const char *entity, const char *db,
 		      struct ayb_err *err);
 
 /* Makes a new, empty version directory databases/<entity>/<db>/<uuidv7>/
  * (parents too, mode 0700) and sets *dir_out to its absolute canonical
  * path, which the caller frees.  Restore fills it, then swaps it in.
  * Returns 0, or -1 with err (500) and *dir_out NULL. */
-int ayb_hosted_new_version(const char *data_path, const char *entity,
+int ayb_layout_new_version(const char *data_path, const char *entity,
 			   const char *db, char **dir_out, struct ayb_err *err);
 
-/* Points `current` at version_dir (a path from ayb_hosted_new_version for
+/* Points `current` at version_dir (a path from ayb_layout_new_version for
  * the same database; anything else is refused): symlink current.tmp ->
  * version_dir, rename it over current, fsync the directory, then delete the
  * version directory `current` pointed at before, if any.  Swaps of one
@@ -36,7 +36,7 @@ int ayb_hosted_new_version(const char *data_path, const char *entity,
  * on the old file keep reading the deleted file until they close.  Returns
  * 0, or -1 with err (500); a failed delete of the old version is not an
  * error (it stays behind as an orphan). */
-int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
+int ayb_layout_swap(const char *data_path, const char *entity, const char *db,
 		    const char *version_dir, struct ayb_err *err);
 
 /* Resource limits of one query (README "Isolation").  Zero means no limit.
@@ -51,8 +51,8 @@ struct ayb_query_limits {
 };
 
 /* Where a database's current file is: resolved from `current` by
- * ayb_hosted_locate.  Every string is owned; ayb_hosted_file_free frees. */
-struct ayb_hosted_file {
+ * ayb_layout_locate.  Every string is owned; ayb_layout_file_free frees. */
+struct ayb_layout_file {
 	char *dir;               /* absolute canonical version directory */
 	char *path;              /* dir + "/" + database slug */
 	char *shown;             /* databases/<e>/<d>/<uuid>/<d>, for messages */
@@ -61,9 +61,9 @@ struct ayb_hosted_file {
 /* Resolves the `current` link of a database.  Returns 0 with *f filled, or
  * -1 with err (no `current`: Other (500) "IO error: Os { code: 2, ... }")
  * and *f zeroed. */
-int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
-		      struct ayb_hosted_file *f, struct ayb_err *err);
-void ayb_hosted_file_free(struct ayb_hosted_file *f);
+int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
+		      struct ayb_layout_file *f, struct ayb_err *err);
+void ayb_layout_file_free(struct ayb_layout_file *f);
 
 /* Runs the first statement of `sql` (len bytes, not necessarily
  * NUL-terminated) on the database's current file and writes the JSON result
@@ -113,7 +113,7 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
  *  - an operation the guards refuse (ATTACH, DETACH, VACUUM,
  *    load_extension, fts3_tokenizer, writable_schema, the *_directory
  *    pragmas): Other (403) "Forbidden operation: ..." */
-int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
+int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_sink *out, struct ayb_err *err);
 

@@ -770,7 +770,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot set up zstd decompression");
 		goto out;
 	}
-	if (ayb_hosted_new_version(cfg->data_path, entity, db, &vdir, err) < 0)
+	if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0)
 		goto out;
 	if (asprintf(&file, "%s/%s", vdir, db) < 0) {
 		file = NULL;
@@ -810,7 +810,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	snprintf(what, sizeof(what), "Snapshot %s is not an intact SQLite database", id);
 	if (integrity_ok(file, what, 502, err) < 0)
 		goto out;
-	if (ayb_hosted_swap(cfg->data_path, entity, db, vdir, err) < 0)
+	if (ayb_layout_swap(cfg->data_path, entity, db, vdir, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -277,7 +277,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 {
 	struct ayb_worker_rd r = { p + 1, n ? n - 1 : 0, 0 };
 	struct ayb_query_limits lim;
-	struct ayb_hosted_file f = { s->dir, s->path, s->shown };
+	struct ayb_layout_file f = { s->dir, s->path, s->shown };
 	struct ayb_err err = { 0 };
 	struct ayb_sink sink = { data_sink_write, o };
 	enum ayb_query_mode mode;
