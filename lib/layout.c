@@ -441,8 +441,10 @@ static void remove_stale_work(const char *parent)
 	int n = scandir(parent, &names, NULL, alphasort);
 
 	for (int i = 0; i < n; i++) {
-		if (strncmp(names[i]->d_name, WORK_PREFIX, strlen(WORK_PREFIX)) == 0 &&
-		    snprintf(path, sizeof(path), "%s/%s", parent, names[i]->d_name) < (int)sizeof(path))
+		const char *name = names[i]->d_name;
+
+		if (strncmp(name, WORK_PREFIX, strlen(WORK_PREFIX)) == 0 &&
+		    snprintf(path, sizeof(path), "%s/%s", parent, name) < (int)sizeof(path))
 			ayb_fs_remove_tree(path);
 		free(names[i]);
 	}

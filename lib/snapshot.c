@@ -337,7 +337,8 @@ out:
  * taken while writers carry on, deterministic for unchanged content (so an
  * idle database keeps its id), in rollback-journal mode.  The live file is
  * opened read-only through hosted's guarded open; its schema is SQLite's
- * own to copy, so no tenant SQL runs here.  The target is bound as a parameter rather than quoted. */
+ * own to copy, so no tenant SQL runs here.  The target is bound as a
+ * parameter rather than quoted. */
 static int vacuum_into(const char *src, const char *dst, struct ayb_err *err)
 {
 	sqlite3 *conn = NULL;

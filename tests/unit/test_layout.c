@@ -101,7 +101,7 @@ static void test_paths(void)
 	is_str(s.dir, at("snapshots/e/d"), "snapshot directory");
 	is_str(s.lock, at("snapshots/e/d/lock"), "its lock");
 	is_str(s.state, at("snapshots/e/d/last-run"), "its state file");
-	is_str(s.state_tmp, at("snapshots/e/d/last-run.tmp"), "and where the state is written first");
+	is_str(s.state_tmp, at("snapshots/e/d/last-run.tmp"), "and where it is written first");
 	ok(!exists(s.dir), "nothing created");
 	ayb_layout_snapshot_free(&s);
 }
