@@ -280,7 +280,6 @@ int ayb_layout_create(const char *data_path, const char *entity, const char *db,
 	return ret;
 }
 
-
 /* ---- locating the current file ------------------------------------------- */
 
 void ayb_layout_file_free(struct ayb_layout_file *f)
