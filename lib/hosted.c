@@ -694,7 +694,7 @@ static sqlite3 *kept_take(const struct ayb_layout_file *f, enum ayb_query_mode m
 		if (!k->conn)
 			continue;
 		if (strcmp(k->path, f->path) != 0) {
-			/* Restored away. */
+			/* <database dir>/<another version>/...: restored away. */
 			if (ayb_layout_other_version(k->path, f))
 				kept_drop(k);
 			continue;
