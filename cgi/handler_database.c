@@ -63,7 +63,7 @@ int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
 	if (ayb_store_database_create(ctx->store, owner.id, seg_db->s, AYB_DB_SQLITE, level, &db,
 				      err) < 0)
 		goto out;
-	if (ayb_hosted_create(ctx->cfg->data_path, owner.slug, db.slug, err) < 0) {
+	if (ayb_layout_create(ctx->cfg->data_path, owner.slug, db.slug, err) < 0) {
 		/* Keep metadata and disk in step: no database row without its directory. */
 		struct ayb_err ignored = { 0 };
 		ayb_store_database_delete(ctx->store, db.id, &ignored);

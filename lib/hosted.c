@@ -1,268 +1,22 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "clock.h"
-#include "fs.h"
 #include "hosted.h"
 #include "render.h"
 #include "utf8.h"
 
-#define UUID_TEXT_LEN 36
-
-/* ---- small helpers -------------------------------------------------------- */
-
-/* Rust's io::ErrorKind name for an errno, as ayb's `IO error: Os { .. }`
- * messages show it. */
-static const char *io_kind(int e)
-{
-	switch (e) {
-	case ENOENT: return "NotFound";
-	case EACCES:
-	case EPERM: return "PermissionDenied";
-	case EEXIST: return "AlreadyExists";
-	case ENOTDIR: return "NotADirectory";
-	case EISDIR: return "IsADirectory";
-	case ENOTEMPTY: return "DirectoryNotEmpty";
-	case EROFS: return "ReadOnlyFilesystem";
-	case ELOOP: return "FilesystemLoop";
-	case ENOSPC: return "StorageFull";
-	case EDQUOT: return "FilesystemQuotaExceeded";
-	case ENAMETOOLONG: return "InvalidFilename";
-	case EINTR: return "Interrupted";
-	case ENOMEM: return "OutOfMemory";
-	default: return "Uncategorized";
-	}
-}
-
-/* ayb's rendering of a std::io::Error; always a server-side fault (500).
- * The path is not part of it, as in ayb. */
-static int io_error(struct ayb_err *err, int e)
-{
-	return ayb_err_set(err, AYB_E_OTHER, 500,
-			   "IO error: Os { code: %d, kind: %s, message: \"%s\" }",
-			   e, io_kind(e), strerror(e));
-}
-
-/* Slugs are checked by the caller; this is a second line of defence so a
- * bug there can never turn a slug into "..", "/" or an empty component. */
-static int component_ok(const char *s)
-{
-	return s[0] && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
-	       strcmp(s, "..") != 0 && strlen(s) <= NAME_MAX;
-}
-
-static int looks_like_uuid(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != UUID_TEXT_LEN)
-		return 0;
-	for (i = 0; i < UUID_TEXT_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* <data_path>/databases/<entity>/<db>; NULL on OOM or a bad component
- * (err set).  The caller frees. */
-static char *database_dir(const char *data_path, const char *entity,
-			  const char *db, struct ayb_err *err)
-{
-	char *p;
-
-	if (!component_ok(entity) || !component_ok(db)) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Invalid database path component");
-		return NULL;
-	}
-	if (asprintf(&p, "%s/databases/%s/%s", data_path, entity, db) < 0) {
-		ayb_err_oom(err);
-		return NULL;
-	}
-	return p;
-}
-
-/* 1 when `path`'s parent directory is exactly `dir` and its last component
- * looks like a version directory's name. */
-static int is_version_of(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return strncmp(path, dir, n) == 0 && path[n] == '/' &&
-	       looks_like_uuid(path + n + 1);
-}
-
-/* A UUID version 7 (RFC 9562) in canonical lowercase text: 48 bits of Unix
- * time in milliseconds, so version directories sort by creation time, then
- * 74 random bits from libsodium.  out has room for 37 bytes. */
-static void uuidv7(char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	struct timespec ts;
-	uint64_t ms;
-	int i, n = 0;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	randombytes_buf(b, sizeof(b));
-	for (i = 0; i < 6; i++)
-		b[i] = (unsigned char)(ms >> (40 - 8 * i));
-	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
-	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[n++] = '-';
-		out[n++] = hex[b[i] >> 4];
-		out[n++] = hex[b[i] & 15];
-	}
-	out[n] = '\0';
-}
-
-/* ---- layout: version directories and the `current` link ------------------ */
-
-int ayb_hosted_new_version(const char *data_path, const char *entity,
-			   const char *db, char **dir_out, struct ayb_err *err)
-{
-	char uuid[UUID_TEXT_LEN + 1];
-	char *dir, *vdir = NULL;
-	int ret = -1;
-
-	*dir_out = NULL;
-	dir = database_dir(data_path, entity, db, err);
-	if (!dir)
-		return -1;
-	if (sodium_init() < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "libsodium failed to initialise");
-		goto out;
-	}
-	/* Tenant data: only the service's own user may enter. */
-	if (ayb_fs_mkdirs(dir, 0700) < 0) {
-		io_error(err, errno);
-		goto out;
-	}
-	uuidv7(uuid);
-	if (asprintf(&vdir, "%s/%s", dir, uuid) < 0) {
-		vdir = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (mkdir(vdir, 0700) < 0) {
-		io_error(err, errno);
-		goto out;
-	}
-	*dir_out = realpath(vdir, NULL);
-	if (!*dir_out) {
-		io_error(err, errno);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(vdir);
-	free(dir);
-	return ret;
-}
-
-/* The swap holds an flock on the database directory so two swaps of one
- * database on this host cannot interleave their current.tmp steps.  Once
- * the rename is done the swap has happened; failing to delete the old
- * version afterwards only leaves an orphan directory behind, so it is not
- * reported as an error (ayb leaves crash orphans behind the same way). */
-int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
-		    const char *version_dir, struct ayb_err *err)
-{
-	char *dir, *canon = NULL, *cur = NULL, *tmp = NULL, *old = NULL;
-	int fd = -1, ret = -1;
-
-	dir = database_dir(data_path, entity, db, err);
-	if (!dir)
-		return -1;
-	canon = realpath(dir, NULL);
-	if (!canon) {
-		io_error(err, errno);
-		goto out;
-	}
-	/* `current` must only ever name a version directory of this database. */
-	if (!is_version_of(version_dir, canon)) {
-		ayb_err_set(err, AYB_E_OTHER, 500,
-			    "Version directory is not inside its database directory");
-		goto out;
-	}
-	if (asprintf(&cur, "%s/current", canon) < 0) {
-		cur = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (asprintf(&tmp, "%s/current.tmp", canon) < 0) {
-		tmp = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	fd = open(canon, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		io_error(err, errno);
-		goto out;
-	}
-	old = realpath(cur, NULL); /* NULL: nothing to replace */
-	/* A current.tmp left by a crash would make symlink() fail. */
-	if (unlink(tmp) < 0 && errno != ENOENT) {
-		io_error(err, errno);
-		goto out;
-	}
-	if (symlink(version_dir, tmp) < 0 || rename(tmp, cur) < 0) {
-		io_error(err, errno);
-		unlink(tmp);
-		goto out;
-	}
-	/* Make the new link durable before the old version goes away. */
-	fsync(fd);
-	if (old && strcmp(old, version_dir) != 0 && is_version_of(old, canon))
-		ayb_fs_remove_tree(old);
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd); /* releases the flock */
-	free(old);
-	free(tmp);
-	free(cur);
-	free(canon);
-	free(dir);
-	return ret;
-}
-
-int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
-		      struct ayb_err *err)
-{
-	char *vdir = NULL;
-	int ret;
-
-	if (ayb_hosted_new_version(data_path, entity, db, &vdir, err) < 0)
-		return -1;
-	ret = ayb_hosted_swap(data_path, entity, db, vdir, err);
-	if (ret < 0)
-		ayb_fs_remove_tree(vdir);
-	free(vdir);
-	return ret;
-}
 
 /* ---- UTF-8 and Rust's Debug text ------------------------------------------ */
 
@@ -640,6 +394,35 @@ out:
 	return ret;
 }
 
+/* How every connection to a hosted file is opened, besides its access mode:
+ * no SQLITE_OPEN_URI, so nothing in a path acts as a URI parameter, and
+ * SQLITE_OPEN_NOFOLLOW, so no symlink in the path is followed. */
+#define OPEN_FLAGS (SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW)
+
+/* The guards every connection to a hosted file gets, whatever runs on it. */
+static void guard_connection(sqlite3 *conn)
+{
+	sqlite3_extended_result_codes(conn, 1);
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
+	/* ATTACH (and VACUUM, which attaches internally) fail with
+	 * "too many attached databases - max 0". */
+	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
+}
+
+/* The server's own statements on a hosted file (a snapshot's copy and
+ * integrity check) need no authorizer: no tenant SQL runs on them. */
+int ayb_hosted_open_readonly(const char *path, sqlite3 **out)
+{
+	int rc = sqlite3_open_v2(path, out, OPEN_FLAGS | SQLITE_OPEN_READONLY, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	guard_connection(*out);
+	sqlite3_busy_timeout(*out, 5000);
+	return SQLITE_OK;
+}
+
 /* Opens the file with the guards of spec/ISOLATION.md §6.  Differences from
  * ayb: no SQLITE_OPEN_URI (a file name is never a URI here, so nothing in a
  * slug can act as a URI parameter), SQLITE_OPEN_NOFOLLOW, and the
@@ -656,7 +439,7 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 {
 	sqlite3 *conn = NULL;
 	char *suffix = NULL;
-	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, rc, ret = -1;
+	int flags = OPEN_FLAGS, rc, ret = -1;
 
 	flags |= mode == AYB_QUERY_READ_WRITE
 		 ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -675,12 +458,7 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 			     (rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_ONLY ? 400 : 0);
 		goto out;
 	}
-	sqlite3_extended_result_codes(conn, 1);
-	sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-	sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
-	/* ATTACH (and VACUUM, which attaches internally) fail with
-	 * "too many attached databases - max 0". */
-	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
+	guard_connection(conn);
 	apply_limits(conn, g);
 	if (apply_file_limit(conn, mode, g, err) < 0)
 		goto out;
@@ -856,97 +634,6 @@ out:
 	return ret;
 }
 
-void ayb_hosted_file_free(struct ayb_hosted_file *f)
-{
-	free(f->dir);
-	free(f->path);
-	free(f->shown);
-	memset(f, 0, sizeof(*f));
-}
-
-/* 1 when p is absolute with no empty, "." or ".." component and no
- * trailing slash: the form realpath() gives. */
-static int plain_absolute(const char *p)
-{
-	if (*p != '/')
-		return 0;
-	for (const char *c = p; *c; ) {
-		size_t n;
-
-		c++; /* past '/' */
-		n = strcspn(c, "/");
-		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return 0;
-		c += n;
-	}
-	return 1;
-}
-
-/* The version directory `link` (a database's `current`) names, resolved;
- * NULL with errno.  ayb_hosted_swap writes the realpath() of a version
- * directory into the link, so one readlink() and one stat() resolve it on
- * every query instead of realpath()'s readlink() of each component, twice
- * over; a link in any other form (made by hand, relative) still goes
- * through realpath().  The caller frees. */
-static char *current_target(const char *link)
-{
-	char buf[PATH_MAX];
-	struct stat st;
-	ssize_t n = readlink(link, buf, sizeof(buf));
-
-	if (n < 0)
-		return NULL;
-	if ((size_t)n >= sizeof(buf) || (buf[n] = '\0', !plain_absolute(buf)) ||
-	    !looks_like_uuid(strrchr(buf, '/') + 1))
-		return realpath(link, NULL);
-	if (stat(buf, &st) < 0)
-		return NULL;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return NULL;
-	}
-	return strdup(buf);
-}
-
-int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
-		      struct ayb_hosted_file *f, struct ayb_err *err)
-{
-	char *dir, *link = NULL;
-	int ret = -1;
-
-	memset(f, 0, sizeof(*f));
-	dir = database_dir(data_path, entity, db, err);
-	if (!dir)
-		return -1;
-	if (asprintf(&link, "%s/current", dir) < 0) {
-		link = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (!(f->dir = current_target(link))) {
-		io_error(err, errno);
-		goto out;
-	}
-	if (asprintf(&f->path, "%s/%s", f->dir, db) < 0) {
-		f->path = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (asprintf(&f->shown, "databases/%s/%s/%s/%s", entity, db,
-		     strrchr(f->dir, '/') + 1, db) < 0) {
-		f->shown = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (ret < 0)
-		ayb_hosted_file_free(f);
-	free(link);
-	free(dir);
-	return ret;
-}
-
 /* ---- connections kept between queries ------------------------------------ */
 
 /* Opening a database costs far more than a point query on it: three files
@@ -1004,11 +691,9 @@ void ayb_hosted_close_kept(void)
  * *st is the file's stat when it is returned.  Drops on the way any kept
  * connection to another version of the same database, or to a file that
  * is no longer the one it opened. */
-static sqlite3 *kept_take(const struct ayb_hosted_file *f, enum ayb_query_mode mode,
+static sqlite3 *kept_take(const struct ayb_layout_file *f, enum ayb_query_mode mode,
 			  int64_t max_file_bytes, struct stat *st)
 {
-	const char *slash = strrchr(f->dir, '/');
-	size_t dirlen = strlen(f->dir), dblen = slash ? (size_t)(slash - f->dir) : 0;
 	sqlite3 *conn = NULL;
 	int have_st = -1;
 
@@ -1019,8 +704,7 @@ static sqlite3 *kept_take(const struct ayb_hosted_file *f, enum ayb_query_mode m
 			continue;
 		if (strcmp(k->path, f->path) != 0) {
 			/* <database dir>/<another version>/...: restored away. */
-			if (dblen && strncmp(k->path, f->dir, dblen + 1) == 0 &&
-			    (strncmp(k->path, f->dir, dirlen) != 0 || k->path[dirlen] != '/'))
+			if (ayb_layout_other_version(k->path, f))
 				kept_drop(k);
 			continue;
 		}
@@ -1042,7 +726,7 @@ static sqlite3 *kept_take(const struct ayb_hosted_file *f, enum ayb_query_mode m
 /* Keeps conn (taken from the caller) for the next query on f, in the free
  * slot or the least recently used one; closes it when it cannot.  `known`
  * is the file's stat from kept_take, or NULL to take it now. */
-static void kept_put(sqlite3 *conn, const struct ayb_hosted_file *f, enum ayb_query_mode mode,
+static void kept_put(sqlite3 *conn, const struct ayb_layout_file *f, enum ayb_query_mode mode,
 		     int64_t max_file_bytes, const struct stat *known)
 {
 	static int registered;
@@ -1084,7 +768,7 @@ static void kept_put(sqlite3 *conn, const struct ayb_hosted_file *f, enum ayb_qu
 /* The heap limit is process-wide in SQLite; it is set for the query and
  * put back afterwards, so in a process that also holds the metadata
  * store's connection only the tenant's query runs under it. */
-int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
+int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err)
 {
@@ -1148,7 +832,7 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 		     const char *sql, size_t len, enum ayb_query_mode mode,
 		     struct ayb_sink *out, struct ayb_err *err)
 {
-	struct ayb_hosted_file f;
+	struct ayb_layout_file f;
 	struct ayb_render_json json;
 	size_t valid, bad;
 	int ret;
@@ -1156,11 +840,11 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
 	/* Checked before the file is looked for, as before the split. */
 	if (sql && !ayb_utf8_check((const unsigned char *)sql, len, &valid, &bad))
 		return utf8_error(err, valid, bad);
-	if (ayb_hosted_locate(data_path, entity, db, &f, err) < 0)
+	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	ayb_render_json_init(&json, out);
 	ret = ayb_hosted_run(&f, sql, len, mode, NULL, &json.rows, err);
 	ayb_render_json_free(&json);
-	ayb_hosted_file_free(&f);
+	ayb_layout_file_free(&f);
 	return ret;
 }

@@ -1,8 +1,6 @@
-/* Hosted databases on disk (spec/ISOLATION.md §1-§2, §6): the layout
- *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
- *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
- * creating them, and running one query with SQLite's guards, streaming the
- * result as rows to a row sink (lib/row_sink.h), or rendered as ayb's
+/* Hosted databases (README "Isolation"): running one query on a database\x27s
+ * current file (found by lib/layout.h) with SQLite\x27s guards, streaming the
+ * result as rows to a row sink (lib/row_sink.h), or rendered as ayb\x27s
  * {"fields":[...],"rows":[[...]]} JSON. */
 #ifndef AYB_HOSTED_H
 #define AYB_HOSTED_H
@@ -12,34 +10,10 @@
 
 #include "buf.h"
 #include "error.h"
+#include "layout.h"
 #include "row_sink.h"
 
 enum ayb_query_mode { AYB_QUERY_READ_ONLY = 0, AYB_QUERY_READ_WRITE = 1 };
-
-/* Makes databases/<entity>/<db>/<uuidv7>/ and points `current` at it
- * (symlink current.tmp, then rename over current).  No database file is
- * created.  Slugs must already be validated.  Returns 0 or -1 with err (500).
- * Same as ayb_hosted_new_version followed by ayb_hosted_swap. */
-int ayb_hosted_create(const char *data_path, const char *entity, const char *db,
-		      struct ayb_err *err);
-
-/* Makes a new, empty version directory databases/<entity>/<db>/<uuidv7>/
- * (parents too, mode 0700) and sets *dir_out to its absolute canonical
- * path, which the caller frees.  Restore fills it, then swaps it in.
- * Returns 0, or -1 with err (500) and *dir_out NULL. */
-int ayb_hosted_new_version(const char *data_path, const char *entity,
-			   const char *db, char **dir_out, struct ayb_err *err);
-
-/* Points `current` at version_dir (a path from ayb_hosted_new_version for
- * the same database; anything else is refused): symlink current.tmp ->
- * version_dir, rename it over current, fsync the directory, then delete the
- * version directory `current` pointed at before, if any.  Swaps of one
- * database on one host are serialised with flock.  Connections already open
- * on the old file keep reading the deleted file until they close.  Returns
- * 0, or -1 with err (500); a failed delete of the old version is not an
- * error (it stays behind as an orphan). */
-int ayb_hosted_swap(const char *data_path, const char *entity, const char *db,
-		    const char *version_dir, struct ayb_err *err);
 
 /* Resource limits of one query (README "Isolation").  Zero means no limit.
  * The SQLite guards of ayb_hosted_query apply with or without them. */
@@ -51,21 +25,6 @@ struct ayb_query_limits {
 	int64_t max_bytes;       /* bytes of result JSON (lib/render.h counts them) */
 	int64_t max_file_bytes;  /* PRAGMA max_page_count, read-write only */
 };
-
-/* Where a database's current file is: resolved from `current` by
- * ayb_hosted_locate.  Every string is owned; ayb_hosted_file_free frees. */
-struct ayb_hosted_file {
-	char *dir;               /* absolute canonical version directory */
-	char *path;              /* dir + "/" + database slug */
-	char *shown;             /* databases/<e>/<d>/<uuid>/<d>, for messages */
-};
-
-/* Resolves the `current` link of a database.  Returns 0 with *f filled, or
- * -1 with err (no `current`: Other (500) "IO error: Os { code: 2, ... }")
- * and *f zeroed. */
-int ayb_hosted_locate(const char *data_path, const char *entity, const char *db,
-		      struct ayb_hosted_file *f, struct ayb_err *err);
-void ayb_hosted_file_free(struct ayb_hosted_file *f);
 
 /* Runs the first statement of `sql` (len bytes, not necessarily
  * NUL-terminated) on the database's current file and writes the JSON result
@@ -119,9 +78,21 @@ int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
  *  - an operation the guards refuse (ATTACH, DETACH, VACUUM,
  *    load_extension, fts3_tokenizer, writable_schema, the *_directory
  *    pragmas): Other (403) "Forbidden operation: ..." */
-int ayb_hosted_run(const struct ayb_hosted_file *f, const char *sql, size_t len,
+int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err);
+
+struct sqlite3;
+
+/* Opens a hosted file, or a file made from one, read-only with the guards
+ * of ayb_hosted_query's connections (no URI, SQLITE_OPEN_NOFOLLOW, so the
+ * path must be canonical; DEFENSIVE, no extension loading,
+ * SQLITE_LIMIT_ATTACHED 0, busy_timeout 5000), for statements of the
+ * server's own.  Returns SQLite's result code; *out is set as
+ * sqlite3_open_v2 sets it (on failure a connection holding the message, or
+ * NULL when memory ran out) and the caller closes it with sqlite3_close
+ * in every case. */
+int ayb_hosted_open_readonly(const char *path, struct sqlite3 **out);
 
 /* Closes the connections ayb_hosted_run keeps open between queries (at
  * most a few per process, see hosted.c), as a process that ends normally

@@ -1,4 +1,4 @@
-/* Snapshots: make, list, restore (spec/SNAPSHOTS.md, issue 7).  Large
+/* Snapshots: make, list, restore (README "Snapshots").  Large
  * databases are the point of backups, so no step holds a database in
  * memory: VACUUM INTO writes a file, hashing and zstd stream through fixed
  * buffers into another file, curl uploads from that file, and a restore
@@ -8,9 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
-#include <ftw.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,22 +336,24 @@ out:
 /* Copies the live database with VACUUM INTO: a consistent, compact copy
  * taken while writers carry on, deterministic for unchanged content (so an
  * idle database keeps its id), in rollback-journal mode.  The live file is
- * opened read-only; its schema is SQLite's own to copy, so no tenant SQL
- * runs here.  The target is bound as a parameter rather than quoted. */
+ * opened read-only through hosted's guarded open; its schema is SQLite's
+ * own to copy, so no tenant SQL runs here.  The target is bound as a
+ * parameter rather than quoted. */
 static int vacuum_into(const char *src, const char *dst, struct ayb_err *err)
 {
 	sqlite3 *conn = NULL;
 	sqlite3_stmt *stmt = NULL;
 	int rc, ret = -1;
 
-	rc = sqlite3_open_v2(src, &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = ayb_hosted_open_readonly(src, &conn);
 	if (rc != SQLITE_OK) {
 		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot open the database to snapshot: %s",
 			    conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
 		goto out;
 	}
-	sqlite3_busy_timeout(conn, 5000);
-	sqlite3_db_config(conn, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
+	/* VACUUM INTO attaches its target internally, which the guarded
+	 * open's attach limit of 0 refuses; the statement is ours. */
+	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 1);
 	if (sqlite3_prepare_v2(conn, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text(stmt, 1, dst, -1, SQLITE_STATIC) != SQLITE_OK) {
 		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Snapshot failed: %s", sqlite3_errmsg(conn));
@@ -386,11 +385,9 @@ static int integrity_ok(const char *file, const char *what, int status, struct a
 	char report[REPORT_MAX + 1] = "";
 	int rc, rows = 0, ret = -1;
 
-	rc = sqlite3_open_v2(file, &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	rc = ayb_hosted_open_readonly(file, &conn);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(conn, "PRAGMA integrity_check", -1, &stmt, NULL);
-	}
 	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (rows++ == 0 && (first = sqlite3_column_text(stmt, 0)))
 			snprintf(report, sizeof(report), "%s", (const char *)first);
@@ -544,24 +541,6 @@ static int upload(struct ayb_s3 *s3, const char *key, const char *file, uint64_t
 	return ret;
 }
 
-/* Work directories are named work.XXXXXX; one left behind by a run that
- * crashed is removed by the next run of the same database (runs of one
- * database are serialised by the caller). */
-static void remove_stale_work(const char *parent)
-{
-	char path[PATH_MAX];
-	struct dirent **names = NULL;
-	int n = scandir(parent, &names, NULL, alphasort);
-
-	for (int i = 0; i < n; i++) {
-		if (strncmp(names[i]->d_name, "work.", 5) == 0 &&
-		    snprintf(path, sizeof(path), "%s/%s", parent, names[i]->d_name) < (int)sizeof(path))
-			ayb_fs_remove_tree(path);
-		free(names[i]);
-	}
-	free(names);
-}
-
 int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
 		      const char *db, int max_snapshots, struct ayb_snapshot_result *res,
 		      struct ayb_err *err)
@@ -569,64 +548,41 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 	const struct ayb_snapshots_config *sc = cfg->snapshots;
 	struct ayb_snapshot *existing = NULL;
 	struct ayb_err delete_err = { 0 };
+	struct ayb_layout_file live = { 0 };
+	struct ayb_layout_work work = { 0 };
 	size_t nexisting = 0;
-	char *link = NULL, *live = NULL, *file = NULL, *parent = NULL, *work = NULL;
-	char *copy = NULL, *packed = NULL, *prefix = NULL, *key = NULL, sha_hex[65];
+	char *link = NULL, *prefix = NULL, *key = NULL, sha_hex[65];
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (asprintf(&link, "%s/databases/%s/%s/current", cfg->data_path, entity, db) < 0) {
-		link = NULL;
-		return ayb_err_oom(err);
-	}
+	if (!(link = ayb_layout_current_path(cfg->data_path, entity, db, err)))
+		return -1;
 	/* No `current`, or no file in it yet (created, never written): there is
 	 * nothing to back up, as in ayb. */
-	if (!(live = realpath(link, NULL))) {
-		if (errno != ENOENT) {
-			io_fail(err, "Cannot resolve", link, errno);
+	if (ayb_layout_locate(cfg->data_path, entity, db, &live, err) < 0) {
+		int e = errno;
+
+		ayb_err_clear(err);
+		if (e != ENOENT) {
+			io_fail(err, "Cannot resolve", link, e);
 			goto out;
 		}
 		ret = 0;
 		goto out;
 	}
-	if (asprintf(&file, "%s/%s", live, db) < 0) {
-		file = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (access(file, F_OK) < 0) {
+	if (access(live.path, F_OK) < 0) {
 		if (errno != ENOENT) {
-			io_fail(err, "Cannot access", file, errno);
+			io_fail(err, "Cannot access", live.path, errno);
 			goto out;
 		}
 		ret = 0;
 		goto out;
 	}
-	if (asprintf(&parent, "%s/snapshots/%s/%s", cfg->data_path, entity, db) < 0 ||
-	    asprintf(&work, "%s/work.XXXXXX", parent) < 0) {
-		work = NULL;
-		ayb_err_oom(err);
+	if (ayb_layout_work_make(cfg->data_path, entity, db, &work, err) < 0)
 		goto out;
-	}
-	if (ayb_fs_mkdirs(parent, 0700) < 0) {
-		io_fail(err, "Cannot create", parent, errno);
-		goto out;
-	}
-	remove_stale_work(parent);
-	if (!mkdtemp(work)) {
-		io_fail(err, "Cannot create a work directory in", parent, errno);
-		free(work);
-		work = NULL;
-		goto out;
-	}
-	if (asprintf(&copy, "%s/%s", work, db) < 0 || asprintf(&packed, "%s/%s.zst", work, db) < 0) {
-		packed = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (vacuum_into(file, copy, err) < 0 ||
-	    integrity_ok(copy, "Snapshot failed integrity check", 500, err) < 0 ||
-	    hash_file(copy, res->snapshot_id, &res->size, err) < 0)
+	if (vacuum_into(live.path, work.copy, err) < 0 ||
+	    integrity_ok(work.copy, "Snapshot failed integrity check", 500, err) < 0 ||
+	    hash_file(work.copy, res->snapshot_id, &res->size, err) < 0)
 		goto out;
 	if (ayb_snapshot_list(s3, sc, entity, db, &existing, &nexisting, err) < 0)
 		goto out;
@@ -643,8 +599,8 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 		ayb_err_oom(err);
 		goto out;
 	}
-	if (compress_file(copy, packed, res->size, sha_hex, &res->compressed, err) < 0 ||
-	    upload(s3, key, packed, res->compressed, sha_hex, err) < 0)
+	if (compress_file(work.copy, work.packed, res->size, sha_hex, &res->compressed, err) < 0 ||
+	    upload(s3, key, work.packed, res->compressed, sha_hex, err) < 0)
 		goto out;
 	res->outcome = AYB_SNAPSHOT_UPLOADED;
 	/* Prune with the listing taken before the upload (ayb's rule): the
@@ -680,18 +636,12 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 	}
 	ret = 0;
 out:
-	if (work)
-		ayb_fs_remove_tree(work);
+	ayb_layout_work_remove(&work);
 	ayb_err_clear(&delete_err);
 	ayb_snapshots_free(existing, nexisting);
 	free(key);
 	free(prefix);
-	free(packed);
-	free(copy);
-	free(work);
-	free(parent);
-	free(file);
-	free(live);
+	ayb_layout_file_free(&live);
 	free(link);
 	return ret;
 }
@@ -770,13 +720,9 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot set up zstd decompression");
 		goto out;
 	}
-	if (ayb_hosted_new_version(cfg->data_path, entity, db, &vdir, err) < 0)
+	if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0 ||
+	    !(file = ayb_layout_version_file(vdir, db, err)))
 		goto out;
-	if (asprintf(&file, "%s/%s", vdir, db) < 0) {
-		file = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
 	u.file = file;
 	if ((u.fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
 		io_fail(err, "Cannot create", file, errno);
@@ -810,7 +756,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	snprintf(what, sizeof(what), "Snapshot %s is not an intact SQLite database", id);
 	if (integrity_ok(file, what, 502, err) < 0)
 		goto out;
-	if (ayb_hosted_swap(cfg->data_path, entity, db, vdir, err) < 0)
+	if (ayb_layout_swap(cfg->data_path, entity, db, vdir, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -1,4 +1,4 @@
-/* Snapshots of hosted databases in S3 (spec/SNAPSHOTS.md): making one
+/* Snapshots of hosted databases in S3 (README "Snapshots"): making one
  * (VACUUM INTO, integrity check, hash, zstd, upload, prune), listing them,
  * and restoring one.  Everything streams through files under data_path:
  * memory stays flat whatever the database's size.
@@ -61,9 +61,9 @@ int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 		      struct ayb_err *err);
 void ayb_snapshots_free(struct ayb_snapshot *s, size_t n);
 
-/* Snapshots one database (spec/SNAPSHOTS.md §4): VACUUM INTO a work
- * directory under <data_path>/snapshots/<e>/<d>/, PRAGMA integrity_check,
- * hash, and unless a snapshot with that id exists, zstd-compress to a file
+/* Snapshots one database: VACUUM INTO a work directory (made by
+ * ayb_layout_work_make), PRAGMA integrity_check, hash, and unless a
+ * snapshot with that id exists, zstd-compress to a file
  * (constant memory), upload it, then delete the oldest so that at most
  * max_snapshots remain (0: keep all).  The work directory is removed on
  * success and failure alike.  cfg->snapshots must be set and the slugs
@@ -76,7 +76,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 		      const char *db, int max_snapshots, struct ayb_snapshot_result *res,
 		      struct ayb_err *err);
 
-/* Replaces the database with snapshot `id` (spec/SNAPSHOTS.md §7): streams
+/* Replaces the database with snapshot `id` (README "Snapshots"): streams
  * the object through zstd into a fresh version directory, checks it is an
  * intact SQLite database, then swaps `current` to it atomically (readers see
  * the old file or the new one, never a mix; no -wal/-shm comes along) and

@@ -147,7 +147,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 		     struct out *o, int64_t *timeout_ms)
 {
 	struct ayb_query_limits lim;
-	struct ayb_hosted_file f = { s->dir, s->path, s->shown };
+	struct ayb_layout_file f = { s->dir, s->path, s->shown };
 	struct ayb_err err = { 0 };
 	struct ayb_row_sink rows = { fields_frame, rows_frame, rows_end, o };
 	enum ayb_query_mode mode;

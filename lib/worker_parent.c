@@ -282,7 +282,7 @@ static void worker_env(char **env, size_t max)
 	env[n] = NULL;
 }
 
-static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
+static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		     struct ayb_worker_setup *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -350,7 +350,7 @@ static void close_pair(int p[2])
  * closes the child's: held here, they would hide its death as a hang.
  * Sets req/resp to -1 so the caller's cleanup leaves them alone. */
 static int adopt_pipes(struct worker *w, int req[2], int resp[2],
-		       const struct ayb_hosted_file *f, struct ayb_err *err)
+		       const struct ayb_layout_file *f, struct ayb_err *err)
 {
 	close(req[0]);
 	close(resp[1]);
@@ -364,7 +364,7 @@ static int adopt_pipes(struct worker *w, int req[2], int resp[2],
 	return 0;
 }
 
-static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
+static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		      struct worker *w, struct ayb_err *err)
 {
 	posix_spawn_file_actions_t fa;
@@ -424,7 +424,7 @@ out:
  * child is a copy of this process, so it closes every descriptor but its
  * pipes before sandboxing itself; what it inherits in memory (the parsed
  * configuration) is the price of skipping an exec per query. */
-static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_hosted_file *f,
+static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		      struct worker *w, struct ayb_err *err)
 {
 	struct ayb_worker_setup s;
@@ -477,21 +477,10 @@ static void sweep(void)
 		}
 }
 
-/* 1 when path is a file of another version directory of f's database:
- * <database dir>/<version>/<db> beside f->dir = <database dir>/<version'>. */
-static int other_version(const char *path, const struct ayb_hosted_file *f)
-{
-	const char *slash = strrchr(f->dir, '/');
-	size_t dirlen = strlen(f->dir), dblen = slash ? (size_t)(slash - f->dir) : 0;
-
-	return dblen && strncmp(path, f->dir, dblen + 1) == 0 &&
-	       (strncmp(path, f->dir, dirlen) != 0 || path[dirlen] != '/');
-}
-
 /* The worker for f, started if there is none (evicting the least recently
  * used when the pool is full).  NULL with err when none can be started. */
 static struct worker *pool_get(const struct ayb_isolation_config *iso,
-			       const struct ayb_hosted_file *f, struct ayb_err *err)
+			       const struct ayb_layout_file *f, struct ayb_err *err)
 {
 	struct worker *w = NULL;
 	size_t want = (size_t)iso->max_workers;
@@ -519,7 +508,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		 * still serving an older version of this database (restored
 		 * since) would hold the replaced file until it idled out. */
 		for (size_t i = 0; i < want; i++)
-			if (pool[i].pid > 0 && other_version(pool[i].path, f))
+			if (pool[i].pid > 0 && ayb_layout_other_version(pool[i].path, f))
 				worker_end(&pool[i]);
 		/* A free slot, else the least recently used worker's. */
 		for (size_t i = 0; i < want; i++) {
@@ -701,14 +690,14 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
-	struct ayb_hosted_file f;
+	struct ayb_layout_file f;
 	struct worker one, *w;
 	struct sigaction sa;
 	enum outcome res = FAILED;
 	int ret = -1;
 
 	ayb_worker_limits(iso, &lim);
-	if (ayb_hosted_locate(data_path, entity, db, &f, err) < 0)
+	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	if (!iso->enabled) {
 		ret = ayb_hosted_run(&f, sql, len, mode, &lim, rows, err);
@@ -742,6 +731,6 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	if (res == RETRY)
 		ayb_err_set(err, AYB_E_QUERY, 500, "The query worker stopped unexpectedly");
 out:
-	ayb_hosted_file_free(&f);
+	ayb_layout_file_free(&f);
 	return ret;
 }

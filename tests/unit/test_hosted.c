@@ -107,7 +107,7 @@ static void test_layout(void)
 	const char *uuid;
 	struct stat st;
 
-	ok(ayb_hosted_create(data, "e", "d", &err) == 0, "create e/d");
+	ok(ayb_layout_create(data, "e", "d", &err) == 0, "create e/d");
 	snprintf(path, sizeof(path), "%s/databases/e/d/current", data);
 	ok(lstat(path, &st) == 0 && S_ISLNK(st.st_mode), "current is a symlink");
 	t = current_target("e", "d");
@@ -125,18 +125,18 @@ static void test_layout(void)
 	ok(!exists(path), "no current.tmp left behind");
 
 	/* A second create swaps in a new version and deletes the old one. */
-	ok(ayb_hosted_create(data, "e", "x", &err) == 0, "create e/x");
+	ok(ayb_layout_create(data, "e", "x", &err) == 0, "create e/x");
 	t2 = current_target("e", "x");
-	ok(ayb_hosted_create(data, "e", "x", &err) == 0, "create e/x again");
+	ok(ayb_layout_create(data, "e", "x", &err) == 0, "create e/x again");
 	ok(t2 && !exists(t2), "the replaced version directory is gone");
 	free(t2);
 	t2 = current_target("e", "x");
 	ok(t2 && exists(t2), "the new one is there");
 
 	/* new_version + swap, as a restore does. */
-	ok(ayb_hosted_new_version(data, "e", "x", &nv, &err) == 0, "new version dir");
+	ok(ayb_layout_new_version(data, "e", "x", &nv, &err) == 0, "new version dir");
 	ok(nv && nv[0] == '/' && exists(nv), "it exists and is absolute");
-	ok(ayb_hosted_swap(data, "e", "x", nv, &err) == 0, "swap it in");
+	ok(ayb_layout_swap(data, "e", "x", nv, &err) == 0, "swap it in");
 	ok(t2 && !exists(t2), "the old version is deleted");
 	free(t2);
 	t2 = current_target("e", "x");
@@ -145,18 +145,18 @@ static void test_layout(void)
 	free(nv);
 
 	/* swap refuses anything but a version directory of the same database. */
-	ok(ayb_hosted_swap(data, "e", "x", "/tmp", &err) < 0, "swap to /tmp refused");
+	ok(ayb_layout_swap(data, "e", "x", "/tmp", &err) < 0, "swap to /tmp refused");
 	is_int(err.status, 500, "status 500");
-	ok(ayb_hosted_swap(data, "e", "x", t, &err) < 0,
+	ok(ayb_layout_swap(data, "e", "x", t, &err) < 0,
 	   "swap to another database's version refused");
 	t2 = current_target("e", "x");
 	ok(t2 && exists(t2), "current unchanged after refusals");
 	free(t2);
 
 	/* Path components are checked again here. */
-	ok(ayb_hosted_create(data, "..", "d", &err) < 0, "entity .. refused");
-	ok(ayb_hosted_create(data, "e", "a/b", &err) < 0, "database a/b refused");
-	ok(ayb_hosted_create(data, "e", "", &err) < 0, "empty database refused");
+	ok(ayb_layout_create(data, "..", "d", &err) < 0, "entity .. refused");
+	ok(ayb_layout_create(data, "e", "a/b", &err) < 0, "database a/b refused");
+	ok(ayb_layout_create(data, "e", "", &err) < 0, "empty database refused");
 	free(t);
 }
 

@@ -39,17 +39,17 @@ static const char *run(const char *sql, enum ayb_query_mode mode, const struct a
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
 	struct ayb_render_json json;
-	struct ayb_hosted_file f;
+	struct ayb_layout_file f;
 	int rc;
 
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_hosted_locate(data, "e", "d", &f, &err) < 0)
+	if (ayb_layout_locate(data, "e", "d", &f, &err) < 0)
 		return NULL;
 	ayb_render_json_init(&json, &sink);
 	rc = ayb_hosted_run(&f, sql, strlen(sql), mode, lim, &json.rows, &err);
 	ayb_render_json_free(&json);
-	ayb_hosted_file_free(&f);
+	ayb_layout_file_free(&f);
 	if (rc < 0)
 		return NULL;
 	return res.data ? res.data : "";
@@ -189,7 +189,7 @@ static int rm_entry(const char *p, const struct stat *st, int t, struct FTW *f)
 
 int main(void)
 {
-	struct ayb_hosted_file f;
+	struct ayb_layout_file f;
 	struct ayb_query_limits lim;
 	char *vdir = NULL, file[PATH_MAX + 64], tmp[PATH_MAX + 64], old[PATH_MAX];
 	const char *top = getenv("top_builddir");
@@ -200,7 +200,7 @@ int main(void)
 	setenv("AYB_QUERY_WORKER", file, 1);
 
 	snprintf(data, sizeof(data), "%s/ayb-keep.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(data) || ayb_hosted_create(data, "e", "d", &err) < 0) {
+	if (!mkdtemp(data) || ayb_layout_create(data, "e", "d", &err) < 0) {
 		printf("Bail out! cannot make a data directory\n");
 		return 1;
 	}
@@ -255,8 +255,8 @@ int main(void)
 
 	/* A restore swaps in a new version: the next query reads it, and the
 	 * connection to the old file is let go. */
-	if (ayb_hosted_locate(data, "e", "d", &f, &err) < 0 ||
-	    ayb_hosted_new_version(data, "e", "d", &vdir, &err) < 0) {
+	if (ayb_layout_locate(data, "e", "d", &f, &err) < 0 ||
+	    ayb_layout_new_version(data, "e", "d", &vdir, &err) < 0) {
 		printf("Bail out! %s\n", err.message);
 		return 1;
 	}
@@ -271,7 +271,7 @@ int main(void)
 	sqlite3_close(db);
 	IS(RO("SELECT count(*) FROM t"), "{\"fields\":[\"count(*)\"],\"rows\":[[\"2\"]]}",
 	   "read-only before the swap");
-	ok(ayb_hosted_swap(data, "e", "d", vdir, &err) == 0, "swap");
+	ok(ayb_layout_swap(data, "e", "d", vdir, &err) == 0, "swap");
 	IS(RW("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"restored\"]]}",
 	   "the next query reads the new version");
 	is_int(open_on(old), 0, "and nothing holds the old file any more");
@@ -307,7 +307,7 @@ int main(void)
 	ok(n > 0, "which keeps the file open");
 	free(vdir);
 	vdir = NULL;
-	if (ayb_hosted_new_version(data, "e", "d", &vdir, &err) < 0) {
+	if (ayb_layout_new_version(data, "e", "d", &vdir, &err) < 0) {
 		printf("Bail out! %s\n", err.message);
 		return 1;
 	}
@@ -319,14 +319,14 @@ int main(void)
 		return 1;
 	}
 	sqlite3_close(db);
-	ok(ayb_hosted_swap(data, "e", "d", vdir, &err) == 0, "a second swap");
+	ok(ayb_layout_swap(data, "e", "d", vdir, &err) == 0, "a second swap");
 	IS(wq("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"second restore\"]]}",
 	   "a worker reads the new version");
 	is_int(workers(old, &n), 1, "still one worker");
 	is_int(n, 0, "and no worker holds the old file");
 	ayb_worker_shutdown();
 
-	ayb_hosted_file_free(&f);
+	ayb_layout_file_free(&f);
 	free(vdir);
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);

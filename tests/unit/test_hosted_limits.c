@@ -19,7 +19,7 @@
 #include "tap.h"
 
 static char data[] = "/tmp/ayb-test-limits.XXXXXX";
-static struct ayb_hosted_file file;
+static struct ayb_layout_file file;
 static struct ayb_buf res;
 static struct ayb_err err;
 static int slow_writes;
@@ -87,8 +87,8 @@ int main(void)
 	char wal[PATH_MAX];
 	long long size;
 
-	if (!mkdtemp(data) || ayb_hosted_create(data, "e", "d", &err) < 0 ||
-	    ayb_hosted_locate(data, "e", "d", &file, &err) < 0) {
+	if (!mkdtemp(data) || ayb_layout_create(data, "e", "d", &err) < 0 ||
+	    ayb_layout_locate(data, "e", "d", &file, &err) < 0) {
 		printf("Bail out! setup: %s\n", err.message ? err.message : "mkdtemp");
 		return 1;
 	}
@@ -171,7 +171,7 @@ int main(void)
 	is_str(run("PRAGMA integrity_check", &lim, 0), "{\"fields\":[\"integrity_check\"],\"rows\":[[\"ok\"]]}",
 	       "the database is intact");
 
-	ayb_hosted_file_free(&file);
+	ayb_layout_file_free(&file);
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
 	nftw(data, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

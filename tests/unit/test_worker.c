@@ -321,8 +321,8 @@ int main(void)
 
 	snprintf(worker, sizeof(worker), "%s/cgi/ayb-query-worker", top ? top : ".");
 	setenv("AYB_QUERY_WORKER", worker, 1);
-	if (!mkdtemp(data) || ayb_hosted_create(data, "e", "a", &err) < 0 ||
-	    ayb_hosted_create(data, "e", "b", &err) < 0) {
+	if (!mkdtemp(data) || ayb_layout_create(data, "e", "a", &err) < 0 ||
+	    ayb_layout_create(data, "e", "b", &err) < 0) {
 		printf("Bail out! setup: %s\n", err.message ? err.message : "mkdtemp");
 		return 1;
 	}

@@ -1,0 +1,648 @@
+/* The disk layout under data_path: every path below it is built here, with
+ * the same checks on each component (see layout.h).  Hosted databases live
+ * in version directories named by a UUIDv7 behind a `current` link, so a
+ * restore can replace a database atomically (README "Snapshots"). */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fs.h"
+#include "layout.h"
+#include "slug.h"
+
+#define UUID_TEXT_LEN 36
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Rust's io::ErrorKind name for an errno, as ayb's `IO error: Os { .. }`
+ * messages show it. */
+static const char *io_kind(int e)
+{
+	switch (e) {
+	case ENOENT: return "NotFound";
+	case EACCES:
+	case EPERM: return "PermissionDenied";
+	case EEXIST: return "AlreadyExists";
+	case ENOTDIR: return "NotADirectory";
+	case EISDIR: return "IsADirectory";
+	case ENOTEMPTY: return "DirectoryNotEmpty";
+	case EROFS: return "ReadOnlyFilesystem";
+	case ELOOP: return "FilesystemLoop";
+	case ENOSPC: return "StorageFull";
+	case EDQUOT: return "FilesystemQuotaExceeded";
+	case ENAMETOOLONG: return "InvalidFilename";
+	case EINTR: return "Interrupted";
+	case ENOMEM: return "OutOfMemory";
+	default: return "Uncategorized";
+	}
+}
+
+/* ayb's rendering of a std::io::Error; always a server-side fault (500).
+ * The path is not part of it, as in ayb. */
+static int io_error(struct ayb_err *err, int e)
+{
+	return ayb_err_set(err, AYB_E_OTHER, 500,
+			   "IO error: Os { code: %d, kind: %s, message: \"%s\" }",
+			   e, io_kind(e), strerror(e));
+}
+
+/* Slugs are checked by the caller; this is a second line of defence so a
+ * bug there can never turn a slug into "..", "/" or an empty component. */
+static int component_ok(const char *s)
+{
+	return s[0] && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
+	       strcmp(s, "..") != 0 && strlen(s) <= NAME_MAX;
+}
+
+static int looks_like_uuid(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != UUID_TEXT_LEN)
+		return 0;
+	for (i = 0; i < UUID_TEXT_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+#define DATABASES "databases"
+#define SNAPSHOTS "snapshots"
+
+/* <data_path>/<top>/<entity>/<db>, top being DATABASES or SNAPSHOTS; NULL
+ * on OOM or a bad component (err set).  The caller frees. */
+static char *database_dir(const char *data_path, const char *top, const char *entity,
+			  const char *db, struct ayb_err *err)
+{
+	char *p;
+
+	if (!component_ok(entity) || !component_ok(db)) {
+		ayb_err_set(err, AYB_E_OTHER, 500, "Invalid database path component");
+		return NULL;
+	}
+	if (asprintf(&p, "%s/%s/%s/%s", data_path, top, entity, db) < 0) {
+		ayb_err_oom(err);
+		return NULL;
+	}
+	return p;
+}
+
+/* dir + "/" + name; NULL with err on OOM.  The caller frees. */
+static char *join(const char *dir, const char *name, struct ayb_err *err)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0) {
+		ayb_err_oom(err);
+		return NULL;
+	}
+	return p;
+}
+
+/* 1 when `path`'s parent directory is exactly `dir` and its last component
+ * looks like a version directory's name. */
+static int is_version_of(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && path[n] == '/' &&
+	       looks_like_uuid(path + n + 1);
+}
+
+/* A UUID version 7 (RFC 9562) in canonical lowercase text: 48 bits of Unix
+ * time in milliseconds, so version directories sort by creation time, then
+ * 74 random bits from libsodium.  out has room for 37 bytes. */
+static void uuidv7(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	struct timespec ts;
+	uint64_t ms;
+	int i, n = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	randombytes_buf(b, sizeof(b));
+	for (i = 0; i < 6; i++)
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
+	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[n++] = '-';
+		out[n++] = hex[b[i] >> 4];
+		out[n++] = hex[b[i] & 15];
+	}
+	out[n] = '\0';
+}
+
+/* ---- version directories and the `current` link ------------------------- */
+
+int ayb_layout_new_version(const char *data_path, const char *entity,
+			   const char *db, char **dir_out, struct ayb_err *err)
+{
+	char uuid[UUID_TEXT_LEN + 1];
+	char *dir, *vdir = NULL;
+	int ret = -1;
+
+	*dir_out = NULL;
+	dir = database_dir(data_path, DATABASES, entity, db, err);
+	if (!dir)
+		return -1;
+	if (sodium_init() < 0) {
+		ayb_err_set(err, AYB_E_OTHER, 500, "libsodium failed to initialise");
+		goto out;
+	}
+	/* Tenant data: only the service's own user may enter. */
+	if (ayb_fs_mkdirs(dir, 0700) < 0) {
+		io_error(err, errno);
+		goto out;
+	}
+	uuidv7(uuid);
+	if (asprintf(&vdir, "%s/%s", dir, uuid) < 0) {
+		vdir = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (mkdir(vdir, 0700) < 0) {
+		io_error(err, errno);
+		goto out;
+	}
+	*dir_out = realpath(vdir, NULL);
+	if (!*dir_out) {
+		io_error(err, errno);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(vdir);
+	free(dir);
+	return ret;
+}
+
+/* The swap holds an flock on the database directory so two swaps of one
+ * database on this host cannot interleave their current.tmp steps.  Once
+ * the rename is done the swap has happened; failing to delete the old
+ * version afterwards only leaves an orphan directory behind, so it is not
+ * reported as an error (ayb leaves crash orphans behind the same way). */
+int ayb_layout_swap(const char *data_path, const char *entity, const char *db,
+		    const char *version_dir, struct ayb_err *err)
+{
+	char *dir, *canon = NULL, *cur = NULL, *tmp = NULL, *old = NULL;
+	int fd = -1, ret = -1;
+
+	dir = database_dir(data_path, DATABASES, entity, db, err);
+	if (!dir)
+		return -1;
+	canon = realpath(dir, NULL);
+	if (!canon) {
+		io_error(err, errno);
+		goto out;
+	}
+	/* `current` must only ever name a version directory of this database. */
+	if (!is_version_of(version_dir, canon)) {
+		ayb_err_set(err, AYB_E_OTHER, 500,
+			    "Version directory is not inside its database directory");
+		goto out;
+	}
+	if (asprintf(&cur, "%s/current", canon) < 0) {
+		cur = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (asprintf(&tmp, "%s/current.tmp", canon) < 0) {
+		tmp = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	fd = open(canon, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		io_error(err, errno);
+		goto out;
+	}
+	old = realpath(cur, NULL); /* NULL: nothing to replace */
+	/* A current.tmp left by a crash would make symlink() fail. */
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		io_error(err, errno);
+		goto out;
+	}
+	if (symlink(version_dir, tmp) < 0 || rename(tmp, cur) < 0) {
+		io_error(err, errno);
+		unlink(tmp);
+		goto out;
+	}
+	/* Make the new link durable before the old version goes away. */
+	fsync(fd);
+	if (old && strcmp(old, version_dir) != 0 && is_version_of(old, canon))
+		ayb_fs_remove_tree(old);
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+	free(old);
+	free(tmp);
+	free(cur);
+	free(canon);
+	free(dir);
+	return ret;
+}
+
+int ayb_layout_create(const char *data_path, const char *entity, const char *db,
+		      struct ayb_err *err)
+{
+	char *vdir = NULL;
+	int ret;
+
+	if (ayb_layout_new_version(data_path, entity, db, &vdir, err) < 0)
+		return -1;
+	ret = ayb_layout_swap(data_path, entity, db, vdir, err);
+	if (ret < 0)
+		ayb_fs_remove_tree(vdir);
+	free(vdir);
+	return ret;
+}
+
+/* ---- locating the current file ------------------------------------------- */
+
+void ayb_layout_file_free(struct ayb_layout_file *f)
+{
+	free(f->dir);
+	free(f->path);
+	free(f->shown);
+	memset(f, 0, sizeof(*f));
+}
+
+/* 1 when p is absolute with no empty, "." or ".." component and no
+ * trailing slash: the form realpath() gives. */
+static int plain_absolute(const char *p)
+{
+	if (*p != '/')
+		return 0;
+	for (const char *c = p; *c; ) {
+		size_t n;
+
+		c++; /* past '/' */
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		c += n;
+	}
+	return 1;
+}
+
+/* The version directory `link` (a database's `current`) names, resolved;
+ * NULL with errno.  ayb_layout_swap writes the realpath() of a version
+ * directory into the link, so one readlink() and one stat() resolve it on
+ * every query instead of realpath()'s readlink() of each component, twice
+ * over; a link in any other form (made by hand, relative) still goes
+ * through realpath().  The caller frees. */
+static char *current_target(const char *link)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	ssize_t n = readlink(link, buf, sizeof(buf));
+
+	if (n < 0)
+		return NULL;
+	if ((size_t)n >= sizeof(buf) || (buf[n] = '\0', !plain_absolute(buf)) ||
+	    !looks_like_uuid(strrchr(buf, '/') + 1))
+		return realpath(link, NULL);
+	if (stat(buf, &st) < 0)
+		return NULL;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return NULL;
+	}
+	return strdup(buf);
+}
+
+char *ayb_layout_version_file(const char *version_dir, const char *db, struct ayb_err *err)
+{
+	if (!component_ok(db)) {
+		ayb_err_set(err, AYB_E_OTHER, 500, "Invalid database path component");
+		return NULL;
+	}
+	return join(version_dir, db, err);
+}
+
+char *ayb_layout_current_path(const char *data_path, const char *entity, const char *db,
+			      struct ayb_err *err)
+{
+	char *dir = database_dir(data_path, DATABASES, entity, db, err), *link;
+
+	if (!dir)
+		return NULL;
+	link = join(dir, "current", err);
+	free(dir);
+	return link;
+}
+
+/* errno is kept from the step that failed, so a caller can tell a database
+ * without `current` (ENOENT) from one it cannot reach. */
+int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
+		      struct ayb_layout_file *f, struct ayb_err *err)
+{
+	char *link;
+	int ret = -1, e;
+
+	memset(f, 0, sizeof(*f));
+	link = ayb_layout_current_path(data_path, entity, db, err);
+	if (!link) {
+		errno = component_ok(entity) && component_ok(db) ? ENOMEM : EINVAL;
+		return -1;
+	}
+	if (!(f->dir = current_target(link))) {
+		e = errno;
+		io_error(err, e);
+		goto out;
+	}
+	e = ENOMEM;
+	if (!(f->path = ayb_layout_version_file(f->dir, db, err)))
+		goto out;
+	if (asprintf(&f->shown, DATABASES "/%s/%s/%s/%s", entity, db,
+		     strrchr(f->dir, '/') + 1, db) < 0) {
+		f->shown = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		ayb_layout_file_free(f);
+	free(link);
+	if (ret < 0)
+		errno = e;
+	return ret;
+}
+
+/* f->dir is <database dir>/<version>: a path under the same database
+ * directory but not under f->dir belongs to another version. */
+int ayb_layout_other_version(const char *path, const struct ayb_layout_file *f)
+{
+	const char *slash = strrchr(f->dir, '/');
+	size_t dirlen = strlen(f->dir), dblen = slash ? (size_t)(slash - f->dir) : 0;
+
+	return dblen && strncmp(path, f->dir, dblen + 1) == 0 &&
+	       (strncmp(path, f->dir, dirlen) != 0 || path[dirlen] != '/');
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+#define WORK_PREFIX "work."
+
+void ayb_layout_snapshot_free(struct ayb_layout_snapshot *s)
+{
+	free(s->dir);
+	free(s->lock);
+	free(s->state);
+	free(s->state_tmp);
+	memset(s, 0, sizeof(*s));
+}
+
+int ayb_layout_snapshot(const char *data_path, const char *entity, const char *db,
+			struct ayb_layout_snapshot *s, struct ayb_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	if (!(s->dir = database_dir(data_path, SNAPSHOTS, entity, db, err)) ||
+	    !(s->lock = join(s->dir, "lock", err)) ||
+	    !(s->state = join(s->dir, "last-run", err)) ||
+	    !(s->state_tmp = join(s->dir, "last-run.tmp", err))) {
+		ayb_layout_snapshot_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Work directories are named work.XXXXXX; one left behind by a run that
+ * crashed is removed by the next run of the same database. */
+static void remove_stale_work(const char *parent)
+{
+	char path[PATH_MAX];
+	struct dirent **names = NULL;
+	int n = scandir(parent, &names, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		if (strncmp(name, WORK_PREFIX, strlen(WORK_PREFIX)) == 0 &&
+		    snprintf(path, sizeof(path), "%s/%s", parent, name) < (int)sizeof(path))
+			ayb_fs_remove_tree(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+void ayb_layout_work_remove(struct ayb_layout_work *w)
+{
+	if (w->dir)
+		ayb_fs_remove_tree(w->dir);
+	free(w->dir);
+	free(w->copy);
+	free(w->packed);
+	memset(w, 0, sizeof(*w));
+}
+
+/* The copy's paths are canonical: SQLite opens them with
+ * SQLITE_OPEN_NOFOLLOW, which refuses a symlink anywhere in the path, and
+ * data_path itself may lie behind one. */
+int ayb_layout_work_make(const char *data_path, const char *entity, const char *db,
+			 struct ayb_layout_work *w, struct ayb_err *err)
+{
+	char *parent, *canon = NULL;
+	int ret = -1;
+
+	memset(w, 0, sizeof(*w));
+	if (!(parent = database_dir(data_path, SNAPSHOTS, entity, db, err)))
+		return -1;
+	if (ayb_fs_mkdirs(parent, 0700) < 0) {
+		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot create %s: %s", parent,
+			    strerror(errno));
+		goto out;
+	}
+	remove_stale_work(parent);
+	if (!(w->dir = join(parent, WORK_PREFIX "XXXXXX", err)))
+		goto out;
+	if (!mkdtemp(w->dir)) {
+		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot create a work directory in %s: %s",
+			    parent, strerror(errno));
+		free(w->dir);
+		w->dir = NULL;
+		goto out;
+	}
+	if (!(canon = realpath(w->dir, NULL))) {
+		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot resolve %s: %s", w->dir,
+			    strerror(errno));
+		goto out;
+	}
+	if (asprintf(&w->copy, "%s/%s", canon, db) < 0 ||
+	    asprintf(&w->packed, "%s/%s.zst", canon, db) < 0) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		ayb_layout_work_remove(w);
+	free(canon);
+	free(parent);
+	return ret;
+}
+
+/* ---- every hosted database ----------------------------------------------- */
+
+struct ayb_layout_iter {
+	char *root;                      /* <data_path>/databases */
+	struct dirent **ents;            /* entity directories, alphasorted */
+	int ne, ei;                      /* how many, and the next one */
+	struct dirent **dbs;             /* the current entity's databases */
+	int nd, di;                      /* how many (-1: not read yet), the next one */
+	/* Sized so that no name can be cut short. */
+	char path[PATH_MAX + NAME_MAX + 2];
+	char what[2 * NAME_MAX + 2];
+	char message[PATH_MAX + 2 * NAME_MAX + 64];
+};
+
+static int skip_dots(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A directory name that is not a slug was not made by ayb-c. */
+static int slug_ok(enum ayb_slug_kind kind, const char *name)
+{
+	struct ayb_err err = { 0 };
+	int ok = ayb_slug_check(kind, name, strlen(name), &err) == 0;
+
+	ayb_err_clear(&err);
+	return ok;
+}
+
+static void free_names(struct dirent **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int ayb_layout_iter_open(const char *data_path, struct ayb_layout_iter **out,
+			 struct ayb_err *err)
+{
+	struct ayb_layout_iter *it = calloc(1, sizeof(*it));
+
+	*out = NULL;
+	if (!it || !(it->root = join(data_path, DATABASES, err))) {
+		free(it);
+		return ayb_err_oom(err);
+	}
+	it->nd = -1;
+	it->ne = scandir(it->root, &it->ents, skip_dots, alphasort);
+	if (it->ne < 0) {
+		if (errno != ENOENT) {
+			ayb_err_set(err, AYB_E_OTHER, 500, "%s: %s", it->root, strerror(errno));
+			free(it->root);
+			free(it);
+			return -1;
+		}
+		it->ne = 0;
+	}
+	*out = it;
+	return 0;
+}
+
+/* Fills e as a stray with it->what and it->message. */
+static int stray(struct ayb_layout_iter *it, struct ayb_layout_entry *e, const char *entity,
+		 const char *db)
+{
+	e->kind = AYB_LAYOUT_STRAY;
+	e->entity = entity;
+	e->db = db;
+	e->what = it->what;
+	e->message = it->message;
+	return 1;
+}
+
+int ayb_layout_iter_next(struct ayb_layout_iter *it, struct ayb_layout_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	while (it->ei < it->ne) {
+		const char *entity = it->ents[it->ei]->d_name;
+
+		snprintf(it->path, sizeof(it->path), "%s/%s", it->root, entity);
+		if (it->nd < 0) {
+			/* The entity is reached for the first time. */
+			snprintf(it->what, sizeof(it->what), "%s", entity);
+			if (!is_dir(it->path) || !slug_ok(AYB_SLUG_ENTITY, entity)) {
+				snprintf(it->message, sizeof(it->message),
+					 "Unexpected file where entity directory expected: %s",
+					 it->path);
+				it->ei++;
+				return stray(it, e, entity, NULL);
+			}
+			it->nd = scandir(it->path, &it->dbs, skip_dots, alphasort);
+			it->di = 0;
+			if (it->nd < 0) {
+				snprintf(it->message, sizeof(it->message), "%s", strerror(errno));
+				it->ei++;
+				return stray(it, e, entity, NULL);
+			}
+		}
+		if (it->di < it->nd) {
+			const char *db = it->dbs[it->di++]->d_name;
+			char dbpath[sizeof(it->path) + NAME_MAX + 2];
+
+			snprintf(dbpath, sizeof(dbpath), "%s/%s", it->path, db);
+			snprintf(it->what, sizeof(it->what), "%s/%s", entity, db);
+			if (!is_dir(dbpath) || !slug_ok(AYB_SLUG_DATABASE, db)) {
+				snprintf(it->message, sizeof(it->message),
+					 "Unexpected file where database directory expected");
+				return stray(it, e, entity, db);
+			}
+			e->kind = AYB_LAYOUT_DATABASE;
+			e->entity = entity;
+			e->db = db;
+			e->what = it->what;
+			return 1;
+		}
+		free_names(it->dbs, it->nd);
+		it->dbs = NULL;
+		it->nd = -1;
+		it->ei++;
+	}
+	return 0;
+}
+
+void ayb_layout_iter_free(struct ayb_layout_iter *it)
+{
+	if (!it)
+		return;
+	if (it->nd >= 0)
+		free_names(it->dbs, it->nd);
+	free_names(it->ents, it->ne);
+	free(it->root);
+	free(it);
+}

@@ -1,0 +1,141 @@
+/* The disk layout under data_path (README "Snapshots" and "Isolation"):
+ * the one module that spells a path below it.
+ *
+ *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
+ *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
+ *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
+ *
+ * Every path built here goes through the same checks: an entity or
+ * database name that is empty, ".", "..", holds a '/' or is longer than
+ * NAME_MAX is refused with Other (500) "Invalid database path component",
+ * whatever the caller checked before. */
+#ifndef AYB_LAYOUT_H
+#define AYB_LAYOUT_H
+
+#include "error.h"
+
+/* Makes databases/<entity>/<db>/<uuidv7>/ and points `current` at it
+ * (symlink current.tmp, then rename over current).  No database file is
+ * created.  Slugs must already be validated.  Returns 0 or -1 with err (500).
+ * Same as ayb_layout_new_version followed by ayb_layout_swap. */
+int ayb_layout_create(const char *data_path, const char *entity, const char *db,
+		      struct ayb_err *err);
+
+/* Makes a new, empty version directory databases/<entity>/<db>/<uuidv7>/
+ * (parents too, mode 0700) and sets *dir_out to its absolute canonical
+ * path, which the caller frees.  Restore fills it, then swaps it in.
+ * Returns 0, or -1 with err (500) and *dir_out NULL. */
+int ayb_layout_new_version(const char *data_path, const char *entity,
+			   const char *db, char **dir_out, struct ayb_err *err);
+
+/* Points `current` at version_dir (a path from ayb_layout_new_version for
+ * the same database; anything else is refused): symlink current.tmp ->
+ * version_dir, rename it over current, fsync the directory, then delete the
+ * version directory `current` pointed at before, if any.  Swaps of one
+ * database on one host are serialised with flock.  Connections already open
+ * on the old file keep reading the deleted file until they close.  Returns
+ * 0, or -1 with err (500); a failed delete of the old version is not an
+ * error (it stays behind as an orphan). */
+int ayb_layout_swap(const char *data_path, const char *entity, const char *db,
+		    const char *version_dir, struct ayb_err *err);
+
+/* Where a database's current file is: resolved from `current` by
+ * ayb_layout_locate.  Every string is owned; ayb_layout_file_free frees. */
+struct ayb_layout_file {
+	char *dir;               /* absolute canonical version directory */
+	char *path;              /* dir + "/" + database slug */
+	char *shown;             /* databases/<e>/<d>/<uuid>/<d>, for messages */
+};
+
+/* Resolves the `current` link of a database.  Returns 0 with *f filled, or
+ * -1 with err (no `current`: Other (500) "IO error: Os { code: 2, ... }")
+ * and *f zeroed; errno then says why the link did not resolve (ENOENT: the
+ * database has no `current`), or is EINVAL for a refused component. */
+int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
+		      struct ayb_layout_file *f, struct ayb_err *err);
+void ayb_layout_file_free(struct ayb_layout_file *f);
+
+/* The database file in a version directory (from ayb_layout_new_version
+ * or a located file's dir): version_dir + "/" + db.  NULL with err (refused
+ * component, OOM); the caller frees. */
+char *ayb_layout_version_file(const char *version_dir, const char *db, struct ayb_err *err);
+
+/* <data_path>/databases/<entity>/<db>/current, the link ayb_layout_locate
+ * resolves, for messages about it.  NULL with err (refused component, OOM);
+ * the caller frees. */
+char *ayb_layout_current_path(const char *data_path, const char *entity, const char *db,
+			      struct ayb_err *err);
+
+/* 1 when `path` is a file of another version directory of f's database
+ * (<database dir>/<version>/... with a version other than f->dir's): a
+ * connection to it was opened before a restore swapped `current` away. */
+int ayb_layout_other_version(const char *path, const struct ayb_layout_file *f);
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+/* The snapshot state of one database, as ayb-snapshot keeps it.  Every
+ * string is owned; ayb_layout_snapshot_free frees. */
+struct ayb_layout_snapshot {
+	char *dir;               /* <data_path>/snapshots/<entity>/<db> */
+	char *lock;              /* dir/lock: flocked for a whole snapshot */
+	char *state;             /* dir/last-run: start of the last success, Unix ms */
+	char *state_tmp;         /* dir/last-run.tmp: state is written here, then renamed */
+};
+
+/* Fills *s for the database (nothing is created).  Returns 0, or -1 with
+ * err (refused component, OOM) and *s zeroed. */
+int ayb_layout_snapshot(const char *data_path, const char *entity, const char *db,
+			struct ayb_layout_snapshot *s, struct ayb_err *err);
+void ayb_layout_snapshot_free(struct ayb_layout_snapshot *s);
+
+/* A work directory for one snapshot, under the snapshot directory.  Every
+ * string is owned; ayb_layout_work_remove deletes the directory and frees. */
+struct ayb_layout_work {
+	char *dir;               /* <snapshot dir>/work.XXXXXX */
+	char *copy;              /* canonical dir/<db>: the VACUUM INTO copy */
+	char *packed;            /* canonical dir/<db>.zst: the compressed copy */
+};
+
+/* Creates the database's snapshot directory (mode 0700) if need be, removes
+ * the work directories earlier runs left behind (runs of one database must
+ * not overlap: ayb-snapshot holds the lock), and makes a fresh one.
+ * Returns 0 with *w filled, or -1 with err: SnapshotError (500) "Cannot
+ * create <dir>: ..." or "Cannot create a work directory in <dir>: ...",
+ * refused component, OOM; *w is then zeroed. */
+int ayb_layout_work_make(const char *data_path, const char *entity, const char *db,
+			 struct ayb_layout_work *w, struct ayb_err *err);
+void ayb_layout_work_remove(struct ayb_layout_work *w);
+
+/* ---- every hosted database ----------------------------------------------- */
+
+enum ayb_layout_entry_kind {
+	AYB_LAYOUT_DATABASE,     /* entity and db name a database directory */
+	AYB_LAYOUT_STRAY,        /* something ayb-c did not make: what, message */
+};
+
+/* One entry of the walk; its strings belong to the iterator and stay valid
+ * until the next call. */
+struct ayb_layout_entry {
+	enum ayb_layout_entry_kind kind;
+	const char *entity;
+	const char *db;          /* NULL for an entity-level stray */
+	const char *what;        /* "<entity>" or "<entity>/<db>" */
+	const char *message;     /* STRAY: why the entry is not a database */
+};
+
+struct ayb_layout_iter;
+
+/* Starts a walk over <data_path>/databases/<entity>/<database>, both levels
+ * in name order (alphasort).  A name that is not a valid slug, or a file
+ * where a directory belongs, is a STRAY entry of its own, not the end of
+ * the walk.  No databases/ directory at all is an empty walk.  Returns 0
+ * with *it (the caller ends it with ayb_layout_iter_free), or -1 with
+ * err (Other 500 "<data_path>/databases: <strerror>", or OOM) and *it NULL. */
+int ayb_layout_iter_open(const char *data_path, struct ayb_layout_iter **it,
+			 struct ayb_err *err);
+
+/* The next entry: 1 with *e filled, 0 at the end. */
+int ayb_layout_iter_next(struct ayb_layout_iter *it, struct ayb_layout_entry *e);
+void ayb_layout_iter_free(struct ayb_layout_iter *it);
+
+#endif
