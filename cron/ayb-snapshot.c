@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "config.h"
 #include "s3.h"
 #include "slug.h"
@@ -86,20 +87,13 @@ static void sleep_until(int64_t until_ns)
 		;
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Passes every interval, the first one interval after start (as ayb's
  * scheduler), each scheduled from the previous one's start so the cadence
  * does not drift; a pass longer than the interval is followed at once. */
 static int loop(const struct ayb_config *cfg, struct ayb_s3 *s3)
 {
-	int64_t interval_ns = cfg->snapshots->interval_ms * 1000000, next = mono_ns() + interval_ns;
+	int64_t interval_ns = cfg->snapshots->interval_ms * 1000000;
+	int64_t next = ayb_clock_ns() + interval_ns;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -114,8 +108,8 @@ static int loop(const struct ayb_config *cfg, struct ayb_s3 *s3)
 		if (stopping)
 			break;
 		next += interval_ns;
-		if (next < mono_ns())
-			next = mono_ns();
+		if (next < ayb_clock_ns())
+			next = ayb_clock_ns();
 		printf("Creating snapshots...\n");
 		fflush(stdout);
 		pass_once(cfg, s3, NULL, NULL);
