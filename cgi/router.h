@@ -6,7 +6,7 @@
 
 #include "handlers.h"
 
-struct ayb_route {
+struct fcgi_route {
 	const char *method;
 	const char *const *pattern; /* segments; "*" matches any one segment */
 	ayb_handler *handler;
@@ -15,6 +15,6 @@ struct ayb_route {
 };
 
 /* The route for req, or NULL (the caller answers 404 with no body). */
-const struct ayb_route *ayb_route_find(const struct ayb_request *req);
+const struct fcgi_route *fcgi_route_find(const struct fcgi_request *req);
 
 #endif

@@ -53,28 +53,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[n] = '\0';
 	switch (data[0] % 4) {
 	case 0: {
-		struct ayb_form f;
-		if (ayb_form_parse(in, n, &f, &err) == 0) {
+		struct ui_form f;
+		if (ui_form_parse(in, n, &f, &err) == 0) {
 			for (size_t i = 0; i < f.n; i++)
 				if (f.f[i].value[f.f[i].len] != '\0' || strlen(f.f[i].name) > n)
 					abort();
-			ayb_form_get(&f, "csrf");
-			ayb_form_free(&f);
+			ui_form_get(&f, "csrf");
+			ui_form_free(&f);
 		}
 		ayb_err_clear(&err);
 		break;
 	}
 	case 1:
-		free(ayb_cookie_get(text, "auth"));
+		free(ui_cookie_get(text, "auth"));
 		break;
 	case 2: {
 		struct ayb_buf b = { 0 };
-		ayb_html_escape_n(&b, in, n);
+		ui_html_escape_n(&b, in, n);
 		/* Nothing that could open markup survives escaping. */
 		if (b.data && (memchr(b.data, '<', b.len) || memchr(b.data, '"', b.len)))
 			abort();
 		ayb_buf_free(&b);
-		ayb_html_safe_url(text);
+		ui_html_safe_url(text);
 		break;
 	}
 	default: {

@@ -10,7 +10,7 @@
 #include "worker.h"
 
 int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
-			       const struct ayb_segment *seg_entity, const struct ayb_segment *seg_db,
+			       const struct fcgi_segment *seg_entity, const struct fcgi_segment *seg_db,
 			       const char *db_type, const char *public_level, struct ayb_err *err)
 {
 	struct ayb_entity owner = { 0 };
@@ -77,8 +77,8 @@ out:
 	return ret;
 }
 
-void ayb_handle_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
-				struct ayb_response *resp)
+void api_create_database(struct ayb_ctx *ctx, struct fcgi_request *req,
+				struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -87,8 +87,8 @@ void ayb_handle_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
 
 	if (ayb_auth_required(ctx, req, &a, &err) < 0 ||
 	    ayb_action_create_database(ctx, &a, &req->seg[1], &req->seg[2],
-				       ayb_request_header(req, "db-type"),
-				       ayb_request_header(req, "public-sharing-level"), &err) < 0)
+				       fcgi_request_header(req, "db-type"),
+				       fcgi_request_header(req, "public-sharing-level"), &err) < 0)
 		goto fail;
 	if (!(entity = strdup(req->seg[1].s))) {
 		ayb_err_oom(&err);
@@ -101,10 +101,10 @@ void ayb_handle_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
 		ayb_err_oom(&err);
 		goto fail;
 	}
-	ayb_response_json(resp, 201, o);
+	fcgi_response_json(resp, 201, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	free(entity);
@@ -129,7 +129,7 @@ int ayb_action_query(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct
 				out, err);
 }
 
-void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void api_query(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -138,20 +138,20 @@ void ayb_handle_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_r
 
 	if (ayb_auth_required(ctx, req, &a, &err) < 0 || ayb_target_load(ctx, req, &a, &t, &err) < 0)
 		goto fail;
-	out = ayb_response_stream(resp, 200);
+	out = fcgi_response_stream(resp, 200);
 	if (ayb_action_query(ctx, &a, &t, req->body, req->body_len, &out, &err) < 0) {
 		/* Once the status line is out nothing can be said any more: the
 		 * client sees a truncated document and the process logs why. */
-		if (ayb_response_committed(resp)) {
-			ayb_response_abort(resp, &err);
+		if (fcgi_response_committed(resp)) {
+			fcgi_response_abort(resp, &err);
 			goto out;
 		}
-		ayb_response_discard(resp);
+		fcgi_response_discard(resp);
 		goto fail;
 	}
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	ayb_target_free(&t);
 	ayb_auth_free(&a);

@@ -8,7 +8,7 @@
 #include "html.h"
 #include "utf8.h"
 
-int ayb_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
+int ui_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
@@ -46,12 +46,12 @@ int ayb_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
 	return b->oom ? -1 : 0;
 }
 
-int ayb_html_escape(struct ayb_buf *b, const char *s)
+int ui_html_escape(struct ayb_buf *b, const char *s)
 {
-	return s ? ayb_html_escape_n(b, s, strlen(s)) : 0;
+	return s ? ui_html_escape_n(b, s, strlen(s)) : 0;
 }
 
-int ayb_html_printf(struct ayb_buf *b, const char *fmt, ...)
+int ui_html_printf(struct ayb_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	const char *p = fmt, *run = fmt;
@@ -69,10 +69,10 @@ int ayb_html_printf(struct ayb_buf *b, const char *fmt, ...)
 		p++;
 		num[0] = '\0';
 		if (*p == 's') {
-			ayb_html_escape(b, va_arg(ap, const char *));
+			ui_html_escape(b, va_arg(ap, const char *));
 		} else if (*p == 'c') {
 			c = (char)va_arg(ap, int);
-			ayb_html_escape_n(b, &c, 1);
+			ui_html_escape_n(b, &c, 1);
 		} else if (*p == 'd') {
 			snprintf(num, sizeof(num), "%d", va_arg(ap, int));
 		} else if (*p == 'u') {
@@ -110,7 +110,7 @@ int ayb_html_printf(struct ayb_buf *b, const char *fmt, ...)
 	return b->oom ? -1 : 0;
 }
 
-int ayb_html_safe_url(const char *url)
+int ui_html_safe_url(const char *url)
 {
 	if (!url || (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0))
 		return 0;

@@ -23,22 +23,22 @@
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-const char *ayb_ui_me(const struct ayb_ui *ui)
+const char *ui_me(const struct ui *ui)
 {
 	return ui->logged_in ? ui->auth.entity.slug : NULL;
 }
 
-const char *ayb_ui_field(const struct ayb_ui *ui, const char *name)
+const char *ui_field(const struct ui *ui, const char *name)
 {
-	const char *v = ayb_form_get(&ui->form, name);
+	const char *v = ui_form_get(&ui->form, name);
 
 	return v ? v : "";
 }
 
-static int served_over_https(const struct ayb_ui *ui)
+static int served_over_https(const struct ui *ui)
 {
-	const char *https = ayb_request_param(ui->req, "HTTPS");
-	const char *scheme = ayb_request_param(ui->req, "REQUEST_SCHEME");
+	const char *https = fcgi_request_param(ui->req, "HTTPS");
+	const char *scheme = fcgi_request_param(ui->req, "REQUEST_SCHEME");
 
 	if (https && *https && strcasecmp(https, "off") != 0)
 		return 1;
@@ -47,18 +47,18 @@ static int served_over_https(const struct ayb_ui *ui)
 	return strncmp(ui->ctx->cfg->public_url, "https://", 8) == 0;
 }
 
-static void set_cookie(struct ayb_ui *ui, const char *name, const char *value, const char *extra)
+static void set_cookie(struct ui *ui, const char *name, const char *value, const char *extra)
 {
 	char *line = NULL;
 
 	if (asprintf(&line, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value,
 		     ui->https ? "; Secure" : "", extra) < 0)
 		return;
-	ayb_response_header(ui->resp, "Set-Cookie", line);
+	fcgi_response_header(ui->resp, "Set-Cookie", line);
 	free(line);
 }
 
-void ayb_ui_set_login(struct ayb_ui *ui, const char *entity, const char *token)
+void ui_set_login(struct ui *ui, const char *entity, const char *token)
 {
 	char *value = NULL;
 
@@ -69,7 +69,7 @@ void ayb_ui_set_login(struct ayb_ui *ui, const char *entity, const char *token)
 	free(value);
 }
 
-void ayb_ui_clear_login(struct ayb_ui *ui)
+void ui_clear_login(struct ui *ui)
 {
 	set_cookie(ui, LOGIN_COOKIE, "", "; Max-Age=0");
 }
@@ -77,14 +77,14 @@ void ayb_ui_clear_login(struct ayb_ui *ui)
 /* HMAC-SHA256 of the binding under a key derived from fernet_key, so a
  * token is worthless for any other session and cannot be forged without
  * the server's key. */
-static void csrf_for(const struct ayb_ui *ui, const char *binding, char out[AYB_UI_CSRF_LEN + 1])
+static void csrf_for(const struct ui *ui, const char *binding, char out[UI_CSRF_LEN + 1])
 {
 	unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 
 	crypto_kdf_derive_from_key(key, sizeof(key), 1, "aybcsrf_", ui->ctx->cfg->key);
 	crypto_auth_hmacsha256(mac, (const unsigned char *)binding, strlen(binding), key);
-	sodium_bin2base64(out, AYB_UI_CSRF_LEN + 1, mac, sizeof(mac),
+	sodium_bin2base64(out, UI_CSRF_LEN + 1, mac, sizeof(mac),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(key, sizeof(key));
 }
@@ -92,9 +92,9 @@ static void csrf_for(const struct ayb_ui *ui, const char *binding, char out[AYB_
 /* Reads the login cookie "<entity>:<token>" and checks the token exactly as
  * a bearer token.  Anything wrong with it means "not logged in" (and the
  * cookie is cleared); only a store failure is an error. */
-static int load_session(struct ayb_ui *ui, const char *cookies, struct ayb_err *err)
+static int load_session(struct ui *ui, const char *cookies, struct ayb_err *err)
 {
-	char *value = ayb_cookie_get(cookies, LOGIN_COOKIE);
+	char *value = ui_cookie_get(cookies, LOGIN_COOKIE);
 	char *colon;
 	int ret = 0;
 
@@ -102,7 +102,7 @@ static int load_session(struct ayb_ui *ui, const char *cookies, struct ayb_err *
 		goto out;
 	colon = strchr(value, ':');
 	if (!colon || !(ui->token = strdup(colon + 1))) {
-		ayb_ui_clear_login(ui);
+		ui_clear_login(ui);
 		goto out;
 	}
 	*colon = '\0';
@@ -112,7 +112,7 @@ static int load_session(struct ayb_ui *ui, const char *cookies, struct ayb_err *
 			goto out;
 		}
 		ayb_err_clear(err);
-		ayb_ui_clear_login(ui);
+		ui_clear_login(ui);
 		goto out;
 	}
 	/* The cookie names the entity for display in ayb; here the token
@@ -120,7 +120,7 @@ static int load_session(struct ayb_ui *ui, const char *cookies, struct ayb_err *
 	 * token scoped to one database (OAuth) never becomes a session. */
 	if (strcmp(value, ui->auth.entity.slug) != 0 || ui->auth.token.database_id) {
 		ayb_auth_free(&ui->auth);
-		ayb_ui_clear_login(ui);
+		ui_clear_login(ui);
 		goto out;
 	}
 	ui->logged_in = 1;
@@ -137,9 +137,9 @@ out:
 }
 
 /* The origin this request was addressed to, as a browser writes it. */
-static int same_origin(const struct ayb_ui *ui, const char *origin)
+static int same_origin(const struct ui *ui, const char *origin)
 {
-	const char *host = ayb_request_header(ui->req, "host");
+	const char *host = fcgi_request_header(ui->req, "host");
 	char *mine = NULL;
 	int same;
 
@@ -155,41 +155,41 @@ static int same_origin(const struct ayb_ui *ui, const char *origin)
 /* A state-changing request must come from one of our own pages: the
  * browser's Origin (when sent) is ours, it is not marked cross-site, and it
  * carries the CSRF token of this session. */
-static int csrf_ok(const struct ayb_ui *ui)
+static int csrf_ok(const struct ui *ui)
 {
-	const char *origin = ayb_request_header(ui->req, "origin");
-	const char *site = ayb_request_header(ui->req, "sec-fetch-site");
-	const char *sent = ayb_form_get(&ui->form, "csrf");
+	const char *origin = fcgi_request_header(ui->req, "origin");
+	const char *site = fcgi_request_header(ui->req, "sec-fetch-site");
+	const char *sent = ui_form_get(&ui->form, "csrf");
 
 	if (!sent)
-		sent = ayb_request_header(ui->req, "x-csrf-token");
+		sent = fcgi_request_header(ui->req, "x-csrf-token");
 	if (site && strcmp(site, "cross-site") == 0)
 		return 0;
 	if (origin && !same_origin(ui, origin))
 		return 0;
-	return sent && strlen(sent) == AYB_UI_CSRF_LEN &&
-	       sodium_memcmp(sent, ui->csrf, AYB_UI_CSRF_LEN) == 0;
+	return sent && strlen(sent) == UI_CSRF_LEN &&
+	       sodium_memcmp(sent, ui->csrf, UI_CSRF_LEN) == 0;
 }
 
-static int parse_body(struct ayb_ui *ui, struct ayb_err *err)
+static int parse_body(struct ui *ui, struct ayb_err *err)
 {
-	const char *ct = ayb_request_header(ui->req, "content-type");
+	const char *ct = fcgi_request_header(ui->req, "content-type");
 
 	if (!ui->req->body || !ui->req->body_len)
 		return 0;
 	if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
 		return ayb_err_set(err, AYB_E_OTHER, 415,
 				   "Forms must be sent as application/x-www-form-urlencoded");
-	return ayb_form_parse(ui->req->body, ui->req->body_len, &ui->form, err);
+	return ui_form_parse(ui->req->body, ui->req->body_len, &ui->form, err);
 }
 
-int ayb_ui_begin(struct ayb_ui *ui, struct ayb_ctx *ctx, struct ayb_request *req,
-		 struct ayb_response *resp)
+int ui_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request *req,
+		 struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
-	const char *qs = ayb_request_param(req, "QUERY_STRING");
-	const char *cookies = ayb_request_header(req, "cookie");
-	const char *hx = ayb_request_header(req, "hx-request");
+	const char *qs = fcgi_request_param(req, "QUERY_STRING");
+	const char *cookies = fcgi_request_header(req, "cookie");
+	const char *hx = fcgi_request_header(req, "hx-request");
 	char *anon = NULL;
 	int ret = -1;
 
@@ -201,10 +201,10 @@ int ayb_ui_begin(struct ayb_ui *ui, struct ayb_ctx *ctx, struct ayb_request *req
 	ui->fragment = hx && strcmp(hx, "true") == 0;
 	/* The query string only carries optional hints (`next`): a malformed
 	 * one is ignored rather than refused. */
-	if (qs && ayb_form_parse(qs, strlen(qs), &ui->query, &err) < 0)
+	if (qs && ui_form_parse(qs, strlen(qs), &ui->query, &err) < 0)
 		ayb_err_clear(&err);
 	if (load_session(ui, cookies, &err) < 0) {
-		ayb_ui_message_page(ui, 503, "Service unavailable", AYB_UI_ERROR,
+		ui_message_page(ui, 503, "Service unavailable", UI_ERROR,
 				    "Service unavailable",
 				    "The server cannot reach its metadata store. Please try again shortly.");
 		goto out;
@@ -212,7 +212,7 @@ int ayb_ui_begin(struct ayb_ui *ui, struct ayb_ctx *ctx, struct ayb_request *req
 	if (ui->logged_in) {
 		csrf_for(ui, ui->token, ui->csrf);
 	} else {
-		anon = ayb_cookie_get(cookies, ANON_COOKIE);
+		anon = ui_cookie_get(cookies, ANON_COOKIE);
 		if (!anon || strlen(anon) < 32) {
 			unsigned char rnd[24];
 			char fresh[sodium_base64_ENCODED_LEN(24, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -222,7 +222,7 @@ int ayb_ui_begin(struct ayb_ui *ui, struct ayb_ctx *ctx, struct ayb_request *req
 					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 			free(anon);
 			if (!(anon = strdup(fresh))) {
-				ayb_ui_message_page(ui, 500, "Server error", AYB_UI_ERROR,
+				ui_message_page(ui, 500, "Server error", UI_ERROR,
 						    "Server error", "Out of memory");
 				goto out;
 			}
@@ -233,12 +233,12 @@ int ayb_ui_begin(struct ayb_ui *ui, struct ayb_ctx *ctx, struct ayb_request *req
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		if (parse_body(ui, &err) < 0) {
 			char tmp[256];
-			ayb_ui_message_page(ui, err.status, "Bad request", AYB_UI_ERROR, "Bad request",
-					    ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+			ui_message_page(ui, err.status, "Bad request", UI_ERROR, "Bad request",
+					    ui_err_text(&err, tmp, sizeof(tmp)));
 			goto out;
 		}
 		if (!csrf_ok(ui)) {
-			ayb_ui_message_page(ui, 403, "Request refused", AYB_UI_ERROR, "Request refused",
+			ui_message_page(ui, 403, "Request refused", UI_ERROR, "Request refused",
 					    "This form has expired or was sent from another site. "
 					    "Go back, reload the page and try again.");
 			goto out;
@@ -251,10 +251,10 @@ out:
 	return ret;
 }
 
-void ayb_ui_end(struct ayb_ui *ui)
+void ui_end(struct ui *ui)
 {
-	ayb_form_free(&ui->form);
-	ayb_form_free(&ui->query);
+	ui_form_free(&ui->form);
+	ui_form_free(&ui->query);
 	ayb_auth_free(&ui->auth);
 	if (ui->token) {
 		sodium_memzero(ui->token, strlen(ui->token));
@@ -264,7 +264,7 @@ void ayb_ui_end(struct ayb_ui *ui)
 	ayb_buf_free(&ui->page);
 }
 
-const char *ayb_ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize)
+const char *ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize)
 {
 	static const struct {
 		const char *type, *name;
@@ -287,32 +287,32 @@ const char *ayb_ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize
 	return err->message ? err->message : "Unknown error";
 }
 
-void ayb_ui_csrf_field(struct ayb_ui *ui)
+void ui_csrf_field(struct ui *ui)
 {
-	ayb_html_printf(&ui->page, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", ui->csrf);
+	ui_html_printf(&ui->page, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", ui->csrf);
 }
 
-void ayb_ui_alert(struct ayb_buf *b, enum ayb_ui_alert kind, const char *title,
+void ui_alert(struct ayb_buf *b, enum ui_alert kind, const char *title,
 		  const char *message)
 {
 	static const char *const cls[] = { "alert-info", "alert-success", "alert-error" };
 
-	ayb_html_printf(b, "<div class=\"alert %s\" role=\"%s\"><div class=\"alert-title\">%s</div>",
-			cls[kind], kind == AYB_UI_ERROR ? "alert" : "status", title);
+	ui_html_printf(b, "<div class=\"alert %s\" role=\"%s\"><div class=\"alert-title\">%s</div>",
+			cls[kind], kind == UI_ERROR ? "alert" : "status", title);
 	if (message && *message)
-		ayb_html_printf(b, "<p>%s</p>", message);
+		ui_html_printf(b, "<p>%s</p>", message);
 	ayb_buf_adds(b, "</div>");
 }
 
-static void nav(struct ayb_ui *ui)
+static void nav(struct ui *ui)
 {
 	struct ayb_buf *b = &ui->page;
-	const char *me = ayb_ui_me(ui);
+	const char *me = ui_me(ui);
 
 	ayb_buf_adds(b, "<header class=\"topbar\"><div class=\"topbar-inner\">"
 			"<a class=\"brand\" href=\"/\">ayb</a><nav class=\"topnav\" aria-label=\"Account\">");
 	if (me) {
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<details class=\"menu\" id=\"user-menu\"><summary class=\"menu-button\">"
 				"<span class=\"avatar avatar-sm\" aria-hidden=\"true\">%c</span>"
 				"<span class=\"menu-name\">%s</span>"
@@ -322,7 +322,7 @@ static void nav(struct ayb_ui *ui)
 				"<a href=\"/%s\">Profile</a><a href=\"/settings/tokens\">Tokens</a>"
 				"<hr><form method=\"post\" action=\"/log_out\">",
 				me[0], me, me);
-		ayb_ui_csrf_field(ui);
+		ui_csrf_field(ui);
 		ayb_buf_adds(b, "<button type=\"submit\" class=\"menu-item\">Log out</button>"
 				"</form></div></details>");
 	} else {
@@ -332,20 +332,20 @@ static void nav(struct ayb_ui *ui)
 	ayb_buf_adds(b, "</nav></div></header>");
 }
 
-void ayb_ui_page_open(struct ayb_ui *ui, const char *title, enum ayb_ui_layout layout)
+void ui_page_open(struct ui *ui, const char *title, enum ui_layout layout)
 {
 	struct ayb_buf *b = &ui->page;
 
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 			"<title>%s - ayb</title>"
 			"<link rel=\"stylesheet\" href=\"%s\">"
 			"<link rel=\"icon\" type=\"image/svg+xml\" href=\"%s\">"
 			"<script src=\"%s\" defer></script></head>",
-			title, ayb_ui_asset_url("ayb.css"), ayb_ui_asset_url("favicon.svg"),
-			ayb_ui_asset_url("ayb.js"));
-	if (layout == AYB_UI_CONTENT) {
+			title, ui_asset_url("ayb.css"), ui_asset_url("favicon.svg"),
+			ui_asset_url("ayb.js"));
+	if (layout == UI_CONTENT) {
 		ayb_buf_adds(b, "<body class=\"layout-content\">"
 				"<a class=\"skip-link\" href=\"#main\">Skip to content</a>");
 		nav(ui);
@@ -357,19 +357,19 @@ void ayb_ui_page_open(struct ayb_ui *ui, const char *title, enum ayb_ui_layout l
 			"<blockquote class=\"auth-quote\">You&#39;re a minute away from creating, "
 			"sharing, and querying a database.</blockquote></aside>"
 			"<div class=\"auth-main\"><div class=\"auth-top\">");
-	if (layout == AYB_UI_AUTH_REGISTER)
+	if (layout == UI_AUTH_REGISTER)
 		ayb_buf_adds(b, "<a class=\"btn btn-ghost\" href=\"/register\">Create account</a>");
 	else
 		ayb_buf_adds(b, "<a class=\"btn btn-ghost\" href=\"/log_in\">Log in</a>");
 	ayb_buf_adds(b, "</div><main id=\"main\" class=\"auth-center\">");
 }
 
-void ayb_ui_page_close(struct ayb_ui *ui, enum ayb_ui_layout layout)
+void ui_page_close(struct ui *ui, enum ui_layout layout)
 {
 	struct ayb_buf *b = &ui->page;
 
 	ayb_buf_adds(b, "</main>");
-	if (layout != AYB_UI_CONTENT)
+	if (layout != UI_CONTENT)
 		ayb_buf_adds(b, "</div></div>");
 	/* One confirmation dialog for the whole page, driven by ayb.js; without
 	 * JavaScript forms are sent at once. */
@@ -381,9 +381,9 @@ void ayb_ui_page_close(struct ayb_ui *ui, enum ayb_ui_layout layout)
 			"</div></form></dialog></body></html>\n");
 }
 
-void ayb_ui_send(struct ayb_ui *ui, int status)
+void ui_send(struct ui *ui, int status)
 {
-	struct ayb_response *r = ui->resp;
+	struct fcgi_response *r = ui->resp;
 
 	if (ui->page.oom) {
 		ayb_buf_free(&ui->page);
@@ -392,59 +392,59 @@ void ayb_ui_send(struct ayb_ui *ui, int status)
 	}
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
-	ayb_response_header(r, "Content-Security-Policy", CSP);
-	ayb_response_header(r, "X-Content-Type-Options", "nosniff");
-	ayb_response_header(r, "X-Frame-Options", "DENY");
-	ayb_response_header(r, "Referrer-Policy", "same-origin");
-	ayb_response_header(r, "Cache-Control", "no-store");
+	fcgi_response_header(r, "Content-Security-Policy", CSP);
+	fcgi_response_header(r, "X-Content-Type-Options", "nosniff");
+	fcgi_response_header(r, "X-Frame-Options", "DENY");
+	fcgi_response_header(r, "Referrer-Policy", "same-origin");
+	fcgi_response_header(r, "Cache-Control", "no-store");
 	ayb_buf_free(&r->body);
 	r->body = ui->page;
 	memset(&ui->page, 0, sizeof(ui->page));
 }
 
-void ayb_ui_message_page(struct ayb_ui *ui, int status, const char *page_title,
-			 enum ayb_ui_alert kind, const char *title, const char *message)
+void ui_message_page(struct ui *ui, int status, const char *page_title,
+			 enum ui_alert kind, const char *title, const char *message)
 {
 	ayb_buf_free(&ui->page);
 	if (ui->fragment) {
-		ayb_ui_alert(&ui->page, kind, title, message);
+		ui_alert(&ui->page, kind, title, message);
 	} else {
-		ayb_ui_page_open(ui, page_title, AYB_UI_CONTENT);
+		ui_page_open(ui, page_title, UI_CONTENT);
 		ayb_buf_adds(&ui->page, "<div class=\"narrow\">");
-		ayb_ui_alert(&ui->page, kind, title, message);
+		ui_alert(&ui->page, kind, title, message);
 		ayb_buf_adds(&ui->page, "<p class=\"back-link\"><a href=\"/\">Back to ayb</a></p></div>");
-		ayb_ui_page_close(ui, AYB_UI_CONTENT);
+		ui_page_close(ui, UI_CONTENT);
 	}
-	ayb_ui_send(ui, status);
+	ui_send(ui, status);
 }
 
-void ayb_ui_redirect(struct ayb_ui *ui, const char *path)
+void ui_redirect(struct ui *ui, const char *path)
 {
 	ayb_buf_free(&ui->page);
 	if (ui->fragment) {
-		ayb_response_header(ui->resp, "HX-Redirect", path);
-		ayb_ui_send(ui, 200);
+		fcgi_response_header(ui->resp, "HX-Redirect", path);
+		ui_send(ui, 200);
 		return;
 	}
-	ayb_response_header(ui->resp, "Location", path);
-	ayb_ui_send(ui, 303);
+	fcgi_response_header(ui->resp, "Location", path);
+	ui_send(ui, 303);
 }
 
-const char *const ayb_ui_icon_database =
+const char *const ui_icon_database =
 	"<svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><ellipse cx=\"12\" cy=\"5\" "
 	"rx=\"8\" ry=\"3\"/><path d=\"M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5\"/>"
 	"<path d=\"M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3\"/></svg>";
-const char *const ayb_ui_icon_building =
+const char *const ui_icon_building =
 	"<svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><rect x=\"5\" y=\"3\" "
 	"width=\"14\" height=\"18\" rx=\"1\"/><path d=\"M9 7h2M13 7h2M9 11h2M13 11h2M9 15h2M13 15h2"
 	"M10 21v-3h4v3\"/></svg>";
-const char *const ayb_ui_icon_pin =
+const char *const ui_icon_pin =
 	"<svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><path d=\"M12 21s-6-5.4-6-11"
 	"a6 6 0 0 1 12 0c0 5.6-6 11-6 11z\"/><circle cx=\"12\" cy=\"10\" r=\"2\"/></svg>";
-const char *const ayb_ui_icon_link =
+const char *const ui_icon_link =
 	"<svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><path d=\"M10 14a4 4 0 0 0 "
 	"5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1\"/><path d=\"M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 "
 	"5.7l1-1\"/></svg>";
-const char *const ayb_ui_icon_check =
+const char *const ui_icon_check =
 	"<svg class=\"icon icon-ok\" viewBox=\"0 0 24 24\" aria-label=\"verified\" role=\"img\">"
 	"<path d=\"M5 12l5 5 9-10\"/></svg>";

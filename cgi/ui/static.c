@@ -44,7 +44,7 @@ static int find(const char *name, size_t len)
 	return -1;
 }
 
-const char *ayb_ui_asset_url(const char *name)
+const char *ui_asset_url(const char *name)
 {
 	int i = find(name, strlen(name));
 
@@ -68,28 +68,28 @@ static const char *type_of(const char *name)
 	return "application/octet-stream";
 }
 
-void ayb_ui_static(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_static(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	const char *qs = ayb_request_param(req, "QUERY_STRING");
-	const char *inm = ayb_request_header(req, "if-none-match");
+	const char *qs = fcgi_request_param(req, "QUERY_STRING");
+	const char *inm = fcgi_request_header(req, "if-none-match");
 	char etag[VERSION_HEX + 3];
 	int i = find(req->seg[1].s, req->seg[1].len);
 
 	(void)ctx;
 	if (i < 0) {
-		ayb_response_status(resp, 404);
+		fcgi_response_status(resp, 404);
 		return;
 	}
 	snprintf(etag, sizeof(etag), "\"%s\"", version((size_t)i));
-	ayb_response_header(resp, "ETag", etag);
-	ayb_response_header(resp, "X-Content-Type-Options", "nosniff");
+	fcgi_response_header(resp, "ETag", etag);
+	fcgi_response_header(resp, "X-Content-Type-Options", "nosniff");
 	/* Only the URL naming this exact version may be cached for good. */
 	if (qs && strncmp(qs, "v=", 2) == 0 && strcmp(qs + 2, version((size_t)i)) == 0)
-		ayb_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+		fcgi_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
 	else
-		ayb_response_header(resp, "Cache-Control", "public, max-age=300");
+		fcgi_response_header(resp, "Cache-Control", "public, max-age=300");
 	if (inm && strstr(inm, etag)) {
-		ayb_response_status(resp, 304);
+		fcgi_response_status(resp, 304);
 		return;
 	}
 	resp->status = 200;

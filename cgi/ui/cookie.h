@@ -6,6 +6,6 @@
  * surrounding spaces trimmed and one pair of double quotes removed, as a
  * malloc'd string the caller frees.  NULL when the header is NULL, the
  * cookie is absent, or out of memory: all mean "no cookie" to a caller. */
-char *ayb_cookie_get(const char *header, const char *name);
+char *ui_cookie_get(const char *header, const char *name);
 
 #endif

@@ -1,5 +1,5 @@
 /* Query results in the browser (spec/UI.md §4.5 "Query endpoint"): an HTML
- * table of at most AYB_UI_MAX_ROWS rows with the total count, and CSV or
+ * table of at most UI_MAX_ROWS rows with the total count, and CSV or
  * JSON downloads of the whole result.  All three read the hosted module's
  * JSON stream back row by row (result_rows.h), so no result is ever held
  * whole: the table keeps its first rows, the downloads stream. */
@@ -31,7 +31,7 @@ static int table_fields(void *ctx, char **names, size_t n)
 		return 0;
 	ayb_buf_adds(&t->b, "<thead><tr>");
 	for (size_t i = 0; i < n; i++)
-		ayb_html_printf(&t->b, "<th scope=\"col\">%s</th>", names[i]);
+		ui_html_printf(&t->b, "<th scope=\"col\">%s</th>", names[i]);
 	ayb_buf_adds(&t->b, "</tr></thead><tbody>");
 	return t->b.oom ? -1 : 0;
 }
@@ -40,7 +40,7 @@ static int table_row(void *ctx, char **cells, const size_t *len, size_t n)
 {
 	struct table *t = ctx;
 
-	if (t->total++ >= AYB_UI_MAX_ROWS)
+	if (t->total++ >= UI_MAX_ROWS)
 		return 0;
 	ayb_buf_adds(&t->b, "<tr>");
 	for (size_t i = 0; i < n; i++) {
@@ -57,7 +57,7 @@ static int table_row(void *ctx, char **cells, const size_t *len, size_t n)
 				shown--;
 		}
 		ayb_buf_adds(&t->b, "<td>");
-		ayb_html_escape_n(&t->b, cells[i], shown);
+		ui_html_escape_n(&t->b, cells[i], shown);
 		if (shown < len[i])
 			ayb_buf_adds(&t->b, "<span class=\"cut\">&hellip;</span>");
 		ayb_buf_adds(&t->b, "</td>");
@@ -66,21 +66,21 @@ static int table_row(void *ctx, char **cells, const size_t *len, size_t n)
 	return t->b.oom ? -1 : 0;
 }
 
-static void download_form(struct ayb_ui *ui, const struct ayb_target *t, const char *sql,
+static void download_form(struct ui *ui, const struct ayb_target *t, const char *sql,
 			  const char *format, const char *label)
 {
-	ayb_html_printf(&ui->page,
+	ui_html_printf(&ui->page,
 			"<form method=\"post\" action=\"/%s/%s/query\" class=\"inline-form\">"
 			"<input type=\"hidden\" name=\"format\" value=\"%s\">"
 			"<input type=\"hidden\" name=\"query\" value=\"%s\">",
 			t->owner.slug, t->db.slug, format, sql);
-	ayb_ui_csrf_field(ui);
-	ayb_html_printf(&ui->page,
+	ui_csrf_field(ui);
+	ui_html_printf(&ui->page,
 			"<button type=\"submit\" class=\"btn btn-secondary btn-sm\">%s</button></form>",
 			label);
 }
 
-void ayb_ui_query_results(struct ayb_ui *ui, const struct ayb_target *t, const char *sql,
+void ui_query_results(struct ui *ui, const struct ayb_target *t, const char *sql,
 			  size_t len, int *status)
 {
 	struct ayb_err err = { 0 };
@@ -100,8 +100,8 @@ void ayb_ui_query_results(struct ayb_ui *ui, const struct ayb_target *t, const c
 	if (rc == 0 && tab.b.oom)
 		rc = ayb_err_oom(&err);
 	if (rc < 0) {
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error running query",
-			     ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_alert(b, UI_ERROR, "Error running query",
+			     ui_err_text(&err, tmp, sizeof(tmp)));
 		*status = err.status ? err.status : 400;
 		goto out;
 	}
@@ -119,11 +119,11 @@ void ayb_ui_query_results(struct ayb_ui *ui, const struct ayb_target *t, const c
 	if (tab.total == 0)
 		ayb_buf_adds(b, "<div class=\"result-summary\">Query executed successfully. "
 				"No results returned.</div>");
-	else if (tab.total > AYB_UI_MAX_ROWS)
-		ayb_html_printf(b, "<div class=\"result-summary\">%d/%llu rows. Download for full "
-				   "dataset.</div>", AYB_UI_MAX_ROWS, tab.total);
+	else if (tab.total > UI_MAX_ROWS)
+		ui_html_printf(b, "<div class=\"result-summary\">%d/%llu rows. Download for full "
+				   "dataset.</div>", UI_MAX_ROWS, tab.total);
 	else
-		ayb_html_printf(b, "<div class=\"result-summary\">%llu row%s</div>", tab.total,
+		ui_html_printf(b, "<div class=\"result-summary\">%llu row%s</div>", tab.total,
 				tab.total == 1 ? "" : "s");
 	ayb_buf_adds(b, "</div>");
 out:
@@ -217,7 +217,7 @@ static int dl_row(void *ctx, char **cells, const size_t *len, size_t n)
 	return flush_line(d);
 }
 
-void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const char *sql,
+void ui_query_download(struct ui *ui, const struct ayb_target *t, const char *sql,
 			   size_t len, int json)
 {
 	struct ayb_err err = { 0 };
@@ -225,19 +225,19 @@ void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const 
 	struct ayb_result_cb cb = { dl_fields, dl_row, &d };
 	struct ayb_result_reader rows;
 	struct ayb_sink resp_sink, sink;
-	struct ayb_response *resp = ui->resp;
+	struct fcgi_response *resp = ui->resp;
 	char *disp = NULL, tmp[256];
 	int rc;
 
 	if (asprintf(&disp, "attachment; filename=\"query-result-%s-%s.%s\"", t->owner.slug,
 		     t->db.slug, json ? "json" : "csv") < 0)
 		disp = NULL;
-	resp_sink = ayb_response_stream(resp, 200);
+	resp_sink = fcgi_response_stream(resp, 200);
 	resp->content_type = json ? "application/json" : "text/csv; charset=utf-8";
 	if (disp)
-		ayb_response_header(resp, "Content-Disposition", disp);
-	ayb_response_header(resp, "Cache-Control", "no-store");
-	ayb_response_header(resp, "X-Content-Type-Options", "nosniff");
+		fcgi_response_header(resp, "Content-Disposition", disp);
+	fcgi_response_header(resp, "Cache-Control", "no-store");
+	fcgi_response_header(resp, "X-Content-Type-Options", "nosniff");
 	d.out = &resp_sink;
 	ayb_result_init(&rows, &cb);
 	sink = ayb_result_sink(&rows);
@@ -251,17 +251,17 @@ void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const 
 			resp->failed = 1;
 		goto out;
 	}
-	if (ayb_response_committed(resp)) {
+	if (fcgi_response_committed(resp)) {
 		/* Too late for a status: the download ends short, the log says why. */
-		ayb_response_abort(resp, &err);
+		fcgi_response_abort(resp, &err);
 		goto out;
 	}
-	ayb_response_discard(resp);
+	fcgi_response_discard(resp);
 	resp->status = err.status && err.status < 500 ? 400 : (err.status ? err.status : 500);
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		char *s;
-		cJSON_AddStringToObject(o, "error", ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+		cJSON_AddStringToObject(o, "error", ui_err_text(&err, tmp, sizeof(tmp)));
 		s = cJSON_PrintUnformatted(o);
 		ayb_buf_adds(&resp->body, s ? s : "{\"error\":\"Out of memory\"}");
 		cJSON_free(s);
@@ -269,7 +269,7 @@ void ayb_ui_query_download(struct ayb_ui *ui, const struct ayb_target *t, const 
 	} else {
 		resp->content_type = "text/plain; charset=utf-8";
 		ayb_buf_adds(&resp->body, "error,message\n\"");
-		for (const char *p = ayb_ui_err_text(&err, tmp, sizeof(tmp)); *p; p++) {
+		for (const char *p = ui_err_text(&err, tmp, sizeof(tmp)); *p; p++) {
 			if (*p == '"')
 				ayb_buf_addc(&resp->body, '"');
 			ayb_buf_addc(&resp->body, *p);

@@ -19,7 +19,7 @@ struct profile_values {
 
 static void link_input(struct ayb_buf *b, const char *url)
 {
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<div class=\"link-input-group\"><input type=\"url\" name=\"link\" "
 			"aria-label=\"Link\" placeholder=\"https://example.org\" maxlength=\"2048\" "
 			"value=\"%s\"><button type=\"button\" class=\"btn btn-icon link-remove\" "
@@ -27,23 +27,23 @@ static void link_input(struct ayb_buf *b, const char *url)
 			url);
 }
 
-static void edit_form(struct ayb_ui *ui, const struct ayb_entity *e,
+static void edit_form(struct ui *ui, const struct ayb_entity *e,
 		      const struct profile_values *v, const cJSON *links, const char *error)
 {
 	struct ayb_buf *b = &ui->page;
 	const cJSON *l;
 
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<details class=\"profile-edit\"%s><summary class=\"btn btn-secondary btn-sm\">"
 			"Edit profile</summary>"
 			"<form method=\"post\" action=\"/%s/update_profile\" class=\"stack\" "
 			"id=\"profile-form\" data-fragment=\"#profile-section\" data-swap=\"outer\">",
 			error ? " open" : "", e->slug);
-	ayb_ui_csrf_field(ui);
+	ui_csrf_field(ui);
 	ayb_buf_adds(b, "<div id=\"profile-update-error\">");
 	if (error)
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error updating profile", error);
-	ayb_html_printf(b,
+		ui_alert(b, UI_ERROR, "Error updating profile", error);
+	ui_html_printf(b,
 			"</div>"
 			"<label for=\"display_name\">Display name</label>"
 			"<input id=\"display_name\" name=\"display_name\" maxlength=\"35\" "
@@ -64,7 +64,7 @@ static void edit_form(struct ayb_ui *ui, const struct ayb_entity *e,
 	}
 	/* One empty field, so a link can be added without JavaScript. */
 	link_input(b, "");
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"</div><button type=\"button\" id=\"add-link\" class=\"btn btn-ghost btn-sm\" "
 			"hidden>+ Add link</button></fieldset>"
 			"<div class=\"form-actions\"><a class=\"btn btn-secondary\" href=\"/%s\" "
@@ -76,12 +76,12 @@ static void edit_form(struct ayb_ui *ui, const struct ayb_entity *e,
 
 /* links holds the entity's stored links, or the submitted ones (plain
  * strings) after a failed save. */
-static void profile_section(struct ayb_ui *ui, const struct ayb_entity *e,
+static void profile_section(struct ui *ui, const struct ayb_entity *e,
 			    const struct profile_values *v, const cJSON *links, const char *error)
 {
 	struct ayb_buf *b = &ui->page;
 	const char *name = e->display_name && *e->display_name ? e->display_name : e->slug;
-	const char *me = ayb_ui_me(ui);
+	const char *me = ui_me(ui);
 	cJSON *stored = e->links ? cJSON_Parse(e->links) : NULL;
 	const cJSON *l;
 	char initial[5] = { 0 };
@@ -92,7 +92,7 @@ static void profile_section(struct ayb_ui *ui, const struct ayb_entity *e,
 	while (name[n] && ((unsigned char)name[n] & 0xc0) == 0x80 && n < 4)
 		n++;
 	memcpy(initial, name, n);
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<section id=\"profile-section\" class=\"card profile-section\" "
 			"aria-label=\"Profile\"><div class=\"profile-head\">"
 			"<div class=\"avatar avatar-lg\" aria-hidden=\"true\">%s</div>"
@@ -100,36 +100,36 @@ static void profile_section(struct ayb_ui *ui, const struct ayb_entity *e,
 			initial, name);
 	/* The slug under a display name; not twice when the name is the slug. */
 	if (name != e->slug)
-		ayb_html_printf(b, "<p class=\"muted\">%s</p>", e->slug);
+		ui_html_printf(b, "<p class=\"muted\">%s</p>", e->slug);
 	ayb_buf_adds(b, "</div></div>");
 	if (e->description && *e->description)
-		ayb_html_printf(b, "<p class=\"profile-description\">%s</p>", e->description);
+		ui_html_printf(b, "<p class=\"profile-description\">%s</p>", e->description);
 	ayb_buf_adds(b, "<ul class=\"profile-meta\">");
 	if (e->organization && *e->organization) {
 		ayb_buf_adds(b, "<li>");
-		ayb_buf_adds(b, ayb_ui_icon_building);
-		ayb_html_printf(b, "<span>%s</span></li>", e->organization);
+		ayb_buf_adds(b, ui_icon_building);
+		ui_html_printf(b, "<span>%s</span></li>", e->organization);
 	}
 	if (e->location && *e->location) {
 		ayb_buf_adds(b, "<li>");
-		ayb_buf_adds(b, ayb_ui_icon_pin);
-		ayb_html_printf(b, "<span>%s</span></li>", e->location);
+		ayb_buf_adds(b, ui_icon_pin);
+		ui_html_printf(b, "<span>%s</span></li>", e->location);
 	}
 	cJSON_ArrayForEach(l, stored) {
 		const cJSON *url = cJSON_GetObjectItemCaseSensitive(l, "url");
 		if (!cJSON_IsString(url))
 			continue;
 		ayb_buf_adds(b, "<li>");
-		ayb_buf_adds(b, ayb_ui_icon_link);
+		ayb_buf_adds(b, ui_icon_link);
 		/* Only http(s) URLs become links: a javascript: URL is shown as
 		 * text, never made clickable. */
-		if (ayb_html_safe_url(url->valuestring))
-			ayb_html_printf(b, "<a href=\"%s\" rel=\"nofollow me noopener\">%s</a>",
+		if (ui_html_safe_url(url->valuestring))
+			ui_html_printf(b, "<a href=\"%s\" rel=\"nofollow me noopener\">%s</a>",
 					url->valuestring, url->valuestring);
 		else
-			ayb_html_printf(b, "<span>%s</span>", url->valuestring);
+			ui_html_printf(b, "<span>%s</span>", url->valuestring);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "verified")))
-			ayb_buf_adds(b, ayb_ui_icon_check);
+			ayb_buf_adds(b, ui_icon_check);
 		ayb_buf_adds(b, "</li>");
 	}
 	ayb_buf_adds(b, "</ul>");
@@ -144,15 +144,15 @@ static void profile_section(struct ayb_ui *ui, const struct ayb_entity *e,
 	cJSON_Delete(stored);
 }
 
-void ayb_ui_profile_section(struct ayb_ui *ui, const struct ayb_entity *e, const char *error)
+void ui_profile_section(struct ui *ui, const struct ayb_entity *e, const char *error)
 {
 	profile_section(ui, e, NULL, NULL, error);
 }
 
-static void create_form(struct ayb_ui *ui, const char *entity, int have_dbs, const char *error)
+static void create_form(struct ui *ui, const char *entity, int have_dbs, const char *error)
 {
 	struct ayb_buf *b = &ui->page;
-	const char *level = error ? ayb_ui_field(ui, "public_sharing_level") : "no-access";
+	const char *level = error ? ui_field(ui, "public_sharing_level") : "no-access";
 	static const struct {
 		const char *value, *label, *hint;
 	} levels[] = {
@@ -161,15 +161,15 @@ static void create_form(struct ayb_ui *ui, const char *entity, int have_dbs, con
 		{ "read-only", "Read-only", "Anyone logged in may query it, read-only" },
 	};
 
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<details id=\"create-database\" class=\"create-database\"%s>"
 			"<summary class=\"btn %s\">Create database</summary>"
 			"<div class=\"card create-card\"><h3>Create a new database</h3>"
 			"<form method=\"post\" action=\"/%s/create_database\" class=\"stack\" "
 			"id=\"create-database-form\" data-fragment=\"#create-database-error\">",
 			error ? " open" : "", have_dbs ? "btn-secondary" : "btn-primary", entity);
-	ayb_ui_csrf_field(ui);
-	ayb_html_printf(b,
+	ui_csrf_field(ui);
+	ui_html_printf(b,
 			"<label for=\"database-slug\">Name</label>"
 			"<input id=\"database-slug\" name=\"database_slug\" required maxlength=\"64\" "
 			"placeholder=\"example.sqlite\" pattern=\"[A-Za-z0-9_.\\-]+\" "
@@ -177,9 +177,9 @@ static void create_form(struct ayb_ui *ui, const char *entity, int have_dbs, con
 			"autocapitalize=\"none\" value=\"%s\">"
 			"<input type=\"hidden\" name=\"db_type\" value=\"sqlite\">"
 			"<fieldset class=\"choice\"><legend>Public access</legend>",
-			error ? ayb_ui_field(ui, "database_slug") : "");
+			error ? ui_field(ui, "database_slug") : "");
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<label class=\"choice-item\"><input type=\"radio\" "
 				"name=\"public_sharing_level\" value=\"%s\" data-value=\"%s\"%s>"
 				"<span class=\"choice-label\">%s</span>"
@@ -189,24 +189,24 @@ static void create_form(struct ayb_ui *ui, const char *entity, int have_dbs, con
 				levels[i].hint);
 	ayb_buf_adds(b, "</fieldset><div id=\"create-database-error\" aria-live=\"polite\">");
 	if (error)
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error creating database", error);
+		ui_alert(b, UI_ERROR, "Error creating database", error);
 	ayb_buf_adds(b, "</div><button type=\"submit\" id=\"create-database-submit\" "
 			"class=\"btn btn-primary\">Create database</button></form></div></details>");
 }
 
 /* The whole entity page; create_error / profile_error reopen the form that
  * failed (plain form posts only). */
-static void entity_page(struct ayb_ui *ui, const struct ayb_entity *e,
+static void entity_page(struct ui *ui, const struct ayb_entity *e,
 			const struct ayb_database *dbs, size_t n, const char *create_error,
 			const struct profile_values *pv, const cJSON *plinks, const char *profile_error,
 			int status)
 {
 	struct ayb_buf *b = &ui->page;
-	const char *me = ayb_ui_me(ui);
+	const char *me = ui_me(ui);
 	int can_create = me && strcmp(me, e->slug) == 0;
 
-	ayb_ui_page_open(ui, e->display_name && *e->display_name ? e->display_name : e->slug,
-			 AYB_UI_CONTENT);
+	ui_page_open(ui, e->display_name && *e->display_name ? e->display_name : e->slug,
+			 UI_CONTENT);
 	ayb_buf_adds(b, "<div class=\"entity-grid\"><div class=\"entity-side\">");
 	profile_section(ui, e, pv, plinks, profile_error);
 	ayb_buf_adds(b, "</div><section class=\"entity-main\" aria-labelledby=\"databases-title\">"
@@ -215,7 +215,7 @@ static void entity_page(struct ayb_ui *ui, const struct ayb_entity *e,
 		create_form(ui, e->slug, n > 0, create_error);
 	if (n == 0) {
 		ayb_buf_adds(b, "<div class=\"card empty-state\">");
-		ayb_buf_adds(b, ayb_ui_icon_database);
+		ayb_buf_adds(b, ui_icon_database);
 		if (can_create)
 			ayb_buf_adds(b, "<h3>No databases...yet!</h3><p class=\"muted\">Let&#39;s fix "
 					"that by creating your first database.</p></div>");
@@ -225,10 +225,10 @@ static void entity_page(struct ayb_ui *ui, const struct ayb_entity *e,
 	} else {
 		ayb_buf_adds(b, "<ul class=\"db-list\">");
 		for (size_t i = 0; i < n; i++) {
-			ayb_html_printf(b, "<li><a class=\"db-card\" href=\"/%s/%s\">", e->slug,
+			ui_html_printf(b, "<li><a class=\"db-card\" href=\"/%s/%s\">", e->slug,
 					dbs[i].slug);
-			ayb_buf_adds(b, ayb_ui_icon_database);
-			ayb_html_printf(b,
+			ayb_buf_adds(b, ui_icon_database);
+			ui_html_printf(b,
 					"<span class=\"db-text\"><span class=\"db-name\">%s</span>"
 					"<span class=\"muted small\">Type: %s</span></span></a></li>",
 					dbs[i].slug, dbs[i].db_type ? "duckdb" : "sqlite");
@@ -236,16 +236,16 @@ static void entity_page(struct ayb_ui *ui, const struct ayb_entity *e,
 		ayb_buf_adds(b, "</ul>");
 	}
 	ayb_buf_adds(b, "</section></div>");
-	ayb_ui_page_close(ui, AYB_UI_CONTENT);
-	ayb_ui_send(ui, status);
+	ui_page_close(ui, UI_CONTENT);
+	ui_send(ui, status);
 }
 
 /* Loads the entity of path segment 0 (lowercased).  1 found, 0 missing
  * (answered with 404), -1 store failure (answered). */
-static int load_entity(struct ayb_ui *ui, struct ayb_entity *e)
+static int load_entity(struct ui *ui, struct ayb_entity *e)
 {
 	struct ayb_err err = { 0 };
-	const struct ayb_segment *s = &ui->req->seg[0];
+	const struct fcgi_segment *s = &ui->req->seg[0];
 	char *slug = strdup(s->s);
 	int rc = 0;
 
@@ -256,10 +256,10 @@ static int load_entity(struct ayb_ui *ui, struct ayb_entity *e)
 	if (!slug)
 		rc = ayb_err_oom(&err);
 	if (rc == 0)
-		ayb_ui_message_page(ui, 404, "Not found", AYB_UI_ERROR, "Entity not found",
+		ui_message_page(ui, 404, "Not found", UI_ERROR, "Entity not found",
 				    "There is no user or organization by that name.");
 	else if (rc < 0)
-		ayb_ui_message_page(ui, err.status ? err.status : 500, "Server error", AYB_UI_ERROR,
+		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
 				    "Server error", err.message);
 	free(slug);
 	ayb_err_clear(&err);
@@ -267,7 +267,7 @@ static int load_entity(struct ayb_ui *ui, struct ayb_entity *e)
 }
 
 /* Renders the entity page for e as the viewer sees it. */
-static void show_entity(struct ayb_ui *ui, const struct ayb_entity *e, const char *create_error,
+static void show_entity(struct ui *ui, const struct ayb_entity *e, const char *create_error,
 			const struct profile_values *pv, const cJSON *plinks,
 			const char *profile_error, int status)
 {
@@ -276,7 +276,7 @@ static void show_entity(struct ayb_ui *ui, const struct ayb_entity *e, const cha
 	size_t n = 0;
 
 	if (ayb_entity_visible_databases(ui->ctx, &ui->auth, e->id, &dbs, &n, &err) < 0)
-		ayb_ui_message_page(ui, err.status ? err.status : 500, "Server error", AYB_UI_ERROR,
+		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
 				    "Server error", err.message);
 	else
 		entity_page(ui, e, dbs, n, create_error, pv, plinks, profile_error, status);
@@ -284,66 +284,66 @@ static void show_entity(struct ayb_ui *ui, const struct ayb_entity *e, const cha
 	ayb_err_clear(&err);
 }
 
-void ayb_ui_entity(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_entity(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_entity e = { 0 };
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) == 0 && load_entity(&ui, &e) > 0)
+	if (ui_begin(&ui, ctx, req, resp) == 0 && load_entity(&ui, &e) > 0)
 		show_entity(&ui, &e, NULL, NULL, NULL, NULL, 200);
 	ayb_entity_free(&e);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_create_database(struct ayb_ctx *ctx, struct ayb_request *req,
-			    struct ayb_response *resp)
+void ui_create_database(struct ayb_ctx *ctx, struct fcgi_request *req,
+			    struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	struct ayb_entity e = { 0 };
 	char tmp[256], *path = NULL;
 	const char *slug;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
 		goto out;
-	slug = ayb_ui_field(&ui, "database_slug");
+	slug = ui_field(&ui, "database_slug");
 	if (!ui.logged_in) {
 		ayb_err_set(&err, AYB_E_OTHER, 401, "Please log in to create a database.");
 	} else if (!*slug) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give the database a name.");
 	} else {
-		struct ayb_segment es = { e.slug, strlen(e.slug) };
-		struct ayb_segment ds = { (char *)slug, strlen(slug) };
-		const char *type = ayb_form_get(&ui.form, "db_type");
-		const char *level = ayb_form_get(&ui.form, "public_sharing_level");
+		struct fcgi_segment es = { e.slug, strlen(e.slug) };
+		struct fcgi_segment ds = { (char *)slug, strlen(slug) };
+		const char *type = ui_form_get(&ui.form, "db_type");
+		const char *level = ui_form_get(&ui.form, "public_sharing_level");
 
 		if (ayb_action_create_database(ctx, &ui.auth, &es, &ds, type ? type : "sqlite",
 					       level ? level : "no-access", &err) == 0) {
 			if (asprintf(&path, "/%s/%s", e.slug, slug) < 0)
 				path = NULL;
-			ayb_ui_redirect(&ui, path ? path : "/");
+			ui_redirect(&ui, path ? path : "/");
 			goto out;
 		}
 	}
 	if (ui.fragment) {
-		ayb_ui_alert(&ui.page, AYB_UI_ERROR, "Error creating database",
-			     ayb_ui_err_text(&err, tmp, sizeof(tmp)));
-		ayb_ui_send(&ui, err.status ? err.status : 400);
+		ui_alert(&ui.page, UI_ERROR, "Error creating database",
+			     ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_send(&ui, err.status ? err.status : 400);
 	} else {
-		show_entity(&ui, &e, ayb_ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
+		show_entity(&ui, &e, ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
 			    err.status ? err.status : 400);
 	}
 out:
 	free(path);
 	ayb_entity_free(&e);
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
 /* The submitted links (fields "link", in order, trimmed, empty ones
  * dropped) as the API's JSON text [{"url":"..."}], and as a list of
  * strings for re-showing the form.  Returns the malloc'd JSON or NULL. */
-static char *submitted_links(const struct ayb_ui *ui, cJSON **shown)
+static char *submitted_links(const struct ui *ui, cJSON **shown)
 {
 	cJSON *api = cJSON_CreateArray();
 	char *text = NULL;
@@ -352,7 +352,7 @@ static char *submitted_links(const struct ayb_ui *ui, cJSON **shown)
 	if (!api || !*shown)
 		goto out;
 	for (size_t i = 0; i < ui->form.n; i++) {
-		const struct ayb_form_field *f = &ui->form.f[i];
+		const struct ui_form_field *f = &ui->form.f[i];
 		const char *v = f->value, *end;
 		char *url;
 		cJSON *o;
@@ -378,10 +378,10 @@ out:
 	return text;
 }
 
-void ayb_ui_update_profile(struct ayb_ctx *ctx, struct ayb_request *req,
-			   struct ayb_response *resp)
+void ui_update_profile(struct ayb_ctx *ctx, struct fcgi_request *req,
+			   struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	struct ayb_entity e = { 0 }, fresh = { 0 };
 	struct ayb_profile_update u;
@@ -391,17 +391,17 @@ void ayb_ui_update_profile(struct ayb_ctx *ctx, struct ayb_request *req,
 	int rc;
 
 	memset(&u, 0, sizeof(u));
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
 		goto out;
-	v.display_name = ayb_ui_field(&ui, "display_name");
-	v.description = ayb_ui_field(&ui, "description");
-	v.organization = ayb_ui_field(&ui, "organization");
-	v.location = ayb_ui_field(&ui, "location");
+	v.display_name = ui_field(&ui, "display_name");
+	v.description = ui_field(&ui, "description");
+	v.organization = ui_field(&ui, "organization");
+	v.location = ui_field(&ui, "location");
 	links = submitted_links(&ui, &shown);
 	if (!ui.logged_in ||
 	    ayb_check_profile_owner(&ui.auth, e.slug, strlen(e.slug), &err) < 0) {
 		ayb_err_set(&err, AYB_E_OTHER, 403, "You can only edit your own profile");
-		ayb_ui_message_page(&ui, 403, "Unauthorized", AYB_UI_ERROR, "Unauthorized",
+		ui_message_page(&ui, 403, "Unauthorized", UI_ERROR, "Unauthorized",
 				    err.message);
 		goto out;
 	}
@@ -419,14 +419,14 @@ void ayb_ui_update_profile(struct ayb_ctx *ctx, struct ayb_request *req,
 				char *path = NULL;
 				if (asprintf(&path, "/%s", e.slug) < 0)
 					path = NULL;
-				ayb_ui_redirect(&ui, path ? path : "/");
+				ui_redirect(&ui, path ? path : "/");
 				free(path);
 				goto out;
 			}
 			rc = ayb_store_entity_get(ctx->store, e.slug, &fresh, &err);
 			if (rc > 0) {
-				ayb_ui_profile_section(&ui, &fresh, NULL);
-				ayb_ui_send(&ui, 200);
+				ui_profile_section(&ui, &fresh, NULL);
+				ui_send(&ui, 200);
 				goto out;
 			}
 			if (rc == 0)
@@ -434,10 +434,10 @@ void ayb_ui_update_profile(struct ayb_ctx *ctx, struct ayb_request *req,
 		}
 	}
 	if (ui.fragment) {
-		profile_section(&ui, &e, &v, shown, ayb_ui_err_text(&err, tmp, sizeof(tmp)));
-		ayb_ui_send(&ui, err.status ? err.status : 400);
+		profile_section(&ui, &e, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_send(&ui, err.status ? err.status : 400);
 	} else {
-		show_entity(&ui, &e, NULL, &v, shown, ayb_ui_err_text(&err, tmp, sizeof(tmp)),
+		show_entity(&ui, &e, NULL, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)),
 			    err.status ? err.status : 400);
 	}
 out:
@@ -446,5 +446,5 @@ out:
 	ayb_entity_free(&fresh);
 	ayb_entity_free(&e);
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }

@@ -38,8 +38,8 @@ const char *ayb_sharing_level_name(int level)
 	return level >= 0 && level < 4 ? sharing_levels[level] : "no-access";
 }
 
-void ayb_handle_database_details(struct ayb_ctx *ctx, struct ayb_request *req,
-				 struct ayb_response *resp)
+void api_database_details(struct ayb_ctx *ctx, struct fcgi_request *req,
+				 struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -66,10 +66,10 @@ void ayb_handle_database_details(struct ayb_ctx *ctx, struct ayb_request *req,
 	cJSON_AddBoolToObject(o, "can_manage_database", ayb_perm_can_manage(&t.caller, &t.db));
 	cJSON_AddStringToObject(o, "public_sharing_level",
 				ayb_public_level_name(t.db.public_sharing_level));
-	ayb_response_json(resp, 200, o);
+	fcgi_response_json(resp, 200, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	ayb_target_free(&t);
@@ -95,19 +95,19 @@ int ayb_action_update_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
 	return ayb_store_database_set_public_level(ctx->store, t->db.id, level, err);
 }
 
-void ayb_handle_database_update(struct ayb_ctx *ctx, struct ayb_request *req,
-				struct ayb_response *resp)
+void api_database_update(struct ayb_ctx *ctx, struct fcgi_request *req,
+				struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
 	struct ayb_target t = { 0 };
 
 	if (ayb_auth_required(ctx, req, &a, &err) < 0 || ayb_target_load(ctx, req, &a, &t, &err) < 0 ||
-	    ayb_action_update_database(ctx, &a, &t, ayb_request_header(req, "public-sharing-level"),
+	    ayb_action_update_database(ctx, &a, &t, fcgi_request_header(req, "public-sharing-level"),
 				       &err) < 0)
-		ayb_response_error(resp, &err);
+		fcgi_response_error(resp, &err);
 	else
-		ayb_response_empty_json(resp, 200);
+		fcgi_response_empty_json(resp, 200);
 	ayb_target_free(&t);
 	ayb_auth_free(&a);
 	ayb_err_clear(&err);
@@ -135,7 +135,7 @@ int ayb_action_share(struct ayb_ctx *ctx, const struct ayb_auth *a, const struct
 	return rc;
 }
 
-void ayb_handle_share(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void api_share(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -148,16 +148,16 @@ void ayb_handle_share(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_r
 	    (level = ayb_parse_sharing_level(h_level, &err)) < 0 ||
 	    !(grantee = ayb_require_header(req, "entity-for-permission", &err)) ||
 	    ayb_action_share(ctx, &a, &t, grantee, level, &err) < 0)
-		ayb_response_error(resp, &err);
+		fcgi_response_error(resp, &err);
 	else
-		ayb_response_status(resp, 204);
+		fcgi_response_status(resp, 204);
 	ayb_target_free(&t);
 	ayb_auth_free(&a);
 	ayb_err_clear(&err);
 }
 
-void ayb_handle_permissions(struct ayb_ctx *ctx, struct ayb_request *req,
-			    struct ayb_response *resp)
+void api_permissions(struct ayb_ctx *ctx, struct fcgi_request *req,
+			    struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -186,10 +186,10 @@ void ayb_handle_permissions(struct ayb_ctx *ctx, struct ayb_request *req,
 		cJSON_AddStringToObject(p, "entity_slug", g[i].entity_slug ? g[i].entity_slug : "");
 		cJSON_AddStringToObject(p, "sharing_level", ayb_sharing_level_name(g[i].sharing_level));
 	}
-	ayb_response_json(resp, 200, o);
+	fcgi_response_json(resp, 200, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	ayb_grants_free(g, n);

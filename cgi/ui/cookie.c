@@ -9,7 +9,7 @@ static int is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-char *ayb_cookie_get(const char *header, const char *name)
+char *ui_cookie_get(const char *header, const char *name)
 {
 	size_t nlen = strlen(name);
 	const char *p = header;

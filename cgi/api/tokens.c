@@ -5,8 +5,8 @@
 
 #include "handlers.h"
 
-void ayb_handle_tokens_list(struct ayb_ctx *ctx, struct ayb_request *req,
-			    struct ayb_response *resp)
+void api_tokens_list(struct ayb_ctx *ctx, struct fcgi_request *req,
+			    struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -32,20 +32,20 @@ void ayb_handle_tokens_list(struct ayb_ctx *ctx, struct ayb_request *req,
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddItemToArray(list, j);
 		cJSON_AddStringToObject(j, "short_token", t[i].short_token);
-		cJSON_AddItemToObject(j, "scoped_database", ayb_json_string_or_null(t[i].scoped_database));
+		cJSON_AddItemToObject(j, "scoped_database", fcgi_json_string_or_null(t[i].scoped_database));
 		cJSON_AddItemToObject(j, "permission_level",
-				      ayb_json_string_or_null(t[i].query_permission_level < 0 ? NULL
+				      fcgi_json_string_or_null(t[i].query_permission_level < 0 ? NULL
 						     : t[i].query_permission_level ? "read-write"
 										   : "read-only"));
-		cJSON_AddItemToObject(j, "app_name", ayb_json_string_or_null(t[i].app_name));
-		cJSON_AddItemToObject(j, "created_at", ayb_json_string_or_null(t[i].created_at));
-		cJSON_AddItemToObject(j, "expires_at", ayb_json_string_or_null(t[i].expires_at));
-		cJSON_AddItemToObject(j, "revoked_at", ayb_json_string_or_null(t[i].revoked_at));
+		cJSON_AddItemToObject(j, "app_name", fcgi_json_string_or_null(t[i].app_name));
+		cJSON_AddItemToObject(j, "created_at", fcgi_json_string_or_null(t[i].created_at));
+		cJSON_AddItemToObject(j, "expires_at", fcgi_json_string_or_null(t[i].expires_at));
+		cJSON_AddItemToObject(j, "revoked_at", fcgi_json_string_or_null(t[i].revoked_at));
 	}
-	ayb_response_json(resp, 200, o);
+	fcgi_response_json(resp, 200, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	ayb_token_infos_free(t, n);
@@ -67,17 +67,17 @@ int ayb_action_revoke_token(struct ayb_ctx *ctx, const struct ayb_auth *a, const
 	return rc ? 0 : ayb_err_not_found(err, short_token, "api_token");
 }
 
-void ayb_handle_token_revoke(struct ayb_ctx *ctx, struct ayb_request *req,
-			     struct ayb_response *resp)
+void api_token_revoke(struct ayb_ctx *ctx, struct fcgi_request *req,
+			     struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
 
 	if (ayb_auth_required(ctx, req, &a, &err) < 0 ||
 	    ayb_action_revoke_token(ctx, &a, req->seg[2].s, &err) < 0)
-		ayb_response_error(resp, &err);
+		fcgi_response_error(resp, &err);
 	else
-		ayb_response_empty_json(resp, 200);
+		fcgi_response_empty_json(resp, 200);
 	ayb_auth_free(&a);
 	ayb_err_clear(&err);
 }

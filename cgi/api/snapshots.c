@@ -32,7 +32,7 @@ int ayb_snapshot_access(struct ayb_ctx *ctx, const struct ayb_auth *a, const str
 
 /* The steps both endpoints share: the caller, the database, then
  * ayb_snapshot_access. */
-static int snapshot_target(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_auth *a,
+static int snapshot_target(struct ayb_ctx *ctx, struct fcgi_request *req, struct ayb_auth *a,
 			   struct ayb_target *t, struct ayb_s3 **s3, struct ayb_err *err)
 {
 	*s3 = NULL;
@@ -41,8 +41,8 @@ static int snapshot_target(struct ayb_ctx *ctx, struct ayb_request *req, struct 
 	return ayb_snapshot_access(ctx, a, t, s3, err);
 }
 
-void ayb_handle_list_snapshots(struct ayb_ctx *ctx, struct ayb_request *req,
-			       struct ayb_response *resp)
+void api_list_snapshots(struct ayb_ctx *ctx, struct fcgi_request *req,
+			       struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -70,10 +70,10 @@ void ayb_handle_list_snapshots(struct ayb_ctx *ctx, struct ayb_request *req,
 			goto fail;
 		}
 	}
-	ayb_response_json(resp, 200, o);
+	fcgi_response_json(resp, 200, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	ayb_snapshots_free(snaps, n);
@@ -83,8 +83,8 @@ out:
 	ayb_err_clear(&err);
 }
 
-void ayb_handle_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
-				 struct ayb_response *resp)
+void api_restore_snapshot(struct ayb_ctx *ctx, struct fcgi_request *req,
+				 struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -112,10 +112,10 @@ void ayb_handle_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
 	}
 	if (ayb_snapshot_restore(s3, ctx->cfg, t.owner.slug, t.db.slug, id, &err) < 0)
 		goto fail;
-	ayb_response_empty_json(resp, 200);
+	fcgi_response_empty_json(resp, 200);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	free(id);
 	ayb_s3_close(s3);

@@ -4,7 +4,7 @@
 
 /* Answers without touching the metadata store, so a load balancer's probe
  * stays cheap and says only that the process serves requests. */
-void ayb_handle_health(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void api_health(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
 	(void)ctx;
 	(void)req;

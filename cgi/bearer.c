@@ -8,10 +8,10 @@
 #include "handlers.h"
 #include "token.h"
 
-const char *ayb_require_header(const struct ayb_request *req, const char *name,
+const char *ayb_require_header(const struct fcgi_request *req, const char *name,
 			       struct ayb_err *err)
 {
-	const char *v = ayb_request_header(req, name);
+	const char *v = fcgi_request_header(req, name);
 
 	if (!v)
 		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `%s` header", name);
@@ -62,10 +62,10 @@ int ayb_auth_token(struct ayb_ctx *ctx, const char *token, struct ayb_auth *a,
 	return authenticate(ctx, token, a, err);
 }
 
-int ayb_auth_required(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
+int ayb_auth_required(struct ayb_ctx *ctx, const struct fcgi_request *req, struct ayb_auth *a,
 		      struct ayb_err *err)
 {
-	const char *h = ayb_request_header(req, "authorization");
+	const char *h = fcgi_request_header(req, "authorization");
 
 	memset(a, 0, sizeof(*a));
 	/* Scheme exactly "Bearer", one space, a value of at least 8 bytes. */
@@ -76,10 +76,10 @@ int ayb_auth_required(struct ayb_ctx *ctx, const struct ayb_request *req, struct
 	return authenticate(ctx, h + 7, a, err);
 }
 
-int ayb_auth_optional(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
+int ayb_auth_optional(struct ayb_ctx *ctx, const struct fcgi_request *req, struct ayb_auth *a,
 		      struct ayb_err *err)
 {
-	const char *h = ayb_request_header(req, "authorization");
+	const char *h = fcgi_request_header(req, "authorization");
 	char token[128];
 	size_t n;
 

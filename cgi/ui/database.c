@@ -24,7 +24,7 @@ struct db_page {
 	const char *tab;             /* "query", "sharing" or "snapshots" */
 	const char *sql;             /* the query to re-show and run, or NULL */
 	size_t sql_len;
-	enum ayb_ui_alert public_kind, share_kind, snap_kind;
+	enum ui_alert public_kind, share_kind, snap_kind;
 	const char *public_title, *public_msg;
 	const char *share_title, *share_msg;
 	const char *snap_title, *snap_msg;
@@ -46,24 +46,24 @@ static const struct {
 /* Loads the database of path segments 0 and 1 as the viewer sees it.
  * 0 with *t filled, or -1 when the request was answered (404 page for a
  * database that is missing or hidden from the viewer). */
-static int load_target(struct ayb_ui *ui, struct ayb_target *t)
+static int load_target(struct ui *ui, struct ayb_target *t)
 {
 	struct ayb_err err = { 0 };
 	int rc = ayb_target_find(ui->ctx, &ui->req->seg[0], &ui->req->seg[1], &ui->auth, t, &err);
 
 	if (rc < 0) {
 		if (err.status == 404)
-			ayb_ui_message_page(ui, 404, "Not found", AYB_UI_ERROR, "Database not found",
+			ui_message_page(ui, 404, "Not found", UI_ERROR, "Database not found",
 					    "It does not exist, or it is not shared with you.");
 		else
-			ayb_ui_message_page(ui, err.status ? err.status : 500, "Server error",
-					    AYB_UI_ERROR, "Server error", err.message);
+			ui_message_page(ui, err.status ? err.status : 500, "Server error",
+					    UI_ERROR, "Server error", err.message);
 	}
 	ayb_err_clear(&err);
 	return rc;
 }
 
-static int can_manage(const struct ayb_ui *ui, const struct ayb_target *t)
+static int can_manage(const struct ui *ui, const struct ayb_target *t)
 {
 	return ui->logged_in && ayb_perm_can_manage(&t->caller, &t->db);
 }
@@ -71,7 +71,7 @@ static int can_manage(const struct ayb_ui *ui, const struct ayb_target *t)
 static void choice(struct ayb_buf *b, const char *name, const char *value, const char *label,
 		   const char *hint, int checked)
 {
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<label class=\"choice-item\"><input type=\"radio\" name=\"%s\" value=\"%s\" "
 			"data-value=\"%s\"%s><span class=\"choice-label\">%s</span>"
 			"<span class=\"choice-hint\">%s</span></label>",
@@ -79,7 +79,7 @@ static void choice(struct ayb_buf *b, const char *name, const char *value, const
 }
 
 /* The grants table of the sharing tab (spec/UI.md "Permissions fragment"). */
-static void permissions_list(struct ayb_ui *ui, const struct ayb_target *t)
+static void permissions_list(struct ui *ui, const struct ayb_target *t)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui->page;
@@ -87,7 +87,7 @@ static void permissions_list(struct ayb_ui *ui, const struct ayb_target *t)
 	size_t n = 0;
 
 	if (ayb_store_grant_list(ui->ctx->store, t->db.id, &g, &n, &err) < 0) {
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error loading permissions", err.message);
+		ui_alert(b, UI_ERROR, "Error loading permissions", err.message);
 		goto out;
 	}
 	if (n == 0) {
@@ -100,7 +100,7 @@ static void permissions_list(struct ayb_ui *ui, const struct ayb_target *t)
 	for (size_t i = 0; i < n; i++) {
 		const char *who = g[i].entity_slug ? g[i].entity_slug : "";
 
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<tr><td><a href=\"/%s\">%s</a></td><td><span class=\"badge\">%s</span></td>"
 				"<td class=\"actions\"><form method=\"post\" action=\"/%s/%s/share\" "
 				"class=\"inline-form\" data-fragment=\"#sharing-area\" "
@@ -110,8 +110,8 @@ static void permissions_list(struct ayb_ui *ui, const struct ayb_target *t)
 				"<input type=\"hidden\" name=\"sharing_level\" value=\"no-access\">",
 				who, who, ayb_sharing_level_name(g[i].sharing_level), t->owner.slug,
 				t->db.slug, who, who);
-		ayb_ui_csrf_field(ui);
-		ayb_html_printf(b,
+		ui_csrf_field(ui);
+		ui_html_printf(b,
 				"<button type=\"submit\" class=\"btn btn-ghost btn-sm btn-danger-text\" "
 				"aria-label=\"Remove access for %s\">Remove</button></form></td></tr>",
 				who);
@@ -123,17 +123,17 @@ out:
 }
 
 /* The part of the sharing tab a share form replaces. */
-static void sharing_area(struct ayb_ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void sharing_area(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
 {
 	ayb_buf_adds(&ui->page, "<div id=\"sharing-results\" aria-live=\"polite\">");
 	if (p->share_title)
-		ayb_ui_alert(&ui->page, p->share_kind, p->share_title, p->share_msg);
+		ui_alert(&ui->page, p->share_kind, p->share_title, p->share_msg);
 	ayb_buf_adds(&ui->page, "</div><div id=\"share-list-container\">");
 	permissions_list(ui, t);
 	ayb_buf_adds(&ui->page, "</div>");
 }
 
-static void sharing_tab(struct ayb_ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void sharing_tab(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
 {
 	struct ayb_buf *b = &ui->page;
 
@@ -141,11 +141,11 @@ static void sharing_tab(struct ayb_ui *ui, const struct ayb_target *t, const str
 			"<div class=\"panel-head\"><h2 id=\"sharing-h\">Sharing</h2>"
 			"<p class=\"muted\">Decide who can find and query this database.</p></div>"
 			"<div class=\"two-cols\"><div class=\"card\"><h3>Public sharing level</h3>");
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<form method=\"post\" action=\"/%s/%s/update_public_sharing\" class=\"stack\" "
 			"id=\"public-sharing-form\" data-fragment=\"#public-sharing-results\">",
 			t->owner.slug, t->db.slug);
-	ayb_ui_csrf_field(ui);
+	ui_csrf_field(ui);
 	ayb_buf_adds(b, "<fieldset class=\"choice\"><legend class=\"sr-only\">Public sharing level"
 			"</legend>");
 	for (size_t i = 0; i < sizeof(public_levels) / sizeof(public_levels[0]); i++)
@@ -153,15 +153,15 @@ static void sharing_tab(struct ayb_ui *ui, const struct ayb_target *t, const str
 		       public_levels[i].hint, (int)i == t->db.public_sharing_level);
 	ayb_buf_adds(b, "</fieldset><div id=\"public-sharing-results\" aria-live=\"polite\">");
 	if (p->public_title)
-		ayb_ui_alert(b, p->public_kind, p->public_title, p->public_msg);
+		ui_alert(b, p->public_kind, p->public_title, p->public_msg);
 	ayb_buf_adds(b, "</div><button type=\"submit\" id=\"update-public-sharing-btn\" "
 			"class=\"btn btn-primary\">Update sharing level</button></form></div>"
 			"<div class=\"card\"><h3>Share with specific user</h3>");
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<form method=\"post\" action=\"/%s/%s/share\" class=\"stack\" "
 			"id=\"entity-sharing-form\" data-fragment=\"#sharing-area\" data-reset>",
 			t->owner.slug, t->db.slug);
-	ayb_ui_csrf_field(ui);
+	ui_csrf_field(ui);
 	ayb_buf_adds(b, "<label for=\"share-entity\">Username</label>"
 			"<input id=\"share-entity\" name=\"entity\" required maxlength=\"64\" "
 			"placeholder=\"Enter username\" autocomplete=\"off\" autocapitalize=\"none\" "
@@ -178,7 +178,7 @@ static void sharing_tab(struct ayb_ui *ui, const struct ayb_target *t, const str
 
 /* The snapshots table (spec/UI.md "Snapshots tab"), with the outcome of a
  * restore above it. */
-static void snapshots_area(struct ayb_ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void snapshots_area(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui->page;
@@ -189,13 +189,13 @@ static void snapshots_area(struct ayb_ui *ui, const struct ayb_target *t, const 
 
 	ayb_buf_adds(b, "<div id=\"restore-snapshot-results\" aria-live=\"polite\">");
 	if (p->snap_title)
-		ayb_ui_alert(b, p->snap_kind, p->snap_title, p->snap_msg);
+		ui_alert(b, p->snap_kind, p->snap_title, p->snap_msg);
 	ayb_buf_adds(b, "</div><div id=\"snapshots-list-container\">");
 	if (ayb_snapshot_access(ui->ctx, &ui->auth, t, &s3, &err) < 0 ||
 	    ayb_snapshot_list(s3, ui->ctx->cfg->snapshots, t->owner.slug, t->db.slug, &snaps, &n,
 			      &err) < 0) {
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error loading snapshots",
-			     ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_alert(b, UI_ERROR, "Error loading snapshots",
+			     ui_err_text(&err, tmp, sizeof(tmp)));
 		goto out;
 	}
 	if (n == 0) {
@@ -214,7 +214,7 @@ static void snapshots_area(struct ayb_ui *ui, const struct ayb_target *t, const 
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 		memcpy(short_id, snaps[i].snapshot_id, sizeof(short_id) - 1);
 		short_id[sizeof(short_id) - 1] = '\0';
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<tr><td><code title=\"%s\">%s</code></td><td>%s</td>"
 				"<td class=\"actions\"><form method=\"post\" "
 				"action=\"/%s/%s/restore_snapshot\" class=\"inline-form\" "
@@ -225,7 +225,7 @@ static void snapshots_area(struct ayb_ui *ui, const struct ayb_target *t, const 
 				"<input type=\"hidden\" name=\"snapshot_id\" value=\"%s\">",
 				snaps[i].snapshot_id, short_id, when, t->owner.slug,
 				t->db.slug, when, snaps[i].snapshot_id);
-		ayb_ui_csrf_field(ui);
+		ui_csrf_field(ui);
 		ayb_buf_adds(b, "<button type=\"submit\" class=\"btn btn-secondary btn-sm\" "
 				"title=\"Restore from this snapshot\">Restore</button></form></td></tr>");
 	}
@@ -237,7 +237,7 @@ out:
 	ayb_err_clear(&err);
 }
 
-static void snapshots_tab(struct ayb_ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void snapshots_tab(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
 {
 	struct ayb_buf *b = &ui->page;
 
@@ -246,19 +246,19 @@ static void snapshots_tab(struct ayb_ui *ui, const struct ayb_target *t, const s
 			"<p class=\"muted\">View and restore database snapshots.</p></div>");
 	/* Listing asks S3, so it happens only when the tab is opened: the
 	 * script fetches it, and without a script the link loads it. */
-	ayb_html_printf(b, "<div class=\"card\" id=\"snapshots-area\" data-src=\"/%s/%s/snapshots\">",
+	ui_html_printf(b, "<div class=\"card\" id=\"snapshots-area\" data-src=\"/%s/%s/snapshots\">",
 			t->owner.slug, t->db.slug);
 	if (p->list_snapshots)
 		snapshots_area(ui, t, p);
 	else
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<p class=\"muted\" id=\"snapshots-placeholder\"><a "
 				"href=\"/%s/%s/snapshots#snapshots\">Show the snapshots</a></p>",
 				t->owner.slug, t->db.slug);
 	ayb_buf_adds(b, "</div></section>");
 }
 
-static void query_tab(struct ayb_ui *ui, const struct ayb_target *t, const struct db_page *p,
+static void query_tab(struct ui *ui, const struct ayb_target *t, const struct db_page *p,
 		      int *status)
 {
 	struct ayb_buf *b = &ui->page;
@@ -273,18 +273,18 @@ static void query_tab(struct ayb_ui *ui, const struct ayb_target *t, const struc
 			next = NULL;
 		ayb_buf_adds(b, "<div class=\"alert alert-info\" role=\"status\"><div class=\"alert-title\">"
 				"Log in to query this database</div><p>");
-		ayb_html_printf(b, "<a href=\"%s\">Log in</a> is required for query access.</p></div>",
+		ui_html_printf(b, "<a href=\"%s\">Log in</a> is required for query access.</p></div>",
 				next ? next : "/log_in");
 		free(next);
 	} else if (level == AYB_LEVEL_NONE) {
-		ayb_ui_alert(b, AYB_UI_INFO, "You don't have query access to this database.",
+		ui_alert(b, UI_INFO, "You don't have query access to this database.",
 			     "You can request access from the database owner.");
 	} else {
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<form method=\"post\" action=\"/%s/%s/query\" id=\"query-form\" "
 				"class=\"query-form card\" data-fragment=\"#query-results\">",
 				t->owner.slug, t->db.slug);
-		ayb_ui_csrf_field(ui);
+		ui_csrf_field(ui);
 		ayb_buf_adds(b, "<input type=\"hidden\" name=\"format\" value=\"html\">"
 				"<label for=\"query-input\" class=\"sr-only\">SQL query</label>"
 				"<textarea id=\"query-input\" name=\"query\" rows=\"5\" class=\"code\" required "
@@ -292,8 +292,8 @@ static void query_tab(struct ayb_ui *ui, const struct ayb_target *t, const struc
 				"placeholder=\"Enter a SQL query, like &#39;SELECT * FROM your_table LIMIT "
 				"10&#39;\">");
 		if (p->sql)
-			ayb_html_escape_n(b, p->sql, p->sql_len);
-		ayb_html_printf(b,
+			ui_html_escape_n(b, p->sql, p->sql_len);
+		ui_html_printf(b,
 				"</textarea><div class=\"query-actions\"><span class=\"muted small\">"
 				"Your access: %s &middot; <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs the "
 				"query</span><button type=\"submit\" id=\"run-query-btn\" "
@@ -301,13 +301,13 @@ static void query_tab(struct ayb_ui *ui, const struct ayb_target *t, const struc
 				"<div id=\"query-results\" class=\"query-results\" aria-live=\"polite\">",
 				level == AYB_LEVEL_READ_WRITE ? "read-write" : "read-only");
 		if (p->sql)
-			ayb_ui_query_results(ui, t, p->sql, p->sql_len, status);
+			ui_query_results(ui, t, p->sql, p->sql_len, status);
 		ayb_buf_adds(b, "</div>");
 	}
 	ayb_buf_adds(b, "</section>");
 }
 
-static void database_page(struct ayb_ui *ui, const struct ayb_target *t, const struct db_page *p,
+static void database_page(struct ui *ui, const struct ayb_target *t, const struct db_page *p,
 			  int status)
 {
 	struct ayb_buf *b = &ui->page;
@@ -316,13 +316,13 @@ static void database_page(struct ayb_ui *ui, const struct ayb_target *t, const s
 
 	if (asprintf(&title, "Explore %s/%s", t->owner.slug, t->db.slug) < 0)
 		title = NULL;
-	ayb_ui_page_open(ui, title ? title : "Database", AYB_UI_CONTENT);
-	ayb_html_printf(b,
+	ui_page_open(ui, title ? title : "Database", UI_CONTENT);
+	ui_html_printf(b,
 			"<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><a href=\"/%s\">%s</a>"
 			"<span class=\"sep\" aria-hidden=\"true\">/</span><strong>%s</strong>"
 			"<span class=\"muted\">(%s)</span></nav>",
 			t->owner.slug, t->owner.slug, t->db.slug, t->db.db_type ? "duckdb" : "sqlite");
-	ayb_html_printf(b, "<div class=\"tabs\" data-tab=\"%s\"><ul id=\"database-tabs\" "
+	ui_html_printf(b, "<div class=\"tabs\" data-tab=\"%s\"><ul id=\"database-tabs\" "
 			   "class=\"tab-list\"><li><a href=\"#query\" class=\"tab\">Query</a></li>",
 			p->tab);
 	if (manage)
@@ -335,55 +335,55 @@ static void database_page(struct ayb_ui *ui, const struct ayb_target *t, const s
 		snapshots_tab(ui, t, p);
 	}
 	ayb_buf_adds(b, "</div>");
-	ayb_ui_page_close(ui, AYB_UI_CONTENT);
-	ayb_ui_send(ui, status);
+	ui_page_close(ui, UI_CONTENT);
+	ui_send(ui, status);
 	free(title);
 }
 
-void ayb_ui_database(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_database(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_target t = { 0 };
 	struct db_page p = { .tab = "query" };
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) == 0 && load_target(&ui, &t) == 0)
+	if (ui_begin(&ui, ctx, req, resp) == 0 && load_target(&ui, &t) == 0)
 		database_page(&ui, &t, &p, 200);
 	ayb_target_free(&t);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_query(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_target t = { 0 };
 	struct db_page p = { .tab = "query" };
-	const struct ayb_form_field *q;
+	const struct ui_form_field *q;
 	const char *format;
 	int status = 200;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0 || load_target(&ui, &t) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0 || load_target(&ui, &t) < 0)
 		goto out;
-	q = ayb_form_field(&ui.form, "query");
-	format = ayb_ui_field(&ui, "format");
+	q = ui_form_field(&ui.form, "query");
+	format = ui_field(&ui, "format");
 	if (!ui.logged_in) {
-		ayb_ui_message_page(&ui, 401, "Log in", AYB_UI_ERROR, "Error running query",
+		ui_message_page(&ui, 401, "Log in", UI_ERROR, "Error running query",
 				    "Please log in to query this database.");
 		goto out;
 	}
 	if (!q || q->len > SQL_LIMIT) {
-		ayb_ui_message_page(&ui, q ? 413 : 400, "Query error", AYB_UI_ERROR,
+		ui_message_page(&ui, q ? 413 : 400, "Query error", UI_ERROR,
 				    "Error running query",
 				    q ? "The query is too long (256 KiB at most)."
 				      : "Please enter a query.");
 		goto out;
 	}
 	if (strcmp(format, "csv") == 0 || strcmp(format, "json") == 0) {
-		ayb_ui_query_download(&ui, &t, q->value, q->len, format[0] == 'j');
+		ui_query_download(&ui, &t, q->value, q->len, format[0] == 'j');
 		goto out;
 	}
 	if (ui.fragment) {
-		ayb_ui_query_results(&ui, &t, q->value, q->len, &status);
-		ayb_ui_send(&ui, status);
+		ui_query_results(&ui, &t, q->value, q->len, &status);
+		ui_send(&ui, status);
 		goto out;
 	}
 	p.sql = q->value;
@@ -391,28 +391,28 @@ void ayb_ui_query(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_respo
 	database_page(&ui, &t, &p, 200);
 out:
 	ayb_target_free(&t);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
 /* The common start of the manager's forms: the page, the database, and the
  * right to manage it.  0 to go on, -1 when answered. */
-static int manager_begin(struct ayb_ui *ui, struct ayb_ctx *ctx, struct ayb_request *req,
-			 struct ayb_response *resp, struct ayb_target *t)
+static int manager_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request *req,
+			 struct fcgi_response *resp, struct ayb_target *t)
 {
-	if (ayb_ui_begin(ui, ctx, req, resp) < 0 || load_target(ui, t) < 0)
+	if (ui_begin(ui, ctx, req, resp) < 0 || load_target(ui, t) < 0)
 		return -1;
 	if (!can_manage(ui, t)) {
-		ayb_ui_message_page(ui, 403, "Not allowed", AYB_UI_ERROR, "Not allowed",
+		ui_message_page(ui, 403, "Not allowed", UI_ERROR, "Not allowed",
 				    "Only the owner and managers of this database may do this.");
 		return -1;
 	}
 	return 0;
 }
 
-void ayb_ui_update_public_sharing(struct ayb_ctx *ctx, struct ayb_request *req,
-				  struct ayb_response *resp)
+void ui_update_public_sharing(struct ayb_ctx *ctx, struct fcgi_request *req,
+				  struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	struct ayb_target t = { 0 };
 	struct db_page p = { .tab = "sharing" };
@@ -422,8 +422,8 @@ void ayb_ui_update_public_sharing(struct ayb_ctx *ctx, struct ayb_request *req,
 
 	if (manager_begin(&ui, ctx, req, resp, &t) < 0)
 		goto out;
-	level = ayb_ui_field(&ui, "public_sharing_level");
-	p.public_kind = AYB_UI_ERROR;
+	level = ui_field(&ui, "public_sharing_level");
+	p.public_kind = UI_ERROR;
 	if (ayb_parse_public_level(level, &err) < 0) {
 		snprintf(msg, sizeof(msg), "The sharing level '%.100s' is not valid.", level);
 		p.public_title = "Invalid sharing level";
@@ -431,29 +431,29 @@ void ayb_ui_update_public_sharing(struct ayb_ctx *ctx, struct ayb_request *req,
 		status = 400;
 	} else if (ayb_action_update_database(ctx, &ui.auth, &t, level, &err) < 0) {
 		p.public_title = "Error updating sharing level";
-		p.public_msg = ayb_ui_err_text(&err, tmp, sizeof(tmp));
+		p.public_msg = ui_err_text(&err, tmp, sizeof(tmp));
 		status = err.status ? err.status : 400;
 	} else {
 		t.db.public_sharing_level = ayb_parse_public_level(level, &err);
-		p.public_kind = AYB_UI_SUCCESS;
+		p.public_kind = UI_SUCCESS;
 		p.public_title = "Success";
 		p.public_msg = "Public sharing level updated successfully.";
 	}
 	if (ui.fragment) {
-		ayb_ui_alert(&ui.page, p.public_kind, p.public_title, p.public_msg);
-		ayb_ui_send(&ui, status);
+		ui_alert(&ui.page, p.public_kind, p.public_title, p.public_msg);
+		ui_send(&ui, status);
 	} else {
 		database_page(&ui, &t, &p, status);
 	}
 out:
 	ayb_target_free(&t);
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_share(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_share(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	struct ayb_target t = { 0 };
 	struct db_page p = { .tab = "sharing" };
@@ -464,8 +464,8 @@ void ayb_ui_share(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_respo
 
 	if (manager_begin(&ui, ctx, req, resp, &t) < 0)
 		goto out;
-	raw = ayb_ui_field(&ui, "entity");
-	level_text = ayb_ui_field(&ui, "sharing_level");
+	raw = ui_field(&ui, "entity");
+	level_text = ui_field(&ui, "sharing_level");
 	while (isspace((unsigned char)*raw))
 		raw++;
 	n = strlen(raw);
@@ -476,7 +476,7 @@ void ayb_ui_share(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_respo
 		goto out;
 	}
 	ayb_slug_lower(who);
-	p.share_kind = AYB_UI_ERROR;
+	p.share_kind = UI_ERROR;
 	if ((level = ayb_parse_sharing_level(level_text, &err)) < 0) {
 		snprintf(msg, sizeof(msg), "The sharing level '%.100s' is not valid.", level_text);
 		p.share_title = "Invalid sharing level";
@@ -488,20 +488,20 @@ void ayb_ui_share(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_respo
 		status = 400;
 	} else if (ayb_action_share(ctx, &ui.auth, &t, who, level, &err) < 0) {
 		p.share_title = "Error updating access";
-		p.share_msg = ayb_ui_err_text(&err, tmp, sizeof(tmp));
+		p.share_msg = ui_err_text(&err, tmp, sizeof(tmp));
 		status = err.status ? err.status : 400;
 	} else {
 		snprintf(msg, sizeof(msg),
 			 level == AYB_SHARE_NO_ACCESS ? "Access removed for user '%.64s'."
 						      : "Database access updated for user '%.64s'.",
 			 who);
-		p.share_kind = AYB_UI_SUCCESS;
+		p.share_kind = UI_SUCCESS;
 		p.share_title = "Success";
 		p.share_msg = msg;
 	}
 	if (ui.fragment) {
 		sharing_area(&ui, &t, &p);
-		ayb_ui_send(&ui, status);
+		ui_send(&ui, status);
 	} else {
 		database_page(&ui, &t, &p, status);
 	}
@@ -509,44 +509,44 @@ out:
 	free(who);
 	ayb_target_free(&t);
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_permissions(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_permissions(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_target t = { 0 };
 
 	if (manager_begin(&ui, ctx, req, resp, &t) == 0) {
 		permissions_list(&ui, &t);
-		ayb_ui_send(&ui, 200);
+		ui_send(&ui, 200);
 	}
 	ayb_target_free(&t);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_snapshots(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_snapshots(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_target t = { 0 };
 	struct db_page p = { .tab = "snapshots", .list_snapshots = 1 };
 
 	if (manager_begin(&ui, ctx, req, resp, &t) == 0) {
 		if (ui.fragment) {
 			snapshots_area(&ui, &t, &p);
-			ayb_ui_send(&ui, 200);
+			ui_send(&ui, 200);
 		} else {
 			database_page(&ui, &t, &p, 200);
 		}
 	}
 	ayb_target_free(&t);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
-			     struct ayb_response *resp)
+void ui_restore_snapshot(struct ayb_ctx *ctx, struct fcgi_request *req,
+			     struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	struct ayb_target t = { 0 };
 	struct ayb_s3 *s3 = NULL;
@@ -558,7 +558,7 @@ void ayb_ui_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
 
 	if (manager_begin(&ui, ctx, req, resp, &t) < 0)
 		goto out;
-	raw = ayb_ui_field(&ui, "snapshot_id");
+	raw = ui_field(&ui, "snapshot_id");
 	while (isspace((unsigned char)*raw))
 		raw++;
 	n = strlen(raw);
@@ -568,7 +568,7 @@ void ayb_ui_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
 		ayb_err_oom(&err);
 		goto out;
 	}
-	p.snap_kind = AYB_UI_ERROR;
+	p.snap_kind = UI_ERROR;
 	if (!*id) {
 		p.snap_title = "Missing snapshot ID";
 		p.snap_msg = "Please provide a valid snapshot ID.";
@@ -576,12 +576,12 @@ void ayb_ui_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
 	} else if (ayb_snapshot_access(ctx, &ui.auth, &t, &s3, &err) < 0 ||
 		   ayb_snapshot_restore(s3, ctx->cfg, t.owner.slug, t.db.slug, id, &err) < 0) {
 		p.snap_title = "Error restoring snapshot";
-		p.snap_msg = ayb_ui_err_text(&err, tmp, sizeof(tmp));
+		p.snap_msg = ui_err_text(&err, tmp, sizeof(tmp));
 		status = err.status ? err.status : 400;
 	} else {
 		snprintf(msg, sizeof(msg), "Database successfully restored from snapshot '%.64s'.",
 			 id);
-		p.snap_kind = AYB_UI_SUCCESS;
+		p.snap_kind = UI_SUCCESS;
 		p.snap_title = "Success";
 		p.snap_msg = msg;
 	}
@@ -589,7 +589,7 @@ void ayb_ui_restore_snapshot(struct ayb_ctx *ctx, struct ayb_request *req,
 	s3 = NULL;
 	if (ui.fragment) {
 		snapshots_area(&ui, &t, &p);
-		ayb_ui_send(&ui, status);
+		ui_send(&ui, status);
 	} else {
 		database_page(&ui, &t, &p, status);
 	}
@@ -598,5 +598,5 @@ out:
 	free(id);
 	ayb_target_free(&t);
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }

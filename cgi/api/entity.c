@@ -9,7 +9,7 @@
 #include "slug.h"
 
 /* Loads the entity named by path segment 2, lowercased. */
-static int load_entity(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_entity *e,
+static int load_entity(struct ayb_ctx *ctx, const struct fcgi_request *req, struct ayb_entity *e,
 		       struct ayb_err *err)
 {
 	char *slug = strdup(req->seg[2].s);
@@ -32,10 +32,10 @@ static cJSON *profile_json(const struct ayb_entity *e)
 
 	if (!p)
 		return NULL;
-	cJSON_AddItemToObject(p, "display_name", ayb_json_string_or_null(e->display_name));
-	cJSON_AddItemToObject(p, "description", ayb_json_string_or_null(e->description));
-	cJSON_AddItemToObject(p, "organization", ayb_json_string_or_null(e->organization));
-	cJSON_AddItemToObject(p, "location", ayb_json_string_or_null(e->location));
+	cJSON_AddItemToObject(p, "display_name", fcgi_json_string_or_null(e->display_name));
+	cJSON_AddItemToObject(p, "description", fcgi_json_string_or_null(e->description));
+	cJSON_AddItemToObject(p, "organization", fcgi_json_string_or_null(e->organization));
+	cJSON_AddItemToObject(p, "location", fcgi_json_string_or_null(e->location));
 	cJSON_AddItemToObject(p, "links", cJSON_IsArray(links) ? links : cJSON_CreateArray());
 	if (links && !cJSON_IsArray(links))
 		cJSON_Delete(links);
@@ -70,8 +70,8 @@ int ayb_entity_visible_databases(struct ayb_ctx *ctx, const struct ayb_auth *a, 
 	return 0;
 }
 
-void ayb_handle_entity_details(struct ayb_ctx *ctx, struct ayb_request *req,
-			       struct ayb_response *resp)
+void api_entity_details(struct ayb_ctx *ctx, struct fcgi_request *req,
+			       struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -102,10 +102,10 @@ void ayb_handle_entity_details(struct ayb_ctx *ctx, struct ayb_request *req,
 	}
 	cJSON_AddBoolToObject(perms, "can_create_database",
 			      a.authenticated && a.entity.id == e.id && !a.token.database_id);
-	ayb_response_json(resp, 200, o);
+	fcgi_response_json(resp, 200, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	ayb_databases_free(dbs, ndbs);
@@ -176,8 +176,8 @@ int ayb_action_update_profile(struct ayb_ctx *ctx, const struct ayb_auth *a,
 	return rc;
 }
 
-void ayb_handle_entity_update(struct ayb_ctx *ctx, struct ayb_request *req,
-			      struct ayb_response *resp)
+void api_entity_update(struct ayb_ctx *ctx, struct fcgi_request *req,
+			      struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_auth a;
@@ -196,7 +196,7 @@ void ayb_handle_entity_update(struct ayb_ctx *ctx, struct ayb_request *req,
 	ayb_slug_lower(slug);
 	if (ayb_check_profile_owner(&a, slug, req->seg[2].len, &err) < 0)
 		goto fail;
-	ct = ayb_request_header(req, "content-type");
+	ct = fcgi_request_header(req, "content-type");
 	if (!ct || strncmp(ct, "application/json", 16) != 0) {
 		ayb_err_set(&err, AYB_E_OTHER, 400,
 			    "Content type error: the body must be sent as application/json");
@@ -215,10 +215,10 @@ void ayb_handle_entity_update(struct ayb_ctx *ctx, struct ayb_request *req,
 		goto fail;
 	if (ayb_action_update_profile(ctx, &a, &u, &err) < 0)
 		goto fail;
-	ayb_response_empty_json(resp, 200);
+	fcgi_response_empty_json(resp, 200);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(body);
 	free(slug);

@@ -1,13 +1,14 @@
+/* The database a request is about, as its caller sees it. */
 #include "autoconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers.h"
+#include "app.h"
 #include "slug.h"
 
-void ayb_target_free(struct ayb_target *t)
+void ayb_app_target_free(struct ayb_app_target *t)
 {
 	free(t->entity_slug);
 	free(t->name);
@@ -16,39 +17,30 @@ void ayb_target_free(struct ayb_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* A segment with a NUL inside cannot name anything: C string lookups would
- * otherwise match only its prefix. */
-static int plain(const struct ayb_segment *s)
+int ayb_app_target_find(struct ayb_app_ctx *ctx, const char *e, size_t elen, const char *d,
+			size_t dlen, const struct ayb_app_caller *a, struct ayb_app_target *t,
+			struct ayb_err *err)
 {
-	return strlen(s->s) == s->len;
-}
-
-int ayb_target_load(struct ayb_ctx *ctx, const struct ayb_request *req,
-		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err)
-{
-	return ayb_target_find(ctx, &req->seg[1], &req->seg[2], a, t, err);
-}
-
-int ayb_target_find(struct ayb_ctx *ctx, const struct ayb_segment *e, const struct ayb_segment *d,
-		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err)
-{
+	/* A name with a NUL inside cannot name anything: C string lookups
+	 * would otherwise match only its prefix. */
+	int e_plain = strlen(e) == elen, d_plain = strlen(d) == dlen;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->caller.grant = -1;
 	t->caller.token_level = -1;
-	if (!(t->entity_slug = strdup(e->s)))
+	if (!(t->entity_slug = strdup(e)))
 		return ayb_err_oom(err);
 	ayb_slug_lower(t->entity_slug);
-	if (asprintf(&t->name, "%s/%s", t->entity_slug, d->s) < 0) {
+	if (asprintf(&t->name, "%s/%s", t->entity_slug, d) < 0) {
 		t->name = NULL;
 		return ayb_err_oom(err);
 	}
 	/* A database slug with a NUL cannot exist: ask for the entity alone. */
-	rc = plain(e) ? ayb_store_target_get(ctx->store, t->entity_slug, plain(d) ? d->s : "",
-					     a->authenticated ? a->entity.id : 0, &t->owner,
-					     &t->db, &t->caller.grant, err)
-		      : 0;
+	rc = e_plain ? ayb_store_target_get(ctx->store, t->entity_slug, d_plain ? d : "",
+					    a->authenticated ? a->entity.id : 0, &t->owner,
+					    &t->db, &t->caller.grant, err)
+		     : 0;
 	if (rc < 0)
 		return -1;
 	if (rc == 0)

@@ -21,22 +21,22 @@ static int safe_next(const char *next)
 	return 1;
 }
 
-void ayb_ui_home(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_home(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_buf *b = &ui.page;
 	char *path = NULL;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
 	if (ui.logged_in) {
-		if (asprintf(&path, "/%s", ayb_ui_me(&ui)) < 0)
+		if (asprintf(&path, "/%s", ui_me(&ui)) < 0)
 			path = NULL;
-		ayb_ui_redirect(&ui, path ? path : "/settings/tokens");
+		ui_redirect(&ui, path ? path : "/settings/tokens");
 		goto out;
 	}
-	ayb_ui_page_open(&ui, "Databases you can share", AYB_UI_CONTENT);
-	ayb_html_printf(b,
+	ui_page_open(&ui, "Databases you can share", UI_CONTENT);
+	ui_html_printf(b,
 			"<section class=\"hero\"><h1>Create, share and query databases</h1>"
 			"<p class=\"lead\">ayb hosts SQLite databases for you. Create one in a minute, "
 			"query it from this page, from the <code>ayb</code> command line or over "
@@ -44,15 +44,15 @@ void ayb_ui_home(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_respon
 			"<div class=\"hero-actions\">"
 			"<a class=\"btn btn-primary\" href=\"/register\">Create account</a>"
 			"<a class=\"btn btn-secondary\" href=\"/log_in\">Log in</a></div></section>");
-	ayb_ui_page_close(&ui, AYB_UI_CONTENT);
-	ayb_ui_send(&ui, 200);
+	ui_page_close(&ui, UI_CONTENT);
+	ui_send(&ui, 200);
 out:
 	free(path);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
 /* The card of the register page; values are kept after an error. */
-static void register_form(struct ayb_ui *ui, const char *error)
+static void register_form(struct ui *ui, const char *error)
 {
 	struct ayb_buf *b = &ui->page;
 
@@ -60,10 +60,10 @@ static void register_form(struct ayb_ui *ui, const char *error)
 			"<p class=\"muted\">Pick a username and give your email address: "
 			"we will send you a link that logs you in.</p>");
 	if (error)
-		ayb_ui_alert(b, AYB_UI_ERROR, "Unable to create the account", error);
+		ui_alert(b, UI_ERROR, "Unable to create the account", error);
 	ayb_buf_adds(b, "<form method=\"post\" action=\"/register\" class=\"stack\">");
-	ayb_ui_csrf_field(ui);
-	ayb_html_printf(b,
+	ui_csrf_field(ui);
+	ui_html_printf(b,
 			"<label for=\"username\">Username</label>"
 			"<input id=\"username\" name=\"username\" type=\"text\" required maxlength=\"64\" "
 			"autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
@@ -75,65 +75,65 @@ static void register_form(struct ayb_ui *ui, const char *error)
 			"<button type=\"submit\" class=\"btn btn-primary btn-block\">Create account</button>"
 			"</form><p class=\"muted small center\">Already have an account? "
 			"<a href=\"/log_in\">Log in</a></p></div>",
-			ayb_ui_field(ui, "username"), ayb_ui_field(ui, "email"));
+			ui_field(ui, "username"), ui_field(ui, "email"));
 }
 
-static void check_email_page(struct ayb_ui *ui, const char *next)
+static void check_email_page(struct ui *ui, const char *next)
 {
 	struct ayb_buf *b = &ui->page;
 
-	ayb_ui_page_open(ui, "Check email", AYB_UI_AUTH_LOG_IN);
+	ui_page_open(ui, "Check email", UI_AUTH_LOG_IN);
 	ayb_buf_adds(b, "<div class=\"card auth-card\">");
-	ayb_ui_alert(b, AYB_UI_SUCCESS, "Check email",
+	ui_alert(b, UI_SUCCESS, "Check email",
 		     "Please check your email for a confirmation link.");
 	ayb_buf_adds(b, "<p class=\"muted small\">The link works once and expires after a while. "
 			"Open it in this browser to be logged in here.</p>");
 	/* The page script keeps `next` until the confirmation page reads it. */
 	if (safe_next(next))
-		ayb_html_printf(b, "<div id=\"login-next\" data-next=\"%s\" hidden></div>", next);
+		ui_html_printf(b, "<div id=\"login-next\" data-next=\"%s\" hidden></div>", next);
 	ayb_buf_adds(b, "</div>");
-	ayb_ui_page_close(ui, AYB_UI_AUTH_LOG_IN);
-	ayb_ui_send(ui, 200);
+	ui_page_close(ui, UI_AUTH_LOG_IN);
+	ui_send(ui, 200);
 }
 
-void ayb_ui_register_form(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_register_form(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) == 0) {
-		ayb_ui_page_open(&ui, "Create account", AYB_UI_AUTH_LOG_IN);
+	if (ui_begin(&ui, ctx, req, resp) == 0) {
+		ui_page_open(&ui, "Create account", UI_AUTH_LOG_IN);
 		register_form(&ui, NULL);
-		ayb_ui_page_close(&ui, AYB_UI_AUTH_LOG_IN);
-		ayb_ui_send(&ui, 200);
+		ui_page_close(&ui, UI_AUTH_LOG_IN);
+		ui_send(&ui, 200);
 	}
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_register(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_register(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	char tmp[256];
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
-	if (!*ayb_ui_field(&ui, "username") || !*ayb_ui_field(&ui, "email")) {
+	if (!*ui_field(&ui, "username") || !*ui_field(&ui, "email")) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give a username and an email address.");
-	} else if (ayb_action_register(ctx, ayb_ui_field(&ui, "username"), ayb_ui_field(&ui, "email"),
+	} else if (ayb_action_register(ctx, ui_field(&ui, "username"), ui_field(&ui, "email"),
 				       "user", &err) == 0) {
 		check_email_page(&ui, NULL);
 		goto out;
 	}
-	ayb_ui_page_open(&ui, "Registration error", AYB_UI_AUTH_LOG_IN);
-	register_form(&ui, ayb_ui_err_text(&err, tmp, sizeof(tmp)));
-	ayb_ui_page_close(&ui, AYB_UI_AUTH_LOG_IN);
-	ayb_ui_send(&ui, err.status ? err.status : 400);
+	ui_page_open(&ui, "Registration error", UI_AUTH_LOG_IN);
+	register_form(&ui, ui_err_text(&err, tmp, sizeof(tmp)));
+	ui_page_close(&ui, UI_AUTH_LOG_IN);
+	ui_send(&ui, err.status ? err.status : 400);
 out:
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-static void log_in_form(struct ayb_ui *ui, const char *next, const char *error)
+static void log_in_form(struct ui *ui, const char *next, const char *error)
 {
 	struct ayb_buf *b = &ui->page;
 
@@ -141,12 +141,12 @@ static void log_in_form(struct ayb_ui *ui, const char *next, const char *error)
 			"<p class=\"muted\">Enter your username: we will email you a link that logs "
 			"you in.</p>");
 	if (error)
-		ayb_ui_alert(b, AYB_UI_ERROR, "Unable to log in", error);
+		ui_alert(b, UI_ERROR, "Unable to log in", error);
 	ayb_buf_adds(b, "<form method=\"post\" action=\"/log_in\" class=\"stack\">");
-	ayb_ui_csrf_field(ui);
+	ui_csrf_field(ui);
 	if (safe_next(next))
-		ayb_html_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
-	ayb_html_printf(b,
+		ui_html_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
+	ui_html_printf(b,
 			"<label for=\"username\">Username</label>"
 			"<input id=\"username\" name=\"username\" type=\"text\" required maxlength=\"64\" "
 			"autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
@@ -154,65 +154,65 @@ static void log_in_form(struct ayb_ui *ui, const char *next, const char *error)
 			"<button type=\"submit\" class=\"btn btn-primary btn-block\">Log in</button>"
 			"</form><p class=\"muted small center\">New here? "
 			"<a href=\"/register\">Create an account</a></p></div>",
-			ayb_ui_field(ui, "username"));
+			ui_field(ui, "username"));
 }
 
-void ayb_ui_log_in_form(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_log_in_form(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) == 0) {
-		ayb_ui_page_open(&ui, "Log in", AYB_UI_AUTH_REGISTER);
-		log_in_form(&ui, ayb_form_get(&ui.query, "next"), NULL);
-		ayb_ui_page_close(&ui, AYB_UI_AUTH_REGISTER);
-		ayb_ui_send(&ui, 200);
+	if (ui_begin(&ui, ctx, req, resp) == 0) {
+		ui_page_open(&ui, "Log in", UI_AUTH_REGISTER);
+		log_in_form(&ui, ui_form_get(&ui.query, "next"), NULL);
+		ui_page_close(&ui, UI_AUTH_REGISTER);
+		ui_send(&ui, 200);
 	}
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_log_in(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_log_in(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	char tmp[256];
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
-	if (!*ayb_ui_field(&ui, "username")) {
+	if (!*ui_field(&ui, "username")) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give your username.");
-	} else if (ayb_action_log_in(ctx, ayb_ui_field(&ui, "username"), &err) == 0) {
-		check_email_page(&ui, ayb_form_get(&ui.form, "next"));
+	} else if (ayb_action_log_in(ctx, ui_field(&ui, "username"), &err) == 0) {
+		check_email_page(&ui, ui_form_get(&ui.form, "next"));
 		goto out;
 	}
-	ayb_ui_page_open(&ui, "Login error", AYB_UI_AUTH_REGISTER);
-	log_in_form(&ui, ayb_form_get(&ui.form, "next"), ayb_ui_err_text(&err, tmp, sizeof(tmp)));
-	ayb_ui_page_close(&ui, AYB_UI_AUTH_REGISTER);
-	ayb_ui_send(&ui, err.status ? err.status : 400);
+	ui_page_open(&ui, "Login error", UI_AUTH_REGISTER);
+	log_in_form(&ui, ui_form_get(&ui.form, "next"), ui_err_text(&err, tmp, sizeof(tmp)));
+	ui_page_close(&ui, UI_AUTH_REGISTER);
+	ui_send(&ui, err.status ? err.status : 400);
 out:
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_confirm(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_confirm(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui.page;
 	char *entity = NULL, *token = NULL;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
 	if (strlen(req->seg[1].s) != req->seg[1].len ||
 	    ayb_action_confirm(ctx, req->seg[1].s, &entity, &token, &err) < 0) {
-		ayb_ui_page_open(&ui, "Confirmation error", AYB_UI_AUTH_LOG_IN);
+		ui_page_open(&ui, "Confirmation error", UI_AUTH_LOG_IN);
 		ayb_buf_adds(b, "<div class=\"card auth-card\">");
-		ayb_ui_alert(b, AYB_UI_ERROR, "Unable to log in",
-			     err.status >= 500 ? ayb_ui_err_text(&err, (char[256]){ 0 }, 256)
+		ui_alert(b, UI_ERROR, "Unable to log in",
+			     err.status >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
 					       : "Invalid or expired confirmation link. Please try again.");
 		ayb_buf_adds(b, "<p class=\"center\"><a class=\"btn btn-secondary\" href=\"/log_in\">"
 				"Send a new link</a></p></div>");
-		ayb_ui_page_close(&ui, AYB_UI_AUTH_LOG_IN);
-		ayb_ui_send(&ui, err.status ? err.status : 400);
+		ui_page_close(&ui, UI_AUTH_LOG_IN);
+		ui_send(&ui, err.status ? err.status : 400);
 		goto out;
 	}
 	/* This browser's previous session (if any) is replaced: its token
@@ -222,58 +222,58 @@ void ayb_ui_confirm(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_res
 		ayb_action_revoke_token(ctx, &ui.auth, ui.auth.token.short_token, &ignored);
 		ayb_err_clear(&ignored);
 	}
-	ayb_ui_set_login(&ui, entity, token);
-	ayb_ui_page_open(&ui, "Confirmation successful", AYB_UI_AUTH_LOG_IN);
-	ayb_html_printf(b,
+	ui_set_login(&ui, entity, token);
+	ui_page_open(&ui, "Confirmation successful", UI_AUTH_LOG_IN);
+	ui_html_printf(b,
 			"<div class=\"card auth-card\"><h1 class=\"card-title\">Success</h1>"
 			"<p>Confirmation complete. You are now logged in.</p>"
 			"<div id=\"default-redirect\" data-url=\"/%s\" hidden></div>"
 			"<a class=\"btn btn-primary btn-block\" id=\"continue-link\" href=\"/%s\">Continue</a>"
 			"</div>",
 			entity, entity);
-	ayb_ui_page_close(&ui, AYB_UI_AUTH_LOG_IN);
-	ayb_ui_send(&ui, 200);
+	ui_page_close(&ui, UI_AUTH_LOG_IN);
+	ui_send(&ui, 200);
 out:
 	if (token)
 		memset(token, 0, strlen(token));
 	free(token);
 	free(entity);
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_log_out_form(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_log_out_form(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
 	if (!ui.logged_in) {
-		ayb_ui_redirect(&ui, "/log_in");
+		ui_redirect(&ui, "/log_in");
 		goto out;
 	}
 	/* Logging out changes state, so it takes a form with a CSRF token: a
 	 * link on another site cannot log anyone out. */
-	ayb_ui_page_open(&ui, "Log out", AYB_UI_CONTENT);
-	ayb_html_printf(&ui.page,
+	ui_page_open(&ui, "Log out", UI_CONTENT);
+	ui_html_printf(&ui.page,
 			"<div class=\"card narrow\"><h1 class=\"card-title\">Log out</h1>"
 			"<p>You are logged in as <strong>%s</strong>.</p>"
 			"<form method=\"post\" action=\"/log_out\">",
-			ayb_ui_me(&ui));
-	ayb_ui_csrf_field(&ui);
+			ui_me(&ui));
+	ui_csrf_field(&ui);
 	ayb_buf_adds(&ui.page, "<button type=\"submit\" class=\"btn btn-primary\">Log out</button>"
 			       "</form></div>");
-	ayb_ui_page_close(&ui, AYB_UI_CONTENT);
-	ayb_ui_send(&ui, 200);
+	ui_page_close(&ui, UI_CONTENT);
+	ui_send(&ui, 200);
 out:
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
-void ayb_ui_log_out(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_log_out(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
 	/* The cookie's token exists only for this browser: revoke it, so a
 	 * copy of the cookie is worthless after logging out. */
@@ -282,8 +282,8 @@ void ayb_ui_log_out(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_res
 		ayb_action_revoke_token(ctx, &ui.auth, ui.auth.token.short_token, &ignored);
 		ayb_err_clear(&ignored);
 	}
-	ayb_ui_clear_login(&ui);
-	ayb_ui_redirect(&ui, "/log_in");
+	ui_clear_login(&ui);
+	ui_redirect(&ui, "/log_in");
 out:
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }

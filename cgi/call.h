@@ -25,11 +25,11 @@ struct ayb_auth {
 
 /* Bearer token required: "Authorization: Bearer <token>".  Returns 0 with
  * *a filled, or -1 with err (401 for a missing, malformed or invalid token). */
-int ayb_auth_required(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
+int ayb_auth_required(struct ayb_ctx *ctx, const struct fcgi_request *req, struct ayb_auth *a,
 		      struct ayb_err *err);
 /* No Authorization header: anonymous.  A present but invalid one is an
  * error, never downgraded to anonymous. */
-int ayb_auth_optional(struct ayb_ctx *ctx, const struct ayb_request *req, struct ayb_auth *a,
+int ayb_auth_optional(struct ayb_ctx *ctx, const struct fcgi_request *req, struct ayb_auth *a,
 		      struct ayb_err *err);
 void ayb_auth_free(struct ayb_auth *a);
 /* Checks a raw API token ("ayb_<short>_<secret>") exactly as a bearer token
@@ -40,7 +40,7 @@ int ayb_auth_token(struct ayb_ctx *ctx, const char *token, struct ayb_auth *a,
 
 /* A required header: its value, or NULL with err = Other (400)
  * "Missing required `<name>` header". */
-const char *ayb_require_header(const struct ayb_request *req, const char *name,
+const char *ayb_require_header(const struct fcgi_request *req, const char *name,
 			       struct ayb_err *err);
 
 /* The database named by path segments 1 and 2 (/v1/{entity}/{database}/...)
@@ -56,11 +56,11 @@ struct ayb_target {
 /* Loads the target.  A missing entity is RecordNotFound (entity), a missing
  * database -- or one the caller may not discover, so private databases do
  * not leak -- RecordNotFound (database "<e>/<d>"); both 404. */
-int ayb_target_load(struct ayb_ctx *ctx, const struct ayb_request *req,
+int ayb_target_load(struct ayb_ctx *ctx, const struct fcgi_request *req,
 		    const struct ayb_auth *a, struct ayb_target *t, struct ayb_err *err);
 /* The same for any two segments (the web UI's paths are /{entity}/{database}). */
-int ayb_target_find(struct ayb_ctx *ctx, const struct ayb_segment *entity,
-		    const struct ayb_segment *database, const struct ayb_auth *a,
+int ayb_target_find(struct ayb_ctx *ctx, const struct fcgi_segment *entity,
+		    const struct fcgi_segment *database, const struct ayb_auth *a,
 		    struct ayb_target *t, struct ayb_err *err);
 void ayb_target_free(struct ayb_target *t);
 
@@ -88,7 +88,7 @@ int ayb_action_confirm(struct ayb_ctx *ctx, const char *token, char **entity_out
 /* Creates database `db` for `entity` (lowercased); db_type and
  * public_level NULL are the API's missing-header errors. */
 int ayb_action_create_database(struct ayb_ctx *ctx, const struct ayb_auth *a,
-			       const struct ayb_segment *entity, const struct ayb_segment *db,
+			       const struct fcgi_segment *entity, const struct fcgi_segment *db,
 			       const char *db_type, const char *public_level, struct ayb_err *err);
 /* Runs sql at the caller's query level, streaming ayb's JSON into out
  * (ayb_hosted_query's contract); no query right is 403. */
@@ -115,23 +115,23 @@ int ayb_snapshot_access(struct ayb_ctx *ctx, const struct ayb_auth *a, const str
 int ayb_action_revoke_token(struct ayb_ctx *ctx, const struct ayb_auth *a, const char *short_token,
 			    struct ayb_err *err);
 
-typedef void ayb_handler(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp);
+typedef void ayb_handler(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp);
 
-ayb_handler ayb_handle_health;
-ayb_handler ayb_handle_register;
-ayb_handler ayb_handle_confirm;
-ayb_handler ayb_handle_log_in;
-ayb_handler ayb_handle_create_database;
-ayb_handler ayb_handle_query;
-ayb_handler ayb_handle_entity_details;
-ayb_handler ayb_handle_entity_update;
-ayb_handler ayb_handle_database_details;
-ayb_handler ayb_handle_database_update;
-ayb_handler ayb_handle_share;
-ayb_handler ayb_handle_permissions;
-ayb_handler ayb_handle_tokens_list;
-ayb_handler ayb_handle_token_revoke;
-ayb_handler ayb_handle_list_snapshots;
-ayb_handler ayb_handle_restore_snapshot;
+ayb_handler api_health;
+ayb_handler api_register;
+ayb_handler api_confirm;
+ayb_handler api_log_in;
+ayb_handler api_create_database;
+ayb_handler api_query;
+ayb_handler api_entity_details;
+ayb_handler api_entity_update;
+ayb_handler api_database_details;
+ayb_handler api_database_update;
+ayb_handler api_share;
+ayb_handler api_permissions;
+ayb_handler api_tokens_list;
+ayb_handler api_token_revoke;
+ayb_handler api_list_snapshots;
+ayb_handler api_restore_snapshot;
 
 #endif

@@ -10,7 +10,7 @@
 
 static void revoked_row(struct ayb_buf *b, const char *short_token)
 {
-	ayb_html_printf(b,
+	ui_html_printf(b,
 			"<tr class=\"revoked-row\"><td colspan=\"7\">Token %s revoked successfully</td></tr>",
 			short_token);
 }
@@ -27,20 +27,20 @@ static const char *when(const char *t, char out[32])
 	return out;
 }
 
-static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error, int status)
+static void tokens_page(struct ui *ui, const char *notice, const char *error, int status)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui->page;
 	struct ayb_token_info *t = NULL;
 	size_t n = 0;
-	const char *me = ayb_ui_me(ui);
+	const char *me = ui_me(ui);
 	char tmp[256];
 	char *title = NULL;
 
 	if (asprintf(&title, "%s - API Tokens", me) < 0)
 		title = NULL;
-	ayb_ui_page_open(ui, title ? title : "API Tokens", AYB_UI_CONTENT);
-	ayb_html_printf(b,
+	ui_page_open(ui, title ? title : "API Tokens", UI_CONTENT);
+	ui_html_printf(b,
 			"<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><a href=\"/%s\">%s</a>"
 			"<span class=\"sep\" aria-hidden=\"true\">/</span><strong>API Tokens</strong></nav>"
 			"<div class=\"panel-head\"><h1>API Tokens</h1><p class=\"muted\">The tokens that "
@@ -49,11 +49,11 @@ static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error
 			"recognise.</p></div>",
 			me, me, me);
 	if (notice)
-		ayb_ui_alert(b, AYB_UI_SUCCESS, "Success", notice);
+		ui_alert(b, UI_SUCCESS, "Success", notice);
 	if (error)
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error revoking token", error);
+		ui_alert(b, UI_ERROR, "Error revoking token", error);
 	if (ayb_store_token_list(ui->ctx->store, ui->auth.entity.id, &t, &n, &err) < 0) {
-		ayb_ui_alert(b, AYB_UI_ERROR, "Error loading tokens", ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_alert(b, UI_ERROR, "Error loading tokens", ui_err_text(&err, tmp, sizeof(tmp)));
 		status = err.status ? err.status : 500;
 		goto done;
 	}
@@ -71,7 +71,7 @@ static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error
 		int mine = strcmp(t[i].short_token, ui->auth.token.short_token) == 0;
 		char created[32], expires[32];
 
-		ayb_html_printf(b, "<tr id=\"token-row-%s\"><td><code>%s</code></td><td>%s</td>"
+		ui_html_printf(b, "<tr id=\"token-row-%s\"><td><code>%s</code></td><td>%s</td>"
 				   "<td>%s</td><td>%s</td><td>%s</td><td>%s</td>",
 				t[i].short_token, t[i].short_token,
 				t[i].scoped_database ? t[i].scoped_database : "(all databases)",
@@ -84,7 +84,7 @@ static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error
 					"this browser is logged in with\">This browser</span>");
 		else
 			ayb_buf_adds(b, "<td class=\"actions\">");
-		ayb_html_printf(b,
+		ui_html_printf(b,
 				"<form method=\"post\" action=\"/settings/tokens/%s/revoke\" "
 				"class=\"inline-form\" data-fragment=\"#token-row-%s\" data-swap=\"outer\" "
 				"data-confirm-title=\"Revoke token\" data-confirm=\"Are you sure you want "
@@ -92,48 +92,48 @@ static void tokens_page(struct ayb_ui *ui, const char *notice, const char *error
 				"API.%s\" data-confirm-button=\"Revoke token\">",
 				t[i].short_token, t[i].short_token, t[i].short_token,
 				mine ? " This browser will be logged out." : "");
-		ayb_ui_csrf_field(ui);
-		ayb_html_printf(b,
+		ui_csrf_field(ui);
+		ui_html_printf(b,
 				"<button type=\"submit\" class=\"btn btn-ghost btn-sm btn-danger-text\" "
 				"aria-label=\"Revoke token %s\">Revoke</button></form></td></tr>",
 				t[i].short_token);
 	}
 	ayb_buf_adds(b, "</tbody></table></div></div>");
 done:
-	ayb_ui_page_close(ui, AYB_UI_CONTENT);
-	ayb_ui_send(ui, status);
+	ui_page_close(ui, UI_CONTENT);
+	ui_send(ui, status);
 	ayb_token_infos_free(t, n);
 	free(title);
 	ayb_err_clear(&err);
 }
 
-void ayb_ui_tokens(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_tokens(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
 	if (!ui.logged_in)
-		ayb_ui_redirect(&ui, "/log_in?next=/settings/tokens");
+		ui_redirect(&ui, "/log_in?next=/settings/tokens");
 	else
 		tokens_page(&ui, NULL, NULL, 200);
 out:
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }
 
 /* POST /settings/tokens/{short}/revoke (forms) and DELETE
  * /settings/tokens/{short} (scripts, as ayb's page did). */
-void ayb_ui_token_revoke(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void ui_token_revoke(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
-	struct ayb_ui ui;
+	struct ui ui;
 	struct ayb_err err = { 0 };
 	const char *short_token = req->seg[2].s;
 	char msg[128], tmp[256];
 
-	if (ayb_ui_begin(&ui, ctx, req, resp) < 0)
+	if (ui_begin(&ui, ctx, req, resp) < 0)
 		goto out;
 	if (!ui.logged_in) {
-		ayb_ui_message_page(&ui, 401, "Log in", AYB_UI_ERROR, "Error revoking token",
+		ui_message_page(&ui, 401, "Log in", UI_ERROR, "Error revoking token",
 				    "Please log in first.");
 		goto out;
 	}
@@ -142,28 +142,28 @@ void ayb_ui_token_revoke(struct ayb_ctx *ctx, struct ayb_request *req, struct ay
 		if (!err.kind)
 			ayb_err_not_found(&err, "", "api_token");
 		if (ui.fragment)
-			ayb_ui_message_page(&ui, err.status ? err.status : 400, "", AYB_UI_ERROR,
+			ui_message_page(&ui, err.status ? err.status : 400, "", UI_ERROR,
 					    "Error revoking token",
-					    ayb_ui_err_text(&err, tmp, sizeof(tmp)));
+					    ui_err_text(&err, tmp, sizeof(tmp)));
 		else
-			tokens_page(&ui, NULL, ayb_ui_err_text(&err, tmp, sizeof(tmp)),
+			tokens_page(&ui, NULL, ui_err_text(&err, tmp, sizeof(tmp)),
 				    err.status ? err.status : 400);
 		goto out;
 	}
 	if (ui.fragment) {
 		if (strcmp(short_token, ui.auth.token.short_token) == 0)
-			ayb_ui_clear_login(&ui);
+			ui_clear_login(&ui);
 		revoked_row(&ui.page, short_token);
-		ayb_ui_send(&ui, 200);
+		ui_send(&ui, 200);
 	} else if (strcmp(short_token, ui.auth.token.short_token) == 0) {
 		/* This browser's own token: it is logged out now. */
-		ayb_ui_clear_login(&ui);
-		ayb_ui_redirect(&ui, "/log_in");
+		ui_clear_login(&ui);
+		ui_redirect(&ui, "/log_in");
 	} else {
 		snprintf(msg, sizeof(msg), "Token %s revoked successfully", short_token);
 		tokens_page(&ui, msg, NULL, 200);
 	}
 out:
 	ayb_err_clear(&err);
-	ayb_ui_end(&ui);
+	ui_end(&ui);
 }

@@ -89,7 +89,7 @@ out:
 	return ret;
 }
 
-void ayb_handle_register(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void api_register(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	const char *h_entity, *h_email, *h_type;
@@ -98,9 +98,9 @@ void ayb_handle_register(struct ayb_ctx *ctx, struct ayb_request *req, struct ay
 	    !(h_email = ayb_require_header(req, "email-address", &err)) ||
 	    !(h_type = ayb_require_header(req, "entity-type", &err)) ||
 	    ayb_action_register(ctx, h_entity, h_email, h_type, &err) < 0)
-		ayb_response_error(resp, &err);
+		fcgi_response_error(resp, &err);
 	else
-		ayb_response_empty_json(resp, 200);
+		fcgi_response_empty_json(resp, 200);
 	ayb_err_clear(&err);
 }
 
@@ -150,7 +150,7 @@ out:
 	return ret;
 }
 
-void ayb_handle_confirm(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void api_confirm(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	const char *h_token;
@@ -165,10 +165,10 @@ void ayb_handle_confirm(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb
 		ayb_err_oom(&err);
 		goto fail;
 	}
-	ayb_response_json(resp, 200, o);
+	fcgi_response_json(resp, 200, o);
 	goto out;
 fail:
-	ayb_response_error(resp, &err);
+	fcgi_response_error(resp, &err);
 out:
 	cJSON_Delete(o);
 	if (token)
@@ -213,15 +213,15 @@ out:
 	return ret;
 }
 
-void ayb_handle_log_in(struct ayb_ctx *ctx, struct ayb_request *req, struct ayb_response *resp)
+void api_log_in(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
 {
 	struct ayb_err err = { 0 };
 	const char *h_entity;
 
 	if (!(h_entity = ayb_require_header(req, "entity", &err)) ||
 	    ayb_action_log_in(ctx, h_entity, &err) < 0)
-		ayb_response_error(resp, &err);
+		fcgi_response_error(resp, &err);
 	else
-		ayb_response_empty_json(resp, 200);
+		fcgi_response_empty_json(resp, 200);
 	ayb_err_clear(&err);
 }

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workers.h"
+#include "prefork.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -26,7 +26,7 @@ static void on_child(int sig)
 	(void)sig;
 }
 
-int ayb_workers_parse(const char *text)
+int fcgi_prefork_parse(const char *text)
 {
 	char *end;
 	long n;
@@ -35,7 +35,7 @@ int ayb_workers_parse(const char *text)
 		return 1;
 	errno = 0;
 	n = strtol(text, &end, 10);
-	if (errno || *end || n < 1 || n > AYB_WORKERS_MAX)
+	if (errno || *end || n < 1 || n > FCGI_PREFORK_MAX)
 		return -1;
 	return (int)n;
 }
@@ -69,17 +69,17 @@ static void report_end(pid_t pid, int st)
 
 /* The signals are blocked except inside sigsuspend(), so a stop request or
  * a worker's end can never slip in between checking and waiting. */
-int ayb_workers_run(int n, int (*work)(void))
+int fcgi_prefork_run(int n, int (*work)(void))
 {
-	static pid_t pids[AYB_WORKERS_MAX];
-	static time_t started[AYB_WORKERS_MAX];
+	static pid_t pids[FCGI_PREFORK_MAX];
+	static time_t started[FCGI_PREFORK_MAX];
 	struct sigaction sa;
 	sigset_t block, waiting, worker_mask;
 	int alive = 0, status = 0, too_fast = 0;
 	pid_t w;
 	int st;
 
-	if (n < 1 || n > AYB_WORKERS_MAX)
+	if (n < 1 || n > FCGI_PREFORK_MAX)
 		return 1;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);

@@ -49,7 +49,7 @@ static char *decode(const char *s, size_t n, size_t *outlen, int *bad)
 	return out;
 }
 
-void ayb_form_free(struct ayb_form *f)
+void ui_form_free(struct ui_form *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->f[i].name);
@@ -60,7 +60,7 @@ void ayb_form_free(struct ayb_form *f)
 	f->n = 0;
 }
 
-int ayb_form_parse(const char *s, size_t len, struct ayb_form *out, struct ayb_err *err)
+int ui_form_parse(const char *s, size_t len, struct ui_form *out, struct ayb_err *err)
 {
 	const char *p = s, *end = s + len;
 	size_t cap = 0;
@@ -72,7 +72,7 @@ int ayb_form_parse(const char *s, size_t len, struct ayb_form *out, struct ayb_e
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *stop = amp ? amp : end;
 		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		struct ayb_form_field fld = { 0 };
+		struct ui_form_field fld = { 0 };
 		size_t nlen;
 
 		if (stop == p) {
@@ -85,7 +85,7 @@ int ayb_form_parse(const char *s, size_t len, struct ayb_form *out, struct ayb_e
 		}
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
-			struct ayb_form_field *nf = realloc(out->f, ncap * sizeof(*nf));
+			struct ui_form_field *nf = realloc(out->f, ncap * sizeof(*nf));
 			if (!nf)
 				goto fail;
 			out->f = nf;
@@ -110,11 +110,11 @@ int ayb_form_parse(const char *s, size_t len, struct ayb_form *out, struct ayb_e
 	}
 	return 0;
 fail:
-	ayb_form_free(out);
+	ui_form_free(out);
 	return bad ? ayb_err_set(err, AYB_E_OTHER, 400, "Malformed form data") : ayb_err_oom(err);
 }
 
-const struct ayb_form_field *ayb_form_field(const struct ayb_form *f, const char *name)
+const struct ui_form_field *ui_form_field(const struct ui_form *f, const char *name)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->f[i].name, name) == 0)
@@ -122,9 +122,9 @@ const struct ayb_form_field *ayb_form_field(const struct ayb_form *f, const char
 	return NULL;
 }
 
-const char *ayb_form_get(const struct ayb_form *f, const char *name)
+const char *ui_form_get(const struct ui_form *f, const char *name)
 {
-	const struct ayb_form_field *fld = ayb_form_field(f, name);
+	const struct ui_form_field *fld = ui_form_field(f, name);
 
 	return fld && strlen(fld->value) == fld->len ? fld->value : NULL;
 }

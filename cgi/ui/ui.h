@@ -1,0 +1,138 @@
+/* The web UI (spec/UI.md): server-rendered pages served by ayb-api.fcgi
+ * itself, working without JavaScript; cgi/ui/ayb.js only enhances them.
+ *
+ * Every UI handler starts with ui_begin(), which reads the login cookie
+ * and checks its token against the metadata store (a stale, revoked or
+ * forged cookie is simply "not logged in"), parses the form, and refuses a
+ * state-changing request without a valid CSRF token or from another
+ * origin.  Pages are built in ui->page with ui_html_printf (every %s
+ * escaped) and sent with ui_send().
+ *
+ * A request sent by the page script carries "HX-Request: true" (htmx's
+ * header, which ayb's pages used): it gets an HTML fragment for the part of
+ * the page it updates.  Without it, the same URL answers with a whole page,
+ * so every form also works as a plain HTML form. */
+#ifndef AYB_CGI_UI_H
+#define AYB_CGI_UI_H
+
+#include "form.h"
+#include "handlers.h"
+#include "html.h"
+
+/* base64url of an HMAC-SHA256, no padding. */
+#define UI_CSRF_LEN 43
+
+struct ui {
+	struct ayb_ctx *ctx;
+	struct fcgi_request *req;
+	struct fcgi_response *resp;
+	struct ui_form form;        /* the POST body's fields (empty otherwise) */
+	struct ui_form query;       /* the query string's fields */
+	int logged_in;
+	struct ayb_auth auth;        /* the cookie's token, valid when logged_in */
+	char *token;                 /* the raw API token of the cookie, or NULL */
+	char csrf[UI_CSRF_LEN + 1];
+	int https;                   /* served over HTTPS: cookies get Secure */
+	int fragment;                /* asked for by the page script */
+	struct ayb_buf page;         /* the HTML being built */
+};
+
+/* Sets up ui for one request.  Returns 0 to go on, or -1 when the request
+ * was already answered (refused form, metadata store down).  Always call
+ * ui_end() afterwards. */
+int ui_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request *req,
+		 struct fcgi_response *resp);
+void ui_end(struct ui *ui);
+
+/* The logged-in entity's slug, or NULL. */
+const char *ui_me(const struct ui *ui);
+
+/* Cookies: the login cookie "auth=<entity>:<token>" (HttpOnly,
+ * SameSite=Lax, Secure over HTTPS, a session cookie) and its removal. */
+void ui_set_login(struct ui *ui, const char *entity, const char *token);
+void ui_clear_login(struct ui *ui);
+
+enum ui_layout {
+	UI_CONTENT,       /* top navigation, centred content */
+	UI_AUTH_LOG_IN,   /* register / log in / confirm; top-right link to log in */
+	UI_AUTH_REGISTER, /* the same with a top-right link to register */
+};
+
+/* Opens a page: doctype, head with "<title> - ayb", and the layout's
+ * header.  Closed by ui_page_close(). */
+void ui_page_open(struct ui *ui, const char *title, enum ui_layout layout);
+void ui_page_close(struct ui *ui, enum ui_layout layout);
+
+/* The hidden CSRF field every state-changing form carries. */
+void ui_csrf_field(struct ui *ui);
+
+enum ui_alert { UI_INFO, UI_SUCCESS, UI_ERROR };
+/* A role=alert box with a title and a message (both escaped). */
+void ui_alert(struct ayb_buf *b, enum ui_alert kind, const char *title,
+		  const char *message);
+
+/* The text to show for err: its message, or for RecordNotFound
+ * "<record_type> <id> not found". */
+const char *ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize);
+
+/* Answers with ui->page as text/html (the buffer moves into the response),
+ * with the headers every UI page carries (CSP, nosniff, no framing). */
+void ui_send(struct ui *ui, int status);
+/* A whole page holding one alert: for errors and simple outcomes. */
+void ui_message_page(struct ui *ui, int status, const char *page_title,
+			 enum ui_alert kind, const char *title, const char *message);
+/* 303 See Other to a local path (the page after a plain form post), or for
+ * the page script: 200 with "HX-Redirect: <path>". */
+void ui_redirect(struct ui *ui, const char *path);
+
+/* The form fields of the upload as text, or "" when absent (never NULL). */
+const char *ui_field(const struct ui *ui, const char *name);
+
+/* Inline SVG icons (trusted markup). */
+extern const char *const ui_icon_database;
+extern const char *const ui_icon_building;
+extern const char *const ui_icon_pin;
+extern const char *const ui_icon_link;
+extern const char *const ui_icon_check;
+
+/* The URL of a built-in asset with its version ("/static/ayb.css?v=..."). */
+const char *ui_asset_url(const char *name);
+
+/* The profile part of the entity page: shared by the page and the
+ * update_profile fragment.  `error`, when set, opens the edit form with the
+ * submitted values and shows the error. */
+void ui_profile_section(struct ui *ui, const struct ayb_entity *e, const char *error);
+
+/* The results of one query as the HTML fragment of the query console
+ * (at most UI_MAX_ROWS rows shown, the total counted). */
+#define UI_MAX_ROWS 500
+void ui_query_results(struct ui *ui, const struct ayb_target *t, const char *sql,
+			  size_t len, int *status);
+/* The whole result as a download: CSV (RFC 4180 quoting, NULL empty) or
+ * JSON pretty-printed as ayb writes it; streamed, so any size works. */
+void ui_query_download(struct ui *ui, const struct ayb_target *t, const char *sql,
+			   size_t len, int json);
+
+ayb_handler ui_home;
+ayb_handler ui_static;
+ayb_handler ui_register_form;
+ayb_handler ui_register;
+ayb_handler ui_log_in_form;
+ayb_handler ui_log_in;
+ayb_handler ui_log_out_form;
+ayb_handler ui_log_out;
+ayb_handler ui_confirm;
+ayb_handler ui_entity;
+ayb_handler ui_create_database;
+ayb_handler ui_update_profile;
+ayb_handler ui_database;
+ayb_handler ui_query;
+ayb_handler ui_update_public_sharing;
+ayb_handler ui_share;
+ayb_handler ui_permissions;
+ayb_handler ui_snapshots;
+ayb_handler ui_restore_snapshot;
+ayb_handler ui_tokens;
+ayb_handler ui_token_revoke;
+
+#endif
