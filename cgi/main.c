@@ -17,12 +17,11 @@
 
 #include "config.h"
 #include "cors.h"
-#include "handlers.h"
 #include "log.h"
+#include "prefork.h"
 #include "router.h"
 #include "sandbox.h"
 #include "token.h"
-#include "prefork.h"
 
 extern char **environ;
 
@@ -140,7 +139,8 @@ static void serve(char *const *params, int (*read)(void *, char *, size_t), void
 	struct fcgi_response resp;
 	struct ayb_err err = { 0 }, cfg_err = { 0 };
 	const struct fcgi_route *route;
-	struct ayb_ctx ctx;
+	struct ayb_app_ctx ctx;
+	struct fcgi_call call = { 0 };
 	const struct ayb_config *cfg;
 	struct site *site;
 	const char *path;
@@ -177,7 +177,12 @@ static void serve(char *const *params, int (*read)(void *, char *, size_t), void
 	}
 	ctx.cfg = cfg;
 	ctx.store = site->store;
-	route->handler(&ctx, &req, &resp);
+	call.app = &ctx;
+	call.req = &req;
+	call.resp = &resp;
+	if (fcgi_call_begin(route, &call) == 0)
+		route->handler(&call);
+	fcgi_call_end(&call);
 out:
 	fcgi_response_finish(&resp);
 	if (resp.log)

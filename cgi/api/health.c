@@ -1,14 +1,12 @@
 #include "autoconfig.h"
 
-#include "handlers.h"
+#include "api.h"
 
 /* Answers without touching the metadata store, so a load balancer's probe
  * stays cheap and says only that the process serves requests. */
-void api_health(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void api_health(struct fcgi_call *c)
 {
-	(void)ctx;
-	(void)req;
-	resp->status = 200;
-	resp->content_type = "application/json";
-	ayb_buf_adds(&resp->body, "{\"status\":\"ok\"}");
+	c->resp->status = 200;
+	c->resp->content_type = "application/json";
+	ayb_buf_adds(&c->resp->body, "{\"status\":\"ok\"}");
 }

@@ -1,4 +1,4 @@
-/* Register, log in, confirm and log out in the browser (spec/UI.md §4.1),
+/* Register, log in, confirm and log out in the browser (README "Web UI"),
  * and the home page.  The same actions as /v1/register, /v1/log_in and
  * /v1/confirm; confirming sets the login cookie. */
 #include "autoconfig.h"
@@ -21,21 +21,19 @@ static int safe_next(const char *next)
 	return 1;
 }
 
-void ui_home(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_home(struct fcgi_call *c)
 {
-	struct ui ui;
-	struct ayb_buf *b = &ui.page;
+	struct ui *ui = c->ui;
+	struct ayb_buf *b = &ui->page;
 	char *path = NULL;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (ui.logged_in) {
-		if (asprintf(&path, "/%s", ui_me(&ui)) < 0)
+	if (ui->logged_in) {
+		if (asprintf(&path, "/%s", ui_me(ui)) < 0)
 			path = NULL;
-		ui_redirect(&ui, path ? path : "/settings/tokens");
+		ui_redirect(ui, path ? path : "/settings/tokens");
 		goto out;
 	}
-	ui_page_open(&ui, "Databases you can share", UI_CONTENT);
+	ui_page_open(ui, "Databases you can share", UI_CONTENT);
 	ui_html_printf(b,
 			"<section class=\"hero\"><h1>Create, share and query databases</h1>"
 			"<p class=\"lead\">ayb hosts SQLite databases for you. Create one in a minute, "
@@ -44,11 +42,10 @@ void ui_home(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response
 			"<div class=\"hero-actions\">"
 			"<a class=\"btn btn-primary\" href=\"/register\">Create account</a>"
 			"<a class=\"btn btn-secondary\" href=\"/log_in\">Log in</a></div></section>");
-	ui_page_close(&ui, UI_CONTENT);
-	ui_send(&ui, 200);
+	ui_page_close(ui, UI_CONTENT);
+	ui_send(ui, 200);
 out:
 	free(path);
-	ui_end(&ui);
 }
 
 /* The card of the register page; values are kept after an error. */
@@ -96,41 +93,35 @@ static void check_email_page(struct ui *ui, const char *next)
 	ui_send(ui, 200);
 }
 
-void ui_register_form(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_register_form(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 
-	if (ui_begin(&ui, ctx, req, resp) == 0) {
-		ui_page_open(&ui, "Create account", UI_AUTH_LOG_IN);
-		register_form(&ui, NULL);
-		ui_page_close(&ui, UI_AUTH_LOG_IN);
-		ui_send(&ui, 200);
-	}
-	ui_end(&ui);
+	ui_page_open(ui, "Create account", UI_AUTH_LOG_IN);
+	register_form(ui, NULL);
+	ui_page_close(ui, UI_AUTH_LOG_IN);
+	ui_send(ui, 200);
 }
 
-void ui_register(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_register(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
 	char tmp[256];
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (!*ui_field(&ui, "username") || !*ui_field(&ui, "email")) {
+	if (!*ui_field(ui, "username") || !*ui_field(ui, "email")) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give a username and an email address.");
-	} else if (ayb_action_register(ctx, ui_field(&ui, "username"), ui_field(&ui, "email"),
+	} else if (ayb_app_register(ui->ctx, ui_field(ui, "username"), ui_field(ui, "email"),
 				       "user", &err) == 0) {
-		check_email_page(&ui, NULL);
+		check_email_page(ui, NULL);
 		goto out;
 	}
-	ui_page_open(&ui, "Registration error", UI_AUTH_LOG_IN);
-	register_form(&ui, ui_err_text(&err, tmp, sizeof(tmp)));
-	ui_page_close(&ui, UI_AUTH_LOG_IN);
-	ui_send(&ui, err.status ? err.status : 400);
+	ui_page_open(ui, "Registration error", UI_AUTH_LOG_IN);
+	register_form(ui, ui_err_text(&err, tmp, sizeof(tmp)));
+	ui_page_close(ui, UI_AUTH_LOG_IN);
+	ui_send(ui, err.status ? err.status : 400);
 out:
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }
 
 static void log_in_form(struct ui *ui, const char *next, const char *error)
@@ -157,73 +148,65 @@ static void log_in_form(struct ui *ui, const char *next, const char *error)
 			ui_field(ui, "username"));
 }
 
-void ui_log_in_form(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_log_in_form(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 
-	if (ui_begin(&ui, ctx, req, resp) == 0) {
-		ui_page_open(&ui, "Log in", UI_AUTH_REGISTER);
-		log_in_form(&ui, ui_form_get(&ui.query, "next"), NULL);
-		ui_page_close(&ui, UI_AUTH_REGISTER);
-		ui_send(&ui, 200);
-	}
-	ui_end(&ui);
+	ui_page_open(ui, "Log in", UI_AUTH_REGISTER);
+	log_in_form(ui, ui_form_get(&ui->query, "next"), NULL);
+	ui_page_close(ui, UI_AUTH_REGISTER);
+	ui_send(ui, 200);
 }
 
-void ui_log_in(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_log_in(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
 	char tmp[256];
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (!*ui_field(&ui, "username")) {
+	if (!*ui_field(ui, "username")) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give your username.");
-	} else if (ayb_action_log_in(ctx, ui_field(&ui, "username"), &err) == 0) {
-		check_email_page(&ui, ui_form_get(&ui.form, "next"));
+	} else if (ayb_app_log_in(ui->ctx, ui_field(ui, "username"), &err) == 0) {
+		check_email_page(ui, ui_form_get(&ui->form, "next"));
 		goto out;
 	}
-	ui_page_open(&ui, "Login error", UI_AUTH_REGISTER);
-	log_in_form(&ui, ui_form_get(&ui.form, "next"), ui_err_text(&err, tmp, sizeof(tmp)));
-	ui_page_close(&ui, UI_AUTH_REGISTER);
-	ui_send(&ui, err.status ? err.status : 400);
+	ui_page_open(ui, "Login error", UI_AUTH_REGISTER);
+	log_in_form(ui, ui_form_get(&ui->form, "next"), ui_err_text(&err, tmp, sizeof(tmp)));
+	ui_page_close(ui, UI_AUTH_REGISTER);
+	ui_send(ui, err.status ? err.status : 400);
 out:
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }
 
-void ui_confirm(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_confirm(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
-	struct ayb_buf *b = &ui.page;
+	struct ayb_buf *b = &ui->page;
 	char *entity = NULL, *token = NULL;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (strlen(req->seg[1].s) != req->seg[1].len ||
-	    ayb_action_confirm(ctx, req->seg[1].s, &entity, &token, &err) < 0) {
-		ui_page_open(&ui, "Confirmation error", UI_AUTH_LOG_IN);
+	if (strlen(ui->req->seg[1].s) != ui->req->seg[1].len ||
+	    ayb_app_confirm(ui->ctx, ui->req->seg[1].s, &entity, &token, &err) < 0) {
+		ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
 		ayb_buf_adds(b, "<div class=\"card auth-card\">");
 		ui_alert(b, UI_ERROR, "Unable to log in",
 			     err.status >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
 					       : "Invalid or expired confirmation link. Please try again.");
 		ayb_buf_adds(b, "<p class=\"center\"><a class=\"btn btn-secondary\" href=\"/log_in\">"
 				"Send a new link</a></p></div>");
-		ui_page_close(&ui, UI_AUTH_LOG_IN);
-		ui_send(&ui, err.status ? err.status : 400);
+		ui_page_close(ui, UI_AUTH_LOG_IN);
+		ui_send(ui, err.status ? err.status : 400);
 		goto out;
 	}
 	/* This browser's previous session (if any) is replaced: its token
 	 * has no other holder, so it is revoked rather than left behind. */
-	if (ui.logged_in) {
+	if (ui->logged_in) {
 		struct ayb_err ignored = { 0 };
-		ayb_action_revoke_token(ctx, &ui.auth, ui.auth.token.short_token, &ignored);
+		ayb_app_token_revoke(ui->ctx, ui->caller, ui->caller->token.short_token, &ignored);
 		ayb_err_clear(&ignored);
 	}
-	ui_set_login(&ui, entity, token);
-	ui_page_open(&ui, "Confirmation successful", UI_AUTH_LOG_IN);
+	ui_set_login(ui, entity, token);
+	ui_page_open(ui, "Confirmation successful", UI_AUTH_LOG_IN);
 	ui_html_printf(b,
 			"<div class=\"card auth-card\"><h1 class=\"card-title\">Success</h1>"
 			"<p>Confirmation complete. You are now logged in.</p>"
@@ -231,59 +214,50 @@ void ui_confirm(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_respo
 			"<a class=\"btn btn-primary btn-block\" id=\"continue-link\" href=\"/%s\">Continue</a>"
 			"</div>",
 			entity, entity);
-	ui_page_close(&ui, UI_AUTH_LOG_IN);
-	ui_send(&ui, 200);
+	ui_page_close(ui, UI_AUTH_LOG_IN);
+	ui_send(ui, 200);
 out:
 	if (token)
 		memset(token, 0, strlen(token));
 	free(token);
 	free(entity);
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }
 
-void ui_log_out_form(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_log_out_form(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (!ui.logged_in) {
-		ui_redirect(&ui, "/log_in");
-		goto out;
+	if (!ui->logged_in) {
+		ui_redirect(ui, "/log_in");
+		return;
 	}
 	/* Logging out changes state, so it takes a form with a CSRF token: a
 	 * link on another site cannot log anyone out. */
-	ui_page_open(&ui, "Log out", UI_CONTENT);
-	ui_html_printf(&ui.page,
+	ui_page_open(ui, "Log out", UI_CONTENT);
+	ui_html_printf(&ui->page,
 			"<div class=\"card narrow\"><h1 class=\"card-title\">Log out</h1>"
 			"<p>You are logged in as <strong>%s</strong>.</p>"
 			"<form method=\"post\" action=\"/log_out\">",
-			ui_me(&ui));
-	ui_csrf_field(&ui);
-	ayb_buf_adds(&ui.page, "<button type=\"submit\" class=\"btn btn-primary\">Log out</button>"
+			ui_me(ui));
+	ui_csrf_field(ui);
+	ayb_buf_adds(&ui->page, "<button type=\"submit\" class=\"btn btn-primary\">Log out</button>"
 			       "</form></div>");
-	ui_page_close(&ui, UI_CONTENT);
-	ui_send(&ui, 200);
-out:
-	ui_end(&ui);
+	ui_page_close(ui, UI_CONTENT);
+	ui_send(ui, 200);
 }
 
-void ui_log_out(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_log_out(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
 	/* The cookie's token exists only for this browser: revoke it, so a
 	 * copy of the cookie is worthless after logging out. */
-	if (ui.logged_in) {
+	if (ui->logged_in) {
 		struct ayb_err ignored = { 0 };
-		ayb_action_revoke_token(ctx, &ui.auth, ui.auth.token.short_token, &ignored);
+		ayb_app_token_revoke(ui->ctx, ui->caller, ui->caller->token.short_token, &ignored);
 		ayb_err_clear(&ignored);
 	}
-	ui_clear_login(&ui);
-	ui_redirect(&ui, "/log_in");
-out:
-	ui_end(&ui);
+	ui_clear_login(ui);
+	ui_redirect(ui, "/log_in");
 }

@@ -25,7 +25,7 @@
 
 const char *ui_me(const struct ui *ui)
 {
-	return ui->logged_in ? ui->auth.entity.slug : NULL;
+	return ui->logged_in ? ui->caller->entity.slug : NULL;
 }
 
 const char *ui_field(const struct ui *ui, const char *name)
@@ -95,6 +95,7 @@ static void csrf_for(const struct ui *ui, const char *binding, char out[UI_CSRF_
 static int load_session(struct ui *ui, const char *cookies, struct ayb_err *err)
 {
 	char *value = ui_cookie_get(cookies, LOGIN_COOKIE);
+	struct ayb_caller who;
 	char *colon;
 	int ret = 0;
 
@@ -106,7 +107,7 @@ static int load_session(struct ui *ui, const char *cookies, struct ayb_err *err)
 		goto out;
 	}
 	*colon = '\0';
-	if (ayb_auth_token(ui->ctx, ui->token, &ui->auth, err) < 0) {
+	if (ayb_app_caller_from_token(ui->ctx, ui->token, ui->caller, err) < 0) {
 		if (err->status >= 500) {
 			ret = -1;
 			goto out;
@@ -116,10 +117,10 @@ static int load_session(struct ui *ui, const char *cookies, struct ayb_err *err)
 		goto out;
 	}
 	/* The cookie names the entity for display in ayb; here the token
-	 * decides, and a cookie whose name disagrees is not a session.  A
-	 * token scoped to one database (OAuth) never becomes a session. */
-	if (strcmp(value, ui->auth.entity.slug) != 0 || ui->auth.token.database_id) {
-		ayb_auth_free(&ui->auth);
+	 * decides, and a cookie whose name disagrees is not a session. */
+	who = ayb_app_perm_caller(ui->caller);
+	if (strcmp(value, ui->caller->entity.slug) != 0 || !ayb_perm_can_hold_session(&who)) {
+		ayb_app_caller_free(ui->caller);
 		ui_clear_login(ui);
 		goto out;
 	}
@@ -183,20 +184,27 @@ static int parse_body(struct ui *ui, struct ayb_err *err)
 	return ui_form_parse(ui->req->body, ui->req->body_len, &ui->form, err);
 }
 
-int ui_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request *req,
-		 struct fcgi_response *resp)
+int ui_session_begin(struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
+	struct fcgi_request *req = c->req;
 	const char *qs = fcgi_request_param(req, "QUERY_STRING");
 	const char *cookies = fcgi_request_header(req, "cookie");
 	const char *hx = fcgi_request_header(req, "hx-request");
+	struct ui *ui;
 	char *anon = NULL;
 	int ret = -1;
 
-	memset(ui, 0, sizeof(*ui));
-	ui->ctx = ctx;
+	if (!(ui = c->ui = calloc(1, sizeof(*ui)))) {
+		ayb_err_oom(&err);
+		fcgi_response_error(c->resp, &err);
+		ayb_err_clear(&err);
+		return -1;
+	}
+	ui->ctx = c->app;
 	ui->req = req;
-	ui->resp = resp;
+	ui->resp = c->resp;
+	ui->caller = &c->caller;
 	ui->https = served_over_https(ui);
 	ui->fragment = hx && strcmp(hx, "true") == 0;
 	/* The query string only carries optional hints (`next`): a malformed
@@ -251,17 +259,28 @@ out:
 	return ret;
 }
 
-void ui_end(struct ui *ui)
+/* The caller belongs to the call, which frees it. */
+void ui_session_end(struct ui *ui)
 {
 	ui_form_free(&ui->form);
 	ui_form_free(&ui->query);
-	ayb_auth_free(&ui->auth);
 	if (ui->token) {
 		sodium_memzero(ui->token, strlen(ui->token));
 		free(ui->token);
 	}
 	sodium_memzero(ui->csrf, sizeof(ui->csrf));
 	ayb_buf_free(&ui->page);
+	free(ui);
+}
+
+void ui_target_failed(struct ui *ui, const struct ayb_err *err)
+{
+	if (err->status == 404)
+		ui_message_page(ui, 404, "Not found", UI_ERROR, "Database not found",
+				"It does not exist, or it is not shared with you.");
+	else
+		ui_message_page(ui, err->status ? err->status : 500, "Server error", UI_ERROR,
+				"Server error", err->message);
 }
 
 const char *ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize)

@@ -1,4 +1,4 @@
-/* The database page (spec/UI.md §4.5): the query console, and for managers
+/* The database page (README "Web UI"): the query console, and for managers
  * the sharing and snapshots tabs.  Without JavaScript each form posts and
  * gets the whole page back with its outcome in place; the page script asks
  * for just the part that changed. */
@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "s3.h"
 #include "slug.h"
 #include "snapshot.h"
 #include "ui.h"
@@ -43,27 +42,7 @@ static const struct {
 	{ "manager", "Manager", "Also share it and restore snapshots" },
 };
 
-/* Loads the database of path segments 0 and 1 as the viewer sees it.
- * 0 with *t filled, or -1 when the request was answered (404 page for a
- * database that is missing or hidden from the viewer). */
-static int load_target(struct ui *ui, struct ayb_target *t)
-{
-	struct ayb_err err = { 0 };
-	int rc = ayb_target_find(ui->ctx, &ui->req->seg[0], &ui->req->seg[1], &ui->auth, t, &err);
-
-	if (rc < 0) {
-		if (err.status == 404)
-			ui_message_page(ui, 404, "Not found", UI_ERROR, "Database not found",
-					    "It does not exist, or it is not shared with you.");
-		else
-			ui_message_page(ui, err.status ? err.status : 500, "Server error",
-					    UI_ERROR, "Server error", err.message);
-	}
-	ayb_err_clear(&err);
-	return rc;
-}
-
-static int can_manage(const struct ui *ui, const struct ayb_target *t)
+static int can_manage(const struct ui *ui, const struct ayb_app_target *t)
 {
 	return ui->logged_in && ayb_perm_can_manage(&t->caller, &t->db);
 }
@@ -79,14 +58,14 @@ static void choice(struct ayb_buf *b, const char *name, const char *value, const
 }
 
 /* The grants table of the sharing tab (spec/UI.md "Permissions fragment"). */
-static void permissions_list(struct ui *ui, const struct ayb_target *t)
+static void permissions_list(struct ui *ui, const struct ayb_app_target *t)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui->page;
 	struct ayb_grant *g = NULL;
 	size_t n = 0;
 
-	if (ayb_store_grant_list(ui->ctx->store, t->db.id, &g, &n, &err) < 0) {
+	if (ayb_app_permissions(ui->ctx, ui->caller, t, &g, &n, &err) < 0) {
 		ui_alert(b, UI_ERROR, "Error loading permissions", err.message);
 		goto out;
 	}
@@ -108,7 +87,7 @@ static void permissions_list(struct ui *ui, const struct ayb_target *t)
 				"data-confirm-title=\"Remove access\" data-confirm-button=\"Remove access\">"
 				"<input type=\"hidden\" name=\"entity\" value=\"%s\">"
 				"<input type=\"hidden\" name=\"sharing_level\" value=\"no-access\">",
-				who, who, ayb_sharing_level_name(g[i].sharing_level), t->owner.slug,
+				who, who, ayb_app_sharing_level_name(g[i].sharing_level), t->owner.slug,
 				t->db.slug, who, who);
 		ui_csrf_field(ui);
 		ui_html_printf(b,
@@ -123,7 +102,7 @@ out:
 }
 
 /* The part of the sharing tab a share form replaces. */
-static void sharing_area(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void sharing_area(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
 {
 	ayb_buf_adds(&ui->page, "<div id=\"sharing-results\" aria-live=\"polite\">");
 	if (p->share_title)
@@ -133,7 +112,7 @@ static void sharing_area(struct ui *ui, const struct ayb_target *t, const struct
 	ayb_buf_adds(&ui->page, "</div>");
 }
 
-static void sharing_tab(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void sharing_tab(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
 {
 	struct ayb_buf *b = &ui->page;
 
@@ -178,11 +157,10 @@ static void sharing_tab(struct ui *ui, const struct ayb_target *t, const struct 
 
 /* The snapshots table (spec/UI.md "Snapshots tab"), with the outcome of a
  * restore above it. */
-static void snapshots_area(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void snapshots_area(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui->page;
-	struct ayb_s3 *s3 = NULL;
 	struct ayb_snapshot *snaps = NULL;
 	size_t n = 0;
 	char tmp[256];
@@ -191,9 +169,7 @@ static void snapshots_area(struct ui *ui, const struct ayb_target *t, const stru
 	if (p->snap_title)
 		ui_alert(b, p->snap_kind, p->snap_title, p->snap_msg);
 	ayb_buf_adds(b, "</div><div id=\"snapshots-list-container\">");
-	if (ayb_snapshot_access(ui->ctx, &ui->auth, t, &s3, &err) < 0 ||
-	    ayb_snapshot_list(s3, ui->ctx->cfg->snapshots, t->owner.slug, t->db.slug, &snaps, &n,
-			      &err) < 0) {
+	if (ayb_app_snapshots_list(ui->ctx, ui->caller, t, &snaps, &n, &err) < 0) {
 		ui_alert(b, UI_ERROR, "Error loading snapshots",
 			     ui_err_text(&err, tmp, sizeof(tmp)));
 		goto out;
@@ -233,11 +209,10 @@ static void snapshots_area(struct ui *ui, const struct ayb_target *t, const stru
 out:
 	ayb_buf_adds(b, "</div>");
 	ayb_snapshots_free(snaps, n);
-	ayb_s3_close(s3);
 	ayb_err_clear(&err);
 }
 
-static void snapshots_tab(struct ui *ui, const struct ayb_target *t, const struct db_page *p)
+static void snapshots_tab(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
 {
 	struct ayb_buf *b = &ui->page;
 
@@ -258,7 +233,7 @@ static void snapshots_tab(struct ui *ui, const struct ayb_target *t, const struc
 	ayb_buf_adds(b, "</div></section>");
 }
 
-static void query_tab(struct ui *ui, const struct ayb_target *t, const struct db_page *p,
+static void query_tab(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p,
 		      int *status)
 {
 	struct ayb_buf *b = &ui->page;
@@ -307,7 +282,7 @@ static void query_tab(struct ui *ui, const struct ayb_target *t, const struct db
 	ayb_buf_adds(b, "</section>");
 }
 
-static void database_page(struct ui *ui, const struct ayb_target *t, const struct db_page *p,
+static void database_page(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p,
 			  int status)
 {
 	struct ayb_buf *b = &ui->page;
@@ -340,67 +315,57 @@ static void database_page(struct ui *ui, const struct ayb_target *t, const struc
 	free(title);
 }
 
-void ui_database(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_database(struct fcgi_call *c)
 {
-	struct ui ui;
-	struct ayb_target t = { 0 };
+	struct ui *ui = c->ui;
+	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "query" };
 
-	if (ui_begin(&ui, ctx, req, resp) == 0 && load_target(&ui, &t) == 0)
-		database_page(&ui, &t, &p, 200);
-	ayb_target_free(&t);
-	ui_end(&ui);
+	database_page(ui, t, &p, 200);
 }
 
-void ui_query(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_query(struct fcgi_call *c)
 {
-	struct ui ui;
-	struct ayb_target t = { 0 };
+	struct ui *ui = c->ui;
+	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "query" };
 	const struct ui_form_field *q;
 	const char *format;
 	int status = 200;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0 || load_target(&ui, &t) < 0)
-		goto out;
-	q = ui_form_field(&ui.form, "query");
-	format = ui_field(&ui, "format");
-	if (!ui.logged_in) {
-		ui_message_page(&ui, 401, "Log in", UI_ERROR, "Error running query",
+	q = ui_form_field(&ui->form, "query");
+	format = ui_field(ui, "format");
+	if (!ui->logged_in) {
+		ui_message_page(ui, 401, "Log in", UI_ERROR, "Error running query",
 				    "Please log in to query this database.");
 		goto out;
 	}
 	if (!q || q->len > SQL_LIMIT) {
-		ui_message_page(&ui, q ? 413 : 400, "Query error", UI_ERROR,
+		ui_message_page(ui, q ? 413 : 400, "Query error", UI_ERROR,
 				    "Error running query",
 				    q ? "The query is too long (256 KiB at most)."
 				      : "Please enter a query.");
 		goto out;
 	}
 	if (strcmp(format, "csv") == 0 || strcmp(format, "json") == 0) {
-		ui_query_download(&ui, &t, q->value, q->len, format[0] == 'j');
+		ui_query_download(ui, t, q->value, q->len, format[0] == 'j');
 		goto out;
 	}
-	if (ui.fragment) {
-		ui_query_results(&ui, &t, q->value, q->len, &status);
-		ui_send(&ui, status);
+	if (ui->fragment) {
+		ui_query_results(ui, t, q->value, q->len, &status);
+		ui_send(ui, status);
 		goto out;
 	}
 	p.sql = q->value;
 	p.sql_len = q->len;
-	database_page(&ui, &t, &p, 200);
+	database_page(ui, t, &p, 200);
 out:
-	ayb_target_free(&t);
-	ui_end(&ui);
 }
 
-/* The common start of the manager's forms: the page, the database, and the
- * right to manage it.  0 to go on, -1 when answered. */
-static int manager_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request *req,
-			 struct fcgi_response *resp, struct ayb_target *t)
+/* The common start of the manager's forms: the right to manage the
+ * database.  0 to go on, -1 when answered. */
+static int manager_check(struct ui *ui, const struct ayb_app_target *t)
 {
-	if (ui_begin(ui, ctx, req, resp) < 0 || load_target(ui, t) < 0)
-		return -1;
 	if (!can_manage(ui, t)) {
 		ui_message_page(ui, 403, "Not allowed", UI_ERROR, "Not allowed",
 				    "Only the owner and managers of this database may do this.");
@@ -409,63 +374,60 @@ static int manager_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request
 	return 0;
 }
 
-void ui_update_public_sharing(struct ayb_ctx *ctx, struct fcgi_request *req,
-				  struct fcgi_response *resp)
+void ui_update_public_sharing(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
-	struct ayb_target t = { 0 };
+	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "sharing" };
 	const char *level;
 	char tmp[256], msg[160];
 	int status = 200;
 
-	if (manager_begin(&ui, ctx, req, resp, &t) < 0)
+	if (manager_check(ui, t) < 0)
 		goto out;
-	level = ui_field(&ui, "public_sharing_level");
+	level = ui_field(ui, "public_sharing_level");
 	p.public_kind = UI_ERROR;
-	if (ayb_parse_public_level(level, &err) < 0) {
+	if (ayb_app_public_level_parse(level, &err) < 0) {
 		snprintf(msg, sizeof(msg), "The sharing level '%.100s' is not valid.", level);
 		p.public_title = "Invalid sharing level";
 		p.public_msg = msg;
 		status = 400;
-	} else if (ayb_action_update_database(ctx, &ui.auth, &t, level, &err) < 0) {
+	} else if (ayb_app_database_update(ui->ctx, ui->caller, t, level, &err) < 0) {
 		p.public_title = "Error updating sharing level";
 		p.public_msg = ui_err_text(&err, tmp, sizeof(tmp));
 		status = err.status ? err.status : 400;
 	} else {
-		t.db.public_sharing_level = ayb_parse_public_level(level, &err);
+		t->db.public_sharing_level = ayb_app_public_level_parse(level, &err);
 		p.public_kind = UI_SUCCESS;
 		p.public_title = "Success";
 		p.public_msg = "Public sharing level updated successfully.";
 	}
-	if (ui.fragment) {
-		ui_alert(&ui.page, p.public_kind, p.public_title, p.public_msg);
-		ui_send(&ui, status);
+	if (ui->fragment) {
+		ui_alert(&ui->page, p.public_kind, p.public_title, p.public_msg);
+		ui_send(ui, status);
 	} else {
-		database_page(&ui, &t, &p, status);
+		database_page(ui, t, &p, status);
 	}
 out:
-	ayb_target_free(&t);
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }
 
-void ui_share(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_share(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
-	struct ayb_target t = { 0 };
+	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "sharing" };
 	const char *level_text, *raw;
 	char *who = NULL, tmp[256], msg[200];
 	size_t n;
 	int level, status = 200;
 
-	if (manager_begin(&ui, ctx, req, resp, &t) < 0)
+	if (manager_check(ui, t) < 0)
 		goto out;
-	raw = ui_field(&ui, "entity");
-	level_text = ui_field(&ui, "sharing_level");
+	raw = ui_field(ui, "entity");
+	level_text = ui_field(ui, "sharing_level");
 	while (isspace((unsigned char)*raw))
 		raw++;
 	n = strlen(raw);
@@ -477,7 +439,7 @@ void ui_share(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_respons
 	}
 	ayb_slug_lower(who);
 	p.share_kind = UI_ERROR;
-	if ((level = ayb_parse_sharing_level(level_text, &err)) < 0) {
+	if ((level = ayb_app_sharing_level_parse(level_text, &err)) < 0) {
 		snprintf(msg, sizeof(msg), "The sharing level '%.100s' is not valid.", level_text);
 		p.share_title = "Invalid sharing level";
 		p.share_msg = msg;
@@ -486,7 +448,7 @@ void ui_share(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_respons
 		p.share_title = "Missing username";
 		p.share_msg = "Please enter a username to share with.";
 		status = 400;
-	} else if (ayb_action_share(ctx, &ui.auth, &t, who, level, &err) < 0) {
+	} else if (ayb_app_share(ui->ctx, ui->caller, t, who, level, &err) < 0) {
 		p.share_title = "Error updating access";
 		p.share_msg = ui_err_text(&err, tmp, sizeof(tmp));
 		status = err.status ? err.status : 400;
@@ -499,66 +461,58 @@ void ui_share(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_respons
 		p.share_title = "Success";
 		p.share_msg = msg;
 	}
-	if (ui.fragment) {
-		sharing_area(&ui, &t, &p);
-		ui_send(&ui, status);
+	if (ui->fragment) {
+		sharing_area(ui, t, &p);
+		ui_send(ui, status);
 	} else {
-		database_page(&ui, &t, &p, status);
+		database_page(ui, t, &p, status);
 	}
 out:
 	free(who);
-	ayb_target_free(&t);
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }
 
-void ui_permissions(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_permissions(struct fcgi_call *c)
 {
-	struct ui ui;
-	struct ayb_target t = { 0 };
+	struct ui *ui = c->ui;
+	struct ayb_app_target *t = &c->target;
 
-	if (manager_begin(&ui, ctx, req, resp, &t) == 0) {
-		permissions_list(&ui, &t);
-		ui_send(&ui, 200);
+	if (manager_check(ui, t) == 0) {
+		permissions_list(ui, t);
+		ui_send(ui, 200);
 	}
-	ayb_target_free(&t);
-	ui_end(&ui);
 }
 
-void ui_snapshots(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_snapshots(struct fcgi_call *c)
 {
-	struct ui ui;
-	struct ayb_target t = { 0 };
+	struct ui *ui = c->ui;
+	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "snapshots", .list_snapshots = 1 };
 
-	if (manager_begin(&ui, ctx, req, resp, &t) == 0) {
-		if (ui.fragment) {
-			snapshots_area(&ui, &t, &p);
-			ui_send(&ui, 200);
+	if (manager_check(ui, t) == 0) {
+		if (ui->fragment) {
+			snapshots_area(ui, t, &p);
+			ui_send(ui, 200);
 		} else {
-			database_page(&ui, &t, &p, 200);
+			database_page(ui, t, &p, 200);
 		}
 	}
-	ayb_target_free(&t);
-	ui_end(&ui);
 }
 
-void ui_restore_snapshot(struct ayb_ctx *ctx, struct fcgi_request *req,
-			     struct fcgi_response *resp)
+void ui_restore_snapshot(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
-	struct ayb_target t = { 0 };
-	struct ayb_s3 *s3 = NULL;
+	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "snapshots", .list_snapshots = 1 };
 	const char *raw;
 	char *id = NULL, tmp[256], msg[200];
 	size_t n;
 	int status = 200;
 
-	if (manager_begin(&ui, ctx, req, resp, &t) < 0)
+	if (manager_check(ui, t) < 0)
 		goto out;
-	raw = ui_field(&ui, "snapshot_id");
+	raw = ui_field(ui, "snapshot_id");
 	while (isspace((unsigned char)*raw))
 		raw++;
 	n = strlen(raw);
@@ -573,8 +527,7 @@ void ui_restore_snapshot(struct ayb_ctx *ctx, struct fcgi_request *req,
 		p.snap_title = "Missing snapshot ID";
 		p.snap_msg = "Please provide a valid snapshot ID.";
 		status = 400;
-	} else if (ayb_snapshot_access(ctx, &ui.auth, &t, &s3, &err) < 0 ||
-		   ayb_snapshot_restore(s3, ctx->cfg, t.owner.slug, t.db.slug, id, &err) < 0) {
+	} else if (ayb_app_snapshot_restore(ui->ctx, ui->caller, t, id, strlen(id), &err) < 0) {
 		p.snap_title = "Error restoring snapshot";
 		p.snap_msg = ui_err_text(&err, tmp, sizeof(tmp));
 		status = err.status ? err.status : 400;
@@ -585,18 +538,13 @@ void ui_restore_snapshot(struct ayb_ctx *ctx, struct fcgi_request *req,
 		p.snap_title = "Success";
 		p.snap_msg = msg;
 	}
-	ayb_s3_close(s3);
-	s3 = NULL;
-	if (ui.fragment) {
-		snapshots_area(&ui, &t, &p);
-		ui_send(&ui, status);
+	if (ui->fragment) {
+		snapshots_area(ui, t, &p);
+		ui_send(ui, status);
 	} else {
-		database_page(&ui, &t, &p, status);
+		database_page(ui, t, &p, status);
 	}
 out:
-	ayb_s3_close(s3);
 	free(id);
-	ayb_target_free(&t);
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }

@@ -1,4 +1,4 @@
-/* The entity page (spec/UI.md §4.2-§4.4): profile, databases the viewer
+/* The entity page (README "Web UI"): profile, databases the viewer
  * may discover, editing one's own profile and creating a database. */
 #include "autoconfig.h"
 
@@ -202,8 +202,7 @@ static void entity_page(struct ui *ui, const struct ayb_entity *e,
 			int status)
 {
 	struct ayb_buf *b = &ui->page;
-	const char *me = ui_me(ui);
-	int can_create = me && strcmp(me, e->slug) == 0;
+	int can_create = ui->logged_in && ayb_app_can_create_database(ui->caller, e);
 
 	ui_page_open(ui, e->display_name && *e->display_name ? e->display_name : e->slug,
 			 UI_CONTENT);
@@ -240,28 +239,20 @@ static void entity_page(struct ui *ui, const struct ayb_entity *e,
 	ui_send(ui, status);
 }
 
-/* Loads the entity of path segment 0 (lowercased).  1 found, 0 missing
- * (answered with 404), -1 store failure (answered). */
+/* Loads the entity of path segment 0 (lowercased).  0 found, or -1 when
+ * the request was answered (404 page for a missing entity). */
 static int load_entity(struct ui *ui, struct ayb_entity *e)
 {
 	struct ayb_err err = { 0 };
 	const struct fcgi_segment *s = &ui->req->seg[0];
-	char *slug = strdup(s->s);
-	int rc = 0;
+	int rc = ayb_app_entity_get(ui->ctx, s->s, s->len, e, &err);
 
-	if (slug && strlen(slug) == s->len) {
-		ayb_slug_lower(slug);
-		rc = ayb_store_entity_get(ui->ctx->store, slug, e, &err);
-	}
-	if (!slug)
-		rc = ayb_err_oom(&err);
-	if (rc == 0)
+	if (rc < 0 && err.kind == AYB_E_NOT_FOUND)
 		ui_message_page(ui, 404, "Not found", UI_ERROR, "Entity not found",
 				    "There is no user or organization by that name.");
 	else if (rc < 0)
 		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
 				    "Server error", err.message);
-	free(slug);
 	ayb_err_clear(&err);
 	return rc;
 }
@@ -275,7 +266,7 @@ static void show_entity(struct ui *ui, const struct ayb_entity *e, const char *c
 	struct ayb_database *dbs = NULL;
 	size_t n = 0;
 
-	if (ayb_entity_visible_databases(ui->ctx, &ui->auth, e->id, &dbs, &n, &err) < 0)
+	if (ayb_app_entity_databases(ui->ctx, ui->caller, e->id, &dbs, &n, &err) < 0)
 		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
 				    "Server error", err.message);
 	else
@@ -284,60 +275,56 @@ static void show_entity(struct ui *ui, const struct ayb_entity *e, const char *c
 	ayb_err_clear(&err);
 }
 
-void ui_entity(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_entity(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_entity e = { 0 };
 
-	if (ui_begin(&ui, ctx, req, resp) == 0 && load_entity(&ui, &e) > 0)
-		show_entity(&ui, &e, NULL, NULL, NULL, NULL, 200);
+	if (load_entity(ui, &e) == 0)
+		show_entity(ui, &e, NULL, NULL, NULL, NULL, 200);
 	ayb_entity_free(&e);
-	ui_end(&ui);
 }
 
-void ui_create_database(struct ayb_ctx *ctx, struct fcgi_request *req,
-			    struct fcgi_response *resp)
+void ui_create_database(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
 	struct ayb_entity e = { 0 };
 	char tmp[256], *path = NULL;
 	const char *slug;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
+	if (load_entity(ui, &e) < 0)
 		goto out;
-	slug = ui_field(&ui, "database_slug");
-	if (!ui.logged_in) {
+	slug = ui_field(ui, "database_slug");
+	if (!ui->logged_in) {
 		ayb_err_set(&err, AYB_E_OTHER, 401, "Please log in to create a database.");
 	} else if (!*slug) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give the database a name.");
 	} else {
-		struct fcgi_segment es = { e.slug, strlen(e.slug) };
-		struct fcgi_segment ds = { (char *)slug, strlen(slug) };
-		const char *type = ui_form_get(&ui.form, "db_type");
-		const char *level = ui_form_get(&ui.form, "public_sharing_level");
+		const char *type = ui_form_get(&ui->form, "db_type");
+		const char *level = ui_form_get(&ui->form, "public_sharing_level");
 
-		if (ayb_action_create_database(ctx, &ui.auth, &es, &ds, type ? type : "sqlite",
-					       level ? level : "no-access", &err) == 0) {
+		if (ayb_app_database_create(ui->ctx, ui->caller, e.slug, strlen(e.slug), slug,
+					    strlen(slug), type ? type : "sqlite",
+					    level ? level : "no-access", &err) == 0) {
 			if (asprintf(&path, "/%s/%s", e.slug, slug) < 0)
 				path = NULL;
-			ui_redirect(&ui, path ? path : "/");
+			ui_redirect(ui, path ? path : "/");
 			goto out;
 		}
 	}
-	if (ui.fragment) {
-		ui_alert(&ui.page, UI_ERROR, "Error creating database",
+	if (ui->fragment) {
+		ui_alert(&ui->page, UI_ERROR, "Error creating database",
 			     ui_err_text(&err, tmp, sizeof(tmp)));
-		ui_send(&ui, err.status ? err.status : 400);
+		ui_send(ui, err.status ? err.status : 400);
 	} else {
-		show_entity(&ui, &e, ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
+		show_entity(ui, &e, ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
 			    err.status ? err.status : 400);
 	}
 out:
 	free(path);
 	ayb_entity_free(&e);
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }
 
 /* The submitted links (fields "link", in order, trimmed, empty ones
@@ -378,30 +365,28 @@ out:
 	return text;
 }
 
-void ui_update_profile(struct ayb_ctx *ctx, struct fcgi_request *req,
-			   struct fcgi_response *resp)
+void ui_update_profile(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
 	struct ayb_entity e = { 0 }, fresh = { 0 };
 	struct ayb_profile_update u;
 	struct profile_values v;
 	cJSON *shown = NULL;
 	char *links = NULL, tmp[256];
-	int rc;
 
 	memset(&u, 0, sizeof(u));
-	if (ui_begin(&ui, ctx, req, resp) < 0 || load_entity(&ui, &e) <= 0)
+	if (load_entity(ui, &e) < 0)
 		goto out;
-	v.display_name = ui_field(&ui, "display_name");
-	v.description = ui_field(&ui, "description");
-	v.organization = ui_field(&ui, "organization");
-	v.location = ui_field(&ui, "location");
-	links = submitted_links(&ui, &shown);
-	if (!ui.logged_in ||
-	    ayb_check_profile_owner(&ui.auth, e.slug, strlen(e.slug), &err) < 0) {
+	v.display_name = ui_field(ui, "display_name");
+	v.description = ui_field(ui, "description");
+	v.organization = ui_field(ui, "organization");
+	v.location = ui_field(ui, "location");
+	links = submitted_links(ui, &shown);
+	if (!ui->logged_in ||
+	    ayb_app_profile_owner_check(ui->caller, e.slug, strlen(e.slug), &err) < 0) {
 		ayb_err_set(&err, AYB_E_OTHER, 403, "You can only edit your own profile");
-		ui_message_page(&ui, 403, "Unauthorized", UI_ERROR, "Unauthorized",
+		ui_message_page(ui, 403, "Unauthorized", UI_ERROR, "Unauthorized",
 				    err.message);
 		goto out;
 	}
@@ -414,30 +399,27 @@ void ui_update_profile(struct ayb_ctx *ctx, struct fcgi_request *req,
 		u.organization = (struct ayb_field_update){ 1, *v.organization ? v.organization : NULL };
 		u.location = (struct ayb_field_update){ 1, *v.location ? v.location : NULL };
 		u.links = (struct ayb_field_update){ 1, links };
-		if (ayb_action_update_profile(ctx, &ui.auth, &u, &err) == 0) {
-			if (!ui.fragment) {
+		if (ayb_app_profile_update(ui->ctx, ui->caller, &u, &err) == 0) {
+			if (!ui->fragment) {
 				char *path = NULL;
 				if (asprintf(&path, "/%s", e.slug) < 0)
 					path = NULL;
-				ui_redirect(&ui, path ? path : "/");
+				ui_redirect(ui, path ? path : "/");
 				free(path);
 				goto out;
 			}
-			rc = ayb_store_entity_get(ctx->store, e.slug, &fresh, &err);
-			if (rc > 0) {
-				ui_profile_section(&ui, &fresh, NULL);
-				ui_send(&ui, 200);
+			if (ayb_app_entity_get(ui->ctx, e.slug, strlen(e.slug), &fresh, &err) == 0) {
+				ui_profile_section(ui, &fresh, NULL);
+				ui_send(ui, 200);
 				goto out;
 			}
-			if (rc == 0)
-				ayb_err_not_found(&err, e.slug, "entity");
 		}
 	}
-	if (ui.fragment) {
-		profile_section(&ui, &e, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)));
-		ui_send(&ui, err.status ? err.status : 400);
+	if (ui->fragment) {
+		profile_section(ui, &e, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_send(ui, err.status ? err.status : 400);
 	} else {
-		show_entity(&ui, &e, NULL, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)),
+		show_entity(ui, &e, NULL, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)),
 			    err.status ? err.status : 400);
 	}
 out:
@@ -446,5 +428,4 @@ out:
 	ayb_entity_free(&fresh);
 	ayb_entity_free(&e);
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }

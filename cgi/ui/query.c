@@ -66,7 +66,7 @@ static int table_row(void *ctx, char **cells, const size_t *len, size_t n)
 	return t->b.oom ? -1 : 0;
 }
 
-static void download_form(struct ui *ui, const struct ayb_target *t, const char *sql,
+static void download_form(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 			  const char *format, const char *label)
 {
 	ui_html_printf(&ui->page,
@@ -80,7 +80,7 @@ static void download_form(struct ui *ui, const struct ayb_target *t, const char 
 			label);
 }
 
-void ui_query_results(struct ui *ui, const struct ayb_target *t, const char *sql,
+void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 			  size_t len, int *status)
 {
 	struct ayb_err err = { 0 };
@@ -94,7 +94,7 @@ void ui_query_results(struct ui *ui, const struct ayb_target *t, const char *sql
 
 	ayb_result_init(&rows, &cb);
 	sink = ayb_result_sink(&rows);
-	rc = ayb_action_query(ui->ctx, &ui->auth, t, sql, len, &sink, &err);
+	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &sink, &err);
 	if (rc == 0 && ayb_result_finish(&rows) < 0)
 		rc = ayb_err_set(&err, AYB_E_OTHER, 500, "The query result could not be read");
 	if (rc == 0 && tab.b.oom)
@@ -217,7 +217,7 @@ static int dl_row(void *ctx, char **cells, const size_t *len, size_t n)
 	return flush_line(d);
 }
 
-void ui_query_download(struct ui *ui, const struct ayb_target *t, const char *sql,
+void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 			   size_t len, int json)
 {
 	struct ayb_err err = { 0 };
@@ -241,7 +241,7 @@ void ui_query_download(struct ui *ui, const struct ayb_target *t, const char *sq
 	d.out = &resp_sink;
 	ayb_result_init(&rows, &cb);
 	sink = ayb_result_sink(&rows);
-	rc = ayb_action_query(ui->ctx, &ui->auth, t, sql, len, &sink, &err);
+	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &sink, &err);
 	if (rc == 0 && ayb_result_finish(&rows) < 0)
 		rc = ayb_err_set(&err, AYB_E_OTHER, 500, "The query result could not be read");
 	if (rc == 0) {

@@ -1,7 +1,7 @@
 /* The web UI's stylesheet, script and icon, compiled into the program from
- * cgi/ui/ (see cgi/ui/embed.sh), served under /static/.  Each URL carries
- * a hash of the file (?v=...), so browsers may cache it for a year and
- * still see a new version at once. */
+ * cgi/ui/assets/ (see cgi/ui/assets/embed.sh), served under /static/.  Each
+ * URL carries a hash of the file (?v=...), so browsers may cache it for a
+ * year and still see a new version at once. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -68,14 +68,15 @@ static const char *type_of(const char *name)
 	return "application/octet-stream";
 }
 
-void ui_static(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_static(struct fcgi_call *c)
 {
+	struct fcgi_request *req = c->req;
+	struct fcgi_response *resp = c->resp;
 	const char *qs = fcgi_request_param(req, "QUERY_STRING");
 	const char *inm = fcgi_request_header(req, "if-none-match");
 	char etag[VERSION_HEX + 3];
 	int i = find(req->seg[1].s, req->seg[1].len);
 
-	(void)ctx;
 	if (i < 0) {
 		fcgi_response_status(resp, 404);
 		return;

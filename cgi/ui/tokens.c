@@ -1,4 +1,4 @@
-/* The API tokens page (spec/UI.md §4.6): the logged-in entity's live
+/* The API tokens page (README "Web UI"): the logged-in entity's live
  * tokens, each with a Revoke button. */
 #include "autoconfig.h"
 
@@ -52,7 +52,7 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 		ui_alert(b, UI_SUCCESS, "Success", notice);
 	if (error)
 		ui_alert(b, UI_ERROR, "Error revoking token", error);
-	if (ayb_store_token_list(ui->ctx->store, ui->auth.entity.id, &t, &n, &err) < 0) {
+	if (ayb_app_tokens_list(ui->ctx, ui->caller, &t, &n, &err) < 0) {
 		ui_alert(b, UI_ERROR, "Error loading tokens", ui_err_text(&err, tmp, sizeof(tmp)));
 		status = err.status ? err.status : 500;
 		goto done;
@@ -68,7 +68,7 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 			"<th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead>"
 			"<tbody id=\"tokens-table\">");
 	for (size_t i = 0; i < n; i++) {
-		int mine = strcmp(t[i].short_token, ui->auth.token.short_token) == 0;
+		int mine = strcmp(t[i].short_token, ui->caller->token.short_token) == 0;
 		char created[32], expires[32];
 
 		ui_html_printf(b, "<tr id=\"token-row-%s\"><td><code>%s</code></td><td>%s</td>"
@@ -107,63 +107,56 @@ done:
 	ayb_err_clear(&err);
 }
 
-void ui_tokens(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_tokens(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (!ui.logged_in)
-		ui_redirect(&ui, "/log_in?next=/settings/tokens");
+	if (!ui->logged_in)
+		ui_redirect(ui, "/log_in?next=/settings/tokens");
 	else
-		tokens_page(&ui, NULL, NULL, 200);
-out:
-	ui_end(&ui);
+		tokens_page(ui, NULL, NULL, 200);
 }
 
 /* POST /settings/tokens/{short}/revoke (forms) and DELETE
  * /settings/tokens/{short} (scripts, as ayb's page did). */
-void ui_token_revoke(struct ayb_ctx *ctx, struct fcgi_request *req, struct fcgi_response *resp)
+void ui_token_revoke(struct fcgi_call *c)
 {
-	struct ui ui;
+	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
-	const char *short_token = req->seg[2].s;
+	const char *short_token = ui->req->seg[2].s;
 	char msg[128], tmp[256];
 
-	if (ui_begin(&ui, ctx, req, resp) < 0)
-		goto out;
-	if (!ui.logged_in) {
-		ui_message_page(&ui, 401, "Log in", UI_ERROR, "Error revoking token",
+	if (!ui->logged_in) {
+		ui_message_page(ui, 401, "Log in", UI_ERROR, "Error revoking token",
 				    "Please log in first.");
 		goto out;
 	}
-	if (strlen(short_token) != req->seg[2].len ||
-	    ayb_action_revoke_token(ctx, &ui.auth, short_token, &err) < 0) {
+	if (strlen(short_token) != ui->req->seg[2].len ||
+	    ayb_app_token_revoke(ui->ctx, ui->caller, short_token, &err) < 0) {
 		if (!err.kind)
 			ayb_err_not_found(&err, "", "api_token");
-		if (ui.fragment)
-			ui_message_page(&ui, err.status ? err.status : 400, "", UI_ERROR,
+		if (ui->fragment)
+			ui_message_page(ui, err.status ? err.status : 400, "", UI_ERROR,
 					    "Error revoking token",
 					    ui_err_text(&err, tmp, sizeof(tmp)));
 		else
-			tokens_page(&ui, NULL, ui_err_text(&err, tmp, sizeof(tmp)),
+			tokens_page(ui, NULL, ui_err_text(&err, tmp, sizeof(tmp)),
 				    err.status ? err.status : 400);
 		goto out;
 	}
-	if (ui.fragment) {
-		if (strcmp(short_token, ui.auth.token.short_token) == 0)
-			ui_clear_login(&ui);
-		revoked_row(&ui.page, short_token);
-		ui_send(&ui, 200);
-	} else if (strcmp(short_token, ui.auth.token.short_token) == 0) {
+	if (ui->fragment) {
+		if (strcmp(short_token, ui->caller->token.short_token) == 0)
+			ui_clear_login(ui);
+		revoked_row(&ui->page, short_token);
+		ui_send(ui, 200);
+	} else if (strcmp(short_token, ui->caller->token.short_token) == 0) {
 		/* This browser's own token: it is logged out now. */
-		ui_clear_login(&ui);
-		ui_redirect(&ui, "/log_in");
+		ui_clear_login(ui);
+		ui_redirect(ui, "/log_in");
 	} else {
 		snprintf(msg, sizeof(msg), "Token %s revoked successfully", short_token);
-		tokens_page(&ui, msg, NULL, 200);
+		tokens_page(ui, msg, NULL, 200);
 	}
 out:
 	ayb_err_clear(&err);
-	ui_end(&ui);
 }

@@ -1,7 +1,8 @@
-/* The web UI (spec/UI.md): server-rendered pages served by ayb-api.fcgi
- * itself, working without JavaScript; cgi/ui/ayb.js only enhances them.
+/* The web UI (README "Web UI"): server-rendered pages served by ayb-api.fcgi
+ * itself, working without JavaScript; cgi/ui/assets/ayb.js only enhances them.
  *
- * Every UI handler starts with ui_begin(), which reads the login cookie
+ * Every UI route has the cookie posture: before its handler runs, the front
+ * calls ui_session_begin(), which reads the login cookie
  * and checks its token against the metadata store (a stale, revoked or
  * forged cookie is simply "not logged in"), parses the form, and refuses a
  * state-changing request without a valid CSRF token or from another
@@ -15,21 +16,21 @@
 #ifndef AYB_CGI_UI_H
 #define AYB_CGI_UI_H
 
+#include "call.h"
 #include "form.h"
-#include "handlers.h"
 #include "html.h"
 
 /* base64url of an HMAC-SHA256, no padding. */
 #define UI_CSRF_LEN 43
 
 struct ui {
-	struct ayb_ctx *ctx;
+	struct ayb_app_ctx *ctx;
 	struct fcgi_request *req;
 	struct fcgi_response *resp;
 	struct ui_form form;        /* the POST body's fields (empty otherwise) */
 	struct ui_form query;       /* the query string's fields */
 	int logged_in;
-	struct ayb_auth auth;        /* the cookie's token, valid when logged_in */
+	struct ayb_app_caller *caller; /* the call's caller: the cookie's token when logged_in */
 	char *token;                 /* the raw API token of the cookie, or NULL */
 	char csrf[UI_CSRF_LEN + 1];
 	int https;                   /* served over HTTPS: cookies get Secure */
@@ -37,12 +38,15 @@ struct ui {
 	struct ayb_buf page;         /* the HTML being built */
 };
 
-/* Sets up ui for one request.  Returns 0 to go on, or -1 when the request
- * was already answered (refused form, metadata store down).  Always call
- * ui_end() afterwards. */
-int ui_begin(struct ui *ui, struct ayb_ctx *ctx, struct fcgi_request *req,
-		 struct fcgi_response *resp);
-void ui_end(struct ui *ui);
+/* Sets up the session of call c in c->ui (malloc'd; freed with
+ * ui_session_end, which fcgi_call_end calls) and fills c->caller from the
+ * login cookie.  Returns 0 to go on, or -1 when the request was already
+ * answered (refused form, metadata store down). */
+int ui_session_begin(struct fcgi_call *c);
+void ui_session_end(struct ui *ui);
+/* Answers for a database of the path that could not be loaded: a 404 page
+ * for one that is missing or hidden from the viewer, else the error. */
+void ui_target_failed(struct ui *ui, const struct ayb_err *err);
 
 /* The logged-in entity's slug, or NULL. */
 const char *ui_me(const struct ui *ui);
@@ -106,33 +110,33 @@ void ui_profile_section(struct ui *ui, const struct ayb_entity *e, const char *e
 /* The results of one query as the HTML fragment of the query console
  * (at most UI_MAX_ROWS rows shown, the total counted). */
 #define UI_MAX_ROWS 500
-void ui_query_results(struct ui *ui, const struct ayb_target *t, const char *sql,
+void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 			  size_t len, int *status);
 /* The whole result as a download: CSV (RFC 4180 quoting, NULL empty) or
  * JSON pretty-printed as ayb writes it; streamed, so any size works. */
-void ui_query_download(struct ui *ui, const struct ayb_target *t, const char *sql,
+void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 			   size_t len, int json);
 
-ayb_handler ui_home;
-ayb_handler ui_static;
-ayb_handler ui_register_form;
-ayb_handler ui_register;
-ayb_handler ui_log_in_form;
-ayb_handler ui_log_in;
-ayb_handler ui_log_out_form;
-ayb_handler ui_log_out;
-ayb_handler ui_confirm;
-ayb_handler ui_entity;
-ayb_handler ui_create_database;
-ayb_handler ui_update_profile;
-ayb_handler ui_database;
-ayb_handler ui_query;
-ayb_handler ui_update_public_sharing;
-ayb_handler ui_share;
-ayb_handler ui_permissions;
-ayb_handler ui_snapshots;
-ayb_handler ui_restore_snapshot;
-ayb_handler ui_tokens;
-ayb_handler ui_token_revoke;
+fcgi_handler ui_home;
+fcgi_handler ui_static;
+fcgi_handler ui_register_form;
+fcgi_handler ui_register;
+fcgi_handler ui_log_in_form;
+fcgi_handler ui_log_in;
+fcgi_handler ui_log_out_form;
+fcgi_handler ui_log_out;
+fcgi_handler ui_confirm;
+fcgi_handler ui_entity;
+fcgi_handler ui_create_database;
+fcgi_handler ui_update_profile;
+fcgi_handler ui_database;
+fcgi_handler ui_query;
+fcgi_handler ui_update_public_sharing;
+fcgi_handler ui_share;
+fcgi_handler ui_permissions;
+fcgi_handler ui_snapshots;
+fcgi_handler ui_restore_snapshot;
+fcgi_handler ui_tokens;
+fcgi_handler ui_token_revoke;
 
 #endif
