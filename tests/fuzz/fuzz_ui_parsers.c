@@ -2,9 +2,9 @@
  * the Cookie header, HTML escaping and the reader of query results.  The
  * first input byte picks the parser; the rest is its input.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ilib -Icgi \
- *     $(pkg-config --cflags libcjson) tests/fuzz/fuzz_ui_parsers.c cgi/form.c \
- *     cgi/cookie.c cgi/html.c cgi/result_rows.c lib/buf.c lib/error.c lib/utf8.c \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ilib -Icgi -Icgi/ui \
+ *     $(pkg-config --cflags libcjson) tests/fuzz/fuzz_ui_parsers.c cgi/ui/form.c \
+ *     cgi/ui/cookie.c cgi/ui/html.c cgi/result_rows.c lib/buf.c lib/error.c lib/utf8.c \
  *     $(pkg-config --libs libcjson) -o fuzz_ui_parsers
  *   ./fuzz_ui_parsers -max_total_time=60
  */
