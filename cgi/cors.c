@@ -19,7 +19,7 @@ static void plain_400(struct fcgi_response *resp, const char *msg)
 }
 
 int fcgi_cors_preflight(const char *origin_cfg, const struct fcgi_request *req,
-		       struct fcgi_response *resp)
+			struct fcgi_response *resp)
 {
 	const char *origin = fcgi_request_header(req, "origin");
 	const char *method = fcgi_request_header(req, "access-control-request-method");
@@ -40,7 +40,7 @@ int fcgi_cors_preflight(const char *origin_cfg, const struct fcgi_request *req,
 	if (origin)
 		fcgi_response_header(resp, "Access-Control-Allow-Origin", origin);
 	fcgi_response_header(resp, "Access-Control-Allow-Methods",
-			    "GET, POST, PUT, DELETE, HEAD, OPTIONS, CONNECT, PATCH, TRACE");
+			     "GET, POST, PUT, DELETE, HEAD, OPTIONS, CONNECT, PATCH, TRACE");
 	if (headers)
 		fcgi_response_header(resp, "Access-Control-Allow-Headers", headers);
 	fcgi_response_header(resp, "Access-Control-Max-Age", "7200");
@@ -49,7 +49,7 @@ int fcgi_cors_preflight(const char *origin_cfg, const struct fcgi_request *req,
 }
 
 void fcgi_cors_headers(const char *origin_cfg, const struct fcgi_request *req,
-		      struct fcgi_response *resp)
+		       struct fcgi_response *resp)
 {
 	const char *origin = fcgi_request_header(req, "origin");
 

@@ -119,8 +119,8 @@ void fcgi_request_free(struct fcgi_request *req)
 }
 
 int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
-			  int (*read)(void *ctx, char *p, size_t n), void *ctx,
-			  struct ayb_err *err)
+			   int (*read)(void *ctx, char *p, size_t n), void *ctx,
+			   struct ayb_err *err)
 {
 	size_t want, got = 0;
 

@@ -43,7 +43,7 @@ const char *fcgi_request_header(const struct fcgi_request *req, const char *name
  * with err: 413 when CONTENT_LENGTH or the data exceed the limit, 400 on a
  * short body. */
 int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
-			  int (*read)(void *ctx, char *p, size_t n), void *ctx,
-			  struct ayb_err *err);
+			   int (*read)(void *ctx, char *p, size_t n), void *ctx,
+			   struct ayb_err *err);
 
 #endif

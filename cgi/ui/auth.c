@@ -82,7 +82,7 @@ static void check_email_page(struct ui *ui, const char *next)
 	ui_page_open(ui, "Check email", UI_AUTH_LOG_IN);
 	ayb_buf_adds(b, "<div class=\"card auth-card\">");
 	ui_alert(b, UI_SUCCESS, "Check email",
-		     "Please check your email for a confirmation link.");
+		 "Please check your email for a confirmation link.");
 	ayb_buf_adds(b, "<p class=\"muted small\">The link works once and expires after a while. "
 			"Open it in this browser to be logged in here.</p>");
 	/* The page script keeps `next` until the confirmation page reads it. */
@@ -112,7 +112,7 @@ void ui_register(struct fcgi_call *c)
 	if (!*ui_field(ui, "username") || !*ui_field(ui, "email")) {
 		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give a username and an email address.");
 	} else if (ayb_app_register(ui->ctx, ui_field(ui, "username"), ui_field(ui, "email"),
-				       "user", &err) == 0) {
+				    "user", &err) == 0) {
 		check_email_page(ui, NULL);
 		goto out;
 	}
@@ -190,8 +190,8 @@ void ui_confirm(struct fcgi_call *c)
 		ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
 		ayb_buf_adds(b, "<div class=\"card auth-card\">");
 		ui_alert(b, UI_ERROR, "Unable to log in",
-			     err.status >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
-					       : "Invalid or expired confirmation link. Please try again.");
+			 err.status >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
+					   : "Invalid or expired confirmation link. Please try again.");
 		ayb_buf_adds(b, "<p class=\"center\"><a class=\"btn btn-secondary\" href=\"/log_in\">"
 				"Send a new link</a></p></div>");
 		ui_page_close(ui, UI_AUTH_LOG_IN);

@@ -213,7 +213,7 @@ int ui_session_begin(struct fcgi_call *c)
 		ayb_err_clear(&err);
 	if (load_session(ui, cookies, &err) < 0) {
 		ui_message_page(ui, 503, "Service unavailable", UI_ERROR,
-				    "Service unavailable",
+				"Service unavailable",
 				    "The server cannot reach its metadata store. Please try again shortly.");
 		goto out;
 	}
@@ -231,7 +231,7 @@ int ui_session_begin(struct fcgi_call *c)
 			free(anon);
 			if (!(anon = strdup(fresh))) {
 				ui_message_page(ui, 500, "Server error", UI_ERROR,
-						    "Server error", "Out of memory");
+						"Server error", "Out of memory");
 				goto out;
 			}
 			set_cookie(ui, ANON_COOKIE, anon, "");
@@ -242,13 +242,13 @@ int ui_session_begin(struct fcgi_call *c)
 		if (parse_body(ui, &err) < 0) {
 			char tmp[256];
 			ui_message_page(ui, err.status, "Bad request", UI_ERROR, "Bad request",
-					    ui_err_text(&err, tmp, sizeof(tmp)));
+					ui_err_text(&err, tmp, sizeof(tmp)));
 			goto out;
 		}
 		if (!csrf_ok(ui)) {
 			ui_message_page(ui, 403, "Request refused", UI_ERROR, "Request refused",
-					    "This form has expired or was sent from another site. "
-					    "Go back, reload the page and try again.");
+					"This form has expired or was sent from another site. "
+					"Go back, reload the page and try again.");
 			goto out;
 		}
 	}
@@ -312,7 +312,7 @@ void ui_csrf_field(struct ui *ui)
 }
 
 void ui_alert(struct ayb_buf *b, enum ui_alert kind, const char *title,
-		  const char *message)
+	      const char *message)
 {
 	static const char *const cls[] = { "alert-info", "alert-success", "alert-error" };
 
@@ -422,7 +422,7 @@ void ui_send(struct ui *ui, int status)
 }
 
 void ui_message_page(struct ui *ui, int status, const char *page_title,
-			 enum ui_alert kind, const char *title, const char *message)
+		     enum ui_alert kind, const char *title, const char *message)
 {
 	ayb_buf_free(&ui->page);
 	if (ui->fragment) {

@@ -171,7 +171,7 @@ static void snapshots_area(struct ui *ui, const struct ayb_app_target *t, const 
 	ayb_buf_adds(b, "</div><div id=\"snapshots-list-container\">");
 	if (ayb_app_snapshots_list(ui->ctx, ui->caller, t, &snaps, &n, &err) < 0) {
 		ui_alert(b, UI_ERROR, "Error loading snapshots",
-			     ui_err_text(&err, tmp, sizeof(tmp)));
+			 ui_err_text(&err, tmp, sizeof(tmp)));
 		goto out;
 	}
 	if (n == 0) {
@@ -253,7 +253,7 @@ static void query_tab(struct ui *ui, const struct ayb_app_target *t, const struc
 		free(next);
 	} else if (level == AYB_LEVEL_NONE) {
 		ui_alert(b, UI_INFO, "You don't have query access to this database.",
-			     "You can request access from the database owner.");
+			 "You can request access from the database owner.");
 	} else {
 		ui_html_printf(b,
 				"<form method=\"post\" action=\"/%s/%s/query\" id=\"query-form\" "
@@ -337,14 +337,14 @@ void ui_query(struct fcgi_call *c)
 	format = ui_field(ui, "format");
 	if (!ui->logged_in) {
 		ui_message_page(ui, 401, "Log in", UI_ERROR, "Error running query",
-				    "Please log in to query this database.");
+				"Please log in to query this database.");
 		goto out;
 	}
 	if (!q || q->len > SQL_LIMIT) {
 		ui_message_page(ui, q ? 413 : 400, "Query error", UI_ERROR,
-				    "Error running query",
-				    q ? "The query is too long (256 KiB at most)."
-				      : "Please enter a query.");
+				"Error running query",
+				q ? "The query is too long (256 KiB at most)."
+				  : "Please enter a query.");
 		goto out;
 	}
 	if (strcmp(format, "csv") == 0 || strcmp(format, "json") == 0) {
@@ -368,7 +368,7 @@ static int manager_check(struct ui *ui, const struct ayb_app_target *t)
 {
 	if (!can_manage(ui, t)) {
 		ui_message_page(ui, 403, "Not allowed", UI_ERROR, "Not allowed",
-				    "Only the owner and managers of this database may do this.");
+				"Only the owner and managers of this database may do this.");
 		return -1;
 	}
 	return 0;

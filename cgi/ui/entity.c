@@ -205,7 +205,7 @@ static void entity_page(struct ui *ui, const struct ayb_entity *e,
 	int can_create = ui->logged_in && ayb_app_can_create_database(ui->caller, e);
 
 	ui_page_open(ui, e->display_name && *e->display_name ? e->display_name : e->slug,
-			 UI_CONTENT);
+		     UI_CONTENT);
 	ayb_buf_adds(b, "<div class=\"entity-grid\"><div class=\"entity-side\">");
 	profile_section(ui, e, pv, plinks, profile_error);
 	ayb_buf_adds(b, "</div><section class=\"entity-main\" aria-labelledby=\"databases-title\">"
@@ -249,10 +249,10 @@ static int load_entity(struct ui *ui, struct ayb_entity *e)
 
 	if (rc < 0 && err.kind == AYB_E_NOT_FOUND)
 		ui_message_page(ui, 404, "Not found", UI_ERROR, "Entity not found",
-				    "There is no user or organization by that name.");
+				"There is no user or organization by that name.");
 	else if (rc < 0)
 		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
-				    "Server error", err.message);
+				"Server error", err.message);
 	ayb_err_clear(&err);
 	return rc;
 }
@@ -268,7 +268,7 @@ static void show_entity(struct ui *ui, const struct ayb_entity *e, const char *c
 
 	if (ayb_app_entity_databases(ui->ctx, ui->caller, e->id, &dbs, &n, &err) < 0)
 		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
-				    "Server error", err.message);
+				"Server error", err.message);
 	else
 		entity_page(ui, e, dbs, n, create_error, pv, plinks, profile_error, status);
 	ayb_databases_free(dbs, n);
@@ -315,7 +315,7 @@ void ui_create_database(struct fcgi_call *c)
 	}
 	if (ui->fragment) {
 		ui_alert(&ui->page, UI_ERROR, "Error creating database",
-			     ui_err_text(&err, tmp, sizeof(tmp)));
+			 ui_err_text(&err, tmp, sizeof(tmp)));
 		ui_send(ui, err.status ? err.status : 400);
 	} else {
 		show_entity(ui, &e, ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
@@ -387,7 +387,7 @@ void ui_update_profile(struct fcgi_call *c)
 	    ayb_app_profile_owner_check(ui->caller, e.slug, strlen(e.slug), &err) < 0) {
 		ayb_err_set(&err, AYB_E_OTHER, 403, "You can only edit your own profile");
 		ui_message_page(ui, 403, "Unauthorized", UI_ERROR, "Unauthorized",
-				    err.message);
+				err.message);
 		goto out;
 	}
 	if (!links) {

@@ -81,7 +81,7 @@ static void download_form(struct ui *ui, const struct ayb_app_target *t, const c
 }
 
 void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
-			  size_t len, int *status)
+		      size_t len, int *status)
 {
 	struct ayb_err err = { 0 };
 	struct table tab = { { 0 }, 0, 0 };
@@ -101,7 +101,7 @@ void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char 
 		rc = ayb_err_oom(&err);
 	if (rc < 0) {
 		ui_alert(b, UI_ERROR, "Error running query",
-			     ui_err_text(&err, tmp, sizeof(tmp)));
+			 ui_err_text(&err, tmp, sizeof(tmp)));
 		*status = err.status ? err.status : 400;
 		goto out;
 	}
@@ -160,7 +160,7 @@ static void csv_value(struct ayb_buf *b, const char *s, size_t n)
 static int flush_line(struct download *d)
 {
 	int rc = d->line.oom ? -1 : ayb_sink_write(d->out, d->line.data ? d->line.data : "",
-						    d->line.len);
+						   d->line.len);
 	d->line.len = 0;
 	return rc;
 }
@@ -218,7 +218,7 @@ static int dl_row(void *ctx, char **cells, const size_t *len, size_t n)
 }
 
 void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
-			   size_t len, int json)
+		       size_t len, int json)
 {
 	struct ayb_err err = { 0 };
 	struct download d = { NULL, json, 1, { 0 } };

@@ -128,7 +128,7 @@ void ui_token_revoke(struct fcgi_call *c)
 
 	if (!ui->logged_in) {
 		ui_message_page(ui, 401, "Log in", UI_ERROR, "Error revoking token",
-				    "Please log in first.");
+				"Please log in first.");
 		goto out;
 	}
 	if (strlen(short_token) != ui->req->seg[2].len ||
@@ -137,8 +137,8 @@ void ui_token_revoke(struct fcgi_call *c)
 			ayb_err_not_found(&err, "", "api_token");
 		if (ui->fragment)
 			ui_message_page(ui, err.status ? err.status : 400, "", UI_ERROR,
-					    "Error revoking token",
-					    ui_err_text(&err, tmp, sizeof(tmp)));
+					"Error revoking token",
+					ui_err_text(&err, tmp, sizeof(tmp)));
 		else
 			tokens_page(ui, NULL, ui_err_text(&err, tmp, sizeof(tmp)),
 				    err.status ? err.status : 400);

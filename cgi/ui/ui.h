@@ -73,7 +73,7 @@ void ui_csrf_field(struct ui *ui);
 enum ui_alert { UI_INFO, UI_SUCCESS, UI_ERROR };
 /* A role=alert box with a title and a message (both escaped). */
 void ui_alert(struct ayb_buf *b, enum ui_alert kind, const char *title,
-		  const char *message);
+	      const char *message);
 
 /* The text to show for err: its message, or for RecordNotFound
  * "<record_type> <id> not found". */
@@ -84,7 +84,7 @@ const char *ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize);
 void ui_send(struct ui *ui, int status);
 /* A whole page holding one alert: for errors and simple outcomes. */
 void ui_message_page(struct ui *ui, int status, const char *page_title,
-			 enum ui_alert kind, const char *title, const char *message);
+		     enum ui_alert kind, const char *title, const char *message);
 /* 303 See Other to a local path (the page after a plain form post), or for
  * the page script: 200 with "HX-Redirect: <path>". */
 void ui_redirect(struct ui *ui, const char *path);
@@ -111,11 +111,11 @@ void ui_profile_section(struct ui *ui, const struct ayb_entity *e, const char *e
  * (at most UI_MAX_ROWS rows shown, the total counted). */
 #define UI_MAX_ROWS 500
 void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
-			  size_t len, int *status);
+		      size_t len, int *status);
 /* The whole result as a download: CSV (RFC 4180 quoting, NULL empty) or
  * JSON pretty-printed as ayb writes it; streamed, so any size works. */
 void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
-			   size_t len, int json);
+		       size_t len, int json);
 
 fcgi_handler ui_home;
 fcgi_handler ui_static;
