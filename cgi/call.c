@@ -2,7 +2,6 @@
  * route's auth posture finds it, then the database its path names. */
 #include "autoconfig.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "bearer.h"

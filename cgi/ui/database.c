@@ -44,7 +44,10 @@ static const struct {
 
 static int can_manage(const struct ui *ui, const struct ayb_app_target *t)
 {
-	return ui->logged_in && ayb_perm_can_manage(&t->caller, &t->db);
+	struct ayb_app_database_rights r;
+
+	ayb_app_database_rights(t, &r);
+	return ui->logged_in && r.can_manage;
 }
 
 static void choice(struct ayb_buf *b, const char *name, const char *value, const char *label,
@@ -237,9 +240,12 @@ static void query_tab(struct ui *ui, const struct ayb_app_target *t, const struc
 		      int *status)
 {
 	struct ayb_buf *b = &ui->page;
-	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
+	struct ayb_app_database_rights r;
+	enum ayb_query_level level;
 	char *next = NULL;
 
+	ayb_app_database_rights(t, &r);
+	level = r.query_level;
 	ayb_buf_adds(b, "<section id=\"query\" class=\"tab-panel\" aria-labelledby=\"query-h\">"
 			"<div class=\"panel-head\"><h2 id=\"query-h\">Database querying</h2>"
 			"<p class=\"muted\">Select, add, and update data.</p></div>");

@@ -1,10 +1,10 @@
 /* The web UI (README "Web UI"): server-rendered pages served by ayb-api.fcgi
  * itself, working without JavaScript; cgi/ui/assets/ayb.js only enhances them.
  *
- * Every UI route has the cookie posture: before its handler runs, the front
- * calls ui_session_begin(), which reads the login cookie
- * and checks its token against the metadata store (a stale, revoked or
- * forged cookie is simply "not logged in"), parses the form, and refuses a
+ * Every page's route has the cookie posture: before its handler runs, the
+ * front calls ui_session_begin(), which reads the login cookie and checks
+ * its token against the metadata store (a stale, revoked or forged cookie
+ * is simply "not logged in"), parses the form, and refuses a
  * state-changing request without a valid CSRF token or from another
  * origin.  Pages are built in ui->page with ui_html_printf (every %s
  * escaped) and sent with ui_send().
