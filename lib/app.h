@@ -107,6 +107,8 @@ int ayb_app_entity_databases(struct ayb_app_ctx *ctx, const struct ayb_app_calle
 			     struct ayb_err *err);
 /* 1 when the caller may create databases for entity e. */
 int ayb_app_can_create_database(const struct ayb_app_caller *c, const struct ayb_entity *e);
+/* 1 when the caller may edit the profile of entity e. */
+int ayb_app_is_profile_owner(const struct ayb_app_caller *c, const struct ayb_entity *e);
 /* 0 when the caller (an unscoped token) is the entity named slug (len
  * bytes, lowercase), else 403. */
 int ayb_app_profile_owner_check(const struct ayb_app_caller *c, const char *slug, size_t len,

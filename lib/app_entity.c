@@ -61,6 +61,13 @@ int ayb_app_can_create_database(const struct ayb_app_caller *a, const struct ayb
 	return ayb_perm_can_create_database(&c, e->id);
 }
 
+int ayb_app_is_profile_owner(const struct ayb_app_caller *a, const struct ayb_entity *e)
+{
+	struct ayb_caller c = ayb_app_perm_caller(a);
+
+	return ayb_perm_is_profile_owner(&c, e->id);
+}
+
 /* The entity is named, not looked up: a name that is not the caller's is
  * another entity (or none), refused alike. */
 int ayb_app_profile_owner_check(const struct ayb_app_caller *a, const char *slug, size_t len,

@@ -81,7 +81,6 @@ static void profile_section(struct ui *ui, const struct ayb_entity *e,
 {
 	struct ayb_buf *b = &ui->page;
 	const char *name = e->display_name && *e->display_name ? e->display_name : e->slug;
-	const char *me = ui_me(ui);
 	cJSON *stored = e->links ? cJSON_Parse(e->links) : NULL;
 	const cJSON *l;
 	char initial[5] = { 0 };
@@ -133,7 +132,7 @@ static void profile_section(struct ui *ui, const struct ayb_entity *e,
 		ayb_buf_adds(b, "</li>");
 	}
 	ayb_buf_adds(b, "</ul>");
-	if (me && strcmp(me, e->slug) == 0) {
+	if (ui->logged_in && ayb_app_is_profile_owner(ui->caller, e)) {
 		struct profile_values own = {
 			e->display_name ? e->display_name : "", e->description ? e->description : "",
 			e->organization ? e->organization : "", e->location ? e->location : ""
