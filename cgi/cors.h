@@ -7,11 +7,11 @@
 
 /* 1 when req is a preflight (OPTIONS with Access-Control-Request-Method);
  * then resp holds the whole answer. */
-int ayb_cors_preflight(const char *origin_cfg, const struct ayb_request *req,
-		       struct ayb_response *resp);
+int fcgi_cors_preflight(const char *origin_cfg, const struct fcgi_request *req,
+			struct fcgi_response *resp);
 
 /* Adds Vary and, for an allowed Origin, Access-Control-Allow-Origin. */
-void ayb_cors_headers(const char *origin_cfg, const struct ayb_request *req,
-		      struct ayb_response *resp);
+void fcgi_cors_headers(const char *origin_cfg, const struct fcgi_request *req,
+		       struct fcgi_response *resp);
 
 #endif

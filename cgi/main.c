@@ -17,12 +17,11 @@
 
 #include "config.h"
 #include "cors.h"
-#include "handlers.h"
 #include "log.h"
+#include "prefork.h"
 #include "router.h"
 #include "sandbox.h"
 #include "token.h"
-#include "workers.h"
 
 extern char **environ;
 
@@ -123,8 +122,8 @@ static void warn_degraded_isolation(const struct ayb_config *cfg)
 }
 
 /* One line per failed request to the web server's error log. */
-static void log_failure(struct ayb_out log, const struct ayb_request *req,
-			const struct ayb_response *resp)
+static void log_failure(struct fcgi_out log, const struct fcgi_request *req,
+			const struct fcgi_response *resp)
 {
 	char *line = ayb_log_line(resp->status, req->method, req->path, resp->log);
 
@@ -134,56 +133,62 @@ static void log_failure(struct ayb_out log, const struct ayb_request *req,
 }
 
 static void serve(char *const *params, int (*read)(void *, char *, size_t), void *in,
-		  struct ayb_out out, struct ayb_out log)
+		  struct fcgi_out out, struct fcgi_out log)
 {
-	struct ayb_request req;
-	struct ayb_response resp;
+	struct fcgi_request req;
+	struct fcgi_response resp;
 	struct ayb_err err = { 0 }, cfg_err = { 0 };
-	const struct ayb_route *route;
-	struct ayb_ctx ctx;
+	const struct fcgi_route *route;
+	struct ayb_app_ctx ctx;
+	struct fcgi_call call = { 0 };
 	const struct ayb_config *cfg;
 	struct site *site;
 	const char *path;
 
-	ayb_response_init(&resp, out);
-	if (ayb_request_init(&req, params) < 0) {
-		ayb_response_status(&resp, 404);
+	fcgi_response_init(&resp, out);
+	if (fcgi_request_init(&req, params) < 0) {
+		fcgi_response_status(&resp, 404);
 		goto out;
 	}
-	path = ayb_request_param(&req, "AYB_CONFIG");
+	path = fcgi_request_param(&req, "AYB_CONFIG");
 	site = site_get(path && *path ? path : default_path, &cfg_err);
 	cfg = site ? site->cfg : NULL;
-	if (cfg && ayb_cors_preflight(cfg->cors_origin, &req, &resp))
+	if (cfg && fcgi_cors_preflight(cfg->cors_origin, &req, &resp))
 		goto out;
 	if (cfg)
-		ayb_cors_headers(cfg->cors_origin, &req, &resp);
-	if (!(route = ayb_route_find(&req))) {
-		ayb_response_status(&resp, 404);
+		fcgi_cors_headers(cfg->cors_origin, &req, &resp);
+	if (!(route = fcgi_route_find(&req))) {
+		fcgi_response_status(&resp, 404);
 		goto out;
 	}
 	if (!cfg) {
-		ayb_response_error(&resp, &cfg_err);
+		fcgi_response_error(&resp, &cfg_err);
 		goto out;
 	}
 	if (route->needs_store && !site->store &&
 	    ayb_store_open(cfg->database_url, &site->store, &err) < 0) {
 		err.status = 503;
-		ayb_response_error(&resp, &err);
+		fcgi_response_error(&resp, &err);
 		goto out;
 	}
-	if (route->body_limit && ayb_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
-		ayb_response_error(&resp, &err);
+	if (route->body_limit && fcgi_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
+		fcgi_response_error(&resp, &err);
 		goto out;
 	}
 	ctx.cfg = cfg;
 	ctx.store = site->store;
-	route->handler(&ctx, &req, &resp);
+	call.app = &ctx;
+	call.req = &req;
+	call.resp = &resp;
+	if (fcgi_call_begin(route, &call) == 0)
+		route->handler(&call);
+	fcgi_call_end(&call);
 out:
-	ayb_response_finish(&resp);
+	fcgi_response_finish(&resp);
 	if (resp.log)
 		log_failure(log, &req, &resp);
-	ayb_response_free(&resp);
-	ayb_request_free(&req);
+	fcgi_response_free(&resp);
+	fcgi_request_free(&req);
 	ayb_err_clear(&err);
 	ayb_err_clear(&cfg_err);
 }
@@ -242,7 +247,7 @@ static int fastcgi_loop(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	while (!stopping) {
-		struct ayb_out out, log;
+		struct fcgi_out out, log;
 
 		sigprocmask(SIG_UNBLOCK, &stop_set, NULL);
 		rc = FCGX_Accept_r(&r);
@@ -255,8 +260,8 @@ static int fastcgi_loop(void)
 			}
 			break;
 		}
-		out = (struct ayb_out){ fcgx_write, r.out };
-		log = (struct ayb_out){ fcgx_write, r.err };
+		out = (struct fcgi_out){ fcgx_write, r.out };
+		log = (struct fcgi_out){ fcgx_write, r.err };
 		serve(r.envp, fcgx_read, r.in, out, log);
 		FCGX_Finish_r(&r);
 	}
@@ -275,16 +280,16 @@ int main(void)
 	adopt_activated_socket();
 	default_path = ayb_config_locate(NULL);
 	if (FCGX_IsCGI()) {
-		struct ayb_out out = { stdio_write, stdout }, log = { stdio_write, stderr };
+		struct fcgi_out out = { stdio_write, stdout }, log = { stdio_write, stderr };
 		serve(environ, stdio_read, stdin, out, log);
 		fflush(stdout);
 	} else {
 		struct ayb_err err = { 0 };
-		int workers = ayb_workers_parse(getenv("AYB_API_PROCESSES"));
+		int workers = fcgi_prefork_parse(getenv("AYB_API_PROCESSES"));
 
 		if (workers < 0) {
 			fprintf(stderr, "ayb-api: AYB_API_PROCESSES must be a number from 1 to %d\n",
-				AYB_WORKERS_MAX);
+				FCGI_PREFORK_MAX);
 			status = 1;
 			goto out;
 		}
@@ -298,7 +303,7 @@ int main(void)
 		else
 			warn_degraded_isolation(sites[0].cfg);
 		ayb_err_clear(&err);
-		status = workers > 1 ? ayb_workers_run(workers, fastcgi_loop) : fastcgi_loop();
+		status = workers > 1 ? fcgi_prefork_run(workers, fastcgi_loop) : fastcgi_loop();
 	}
 out:
 	for (size_t i = 0; i < nsites; i++)

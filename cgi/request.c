@@ -7,7 +7,7 @@
 
 #include "request.h"
 
-const char *ayb_request_param(const struct ayb_request *req, const char *name)
+const char *fcgi_request_param(const struct fcgi_request *req, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -17,7 +17,7 @@ const char *ayb_request_param(const struct ayb_request *req, const char *name)
 	return NULL;
 }
 
-const char *ayb_request_header(const struct ayb_request *req, const char *name)
+const char *fcgi_request_header(const struct fcgi_request *req, const char *name)
 {
 	char key[128] = "HTTP_";
 	size_t j = 5;
@@ -27,8 +27,8 @@ const char *ayb_request_header(const struct ayb_request *req, const char *name)
 	key[j] = '\0';
 	/* Some servers pass Authorization and Content-Type without HTTP_. */
 	if (strcmp(key, "HTTP_CONTENT_TYPE") == 0)
-		return ayb_request_param(req, "CONTENT_TYPE");
-	return ayb_request_param(req, key);
+		return fcgi_request_param(req, "CONTENT_TYPE");
+	return fcgi_request_param(req, key);
 }
 
 static int hexval(int c)
@@ -41,7 +41,7 @@ static int hexval(int c)
 
 /* Splits the encoded path on '/' and percent-decodes each segment, so an
  * encoded "%2F" stays inside its segment (and later fails slug checks). */
-static int split_path(struct ayb_request *req)
+static int split_path(struct fcgi_request *req)
 {
 	const char *p = req->path;
 
@@ -55,7 +55,7 @@ static int split_path(struct ayb_request *req)
 
 		if (end == start && !*end)
 			break; /* a trailing slash */
-		if (req->nseg == AYB_MAX_SEGMENTS || !(out = malloc((size_t)(end - start) + 1)))
+		if (req->nseg == FCGI_MAX_SEGMENTS || !(out = malloc((size_t)(end - start) + 1)))
 			return -1;
 		for (const char *q = start; q < end; q++) {
 			int hi, lo;
@@ -79,26 +79,26 @@ static int split_path(struct ayb_request *req)
 	return 0;
 }
 
-int ayb_request_init(struct ayb_request *req, char *const *params)
+int fcgi_request_init(struct fcgi_request *req, char *const *params)
 {
 	const char *uri, *cl;
 
 	memset(req, 0, sizeof(*req));
 	req->params = params;
 	req->content_length = -1;
-	req->method = ayb_request_param(req, "REQUEST_METHOD");
+	req->method = fcgi_request_param(req, "REQUEST_METHOD");
 	if (!req->method)
 		req->method = "GET";
-	uri = ayb_request_param(req, "REQUEST_URI");
+	uri = fcgi_request_param(req, "REQUEST_URI");
 	if (!uri || !*uri) {
 		/* Plain CGI under some servers: rebuild from SCRIPT_NAME + PATH_INFO. */
-		const char *pi = ayb_request_param(req, "PATH_INFO");
+		const char *pi = fcgi_request_param(req, "PATH_INFO");
 		uri = pi && *pi ? pi : "/";
 	}
 	req->path = strndup(uri, strcspn(uri, "?"));
 	if (!req->path)
 		return -1;
-	cl = ayb_request_param(req, "CONTENT_LENGTH");
+	cl = fcgi_request_param(req, "CONTENT_LENGTH");
 	if (cl && *cl) {
 		char *end;
 		errno = 0;
@@ -109,7 +109,7 @@ int ayb_request_init(struct ayb_request *req, char *const *params)
 	return split_path(req);
 }
 
-void ayb_request_free(struct ayb_request *req)
+void fcgi_request_free(struct fcgi_request *req)
 {
 	for (size_t i = 0; i < req->nseg; i++)
 		free(req->seg[i].s);
@@ -118,9 +118,9 @@ void ayb_request_free(struct ayb_request *req)
 	memset(req, 0, sizeof(*req));
 }
 
-int ayb_request_read_body(struct ayb_request *req, size_t limit,
-			  int (*read)(void *ctx, char *p, size_t n), void *ctx,
-			  struct ayb_err *err)
+int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
+			   int (*read)(void *ctx, char *p, size_t n), void *ctx,
+			   struct ayb_err *err)
 {
 	size_t want, got = 0;
 

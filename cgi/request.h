@@ -7,19 +7,19 @@
 
 #include "error.h"
 
-#define AYB_MAX_SEGMENTS 8
+#define FCGI_MAX_SEGMENTS 8
 
 /* A percent-decoded path segment; may hold any byte, NUL included. */
-struct ayb_segment {
+struct fcgi_segment {
 	char *s;      /* NUL-terminated copy (owned by the request) */
 	size_t len;
 };
 
-struct ayb_request {
+struct fcgi_request {
 	char *const *params;     /* KEY=VALUE, FastCGI params or the CGI environment; not owned */
 	const char *method;
 	char *path;              /* REQUEST_URI up to '?', still encoded; owned */
-	struct ayb_segment seg[AYB_MAX_SEGMENTS];
+	struct fcgi_segment seg[FCGI_MAX_SEGMENTS];
 	size_t nseg;
 	long long content_length; /* -1 when absent or empty */
 	char *body;              /* NUL-terminated; owned; NULL until read */
@@ -29,21 +29,21 @@ struct ayb_request {
 /* Fills req from params (REQUEST_METHOD, REQUEST_URI, CONTENT_LENGTH).
  * Returns 0, or -1 when the path cannot be decoded (too many segments, a
  * malformed escape): the caller answers 404. */
-int ayb_request_init(struct ayb_request *req, char *const *params);
-void ayb_request_free(struct ayb_request *req);
+int fcgi_request_init(struct fcgi_request *req, char *const *params);
+void fcgi_request_free(struct fcgi_request *req);
 
 /* A request parameter by its exact name (e.g. "REQUEST_METHOD"), or NULL. */
-const char *ayb_request_param(const struct ayb_request *req, const char *name);
+const char *fcgi_request_param(const struct fcgi_request *req, const char *name);
 
 /* A request header by its HTTP name, case-insensitive ("entity-type"
  * looks up HTTP_ENTITY_TYPE), or NULL. */
-const char *ayb_request_header(const struct ayb_request *req, const char *name);
+const char *fcgi_request_header(const struct fcgi_request *req, const char *name);
 
 /* Reads the body with `read` (at most `limit` bytes).  Returns 0, or -1
  * with err: 413 when CONTENT_LENGTH or the data exceed the limit, 400 on a
  * short body. */
-int ayb_request_read_body(struct ayb_request *req, size_t limit,
-			  int (*read)(void *ctx, char *p, size_t n), void *ctx,
-			  struct ayb_err *err);
+int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
+			   int (*read)(void *ctx, char *p, size_t n), void *ctx,
+			   struct ayb_err *err);
 
 #endif

@@ -28,14 +28,14 @@ static const char *reason(int status)
 	}
 }
 
-void ayb_response_init(struct ayb_response *r, struct ayb_out out)
+void fcgi_response_init(struct fcgi_response *r, struct fcgi_out out)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = 200;
 	r->out = out;
 }
 
-void ayb_response_free(struct ayb_response *r)
+void fcgi_response_free(struct fcgi_response *r)
 {
 	ayb_buf_free(&r->headers);
 	ayb_buf_free(&r->body);
@@ -44,7 +44,7 @@ void ayb_response_free(struct ayb_response *r)
 }
 
 /* Keeps "<Kind>: <message>" for the error log. */
-static void set_log(struct ayb_response *r, const char *prefix, const struct ayb_err *err)
+static void set_log(struct fcgi_response *r, const char *prefix, const struct ayb_err *err)
 {
 	struct ayb_buf b = { 0 };
 
@@ -55,18 +55,18 @@ static void set_log(struct ayb_response *r, const char *prefix, const struct ayb
 	ayb_buf_free(&b);
 }
 
-void ayb_response_header(struct ayb_response *r, const char *name, const char *value)
+void fcgi_response_header(struct fcgi_response *r, const char *name, const char *value)
 {
 	ayb_buf_printf(&r->headers, "%s: %s\r\n", name, value);
 }
 
-static void emit(struct ayb_response *r, const char *p, size_t n)
+static void emit(struct fcgi_response *r, const char *p, size_t n)
 {
 	if (!r->failed && n && r->out.write(r->out.ctx, p, n) < 0)
 		r->failed = 1;
 }
 
-static void send_head(struct ayb_response *r)
+static void send_head(struct fcgi_response *r)
 {
 	char line[64];
 
@@ -81,14 +81,14 @@ static void send_head(struct ayb_response *r)
 	r->sent = 1;
 }
 
-void ayb_response_json(struct ayb_response *r, int status, const cJSON *body)
+void fcgi_response_json(struct fcgi_response *r, int status, const cJSON *body)
 {
 	char *s = cJSON_PrintUnformatted(body);
 
 	if (!s) {
 		struct ayb_err e = { 0 };
 		ayb_err_oom(&e);
-		ayb_response_error(r, &e);
+		fcgi_response_error(r, &e);
 		return;
 	}
 	r->status = status;
@@ -98,7 +98,7 @@ void ayb_response_json(struct ayb_response *r, int status, const cJSON *body)
 	cJSON_free(s);
 }
 
-void ayb_response_empty_json(struct ayb_response *r, int status)
+void fcgi_response_empty_json(struct fcgi_response *r, int status)
 {
 	r->status = status;
 	r->content_type = "application/json";
@@ -106,7 +106,7 @@ void ayb_response_empty_json(struct ayb_response *r, int status)
 	ayb_buf_adds(&r->body, "{}");
 }
 
-void ayb_response_error(struct ayb_response *r, const struct ayb_err *err)
+void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 {
 	cJSON *o = ayb_err_to_json(err);
 	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
@@ -116,7 +116,7 @@ void ayb_response_error(struct ayb_response *r, const struct ayb_err *err)
 	ayb_buf_free(&r->body);
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
 	if (r->status == 401)
-		ayb_response_header(r, "WWW-Authenticate", "Bearer");
+		fcgi_response_header(r, "WWW-Authenticate", "Bearer");
 	/* 4xx are the client's mistakes (the access log has them); 5xx are
 	 * ours and need the reason next to the request. */
 	if (r->status >= 500)
@@ -125,7 +125,7 @@ void ayb_response_error(struct ayb_response *r, const struct ayb_err *err)
 	cJSON_Delete(o);
 }
 
-void ayb_response_status(struct ayb_response *r, int status)
+void fcgi_response_status(struct fcgi_response *r, int status)
 {
 	r->status = status;
 	r->content_type = NULL;
@@ -134,7 +134,7 @@ void ayb_response_status(struct ayb_response *r, int status)
 
 static int stream_write(void *ctx, const char *p, size_t n)
 {
-	struct ayb_response *r = ctx;
+	struct fcgi_response *r = ctx;
 
 	if (r->sent) {
 		emit(r, p, n);
@@ -142,7 +142,7 @@ static int stream_write(void *ctx, const char *p, size_t n)
 	}
 	if (ayb_buf_add(&r->body, p, n) < 0)
 		return -1;
-	if (r->body.len >= AYB_STREAM_THRESHOLD) {
+	if (r->body.len >= FCGI_STREAM_THRESHOLD) {
 		/* Commit: from here on the status can no longer change. */
 		send_head(r);
 		emit(r, r->body.data, r->body.len);
@@ -151,7 +151,7 @@ static int stream_write(void *ctx, const char *p, size_t n)
 	return r->failed ? -1 : 0;
 }
 
-struct ayb_sink ayb_response_stream(struct ayb_response *r, int status)
+struct ayb_sink fcgi_response_stream(struct fcgi_response *r, int status)
 {
 	struct ayb_sink s = { stream_write, r };
 
@@ -160,17 +160,17 @@ struct ayb_sink ayb_response_stream(struct ayb_response *r, int status)
 	return s;
 }
 
-void ayb_response_discard(struct ayb_response *r)
+void fcgi_response_discard(struct fcgi_response *r)
 {
 	ayb_buf_free(&r->body);
 }
 
-int ayb_response_committed(const struct ayb_response *r)
+int fcgi_response_committed(const struct fcgi_response *r)
 {
 	return r->sent;
 }
 
-void ayb_response_abort(struct ayb_response *r, const struct ayb_err *err)
+void fcgi_response_abort(struct fcgi_response *r, const struct ayb_err *err)
 {
 	/* A stream that stopped because the client went away is not an error
 	 * of ours: nothing to log. */
@@ -179,7 +179,7 @@ void ayb_response_abort(struct ayb_response *r, const struct ayb_err *err)
 	r->failed = 1;
 }
 
-void ayb_response_finish(struct ayb_response *r)
+void fcgi_response_finish(struct fcgi_response *r)
 {
 	if (!r->sent)
 		send_head(r);
@@ -187,7 +187,7 @@ void ayb_response_finish(struct ayb_response *r)
 	ayb_buf_free(&r->body);
 }
 
-cJSON *ayb_json_string_or_null(const char *s)
+cJSON *fcgi_json_string_or_null(const char *s)
 {
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }

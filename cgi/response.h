@@ -1,6 +1,6 @@
 /* The response a handler fills: status, headers and a body, either built
  * whole or streamed.  A streamed body is buffered until it passes
- * AYB_STREAM_THRESHOLD, so small results (and errors found early) still get
+ * FCGI_STREAM_THRESHOLD, so small results (and errors found early) still get
  * a proper status; past it, the headers go out and the rest streams. */
 #ifndef AYB_CGI_RESPONSE_H
 #define AYB_CGI_RESPONSE_H
@@ -10,54 +10,54 @@
 #include "buf.h"
 #include "error.h"
 
-#define AYB_STREAM_THRESHOLD (64 * 1024)
+#define FCGI_STREAM_THRESHOLD (64 * 1024)
 
 /* Where the bytes go: FCGX_PutStr or fwrite(stdout). */
-struct ayb_out {
+struct fcgi_out {
 	int (*write)(void *ctx, const char *p, size_t n);
 	void *ctx;
 };
 
-struct ayb_response {
+struct fcgi_response {
 	int status;
 	const char *content_type; /* static string, or NULL for no body */
 	struct ayb_buf headers;   /* other headers, "Name: value\r\n" lines */
 	struct ayb_buf body;
-	struct ayb_out out;
+	struct fcgi_out out;
 	int sent;                 /* status line and headers already written */
 	int failed;               /* the client went away */
 	char *log;                /* why the request failed, for the error log (5xx and
 				   * aborted streams); owned; NULL when nothing to log */
 };
 
-void ayb_response_init(struct ayb_response *r, struct ayb_out out);
-void ayb_response_free(struct ayb_response *r);
+void fcgi_response_init(struct fcgi_response *r, struct fcgi_out out);
+void fcgi_response_free(struct fcgi_response *r);
 
-void ayb_response_header(struct ayb_response *r, const char *name, const char *value);
+void fcgi_response_header(struct fcgi_response *r, const char *name, const char *value);
 
 /* Status + a JSON body (the object is rendered, not kept). */
-void ayb_response_json(struct ayb_response *r, int status, const cJSON *body);
+void fcgi_response_json(struct fcgi_response *r, int status, const cJSON *body);
 /* Status + "{}". */
-void ayb_response_empty_json(struct ayb_response *r, int status);
+void fcgi_response_empty_json(struct fcgi_response *r, int status);
 /* err's status + ayb's JSON envelope. */
-void ayb_response_error(struct ayb_response *r, const struct ayb_err *err);
+void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err);
 /* Status, no body. */
-void ayb_response_status(struct ayb_response *r, int status);
+void fcgi_response_status(struct fcgi_response *r, int status);
 
 /* A sink for streaming a JSON body with `status`.  Before the threshold,
- * ayb_response_discard() can still drop what was written. */
-struct ayb_sink ayb_response_stream(struct ayb_response *r, int status);
-void ayb_response_discard(struct ayb_response *r);
+ * fcgi_response_discard() can still drop what was written. */
+struct ayb_sink fcgi_response_stream(struct fcgi_response *r, int status);
+void fcgi_response_discard(struct fcgi_response *r);
 /* 1 once the headers of a streamed body have gone out. */
-int ayb_response_committed(const struct ayb_response *r);
+int fcgi_response_committed(const struct fcgi_response *r);
 /* Ends a committed stream early because of err: the client sees a
  * truncated document, and err goes to the error log. */
-void ayb_response_abort(struct ayb_response *r, const struct ayb_err *err);
+void fcgi_response_abort(struct fcgi_response *r, const struct ayb_err *err);
 
 /* A JSON string, or null for NULL (a new item the caller adds to a tree). */
-cJSON *ayb_json_string_or_null(const char *s);
+cJSON *fcgi_json_string_or_null(const char *s);
 
 /* Writes whatever is still pending (headers and buffered body). */
-void ayb_response_finish(struct ayb_response *r);
+void fcgi_response_finish(struct fcgi_response *r);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "api.h"
 #include "router.h"
 #include "ui.h"
 
@@ -14,53 +15,66 @@
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define ROOT ((const char *const[]){ NULL })
 
-static const struct ayb_route routes[] = {
-	{ "GET", P("health"), ayb_handle_health, 0, 0 },
-	{ "POST", P("v1", "register"), ayb_handle_register, JSON_LIMIT, 1 },
-	{ "POST", P("v1", "confirm"), ayb_handle_confirm, JSON_LIMIT, 1 },
-	{ "POST", P("v1", "log_in"), ayb_handle_log_in, JSON_LIMIT, 1 },
-	{ "GET", P("v1", "entity", "*"), ayb_handle_entity_details, 0, 1 },
-	{ "PATCH", P("v1", "entity", "*"), ayb_handle_entity_update, JSON_LIMIT, 1 },
-	{ "POST", P("v1", "*", "*", "create"), ayb_handle_create_database, JSON_LIMIT, 1 },
-	{ "POST", P("v1", "*", "*", "query"), ayb_handle_query, TEXT_LIMIT, 1 },
-	{ "GET", P("v1", "*", "*", "details"), ayb_handle_database_details, 0, 1 },
-	{ "PATCH", P("v1", "*", "*", "update"), ayb_handle_database_update, JSON_LIMIT, 1 },
-	{ "POST", P("v1", "*", "*", "share"), ayb_handle_share, JSON_LIMIT, 1 },
-	{ "GET", P("v1", "*", "*", "permissions"), ayb_handle_permissions, 0, 1 },
-	{ "GET", P("v1", "tokens"), ayb_handle_tokens_list, 0, 1 },
-	{ "DELETE", P("v1", "tokens", "*"), ayb_handle_token_revoke, 0, 1 },
-	{ "GET", P("v1", "*", "*", "list_snapshots"), ayb_handle_list_snapshots, 0, 1 },
-	{ "POST", P("v1", "*", "*", "restore_snapshot"), ayb_handle_restore_snapshot, TEXT_LIMIT, 1 },
-	/* The web UI (spec/UI.md §3).  The most specific pattern wins (see
-	 * ayb_route_find), so /{entity} and /{entity}/{database} never hide
+/* Auth postures and targets, short for the table. */
+#define ANON FCGI_AUTH_NONE
+#define OPT FCGI_AUTH_OPTIONAL
+#define BEARER FCGI_AUTH_REQUIRED
+#define COOKIE FCGI_AUTH_COOKIE
+#define NO_DB FCGI_TARGET_NONE
+#define API_DB FCGI_TARGET_API
+#define UI_DB FCGI_TARGET_UI
+
+static const struct fcgi_route routes[] = {
+	{ "GET", P("health"), api_health, 0, 0, ANON, NO_DB },
+	{ "POST", P("v1", "register"), api_register, JSON_LIMIT, 1, ANON, NO_DB },
+	{ "POST", P("v1", "confirm"), api_confirm, JSON_LIMIT, 1, ANON, NO_DB },
+	{ "POST", P("v1", "log_in"), api_log_in, JSON_LIMIT, 1, ANON, NO_DB },
+	{ "GET", P("v1", "entity", "*"), api_entity_details, 0, 1, OPT, NO_DB },
+	{ "PATCH", P("v1", "entity", "*"), api_entity_update, JSON_LIMIT, 1, BEARER, NO_DB },
+	{ "POST", P("v1", "*", "*", "create"), api_create_database, JSON_LIMIT, 1, BEARER, NO_DB },
+	{ "POST", P("v1", "*", "*", "query"), api_query, TEXT_LIMIT, 1, BEARER, API_DB },
+	{ "GET", P("v1", "*", "*", "details"), api_database_details, 0, 1, OPT, API_DB },
+	{ "PATCH", P("v1", "*", "*", "update"), api_database_update, JSON_LIMIT, 1, BEARER, API_DB },
+	{ "POST", P("v1", "*", "*", "share"), api_share, JSON_LIMIT, 1, BEARER, API_DB },
+	{ "GET", P("v1", "*", "*", "permissions"), api_permissions, 0, 1, BEARER, API_DB },
+	{ "GET", P("v1", "tokens"), api_tokens_list, 0, 1, BEARER, NO_DB },
+	{ "DELETE", P("v1", "tokens", "*"), api_token_revoke, 0, 1, BEARER, NO_DB },
+	{ "GET", P("v1", "*", "*", "list_snapshots"), api_list_snapshots, 0, 1, BEARER, API_DB },
+	{ "POST", P("v1", "*", "*", "restore_snapshot"), api_restore_snapshot, TEXT_LIMIT, 1,
+	  BEARER, API_DB },
+	/* The web UI (README "Web UI").  The most specific pattern wins (see
+	 * fcgi_route_find), so /{entity} and /{entity}/{database} never hide
 	 * the API or the fixed pages, wherever they sit in this table. */
-	{ "GET", ROOT, ayb_ui_home, 0, 1 },
-	{ "GET", P("static", "*"), ayb_ui_static, 0, 0 },
-	{ "GET", P("register"), ayb_ui_register_form, 0, 1 },
-	{ "POST", P("register"), ayb_ui_register, FORM_LIMIT, 1 },
-	{ "GET", P("log_in"), ayb_ui_log_in_form, 0, 1 },
-	{ "POST", P("log_in"), ayb_ui_log_in, FORM_LIMIT, 1 },
-	{ "GET", P("log_out"), ayb_ui_log_out_form, 0, 1 },
-	{ "POST", P("log_out"), ayb_ui_log_out, FORM_LIMIT, 1 },
-	{ "GET", P("confirm", "*"), ayb_ui_confirm, 0, 1 },
-	{ "GET", P("settings", "tokens"), ayb_ui_tokens, 0, 1 },
-	{ "POST", P("settings", "tokens", "*", "revoke"), ayb_ui_token_revoke, FORM_LIMIT, 1 },
-	{ "DELETE", P("settings", "tokens", "*"), ayb_ui_token_revoke, 0, 1 },
-	{ "GET", P("*"), ayb_ui_entity, 0, 1 },
-	{ "POST", P("*", "create_database"), ayb_ui_create_database, FORM_LIMIT, 1 },
-	{ "POST", P("*", "update_profile"), ayb_ui_update_profile, FORM_LIMIT, 1 },
-	{ "GET", P("*", "*"), ayb_ui_database, 0, 1 },
-	{ "POST", P("*", "*", "query"), ayb_ui_query, FORM_LIMIT, 1 },
-	{ "POST", P("*", "*", "update_public_sharing"), ayb_ui_update_public_sharing, FORM_LIMIT, 1 },
-	{ "POST", P("*", "*", "share"), ayb_ui_share, FORM_LIMIT, 1 },
-	{ "GET", P("*", "*", "permissions"), ayb_ui_permissions, 0, 1 },
-	{ "GET", P("*", "*", "snapshots"), ayb_ui_snapshots, 0, 1 },
-	{ "POST", P("*", "*", "restore_snapshot"), ayb_ui_restore_snapshot, FORM_LIMIT, 1 },
+	{ "GET", ROOT, ui_home, 0, 1, COOKIE, NO_DB },
+	{ "GET", P("static", "*"), ui_static, 0, 0, ANON, NO_DB },
+	{ "GET", P("register"), ui_register_form, 0, 1, COOKIE, NO_DB },
+	{ "POST", P("register"), ui_register, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "GET", P("log_in"), ui_log_in_form, 0, 1, COOKIE, NO_DB },
+	{ "POST", P("log_in"), ui_log_in, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "GET", P("log_out"), ui_log_out_form, 0, 1, COOKIE, NO_DB },
+	{ "POST", P("log_out"), ui_log_out, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "GET", P("confirm", "*"), ui_confirm, 0, 1, COOKIE, NO_DB },
+	{ "GET", P("settings", "tokens"), ui_tokens, 0, 1, COOKIE, NO_DB },
+	{ "POST", P("settings", "tokens", "*", "revoke"), ui_token_revoke, FORM_LIMIT, 1, COOKIE,
+	  NO_DB },
+	{ "DELETE", P("settings", "tokens", "*"), ui_token_revoke, 0, 1, COOKIE, NO_DB },
+	{ "GET", P("*"), ui_entity, 0, 1, COOKIE, NO_DB },
+	{ "POST", P("*", "create_database"), ui_create_database, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "POST", P("*", "update_profile"), ui_update_profile, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "GET", P("*", "*"), ui_database, 0, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "query"), ui_query, FORM_LIMIT, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "update_public_sharing"), ui_update_public_sharing, FORM_LIMIT, 1,
+	  COOKIE, UI_DB },
+	{ "POST", P("*", "*", "share"), ui_share, FORM_LIMIT, 1, COOKIE, UI_DB },
+	{ "GET", P("*", "*", "permissions"), ui_permissions, 0, 1, COOKIE, UI_DB },
+	{ "GET", P("*", "*", "snapshots"), ui_snapshots, 0, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "restore_snapshot"), ui_restore_snapshot, FORM_LIMIT, 1, COOKIE,
+	  UI_DB },
 };
 
 /* 0 when rt does not match req, else 1 + the number of literal (non-"*")
  * segments of its pattern. */
-static int matches(const struct ayb_route *rt, const struct ayb_request *req)
+static int matches(const struct fcgi_route *rt, const struct fcgi_request *req)
 {
 	size_t i;
 	int literal = 0;
@@ -85,9 +99,9 @@ static int matches(const struct ayb_route *rt, const struct ayb_request *req)
 	return i == req->nseg ? 1 + literal : 0;
 }
 
-const struct ayb_route *ayb_route_find(const struct ayb_request *req)
+const struct fcgi_route *fcgi_route_find(const struct fcgi_request *req)
 {
-	const struct ayb_route *best = NULL;
+	const struct fcgi_route *best = NULL;
 	int best_score = 0;
 
 	/* The match with the most literal segments wins; among equals, the

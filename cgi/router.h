@@ -1,20 +1,47 @@
-/* Maps method + path to a handler and the body size it accepts. */
+/* Maps method + path to a handler, the body size it accepts, and the
+ * preamble the front runs before it: who the caller is and which database
+ * the path names. */
 #ifndef AYB_CGI_ROUTER_H
 #define AYB_CGI_ROUTER_H
 
 #include <stddef.h>
 
-#include "handlers.h"
+#include "call.h"
 
-struct ayb_route {
+/* How a route finds its caller. */
+enum fcgi_auth {
+	FCGI_AUTH_NONE,          /* nobody is asked: always anonymous */
+	FCGI_AUTH_OPTIONAL,      /* a bearer token when one is sent, else anonymous */
+	FCGI_AUTH_REQUIRED,      /* a bearer token, else 401 */
+	FCGI_AUTH_COOKIE,        /* the web UI's login cookie, form and CSRF check */
+};
+
+/* Where the path names the database a route works on. */
+enum fcgi_target {
+	FCGI_TARGET_NONE,
+	FCGI_TARGET_API,         /* /v1/{entity}/{database}/... */
+	FCGI_TARGET_UI,          /* /{entity}/{database}/... */
+};
+
+struct fcgi_route {
 	const char *method;
 	const char *const *pattern; /* segments; "*" matches any one segment */
-	ayb_handler *handler;
+	fcgi_handler *handler;
 	size_t body_limit;          /* bytes accepted in the body */
 	int needs_store;            /* touches the metadata store */
+	enum fcgi_auth auth;
+	enum fcgi_target target;
 };
 
 /* The route for req, or NULL (the caller answers 404 with no body). */
-const struct ayb_route *ayb_route_find(const struct ayb_request *req);
+const struct fcgi_route *fcgi_route_find(const struct fcgi_request *req);
+
+/* Runs rt's preamble on c, whose app, req and resp are set and the rest
+ * zeroed: the caller first, then the database, so a bad token wins over a
+ * missing database.  Returns 0 to call the handler, or -1 when the request
+ * was answered (the API's JSON error, or the web UI's page).  Either way
+ * fcgi_call_end(c) frees what c holds. */
+int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c);
+void fcgi_call_end(struct fcgi_call *c);
 
 #endif

@@ -61,3 +61,43 @@ enum ayb_query_level ayb_perm_query_level(const struct ayb_caller *c,
 		level = AYB_LEVEL_READ_ONLY;
 	return level;
 }
+
+/* Acting as the entity itself: its own unscoped token. */
+static int speaks_for(const struct ayb_caller *c, int64_t entity_id)
+{
+	return c->entity_id != 0 && c->entity_id == entity_id && c->token_database_id == 0;
+}
+
+/* A scoped token only queries; it never creates. */
+int ayb_perm_can_create_database(const struct ayb_caller *c, int64_t entity_id)
+{
+	return speaks_for(c, entity_id);
+}
+
+int ayb_perm_is_profile_owner(const struct ayb_caller *c, int64_t entity_id)
+{
+	return speaks_for(c, entity_id);
+}
+
+/* A scoped token belongs to an application, which has no business seeing
+ * the entity's other tokens. */
+int ayb_perm_can_list_tokens(const struct ayb_caller *c)
+{
+	return c->entity_id != 0 && c->token_database_id == 0;
+}
+
+/* A scoped token may give itself up, nothing more. */
+int ayb_perm_can_revoke_token(const struct ayb_caller *c, int own)
+{
+	return c->entity_id != 0 && (c->token_database_id == 0 || own);
+}
+
+int ayb_perm_can_manage_snapshots(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	return ayb_perm_can_manage(c, db);
+}
+
+int ayb_perm_can_hold_session(const struct ayb_caller *c)
+{
+	return c->entity_id != 0 && c->token_database_id == 0;
+}

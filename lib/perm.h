@@ -34,4 +34,19 @@ enum ayb_query_level ayb_perm_query_level(const struct ayb_caller *c,
 enum ayb_query_level ayb_perm_entity_query_level(const struct ayb_caller *c,
 						 const struct ayb_database *db);
 
+/* Rules about the caller's own entity: creating its databases, editing its
+ * profile, seeing its tokens.  Each wants an unscoped token of that very
+ * entity (entity_id 0 is anonymous, which never matches). */
+int ayb_perm_can_create_database(const struct ayb_caller *c, int64_t entity_id);
+int ayb_perm_is_profile_owner(const struct ayb_caller *c, int64_t entity_id);
+int ayb_perm_can_list_tokens(const struct ayb_caller *c);
+/* May the caller revoke one of its entity's tokens?  own: the token is the
+ * one the caller is using. */
+int ayb_perm_can_revoke_token(const struct ayb_caller *c, int own);
+/* May the caller list and restore the snapshots of the database? */
+int ayb_perm_can_manage_snapshots(const struct ayb_caller *c, const struct ayb_database *db);
+/* May the token hold a web UI session?  One scoped to a database (handed to
+ * an application) never does. */
+int ayb_perm_can_hold_session(const struct ayb_caller *c);
+
 #endif

@@ -2,9 +2,9 @@
  * the Cookie header and HTML escaping.  The first input byte picks the
  * parser; the rest is its input.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ilib -Icgi \
- *     $(pkg-config --cflags libcjson) tests/fuzz/fuzz_ui_parsers.c cgi/form.c \
- *     cgi/cookie.c cgi/html.c lib/buf.c lib/error.c lib/utf8.c \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ilib -Icgi -Icgi/ui \
+ *     $(pkg-config --cflags libcjson) tests/fuzz/fuzz_ui_parsers.c cgi/ui/form.c \
+ *     cgi/ui/cookie.c cgi/ui/html.c lib/buf.c lib/error.c lib/utf8.c \
  *     $(pkg-config --libs libcjson) -o fuzz_ui_parsers
  *   ./fuzz_ui_parsers -max_total_time=60
  */
@@ -33,28 +33,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[n] = '\0';
 	switch (data[0] % 3) {
 	case 0: {
-		struct ayb_form f;
-		if (ayb_form_parse(in, n, &f, &err) == 0) {
+		struct ui_form f;
+		if (ui_form_parse(in, n, &f, &err) == 0) {
 			for (size_t i = 0; i < f.n; i++)
 				if (f.f[i].value[f.f[i].len] != '\0' || strlen(f.f[i].name) > n)
 					abort();
-			ayb_form_get(&f, "csrf");
-			ayb_form_free(&f);
+			ui_form_get(&f, "csrf");
+			ui_form_free(&f);
 		}
 		ayb_err_clear(&err);
 		break;
 	}
 	case 1:
-		free(ayb_cookie_get(text, "auth"));
+		free(ui_cookie_get(text, "auth"));
 		break;
 	default: {
 		struct ayb_buf b = { 0 };
-		ayb_html_escape_n(&b, in, n);
+		ui_html_escape_n(&b, in, n);
 		/* Nothing that could open markup survives escaping. */
 		if (b.data && (memchr(b.data, '<', b.len) || memchr(b.data, '"', b.len)))
 			abort();
 		ayb_buf_free(&b);
-		ayb_html_safe_url(text);
+		ui_html_safe_url(text);
 		break;
 	}
 	}

@@ -76,5 +76,32 @@ int main(void)
 	struct ayb_caller scoped_public = { OTHER, -1, 11, AYB_LEVEL_READ_WRITE };
 	is_int(ayb_perm_query_level(&scoped_public, &other), AYB_LEVEL_READ_ONLY,
 	       "a cap cannot raise the public level");
+
+	/* Acting as the entity itself: creating, editing the profile, tokens. */
+	struct ayb_caller self = caller(W_OWNER), stranger = caller(W_NONE), anon = caller(W_ANON);
+	is_int(ayb_perm_can_create_database(&self, OWNER), 1, "owner creates its databases");
+	is_int(ayb_perm_can_create_database(&stranger, OWNER), 0, "another entity does not");
+	is_int(ayb_perm_can_create_database(&anon, OWNER), 0, "anonymous does not");
+	is_int(ayb_perm_can_create_database(&anon, 0), 0, "anonymous never matches an id 0");
+	is_int(ayb_perm_can_create_database(&scoped_rw, OWNER), 0, "a scoped token never creates");
+	is_int(ayb_perm_is_profile_owner(&self, OWNER), 1, "owner edits its profile");
+	is_int(ayb_perm_is_profile_owner(&stranger, OWNER), 0, "not another entity's");
+	is_int(ayb_perm_is_profile_owner(&scoped_rw, OWNER), 0, "not with a scoped token");
+	is_int(ayb_perm_can_list_tokens(&self), 1, "an unscoped token lists tokens");
+	is_int(ayb_perm_can_list_tokens(&scoped_rw), 0, "a scoped token does not");
+	is_int(ayb_perm_can_revoke_token(&self, 0), 1, "an unscoped token revokes any");
+	is_int(ayb_perm_can_revoke_token(&scoped_rw, 1), 1, "a scoped token revokes itself");
+	is_int(ayb_perm_can_revoke_token(&scoped_rw, 0), 0, "but no other token");
+	is_int(ayb_perm_can_hold_session(&self), 1, "an unscoped token holds a session");
+	is_int(ayb_perm_can_hold_session(&scoped_rw), 0, "a scoped token never does");
+
+	/* Snapshots follow the manage right. */
+	db.public_sharing_level = AYB_PUBLIC_READ_ONLY;
+	for (int w = W_OWNER; w <= W_ANON; w++) {
+		struct ayb_caller c = caller((enum who)w);
+		is_int(ayb_perm_can_manage_snapshots(&c, &db), w <= W_MANAGER, "%s: snapshots",
+		       names[w]);
+	}
+	is_int(ayb_perm_can_manage_snapshots(&scoped_rw, &db), 0, "a scoped token: no snapshots");
 	return tap_done();
 }

@@ -11,58 +11,58 @@
 #include "render.h"
 #include "row_sink.h"
 #include "tap.h"
-#include "ui_render.h"
+#include "render_rows.h"
 
 static void test_form(void)
 {
-	struct ayb_form f;
+	struct ui_form f;
 	struct ayb_err err = { 0 };
-	const struct ayb_form_field *fld;
+	const struct ui_form_field *fld;
 	const char *body = "username=Bob+Smith&email=a%40b.c&&empty=&bare&q=%3Cscript%3E&username=second";
 	char *enc;
 
-	ok(ayb_form_parse(body, strlen(body), &f, &err) == 0, "form parses");
+	ok(ui_form_parse(body, strlen(body), &f, &err) == 0, "form parses");
 	is_int(f.n, 6, "empty pairs are skipped");
-	is_str(ayb_form_get(&f, "username"), "Bob Smith", "'+' decodes to a space; first value wins");
-	is_str(ayb_form_get(&f, "email"), "a@b.c", "%%40 decodes");
-	is_str(ayb_form_get(&f, "empty"), "", "empty value");
-	is_str(ayb_form_get(&f, "bare"), "", "a name without '=' has an empty value");
-	is_str(ayb_form_get(&f, "q"), "<script>", "escapes decode");
-	ok(ayb_form_get(&f, "missing") == NULL, "missing field is NULL");
-	ayb_form_free(&f);
+	is_str(ui_form_get(&f, "username"), "Bob Smith", "'+' decodes to a space; first value wins");
+	is_str(ui_form_get(&f, "email"), "a@b.c", "%%40 decodes");
+	is_str(ui_form_get(&f, "empty"), "", "empty value");
+	is_str(ui_form_get(&f, "bare"), "", "a name without '=' has an empty value");
+	is_str(ui_form_get(&f, "q"), "<script>", "escapes decode");
+	ok(ui_form_get(&f, "missing") == NULL, "missing field is NULL");
+	ui_form_free(&f);
 
-	ok(ayb_form_parse("a=%00b", 6, &f, &err) == 0, "a NUL byte in a value parses");
-	fld = ayb_form_field(&f, "a");
+	ok(ui_form_parse("a=%00b", 6, &f, &err) == 0, "a NUL byte in a value parses");
+	fld = ui_form_field(&f, "a");
 	ok(fld && fld->len == 2 && fld->value[0] == '\0' && fld->value[1] == 'b', "value keeps its NUL and length");
-	ok(ayb_form_get(&f, "a") == NULL, "but is not a text value");
-	ayb_form_free(&f);
+	ok(ui_form_get(&f, "a") == NULL, "but is not a text value");
+	ui_form_free(&f);
 
-	ok(ayb_form_parse("a=%zz", 5, &f, &err) < 0 && err.status == 400, "bad escape refused (400)");
+	ok(ui_form_parse("a=%zz", 5, &f, &err) < 0 && err.status == 400, "bad escape refused (400)");
 	is_str(err.message, "Malformed form data", "message");
 	ok(f.n == 0 && f.f == NULL, "form left empty on failure");
 	ayb_err_clear(&err);
-	ok(ayb_form_parse("a=%4", 4, &f, &err) < 0, "truncated escape refused");
+	ok(ui_form_parse("a=%4", 4, &f, &err) < 0, "truncated escape refused");
 	ayb_err_clear(&err);
-	ok(ayb_form_parse("a=%", 3, &f, &err) < 0, "lone %% refused");
+	ok(ui_form_parse("a=%", 3, &f, &err) < 0, "lone %% refused");
 	ayb_err_clear(&err);
-	ok(ayb_form_parse("a%00=1", 6, &f, &err) < 0, "NUL in a name refused");
+	ok(ui_form_parse("a%00=1", 6, &f, &err) < 0, "NUL in a name refused");
 	ayb_err_clear(&err);
-	ok(ayb_form_parse("x=1&y=2", 3, &f, &err) == 0 && f.n == 1 &&
-	   strcmp(ayb_form_get(&f, "x"), "1") == 0, "only len bytes are read");
-	ayb_form_free(&f);
-	ok(ayb_form_parse("", 0, &f, &err) == 0 && f.n == 0, "empty body: no fields");
-	ayb_form_free(&f);
+	ok(ui_form_parse("x=1&y=2", 3, &f, &err) == 0 && f.n == 1 &&
+	   strcmp(ui_form_get(&f, "x"), "1") == 0, "only len bytes are read");
+	ui_form_free(&f);
+	ok(ui_form_parse("", 0, &f, &err) == 0 && f.n == 0, "empty body: no fields");
+	ui_form_free(&f);
 	{
 		size_t n = (AYB_FORM_MAX_FIELDS + 1) * 2;
 		char *many = malloc(n + 1);
 		for (size_t i = 0; i < n; i += 2)
 			memcpy(many + i, "a&", 2);
 		many[n] = '\0';
-		ok(ayb_form_parse(many, n, &f, &err) < 0 && err.status == 400, "too many fields refused");
+		ok(ui_form_parse(many, n, &f, &err) < 0 && err.status == 400, "too many fields refused");
 		ayb_err_clear(&err);
-		ok(ayb_form_parse(many, n - 2, &f, &err) == 0 && f.n == AYB_FORM_MAX_FIELDS,
+		ok(ui_form_parse(many, n - 2, &f, &err) == 0 && f.n == AYB_FORM_MAX_FIELDS,
 		   "exactly the maximum is accepted");
-		ayb_form_free(&f);
+		ui_form_free(&f);
 		free(many);
 	}
 
@@ -73,7 +73,7 @@ static void test_form(void)
 
 static void check_cookie(const char *header, const char *name, const char *want, const char *what)
 {
-	char *v = ayb_cookie_get(header, name);
+	char *v = ui_cookie_get(header, name);
 
 	if (want)
 		is_str(v, want, "cookie: %s", what);
@@ -101,31 +101,31 @@ static void test_html(void)
 {
 	struct ayb_buf b = { 0 };
 
-	ayb_html_escape(&b, "<script>alert(\"x\" & 'y')</script>");
+	ui_html_escape(&b, "<script>alert(\"x\" & 'y')</script>");
 	is_str(b.data, "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;", "escape");
 	ayb_buf_free(&b);
-	ayb_html_escape_n(&b, "a\0b\x01\tc\xff\xc3\xa9", 9);
+	ui_html_escape_n(&b, "a\0b\x01\tc\xff\xc3\xa9", 9);
 	is_str(b.data, "a\xef\xbf\xbd" "b\xef\xbf\xbd\tc\xef\xbf\xbd\xc3\xa9",
 	       "controls and invalid UTF-8 become U+FFFD, valid UTF-8 and tab stay");
 	ayb_buf_free(&b);
-	ayb_html_printf(&b, "<a href=\"/%s\">%s</a> %d %u %ld %lu %lld %llu %zu %c 100%%", "x\"y",
+	ui_html_printf(&b, "<a href=\"/%s\">%s</a> %d %u %ld %lu %lld %llu %zu %c 100%%", "x\"y",
 			"<b>", -1, 2u, 3L, 6UL, 4LL, 7ULL, (size_t)5, '<');
 	is_str(b.data, "<a href=\"/x&quot;y\">&lt;b&gt;</a> -1 2 3 6 4 7 5 &lt; 100%",
 	       "printf escapes %%s and %%c");
 	ayb_buf_free(&b);
-	ok(ayb_html_printf(&b, "a %x b", 1u) < 0, "an unsupported conversion fails");
+	ok(ui_html_printf(&b, "a %x b", 1u) < 0, "an unsupported conversion fails");
 	ayb_buf_free(&b);
-	ayb_html_printf(&b, "[%s]", getenv("AYB_TEST_UNSET_VARIABLE"));
+	ui_html_printf(&b, "[%s]", getenv("AYB_TEST_UNSET_VARIABLE"));
 	is_str(b.data, "[]", "NULL prints nothing");
 	ayb_buf_free(&b);
 
-	ok(ayb_html_safe_url("https://example.org/x?y=1"), "https link is safe");
-	ok(ayb_html_safe_url("HTTP://example.org"), "scheme case-insensitive");
-	ok(!ayb_html_safe_url("javascript:alert(1)"), "javascript: is not");
-	ok(!ayb_html_safe_url(" https://x"), "leading space is not");
-	ok(!ayb_html_safe_url("https://x\ny"), "control character is not");
-	ok(!ayb_html_safe_url("data:text/html,x"), "data: is not");
-	ok(!ayb_html_safe_url(NULL), "NULL is not");
+	ok(ui_html_safe_url("https://example.org/x?y=1"), "https link is safe");
+	ok(ui_html_safe_url("HTTP://example.org"), "scheme case-insensitive");
+	ok(!ui_html_safe_url("javascript:alert(1)"), "javascript: is not");
+	ok(!ui_html_safe_url(" https://x"), "leading space is not");
+	ok(!ui_html_safe_url("https://x\ny"), "control character is not");
+	ok(!ui_html_safe_url("data:text/html,x"), "data: is not");
+	ok(!ui_html_safe_url(NULL), "NULL is not");
 }
 
 /* A small result: NULL, an integer, a real, text, a blob. */

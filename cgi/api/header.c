@@ -1,0 +1,13 @@
+#include "autoconfig.h"
+
+#include "api.h"
+
+const char *api_require_header(const struct fcgi_request *req, const char *name,
+			       struct ayb_err *err)
+{
+	const char *v = fcgi_request_header(req, name);
+
+	if (!v)
+		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `%s` header", name);
+	return v;
+}

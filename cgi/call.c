@@ -1,0 +1,55 @@
+/* The preamble every route shares, run once by the front: the caller as the
+ * route's auth posture finds it, then the database its path names. */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "bearer.h"
+#include "router.h"
+#include "ui.h"
+
+int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
+{
+	struct ayb_err err = { 0 };
+	const struct fcgi_segment *seg = c->req->seg;
+	int rc = 0;
+
+	switch (rt->auth) {
+	case FCGI_AUTH_NONE:
+		break;
+	case FCGI_AUTH_OPTIONAL:
+		rc = fcgi_bearer_optional(c->app, c->req, &c->caller, &err);
+		break;
+	case FCGI_AUTH_REQUIRED:
+		rc = fcgi_bearer_required(c->app, c->req, &c->caller, &err);
+		break;
+	case FCGI_AUTH_COOKIE:
+		/* The session answers its own failures with a page. */
+		if (ui_session_begin(c) < 0)
+			return -1;
+		break;
+	}
+	if (rc == 0 && rt->target != FCGI_TARGET_NONE) {
+		if (rt->target == FCGI_TARGET_API)
+			seg++;
+		rc = ayb_app_target_find(c->app, seg[0].s, seg[0].len, seg[1].s, seg[1].len,
+					 &c->caller, &c->target, &err);
+	}
+	if (rc < 0) {
+		if (c->ui)
+			ui_target_failed(c->ui, &err);
+		else
+			fcgi_response_error(c->resp, &err);
+	}
+	ayb_err_clear(&err);
+	return rc;
+}
+
+void fcgi_call_end(struct fcgi_call *c)
+{
+	if (c->ui)
+		ui_session_end(c->ui);
+	ayb_app_target_free(&c->target);
+	ayb_app_caller_free(&c->caller);
+	memset(c, 0, sizeof(*c));
+}

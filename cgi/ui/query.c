@@ -1,0 +1,127 @@
+/* Query results in the browser (spec/UI.md §4.5 "Query endpoint"): an HTML
+ * table of at most UI_MAX_ROWS rows with the total count, and CSV or
+ * JSON downloads of the whole result.  All three are rendered from the
+ * query's rows as they come (render_rows.h), so no result is ever held
+ * whole: the table keeps its first rows, the downloads stream. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_rows.h"
+#include "ui.h"
+
+static void download_form(struct ui *ui, const struct ayb_app_target *t, const char *sql,
+			  const char *format, const char *label)
+{
+	ui_html_printf(&ui->page,
+			"<form method=\"post\" action=\"/%s/%s/query\" class=\"inline-form\">"
+			"<input type=\"hidden\" name=\"format\" value=\"%s\">"
+			"<input type=\"hidden\" name=\"query\" value=\"%s\">",
+			t->owner.slug, t->db.slug, format, sql);
+	ui_csrf_field(ui);
+	ui_html_printf(&ui->page,
+			"<button type=\"submit\" class=\"btn btn-secondary btn-sm\">%s</button></form>",
+			label);
+}
+
+void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
+		      size_t len, int *status)
+{
+	struct ayb_err err = { 0 };
+	struct ui_table tab;
+	struct ayb_buf *b = &ui->page;
+	char tmp[256];
+	int rc;
+
+	ui_table_init(&tab, UI_MAX_ROWS);
+	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &tab.rows, &err);
+	if (rc == 0 && tab.b.oom)
+		rc = ayb_err_oom(&err);
+	if (rc < 0) {
+		ui_alert(b, UI_ERROR, "Error running query",
+			 ui_err_text(&err, tmp, sizeof(tmp)));
+		*status = err.status ? err.status : 400;
+		goto out;
+	}
+	*status = 200;
+	ayb_buf_adds(b, "<div class=\"query-results-wrapper\">");
+	if (tab.total > 0) {
+		ayb_buf_adds(b, "<div class=\"results-toolbar\">");
+		download_form(ui, t, sql, "csv", "Download CSV");
+		download_form(ui, t, sql, "json", "Download JSON");
+		ayb_buf_adds(b, "</div><div class=\"table-wrap\" tabindex=\"0\" "
+				"aria-label=\"Query results\"><table class=\"table\">");
+		ayb_buf_add(b, tab.b.data, tab.b.len);
+		ayb_buf_adds(b, "</tbody></table></div>");
+	}
+	if (tab.total == 0)
+		ayb_buf_adds(b, "<div class=\"result-summary\">Query executed successfully. "
+				"No results returned.</div>");
+	else if (tab.total > UI_MAX_ROWS)
+		ui_html_printf(b, "<div class=\"result-summary\">%d/%llu rows. Download for full "
+				   "dataset.</div>", UI_MAX_ROWS, tab.total);
+	else
+		ui_html_printf(b, "<div class=\"result-summary\">%llu row%s</div>", tab.total,
+				tab.total == 1 ? "" : "s");
+	ayb_buf_adds(b, "</div>");
+out:
+	ui_table_free(&tab);
+	ayb_err_clear(&err);
+}
+
+void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
+		       size_t len, int json)
+{
+	struct ayb_err err = { 0 };
+	struct ui_download d;
+	struct ayb_sink resp_sink;
+	struct fcgi_response *resp = ui->resp;
+	char *disp = NULL, tmp[256];
+	int rc;
+
+	if (asprintf(&disp, "attachment; filename=\"query-result-%s-%s.%s\"", t->owner.slug,
+		     t->db.slug, json ? "json" : "csv") < 0)
+		disp = NULL;
+	resp_sink = fcgi_response_stream(resp, 200);
+	resp->content_type = json ? "application/json" : "text/csv; charset=utf-8";
+	if (disp)
+		fcgi_response_header(resp, "Content-Disposition", disp);
+	fcgi_response_header(resp, "Cache-Control", "no-store");
+	fcgi_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ui_download_init(&d, &resp_sink, json);
+	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &d.rows, &err);
+	if (rc == 0)
+		goto out;
+	if (fcgi_response_committed(resp)) {
+		/* Too late for a status: the download ends short, the log says why. */
+		fcgi_response_abort(resp, &err);
+		goto out;
+	}
+	fcgi_response_discard(resp);
+	resp->status = err.status && err.status < 500 ? 400 : (err.status ? err.status : 500);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+		cJSON_AddStringToObject(o, "error", ui_err_text(&err, tmp, sizeof(tmp)));
+		s = cJSON_PrintUnformatted(o);
+		ayb_buf_adds(&resp->body, s ? s : "{\"error\":\"Out of memory\"}");
+		cJSON_free(s);
+		cJSON_Delete(o);
+	} else {
+		resp->content_type = "text/plain; charset=utf-8";
+		ayb_buf_adds(&resp->body, "error,message\n\"");
+		for (const char *p = ui_err_text(&err, tmp, sizeof(tmp)); *p; p++) {
+			if (*p == '"')
+				ayb_buf_addc(&resp->body, '"');
+			ayb_buf_addc(&resp->body, *p);
+		}
+		ayb_buf_adds(&resp->body, "\"\n");
+	}
+out:
+	ui_download_free(&d);
+	free(disp);
+	ayb_err_clear(&err);
+}
+

@@ -1,0 +1,192 @@
+/* The web UI's renderers of query results: each a row sink, so a result
+ * goes from the worker's frames to HTML or CSV without any JSON in
+ * between.  A value shows as ayb shows it (ayb_render_text), NULL as an
+ * empty cell. */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "html.h"
+#include "render.h"
+#include "render_rows.h"
+
+/* A cell longer than this is cut in the table (downloads have it whole). */
+#define CELL_SHOWN_MAX 1000
+
+static int table_fields(void *ctx, const char *const *names, size_t n)
+{
+	struct ui_table *t = ctx;
+
+	if (!n)
+		return 0;
+	ayb_buf_adds(&t->b, "<thead><tr>");
+	for (size_t i = 0; i < n; i++)
+		ui_html_printf(&t->b, "<th scope=\"col\">%s</th>", names[i]);
+	ayb_buf_adds(&t->b, "</tr></thead><tbody>");
+	return t->b.oom ? -1 : 0;
+}
+
+static int table_row(void *ctx, const struct ayb_value *values, size_t n)
+{
+	struct ui_table *t = ctx;
+	char tmp[AYB_REAL_TEXT_MAX];
+
+	if (t->total++ >= t->shown)
+		return 0;
+	ayb_buf_adds(&t->b, "<tr>");
+	for (size_t i = 0; i < n; i++) {
+		size_t len, shown;
+		const char *cell = ayb_render_text(&values[i], tmp, &len);
+
+		if (!cell) {
+			ayb_buf_adds(&t->b, "<td class=\"null\"></td>");
+			continue;
+		}
+		/* Cut long values on a character boundary. */
+		shown = len;
+		if (shown > CELL_SHOWN_MAX) {
+			shown = CELL_SHOWN_MAX;
+			while (shown && ((unsigned char)cell[shown] & 0xc0) == 0x80)
+				shown--;
+		}
+		ayb_buf_adds(&t->b, "<td>");
+		ui_html_escape_n(&t->b, cell, shown);
+		if (shown < len)
+			ayb_buf_adds(&t->b, "<span class=\"cut\">&hellip;</span>");
+		ayb_buf_adds(&t->b, "</td>");
+	}
+	ayb_buf_adds(&t->b, "</tr>");
+	return t->b.oom ? -1 : 0;
+}
+
+static int table_end(void *ctx)
+{
+	struct ui_table *t = ctx;
+
+	return t->b.oom ? -1 : 0;
+}
+
+void ui_table_init(struct ui_table *t, unsigned long long shown)
+{
+	memset(t, 0, sizeof(*t));
+	t->rows = (struct ayb_row_sink){ table_fields, table_row, table_end, t };
+	t->shown = shown;
+}
+
+void ui_table_free(struct ui_table *t)
+{
+	ayb_buf_free(&t->b);
+}
+
+/* ---- downloads ------------------------------------------------------------ */
+
+static void csv_value(struct ayb_buf *b, const char *s, size_t n)
+{
+	/* RFC 4180: quote a value holding a comma, quote or line break. */
+	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+		ayb_buf_add(b, s, n);
+		return;
+	}
+	ayb_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			ayb_buf_addc(b, '"');
+		ayb_buf_addc(b, s[i]);
+	}
+	ayb_buf_addc(b, '"');
+}
+
+/* Writes what is pending once the API's JSON renderer would have written
+ * its chunk, or always when `all`. */
+static int flush_pending(struct ui_download *d, int all)
+{
+	int rc;
+
+	if (!all && d->json_pending < AYB_RENDER_JSON_CHUNK)
+		return d->pending.oom ? -1 : 0;
+	rc = d->pending.oom ? -1 : ayb_sink_write(d->out, d->pending.data ? d->pending.data : "",
+						   d->pending.len);
+	d->pending.len = 0;
+	d->json_pending = 0;
+	return rc;
+}
+
+/* The JSON download is pretty-printed with two-space indents, as ayb
+ * writes it, one value per line. */
+static int dl_fields(void *ctx, const char *const *names, size_t n)
+{
+	struct ui_download *d = ctx;
+
+	d->json_pending = ayb_render_json_head_len(names, n);
+	if (d->json) {
+		ayb_buf_adds(&d->pending, n ? "{\n  \"fields\": [\n" : "{\n  \"fields\": [],\n");
+		for (size_t i = 0; i < n; i++) {
+			ayb_buf_adds(&d->pending, "    ");
+			ayb_buf_add_json_string(&d->pending, names[i], strlen(names[i]));
+			ayb_buf_adds(&d->pending, i + 1 < n ? ",\n" : "\n  ],\n");
+		}
+		ayb_buf_adds(&d->pending, "  \"rows\": [");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				ayb_buf_addc(&d->pending, ',');
+			csv_value(&d->pending, names[i], strlen(names[i]));
+		}
+		ayb_buf_addc(&d->pending, '\n');
+	}
+	return d->pending.oom ? -1 : 0;
+}
+
+static int dl_row(void *ctx, const struct ayb_value *values, size_t n)
+{
+	struct ui_download *d = ctx;
+	char tmp[AYB_REAL_TEXT_MAX];
+	const char *cell;
+	size_t len;
+
+	d->json_pending += ayb_render_json_row_len(values, n, d->first_row);
+	if (d->json) {
+		ayb_buf_adds(&d->pending, d->first_row ? "\n    [" : ",\n    [");
+		for (size_t i = 0; i < n; i++) {
+			ayb_buf_adds(&d->pending, i ? ",\n      " : "\n      ");
+			if ((cell = ayb_render_text(&values[i], tmp, &len)))
+				ayb_buf_add_json_string(&d->pending, cell, len);
+			else
+				ayb_buf_adds(&d->pending, "null");
+		}
+		ayb_buf_adds(&d->pending, n ? "\n    ]" : "]");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				ayb_buf_addc(&d->pending, ',');
+			if ((cell = ayb_render_text(&values[i], tmp, &len)))
+				csv_value(&d->pending, cell, len);
+		}
+		ayb_buf_addc(&d->pending, '\n');
+	}
+	d->first_row = 0;
+	return flush_pending(d, 0);
+}
+
+static int dl_end(void *ctx)
+{
+	struct ui_download *d = ctx;
+
+	if (d->json)
+		ayb_buf_adds(&d->pending, d->first_row ? "]\n}" : "\n  ]\n}");
+	return flush_pending(d, 1);
+}
+
+void ui_download_init(struct ui_download *d, struct ayb_sink *out, int json)
+{
+	memset(d, 0, sizeof(*d));
+	d->rows = (struct ayb_row_sink){ dl_fields, dl_row, dl_end, d };
+	d->out = out;
+	d->json = json;
+	d->first_row = 1;
+}
+
+void ui_download_free(struct ui_download *d)
+{
+	ayb_buf_free(&d->pending);
+}

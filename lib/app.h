@@ -1,0 +1,162 @@
+/* The use cases of ayb: what the HTTP API and the web UI do, once, with no
+ * HTTP or HTML in sight.  Each takes the context, the caller and plain
+ * values, and returns 0 (or rows) or -1 with err set to the status and
+ * message the API answers with (README "API").  The permission rules they
+ * apply live in perm.c. */
+#ifndef AYB_APP_H
+#define AYB_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "perm.h"
+#include "row_sink.h"
+#include "snapshot.h"
+#include "store.h"
+
+/* What every use case works against: the site's configuration and its
+ * metadata store.  Neither is owned. */
+struct ayb_app_ctx {
+	const struct ayb_config *cfg;
+	struct ayb_store *store;
+};
+
+/* The caller: the entity an API token speaks for, and that token. */
+struct ayb_app_caller {
+	int authenticated;       /* 0: anonymous */
+	struct ayb_entity entity;
+	struct ayb_token_row token;
+};
+
+/* Checks a raw API token ("ayb_<short>_<secret>"): 0 with *c filled (free
+ * with ayb_app_caller_free), or -1 with err (401 for a malformed, unknown,
+ * wrong, revoked or expired token; a store failure keeps its status). */
+int ayb_app_caller_from_token(struct ayb_app_ctx *ctx, const char *token,
+			      struct ayb_app_caller *c, struct ayb_err *err);
+void ayb_app_caller_free(struct ayb_app_caller *c);
+/* The caller as the permission rules see it, with no grant. */
+struct ayb_caller ayb_app_perm_caller(const struct ayb_app_caller *c);
+
+/* A database as the caller sees it. */
+struct ayb_app_target {
+	char *entity_slug;       /* the entity as named, lowercased */
+	char *name;              /* "<entity>/<database>" for messages */
+	struct ayb_entity owner;
+	struct ayb_database db;
+	struct ayb_caller caller;
+};
+
+/* Loads the database `db` (dlen bytes) of entity `entity` (elen bytes;
+ * lowercased here).  A missing entity is RecordNotFound (entity), a missing
+ * database -- or one the caller may not discover, so private databases do
+ * not leak -- RecordNotFound (database "<e>/<d>"); both 404.  A name with a
+ * NUL byte inside names nothing.  Free *t with ayb_app_target_free, also
+ * after a failure. */
+int ayb_app_target_find(struct ayb_app_ctx *ctx, const char *entity, size_t elen,
+			const char *db, size_t dlen, const struct ayb_app_caller *c,
+			struct ayb_app_target *t, struct ayb_err *err);
+void ayb_app_target_free(struct ayb_app_target *t);
+
+/* ---- accounts (app_account.c) ---------------------------------------- */
+
+/* Register and log in email a confirmation token; confirm opens it and
+ * mints an API token, returning the entity slug and the token as malloc'd
+ * strings the caller frees (wiping the token). */
+int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity, const char *email,
+		     const char *entity_type, struct ayb_err *err);
+int ayb_app_log_in(struct ayb_app_ctx *ctx, const char *entity, struct ayb_err *err);
+int ayb_app_confirm(struct ayb_app_ctx *ctx, const char *token, char **entity_out,
+		    char **api_token_out, struct ayb_err *err);
+
+/* ---- databases (app_database.c) ---------------------------------------- */
+
+/* Creates database `db` (dlen bytes) for `entity` (elen bytes, lowercased);
+ * db_type and public_level NULL are the API's missing-header errors. */
+int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			    const char *entity, size_t elen, const char *db, size_t dlen,
+			    const char *db_type, const char *public_level, struct ayb_err *err);
+/* Runs sql at the caller's query level, handing the result to `rows`
+ * (ayb_worker_query's contract); no query right is 403. */
+int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		  const struct ayb_app_target *t, const char *sql, size_t len,
+		  struct ayb_row_sink *rows, struct ayb_err *err);
+/* What database details report about the caller's rights. */
+struct ayb_app_database_rights {
+	enum ayb_query_level entity_level; /* the entity's, whatever the token */
+	enum ayb_query_level query_level;  /* what a query runs at, token included */
+	int can_manage;
+};
+void ayb_app_database_rights(const struct ayb_app_target *t, struct ayb_app_database_rights *r);
+/* Sets the public sharing level (NULL: nothing to update, 400). */
+int ayb_app_database_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			    const struct ayb_app_target *t, const char *public_level,
+			    struct ayb_err *err);
+
+/* ---- entities and profiles (app_entity.c) ------------------------------ */
+
+/* Loads the entity named slug (len bytes, lowercased here): 0, or -1 with
+ * err (RecordNotFound entity, 404).  Free *e with ayb_entity_free. */
+int ayb_app_entity_get(struct ayb_app_ctx *ctx, const char *slug, size_t len,
+		       struct ayb_entity *e, struct ayb_err *err);
+/* The entity's databases the caller may discover, newest first; free with
+ * ayb_databases_free(). */
+int ayb_app_entity_databases(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			     int64_t entity_id, struct ayb_database **out, size_t *n,
+			     struct ayb_err *err);
+/* 1 when the caller may create databases for entity e. */
+int ayb_app_can_create_database(const struct ayb_app_caller *c, const struct ayb_entity *e);
+/* 1 when the caller may edit the profile of entity e. */
+int ayb_app_is_profile_owner(const struct ayb_app_caller *c, const struct ayb_entity *e);
+/* 0 when the caller (an unscoped token) is the entity named slug (len
+ * bytes, lowercase), else 403. */
+int ayb_app_profile_owner_check(const struct ayb_app_caller *c, const char *slug, size_t len,
+				struct ayb_err *err);
+/* Applies a profile update to the caller's own profile: lengths, "nothing
+ * to update", links checked; u is left as given. */
+int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			   struct ayb_profile_update *u, struct ayb_err *err);
+
+/* ---- sharing (app_sharing.c) ------------------------------------------- */
+
+/* Level names of the API: ayb's header values.  Parsing an unknown one is
+ * -1 with "Unknown value: v" (400); a level out of range is named
+ * "no-access". */
+int ayb_app_public_level_parse(const char *value, struct ayb_err *err);
+int ayb_app_sharing_level_parse(const char *value, struct ayb_err *err);
+const char *ayb_app_public_level_name(int level);
+const char *ayb_app_sharing_level_name(int level);
+/* Gives `grantee` (as named, not lowercased) `level` on the database. */
+int ayb_app_share(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		  const struct ayb_app_target *t, const char *grantee, int level,
+		  struct ayb_err *err);
+/* The database's grants, for its managers; free with ayb_grants_free. */
+int ayb_app_permissions(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			const struct ayb_app_target *t, struct ayb_grant **out, size_t *n,
+			struct ayb_err *err);
+
+/* ---- tokens (app_tokens.c) ---------------------------------------------- */
+
+/* The caller's entity's tokens (403 for a scoped token); free with
+ * ayb_token_infos_free. */
+int ayb_app_tokens_list(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			struct ayb_token_info **out, size_t *n, struct ayb_err *err);
+int ayb_app_token_revoke(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			 const char *short_token, struct ayb_err *err);
+
+/* ---- snapshots (app_snapshots.c) ----------------------------------------- */
+
+/* Both need the manage right (403), then configured snapshots (503
+ * "Snapshots are not configured on this server").  The list is freed with
+ * ayb_snapshots_free; the id of a restore is len bytes, and one holding a
+ * NUL byte does not exist (404). */
+int ayb_app_snapshots_list(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			   const struct ayb_app_target *t, struct ayb_snapshot **out, size_t *n,
+			   struct ayb_err *err);
+int ayb_app_snapshot_restore(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			     const struct ayb_app_target *t, const char *id, size_t len,
+			     struct ayb_err *err);
+
+#endif

@@ -1,0 +1,224 @@
+/* Accounts: registering, confirming and logging in by email (README "API"),
+ * and who a token speaks for. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "email.h"
+#include "slug.h"
+#include "token.h"
+
+void ayb_app_caller_free(struct ayb_app_caller *c)
+{
+	ayb_entity_free(&c->entity);
+	ayb_token_row_free(&c->token);
+	memset(c, 0, sizeof(*c));
+}
+
+struct ayb_caller ayb_app_perm_caller(const struct ayb_app_caller *c)
+{
+	struct ayb_caller p = { 0, -1, 0, -1 };
+
+	if (c->authenticated) {
+		p.entity_id = c->entity.id;
+		p.token_database_id = c->token.database_id;
+		p.token_level = c->token.query_permission_level;
+	}
+	return p;
+}
+
+/* The token is checked in ayb's order: shape, known, secret, revoked,
+ * expired. */
+int ayb_app_caller_from_token(struct ayb_app_ctx *ctx, const char *text,
+			      struct ayb_app_caller *a, struct ayb_err *err)
+{
+	char short_token[AYB_SHORT_TOKEN_MAX], secret[AYB_SECRET_MAX];
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (ayb_token_api_split(text, short_token, secret, err) < 0)
+		return -1;
+	rc = ayb_store_token_get(ctx->store, short_token, &a->token, &a->entity, err);
+	if (rc <= 0) {
+		if (rc == 0) {
+			ayb_err_not_found(err, short_token, "api_token");
+			err->status = 401;
+		}
+		return -1;
+	}
+	if (!ayb_token_hash_matches(a->token.hash, secret))
+		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "Invalid API token");
+	else if (a->token.revoked)
+		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "API token has been revoked");
+	else if (a->token.expired)
+		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "API token has expired");
+	if (rc < 0) {
+		ayb_app_caller_free(a);
+		return -1;
+	}
+	a->authenticated = 1;
+	return 0;
+}
+
+/* Does the entity have an email method for exactly this address? */
+static int has_email_method(const struct ayb_auth_method *m, size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].method_type == 0 && strcmp(m[i].email_address, addr) == 0)
+			return 1;
+	return 0;
+}
+
+/* Seals a claim and emails it: the shared tail of register and log in. */
+static int send_token(struct ayb_app_ctx *ctx, const char *entity, int type, const char *addr,
+		      struct ayb_err *err)
+{
+	struct ayb_email_claim c = { (char *)entity, type, (char *)addr };
+	int64_t now = (int64_t)time(NULL);
+	char *token = ayb_token_email_seal(ctx->cfg->key, &c, now);
+	int rc;
+
+	if (!token)
+		return ayb_err_oom(err);
+	rc = ayb_email_send_confirmation(ctx->cfg, addr, token, now, err);
+	free(token);
+	return rc;
+}
+
+int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity_in, const char *email_in,
+		     const char *entity_type, struct ayb_err *err)
+{
+	struct ayb_entity e = { 0 };
+	struct ayb_auth_method *methods = NULL;
+	size_t nmethods = 0;
+	char *entity = NULL, *email = NULL;
+	int type, found, ret = -1;
+
+	if (!(entity = strdup(entity_in)) || !(email = strdup(email_in))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ayb_slug_lower(entity);
+	ayb_slug_lower(email);
+	if (ayb_slug_check(AYB_SLUG_ENTITY, entity, strlen(entity), err) < 0)
+		goto out;
+	if (ayb_slug_is_reserved(entity)) {
+		ayb_err_set(err, AYB_E_REGISTRATION, 400,
+			    "Username '%s' is reserved and cannot be used", entity);
+		goto out;
+	}
+	if ((found = ayb_store_entity_get(ctx->store, entity, &e, err)) < 0)
+		goto out;
+	if (found) {
+		if (ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
+			goto out;
+		/* Re-registering with the entity's own verified address acts as log in. */
+		if (nmethods && !has_email_method(methods, nmethods, email)) {
+			ayb_err_set(err, AYB_E_OTHER, 409, "%s has already been registered", entity);
+			goto out;
+		}
+	}
+	if (strcmp(entity_type, "user") == 0) {
+		type = AYB_ENTITY_USER;
+	} else if (strcmp(entity_type, "organization") == 0) {
+		type = AYB_ENTITY_ORGANIZATION;
+	} else {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", entity_type);
+		goto out;
+	}
+	if (ayb_email_check_address(email, err) < 0 || send_token(ctx, entity, type, email, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	ayb_auth_methods_free(methods, nmethods);
+	ayb_entity_free(&e);
+	free(entity);
+	free(email);
+	return ret;
+}
+
+int ayb_app_confirm(struct ayb_app_ctx *ctx, const char *token, char **entity_out,
+		    char **api_token_out, struct ayb_err *err)
+{
+	struct ayb_email_claim claim = { 0 };
+	struct ayb_entity e = { 0 };
+	struct ayb_auth_method *methods = NULL;
+	size_t nmethods = 0;
+	struct ayb_api_token t;
+	int ret = -1;
+
+	*entity_out = *api_token_out = NULL;
+	memset(&t, 0, sizeof(t));
+	if (ayb_token_email_open(ctx->cfg->key, token, ctx->cfg->token_expiration_seconds,
+				 (int64_t)time(NULL), &claim, err) < 0 ||
+	    ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e, err) < 0 ||
+	    ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
+		goto out;
+	if (nmethods == 0) {
+		/* The first confirmation is the registration. */
+		if (ayb_store_auth_method_create(ctx->store, e.id, claim.email_address, err) < 0)
+			goto out;
+	} else if (!has_email_method(methods, nmethods, claim.email_address)) {
+		ayb_err_set(err, AYB_E_OTHER, 409, "%s has already been registered", e.slug);
+		goto out;
+	}
+	ayb_token_api_new(&t);
+	{
+		struct ayb_token_row row = { t.short_token, e.id, t.hash, 0, -1, NULL, 0, 0 };
+		if (ayb_store_token_create(ctx->store, &row, err) < 0)
+			goto out;
+	}
+	if (!(*entity_out = strdup(e.slug)) || !(*api_token_out = strdup(t.full))) {
+		free(*entity_out);
+		*entity_out = NULL;
+		ayb_err_oom(err);
+		goto out;
+	}
+	ret = 0;
+out:
+	sodium_memzero(&t, sizeof(t));
+	ayb_auth_methods_free(methods, nmethods);
+	ayb_entity_free(&e);
+	ayb_email_claim_free(&claim);
+	return ret;
+}
+
+int ayb_app_log_in(struct ayb_app_ctx *ctx, const char *entity_in, struct ayb_err *err)
+{
+	struct ayb_entity e = { 0 };
+	struct ayb_auth_method *methods = NULL;
+	size_t nmethods = 0, i;
+	char *entity = NULL;
+	int found, ret = -1;
+
+	if (!(entity = strdup(entity_in))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ayb_slug_lower(entity);
+	if ((found = ayb_store_entity_get(ctx->store, entity, &e, err)) < 0)
+		goto out;
+	if (found && ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
+		goto out;
+	for (i = 0; i < nmethods; i++)
+		if (methods[i].method_type == 0 && methods[i].status == 0)
+			break;
+	if (i == nmethods) {
+		ayb_err_set(err, AYB_E_OTHER, 404,
+			    "No account or email authentication method for %s", entity);
+		goto out;
+	}
+	if (send_token(ctx, e.slug, e.entity_type, methods[i].email_address, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	ayb_auth_methods_free(methods, nmethods);
+	ayb_entity_free(&e);
+	free(entity);
+	return ret;
+}

@@ -1,0 +1,122 @@
+/* Databases: creating one, querying it, its details and its public level
+ * (README "API"). */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "hosted.h"
+#include "slug.h"
+#include "worker.h"
+
+int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+			    const char *entity_in, size_t elen, const char *db_slug, size_t dlen,
+			    const char *db_type, const char *public_level, struct ayb_err *err)
+{
+	struct ayb_entity owner = { 0 };
+	struct ayb_database db = { 0 };
+	struct ayb_caller who = ayb_app_perm_caller(a);
+	char *entity = NULL;
+	int level, rc, ret = -1;
+
+	if (ayb_slug_check(AYB_SLUG_DATABASE, db_slug, dlen, err) < 0)
+		goto out;
+	/* ayb does not lowercase the entity here (a mixed-case create fails while
+	 * every other endpoint lowercases); ayb-c does, consistently. */
+	if (!(entity = strdup(entity_in))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ayb_slug_lower(entity);
+	rc = strlen(entity) == elen ? ayb_store_entity_get(ctx->store, entity, &owner, err) : 0;
+	if (rc <= 0) {
+		if (rc == 0)
+			ayb_err_not_found(err, entity, "entity");
+		goto out;
+	}
+	if (!db_type) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `db-type` header");
+		goto out;
+	}
+	if (strcmp(db_type, "duckdb") == 0) {
+		ayb_err_set(err, AYB_E_OTHER, 400,
+			    "Database type duckdb is not supported by this server (only sqlite)");
+		goto out;
+	}
+	if (strcmp(db_type, "sqlite") != 0) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", db_type);
+		goto out;
+	}
+	if (!public_level) {
+		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `public-sharing-level` header");
+		goto out;
+	}
+	if ((level = ayb_app_public_level_parse(public_level, err)) < 0)
+		goto out;
+	if (!ayb_perm_can_create_database(&who, owner.id)) {
+		ayb_err_set(err, AYB_E_OTHER, 403,
+			    "Authenticated entity %s can't create a database for entity %s",
+			    a->entity.slug, entity);
+		goto out;
+	}
+	if (ayb_store_database_create(ctx->store, owner.id, db_slug, AYB_DB_SQLITE, level, &db,
+				      err) < 0)
+		goto out;
+	if (ayb_layout_create(ctx->cfg->data_path, owner.slug, db.slug, err) < 0) {
+		/* Keep metadata and disk in step: no database row without its directory. */
+		struct ayb_err ignored = { 0 };
+		ayb_store_database_delete(ctx->store, db.id, &ignored);
+		ayb_err_clear(&ignored);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(entity);
+	ayb_entity_free(&owner);
+	ayb_database_free(&db);
+	return ret;
+}
+
+int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+		  const struct ayb_app_target *t, const char *sql, size_t len,
+		  struct ayb_row_sink *rows, struct ayb_err *err)
+{
+	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
+
+	if (level == AYB_LEVEL_NONE)
+		return ayb_err_set(err, AYB_E_OTHER, 403,
+				   "Authenticated entity %s can't query database %s",
+				   a->authenticated ? a->entity.slug : "(anonymous)", t->name);
+	/* Tenant SQL runs in a sandboxed worker (README "Isolation"). */
+	return ayb_worker_query(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
+				t->db.slug, sql, len,
+				level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
+							      : AYB_QUERY_READ_ONLY,
+				rows, err);
+}
+
+void ayb_app_database_rights(const struct ayb_app_target *t, struct ayb_app_database_rights *r)
+{
+	r->entity_level = ayb_perm_entity_query_level(&t->caller, &t->db);
+	r->query_level = ayb_perm_query_level(&t->caller, &t->db);
+	r->can_manage = ayb_perm_can_manage(&t->caller, &t->db);
+}
+
+int ayb_app_database_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+			    const struct ayb_app_target *t, const char *public_level,
+			    struct ayb_err *err)
+{
+	int level;
+
+	if (!ayb_perm_can_manage(&t->caller, &t->db))
+		return ayb_err_set(err, AYB_E_OTHER, 403,
+				   "Authenticated entity %s can't update database %s", a->entity.slug,
+				   t->name);
+	if (!public_level)
+		return ayb_err_set(err, AYB_E_EMPTY_UPDATE, 400,
+				   "No fields provided to update. Please specify at least one field to update.");
+	if ((level = ayb_app_public_level_parse(public_level, err)) < 0)
+		return -1;
+	return ayb_store_database_set_public_level(ctx->store, t->db.id, level, err);
+}
