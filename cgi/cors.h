@@ -1,4 +1,4 @@
-/* CORS as ayb answers it (spec/API.md §4), for `[cors] origin`. */
+/* CORS as ayb answers it (README "The HTTP API"), for `[cors] origin`. */
 #ifndef AYB_CGI_CORS_H
 #define AYB_CGI_CORS_H
 

@@ -423,7 +423,7 @@ int ayb_hosted_open_readonly(const char *path, sqlite3 **out)
 	return SQLITE_OK;
 }
 
-/* Opens the file with the guards of spec/ISOLATION.md §6.  Differences from
+/* Opens the file with the guards README "Isolation" lists.  Differences from
  * ayb: no SQLITE_OPEN_URI (a file name is never a URI here, so nothing in a
  * slug can act as a URI parameter), SQLITE_OPEN_NOFOLLOW, and the
  * authorizer above.  trusted_schema stays on, as in ayb: turning it off

@@ -1,4 +1,4 @@
-/* Permission decisions (spec/PERMISSIONS.md) as pure functions of the
+/* Permission decisions (README "Sharing and permissions") as pure functions of the
  * caller, the database, the caller's grant on it and the token's scope. */
 #ifndef AYB_PERM_H
 #define AYB_PERM_H
@@ -27,7 +27,7 @@ struct ayb_caller {
 int ayb_perm_can_discover(const struct ayb_caller *c, const struct ayb_database *db);
 /* May the caller manage it (update, share, snapshots)? */
 int ayb_perm_can_manage(const struct ayb_caller *c, const struct ayb_database *db);
-/* The level a query runs at, token scope and cap included (§3). */
+/* The level a query runs at, token scope and cap included. */
 enum ayb_query_level ayb_perm_query_level(const struct ayb_caller *c,
 					  const struct ayb_database *db);
 /* The same without any token, as database details report it. */

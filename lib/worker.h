@@ -28,7 +28,7 @@
 #include "hosted.h"
 #include "row_sink.h"
 
-/* Runs a tenant's query (spec/API.md query endpoint) on the database's
+/* Runs a tenant's query (README "The HTTP API") on the database's
  * current file, under `iso`: in a worker when iso->enabled, else inside
  * this process with the same SQLite guards and limits.  The result goes to
  * `rows` as ayb_hosted_run describes, with its errors and limit errors,

@@ -60,7 +60,7 @@ static void choice(struct ayb_buf *b, const char *name, const char *value, const
 			name, value, value, checked ? " checked" : "", label, hint);
 }
 
-/* The grants table of the sharing tab (spec/UI.md "Permissions fragment"). */
+/* The grants table of the sharing tab (README "Web UI"). */
 static void permissions_list(struct ui *ui, const struct ayb_app_target *t)
 {
 	struct ayb_err err = { 0 };
@@ -158,7 +158,7 @@ static void sharing_tab(struct ui *ui, const struct ayb_app_target *t, const str
 	ayb_buf_adds(b, "</div></section>");
 }
 
-/* The snapshots table (spec/UI.md "Snapshots tab"), with the outcome of a
+/* The snapshots table (README "Web UI"), with the outcome of a
  * restore above it. */
 static void snapshots_area(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
 {

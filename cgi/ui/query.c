@@ -1,4 +1,4 @@
-/* Query results in the browser (spec/UI.md §4.5 "Query endpoint"): an HTML
+/* Query results in the browser (README "Web UI"): an HTML
  * table of at most UI_MAX_ROWS rows with the total count, and CSV or
  * JSON downloads of the whole result.  All three are rendered from the
  * query's rows as they come (render_rows.h), so no result is ever held
