@@ -15,7 +15,7 @@ int fcgi_bearer_required(struct ayb_app_ctx *ctx, const struct fcgi_request *req
 	memset(a, 0, sizeof(*a));
 	/* Scheme exactly "Bearer", one space, a value of at least 8 bytes. */
 	if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 8)
-		return ayb_err_set(err, AYB_E_UNAUTHORIZED, 401,
+		return ayb_err_set(err, AYB_E_UNAUTHORIZED,
 				   h ? "Invalid Authorization header: expected `Bearer <token>`"
 				     : "Missing Authorization header: expected `Bearer <token>`");
 	return ayb_app_caller_from_token(ctx, h + 7, a, err);
@@ -33,7 +33,7 @@ int fcgi_bearer_optional(struct ayb_app_ctx *ctx, const struct fcgi_request *req
 		return 0;
 	if (strncmp(h, "Bearer ", 7) != 0 && strncmp(h, "bearer ", 7) != 0 &&
 	    strncmp(h, "BEARER ", 7) != 0)
-		return ayb_err_set(err, AYB_E_OTHER, 401,
+		return ayb_err_set(err, AYB_E_UNAUTHENTICATED,
 				   "Invalid Authorization header: expected `Bearer <token>`");
 	h += 7;
 	while (isspace((unsigned char)*h))
@@ -42,7 +42,7 @@ int fcgi_bearer_optional(struct ayb_app_ctx *ctx, const struct fcgi_request *req
 	while (n && isspace((unsigned char)h[n - 1]))
 		n--;
 	if (n >= sizeof(token))
-		return ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "Invalid API token");
+		return ayb_err_set(err, AYB_E_INVALID_TOKEN, "Invalid API token");
 	memcpy(token, h, n);
 	token[n] = '\0';
 	return ayb_app_caller_from_token(ctx, token, a, err);

@@ -167,7 +167,8 @@ static void serve(char *const *params, int (*read)(void *, char *, size_t), void
 	}
 	if (route->needs_store && !site->store &&
 	    ayb_store_open(cfg->database_url, &site->store, &err) < 0) {
-		err.status = 503;
+		/* Whatever kept the store closed, the request may succeed later. */
+		err.kind = AYB_E_UNAVAILABLE;
 		fcgi_response_error(&resp, &err);
 		goto out;
 	}

@@ -125,9 +125,9 @@ int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
 	size_t want, got = 0;
 
 	if (req->content_length == -2)
-		return ayb_err_set(err, AYB_E_OTHER, 400, "Invalid Content-Length header");
+		return ayb_err_set(err, AYB_E_INVALID, "Invalid Content-Length header");
 	if (req->content_length > (long long)limit)
-		return ayb_err_set(err, AYB_E_OTHER, 413,
+		return ayb_err_set(err, AYB_E_TOO_LARGE,
 				   "Request body is too large (limit %zu bytes)", limit);
 	want = req->content_length > 0 ? (size_t)req->content_length : 0;
 	if (!(req->body = malloc(want + 1)))
@@ -141,6 +141,6 @@ int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
 	req->body[got] = '\0';
 	req->body_len = got;
 	if (got < want)
-		return ayb_err_set(err, AYB_E_OTHER, 400, "Request body is shorter than its Content-Length");
+		return ayb_err_set(err, AYB_E_INVALID, "Request body is shorter than its Content-Length");
 	return 0;
 }

@@ -111,7 +111,7 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 	cJSON *o = ayb_err_to_json(err);
 	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
 
-	r->status = err->status ? err->status : 500;
+	r->status = ayb_err_status(err);
 	r->content_type = "application/json";
 	ayb_buf_free(&r->body);
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");

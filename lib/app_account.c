@@ -45,18 +45,16 @@ int ayb_app_caller_from_token(struct ayb_app_ctx *ctx, const char *text,
 		return -1;
 	rc = ayb_store_token_get(ctx->store, short_token, &a->token, &a->entity, err);
 	if (rc <= 0) {
-		if (rc == 0) {
-			ayb_err_not_found(err, short_token, "api_token");
-			err->status = 401;
-		}
+		if (rc == 0)
+			ayb_err_not_found_as(err, AYB_E_TOKEN_NOT_FOUND, short_token, "api_token");
 		return -1;
 	}
 	if (!ayb_token_hash_matches(a->token.hash, secret))
-		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "Invalid API token");
+		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, "Invalid API token");
 	else if (a->token.revoked)
-		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "API token has been revoked");
+		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, "API token has been revoked");
 	else if (a->token.expired)
-		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "API token has expired");
+		rc = ayb_err_set(err, AYB_E_INVALID_TOKEN, "API token has expired");
 	if (rc < 0) {
 		ayb_app_caller_free(a);
 		return -1;
@@ -108,7 +106,7 @@ int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity_in, const char 
 	if (ayb_slug_check(AYB_SLUG_ENTITY, entity, strlen(entity), err) < 0)
 		goto out;
 	if (ayb_slug_is_reserved(entity)) {
-		ayb_err_set(err, AYB_E_REGISTRATION, 400,
+		ayb_err_set(err, AYB_E_REGISTRATION,
 			    "Username '%s' is reserved and cannot be used", entity);
 		goto out;
 	}
@@ -119,7 +117,7 @@ int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity_in, const char 
 			goto out;
 		/* Re-registering with the entity's own verified address acts as log in. */
 		if (nmethods && !has_email_method(methods, nmethods, email)) {
-			ayb_err_set(err, AYB_E_OTHER, 409, "%s has already been registered", entity);
+			ayb_err_set(err, AYB_E_CONFLICT, "%s has already been registered", entity);
 			goto out;
 		}
 	}
@@ -128,7 +126,7 @@ int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity_in, const char 
 	} else if (strcmp(entity_type, "organization") == 0) {
 		type = AYB_ENTITY_ORGANIZATION;
 	} else {
-		ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", entity_type);
+		ayb_err_set(err, AYB_E_INVALID, "Unknown value: %s", entity_type);
 		goto out;
 	}
 	if (ayb_email_check_address(email, err) < 0 || send_token(ctx, entity, type, email, err) < 0)
@@ -164,7 +162,7 @@ int ayb_app_confirm(struct ayb_app_ctx *ctx, const char *token, char **entity_ou
 		if (ayb_store_auth_method_create(ctx->store, e.id, claim.email_address, err) < 0)
 			goto out;
 	} else if (!has_email_method(methods, nmethods, claim.email_address)) {
-		ayb_err_set(err, AYB_E_OTHER, 409, "%s has already been registered", e.slug);
+		ayb_err_set(err, AYB_E_CONFLICT, "%s has already been registered", e.slug);
 		goto out;
 	}
 	ayb_token_api_new(&t);
@@ -209,7 +207,7 @@ int ayb_app_log_in(struct ayb_app_ctx *ctx, const char *entity_in, struct ayb_er
 		if (methods[i].method_type == 0 && methods[i].status == 0)
 			break;
 	if (i == nmethods) {
-		ayb_err_set(err, AYB_E_OTHER, 404,
+		ayb_err_set(err, AYB_E_MISSING,
 			    "No account or email authentication method for %s", entity);
 		goto out;
 	}

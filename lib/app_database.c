@@ -36,26 +36,26 @@ int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 		goto out;
 	}
 	if (!db_type) {
-		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `db-type` header");
+		ayb_err_set(err, AYB_E_INVALID, "Missing required `db-type` header");
 		goto out;
 	}
 	if (strcmp(db_type, "duckdb") == 0) {
-		ayb_err_set(err, AYB_E_OTHER, 400,
+		ayb_err_set(err, AYB_E_INVALID,
 			    "Database type duckdb is not supported by this server (only sqlite)");
 		goto out;
 	}
 	if (strcmp(db_type, "sqlite") != 0) {
-		ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", db_type);
+		ayb_err_set(err, AYB_E_INVALID, "Unknown value: %s", db_type);
 		goto out;
 	}
 	if (!public_level) {
-		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `public-sharing-level` header");
+		ayb_err_set(err, AYB_E_INVALID, "Missing required `public-sharing-level` header");
 		goto out;
 	}
 	if ((level = ayb_app_public_level_parse(public_level, err)) < 0)
 		goto out;
 	if (!ayb_perm_can_create_database(&who, owner.id)) {
-		ayb_err_set(err, AYB_E_OTHER, 403,
+		ayb_err_set(err, AYB_E_FORBIDDEN,
 			    "Authenticated entity %s can't create a database for entity %s",
 			    a->entity.slug, entity);
 		goto out;
@@ -85,7 +85,7 @@ int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
 
 	if (level == AYB_LEVEL_NONE)
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't query database %s",
 				   a->authenticated ? a->entity.slug : "(anonymous)", t->name);
 	/* Tenant SQL runs in a sandboxed worker (README "Isolation"). */
@@ -110,11 +110,11 @@ int ayb_app_database_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 	int level;
 
 	if (!ayb_perm_can_manage(&t->caller, &t->db))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't update database %s", a->entity.slug,
 				   t->name);
 	if (!public_level)
-		return ayb_err_set(err, AYB_E_EMPTY_UPDATE, 400,
+		return ayb_err_set(err, AYB_E_EMPTY_UPDATE,
 				   "No fields provided to update. Please specify at least one field to update.");
 	if ((level = ayb_app_public_level_parse(public_level, err)) < 0)
 		return -1;

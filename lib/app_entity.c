@@ -77,7 +77,7 @@ int ayb_app_profile_owner_check(const struct ayb_app_caller *a, const char *slug
 	int same = a->authenticated && strlen(slug) == len && strcmp(slug, a->entity.slug) == 0;
 
 	if (!ayb_perm_is_profile_owner(&c, same ? a->entity.id : 0))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't update the profile of entity %s",
 				   a->entity.slug, slug);
 	return 0;
@@ -104,7 +104,7 @@ int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller 
 		return -1;
 	if (!u->display_name.present && !u->description.present && !u->organization.present &&
 	    !u->location.present && !u->links.present)
-		return ayb_err_set(err, AYB_E_EMPTY_UPDATE, 400,
+		return ayb_err_set(err, AYB_E_EMPTY_UPDATE,
 				   "No fields provided to update. Please specify at least one field to update.");
 	if (given_links &&
 	    ayb_profile_links(given_links, ctx->cfg->public_url, a->entity.slug, &links, err) < 0)

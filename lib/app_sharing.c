@@ -14,7 +14,7 @@ static int parse_level(const char *value, const char *const *names, int n, struc
 	for (int i = 0; i < n; i++)
 		if (strcmp(value, names[i]) == 0)
 			return i;
-	return ayb_err_set(err, AYB_E_OTHER, 400, "Unknown value: %s", value);
+	return ayb_err_set(err, AYB_E_INVALID, "Unknown value: %s", value);
 }
 
 int ayb_app_public_level_parse(const char *value, struct ayb_err *err)
@@ -48,10 +48,10 @@ int ayb_app_share(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 	if ((rc = ayb_store_entity_get(ctx->store, grantee, &who, err)) <= 0)
 		return rc < 0 ? -1 : ayb_err_not_found(err, grantee, "entity");
 	if (who.id == t->db.entity_id)
-		rc = ayb_err_set(err, AYB_E_CANT_SET_OWNER, 403,
+		rc = ayb_err_set(err, AYB_E_CANT_SET_OWNER,
 				 "%s owns %s, so their permissions can't be changed", who.slug, t->name);
 	else if (!ayb_perm_can_manage(&t->caller, &t->db))
-		rc = ayb_err_set(err, AYB_E_OTHER, 403,
+		rc = ayb_err_set(err, AYB_E_FORBIDDEN,
 				 "Authenticated entity %s can't set permissions for database %s",
 				 a->entity.slug, t->name);
 	else
@@ -67,7 +67,7 @@ int ayb_app_permissions(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 	*out = NULL;
 	*n = 0;
 	if (!ayb_perm_can_manage(&t->caller, &t->db))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't list permissions for database %s",
 				   a->entity.slug, t->name);
 	return ayb_store_grant_list(ctx->store, t->db.id, out, n, err);

@@ -18,11 +18,11 @@ static int snapshot_access(struct ayb_app_ctx *ctx, const struct ayb_app_caller 
 {
 	*s3 = NULL;
 	if (!ayb_perm_can_manage_snapshots(&t->caller, &t->db))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't manage snapshots on database %s",
 				   a->entity.slug, t->name);
 	if (!ctx->cfg->snapshots)
-		return ayb_err_set(err, AYB_E_OTHER, 503,
+		return ayb_err_set(err, AYB_E_UNAVAILABLE,
 				   "Snapshots are not configured on this server");
 	return ayb_s3_open(ctx->cfg->snapshots, s3, err);
 }
@@ -58,7 +58,7 @@ int ayb_app_snapshot_restore(struct ayb_app_ctx *ctx, const struct ayb_app_calle
 	if (!(copy = strndup(id, len)))
 		ayb_err_oom(err);
 	else if (strlen(copy) != len)
-		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, 404, "Snapshot does not exist");
+		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot does not exist");
 	else
 		rc = ayb_snapshot_restore(s3, ctx->cfg, t->owner.slug, t->db.slug, copy, err);
 	free(copy);

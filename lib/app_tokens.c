@@ -13,7 +13,7 @@ int ayb_app_tokens_list(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 	*out = NULL;
 	*n = 0;
 	if (!ayb_perm_can_list_tokens(&c))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "A token scoped to one database can't list tokens");
 	return ayb_store_token_list(ctx->store, a->entity.id, out, n, err);
 }
@@ -25,7 +25,7 @@ int ayb_app_token_revoke(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a
 	int rc;
 
 	if (!ayb_perm_can_revoke_token(&c, strcmp(short_token, a->token.short_token) == 0))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "A token scoped to one database can only revoke itself");
 	if ((rc = ayb_store_token_revoke(ctx->store, a->entity.id, short_token, err)) < 0)
 		return -1;

@@ -259,13 +259,13 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 		cfg_free(cfg);
 		if (e == ENOENT)
 			return 0; /* a missing file is fine if the environment has every key */
-		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "Unable to read configuration file %s: %s", path,
 				   strerror(e ? e : EIO));
 	}
 	if (rc != CFG_SUCCESS) {
 		cfg_free(cfg);
-		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "Invalid configuration file %s: %s", path,
 				   parse_error[0] ? parse_error : "parse error");
 	}
@@ -322,7 +322,7 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 			snprintf(dup, sizeof(dup), "%s", s);
 	cfg_free(cfg);
 	if (dup[0])
-		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "Invalid configuration file %s: section `%s` appears more than once",
 				   path, dup);
 	return 0;
@@ -563,7 +563,7 @@ static int bad(const struct raw *raw, int k, struct ayb_err *err, const char *wh
 	char src[256];
 
 	describe_source(raw, k, src, sizeof(src));
-	return ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid value for %s: %s", src, why);
+	return ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid value for %s: %s", src, why);
 }
 
 static int int_of(const struct raw *raw, int k, long *out, struct ayb_err *err)
@@ -664,13 +664,13 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 		if (!keys[k].required || raw->val[k] || !key_section_present(raw, keys[k].path))
 			continue;
 		env_name(keys[k].path, env, sizeof(env));
-		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "Missing required configuration key `%s`: set it in %s or with the environment variable %s",
 				   keys[k].path, raw->file ? raw->file : "the configuration file", env);
 	}
 	if (!raw->section_present[section_index("email.smtp", 10)] &&
 	    !raw->section_present[section_index("email.file", 10)])
-		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "At least one email backend (smtp or file) must be configured. "
 				   "See email configuration documentation at https://github.com/marcua/ayb#email-configuration");
 
@@ -768,7 +768,7 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 			s->interval = strdup(V("snapshots.automation.interval"));
 			s->interval_ms = ayb_config_parse_duration_ms(s->interval);
 			if (s->interval_ms <= 0)
-				return ayb_err_set(err, AYB_E_DURATION, 500,
+				return ayb_err_set(err, AYB_E_DURATION,
 						   "Invalid duration `%s` for snapshots.automation.interval (examples: \"10m\", \"1h30m\", \"2s\")",
 						   s->interval);
 			if (int_of(raw, K("snapshots.automation.max_snapshots"), &n, err) < 0)

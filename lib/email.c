@@ -35,7 +35,7 @@ int ayb_email_check_address(const char *addr, struct ayb_err *err)
 		goto bad;
 	return 0;
 bad:
-	return ayb_err_set(err, AYB_E_OTHER, 400, "Invalid email address: %s", addr);
+	return ayb_err_set(err, AYB_E_INVALID, "Invalid email address: %s", addr);
 }
 
 /* RFC 3986 unreserved characters pass; everything else, '=' and '%'
@@ -139,7 +139,7 @@ int ayb_email_send(const struct ayb_config *cfg, const char *to, const char *sub
 		goto out;
 	}
 	if (fails.len) {
-		ayb_err_set(err, AYB_E_EMAIL, 503, "%s", fails.data);
+		ayb_err_set(err, AYB_E_EMAIL, "%s", fails.data);
 		goto out;
 	}
 	rc = 0;

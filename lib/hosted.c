@@ -23,10 +23,10 @@
 static int utf8_error(struct ayb_err *err, size_t valid_up_to, size_t error_len)
 {
 	if (error_len)
-		return ayb_err_set(err, AYB_E_OTHER, 400,
+		return ayb_err_set(err, AYB_E_INVALID,
 				   "Utf8Error { valid_up_to: %zu, error_len: Some(%zu) }",
 				   valid_up_to, error_len);
-	return ayb_err_set(err, AYB_E_OTHER, 400,
+	return ayb_err_set(err, AYB_E_INVALID,
 			   "Utf8Error { valid_up_to: %zu, error_len: None }", valid_up_to);
 }
 
@@ -112,14 +112,14 @@ static const char *sqlite_code_name(int primary)
 	}
 }
 
-/* What the client did wrong is a 400; a lock held past the busy timeout is
- * worth retrying (503); the rest is the server's trouble (500). */
-static int sqlite_status(int primary)
+/* What the client did wrong is its own error; a lock held past the busy
+ * timeout is worth retrying; the rest is the server's trouble. */
+static enum ayb_err_kind sqlite_class(int primary)
 {
 	switch (primary) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return 503;
+		return AYB_E_UNAVAILABLE;
 	case SQLITE_INTERNAL:
 	case SQLITE_PERM:
 	case SQLITE_NOMEM:
@@ -130,9 +130,9 @@ static int sqlite_status(int primary)
 	case SQLITE_PROTOCOL:
 	case SQLITE_NOLFS:
 	case SQLITE_NOTADB:
-		return 500;
+		return AYB_E_INTERNAL;
 	default:
-		return 400;
+		return AYB_E_INVALID;
 	}
 }
 
@@ -141,7 +141,7 @@ static int sqlite_status(int primary)
  * `code` is the (extended) result code SQLite returned; the message is
  * sqlite3_errmsg of the connection, or sqlite3_errstr when there is none. */
 static int sqlite_error(struct ayb_err *err, sqlite3 *conn, int code,
-			const char *suffix, int status)
+			const char *suffix, enum ayb_err_kind kind)
 {
 	struct ayb_buf m = {0}, b = {0};
 
@@ -155,8 +155,7 @@ static int sqlite_error(struct ayb_err *err, sqlite3 *conn, int code,
 	if (m.oom || b.oom)
 		ayb_err_oom(err);
 	else
-		ayb_err_set(err, AYB_E_OTHER, status ? status : sqlite_status(code & 0xff),
-			    "%s", b.data);
+		ayb_err_set(err, kind ? kind : sqlite_class(code & 0xff), "%s", b.data);
 	ayb_buf_free(&m);
 	ayb_buf_free(&b);
 	return -1;
@@ -290,20 +289,20 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 	/* A refused statement fails with SQLITE_AUTH, a refused function
 	 * with SQLITE_ERROR ("not authorized to use function: ..."). */
 	if (g->denied[0] && ((rc & 0xff) == SQLITE_AUTH || (rc & 0xff) == SQLITE_ERROR))
-		return ayb_err_set(err, AYB_E_OTHER, 403,
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Forbidden operation: %s is not allowed on this server", g->denied);
 	switch (rc & 0xff) {
 	case SQLITE_INTERRUPT:
 		if (!g->timed_out)
 			return 0;
-		return ayb_err_set(err, AYB_E_OTHER, 400,
+		return ayb_err_set(err, AYB_E_INVALID,
 				   "Query timed out: it ran longer than %lld ms (the server's limit)",
 				   (long long)lim->timeout_ms);
 	case SQLITE_NOMEM:
 		if (!lim->heap_bytes)
 			return 0;
 		size_text(lim->heap_bytes, size, sizeof(size));
-		return ayb_err_set(err, AYB_E_OTHER, 400,
+		return ayb_err_set(err, AYB_E_INVALID,
 				   "Query ran out of memory: it needed more than %s (the server's limit)",
 				   size);
 	case SQLITE_FULL:
@@ -313,7 +312,7 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 		if (!lim->max_file_bytes || !(sys == EFBIG || ((rc & 0xff) == SQLITE_FULL && sys == 0)))
 			return 0;
 		size_text(lim->max_file_bytes, size, sizeof(size));
-		return ayb_err_set(err, AYB_E_OTHER, 400,
+		return ayb_err_set(err, AYB_E_INVALID,
 				   "Database file too large: it would grow beyond %s (the server's limit)",
 				   size);
 	default:
@@ -326,7 +325,7 @@ static int query_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 {
 	if (guard_error(g, conn, rc, err) < 0)
 		return -1;
-	return sqlite_error(err, conn, rc, NULL, 0);
+	return sqlite_error(err, conn, rc, NULL, AYB_OK);
 }
 
 /* Applies the fixed guard limits, and those of `g->lim` that live on the
@@ -455,7 +454,8 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 		/* Read-only before the first read-write query: the file does
 		 * not exist yet, which is the client's doing. */
 		sqlite_error(err, conn, rc, suffix,
-			     (rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_ONLY ? 400 : 0);
+			     (rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_ONLY ? AYB_E_INVALID
+											   : AYB_OK);
 		goto out;
 	}
 	guard_connection(conn);
@@ -533,7 +533,7 @@ static int count_bytes(struct guard *g, size_t n, struct ayb_err *err)
 	g->bytes += (int64_t)n;
 	if (g->lim->max_bytes && g->bytes > g->lim->max_bytes) {
 		size_text(g->lim->max_bytes, size, sizeof(size));
-		return ayb_err_set(err, AYB_E_OTHER, 400,
+		return ayb_err_set(err, AYB_E_INVALID,
 				   "Query result too large: more than %s of JSON (the server's limit)",
 				   size);
 	}
@@ -542,7 +542,7 @@ static int count_bytes(struct guard *g, size_t n, struct ayb_err *err)
 
 static int undelivered(struct ayb_err *err)
 {
-	return ayb_err_set(err, AYB_E_OTHER, 500, "The query result could not be delivered");
+	return ayb_err_set(err, AYB_E_INTERNAL, "The query result could not be delivered");
 }
 
 /* Hands one row to the sink.  Time spent there (a slow client) moves the
@@ -596,7 +596,7 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink 
 	g->stepping = 1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (g->lim->max_rows && g->rows + 1 > g->lim->max_rows) {
-			ayb_err_set(err, AYB_E_OTHER, 400,
+			ayb_err_set(err, AYB_E_INVALID,
 				    "Query result too large: more than %lld rows (the server's limit)",
 				    (long long)g->lim->max_rows);
 			goto out;
@@ -615,7 +615,7 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink 
 		/* Exactly SQLITE_READONLY, not one of its extended codes, is a
 		 * write on a read-only connection. */
 		if (rc == SQLITE_READONLY)
-			ayb_err_set(err, AYB_E_NO_WRITE, 403,
+			ayb_err_set(err, AYB_E_NO_WRITE,
 				    "Attempted to write to database while in read-only mode");
 		else
 			query_error(g, conn, rc, err);
@@ -789,7 +789,7 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 	if (!ayb_utf8_check((const unsigned char *)sql, len, &valid, &bad))
 		return utf8_error(err, valid, bad);
 	if (len > INT_MAX)
-		return ayb_err_set(err, AYB_E_OTHER, 400, "Query is too long");
+		return ayb_err_set(err, AYB_E_INVALID, "Query is too long");
 	if (g.lim->heap_bytes)
 		heap_before = sqlite3_hard_heap_limit64(g.lim->heap_bytes);
 	if ((conn = kept_take(f, mode, g.lim->max_file_bytes, &st))) {
@@ -808,7 +808,7 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		goto out;
 	}
 	if (!stmt) {
-		ayb_err_set(err, AYB_E_OTHER, 400, "Query is empty");
+		ayb_err_set(err, AYB_E_INVALID, "Query is empty");
 		goto out;
 	}
 	ret = stream_result(conn, stmt, rows, &g, err);

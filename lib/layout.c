@@ -54,7 +54,7 @@ static const char *io_kind(int e)
  * The path is not part of it, as in ayb. */
 static int io_error(struct ayb_err *err, int e)
 {
-	return ayb_err_set(err, AYB_E_OTHER, 500,
+	return ayb_err_set(err, AYB_E_INTERNAL,
 			   "IO error: Os { code: %d, kind: %s, message: \"%s\" }",
 			   e, io_kind(e), strerror(e));
 }
@@ -95,7 +95,7 @@ static char *database_dir(const char *data_path, const char *top, const char *en
 	char *p;
 
 	if (!component_ok(entity) || !component_ok(db)) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Invalid database path component");
+		ayb_err_set(err, AYB_E_INTERNAL, "Invalid database path component");
 		return NULL;
 	}
 	if (asprintf(&p, "%s/%s/%s/%s", data_path, top, entity, db) < 0) {
@@ -168,7 +168,7 @@ int ayb_layout_new_version(const char *data_path, const char *entity,
 	if (!dir)
 		return -1;
 	if (sodium_init() < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "libsodium failed to initialise");
+		ayb_err_set(err, AYB_E_INTERNAL, "libsodium failed to initialise");
 		goto out;
 	}
 	/* Tenant data: only the service's own user may enter. */
@@ -219,7 +219,7 @@ int ayb_layout_swap(const char *data_path, const char *entity, const char *db,
 	}
 	/* `current` must only ever name a version directory of this database. */
 	if (!is_version_of(version_dir, canon)) {
-		ayb_err_set(err, AYB_E_OTHER, 500,
+		ayb_err_set(err, AYB_E_INTERNAL,
 			    "Version directory is not inside its database directory");
 		goto out;
 	}
@@ -337,7 +337,7 @@ static char *current_target(const char *link)
 char *ayb_layout_version_file(const char *version_dir, const char *db, struct ayb_err *err)
 {
 	if (!component_ok(db)) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Invalid database path component");
+		ayb_err_set(err, AYB_E_INTERNAL, "Invalid database path component");
 		return NULL;
 	}
 	return join(version_dir, db, err);
@@ -473,7 +473,7 @@ int ayb_layout_work_make(const char *data_path, const char *entity, const char *
 	if (!(parent = database_dir(data_path, SNAPSHOTS, entity, db, err)))
 		return -1;
 	if (ayb_fs_mkdirs(parent, 0700) < 0) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot create %s: %s", parent,
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot create %s: %s", parent,
 			    strerror(errno));
 		goto out;
 	}
@@ -481,14 +481,14 @@ int ayb_layout_work_make(const char *data_path, const char *entity, const char *
 	if (!(w->dir = join(parent, WORK_PREFIX "XXXXXX", err)))
 		goto out;
 	if (!mkdtemp(w->dir)) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot create a work directory in %s: %s",
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot create a work directory in %s: %s",
 			    parent, strerror(errno));
 		free(w->dir);
 		w->dir = NULL;
 		goto out;
 	}
 	if (!(canon = realpath(w->dir, NULL))) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot resolve %s: %s", w->dir,
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot resolve %s: %s", w->dir,
 			    strerror(errno));
 		goto out;
 	}
@@ -563,7 +563,7 @@ int ayb_layout_iter_open(const char *data_path, struct ayb_layout_iter **out,
 	it->ne = scandir(it->root, &it->ents, skip_dots, alphasort);
 	if (it->ne < 0) {
 		if (errno != ENOENT) {
-			ayb_err_set(err, AYB_E_OTHER, 500, "%s: %s", it->root, strerror(errno));
+			ayb_err_set(err, AYB_E_INTERNAL, "%s: %s", it->root, strerror(errno));
 			free(it->root);
 			free(it);
 			return -1;

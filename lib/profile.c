@@ -23,7 +23,7 @@ int ayb_profile_check_length(const char *field, const char *value, size_t max,
 		if ((*p & 0xc0) != 0x80)
 			chars++;
 	if (chars > max)
-		return ayb_err_set(err, AYB_E_OTHER, 400, "%s can't be longer than %zu characters",
+		return ayb_err_set(err, AYB_E_INVALID, "%s can't be longer than %zu characters",
 				   field, max);
 	return 0;
 }
@@ -146,7 +146,7 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 	int rc = -1;
 
 	if (!in || !cJSON_IsArray(in)) {
-		ayb_err_set(err, AYB_E_OTHER, 400,
+		ayb_err_set(err, AYB_E_INVALID,
 			    "Invalid links: expected a JSON array of objects like {\"url\": \"https://...\"}");
 		goto out;
 	}
@@ -163,7 +163,7 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 		int verified = 0;
 
 		if (!cJSON_IsString(url)) {
-			ayb_err_set(err, AYB_E_OTHER, 400, "Invalid links: every link needs a \"url\" string");
+			ayb_err_set(err, AYB_E_INVALID, "Invalid links: every link needs a \"url\" string");
 			goto out;
 		}
 		if (!(u = curl_url())) {
@@ -175,7 +175,7 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 			curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 		curl_url_cleanup(u);
 		if (uc != CURLUE_OK) {
-			ayb_err_set(err, AYB_E_OTHER, 400, "Failed to parse URL: %s", curl_url_strerror(uc));
+			ayb_err_set(err, AYB_E_INVALID, "Failed to parse URL: %s", curl_url_strerror(uc));
 			goto out;
 		}
 		if (scheme && strcmp(scheme, "https") == 0)

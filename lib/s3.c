@@ -278,7 +278,7 @@ void ayb_s3_objects_free(struct ayb_s3_object *o, size_t n)
 
 static int bad_listing(struct ayb_err *err, const char *why)
 {
-	return ayb_err_set(err, AYB_E_S3_EXECUTION, 502, "S3 sent an invalid listing: %s", why);
+	return ayb_err_set(err, AYB_E_S3_EXECUTION, "S3 sent an invalid listing: %s", why);
 }
 
 int ayb_s3_parse_list_page(const char *xml, size_t len, struct ayb_s3_object **objs,
@@ -316,7 +316,7 @@ int ayb_s3_parse_list_page(const char *xml, size_t len, struct ayb_s3_object **o
 		}
 		if (!(q = xml_find(c, ce, "LastModified", &qn, &a2)) ||
 		    !(o->last_modified = xml_text(q, qn))) {
-			ayb_err_set(err, AYB_E_S3_EXECUTION, 502,
+			ayb_err_set(err, AYB_E_S3_EXECUTION,
 				    "Failed to read last modified datetime from object %s", o->key);
 			goto out;
 		}
@@ -405,18 +405,18 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_DEFAULT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.endpoint_url `%s`: not a URL", url);
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.endpoint_url `%s`: not a URL", url);
 		goto out;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.endpoint_url `%s`: only http:// and https:// are supported",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.endpoint_url `%s`: only http:// and https:// are supported",
 			     url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_USER, &extra, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_QUERY, &extra, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_FRAGMENT, &extra, 0) == CURLUE_OK) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.endpoint_url `%s`: credentials, a query or a fragment are not allowed (credentials go in access_key_id and secret_access_key)",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.endpoint_url `%s`: credentials, a query or a fragment are not allowed (credentials go in access_key_id and secret_access_key)",
 			     url);
 		goto out;
 	}
@@ -427,7 +427,7 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 		goto out;
 	}
 	if (!cfg->force_path_style && is_ip_literal(host)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "snapshots.endpoint_url `%s` is an IP address, which cannot carry the bucket in its host name: set snapshots.force_path_style = true",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "snapshots.endpoint_url `%s` is an IP address, which cannot carry the bucket in its host name: set snapshots.force_path_style = true",
 			     url);
 		goto out;
 	}
@@ -475,27 +475,27 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 	     r++)
 		;
 	if (!cfg->region[0] || *r) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.region `%s`: expected a region name like us-east-1",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.region `%s`: expected a region name like us-east-1",
 			     cfg->region);
 		goto fail;
 	}
 	if (!cfg->bucket[0] || !printable(cfg->bucket) || strchr(cfg->bucket, '/')) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.bucket `%s`: a bucket name has no spaces, slashes or control characters",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.bucket `%s`: a bucket name has no spaces, slashes or control characters",
 			     cfg->bucket);
 		goto fail;
 	}
 	if (!cfg->force_path_style && !dns_bucket(cfg->bucket)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "snapshots.bucket `%s` cannot be part of a host name (3-63 of a-z, 0-9, '.', '-'): set snapshots.force_path_style = true",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "snapshots.bucket `%s` cannot be part of a host name (3-63 of a-z, 0-9, '.', '-'): set snapshots.force_path_style = true",
 			     cfg->bucket);
 		goto fail;
 	}
 	if (!cfg->access_key_id[0] || !printable(cfg->access_key_id)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.access_key_id `%s`: expected a non-empty key id without spaces",
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.access_key_id `%s`: expected a non-empty key id without spaces",
 			     cfg->access_key_id);
 		goto fail;
 	}
 	if (!cfg->secret_access_key[0]) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "snapshots.secret_access_key is empty");
+		ayb_err_set(err, AYB_E_CONFIGURATION, "snapshots.secret_access_key is empty");
 		goto fail;
 	}
 	if (parse_endpoint(s3, err) < 0)
@@ -506,7 +506,7 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 		goto fail;
 	}
 	if (!(s3->curl = curl_easy_init())) {
-		ayb_err_set(err, AYB_E_S3_CONNECTION, 503, "Failed to create S3 credentials: libcurl did not initialise");
+		ayb_err_set(err, AYB_E_S3_CONNECTION, "Failed to create S3 credentials: libcurl did not initialise");
 		goto fail;
 	}
 	*out = s3;
@@ -668,18 +668,18 @@ static int perform(struct ayb_s3 *s3, struct request *r, struct ayb_err *err)
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->sink_refused) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "The downloaded object could not be stored");
+		ayb_err_set(err, AYB_E_INTERNAL, "The downloaded object could not be stored");
 		goto out;
 	}
 	if (r->too_big) {
-		ayb_err_set(err, AYB_E_S3_EXECUTION, 502, "S3 sent a reply larger than %u bytes",
+		ayb_err_set(err, AYB_E_S3_EXECUTION, "S3 sent a reply larger than %u bytes",
 			    LIST_PAGE_MAX);
 		goto out;
 	}
 	if (rc != CURLE_OK) {
 		/* The error buffer says more than curl_easy_strerror when set;
 		 * neither holds credentials. */
-		ayb_err_set(err, AYB_E_S3_CONNECTION, 503, "cannot complete the request to %s: %s",
+		ayb_err_set(err, AYB_E_S3_CONNECTION, "cannot complete the request to %s: %s",
 			    s3->cfg->force_path_style ? s3->origin : s3->vhost_origin,
 			    s3->errbuf[0] ? s3->errbuf : curl_easy_strerror(rc));
 		goto out;
@@ -698,7 +698,7 @@ static int answer_error(struct request *r, struct ayb_err *err)
 
 	if (!text)
 		return ayb_err_oom(err);
-	ayb_err_set(err, AYB_E_S3_EXECUTION, 502, "%s", text);
+	ayb_err_set(err, AYB_E_S3_EXECUTION, "%s", text);
 	free(text);
 	return -1;
 }

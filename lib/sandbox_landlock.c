@@ -96,26 +96,26 @@ int ayb_sandbox_landlock_enter(const char *dir, struct ayb_err *err)
 	}
 	rs = (int)syscall(SYS_landlock_create_ruleset, &ra, size, 0);
 	if (rs < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Landlock ruleset: %s", strerror(errno));
+		ayb_err_set(err, AYB_E_INTERNAL, "Landlock ruleset: %s", strerror(errno));
 		goto out;
 	}
 	memset(&pb, 0, sizeof(pb));
 	pb.allowed_access = ra.handled_access_fs;
 	pb.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (pb.parent_fd < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Landlock: cannot open %s: %s", dir,
+		ayb_err_set(err, AYB_E_INTERNAL, "Landlock: cannot open %s: %s", dir,
 			    strerror(errno));
 		goto out;
 	}
 	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Landlock rule: %s", strerror(errno));
+		ayb_err_set(err, AYB_E_INTERNAL, "Landlock rule: %s", strerror(errno));
 		close(pb.parent_fd);
 		goto out;
 	}
 	close(pb.parent_fd);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Landlock restrict: %s", strerror(errno));
+		ayb_err_set(err, AYB_E_INTERNAL, "Landlock restrict: %s", strerror(errno));
 		goto out;
 	}
 	ret = 0;

@@ -30,7 +30,7 @@ static int set(int resource, const char *name, rlim_t soft, rlim_t hard, struct 
 	struct rlimit r = { soft, hard };
 
 	if (setrlimit(resource, &r) < 0)
-		return ayb_err_set(err, AYB_E_OTHER, 500, "setrlimit(%s): %s", name,
+		return ayb_err_set(err, AYB_E_INTERNAL, "setrlimit(%s): %s", name,
 				   strerror(errno));
 	return 0;
 }

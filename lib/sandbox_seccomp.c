@@ -61,7 +61,7 @@ static int add(scmp_filter_ctx ctx, int errno_value, const char *name, unsigned 
 		return 0; /* unknown to this libseccomp: nothing to refuse */
 	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(errno_value), nr, n, cmp);
 	if (rc < 0)
-		return ayb_err_set(err, AYB_E_OTHER, 500, "seccomp rule for %s: %s", name,
+		return ayb_err_set(err, AYB_E_INTERNAL, "seccomp rule for %s: %s", name,
 				   strerror(-rc));
 	return 0;
 }
@@ -73,7 +73,7 @@ int ayb_sandbox_seccomp_enter(struct ayb_err *err)
 	int rc, ret = -1;
 
 	if (!ctx)
-		return ayb_err_set(err, AYB_E_OTHER, 500, "seccomp_init failed");
+		return ayb_err_set(err, AYB_E_INTERNAL, "seccomp_init failed");
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 		if (add(ctx, EPERM, denied[i], 0, NULL, err) < 0)
 			goto out;
@@ -91,7 +91,7 @@ int ayb_sandbox_seccomp_enter(struct ayb_err *err)
 		goto out;
 	rc = seccomp_load(ctx);
 	if (rc < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "seccomp_load: %s", strerror(-rc));
+		ayb_err_set(err, AYB_E_INTERNAL, "seccomp_load: %s", strerror(-rc));
 		goto out;
 	}
 	ret = 0;

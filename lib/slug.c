@@ -57,15 +57,15 @@ int ayb_slug_check(enum ayb_slug_kind kind, const char *slug, size_t len,
 	size_t i;
 
 	if (len == 0)
-		return ayb_err_set(err, AYB_E_INVALID_SLUG, 400,
+		return ayb_err_set(err, AYB_E_INVALID_SLUG,
 				   "A %s slug can't be empty", k);
 	if (len > AYB_SLUG_MAX)
-		return ayb_err_set(err, AYB_E_INVALID_SLUG, 400,
+		return ayb_err_set(err, AYB_E_INVALID_SLUG,
 				   "A %s slug can't be longer than %d bytes, but this one is %zu bytes",
 				   k, AYB_SLUG_MAX, len);
 	if ((len == 1 && slug[0] == '.') ||
 	    (len == 2 && slug[0] == '.' && slug[1] == '.'))
-		return ayb_err_set(err, AYB_E_INVALID_SLUG, 400,
+		return ayb_err_set(err, AYB_E_INVALID_SLUG,
 				   "Invalid %s slug: %.*s", k, (int)len, slug);
 	for (i = 0; i < len; i++)
 		if (!slug_char_ok((unsigned char)slug[i]))
@@ -75,7 +75,7 @@ int ayb_slug_check(enum ayb_slug_kind kind, const char *slug, size_t len,
 	shown = printable_slug(slug, len);
 	if (!shown)
 		return ayb_err_oom(err);
-	ayb_err_set(err, AYB_E_INVALID_SLUG, 400,
+	ayb_err_set(err, AYB_E_INVALID_SLUG,
 		    "Invalid %s slug: %s. Only letters, numbers, underscores, hyphens, and periods are allowed",
 		    k, shown);
 	free(shown);

@@ -32,7 +32,7 @@
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-/* Puts "<what>: " in front of err's message, keeping its kind and status, so
+/* Puts "<what>: " in front of err's message, keeping its class, so
  * an S3 failure reads "Failed to upload snapshot <key>: S3 answered ...". */
 __attribute__((format(printf, 2, 3)))
 static int err_prefix(struct ayb_err *err, const char *fmt, ...)
@@ -58,7 +58,7 @@ static int err_prefix(struct ayb_err *err, const char *fmt, ...)
 
 static int io_fail(struct ayb_err *err, const char *what, const char *path, int e)
 {
-	return ayb_err_set(err, AYB_E_SNAPSHOT, 500, "%s %s: %s", what, path, strerror(e));
+	return ayb_err_set(err, AYB_E_SNAPSHOT, "%s %s: %s", what, path, strerror(e));
 }
 
 static ssize_t read_some(int fd, void *p, size_t n)
@@ -298,7 +298,7 @@ int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 		if (strncmp(key, prefix, plen) != 0 || !ayb_snapshot_id_valid(id))
 			continue;
 		if (ayb_snapshot_parse_time(objs[i].last_modified, &s->seconds, &s->nanos) < 0) {
-			ayb_err_set(err, AYB_E_S3_EXECUTION, 502,
+			ayb_err_set(err, AYB_E_S3_EXECUTION,
 				    "Failed to read last modified datetime from object %s: `%.40s` is not an RFC 3339 time",
 				    key, objs[i].last_modified);
 			goto out;
@@ -347,7 +347,7 @@ static int vacuum_into(const char *src, const char *dst, struct ayb_err *err)
 
 	rc = ayb_hosted_open_readonly(src, &conn);
 	if (rc != SQLITE_OK) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot open the database to snapshot: %s",
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot open the database to snapshot: %s",
 			    conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
 		goto out;
 	}
@@ -356,16 +356,16 @@ static int vacuum_into(const char *src, const char *dst, struct ayb_err *err)
 	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 1);
 	if (sqlite3_prepare_v2(conn, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text(stmt, 1, dst, -1, SQLITE_STATIC) != SQLITE_OK) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Snapshot failed: %s", sqlite3_errmsg(conn));
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Snapshot failed: %s", sqlite3_errmsg(conn));
 		goto out;
 	}
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Unexpected snapshot result: a row from VACUUM INTO");
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Unexpected snapshot result: a row from VACUUM INTO");
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Snapshot failed: %s", sqlite3_errmsg(conn));
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Snapshot failed: %s", sqlite3_errmsg(conn));
 		goto out;
 	}
 	ret = 0;
@@ -376,8 +376,9 @@ out:
 }
 
 /* PRAGMA integrity_check on a file must say exactly one row, "ok".
- * Returns 0, or -1 with err = SnapshotError (`status`) "<what>: <report>". */
-static int integrity_ok(const char *file, const char *what, int status, struct ayb_err *err)
+ * Returns 0, or -1 with err = SnapshotError of class `kind` "<what>: <report>". */
+static int integrity_ok(const char *file, const char *what, enum ayb_err_kind kind,
+			struct ayb_err *err)
 {
 	sqlite3 *conn = NULL;
 	sqlite3_stmt *stmt = NULL;
@@ -394,7 +395,7 @@ static int integrity_ok(const char *file, const char *what, int status, struct a
 		rc = SQLITE_OK;
 	}
 	if (rc != SQLITE_DONE) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, status, "%s: %s", what,
+		ayb_err_set(err, kind, "%s: %s", what,
 			    conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
 		goto out;
 	}
@@ -402,7 +403,7 @@ static int integrity_ok(const char *file, const char *what, int status, struct a
 		for (char *c = report; *c; c++)
 			if ((unsigned char)*c < ' ')
 				*c = ' ';
-		ayb_err_set(err, AYB_E_SNAPSHOT, status, "%s: %s%s", what, report,
+		ayb_err_set(err, kind, "%s: %s%s", what, report,
 			    rows > 1 ? " (and more)" : "");
 		goto out;
 	}
@@ -471,7 +472,7 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(cctx, src_size))) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot set up zstd compression");
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot set up zstd compression");
 		goto out;
 	}
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -498,7 +499,7 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 
 			r = ZSTD_compressStream2(cctx, &ob, &ib, last ? ZSTD_e_end : ZSTD_e_continue);
 			if (ZSTD_isError(r)) {
-				ayb_err_set(err, AYB_E_SNAPSHOT, 500, "zstd compression failed: %s",
+				ayb_err_set(err, AYB_E_SNAPSHOT, "zstd compression failed: %s",
 					    ZSTD_getErrorName(r));
 				goto out;
 			}
@@ -581,7 +582,8 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 	if (ayb_layout_work_make(cfg->data_path, entity, db, &work, err) < 0)
 		goto out;
 	if (vacuum_into(live.path, work.copy, err) < 0 ||
-	    integrity_ok(work.copy, "Snapshot failed integrity check", 500, err) < 0 ||
+	    integrity_ok(work.copy, "Snapshot failed integrity check", AYB_E_SNAPSHOT,
+			 err) < 0 ||
 	    hash_file(work.copy, res->snapshot_id, &res->size, err) < 0)
 		goto out;
 	if (ayb_snapshot_list(s3, sc, entity, db, &existing, &nexisting, err) < 0)
@@ -675,7 +677,7 @@ static int unpack_write(void *ctx, const char *p, size_t n)
 		size_t r = ZSTD_decompressStream(u->dctx, &out, &in);
 
 		if (ZSTD_isError(r)) {
-			ayb_err_set(&u->err, AYB_E_SNAPSHOT, 502,
+			ayb_err_set(&u->err, AYB_E_SNAPSHOT_UPSTREAM,
 				    "Snapshot %s is not a valid zstd stream: %s", u->id,
 				    ZSTD_getErrorName(r));
 			return -1;
@@ -701,7 +703,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	u.fd = -1;
 	/* An id of another shape cannot name a snapshot; S3 is not asked. */
 	if (!ayb_snapshot_id_valid(id)) {
-		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, 404, "Snapshot does not exist");
+		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot does not exist");
 		return -1;
 	}
 	if (!(prefix = ayb_snapshot_key_prefix(cfg->snapshots, entity, db)) ||
@@ -717,7 +719,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		goto out;
 	}
 	if (ZSTD_isError(ZSTD_DCtx_setParameter(u.dctx, ZSTD_d_windowLogMax, WINDOW_LOG_MAX))) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 500, "Cannot set up zstd decompression");
+		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot set up zstd decompression");
 		goto out;
 	}
 	if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0 ||
@@ -730,7 +732,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	}
 	rc = ayb_s3_get(s3, key, &sink, err);
 	if (rc == 0) {
-		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, 404, "Snapshot %s does not exist", id);
+		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot %s does not exist", id);
 		goto out;
 	}
 	if (rc < 0) {
@@ -744,7 +746,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		goto out;
 	}
 	if (u.in_bytes == 0 || u.last != 0) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, 502, "Snapshot %s is truncated or empty", id);
+		ayb_err_set(err, AYB_E_SNAPSHOT_UPSTREAM, "Snapshot %s is truncated or empty", id);
 		goto out;
 	}
 	if (fsync(u.fd) < 0 || close(u.fd) < 0) {
@@ -754,7 +756,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	}
 	u.fd = -1;
 	snprintf(what, sizeof(what), "Snapshot %s is not an intact SQLite database", id);
-	if (integrity_ok(file, what, 502, err) < 0)
+	if (integrity_ok(file, what, AYB_E_SNAPSHOT_UPSTREAM, err) < 0)
 		goto out;
 	if (ayb_layout_swap(cfg->data_path, entity, db, vdir, err) < 0)
 		goto out;

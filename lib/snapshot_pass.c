@@ -109,7 +109,7 @@ void ayb_snapshot_pass_one(struct ayb_snapshot_pass *p, const char *entity, cons
 	}
 	if (ayb_fs_mkdirs(dir.dir, 0700) < 0 ||
 	    (fd = open(dir.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		ayb_err_set(&err, AYB_E_SNAPSHOT, 500, "Cannot create %s: %s", dir.lock,
+		ayb_err_set(&err, AYB_E_SNAPSHOT, "Cannot create %s: %s", dir.lock,
 			    strerror(errno));
 		fail(p, what, err.message);
 		goto out;
@@ -120,7 +120,7 @@ void ayb_snapshot_pass_one(struct ayb_snapshot_pass *p, const char *entity, cons
 				"skipping\n", what);
 			p->busy++;
 		} else {
-			ayb_err_set(&err, AYB_E_SNAPSHOT, 500, "Cannot lock %s: %s", dir.lock,
+			ayb_err_set(&err, AYB_E_SNAPSHOT, "Cannot lock %s: %s", dir.lock,
 				    strerror(errno));
 			fail(p, what, err.message);
 		}

@@ -201,7 +201,7 @@ int ayb_store_open(const char *url, struct ayb_store **out, struct ayb_err *err)
 		if (ayb_store_pg_open(url, &st->conn, &st->be, err) < 0)
 			goto fail;
 	} else {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+		ayb_err_set(err, AYB_E_CONFIGURATION,
 			    "Database type for %s is not supported (currently only SQLite and PostgreSQL)",
 			    url);
 		goto fail;
@@ -308,7 +308,7 @@ int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int e
 		return -1;
 	rc = ayb_store_entity_get(st, slug, out, err);
 	if (rc == 0)
-		return ayb_err_set(err, AYB_E_OTHER, 500, "Entity %s vanished while being created", slug);
+		return ayb_err_set(err, AYB_E_INTERNAL, "Entity %s vanished while being created", slug);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -388,7 +388,7 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
 			ayb_err_clear(err);
 			return 0;
 		}
-		return ayb_err_set(err, AYB_E_OTHER, 409,
+		return ayb_err_set(err, AYB_E_CONFLICT,
 				   "The email address %s is already used by another account", email);
 	}
 	return rc < 0 ? -1 : 0;
@@ -419,7 +419,7 @@ int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const cha
 	snprintf(level, sizeof(level), "%d", public_level);
 	rc = run(st, Q_DB_INSERT, p, 4, &r, err);
 	if (rc == AYB_STORE_UNIQUE_VIOLATION)
-		return ayb_err_set(err, AYB_E_OTHER, 409, "Database already exists");
+		return ayb_err_set(err, AYB_E_CONFLICT, "Database already exists");
 	if (rc < 0)
 		return -1;
 	rc = r.nrows == 1 && database_from_row(&r, 0, 0, out) == 0 ? 0 : ayb_err_oom(err);

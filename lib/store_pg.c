@@ -180,7 +180,7 @@ static int unavailable(struct ayb_err *err, const char *why)
 	char line[512];
 
 	first_line(line, sizeof(line), why);
-	return ayb_err_set(err, AYB_E_OTHER, 503, "Metadata store unavailable: %s", line);
+	return ayb_err_set(err, AYB_E_UNAVAILABLE, "Metadata store unavailable: %s", line);
 }
 
 /* The server's notices ("relation already exists, skipping") are not for
@@ -207,7 +207,7 @@ static int connect_now(struct conn *c, struct ayb_err *err)
 		return ayb_err_oom(err);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(line, sizeof(line), PQerrorMessage(c->pg));
-		ayb_err_set(err, AYB_E_OTHER, 503,
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
 			    "Metadata store unavailable: cannot connect to %s: %s", c->shown, line);
 		drop(c);
 		return -1;
@@ -267,27 +267,27 @@ static int fail(struct conn *c, const PGresult *res, struct ayb_err *err)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char line[512];
-	int status = 500;
+	enum ayb_err_kind kind = AYB_E_INTERNAL;
 
 	first_line(line, sizeof(line),
 		   primary ? primary : res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
 	if (connection_lost(c, state)) {
-		ayb_err_set(err, AYB_E_OTHER, 503, "Metadata store unavailable: %s", line);
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Metadata store unavailable: %s", line);
 		drop(c);
 		return LOST;
 	}
 	if (state && strcmp(state, "23505") == 0) {
-		ayb_err_set(err, AYB_E_OTHER, 409, "Metadata store error: %s", line);
+		ayb_err_set(err, AYB_E_CONFLICT, "Metadata store error: %s", line);
 		return AYB_STORE_UNIQUE_VIOLATION;
 	}
 	/* Serialization failures, deadlocks, lock and resource limits pass. */
 	if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
 		      strcmp(state, "55P03") == 0 || strncmp(state, "53", 2) == 0))
-		status = 503;
+		kind = AYB_E_UNAVAILABLE;
 	/* Data exceptions (a value too long for its column) are bad input. */
 	else if (state && strncmp(state, "22", 2) == 0)
-		status = 400;
-	ayb_err_set(err, AYB_E_OTHER, status, "Metadata store error: %s", line);
+		kind = AYB_E_INVALID;
+	ayb_err_set(err, kind, "Metadata store error: %s", line);
 	return -1;
 }
 
@@ -397,7 +397,7 @@ static int pg_query(void *conn, int qid, const char *sql, const struct ayb_param
 	if (rows)
 		memset(rows, 0, sizeof(*rows));
 	if (qid < 0 || qid >= MAX_QUERIES || nparams > MAX_PARAMS)
-		return ayb_err_set(err, AYB_E_OTHER, 500, "Metadata store error: query id %d", qid);
+		return ayb_err_set(err, AYB_E_INTERNAL, "Metadata store error: query id %d", qid);
 	for (size_t i = 0; i < nparams; i++)
 		values[i] = params[i].value;
 	ret = query_once(c, qid, sql, values, (int)nparams, rows, err);

@@ -84,8 +84,9 @@ static int fail(struct conn *c, struct ayb_err *err)
 {
 	int code = sqlite3_extended_errcode(c->db);
 
-	ayb_err_set(err, AYB_E_OTHER,
-		    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? 503 : 500,
+	ayb_err_set(err,
+		    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? AYB_E_UNAVAILABLE
+										: AYB_E_INTERNAL,
 		    "Metadata store error: %s", sqlite3_errmsg(c->db));
 	return (code & 0xff) == SQLITE_CONSTRAINT &&
 			       (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -164,7 +165,7 @@ static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param
 	int rc, ret = 0;
 
 	if (qid < 0 || qid >= MAX_QUERIES)
-		return ayb_err_set(err, AYB_E_OTHER, 500, "Metadata store error: query id %d", qid);
+		return ayb_err_set(err, AYB_E_INTERNAL, "Metadata store error: query id %d", qid);
 	if (!(st = c->stmts[qid])) {
 		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 			return fail(c, err);
@@ -276,7 +277,7 @@ int ayb_store_sqlite_open(const char *path, void **connp, const struct ayb_store
 		return ayb_err_oom(err);
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		ayb_err_set(err, AYB_E_OTHER, 500, "Unable to open metadata store %s: %s", path,
+		ayb_err_set(err, AYB_E_INTERNAL, "Unable to open metadata store %s: %s", path,
 			    c->db ? sqlite3_errmsg(c->db) : "out of memory");
 		sq_close(c);
 		return -1;

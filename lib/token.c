@@ -205,7 +205,7 @@ out:
 	free(raw);
 	free(plain);
 	if (rc < 0)
-		ayb_err_set(err, AYB_E_OTHER, 401, "Invalid or expired token");
+		ayb_err_set(err, AYB_E_UNAUTHENTICATED, "Invalid or expired token");
 	return rc;
 }
 
@@ -286,14 +286,14 @@ int ayb_token_api_split(const char *token, char short_out[AYB_SHORT_TOKEN_MAX],
 		if (*p == '_')
 			parts++;
 	if (parts != 3)
-		return ayb_err_set(err, AYB_E_OTHER, 401,
+		return ayb_err_set(err, AYB_E_UNAUTHENTICATED,
 				   "Error parsing API token: WrongNumberOfParts(%zu)", parts);
 	u1 = strchr(token, '_');
 	u2 = strchr(u1 + 1, '_');
 	slen = (size_t)(u2 - u1 - 1);
 	klen = strlen(u2 + 1);
 	if (slen >= AYB_SHORT_TOKEN_MAX || klen >= AYB_SECRET_MAX)
-		return ayb_err_set(err, AYB_E_INVALID_TOKEN, 401, "Invalid API token");
+		return ayb_err_set(err, AYB_E_INVALID_TOKEN, "Invalid API token");
 	memcpy(short_out, u1 + 1, slen);
 	short_out[slen] = '\0';
 	memcpy(secret_out, u2 + 1, klen + 1);

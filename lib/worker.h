@@ -15,7 +15,7 @@
  * 'S' setup once, then 'Q' queries.  Worker to parent: 'R' ready (or 'E'
  * when the sandbox failed), then per query the result as typed values --
  * one 'F' (the column names) and any number of 'W' (several rows each) --
- * and one 'K' (done) or 'E' (error: kind, status, message); an error may
+ * and one 'K' (done) or 'E' (error: class, message); an error may
  * come at any point.  lib/worker_proto.c encodes and decodes every frame;
  * the parent treats everything a worker says as untrusted. */
 #ifndef AYB_WORKER_H

@@ -314,12 +314,12 @@ static int await_ready(struct worker *w, struct ayb_err *err)
 		struct ayb_err why = { 0 };
 
 		if (ayb_worker_get_error(p, len, &why) == 0)
-			ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: %s",
+			ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: %s",
 				    why.message ? why.message : "sandbox failed");
 		ayb_err_clear(&why);
 	}
 	if (!err->kind)
-		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: %s",
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: %s",
 			    rc == IO_TIMEOUT ? "it did not start in time" : "it failed to start");
 	return -1;
 }
@@ -328,7 +328,7 @@ static int make_pipes(int req[2], int resp[2], struct ayb_err *err)
 {
 	req[0] = req[1] = resp[0] = resp[1] = -1;
 	if (pipe2(req, O_CLOEXEC) < 0 || pipe2(resp, O_CLOEXEC) < 0) {
-		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: pipe: %s",
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: pipe: %s",
 			    strerror(errno));
 		return -1;
 	}
@@ -391,7 +391,7 @@ static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 	rc = posix_spawn(&w->pid, prog, &fa, NULL, argv, env);
 	if (rc != 0) {
 		w->pid = 0;
-		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: cannot run %s: %s",
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: cannot run %s: %s",
 			    prog, strerror(rc));
 		goto out;
 	}
@@ -403,7 +403,7 @@ static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 		goto out;
 	}
 	if (write_full(w->to, b.data, b.len, &budget) != IO_OK) {
-		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: it failed to start");
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: it failed to start");
 		goto out;
 	}
 	if (await_ready(w, err) < 0)
@@ -437,7 +437,7 @@ static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_l
 	w->pid = fork();
 	if (w->pid < 0) {
 		w->pid = 0;
-		ayb_err_set(err, AYB_E_OTHER, 503, "Query worker unavailable: fork: %s",
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: fork: %s",
 			    strerror(errno));
 		goto out;
 	}
@@ -547,20 +547,20 @@ static void ended_error(int status, const struct ayb_isolation_config *iso, stru
 	char size[64];
 
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
-		ayb_err_set(err, AYB_E_OTHER, 400,
+		ayb_err_set(err, AYB_E_INVALID,
 			    "Query stopped: its worker used up its CPU time (%lld s, the server's limit)",
 			    (long long)iso->cpu_seconds);
 	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
 		snprintf(size, sizeof(size), "%lld MiB", (long long)iso->max_file_size_mb);
-		ayb_err_set(err, AYB_E_OTHER, 400,
+		ayb_err_set(err, AYB_E_INVALID,
 			    "Database file too large: it would grow beyond %s (the server's limit)",
 			    size);
 	} else if (WIFSIGNALED(status)) {
-		ayb_err_set(err, AYB_E_QUERY, 500,
+		ayb_err_set(err, AYB_E_QUERY,
 			    "The query worker stopped unexpectedly (signal %d, %s); the next query gets a fresh one",
 			    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	} else {
-		ayb_err_set(err, AYB_E_QUERY, 500,
+		ayb_err_set(err, AYB_E_QUERY,
 			    "The query worker stopped unexpectedly (exit status %d); the next query gets a fresh one",
 			    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
@@ -628,7 +628,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		if (type == AYB_F_DONE && n == 0 && names && rb.pos == rb.len) {
 			res = DONE;
 			if (rows->end(rows->ctx) < 0)
-				ayb_err_set(err, AYB_E_OTHER, 500,
+				ayb_err_set(err, AYB_E_INTERNAL,
 					    "The query result could not be delivered");
 			goto out;
 		}
@@ -651,17 +651,17 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 			goto garbage;
 		}
 		if (rc < 0) {
-			ayb_err_set(err, AYB_E_OTHER, 500, "The query result could not be delivered");
+			ayb_err_set(err, AYB_E_INTERNAL, "The query result could not be delivered");
 			goto end;
 		}
 	}
 timeout:
-	ayb_err_set(err, AYB_E_OTHER, 400,
+	ayb_err_set(err, AYB_E_INVALID,
 		    "Query timed out: it ran longer than %lld ms (the server's limit)",
 		    (long long)lim->timeout_ms);
 	goto end;
 garbage:
-	ayb_err_set(err, AYB_E_QUERY, 500, "Invalid response from the query worker");
+	ayb_err_set(err, AYB_E_QUERY, "Invalid response from the query worker");
 	goto end;
 ended:
 	reused = w->used;
@@ -706,7 +706,7 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	if (!sql)
 		sql = "";
 	if (len > AYB_WORKER_QUERY_SQL_MAX) {
-		ayb_err_set(err, AYB_E_OTHER, 400, "Query is too long");
+		ayb_err_set(err, AYB_E_INVALID, "Query is too long");
 		goto out;
 	}
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
@@ -729,7 +729,7 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	}
 	ret = res == DONE && !err->kind ? 0 : -1;
 	if (res == RETRY)
-		ayb_err_set(err, AYB_E_QUERY, 500, "The query worker stopped unexpectedly");
+		ayb_err_set(err, AYB_E_QUERY, "The query worker stopped unexpectedly");
 out:
 	ayb_layout_file_free(&f);
 	return ret;

@@ -132,14 +132,12 @@ void ayb_worker_put_error(struct ayb_buf *b, const struct ayb_err *err)
 {
 	const char *m = err->message ? err->message : "";
 	size_t n = strlen(m);
-	unsigned char h[3];
-	uint16_t status = (uint16_t)(err->status ? err->status : 500);
+	unsigned char h[1];
 
 	/* A message longer than a frame is cut, never the frame left invalid. */
 	if (n > AYB_WORKER_FRAME_MAX - sizeof(h))
 		n = AYB_WORKER_FRAME_MAX - sizeof(h);
-	h[0] = (unsigned char)err->kind;
-	memcpy(h + 1, &status, sizeof(status));
+	h[0] = (unsigned char)(err->kind ? err->kind : AYB_E_INTERNAL);
 	ayb_worker_put_header(b, AYB_F_ERROR, sizeof(h) + n);
 	ayb_buf_add(b, h, sizeof(h));
 	ayb_buf_add(b, m, n);
@@ -147,19 +145,16 @@ void ayb_worker_put_error(struct ayb_buf *b, const struct ayb_err *err)
 
 int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err)
 {
-	uint16_t status;
 	int kind;
 
-	if (n < 3)
+	if (n < 1)
 		return -1;
 	kind = p[0];
-	memcpy(&status, p + 1, sizeof(status));
-	/* A hosted query only ever fails with a message-carrying kind. */
-	if ((kind != AYB_E_OTHER && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY) ||
-	    status < 400 || status > 599)
+	/* A hosted query only ever fails with one of these classes. */
+	if (kind != AYB_E_INVALID && kind != AYB_E_FORBIDDEN && kind != AYB_E_INTERNAL &&
+	    kind != AYB_E_UNAVAILABLE && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY)
 		return -1;
-	ayb_err_set(err, (enum ayb_err_kind)kind, status, "%.*s", (int)(n - 3),
-		    (const char *)p + 3);
+	ayb_err_set(err, (enum ayb_err_kind)kind, "%.*s", (int)(n - 1), (const char *)p + 1);
 	return 0;
 }
 

@@ -76,7 +76,7 @@ static int field(const cJSON *body, const char *key, size_t max, struct ayb_fiel
 	if (!v)
 		return 0;
 	if (!cJSON_IsNull(v) && !cJSON_IsString(v))
-		return ayb_err_set(err, AYB_E_OTHER, 400, "`%s` must be a string or null", key);
+		return ayb_err_set(err, AYB_E_INVALID, "`%s` must be a string or null", key);
 	f->present = 1;
 	f->value = cJSON_IsString(v) ? v->valuestring : NULL;
 	if (f->value && max)
@@ -103,13 +103,13 @@ void api_entity_update(struct fcgi_call *c)
 		goto fail;
 	ct = fcgi_request_header(req, "content-type");
 	if (!ct || strncmp(ct, "application/json", 16) != 0) {
-		ayb_err_set(&err, AYB_E_OTHER, 400,
+		ayb_err_set(&err, AYB_E_INVALID,
 			    "Content type error: the body must be sent as application/json");
 		goto fail;
 	}
 	body = cJSON_ParseWithLength(req->body, req->body_len);
 	if (!cJSON_IsObject(body)) {
-		ayb_err_set(&err, AYB_E_OTHER, 400, "Json deserialize error: expected a JSON object");
+		ayb_err_set(&err, AYB_E_INVALID, "Json deserialize error: expected a JSON object");
 		goto fail;
 	}
 	if (field(body, "display_name", AYB_PROFILE_DISPLAY_NAME_MAX, &u.display_name, &err) < 0 ||

@@ -8,6 +8,6 @@ const char *api_require_header(const struct fcgi_request *req, const char *name,
 	const char *v = fcgi_request_header(req, name);
 
 	if (!v)
-		ayb_err_set(err, AYB_E_OTHER, 400, "Missing required `%s` header", name);
+		ayb_err_set(err, AYB_E_INVALID, "Missing required `%s` header", name);
 	return v;
 }

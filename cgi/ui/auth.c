@@ -110,7 +110,7 @@ void ui_register(struct fcgi_call *c)
 	char tmp[256];
 
 	if (!*ui_field(ui, "username") || !*ui_field(ui, "email")) {
-		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give a username and an email address.");
+		ayb_err_set(&err, AYB_E_INVALID, "Please give a username and an email address.");
 	} else if (ayb_app_register(ui->ctx, ui_field(ui, "username"), ui_field(ui, "email"),
 				    "user", &err) == 0) {
 		check_email_page(ui, NULL);
@@ -119,7 +119,7 @@ void ui_register(struct fcgi_call *c)
 	ui_page_open(ui, "Registration error", UI_AUTH_LOG_IN);
 	register_form(ui, ui_err_text(&err, tmp, sizeof(tmp)));
 	ui_page_close(ui, UI_AUTH_LOG_IN);
-	ui_send(ui, err.status ? err.status : 400);
+	ui_send(ui, ayb_err_status(&err));
 out:
 	ayb_err_clear(&err);
 }
@@ -165,7 +165,7 @@ void ui_log_in(struct fcgi_call *c)
 	char tmp[256];
 
 	if (!*ui_field(ui, "username")) {
-		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give your username.");
+		ayb_err_set(&err, AYB_E_INVALID, "Please give your username.");
 	} else if (ayb_app_log_in(ui->ctx, ui_field(ui, "username"), &err) == 0) {
 		check_email_page(ui, ui_form_get(&ui->form, "next"));
 		goto out;
@@ -173,7 +173,7 @@ void ui_log_in(struct fcgi_call *c)
 	ui_page_open(ui, "Login error", UI_AUTH_REGISTER);
 	log_in_form(ui, ui_form_get(&ui->form, "next"), ui_err_text(&err, tmp, sizeof(tmp)));
 	ui_page_close(ui, UI_AUTH_REGISTER);
-	ui_send(ui, err.status ? err.status : 400);
+	ui_send(ui, ayb_err_status(&err));
 out:
 	ayb_err_clear(&err);
 }
@@ -190,12 +190,12 @@ void ui_confirm(struct fcgi_call *c)
 		ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
 		ayb_buf_adds(b, "<div class=\"card auth-card\">");
 		ui_alert(b, UI_ERROR, "Unable to log in",
-			 err.status >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
+			 ayb_err_status(&err) >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
 					   : "Invalid or expired confirmation link. Please try again.");
 		ayb_buf_adds(b, "<p class=\"center\"><a class=\"btn btn-secondary\" href=\"/log_in\">"
 				"Send a new link</a></p></div>");
 		ui_page_close(ui, UI_AUTH_LOG_IN);
-		ui_send(ui, err.status ? err.status : 400);
+		ui_send(ui, ayb_err_status(&err));
 		goto out;
 	}
 	/* This browser's previous session (if any) is replaced: its token

@@ -108,7 +108,7 @@ static int load_session(struct ui *ui, const char *cookies, struct ayb_err *err)
 	}
 	*colon = '\0';
 	if (ayb_app_caller_from_token(ui->ctx, ui->token, ui->caller, err) < 0) {
-		if (err->status >= 500) {
+		if (ayb_err_status(err) >= 500) {
 			ret = -1;
 			goto out;
 		}
@@ -179,7 +179,7 @@ static int parse_body(struct ui *ui, struct ayb_err *err)
 	if (!ui->req->body || !ui->req->body_len)
 		return 0;
 	if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
-		return ayb_err_set(err, AYB_E_OTHER, 415,
+		return ayb_err_set(err, AYB_E_UNSUPPORTED_MEDIA,
 				   "Forms must be sent as application/x-www-form-urlencoded");
 	return ui_form_parse(ui->req->body, ui->req->body_len, &ui->form, err);
 }
@@ -241,7 +241,7 @@ int ui_session_begin(struct fcgi_call *c)
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		if (parse_body(ui, &err) < 0) {
 			char tmp[256];
-			ui_message_page(ui, err.status, "Bad request", UI_ERROR, "Bad request",
+			ui_message_page(ui, ayb_err_status(&err), "Bad request", UI_ERROR, "Bad request",
 					ui_err_text(&err, tmp, sizeof(tmp)));
 			goto out;
 		}
@@ -275,11 +275,11 @@ void ui_session_end(struct ui *ui)
 
 void ui_target_failed(struct ui *ui, const struct ayb_err *err)
 {
-	if (err->status == 404)
+	if (ayb_err_status(err) == 404)
 		ui_message_page(ui, 404, "Not found", UI_ERROR, "Database not found",
 				"It does not exist, or it is not shared with you.");
 	else
-		ui_message_page(ui, err->status ? err->status : 500, "Server error", UI_ERROR,
+		ui_message_page(ui, ayb_err_status(err), "Server error", UI_ERROR,
 				"Server error", err->message);
 }
 

@@ -250,7 +250,7 @@ static int load_entity(struct ui *ui, struct ayb_entity *e)
 		ui_message_page(ui, 404, "Not found", UI_ERROR, "Entity not found",
 				"There is no user or organization by that name.");
 	else if (rc < 0)
-		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
+		ui_message_page(ui, ayb_err_status(&err), "Server error", UI_ERROR,
 				"Server error", err.message);
 	ayb_err_clear(&err);
 	return rc;
@@ -266,7 +266,7 @@ static void show_entity(struct ui *ui, const struct ayb_entity *e, const char *c
 	size_t n = 0;
 
 	if (ayb_app_entity_databases(ui->ctx, ui->caller, e->id, &dbs, &n, &err) < 0)
-		ui_message_page(ui, err.status ? err.status : 500, "Server error", UI_ERROR,
+		ui_message_page(ui, ayb_err_status(&err), "Server error", UI_ERROR,
 				"Server error", err.message);
 	else
 		entity_page(ui, e, dbs, n, create_error, pv, plinks, profile_error, status);
@@ -296,9 +296,9 @@ void ui_create_database(struct fcgi_call *c)
 		goto out;
 	slug = ui_field(ui, "database_slug");
 	if (!ui->logged_in) {
-		ayb_err_set(&err, AYB_E_OTHER, 401, "Please log in to create a database.");
+		ayb_err_set(&err, AYB_E_UNAUTHENTICATED, "Please log in to create a database.");
 	} else if (!*slug) {
-		ayb_err_set(&err, AYB_E_OTHER, 400, "Please give the database a name.");
+		ayb_err_set(&err, AYB_E_INVALID, "Please give the database a name.");
 	} else {
 		const char *type = ui_form_get(&ui->form, "db_type");
 		const char *level = ui_form_get(&ui->form, "public_sharing_level");
@@ -315,10 +315,10 @@ void ui_create_database(struct fcgi_call *c)
 	if (ui->fragment) {
 		ui_alert(&ui->page, UI_ERROR, "Error creating database",
 			 ui_err_text(&err, tmp, sizeof(tmp)));
-		ui_send(ui, err.status ? err.status : 400);
+		ui_send(ui, ayb_err_status(&err));
 	} else {
 		show_entity(ui, &e, ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
-			    err.status ? err.status : 400);
+			    ayb_err_status(&err));
 	}
 out:
 	free(path);
@@ -384,7 +384,7 @@ void ui_update_profile(struct fcgi_call *c)
 	links = submitted_links(ui, &shown);
 	if (!ui->logged_in ||
 	    ayb_app_profile_owner_check(ui->caller, e.slug, strlen(e.slug), &err) < 0) {
-		ayb_err_set(&err, AYB_E_OTHER, 403, "You can only edit your own profile");
+		ayb_err_set(&err, AYB_E_FORBIDDEN, "You can only edit your own profile");
 		ui_message_page(ui, 403, "Unauthorized", UI_ERROR, "Unauthorized",
 				err.message);
 		goto out;
@@ -416,10 +416,10 @@ void ui_update_profile(struct fcgi_call *c)
 	}
 	if (ui->fragment) {
 		profile_section(ui, &e, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)));
-		ui_send(ui, err.status ? err.status : 400);
+		ui_send(ui, ayb_err_status(&err));
 	} else {
 		show_entity(ui, &e, NULL, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)),
-			    err.status ? err.status : 400);
+			    ayb_err_status(&err));
 	}
 out:
 	cJSON_Delete(shown);

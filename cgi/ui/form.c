@@ -111,7 +111,7 @@ int ui_form_parse(const char *s, size_t len, struct ui_form *out, struct ayb_err
 	return 0;
 fail:
 	ui_form_free(out);
-	return bad ? ayb_err_set(err, AYB_E_OTHER, 400, "Malformed form data") : ayb_err_oom(err);
+	return bad ? ayb_err_set(err, AYB_E_INVALID, "Malformed form data") : ayb_err_oom(err);
 }
 
 const struct ui_form_field *ui_form_field(const struct ui_form *f, const char *name)

@@ -42,7 +42,7 @@ void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char 
 	if (rc < 0) {
 		ui_alert(b, UI_ERROR, "Error running query",
 			 ui_err_text(&err, tmp, sizeof(tmp)));
-		*status = err.status ? err.status : 400;
+		*status = ayb_err_status(&err);
 		goto out;
 	}
 	*status = 200;
@@ -100,7 +100,7 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 		goto out;
 	}
 	fcgi_response_discard(resp);
-	resp->status = err.status && err.status < 500 ? 400 : (err.status ? err.status : 500);
+	resp->status = ayb_err_status(&err) < 500 ? 400 : ayb_err_status(&err);
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		char *s;

@@ -54,7 +54,7 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 		ui_alert(b, UI_ERROR, "Error revoking token", error);
 	if (ayb_app_tokens_list(ui->ctx, ui->caller, &t, &n, &err) < 0) {
 		ui_alert(b, UI_ERROR, "Error loading tokens", ui_err_text(&err, tmp, sizeof(tmp)));
-		status = err.status ? err.status : 500;
+		status = ayb_err_status(&err);
 		goto done;
 	}
 	if (n == 0) {
@@ -136,12 +136,12 @@ void ui_token_revoke(struct fcgi_call *c)
 		if (!err.kind)
 			ayb_err_not_found(&err, "", "api_token");
 		if (ui->fragment)
-			ui_message_page(ui, err.status ? err.status : 400, "", UI_ERROR,
+			ui_message_page(ui, ayb_err_status(&err), "", UI_ERROR,
 					"Error revoking token",
 					ui_err_text(&err, tmp, sizeof(tmp)));
 		else
 			tokens_page(ui, NULL, ui_err_text(&err, tmp, sizeof(tmp)),
-				    err.status ? err.status : 400);
+				    ayb_err_status(&err));
 		goto out;
 	}
 	if (ui->fragment) {

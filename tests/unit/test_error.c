@@ -1,4 +1,5 @@
-/* The error envelope: kind names, fields per kind, and the JSON shape. */
+/* The error table (class -> type tag, HTTP status, exit code) and the JSON
+ * envelope of each shape. */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -19,15 +20,16 @@ int main(void)
 	struct ayb_err e = { 0 };
 	char *s;
 
-	is_int(ayb_err_set(&e, AYB_E_OTHER, 409, "Database %s", "already exists"), -1,
+	is_int(ayb_err_set(&e, AYB_E_CONFLICT, "Database %s", "already exists"), -1,
 	       "ayb_err_set returns -1");
-	is_int(e.status, 409, "status kept");
+	is_int(ayb_err_status(&e), 409, "conflict is 409");
+	is_int(ayb_err_exit_code(&e), 1, "a failure exits 1");
 	s = render(&e);
 	is_str(s, "{\"type\":\"Other\",\"message\":\"Database already exists\"}", "Other envelope");
 	free(s);
 
 	ayb_err_not_found(&e, "e2e-first/test.sqlite", "database");
-	is_int(e.status, 404, "not found is 404");
+	is_int(ayb_err_status(&e), 404, "not found is 404");
 	s = render(&e);
 	is_str(s, "{\"type\":\"RecordNotFound\",\"id\":\"e2e-first/test.sqlite\",\"record_type\":\"database\"}",
 	       "RecordNotFound envelope");
@@ -39,12 +41,20 @@ int main(void)
 	is_str(s, "{\"type\":\"SnapshotDoesNotExistError\"}", "SnapshotDoesNotExistError has no fields");
 	free(s);
 
-	ayb_err_set(&e, AYB_E_OTHER, 400, "quote \" and newline \n");
+	ayb_err_set(&e, AYB_E_INVALID, "quote \" and newline \n");
 	s = render(&e);
 	is_str(s, "{\"type\":\"Other\",\"message\":\"quote \\\" and newline \\n\"}", "messages are escaped");
 	free(s);
 
+	ayb_err_not_found_as(&e, AYB_E_TOKEN_NOT_FOUND, "x", "api_token");
+	is_int(ayb_err_status(&e), 401, "an unknown API token is 401");
+	s = render(&e);
+	is_str(s, "{\"type\":\"RecordNotFound\",\"id\":\"x\",\"record_type\":\"api_token\"}",
+	       "RecordNotFound envelope for a token");
+	free(s);
+
 	ayb_err_oom(&e);
+	is_int(ayb_err_status(&e), 500, "out of memory is 500");
 	s = render(&e);
 	is_str(s, "{\"type\":\"Other\",\"message\":\"Out of memory\"}", "out of memory envelope");
 	free(s);
@@ -62,5 +72,17 @@ int main(void)
 		is_str(ayb_err_kind_name(k), names[i], "kind %s round-trips", names[i]);
 	}
 	is_int(ayb_err_kind_from_name("NoSuchKind"), AYB_OK, "unknown kind name");
+	is_int(ayb_err_kind_from_name("Other"), AYB_E_INVALID, "Other reads as the 400 class");
+
+	/* Every class has a tag and an error status; none is left out. */
+	for (int k = AYB_E_INVALID; k < AYB_E_NCLASSES; k++) {
+		int st = ayb_err_kind_status((enum ayb_err_kind)k);
+		ok(*ayb_err_kind_name((enum ayb_err_kind)k) && st >= 400 && st <= 599 &&
+			   ayb_err_kind_exit_code((enum ayb_err_kind)k) == 1,
+		   "class %d: %s %d", k, ayb_err_kind_name((enum ayb_err_kind)k), st);
+	}
+	is_int(ayb_err_kind_status((enum ayb_err_kind)250), 500, "an unknown class is internal");
+	e.kind = AYB_OK;
+	is_int(ayb_err_status(&e), 500, "an error that named no class is internal");
 	return tap_done();
 }

@@ -101,7 +101,7 @@ int main(void)
 	is_str(fails(COUNT_FOREVER, &lim),
 	       "Query timed out: it ran longer than 300 ms (the server's limit)",
 	       "an endless recursive CTE times out");
-	is_int(err.status, 400, "status 400");
+	is_int(ayb_err_status(&err), 400, "status 400");
 	ok(now() - t0 < 2.0, "soon after the limit (%.2f s)", now() - t0);
 	got = run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) "
 		  "SELECT x, printf('%.40c', 'y') FROM c", &lim, 1);
@@ -118,7 +118,7 @@ int main(void)
 		     "randomblob(6000000)", &lim),
 	       "Query ran out of memory: it needed more than 16 MiB (the server's limit)",
 	       "randomblobs held at once run out of heap");
-	is_int(err.status, 400, "status 400");
+	is_int(ayb_err_status(&err), 400, "status 400");
 	is_str(fails("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) "
 		     "SELECT randomblob(7000000), randomblob(7000000), randomblob(7000000) FROM c", &lim),
 	       "Query ran out of memory: it needed more than 16 MiB (the server's limit)",
@@ -136,7 +136,7 @@ int main(void)
 		     &lim),
 	       "Query result too large: more than 100 rows (the server's limit)",
 	       "an endless result stops at the row cap");
-	is_int(err.status, 400, "status 400");
+	is_int(ayb_err_status(&err), 400, "status 400");
 	ok(res.len == 0, "and nothing reached the sink");
 	ok(run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) "
 	       "SELECT x FROM c", &lim, 0) != NULL, "exactly the cap is fine");
@@ -155,7 +155,7 @@ int main(void)
 		     "WHERE x < 100) SELECT randomblob(100000) FROM c", &lim),
 	       "Database file too large: it would grow beyond 1 MiB (the server's limit)",
 	       "a file-size bomb stops at the limit");
-	is_int(err.status, 400, "status 400");
+	is_int(ayb_err_status(&err), 400, "status 400");
 	is_str(fails("INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
 		     "WHERE x < 100) SELECT randomblob(100000) FROM c", &lim),
 	       "Database file too large: it would grow beyond 1 MiB (the server's limit)",

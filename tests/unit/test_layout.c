@@ -55,7 +55,7 @@ static void test_refusals(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ayb_err_clear(&err);
 		p = ayb_layout_current_path(data, bad[i], "d", &err);
-		ok(!p && err.status == 500 &&
+		ok(!p && ayb_err_status(&err) == 500 &&
 		   strcmp(err.message, "Invalid database path component") == 0,
 		   "current path: entity \"%s\" refused", bad[i]);
 		free(p);
@@ -114,7 +114,7 @@ static void test_locate(void)
 	errno = 0;
 	ok(ayb_layout_locate(data, "e", "d", &f, &err) < 0 && errno == ENOENT,
 	   "no current yet: ENOENT");
-	is_int(err.status, 500, "status 500");
+	is_int(ayb_err_status(&err), 500, "status 500");
 	ok(err.message && strstr(err.message, "kind: NotFound"), "IO error NotFound");
 	ayb_err_clear(&err);
 	ok(ayb_layout_create(data, "e", "d", &err) == 0, "create e/d");

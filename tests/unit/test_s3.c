@@ -210,7 +210,7 @@ static void listing(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = ayb_s3_parse_list_page(bad[i], strlen(bad[i]), &o, &n, &truncated, &next, &err);
 
-		ok(rc < 0 && err.kind == AYB_E_S3_EXECUTION && err.status == 502,
+		ok(rc < 0 && err.kind == AYB_E_S3_EXECUTION && ayb_err_status(&err) == 502,
 		   "bad listing %zu refused: %s", i, err.message ? err.message : "(none)");
 		ayb_s3_objects_free(o, n);
 		o = NULL;

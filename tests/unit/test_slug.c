@@ -22,9 +22,9 @@ static const char *check(enum ayb_slug_kind kind, const char *slug, size_t len)
 
 	msg[0] = '\0';
 	if (ayb_slug_check(kind, slug, len, &err) < 0) {
-		if (err.kind != AYB_E_INVALID_SLUG || err.status != 400)
+		if (err.kind != AYB_E_INVALID_SLUG || ayb_err_status(&err) != 400)
 			snprintf(msg, sizeof(msg), "wrong kind %d / status %d", err.kind,
-				 err.status);
+				 ayb_err_status(&err));
 		else
 			snprintf(msg, sizeof(msg), "%s", err.message ? err.message : "(null)");
 	} else if (err.kind != AYB_OK) {

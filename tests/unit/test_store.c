@@ -76,7 +76,7 @@ int main(void)
 	ayb_store_entity_get_or_create(st, "bob", 0, &e2, &err);
 	is_int(ayb_store_auth_method_create(st, e2.id, "a@example.org", &err), -1,
 	       "an address verifies one entity only");
-	is_int(err.status, 409, "conflict status");
+	is_int(ayb_err_status(&err), 409, "conflict status");
 	is_str(err.message, "The email address a@example.org is already used by another account",
 	       "conflict message");
 	is_int(ayb_store_auth_methods(st, e.id, &m, &n, &err), 0, "list methods");

@@ -37,7 +37,7 @@ static void test_form(void)
 	ok(ui_form_get(&f, "a") == NULL, "but is not a text value");
 	ui_form_free(&f);
 
-	ok(ui_form_parse("a=%zz", 5, &f, &err) < 0 && err.status == 400, "bad escape refused (400)");
+	ok(ui_form_parse("a=%zz", 5, &f, &err) < 0 && ayb_err_status(&err) == 400, "bad escape refused (400)");
 	is_str(err.message, "Malformed form data", "message");
 	ok(f.n == 0 && f.f == NULL, "form left empty on failure");
 	ayb_err_clear(&err);
@@ -58,7 +58,7 @@ static void test_form(void)
 		for (size_t i = 0; i < n; i += 2)
 			memcpy(many + i, "a&", 2);
 		many[n] = '\0';
-		ok(ui_form_parse(many, n, &f, &err) < 0 && err.status == 400, "too many fields refused");
+		ok(ui_form_parse(many, n, &f, &err) < 0 && ayb_err_status(&err) == 400, "too many fields refused");
 		ayb_err_clear(&err);
 		ok(ui_form_parse(many, n - 2, &f, &err) == 0 && f.n == AYB_FORM_MAX_FIELDS,
 		   "exactly the maximum is accepted");

@@ -344,11 +344,11 @@ int main(void)
 	free(want);
 	want = in_process("a", "SELECT nope FROM t");
 	is_str(qerr("a", "SELECT nope FROM t"), want ? want : "", "an SQL error is the in-process one");
-	is_int(err.status, 400, "with its status");
+	is_int(ayb_err_status(&err), 400, "with its status");
 	free(want);
 	is_str(qerr("a", "ATTACH 'x.db' AS x"), "Forbidden operation: ATTACH is not allowed on this server",
 	       "the guards hold in the worker");
-	is_int(err.status, 403, "status 403");
+	is_int(ayb_err_status(&err), 403, "status 403");
 	is_int(the_worker(), pid, "the same worker served every query");
 
 	/* Limits in the worker. */
@@ -397,7 +397,7 @@ int main(void)
 	       "The query worker stopped unexpectedly (signal 9, Killed); the next query gets a fresh one",
 	       "a worker killed mid-query: a clear error");
 	is_int(err.kind, AYB_E_QUERY, "kind QueryError");
-	is_int(err.status, 500, "status 500");
+	is_int(ayb_err_status(&err), 500, "status 500");
 	waitpid(killer, NULL, 0);
 	is_str(q("a", "SELECT 3"), "{\"fields\":[\"3\"],\"rows\":[[\"3\"]]}", "the next query succeeds");
 
@@ -469,7 +469,7 @@ int main(void)
 	is_str(qerr("a", "SELECT 1"),
 	       "Query worker unavailable: cannot run /nonexistent/ayb-query-worker: No such file or directory",
 	       "a missing worker program");
-	is_int(err.status, 503, "status 503");
+	is_int(ayb_err_status(&err), 503, "status 503");
 	setenv("AYB_QUERY_WORKER", "/bin/true", 1);
 	is_str(qerr("a", "SELECT 1"), "Query worker unavailable: it failed to start",
 	       "a worker program that does not speak the protocol");
