@@ -98,7 +98,7 @@ static void add_masked(struct ayb_buf *b, const char *s)
 	}
 }
 
-char *ayb_log_line(int status, const char *method, const char *path, const char *why)
+char *fcgi_log_line(int status, const char *method, const char *path, const char *why)
 {
 	struct ayb_buf raw = { 0 }, line = { 0 };
 	char *out = NULL;

@@ -9,6 +9,6 @@
  * Bytes outside printable ASCII become \xNN, and secrets are masked:
  * the secret part of API tokens (ayb_<short>_***), the password of
  * scheme://user:password@ URLs, and what follows "Bearer ". */
-char *ayb_log_line(int status, const char *method, const char *path, const char *why);
+char *fcgi_log_line(int status, const char *method, const char *path, const char *why);
 
 #endif

@@ -22,6 +22,7 @@
 #include "router.h"
 #include "sandbox.h"
 #include "token.h"
+#include "worker.h"
 
 extern char **environ;
 
@@ -122,18 +123,18 @@ static void warn_degraded_isolation(const struct ayb_config *cfg)
 }
 
 /* One line per failed request to the web server's error log. */
-static void log_failure(struct fcgi_out log, const struct fcgi_request *req,
+static void log_failure(struct ayb_sink log, const struct fcgi_request *req,
 			const struct fcgi_response *resp)
 {
-	char *line = ayb_log_line(resp->status, req->method, req->path, resp->log);
+	char *line = fcgi_log_line(resp->status, req->method, req->path, resp->log);
 
 	if (line)
-		log.write(log.ctx, line, strlen(line));
+		ayb_sink_write(&log, line, strlen(line));
 	free(line);
 }
 
 static void serve(char *const *params, int (*read)(void *, char *, size_t), void *in,
-		  struct fcgi_out out, struct fcgi_out log)
+		  struct ayb_sink out, struct ayb_sink log)
 {
 	struct fcgi_request req;
 	struct fcgi_response resp;
@@ -248,7 +249,7 @@ static int fastcgi_loop(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	while (!stopping) {
-		struct fcgi_out out, log;
+		struct ayb_sink out, log;
 
 		sigprocmask(SIG_UNBLOCK, &stop_set, NULL);
 		rc = FCGX_Accept_r(&r);
@@ -261,11 +262,12 @@ static int fastcgi_loop(void)
 			}
 			break;
 		}
-		out = (struct fcgi_out){ fcgx_write, r.out };
-		log = (struct fcgi_out){ fcgx_write, r.err };
+		out = (struct ayb_sink){ fcgx_write, r.out };
+		log = (struct ayb_sink){ fcgx_write, r.err };
 		serve(r.envp, fcgx_read, r.in, out, log);
 		FCGX_Finish_r(&r);
 	}
+	ayb_worker_shutdown();
 	return status;
 }
 
@@ -281,7 +283,7 @@ int main(void)
 	adopt_activated_socket();
 	default_path = ayb_config_locate(NULL);
 	if (FCGX_IsCGI()) {
-		struct fcgi_out out = { stdio_write, stdout }, log = { stdio_write, stderr };
+		struct ayb_sink out = { stdio_write, stdout }, log = { stdio_write, stderr };
 		serve(environ, stdio_read, stdin, out, log);
 		fflush(stdout);
 	} else {

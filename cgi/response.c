@@ -28,7 +28,7 @@ static const char *reason(int status)
 	}
 }
 
-void fcgi_response_init(struct fcgi_response *r, struct fcgi_out out)
+void fcgi_response_init(struct fcgi_response *r, struct ayb_sink out)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = 200;
@@ -62,7 +62,7 @@ void fcgi_response_header(struct fcgi_response *r, const char *name, const char 
 
 static void emit(struct fcgi_response *r, const char *p, size_t n)
 {
-	if (!r->failed && n && r->out.write(r->out.ctx, p, n) < 0)
+	if (!r->failed && n && ayb_sink_write(&r->out, p, n) < 0)
 		r->failed = 1;
 }
 

@@ -12,25 +12,19 @@
 
 #define FCGI_STREAM_THRESHOLD (64 * 1024)
 
-/* Where the bytes go: FCGX_PutStr or fwrite(stdout). */
-struct fcgi_out {
-	int (*write)(void *ctx, const char *p, size_t n);
-	void *ctx;
-};
-
 struct fcgi_response {
 	int status;
 	const char *content_type; /* static string, or NULL for no body */
 	struct ayb_buf headers;   /* other headers, "Name: value\r\n" lines */
 	struct ayb_buf body;
-	struct fcgi_out out;
+	struct ayb_sink out;      /* where the bytes go: FCGX_PutStr or fwrite(stdout) */
 	int sent;                 /* status line and headers already written */
 	int failed;               /* the client went away */
 	char *log;                /* why the request failed, for the error log (5xx and
 				   * aborted streams); owned; NULL when nothing to log */
 };
 
-void fcgi_response_init(struct fcgi_response *r, struct fcgi_out out);
+void fcgi_response_init(struct fcgi_response *r, struct ayb_sink out);
 void fcgi_response_free(struct fcgi_response *r);
 
 void fcgi_response_header(struct fcgi_response *r, const char *name, const char *value);

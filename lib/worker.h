@@ -50,7 +50,9 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 /* The query limits `iso` sets. */
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim);
 
-/* Ends every pooled worker of this process and waits for them. */
+/* Ends every pooled worker of this process in order (each closes its
+ * database, checkpointing the WAL) and waits for them: what a process
+ * does before it exits. */
 void ayb_worker_shutdown(void);
 
 /* main() of ayb-query-worker: reads its setup from fd 0, sandboxes itself,

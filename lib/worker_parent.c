@@ -530,9 +530,15 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 
 void ayb_worker_shutdown(void)
 {
-	for (size_t i = 0; i < pool_size; i++)
-		if (pool[i].pid > 0)
-			worker_end(&pool[i]);
+	/* Closing a worker's request pipe is its orderly end: it closes its
+	 * connection, so SQLite checkpoints the WAL, and exits. */
+	for (size_t i = 0; i < pool_size; i++) {
+		if (pool[i].pid <= 0)
+			continue;
+		close(pool[i].to);
+		pool[i].to = -1;
+		worker_reap(&pool[i]);
+	}
 	free(pool);
 	pool = NULL;
 	pool_size = 0;

@@ -9,7 +9,7 @@
 static void check(int status, const char *method, const char *path, const char *why,
 		  const char *want, const char *name)
 {
-	char *got = ayb_log_line(status, method, path, why);
+	char *got = fcgi_log_line(status, method, path, why);
 
 	is_str(got, want, "%s", name);
 	free(got);
