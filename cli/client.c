@@ -1,10 +1,12 @@
-/* `ayb client`: every client command of ayb (spec/CLI.md), over HTTP.
+/* `ayb client`: every client command of ayb (README "The `ayb` command
+ * line"), over HTTP.
  *
  * The flow of one run: parse the command line (usage errors exit 2), load
  * the saved configuration, resolve the server URL and the API token, make
  * one request (or one per statement in an interactive session) and print
  * the result on stdout.  Any failure prints `Error: <sentence>` on stderr
- * and exits 1, where ayb prints to stdout and exits 0 (spec/README.md). */
+ * and exits 1, where ayb prints to stdout and exits 0 (README "Deliberate
+ * differences from ayb"). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -376,7 +378,8 @@ static int print_list(struct client *c, const cJSON *json, const char *key,
 		return bad_response(c, what);
 	}
 	if (cJSON_GetArraySize(array) == 0)
-		return subject ? emitf(c, "%s %s\n", empty_msg, subject) : emitf(c, "%s\n", empty_msg);
+		return subject ? emitf(c, "%s %s\n", empty_msg,
+				       subject) : emitf(c, "%s\n", empty_msg);
 	rc = grid_from_objects(c, &g, array, names, null_text, ncols);
 	if (rc == 0)
 		rc = render_grid(c, header, &g);
@@ -740,8 +743,8 @@ static int cmd_list_database_permissions(struct client *c)
 	if (api_call(c, &(struct call){"GET", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
 				       &json}) < 0)
 		goto out;
-	rc = print_list(c, json, "permissions", header, names, nulls, 2, "No shared permissions for",
-			db_arg(c));
+	rc = print_list(c, json, "permissions", header, names, nulls, 2,
+			"No shared permissions for", db_arg(c));
 out:
 	free(path);
 	cJSON_Delete(json);
@@ -810,7 +813,8 @@ static int cmd_list_snapshots(struct client *c)
 		}
 		free(shown);
 	}
-	rc = print_list(c, json, "snapshots", header, names, nulls, 2, "No snapshots for", db_arg(c));
+	rc = print_list(c, json, "snapshots", header, names, nulls, 2, "No snapshots for",
+			db_arg(c));
 out:
 	free(path);
 	cJSON_Delete(json);
@@ -829,8 +833,8 @@ static int cmd_restore_snapshot(struct client *c)
 					200, NULL});
 	free(path);
 	if (rc < 0 && strcmp(c->err_type, "SnapshotDoesNotExistError") == 0)
-		return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Snapshot %s does not exist for %s",
-				      id, db_arg(c));
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+				      "Snapshot %s does not exist for %s", id, db_arg(c));
 	if (rc < 0)
 		return -1;
 	return emitf(c, "Restored %s to snapshot %s\n", db_arg(c), id);
@@ -849,7 +853,8 @@ static int cmd_list_tokens(struct client *c)
 
 	if (api_call(c, &(struct call){"GET", "/v1/tokens", TOKEN_REQUIRED, NULL, NULL, 0, NULL,
 				       200, &json}) == 0)
-		rc = print_list(c, json, "tokens", header, names, nulls, 6, "No active API tokens", NULL);
+		rc = print_list(c, json, "tokens", header, names, nulls, 6, "No active API tokens",
+				NULL);
 	cJSON_Delete(json);
 	return rc;
 }
@@ -903,7 +908,7 @@ static int (*const handlers[CMD_COUNT])(struct client *) = {
 	[CMD_REVOKE_TOKEN] = cmd_revoke_token,
 };
 
-/* ---- resolution order (spec/CLI.md §2) -------------------------------------- */
+/* ---- resolution order (client_config.c) ------------------------------------ */
 
 static int resolve_url(struct client *c)
 {

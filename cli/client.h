@@ -60,8 +60,8 @@ enum client_format {
 size_t client_display_width(const char *s, size_t n);
 
 /* Renders a header row and nrows rows of ncols cells each (row-major in
- * cells; every pointer non-NULL) as spec/CLI.md §5 describes, appending
- * to out.  Returns 0, or -1 on OOM. */
+ * cells; every pointer non-NULL) as ayb's table (see client_output.c),
+ * appending to out.  Returns 0, or -1 on OOM. */
 int client_render(struct ayb_buf *out, enum client_format format, size_t ncols,
 		  const char *const *header, size_t nrows, const char *const *cells);
 
@@ -138,7 +138,7 @@ const char *client_cmd_name(enum client_cmd cmd);
 
 /* ---- saved configuration (client_config.c) -------------------------------- */
 
-/* The client configuration file of spec/CLI.md §2, e.g.
+/* The client configuration file (README "The `ayb` command line"), e.g.
  * {"version":1,"authentication":{"http://...":"ayb_..."},"default_url":null} */
 struct client_config {
 	char *path;             /* owned */

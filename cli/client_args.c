@@ -73,7 +73,8 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 	}},
 	[CMD_REGISTER] = {"register", "Register a user/organization", {
 		{ARG_POS, "entity", 1, NULL, "The entity to register", NULL, NULL, 0},
-		{ARG_POS, "email_address", 1, NULL, "The email address of the entity", NULL, NULL, 0},
+		{ARG_POS, "email_address", 1, NULL, "The email address of the entity", NULL, NULL,
+		 0},
 		{ARG_POS, "type", 0, NULL, "The type of entity", entity_types, "user", 0},
 	}},
 	[CMD_LOG_IN] = {"log_in", "Log in to ayb via email", {
@@ -93,7 +94,8 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		{ARG_OPT, "description", 0, "value", "New description", NULL, NULL, 0},
 		{ARG_OPT, "organization", 0, "value", "New organization", NULL, NULL, 0},
 		{ARG_OPT, "location", 0, "value", "New location", NULL, NULL, 0},
-		{ARG_MULTI, "links", 0, "value", "New links (each value is one URL)", NULL, NULL, 0},
+		{ARG_MULTI, "links", 0, "value", "New links (each value is one URL)", NULL, NULL,
+		 0},
 	}},
 	[CMD_PROFILE] = {"profile", "Show the profile of an entity", {
 		{ARG_POS, "entity", 1, NULL, "The entity whose profile to show", NULL, NULL, 0},
@@ -106,7 +108,8 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 	[CMD_SHARE] = {"share", "Share a database with another entity", {
 		{ARG_POS, "database", 1, NULL,
 		 "The database to share (e.g., entity/database.sqlite)", NULL, NULL, 1},
-		{ARG_POS, "entity", 1, NULL, "The entity to share the database with", NULL, NULL, 0},
+		{ARG_POS, "entity", 1, NULL, "The entity to share the database with", NULL, NULL,
+		 0},
 		{ARG_POS, "sharing_level", 1, NULL, "The sharing level that the entity will have",
 		 sharing_levels, NULL, 0},
 	}},
@@ -313,7 +316,8 @@ static void add_client_help(struct ayb_buf *b)
 	ayb_buf_adds(b, "\nOptions:\n");
 	for (i = 0; i < sizeof(client_opts) / sizeof(client_opts[0]); i++) {
 		start = b->len;
-		ayb_buf_printf(b, "      --%s <%s>", client_opts[i].name, client_opts[i].value_name);
+		ayb_buf_printf(b, "      --%s <%s>", client_opts[i].name,
+			       client_opts[i].value_name);
 		add_pad(b, b->len - start, 23);
 		ayb_buf_printf(b, "%s [env: %s]\n", client_opts[i].help, client_opts[i].env);
 	}
@@ -542,8 +546,9 @@ static int parse_cmd(struct parser *p, int i)
 			continue;
 		}
 		if (!only_positional && arg[0] == '-' && arg[1] != '\0')
-			return usage_error(p, "unexpected argument '%s' found\n\n  tip: to pass '%s' "
-					   "as a value, use '-- %s'", arg, arg, arg);
+			return usage_error(p, "unexpected argument '%s' found\n\n"
+					   "  tip: to pass '%s' as a value, use '-- %s'",
+					   arg, arg, arg);
 		while (p->cmd->args[next_pos].kind && p->cmd->args[next_pos].kind != ARG_POS)
 			next_pos++;
 		if (!p->cmd->args[next_pos].kind)
@@ -633,8 +638,8 @@ static int parse(struct parser *p)
 			*slot[k] = eq + 1;
 		} else {
 			if (i + 1 >= p->argc || p->argv[i + 1][0] == '-')
-				return usage_error(p, "a value is required for '--%s <%s>' but none "
-						   "was supplied", client_opts[k].name,
+				return usage_error(p, "a value is required for '--%s <%s>' "
+						   "but none was supplied", client_opts[k].name,
 						   client_opts[k].value_name);
 			*slot[k] = p->argv[++i];
 		}

@@ -1,6 +1,6 @@
-/* The saved client configuration of `ayb client` (spec/CLI.md §2): the
- * default server URL and one API token per server URL, in a small JSON
- * file.  The file holds tokens, so it is written with mode 0600, and it is
+/* The saved client configuration of `ayb client` (README "The `ayb`
+ * command line"): the default server URL and one API token per server URL,
+ * in a small JSON file.  The file holds tokens, so it is written with mode 0600, and it is
  * replaced atomically (temporary file, fsync, rename) so that a crash or a
  * full disk never leaves half a file behind. */
 #include "autoconfig.h"
@@ -93,7 +93,8 @@ int client_config_parse(struct client_config *cfg, const char *text, struct clie
 	cJSON_ArrayForEach(item, auth) {
 		if (!cJSON_IsString(item)) {
 			cJSON_Delete(json);
-			return invalid(cfg, err, "every token in \"authentication\" must be a string");
+			return invalid(cfg, err,
+				       "every token in \"authentication\" must be a string");
 		}
 	}
 	url = cJSON_GetObjectItemCaseSensitive(json, "default_url");
@@ -135,8 +136,9 @@ static int read_file(const char *path, char **text, int *missing, struct client_
 				      strerror(errno));
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		client_err_set(err, CLIENT_EXIT_FAIL, "Cannot read client configuration file %s: %s",
-			       path, strerror(EISDIR));
+		client_err_set(err, CLIENT_EXIT_FAIL,
+			       "Cannot read client configuration file %s: %s", path,
+			       strerror(EISDIR));
 		goto out;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {

@@ -104,7 +104,8 @@ char *client_err_sentence(const cJSON *obj)
 		return NULL;
 	switch (ayb_err_kind_from_name(type)) {
 	case AYB_E_NOT_FOUND:
-		return not_found_sentence(string_field(obj, "id"), string_field(obj, "record_type"));
+		return not_found_sentence(string_field(obj, "id"),
+					  string_field(obj, "record_type"));
 	case AYB_E_SNAPSHOT_MISSING:
 		return strdup("The snapshot does not exist");
 	case AYB_E_QUERY:

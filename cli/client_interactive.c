@@ -1,4 +1,5 @@
-/* The interactive session of `ayb client query <e>/<d>` (spec/CLI.md §6).
+/* The interactive session of `ayb client query <e>/<d>` (README "The `ayb`
+ * command line").
  *
  * On a terminal, libedit gives line editing and a history kept in the
  * client configuration directory.  Otherwise statements are read from stdin

@@ -1,5 +1,5 @@
-/* Table and CSV rendering of `ayb client` (spec/CLI.md §5), and the
- * display width of text in a terminal.
+/* Table and CSV rendering of `ayb client` (README "The `ayb` command
+ * line"), and the display width of text in a terminal.
  *
  * The width table is our own rather than wcwidth(3) so that the layout does
  * not depend on the user's locale or on which locales are installed: a

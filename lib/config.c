@@ -317,7 +317,8 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 		if (cfg_size(s, "automation") > 0)
 			raw->section_present[section_index("snapshots.automation", 20)] = 1;
 	}
-	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"; *s; s += strlen(s) + 1)
+	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"; *s;
+	     s += strlen(s) + 1)
 		if (cfg_size(cfg, s) > 1 && !dup[0])
 			snprintf(dup, sizeof(dup), "%s", s);
 	cfg_free(cfg);
@@ -401,7 +402,8 @@ static char *absolute(const char *file, const char *path)
 	if (path[0] == '/')
 		return strdup(path);
 	if (file && slash) {
-		if (snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - file), file) >= (int)sizeof(cwd))
+		if (snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - file), file) >=
+		    (int)sizeof(cwd))
 			return NULL;
 		if (slash == file)
 			strcpy(cwd, "/");
@@ -666,7 +668,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 		env_name(keys[k].path, env, sizeof(env));
 		return ayb_err_set(err, AYB_E_CONFIGURATION, 500,
 				   "Missing required configuration key `%s`: set it in %s or with the environment variable %s",
-				   keys[k].path, raw->file ? raw->file : "the configuration file", env);
+				   keys[k].path, raw->file ? raw->file : "the configuration file",
+				   env);
 	}
 	if (!raw->section_present[section_index("email.smtp", 10)] &&
 	    !raw->section_present[section_index("email.file", 10)])
@@ -701,7 +704,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 	} else {
 		char why[600];
 		snprintf(why, sizeof(why),
-			 "Database type for %s is not supported (currently only SQLite and PostgreSQL)", db);
+			 "Database type for %s is not supported (currently only SQLite and PostgreSQL)",
+			 db);
 		return bad(raw, K("database_url"), err, why);
 	}
 	cfg->data_path = absolute(raw->file, V("data_path"));

@@ -131,7 +131,8 @@ static void add_utf8(struct ayb_buf *b, unsigned long cp)
 static char *xml_text(const char *s, size_t n)
 {
 	static const struct { const char *name; char c; } named[] = {
-		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' }, { "apos;", '\'' },
+		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' },
+		{ "apos;", '\'' },
 	};
 	struct ayb_buf b = { 0 };
 	size_t i = 0;
@@ -210,7 +211,8 @@ static void add_clean(struct ayb_buf *b, const char *s, size_t max)
 	size_t i;
 
 	for (i = 0; s[i] && i < max; i++)
-		ayb_buf_addc(b, (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i]);
+		ayb_buf_addc(b, (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?'
+										       : s[i]);
 	if (s[i])
 		ayb_buf_adds(b, "...");
 }
@@ -405,19 +407,22 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_DEFAULT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.endpoint_url `%s`: not a URL", url);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Invalid snapshots.endpoint_url `%s`: not a URL", url);
 		goto out;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.endpoint_url `%s`: only http:// and https:// are supported",
-			     url);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Invalid snapshots.endpoint_url `%s`: only http:// and https:// are supported",
+			    url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_USER, &extra, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_QUERY, &extra, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_FRAGMENT, &extra, 0) == CURLUE_OK) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.endpoint_url `%s`: credentials, a query or a fragment are not allowed (credentials go in access_key_id and secret_access_key)",
-			     url);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Invalid snapshots.endpoint_url `%s`: credentials, a query or a fragment are not allowed (credentials go in access_key_id and secret_access_key)",
+			    url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
@@ -427,23 +432,25 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 		goto out;
 	}
 	if (!cfg->force_path_style && is_ip_literal(host)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "snapshots.endpoint_url `%s` is an IP address, which cannot carry the bucket in its host name: set snapshots.force_path_style = true",
-			     url);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "snapshots.endpoint_url `%s` is an IP address, which cannot carry the bucket in its host name: set snapshots.force_path_style = true",
+			    url);
 		goto out;
 	}
 	/* ayb strips the endpoint's trailing '/'; a deeper path is kept. */
 	plen = strlen(path);
 	while (plen > 0 && path[plen - 1] == '/')
 		path[--plen] = '\0';
-	if (asprintf(&s3->origin, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "") < 0 ||
+	if (asprintf(&s3->origin, "%s://%s%s%s", scheme, host, port ? ":" : "",
+		     port ? port : "") < 0 ||
 	    !(s3->base_path = strdup(path))) {
 		s3->origin = NULL;
 		ayb_err_oom(err);
 		goto out;
 	}
 	if (!cfg->force_path_style &&
-	    asprintf(&s3->vhost_origin, "%s://%s.%s%s%s", scheme, cfg->bucket, host, port ? ":" : "",
-		     port ? port : "") < 0) {
+	    asprintf(&s3->vhost_origin, "%s://%s.%s%s%s", scheme, cfg->bucket, host,
+		     port ? ":" : "", port ? port : "") < 0) {
 		s3->vhost_origin = NULL;
 		ayb_err_oom(err);
 		goto out;
@@ -471,27 +478,31 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 		return ayb_err_oom(err);
 	s3->cfg = cfg;
 	/* The region goes into curl's "aws:amz:<region>:s3" and the scope. */
-	for (r = cfg->region; *r && ((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-');
-	     r++)
+	for (r = cfg->region;
+	     *r && ((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'); r++)
 		;
 	if (!cfg->region[0] || *r) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.region `%s`: expected a region name like us-east-1",
-			     cfg->region);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Invalid snapshots.region `%s`: expected a region name like us-east-1",
+			    cfg->region);
 		goto fail;
 	}
 	if (!cfg->bucket[0] || !printable(cfg->bucket) || strchr(cfg->bucket, '/')) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.bucket `%s`: a bucket name has no spaces, slashes or control characters",
-			     cfg->bucket);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Invalid snapshots.bucket `%s`: a bucket name has no spaces, slashes or control characters",
+			    cfg->bucket);
 		goto fail;
 	}
 	if (!cfg->force_path_style && !dns_bucket(cfg->bucket)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "snapshots.bucket `%s` cannot be part of a host name (3-63 of a-z, 0-9, '.', '-'): set snapshots.force_path_style = true",
-			     cfg->bucket);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "snapshots.bucket `%s` cannot be part of a host name (3-63 of a-z, 0-9, '.', '-'): set snapshots.force_path_style = true",
+			    cfg->bucket);
 		goto fail;
 	}
 	if (!cfg->access_key_id[0] || !printable(cfg->access_key_id)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, 500, "Invalid snapshots.access_key_id `%s`: expected a non-empty key id without spaces",
-			     cfg->access_key_id);
+		ayb_err_set(err, AYB_E_CONFIGURATION, 500,
+			    "Invalid snapshots.access_key_id `%s`: expected a non-empty key id without spaces",
+			    cfg->access_key_id);
 		goto fail;
 	}
 	if (!cfg->secret_access_key[0]) {
@@ -506,7 +517,8 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 		goto fail;
 	}
 	if (!(s3->curl = curl_easy_init())) {
-		ayb_err_set(err, AYB_E_S3_CONNECTION, 503, "Failed to create S3 credentials: libcurl did not initialise");
+		ayb_err_set(err, AYB_E_S3_CONNECTION, 503,
+			    "Failed to create S3 credentials: libcurl did not initialise");
 		goto fail;
 	}
 	*out = s3;
@@ -586,7 +598,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
 	if (status < 200 || status > 299) {
 		if (r->error_body.len < ERROR_BODY_MAX)
 			ayb_buf_add(&r->error_body, p,
-				    n < ERROR_BODY_MAX - r->error_body.len ? n : ERROR_BODY_MAX - r->error_body.len);
+				    n < ERROR_BODY_MAX - r->error_body.len ?
+				    n : ERROR_BODY_MAX - r->error_body.len);
 		return n;
 	}
 	if (r->out) {

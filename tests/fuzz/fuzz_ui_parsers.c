@@ -105,7 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t half = n / 2;
 		ayb_result_init(&r, &cb);
 		/* Two feeds: the split point must not matter. */
-		if (ayb_result_feed(&r, in, half) == 0 && ayb_result_feed(&r, in + half, n - half) == 0)
+		if (ayb_result_feed(&r, in, half) == 0 &&
+		    ayb_result_feed(&r, in + half, n - half) == 0)
 			ayb_result_finish(&r);
 		ayb_result_free(&r);
 		break;
