@@ -53,15 +53,15 @@ __attribute__((format(printf, 2, 3)))
 static int emitf(struct client *c, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int n, rc;
+	char *s;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = ayb_vfmt(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!s)
 		return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Out of memory");
-	rc = emit(c, s, (size_t)n);
+	rc = emit(c, s, strlen(s));
 	free(s);
 	return rc;
 }
@@ -94,17 +94,15 @@ static int bad_response(struct client *c, const char *what)
 /* "name: value", refusing line breaks that would end the header early. */
 static char *header(struct client *c, const char *name, const char *value)
 {
-	char *h = NULL;
+	char *h;
 
 	if (strpbrk(value, "\r\n")) {
 		client_err_set(&c->err, CLIENT_EXIT_USAGE,
 			       "The value for '%s' must not contain a line break", name);
 		return NULL;
 	}
-	if (asprintf(&h, "%s: %s", name, value) < 0) {
+	if (!(h = ayb_fmt("%s: %s", name, value)))
 		oom(c);
-		return NULL;
-	}
 	return h;
 }
 
@@ -514,12 +512,11 @@ static int cmd_query(struct client *c)
 		return run_query(c, sql);
 	if (emitf(c, "Launching an interactive session for %s\n", db_arg(c)) < 0)
 		return -1;
-	if (asprintf(&prompt, "%s> ", db_arg(c)) < 0)
+	if (!(prompt = ayb_fmt("%s> ", db_arg(c))))
 		return oom(c);
 	slash = strrchr(c->cfg.path, '/');
-	if (asprintf(&history, "%.*s/history", slash ? (int)(slash - c->cfg.path) : 1,
-		     slash ? c->cfg.path : ".") < 0)
-		history = NULL;
+	history = ayb_fmt("%.*s/history", slash ? (int)(slash - c->cfg.path) : 1,
+			  slash ? c->cfg.path : ".");
 	status = client_interactive(prompt, history, session_query, c);
 	free(prompt);
 	free(history);

@@ -159,10 +159,6 @@ int client_config_load(struct client_config *cfg, char *path, struct client_err 
 /* Writes the file atomically, mode 0600, creating parent directories. */
 int client_config_save(const struct client_config *cfg, struct client_err *err);
 
-/* Creates the missing directories above path, mode 0700.  Returns -1
- * with errno set on failure. */
-int client_config_make_parents(const char *path);
-
 /* The compact JSON text of the file, keys in ayb's order.  Caller frees. */
 char *client_config_text(const struct client_config *cfg);
 

@@ -345,11 +345,10 @@ __attribute__((format(printf, 2, 3)))
 static int usage_error(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = ayb_vfmt(fmt, ap);
 	va_end(ap);
 	ayb_buf_free(&p->text);
 	ayb_buf_printf(&p->text, "Error: %s\n\n", msg ? msg : "invalid command line");

@@ -396,7 +396,6 @@ static char *dup_or_null(const char *s)
 static char *absolute(const char *file, const char *path)
 {
 	char cwd[PATH_MAX];
-	char *out;
 	const char *slash = file ? strrchr(file, '/') : NULL;
 
 	if (path[0] == '/')
@@ -423,9 +422,7 @@ static char *absolute(const char *file, const char *path)
 	}
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
-	if (asprintf(&out, "%s/%s", cwd, path) < 0)
-		return NULL;
-	return out;
+	return ayb_fmt("%s/%s", cwd, path);
 }
 
 int64_t ayb_config_parse_duration_ms(const char *text)
@@ -687,14 +684,14 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 			return bad(raw, K("public_url"), err,
 				   "expected a bare origin such as https://ayb.example.com (no path, no trailing slash)");
 		cfg->public_url = strdup(V("public_url"));
-	} else if (asprintf(&cfg->public_url, "http://localhost:%d", cfg->port) < 0) {
+	} else if (!(cfg->public_url = ayb_fmt("http://localhost:%d", cfg->port))) {
 		return ayb_err_oom(err);
 	}
 
 	const char *db = V("database_url");
 	if (strncmp(db, "sqlite://", 9) == 0) {
 		char *abs = absolute(raw->file, db + 9);
-		if (!abs || asprintf(&cfg->database_url, "sqlite://%s", abs) < 0) {
+		if (!abs || !(cfg->database_url = ayb_fmt("sqlite://%s", abs))) {
 			free(abs);
 			return ayb_err_oom(err);
 		}

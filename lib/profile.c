@@ -155,8 +155,7 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 			    "Invalid links: expected a JSON array of objects like {\"url\": \"https://...\"}");
 		goto out;
 	}
-	if (!res || asprintf(&want, "%s/%s", public_url, entity) < 0) {
-		want = NULL;
+	if (!res || !(want = ayb_fmt("%s/%s", public_url, entity))) {
 		ayb_err_oom(err);
 		goto out;
 	}

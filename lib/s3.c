@@ -396,8 +396,8 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 	if (!url) {
 		if (strcmp(cfg->region, "us-east-1") == 0)
 			aws = strdup("https://s3.amazonaws.com");
-		else if (asprintf(&aws, "https://s3.%s.amazonaws.com", cfg->region) < 0)
-			aws = NULL;
+		else
+			aws = ayb_fmt("https://s3.%s.amazonaws.com", cfg->region);
 		if (!aws) {
 			ayb_err_oom(err);
 			goto out;
@@ -441,17 +441,15 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 	plen = strlen(path);
 	while (plen > 0 && path[plen - 1] == '/')
 		path[--plen] = '\0';
-	if (asprintf(&s3->origin, "%s://%s%s%s", scheme, host, port ? ":" : "",
-		     port ? port : "") < 0 ||
+	if (!(s3->origin = ayb_fmt("%s://%s%s%s", scheme, host, port ? ":" : "",
+				   port ? port : "")) ||
 	    !(s3->base_path = strdup(path))) {
-		s3->origin = NULL;
 		ayb_err_oom(err);
 		goto out;
 	}
 	if (!cfg->force_path_style &&
-	    asprintf(&s3->vhost_origin, "%s://%s.%s%s%s", scheme, cfg->bucket, host,
-		     port ? ":" : "", port ? port : "") < 0) {
-		s3->vhost_origin = NULL;
+	    !(s3->vhost_origin = ayb_fmt("%s://%s.%s%s%s", scheme, cfg->bucket, host,
+					 port ? ":" : "", port ? port : ""))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -511,8 +509,7 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 	}
 	if (parse_endpoint(s3, err) < 0)
 		goto fail;
-	if (asprintf(&s3->provider, "aws:amz:%s:s3", cfg->region) < 0) {
-		s3->provider = NULL;
+	if (!(s3->provider = ayb_fmt("aws:amz:%s:s3", cfg->region))) {
 		ayb_err_oom(err);
 		goto fail;
 	}
