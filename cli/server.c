@@ -46,29 +46,19 @@ static const char usage[] =
 /* ayb-api.fcgi beside us in the build tree (cli/../cgi/), else installed. */
 static int find_fcgi(char *out, size_t n)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *env = getenv("AYB_API_FCGI");
 
 	if (env && *env && access(env, X_OK) == 0) {
 		snprintf(out, n, "%s", env);
 		return 0;
 	}
-	if (len > 0) {
-		char *slash;
-		self[len] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			if (snprintf(out, n, "%s/../cgi/ayb-api.fcgi", self) < (int)n &&
-			    access(out, X_OK) == 0) {
-				char *real = realpath(out, NULL);
-				if (real) {
-					snprintf(out, n, "%s", real);
-					free(real);
-				}
-				return 0;
-			}
+	if (ayb_fs_sibling_program("../cgi/ayb-api.fcgi", out, n) == 0) {
+		char *real = realpath(out, NULL);
+		if (real) {
+			snprintf(out, n, "%s", real);
+			free(real);
 		}
+		return 0;
 	}
 	snprintf(out, n, "%s/ayb-api.fcgi", AYB_PKGLIBEXECDIR);
 	return access(out, X_OK) == 0 ? 0 : -1;
@@ -78,26 +68,15 @@ static int find_fcgi(char *out, size_t n)
  * (cli/../cron/), else beside us installed (both go to bindir). */
 static int find_snapshot(char *out, size_t n)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *env = getenv("AYB_SNAPSHOT");
-	char *slash;
 
 	if (env && *env) {
 		snprintf(out, n, "%s", env);
 		return access(out, X_OK);
 	}
-	if (len <= 0)
-		return -1;
-	self[len] = '\0';
-	if (!(slash = strrchr(self, '/')))
-		return -1;
-	*slash = '\0';
-	if (snprintf(out, n, "%s/../cron/ayb-snapshot", self) < (int)n && access(out, X_OK) == 0)
+	if (ayb_fs_sibling_program("../cron/ayb-snapshot", out, n) == 0)
 		return 0;
-	if (snprintf(out, n, "%s/ayb-snapshot", self) >= (int)n)
-		return -1;
-	return access(out, X_OK);
+	return ayb_fs_sibling_program("ayb-snapshot", out, n);
 }
 
 /* Starts `ayb-snapshot --loop` for [snapshots.automation]: ayb runs its

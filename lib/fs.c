@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,28 @@ int ayb_fs_write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int ayb_fs_sibling_program(const char *relative, char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n)
+		out[0] = '\0';
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(out, n, "%s/%s", self, relative) >= n) {
+		if (n)
+			out[0] = '\0';
+		return -1;
+	}
+	return access(out, X_OK) == 0 ? 0 : -1;
 }
 
 int ayb_fs_write_atomic(const char *path, const void *p, size_t n, mode_t mode)

@@ -20,6 +20,13 @@ int ayb_fs_remove_tree(const char *path);
 /* Writes all n bytes, retrying short writes and EINTR.  0, or -1 with errno. */
 int ayb_fs_write_all(int fd, const void *p, size_t n);
 
+/* Finds a program installed or built beside the running one: writes
+ * "<directory of /proc/self/exe>/<relative>" (e.g. "ayb-query-worker" or
+ * "../cgi/ayb-api.fcgi" from the build tree's cli/) into out, n bytes.
+ * Returns 0 when that file is executable, else -1 (out then holds the path
+ * tried, or "" when the running program's path is unknown or too long). */
+int ayb_fs_sibling_program(const char *relative, char *out, size_t n);
+
 /* Replaces the file `path` with n bytes at p, created with `mode`, through a
  * temporary file in the same directory, fsync and rename, then fsyncs the
  * directory: a crash or a full disk leaves the old file or the new one,
