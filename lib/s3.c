@@ -713,90 +713,68 @@ static int answer_error(struct request *r, struct ayb_err *err)
 	return -1;
 }
 
-static void request_init(struct request *r, const char *method, const char *url)
+static void request_init(struct request *r, const char *method)
 {
 	memset(r, 0, sizeof(*r));
 	r->method = method;
-	r->url = url;
 	r->payload_hash = EMPTY_SHA256;
 	r->fd = -1;
+}
+
+/* Sends r (prepared by request_init and the caller) to the object `key`.
+ * Returns 1 on a 2xx answer; 0 when S3 answers NoSuchKey and missing_ok;
+ * -1 with err for any other answer or none. */
+static int object_request(struct ayb_s3 *s3, const char *key, struct request *r,
+			  int missing_ok, struct ayb_err *err)
+{
+	char *url = ayb_s3_object_url(s3, key);
+	int ret = -1;
+
+	if (!url)
+		return ayb_err_oom(err);
+	r->url = url;
+	if (perform(s3, r, err) < 0)
+		goto out;
+	if (r->status >= 200 && r->status <= 299)
+		ret = 1;
+	else if (missing_ok && r->status == 404 && error_code_is(&r->error_body, "NoSuchKey"))
+		ret = 0;
+	else
+		answer_error(r, err);
+out:
+	ayb_buf_free(&r->error_body);
+	free(url);
+	return ret;
 }
 
 int ayb_s3_put_file(struct ayb_s3 *s3, const char *key, int fd, uint64_t size,
 		    const char *sha256_hex, struct ayb_err *err)
 {
 	struct request r;
-	char *url = ayb_s3_object_url(s3, key);
-	int ret = -1;
 
-	if (!url)
-		return ayb_err_oom(err);
-	request_init(&r, "PUT", url);
+	request_init(&r, "PUT");
 	r.fd = fd;
 	r.size = size;
 	r.payload_hash = sha256_hex;
-	if (perform(s3, &r, err) < 0)
-		goto out;
-	if (r.status < 200 || r.status > 299) {
-		answer_error(&r, err);
-		goto out;
-	}
-	ret = 0;
-out:
-	ayb_buf_free(&r.error_body);
-	free(url);
-	return ret;
+	return object_request(s3, key, &r, 0, err) < 0 ? -1 : 0;
 }
 
 int ayb_s3_get(struct ayb_s3 *s3, const char *key, struct ayb_sink *out, struct ayb_err *err)
 {
 	struct request r;
-	char *url = ayb_s3_object_url(s3, key);
-	int ret = -1;
 
-	if (!url)
-		return ayb_err_oom(err);
-	request_init(&r, "GET", url);
+	request_init(&r, "GET");
 	r.out = out;
-	if (perform(s3, &r, err) < 0)
-		goto out;
-	if (r.status == 404 && error_code_is(&r.error_body, "NoSuchKey")) {
-		ret = 0;
-		goto out;
-	}
-	if (r.status < 200 || r.status > 299) {
-		answer_error(&r, err);
-		goto out;
-	}
-	ret = 1;
-out:
-	ayb_buf_free(&r.error_body);
-	free(url);
-	return ret;
+	return object_request(s3, key, &r, 1, err);
 }
 
 int ayb_s3_delete(struct ayb_s3 *s3, const char *key, struct ayb_err *err)
 {
 	struct request r;
-	char *url = ayb_s3_object_url(s3, key);
-	int ret = -1;
 
-	if (!url)
-		return ayb_err_oom(err);
-	request_init(&r, "DELETE", url);
-	if (perform(s3, &r, err) < 0)
-		goto out;
 	/* Gone already is what was asked for. */
-	if ((r.status < 200 || r.status > 299) &&
-	    !(r.status == 404 && error_code_is(&r.error_body, "NoSuchKey"))) {
-		answer_error(&r, err);
-		goto out;
-	}
-	ret = 0;
-out:
-	ayb_buf_free(&r.error_body);
-	free(url);
-	return ret;
+	request_init(&r, "DELETE");
+	return object_request(s3, key, &r, 1, err) < 0 ? -1 : 0;
 }
 
 /* Pages are followed until S3 says the listing is complete; a token that
@@ -835,7 +813,8 @@ int ayb_s3_list(struct ayb_s3 *s3, const char *prefix, struct ayb_s3_object **ou
 		}
 		page.len = 0;
 		ayb_buf_free(&r.error_body);
-		request_init(&r, "GET", url.data);
+		request_init(&r, "GET");
+		r.url = url.data;
 		r.collect = &page;
 		if (perform(s3, &r, err) < 0)
 			goto out;
