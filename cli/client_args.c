@@ -228,6 +228,25 @@ static void add_arg_details(struct ayb_buf *b, const struct arg_spec *a)
 	}
 }
 
+/* One line of a command's help: the argument's name, padded to `col`,
+ * then its help text and details. */
+static void add_help_row(struct ayb_buf *b, const struct arg_spec *a, size_t col)
+{
+	size_t start = b->len;
+
+	if (a->kind == ARG_POS) {
+		ayb_buf_adds(b, "  ");
+		add_pos_name(b, a);
+	} else {
+		ayb_buf_adds(b, "      ");
+		add_opt_name(b, a);
+	}
+	add_pad(b, b->len - start, col);
+	ayb_buf_adds(b, a->help);
+	add_arg_details(b, a);
+	ayb_buf_addc(b, '\n');
+}
+
 static void add_cmd_help(struct ayb_buf *b, const struct cmd_spec *c)
 {
 	const struct arg_spec *a;
@@ -255,30 +274,14 @@ static void add_cmd_help(struct ayb_buf *b, const struct cmd_spec *c)
 	col += 2;
 	if (have_pos) {
 		ayb_buf_adds(b, "\nArguments:\n");
-		for (a = c->args; a->kind; a++) {
-			if (a->kind != ARG_POS)
-				continue;
-			start = b->len;
-			ayb_buf_adds(b, "  ");
-			add_pos_name(b, a);
-			add_pad(b, b->len - start, col);
-			ayb_buf_adds(b, a->help);
-			add_arg_details(b, a);
-			ayb_buf_addc(b, '\n');
-		}
+		for (a = c->args; a->kind; a++)
+			if (a->kind == ARG_POS)
+				add_help_row(b, a, col);
 	}
 	ayb_buf_adds(b, "\nOptions:\n");
-	for (a = c->args; a->kind; a++) {
-		if (a->kind == ARG_POS)
-			continue;
-		start = b->len;
-		ayb_buf_adds(b, "      ");
-		add_opt_name(b, a);
-		add_pad(b, b->len - start, col);
-		ayb_buf_adds(b, a->help);
-		add_arg_details(b, a);
-		ayb_buf_addc(b, '\n');
-	}
+	for (a = c->args; a->kind; a++)
+		if (a->kind != ARG_POS)
+			add_help_row(b, a, col);
 	start = b->len;
 	ayb_buf_adds(b, "  -h, --help");
 	add_pad(b, b->len - start, col);
