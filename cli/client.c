@@ -957,7 +957,7 @@ static int run(struct client *c)
 	return handlers[c->args->cmd](c);
 }
 
-int ayb_cli_client(int argc, char **argv)
+int cli_client(int argc, char **argv)
 {
 	struct client c;
 	char *text = NULL;

@@ -185,7 +185,7 @@ static void print_isolation(const struct ayb_config *cfg, const char *fcgi)
 			"every query will fail with \"Query worker unavailable\"\n", worker);
 }
 
-int ayb_cli_server(int argc, char **argv)
+int cli_server(int argc, char **argv)
 {
 	const char *config_arg = NULL;
 	struct ayb_err err = { 0 };
