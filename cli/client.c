@@ -175,6 +175,16 @@ out:
 	return rc;
 }
 
+/* The text of b, or NULL after saying "Out of memory" when it ran out. */
+static char *took(struct client *c, struct ayb_buf *b)
+{
+	char *s = ayb_buf_take(b);
+
+	if (!s)
+		oom(c);
+	return s;
+}
+
 /* "/v1/<e>/<d>/<action>" with each part escaped as a path segment. */
 static char *db_path(struct client *c, const char *action)
 {
@@ -184,12 +194,7 @@ static char *db_path(struct client *c, const char *action)
 	client_http_add_segment(&b, c->args->entity);
 	client_http_add_segment(&b, c->args->database);
 	ayb_buf_printf(&b, "/%s", action);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		oom(c);
-		return NULL;
-	}
-	return ayb_buf_take(&b);
+	return took(c, &b);
 }
 
 static char *path_of(struct client *c, const char *prefix, const char *segment)
@@ -198,12 +203,7 @@ static char *path_of(struct client *c, const char *prefix, const char *segment)
 
 	ayb_buf_adds(&b, prefix);
 	client_http_add_segment(&b, segment);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		oom(c);
-		return NULL;
-	}
-	return ayb_buf_take(&b);
+	return took(c, &b);
 }
 
 static const char *arg(struct client *c, const char *name)

@@ -678,11 +678,8 @@ int client_args_parse(int argc, char **argv, struct client_args **args, char **t
 		return -1;
 	if (parse(&p) < 0) {
 		client_args_free(p.args);
-		if (p.text.oom) {
-			ayb_buf_free(&p.text);
+		if (!(*text = ayb_buf_take(&p.text)))
 			return -1;
-		}
-		*text = ayb_buf_take(&p.text);
 		return (int)p.result;
 	}
 	ayb_buf_free(&p.text);

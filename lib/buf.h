@@ -27,7 +27,9 @@ char *ayb_vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0))
 
 /* Appends s as a JSON string literal, quotes included. */
 int ayb_buf_add_json_string(struct ayb_buf *b, const char *s, size_t n);
-/* Hands the data to the caller (who frees it) and resets the buffer. */
+/* Hands the data to the caller (who frees it; "" when nothing was added) and
+ * resets the buffer.  NULL, with the data freed, when an append failed:
+ * callers need not check b->oom first. */
 char *ayb_buf_take(struct ayb_buf *b);
 void ayb_buf_free(struct ayb_buf *b);
 

@@ -194,8 +194,6 @@ static char *xml_text(const char *s, size_t n)
 		}
 		i = semi + 1;
 	}
-	if (b.oom)
-		goto bad;
 	return ayb_buf_take(&b);
 bad:
 	ayb_buf_free(&b);
@@ -244,10 +242,6 @@ char *ayb_s3_error_text(long status, const char *body, size_t len)
 	}
 	free(code);
 	free(message);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		return NULL;
-	}
 	return ayb_buf_take(&b);
 }
 
@@ -560,10 +554,6 @@ char *ayb_s3_object_url(const struct ayb_s3 *s3, const char *key)
 	add_bucket_url(&b, s3);
 	ayb_buf_addc(&b, '/');
 	ayb_s3_uri_encode(&b, key, 1);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		return NULL;
-	}
 	return ayb_buf_take(&b);
 }
 
