@@ -80,6 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		for (size_t i = 0; i < sizeof(headers) / sizeof(*headers); i++)
 			ayb_request_header(&req, headers[i]);
+		/* Each param's own name as a header name too: any length, any case. */
+		for (size_t i = 0; params[i]; i++)
+			ayb_request_header(&req, params[i]);
 		if (body) {
 			size_t left = size - (size_t)(body - text);
 			struct body_reader r = { body, left };
