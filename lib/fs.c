@@ -125,14 +125,12 @@ int ayb_fs_sibling_program(const char *relative, char *out, size_t n)
 int ayb_fs_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
 	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
 	char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
-	char *tmp = slash ? ayb_fmt("%s/.%s.XXXXXX", dir ? dir : "", slash + 1)
-			  : ayb_fmt(".%s.XXXXXX", path);
+	char *tmp = ayb_fmt("%.*s.%s.XXXXXX", (int)(base - path), path, base);
 	int fd = -1, dfd, saved;
 
-	if (!dir || !tmp)
-		goto fail;
-	if ((fd = mkstemp(tmp)) < 0) {
+	if (!dir || !tmp || (fd = mkstemp(tmp)) < 0) {
 		free(tmp);
 		tmp = NULL;
 		goto fail;
