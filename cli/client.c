@@ -573,6 +573,18 @@ static int list_command(struct client *c, const char *path, enum token_use token
 	return rc;
 }
 
+/* A list command about the database of the command line: GETs its
+ * `action` with the caller's token. */
+static int db_list_command(struct client *c, const char *action,
+			   int (*adjust)(struct client *c, cJSON *json), const struct list_view *v)
+{
+	char *path = db_path(c, action);
+	int rc = list_command(c, path, TOKEN_REQUIRED, adjust, v, db_arg(c));
+
+	free(path);
+	return rc;
+}
+
 static int cmd_list(struct client *c)
 {
 	static const struct list_view v = {
@@ -760,11 +772,8 @@ static int cmd_list_database_permissions(struct client *c)
 		"permissions", 2, {"Entity", "Sharing level"}, {"entity_slug", "sharing_level"},
 		{"null", "null"}, "No shared permissions for",
 	};
-	char *path = db_path(c, "permissions");
-	int rc = list_command(c, path, TOKEN_REQUIRED, NULL, &v, db_arg(c));
 
-	free(path);
-	return rc;
+	return db_list_command(c, "permissions", NULL, &v);
 }
 
 static int cmd_database_details(struct client *c)
@@ -822,11 +831,8 @@ static int cmd_list_snapshots(struct client *c)
 		"snapshots", 2, {"Name", "Last modified"}, {"snapshot_id", "last_modified_at"},
 		{"null", "null"}, "No snapshots for",
 	};
-	char *path = db_path(c, "list_snapshots");
-	int rc = list_command(c, path, TOKEN_REQUIRED, snapshot_times, &v, db_arg(c));
 
-	free(path);
-	return rc;
+	return db_list_command(c, "list_snapshots", snapshot_times, &v);
 }
 
 static int cmd_restore_snapshot(struct client *c)
