@@ -1,10 +1,12 @@
-/* `ayb client`: every client command of ayb (spec/CLI.md), over HTTP.
+/* `ayb client`: every client command of ayb (README "The `ayb` command
+ * line"), over HTTP.
  *
  * The flow of one run: parse the command line (usage errors exit 2), load
  * the saved configuration, resolve the server URL and the API token, make
  * one request (or one per statement in an interactive session) and print
  * the result on stdout.  Any failure prints `Error: <sentence>` on stderr
- * and exits 1, where ayb prints to stdout and exits 0 (spec/README.md). */
+ * and exits 1, where ayb prints to stdout and exits 0 (README "Deliberate
+ * differences from ayb"). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -51,15 +53,15 @@ __attribute__((format(printf, 2, 3)))
 static int emitf(struct client *c, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int n, rc;
+	char *s;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = ayb_vfmt(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!s)
 		return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Out of memory");
-	rc = emit(c, s, (size_t)n);
+	rc = emit(c, s, strlen(s));
 	free(s);
 	return rc;
 }
@@ -92,17 +94,15 @@ static int bad_response(struct client *c, const char *what)
 /* "name: value", refusing line breaks that would end the header early. */
 static char *header(struct client *c, const char *name, const char *value)
 {
-	char *h = NULL;
+	char *h;
 
 	if (strpbrk(value, "\r\n")) {
 		client_err_set(&c->err, CLIENT_EXIT_USAGE,
 			       "The value for '%s' must not contain a line break", name);
 		return NULL;
 	}
-	if (asprintf(&h, "%s: %s", name, value) < 0) {
+	if (!(h = ayb_fmt("%s: %s", name, value)))
 		oom(c);
-		return NULL;
-	}
 	return h;
 }
 
@@ -175,6 +175,16 @@ out:
 	return rc;
 }
 
+/* The text of b, or NULL after saying "Out of memory" when it ran out. */
+static char *took(struct client *c, struct ayb_buf *b)
+{
+	char *s = ayb_buf_take(b);
+
+	if (!s)
+		oom(c);
+	return s;
+}
+
 /* "/v1/<e>/<d>/<action>" with each part escaped as a path segment. */
 static char *db_path(struct client *c, const char *action)
 {
@@ -184,12 +194,7 @@ static char *db_path(struct client *c, const char *action)
 	client_http_add_segment(&b, c->args->entity);
 	client_http_add_segment(&b, c->args->database);
 	ayb_buf_printf(&b, "/%s", action);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		oom(c);
-		return NULL;
-	}
-	return ayb_buf_take(&b);
+	return took(c, &b);
 }
 
 static char *path_of(struct client *c, const char *prefix, const char *segment)
@@ -198,12 +203,7 @@ static char *path_of(struct client *c, const char *prefix, const char *segment)
 
 	ayb_buf_adds(&b, prefix);
 	client_http_add_segment(&b, segment);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		oom(c);
-		return NULL;
-	}
-	return ayb_buf_take(&b);
+	return took(c, &b);
 }
 
 static const char *arg(struct client *c, const char *name)
@@ -358,28 +358,40 @@ static int grid_from_objects(struct client *c, struct grid *g, const cJSON *arra
 	return 0;
 }
 
-/* Prints a list answer as a table, or "<empty_msg> <subject>" (just
- * empty_msg when subject is NULL) when it has no item. */
-static int print_list(struct client *c, const cJSON *json, const char *key,
-		      const char *const *header, const char *const *names,
-		      const char *const *null_text, size_t ncols, const char *empty_msg,
+/* How a list command shows its answer: the array `key` as a table of
+ * `ncols` columns, each with its heading, the member it shows and the text
+ * for a missing or null member; `empty` when the array has no item. */
+#define LIST_MAX_COLS 6
+struct list_view {
+	const char *key;
+	size_t ncols;
+	const char *header[LIST_MAX_COLS];
+	const char *names[LIST_MAX_COLS];
+	const char *nulls[LIST_MAX_COLS];
+	const char *empty;
+};
+
+/* Prints a list answer as a table, or "<empty> <subject>" (just `empty`
+ * when subject is NULL) when it has no item. */
+static int print_list(struct client *c, const cJSON *json, const struct list_view *v,
 		      const char *subject)
 {
-	const cJSON *array = cJSON_GetObjectItemCaseSensitive(json, key);
+	const cJSON *array = cJSON_GetObjectItemCaseSensitive(json, v->key);
 	struct grid g = {0};
 	int rc;
 
 	if (!cJSON_IsArray(array)) {
 		char what[64];
 
-		snprintf(what, sizeof(what), "missing \"%s\"", key);
+		snprintf(what, sizeof(what), "missing \"%s\"", v->key);
 		return bad_response(c, what);
 	}
 	if (cJSON_GetArraySize(array) == 0)
-		return subject ? emitf(c, "%s %s\n", empty_msg, subject) : emitf(c, "%s\n", empty_msg);
-	rc = grid_from_objects(c, &g, array, names, null_text, ncols);
+		return subject ? emitf(c, "%s %s\n", v->empty, subject)
+			       : emitf(c, "%s\n", v->empty);
+	rc = grid_from_objects(c, &g, array, v->names, v->nulls, v->ncols);
 	if (rc == 0)
-		rc = render_grid(c, header, &g);
+		rc = render_grid(c, v->header, &g);
 	grid_free(&g);
 	return rc;
 }
@@ -511,12 +523,11 @@ static int cmd_query(struct client *c)
 		return run_query(c, sql);
 	if (emitf(c, "Launching an interactive session for %s\n", db_arg(c)) < 0)
 		return -1;
-	if (asprintf(&prompt, "%s> ", db_arg(c)) < 0)
+	if (!(prompt = ayb_fmt("%s> ", db_arg(c))))
 		return oom(c);
 	slash = strrchr(c->cfg.path, '/');
-	if (asprintf(&history, "%.*s/history", slash ? (int)(slash - c->cfg.path) : 1,
-		     slash ? c->cfg.path : ".") < 0)
-		history = NULL;
+	history = ayb_fmt("%.*s/history", slash ? (int)(slash - c->cfg.path) : 1,
+			  slash ? c->cfg.path : ".");
 	status = client_interactive(prompt, history, session_query, c);
 	free(prompt);
 	free(history);
@@ -529,32 +540,61 @@ static int cmd_query(struct client *c)
 	return 0;
 }
 
+/* GETs path (NULL: making it failed, and said so), expecting 200 and a
+ * JSON answer in *json, which the caller deletes. */
+static int get_json(struct client *c, const char *path, enum token_use token, cJSON **json)
+{
+	if (!path)
+		return -1;
+	return api_call(c, &(struct call){"GET", path, token, NULL, NULL, 0, NULL, 200, json});
+}
+
 static int get_entity(struct client *c, cJSON **json)
 {
 	char *path = path_of(c, "/v1/entity", arg(c, "entity"));
-	int rc;
+	int rc = get_json(c, path, TOKEN_OPTIONAL, json);
 
-	if (!path)
-		return -1;
-	rc = api_call(c, &(struct call){"GET", path, TOKEN_OPTIONAL, NULL, NULL, 0, NULL, 200,
-					json});
+	free(path);
+	return rc;
+}
+
+/* A list command: GETs path, lets `adjust` (when set) rewrite the answer,
+ * and prints it as `v` says. */
+static int list_command(struct client *c, const char *path, enum token_use token,
+			int (*adjust)(struct client *c, cJSON *json),
+			const struct list_view *v, const char *subject)
+{
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (get_json(c, path, token, &json) == 0 && (!adjust || adjust(c, json) == 0))
+		rc = print_list(c, json, v, subject);
+	cJSON_Delete(json);
+	return rc;
+}
+
+/* A list command about the database of the command line: GETs its
+ * `action` with the caller's token. */
+static int db_list_command(struct client *c, const char *action,
+			   int (*adjust)(struct client *c, cJSON *json), const struct list_view *v)
+{
+	char *path = db_path(c, action);
+	int rc = list_command(c, path, TOKEN_REQUIRED, adjust, v, db_arg(c));
+
 	free(path);
 	return rc;
 }
 
 static int cmd_list(struct client *c)
 {
-	static const char *const header[] = {"Database slug", "Type"};
-	static const char *const names[] = {"slug", "database_type"};
-	static const char *const nulls[] = {"null", "null"};
-	cJSON *json = NULL;
-	int rc = -1;
+	static const struct list_view v = {
+		"databases", 2, {"Database slug", "Type"}, {"slug", "database_type"},
+		{"null", "null"}, "No queryable databases owned by",
+	};
+	char *path = path_of(c, "/v1/entity", arg(c, "entity"));
+	int rc = list_command(c, path, TOKEN_OPTIONAL, NULL, &v, arg(c, "entity"));
 
-	if (get_entity(c, &json) < 0)
-		return -1;
-	rc = print_list(c, json, "databases", header, names, nulls, 2,
-			"No queryable databases owned by", arg(c, "entity"));
-	cJSON_Delete(json);
+	free(path);
 	return rc;
 }
 
@@ -728,24 +768,12 @@ out:
 
 static int cmd_list_database_permissions(struct client *c)
 {
-	static const char *const header[] = {"Entity", "Sharing level"};
-	static const char *const names[] = {"entity_slug", "sharing_level"};
-	static const char *const nulls[] = {"null", "null"};
-	char *path = db_path(c, "permissions");
-	cJSON *json = NULL;
-	int rc = -1;
+	static const struct list_view v = {
+		"permissions", 2, {"Entity", "Sharing level"}, {"entity_slug", "sharing_level"},
+		{"null", "null"}, "No shared permissions for",
+	};
 
-	if (!path)
-		return -1;
-	if (api_call(c, &(struct call){"GET", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
-				       &json}) < 0)
-		goto out;
-	rc = print_list(c, json, "permissions", header, names, nulls, 2, "No shared permissions for",
-			db_arg(c));
-out:
-	free(path);
-	cJSON_Delete(json);
-	return rc;
+	return db_list_command(c, "permissions", NULL, &v);
 }
 
 static int cmd_database_details(struct client *c)
@@ -756,10 +784,7 @@ static int cmd_database_details(struct client *c)
 	const cJSON *access;
 	int rc = -1;
 
-	if (!path)
-		return -1;
-	if (api_call(c, &(struct call){"GET", path, TOKEN_OPTIONAL, NULL, NULL, 0, NULL, 200,
-				       &json}) < 0)
+	if (get_json(c, path, TOKEN_OPTIONAL, &json) < 0)
 		goto out;
 	type = string_or(json, "database_type", NULL);
 	access = cJSON_GetObjectItemCaseSensitive(json, "highest_query_access_level");
@@ -778,24 +803,12 @@ out:
 	return rc;
 }
 
-static int cmd_list_snapshots(struct client *c)
+/* Shows snapshot timestamps as ayb's CLI shows them: +00:00, not Z. */
+static int snapshot_times(struct client *c, cJSON *json)
 {
-	static const char *const header[] = {"Name", "Last modified"};
-	static const char *const names[] = {"snapshot_id", "last_modified_at"};
-	static const char *const nulls[] = {"null", "null"};
-	char *path = db_path(c, "list_snapshots");
-	cJSON *json = NULL, *item;
-	const cJSON *snapshots;
-	int rc = -1;
+	cJSON *item;
 
-	if (!path)
-		return -1;
-	if (api_call(c, &(struct call){"GET", path, TOKEN_REQUIRED, NULL, NULL, 0, NULL, 200,
-				       &json}) < 0)
-		goto out;
-	/* Timestamps are shown as ayb's CLI shows them: +00:00, not Z. */
-	snapshots = cJSON_GetObjectItemCaseSensitive(json, "snapshots");
-	cJSON_ArrayForEach(item, snapshots) {
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "snapshots")) {
 		cJSON *ts = cJSON_GetObjectItemCaseSensitive(item, "last_modified_at");
 		char *shown;
 
@@ -805,16 +818,21 @@ static int cmd_list_snapshots(struct client *c)
 		if (!shown || !cJSON_ReplaceItemInObjectCaseSensitive(
 				      item, "last_modified_at", cJSON_CreateString(shown))) {
 			free(shown);
-			oom(c);
-			goto out;
+			return oom(c);
 		}
 		free(shown);
 	}
-	rc = print_list(c, json, "snapshots", header, names, nulls, 2, "No snapshots for", db_arg(c));
-out:
-	free(path);
-	cJSON_Delete(json);
-	return rc;
+	return 0;
+}
+
+static int cmd_list_snapshots(struct client *c)
+{
+	static const struct list_view v = {
+		"snapshots", 2, {"Name", "Last modified"}, {"snapshot_id", "last_modified_at"},
+		{"null", "null"}, "No snapshots for",
+	};
+
+	return db_list_command(c, "list_snapshots", snapshot_times, &v);
 }
 
 static int cmd_restore_snapshot(struct client *c)
@@ -829,8 +847,8 @@ static int cmd_restore_snapshot(struct client *c)
 					200, NULL});
 	free(path);
 	if (rc < 0 && strcmp(c->err_type, "SnapshotDoesNotExistError") == 0)
-		return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Snapshot %s does not exist for %s",
-				      id, db_arg(c));
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+				      "Snapshot %s does not exist for %s", id, db_arg(c));
 	if (rc < 0)
 		return -1;
 	return emitf(c, "Restored %s to snapshot %s\n", db_arg(c), id);
@@ -838,20 +856,16 @@ static int cmd_restore_snapshot(struct client *c)
 
 static int cmd_list_tokens(struct client *c)
 {
-	static const char *const header[] = {"Short token", "Scope", "Permission", "App",
-					     "Created", "Expires"};
-	static const char *const names[] = {"short_token", "scoped_database", "permission_level",
-					    "app_name", "created_at", "expires_at"};
-	static const char *const nulls[] = {"", "(all databases)", "(full access)", "", "",
-					    "(never)"};
-	cJSON *json = NULL;
-	int rc = -1;
+	static const struct list_view v = {
+		"tokens", 6,
+		{"Short token", "Scope", "Permission", "App", "Created", "Expires"},
+		{"short_token", "scoped_database", "permission_level", "app_name", "created_at",
+		 "expires_at"},
+		{"", "(all databases)", "(full access)", "", "", "(never)"},
+		"No active API tokens",
+	};
 
-	if (api_call(c, &(struct call){"GET", "/v1/tokens", TOKEN_REQUIRED, NULL, NULL, 0, NULL,
-				       200, &json}) == 0)
-		rc = print_list(c, json, "tokens", header, names, nulls, 6, "No active API tokens", NULL);
-	cJSON_Delete(json);
-	return rc;
+	return list_command(c, "/v1/tokens", TOKEN_REQUIRED, NULL, &v, NULL);
 }
 
 static int cmd_revoke_token(struct client *c)
@@ -903,7 +917,7 @@ static int (*const handlers[CMD_COUNT])(struct client *) = {
 	[CMD_REVOKE_TOKEN] = cmd_revoke_token,
 };
 
-/* ---- resolution order (spec/CLI.md §2) -------------------------------------- */
+/* ---- resolution order (client_config.c) ------------------------------------ */
 
 static int resolve_url(struct client *c)
 {
@@ -949,7 +963,7 @@ static int run(struct client *c)
 	return handlers[c->args->cmd](c);
 }
 
-int ayb_cli_client(int argc, char **argv)
+int cli_client(int argc, char **argv)
 {
 	struct client c;
 	char *text = NULL;

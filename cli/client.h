@@ -60,8 +60,8 @@ enum client_format {
 size_t client_display_width(const char *s, size_t n);
 
 /* Renders a header row and nrows rows of ncols cells each (row-major in
- * cells; every pointer non-NULL) as spec/CLI.md §5 describes, appending
- * to out.  Returns 0, or -1 on OOM. */
+ * cells; every pointer non-NULL) as ayb's table (see client_output.c),
+ * appending to out.  Returns 0, or -1 on OOM. */
 int client_render(struct ayb_buf *out, enum client_format format, size_t ncols,
 		  const char *const *header, size_t nrows, const char *const *cells);
 
@@ -138,7 +138,7 @@ const char *client_cmd_name(enum client_cmd cmd);
 
 /* ---- saved configuration (client_config.c) -------------------------------- */
 
-/* The client configuration file of spec/CLI.md §2, e.g.
+/* The client configuration file (README "The `ayb` command line"), e.g.
  * {"version":1,"authentication":{"http://...":"ayb_..."},"default_url":null} */
 struct client_config {
 	char *path;             /* owned */
@@ -158,10 +158,6 @@ int client_config_load(struct client_config *cfg, char *path, struct client_err 
 
 /* Writes the file atomically, mode 0600, creating parent directories. */
 int client_config_save(const struct client_config *cfg, struct client_err *err);
-
-/* Creates the missing directories above path, mode 0700.  Returns -1
- * with errno set on failure. */
-int client_config_make_parents(const char *path);
 
 /* The compact JSON text of the file, keys in ayb's order.  Caller frees. */
 char *client_config_text(const struct client_config *cfg);

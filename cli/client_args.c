@@ -73,7 +73,8 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 	}},
 	[CMD_REGISTER] = {"register", "Register a user/organization", {
 		{ARG_POS, "entity", 1, NULL, "The entity to register", NULL, NULL, 0},
-		{ARG_POS, "email_address", 1, NULL, "The email address of the entity", NULL, NULL, 0},
+		{ARG_POS, "email_address", 1, NULL, "The email address of the entity", NULL, NULL,
+		 0},
 		{ARG_POS, "type", 0, NULL, "The type of entity", entity_types, "user", 0},
 	}},
 	[CMD_LOG_IN] = {"log_in", "Log in to ayb via email", {
@@ -93,7 +94,8 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		{ARG_OPT, "description", 0, "value", "New description", NULL, NULL, 0},
 		{ARG_OPT, "organization", 0, "value", "New organization", NULL, NULL, 0},
 		{ARG_OPT, "location", 0, "value", "New location", NULL, NULL, 0},
-		{ARG_MULTI, "links", 0, "value", "New links (each value is one URL)", NULL, NULL, 0},
+		{ARG_MULTI, "links", 0, "value", "New links (each value is one URL)", NULL, NULL,
+		 0},
 	}},
 	[CMD_PROFILE] = {"profile", "Show the profile of an entity", {
 		{ARG_POS, "entity", 1, NULL, "The entity whose profile to show", NULL, NULL, 0},
@@ -106,7 +108,8 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 	[CMD_SHARE] = {"share", "Share a database with another entity", {
 		{ARG_POS, "database", 1, NULL,
 		 "The database to share (e.g., entity/database.sqlite)", NULL, NULL, 1},
-		{ARG_POS, "entity", 1, NULL, "The entity to share the database with", NULL, NULL, 0},
+		{ARG_POS, "entity", 1, NULL, "The entity to share the database with", NULL, NULL,
+		 0},
 		{ARG_POS, "sharing_level", 1, NULL, "The sharing level that the entity will have",
 		 sharing_levels, NULL, 0},
 	}},
@@ -225,6 +228,25 @@ static void add_arg_details(struct ayb_buf *b, const struct arg_spec *a)
 	}
 }
 
+/* One line of a command's help: the argument's name, padded to `col`,
+ * then its help text and details. */
+static void add_help_row(struct ayb_buf *b, const struct arg_spec *a, size_t col)
+{
+	size_t start = b->len;
+
+	if (a->kind == ARG_POS) {
+		ayb_buf_adds(b, "  ");
+		add_pos_name(b, a);
+	} else {
+		ayb_buf_adds(b, "      ");
+		add_opt_name(b, a);
+	}
+	add_pad(b, b->len - start, col);
+	ayb_buf_adds(b, a->help);
+	add_arg_details(b, a);
+	ayb_buf_addc(b, '\n');
+}
+
 static void add_cmd_help(struct ayb_buf *b, const struct cmd_spec *c)
 {
 	const struct arg_spec *a;
@@ -252,30 +274,14 @@ static void add_cmd_help(struct ayb_buf *b, const struct cmd_spec *c)
 	col += 2;
 	if (have_pos) {
 		ayb_buf_adds(b, "\nArguments:\n");
-		for (a = c->args; a->kind; a++) {
-			if (a->kind != ARG_POS)
-				continue;
-			start = b->len;
-			ayb_buf_adds(b, "  ");
-			add_pos_name(b, a);
-			add_pad(b, b->len - start, col);
-			ayb_buf_adds(b, a->help);
-			add_arg_details(b, a);
-			ayb_buf_addc(b, '\n');
-		}
+		for (a = c->args; a->kind; a++)
+			if (a->kind == ARG_POS)
+				add_help_row(b, a, col);
 	}
 	ayb_buf_adds(b, "\nOptions:\n");
-	for (a = c->args; a->kind; a++) {
-		if (a->kind == ARG_POS)
-			continue;
-		start = b->len;
-		ayb_buf_adds(b, "      ");
-		add_opt_name(b, a);
-		add_pad(b, b->len - start, col);
-		ayb_buf_adds(b, a->help);
-		add_arg_details(b, a);
-		ayb_buf_addc(b, '\n');
-	}
+	for (a = c->args; a->kind; a++)
+		if (a->kind != ARG_POS)
+			add_help_row(b, a, col);
 	start = b->len;
 	ayb_buf_adds(b, "  -h, --help");
 	add_pad(b, b->len - start, col);
@@ -313,7 +319,8 @@ static void add_client_help(struct ayb_buf *b)
 	ayb_buf_adds(b, "\nOptions:\n");
 	for (i = 0; i < sizeof(client_opts) / sizeof(client_opts[0]); i++) {
 		start = b->len;
-		ayb_buf_printf(b, "      --%s <%s>", client_opts[i].name, client_opts[i].value_name);
+		ayb_buf_printf(b, "      --%s <%s>", client_opts[i].name,
+			       client_opts[i].value_name);
 		add_pad(b, b->len - start, 23);
 		ayb_buf_printf(b, "%s [env: %s]\n", client_opts[i].help, client_opts[i].env);
 	}
@@ -341,11 +348,10 @@ __attribute__((format(printf, 2, 3)))
 static int usage_error(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = ayb_vfmt(fmt, ap);
 	va_end(ap);
 	ayb_buf_free(&p->text);
 	ayb_buf_printf(&p->text, "Error: %s\n\n", msg ? msg : "invalid command line");
@@ -542,8 +548,9 @@ static int parse_cmd(struct parser *p, int i)
 			continue;
 		}
 		if (!only_positional && arg[0] == '-' && arg[1] != '\0')
-			return usage_error(p, "unexpected argument '%s' found\n\n  tip: to pass '%s' "
-					   "as a value, use '-- %s'", arg, arg, arg);
+			return usage_error(p, "unexpected argument '%s' found\n\n"
+					   "  tip: to pass '%s' as a value, use '-- %s'",
+					   arg, arg, arg);
 		while (p->cmd->args[next_pos].kind && p->cmd->args[next_pos].kind != ARG_POS)
 			next_pos++;
 		if (!p->cmd->args[next_pos].kind)
@@ -633,8 +640,8 @@ static int parse(struct parser *p)
 			*slot[k] = eq + 1;
 		} else {
 			if (i + 1 >= p->argc || p->argv[i + 1][0] == '-')
-				return usage_error(p, "a value is required for '--%s <%s>' but none "
-						   "was supplied", client_opts[k].name,
+				return usage_error(p, "a value is required for '--%s <%s>' "
+						   "but none was supplied", client_opts[k].name,
 						   client_opts[k].value_name);
 			*slot[k] = p->argv[++i];
 		}
@@ -671,11 +678,8 @@ int client_args_parse(int argc, char **argv, struct client_args **args, char **t
 		return -1;
 	if (parse(&p) < 0) {
 		client_args_free(p.args);
-		if (p.text.oom) {
-			ayb_buf_free(&p.text);
+		if (!(*text = ayb_buf_take(&p.text)))
 			return -1;
-		}
-		*text = ayb_buf_take(&p.text);
 		return (int)p.result;
 	}
 	ayb_buf_free(&p.text);

@@ -1,6 +1,6 @@
-/* The saved client configuration of `ayb client` (spec/CLI.md §2): the
- * default server URL and one API token per server URL, in a small JSON
- * file.  The file holds tokens, so it is written with mode 0600, and it is
+/* The saved client configuration of `ayb client` (README "The `ayb`
+ * command line"): the default server URL and one API token per server URL,
+ * in a small JSON file.  The file holds tokens, so it is written with mode 0600, and it is
  * replaced atomically (temporary file, fsync, rename) so that a crash or a
  * full disk never leaves half a file behind. */
 #include "autoconfig.h"
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "fs.h"
 
 /* Configuration files are tiny; anything larger is not ours. */
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
@@ -34,31 +35,28 @@ static const char *home_dir(void)
 int client_config_path(const char *explicit_path, char **path, struct client_err *err)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home;
-	int n;
 
 	*path = NULL;
 	if (explicit_path)
-		n = asprintf(path, "%s", explicit_path);
+		*path = strdup(explicit_path);
 #ifdef __APPLE__
 	else if ((home = home_dir()))
-		n = asprintf(path, "%s/Library/Application Support/org.ayb.ayb/ayb.json", home);
+		*path = ayb_fmt("%s/Library/Application Support/org.ayb.ayb/ayb.json", home);
 #else
 	/* Like the XDG base directory spec: a relative XDG_CONFIG_HOME is
 	 * ignored. */
 	else if (xdg && xdg[0] == '/')
-		n = asprintf(path, "%s/ayb/ayb.json", xdg);
+		*path = ayb_fmt("%s/ayb/ayb.json", xdg);
 	else if ((home = home_dir()))
-		n = asprintf(path, "%s/.config/ayb/ayb.json", home);
+		*path = ayb_fmt("%s/.config/ayb/ayb.json", home);
 #endif
 	else
 		return client_err_set(err, CLIENT_EXIT_FAIL,
 				      "Cannot find a home directory for the client configuration "
 				      "file; use --config or AYB_CLIENT_CONFIG_FILE");
 	(void)xdg;
-	if (n < 0) {
-		*path = NULL;
+	if (!*path)
 		return client_err_set(err, CLIENT_EXIT_FAIL, "Out of memory");
-	}
 	return 0;
 }
 
@@ -93,7 +91,8 @@ int client_config_parse(struct client_config *cfg, const char *text, struct clie
 	cJSON_ArrayForEach(item, auth) {
 		if (!cJSON_IsString(item)) {
 			cJSON_Delete(json);
-			return invalid(cfg, err, "every token in \"authentication\" must be a string");
+			return invalid(cfg, err,
+				       "every token in \"authentication\" must be a string");
 		}
 	}
 	url = cJSON_GetObjectItemCaseSensitive(json, "default_url");
@@ -135,8 +134,9 @@ static int read_file(const char *path, char **text, int *missing, struct client_
 				      strerror(errno));
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		client_err_set(err, CLIENT_EXIT_FAIL, "Cannot read client configuration file %s: %s",
-			       path, strerror(EISDIR));
+		client_err_set(err, CLIENT_EXIT_FAIL,
+			       "Cannot read client configuration file %s: %s", path,
+			       strerror(EISDIR));
 		goto out;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
@@ -217,114 +217,6 @@ char *client_config_text(const struct client_config *cfg)
 	return ayb_buf_take(&b);
 }
 
-/* Creates every missing directory above path (mode 0700: they hold
- * tokens). */
-int client_config_make_parents(const char *path)
-{
-	char *dir = strdup(path), *p;
-	int rc = 0;
-
-	if (!dir)
-		return -1;
-	p = strrchr(dir, '/');
-	if (!p || p == dir) {
-		free(dir);
-		return 0;
-	}
-	*p = '\0';
-	for (p = dir + 1;; p++) {
-		struct stat st;
-		char saved = *p;
-
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0) {
-			int e = errno;
-
-			if (stat(dir, &st) < 0) {
-				errno = e;
-				rc = -1;
-			} else if (!S_ISDIR(st.st_mode)) {
-				errno = ENOTDIR;
-				rc = -1;
-			}
-		}
-		*p = saved;
-		if (rc < 0 || saved == '\0')
-			break;
-	}
-	free(dir);
-	return rc;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes text to target through a temporary file in the same directory. */
-static int replace_file(const char *target, const char *text)
-{
-	char *tmp = NULL, *slash, *dir = NULL;
-	int fd = -1, dfd, saved;
-
-	if (client_config_make_parents(target) < 0)
-		return -1;
-	slash = strrchr(target, '/');
-	if (slash) {
-		dir = strndup(target, (size_t)(slash - target) + (slash == target));
-		if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir, slash + 1) < 0)
-			goto fail;
-	} else if (asprintf(&tmp, ".%s.XXXXXX", target) < 0) {
-		goto fail;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		tmp = NULL;
-		goto fail;
-	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, target) < 0)
-		goto fail;
-	/* Make the rename itself durable. */
-	dfd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(tmp);
-	free(dir);
-	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	errno = saved;
-	return -1;
-}
-
 int client_config_save(const struct client_config *cfg, struct client_err *err)
 {
 	char *text = client_config_text(cfg), *real = NULL;
@@ -343,7 +235,8 @@ int client_config_save(const struct client_config *cfg, struct client_err *err)
 		rc = client_err_set(err, CLIENT_EXIT_FAIL,
 				    "Cannot write client configuration file %s: the file is "
 				    "read-only", cfg->path);
-	} else if (replace_file(target, text) < 0) {
+	} else if (ayb_fs_mkdirs_for(target, 0700) < 0 ||
+		   ayb_fs_write_atomic(target, text, strlen(text), 0600) < 0) {
 		rc = client_err_set(err, CLIENT_EXIT_FAIL,
 				    "Cannot write client configuration file %s: %s", cfg->path,
 				    strerror(errno));

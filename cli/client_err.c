@@ -16,11 +16,10 @@
 int client_err_set(struct client_err *err, int exit_status, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = ayb_vfmt(fmt, ap);
 	va_end(ap);
 	free(err->message);
 	err->exit_status = exit_status;
@@ -78,19 +77,14 @@ static char *not_found_sentence(const char *id, const char *record_type)
 		{"oauth_authorization_request", "OAuth authorization request"},
 	};
 	const char *name = NULL;
-	char *s = NULL;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (record_type && strcmp(record_type, names[i].type) == 0)
 			name = names[i].name;
-	if (name) {
-		if (asprintf(&s, "%s %s not found", name, id ? id : "(unknown)") < 0)
-			return NULL;
-	} else if (asprintf(&s, "Record %s of type %s not found", id ? id : "(unknown)",
-			    record_type ? record_type : "(unknown)") < 0) {
-		return NULL;
-	}
-	return s;
+	if (name)
+		return ayb_fmt("%s %s not found", name, id ? id : "(unknown)");
+	return ayb_fmt("Record %s of type %s not found", id ? id : "(unknown)",
+		       record_type ? record_type : "(unknown)");
 }
 
 char *client_err_sentence(const cJSON *obj)
@@ -98,13 +92,13 @@ char *client_err_sentence(const cJSON *obj)
 	const char *type = string_field(obj, "type");
 	const char *message = string_field(obj, "message");
 	const char *prefix = NULL;
-	char *s = NULL;
 
 	if (!type)
 		return NULL;
 	switch (ayb_err_kind_from_name(type)) {
 	case AYB_E_NOT_FOUND:
-		return not_found_sentence(string_field(obj, "id"), string_field(obj, "record_type"));
+		return not_found_sentence(string_field(obj, "id"),
+					  string_field(obj, "record_type"));
 	case AYB_E_SNAPSHOT_MISSING:
 		return strdup("The snapshot does not exist");
 	case AYB_E_QUERY:
@@ -128,16 +122,11 @@ char *client_err_sentence(const cJSON *obj)
 	default:
 		break;
 	}
-	if (!message) {
-		if (asprintf(&s, "The server reported an error of type %s", type) < 0)
-			return NULL;
-		return s;
-	}
+	if (!message)
+		return ayb_fmt("The server reported an error of type %s", type);
 	if (!prefix)
 		return strdup(message);
-	if (asprintf(&s, "%s: %s", prefix, message) < 0)
-		return NULL;
-	return s;
+	return ayb_fmt("%s: %s", prefix, message);
 }
 
 /* A short, printable excerpt of a body that is not an error envelope, so

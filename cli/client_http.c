@@ -132,10 +132,8 @@ int client_http_perform(const struct client_http_request *req,
 	/* A configured URL ending in '/' still addresses {url}/v1/... */
 	while (baselen && req->base_url[baselen - 1] == '/')
 		baselen--;
-	if (asprintf(&url, "%.*s%s", (int)baselen, req->base_url, req->path) < 0) {
-		url = NULL;
+	if (!(url = ayb_fmt("%.*s%s", (int)baselen, req->base_url, req->path)))
 		goto oom;
-	}
 	curl = curl_easy_init();
 	if (!curl)
 		goto oom;
@@ -151,18 +149,14 @@ int client_http_perform(const struct client_http_request *req,
 	for (h = req->headers; h && *h; h++)
 		ADD_HEADER(*h);
 	if (req->token) {
-		if (asprintf(&auth, "Authorization: Bearer %s", req->token) < 0) {
-			auth = NULL;
+		if (!(auth = ayb_fmt("Authorization: Bearer %s", req->token)))
 			goto oom;
-		}
 		ADD_HEADER(auth);
 	}
 	/* libcurl would label a POST body as a form; ayb's CLI sends none. */
 	if (req->content_type) {
-		if (asprintf(&ctype, "Content-Type: %s", req->content_type) < 0) {
-			ctype = NULL;
+		if (!(ctype = ayb_fmt("Content-Type: %s", req->content_type)))
 			goto oom;
-		}
 		ADD_HEADER(ctype);
 	} else {
 		ADD_HEADER("Content-Type:");

@@ -1,4 +1,5 @@
-/* The interactive session of `ayb client query <e>/<d>` (spec/CLI.md §6).
+/* The interactive session of `ayb client query <e>/<d>` (README "The `ayb`
+ * command line").
  *
  * On a terminal, libedit gives line editing and a history kept in the
  * client configuration directory.  Otherwise statements are read from stdin
@@ -21,6 +22,7 @@
 #include <histedit.h>
 
 #include "client.h"
+#include "fs.h"
 
 #define HISTORY_SIZE 100
 
@@ -185,7 +187,7 @@ static int editor_session(const char *history_path, client_query_fn run, void *c
 	history(hist, &ev, H_SETSIZE, HISTORY_SIZE);
 	history(hist, &ev, H_SETUNIQUE, 1);
 	if (history_path) {
-		client_config_make_parents(history_path);
+		ayb_fs_mkdirs_for(history_path, 0700); /* 0700: beside the tokens */
 		history(hist, &ev, H_LOAD, history_path);
 	}
 	el_set(el, EL_EDITOR, "emacs");

@@ -1,5 +1,5 @@
-/* Table and CSV rendering of `ayb client` (spec/CLI.md §5), and the
- * display width of text in a terminal.
+/* Table and CSV rendering of `ayb client` (README "The `ayb` command
+ * line"), and the display width of text in a terminal.
  *
  * The width table is our own rather than wcwidth(3) so that the layout does
  * not depend on the user's locale or on which locales are installed: a
@@ -469,7 +469,7 @@ char *client_rfc3339_utc(const char *ts)
 	int year, mon, day, hour, min, sec, off = 0, n = 0, oh, om;
 	long nanos = 0, scale = 100000000;
 	const char *p;
-	char frac[32] = "", *res = NULL;
+	char frac[32] = "";
 	time_t t;
 
 	if (sscanf(ts, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
@@ -511,8 +511,6 @@ char *client_rfc3339_utc(const char *ts)
 		snprintf(frac, sizeof(frac), ".%06ld", nanos / 1000);
 	else if (nanos)
 		snprintf(frac, sizeof(frac), ".%09ld", nanos);
-	if (asprintf(&res, "%04d-%02d-%02dT%02d:%02d:%02d%s+00:00", tm.tm_year + 1900,
-		     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac) < 0)
-		return NULL;
-	return res;
+	return ayb_fmt("%04d-%02d-%02dT%02d:%02d:%02d%s+00:00", tm.tm_year + 1900,
+		       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }

@@ -3,8 +3,8 @@
 #ifndef AYB_CLI_COMMANDS_H
 #define AYB_CLI_COMMANDS_H
 
-int ayb_cli_client(int argc, char **argv);
-int ayb_cli_server(int argc, char **argv);
-int ayb_cli_default_server_config(int argc, char **argv);
+int cli_client(int argc, char **argv);
+int cli_server(int argc, char **argv);
+int cli_default_server_config(int argc, char **argv);
 
 #endif

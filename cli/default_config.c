@@ -68,7 +68,7 @@ static const char tail[] =
 	"#   max_file_size_mb = 256\n"
 	"# }\n";
 
-int ayb_cli_default_server_config(int argc, char **argv)
+int cli_default_server_config(int argc, char **argv)
 {
 	char key[45];
 

@@ -34,11 +34,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "client") == 0)
-		return ayb_cli_client(argc - 1, argv + 1);
+		return cli_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "server") == 0)
-		return ayb_cli_server(argc - 1, argv + 1);
+		return cli_server(argc - 1, argv + 1);
 	if (strcmp(cmd, "default_server_config") == 0)
-		return ayb_cli_default_server_config(argc - 1, argv + 1);
+		return cli_default_server_config(argc - 1, argv + 1);
 	fprintf(stderr, "error: unrecognized subcommand '%s'\n\n%s", cmd, usage);
 	return 2;
 }

@@ -46,29 +46,19 @@ static const char usage[] =
 /* ayb-api.fcgi beside us in the build tree (cli/../cgi/), else installed. */
 static int find_fcgi(char *out, size_t n)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *env = getenv("AYB_API_FCGI");
 
 	if (env && *env && access(env, X_OK) == 0) {
 		snprintf(out, n, "%s", env);
 		return 0;
 	}
-	if (len > 0) {
-		char *slash;
-		self[len] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			if (snprintf(out, n, "%s/../cgi/ayb-api.fcgi", self) < (int)n &&
-			    access(out, X_OK) == 0) {
-				char *real = realpath(out, NULL);
-				if (real) {
-					snprintf(out, n, "%s", real);
-					free(real);
-				}
-				return 0;
-			}
+	if (ayb_fs_sibling_program("../cgi/ayb-api.fcgi", out, n) == 0) {
+		char *real = realpath(out, NULL);
+		if (real) {
+			snprintf(out, n, "%s", real);
+			free(real);
 		}
+		return 0;
 	}
 	snprintf(out, n, "%s/ayb-api.fcgi", AYB_PKGLIBEXECDIR);
 	return access(out, X_OK) == 0 ? 0 : -1;
@@ -78,26 +68,15 @@ static int find_fcgi(char *out, size_t n)
  * (cli/../cron/), else beside us installed (both go to bindir). */
 static int find_snapshot(char *out, size_t n)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *env = getenv("AYB_SNAPSHOT");
-	char *slash;
 
 	if (env && *env) {
 		snprintf(out, n, "%s", env);
 		return access(out, X_OK);
 	}
-	if (len <= 0)
-		return -1;
-	self[len] = '\0';
-	if (!(slash = strrchr(self, '/')))
-		return -1;
-	*slash = '\0';
-	if (snprintf(out, n, "%s/../cron/ayb-snapshot", self) < (int)n && access(out, X_OK) == 0)
+	if (ayb_fs_sibling_program("../cron/ayb-snapshot", out, n) == 0)
 		return 0;
-	if (snprintf(out, n, "%s/ayb-snapshot", self) >= (int)n)
-		return -1;
-	return access(out, X_OK);
+	return ayb_fs_sibling_program("ayb-snapshot", out, n);
 }
 
 /* Starts `ayb-snapshot --loop` for [snapshots.automation]: ayb runs its
@@ -182,7 +161,7 @@ static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const 
 	return ayb_buf_take(&b);
 }
 
-/* spec/ISOLATION.md §5's start-up status, adapted: one line on stdout when
+/* The start-up status of README "Isolation": one line on stdout when
  * the kernel enforces everything, a loud banner on stderr when it cannot
  * (or isolation is off), and an error when the worker program that
  * ayb-api.fcgi will look for beside itself is missing. */
@@ -202,17 +181,18 @@ static void print_isolation(const struct ayb_config *cfg, const char *fcgi)
 	snprintf(worker, sizeof(worker), "%.*s/ayb-query-worker",
 		 slash ? (int)(slash - fcgi) : 1, slash ? fcgi : ".");
 	if (cfg->isolation.enabled && access(worker, X_OK) != 0 && !getenv("AYB_QUERY_WORKER"))
-		fprintf(stderr, "Error: %s is missing: every query will fail with \"Query worker unavailable\"\n",
-			worker);
+		fprintf(stderr, "Error: %s is missing: "
+			"every query will fail with \"Query worker unavailable\"\n", worker);
 }
 
-int ayb_cli_server(int argc, char **argv)
+int cli_server(int argc, char **argv)
 {
 	const char *config_arg = NULL;
 	struct ayb_err err = { 0 };
 	struct ayb_config *cfg = NULL;
 	struct ayb_store *st = NULL;
-	char config_path[PATH_MAX], fcgi[PATH_MAX], dir[] = "/tmp/ayb-server.XXXXXX", conf[PATH_MAX];
+	char config_path[PATH_MAX], fcgi[PATH_MAX], conf[PATH_MAX];
+	char dir[] = "/tmp/ayb-server.XXXXXX";
 	char snapshot[PATH_MAX];
 	struct ayb_s3 *s3 = NULL;
 	pid_t snap_pid = -1;
@@ -238,7 +218,8 @@ int ayb_cli_server(int argc, char **argv)
 		}
 	}
 	if ((procs = fastcgi_procs()) < 0) {
-		fprintf(stderr, "Error: AYB_SERVER_PROCS must be a number of FastCGI processes from 1 to 256\n");
+		fprintf(stderr,
+			"Error: AYB_SERVER_PROCS must be a number of FastCGI processes from 1 to 256\n");
 		return 2;
 	}
 	if (ayb_token_init() < 0)
@@ -254,7 +235,8 @@ int ayb_cli_server(int argc, char **argv)
 		fprintf(stderr, "Note: %s not found; using AYB__ environment variables only.\n",
 			config_path);
 	if (ayb_fs_mkdirs(cfg->data_path, 0755) < 0) {
-		fprintf(stderr, "Error: cannot create data_path %s: %s\n", cfg->data_path, strerror(errno));
+		fprintf(stderr, "Error: cannot create data_path %s: %s\n", cfg->data_path,
+			strerror(errno));
 		goto out;
 	}
 	/* Failures show up below, where the files are opened. */
@@ -271,26 +253,30 @@ int ayb_cli_server(int argc, char **argv)
 	/* Snapshot settings are checked now, not at the first scheduled run. */
 	if (cfg->snapshots && cfg->snapshots->has_automation) {
 		if (ayb_s3_open(cfg->snapshots, &s3, &err) < 0) {
-			fprintf(stderr, "Error: %s\n", err.message ? err.message : "invalid snapshots settings");
+			fprintf(stderr, "Error: %s\n",
+				err.message ? err.message : "invalid snapshots settings");
 			goto out;
 		}
 		ayb_s3_close(s3);
 		if (find_snapshot(snapshot, sizeof(snapshot)) < 0) {
-			fprintf(stderr, "Error: snapshots.automation is set but ayb-snapshot was not found beside ayb\n");
+			fprintf(stderr,
+				"Error: snapshots.automation is set but ayb-snapshot was not found beside ayb\n");
 			goto out;
 		}
 	}
 	if (find_fcgi(fcgi, sizeof(fcgi)) < 0) {
-		fprintf(stderr, "Error: ayb-api.fcgi not found beside ayb or in %s\n", AYB_PKGLIBEXECDIR);
+		fprintf(stderr, "Error: ayb-api.fcgi not found beside ayb or in %s\n",
+			AYB_PKGLIBEXECDIR);
 		goto out;
 	}
 	if (!mkdtemp(dir)) {
-		fprintf(stderr, "Error: cannot create a temporary directory: %s\n", strerror(errno));
+		fprintf(stderr, "Error: cannot create a temporary directory: %s\n",
+			strerror(errno));
 		goto out;
 	}
 	snprintf(conf, sizeof(conf), "%s/lighttpd.conf", dir);
-	if (!(text = lighttpd_conf(cfg, dir, fcgi, config_path, procs)) || !(f = fopen(conf, "w")) ||
-	    fputs(text, f) < 0 || fclose(f) != 0) {
+	if (!(text = lighttpd_conf(cfg, dir, fcgi, config_path, procs)) ||
+	    !(f = fopen(conf, "w")) || fputs(text, f) < 0 || fclose(f) != 0) {
 		fprintf(stderr, "Error: cannot write %s\n", conf);
 		goto cleanup;
 	}
@@ -328,7 +314,8 @@ int ayb_cli_server(int argc, char **argv)
 			/* The API keeps serving; the log says snapshots stopped
 			 * (a clean exit is a stop signal it got too: Ctrl-C). */
 			if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
-				fprintf(stderr, "Error: ayb-snapshot --loop stopped (%s %d); no more snapshots are taken\n",
+				fprintf(stderr, "Error: ayb-snapshot --loop stopped (%s %d); "
+					"no more snapshots are taken\n",
 					WIFEXITED(ws) ? "exit status" : "signal",
 					WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
 			snap_pid = -1;

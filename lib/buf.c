@@ -71,6 +71,24 @@ int ayb_buf_printf(struct ayb_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+char *ayb_vfmt(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+char *ayb_fmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = ayb_vfmt(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 int ayb_buf_add_json_string(struct ayb_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

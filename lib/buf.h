@@ -3,6 +3,7 @@
 #ifndef AYB_BUF_H
 #define AYB_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct ayb_buf {
@@ -18,9 +19,17 @@ int ayb_buf_adds(struct ayb_buf *b, const char *s);
 int ayb_buf_addc(struct ayb_buf *b, char c);
 int ayb_buf_printf(struct ayb_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A new string printed from fmt, which the caller frees; NULL on OOM.
+ * Replaces `asprintf(&s, ...) < 0` and the reset of s it needs (asprintf
+ * leaves s undefined on failure). */
+char *ayb_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ayb_vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 /* Appends s as a JSON string literal, quotes included. */
 int ayb_buf_add_json_string(struct ayb_buf *b, const char *s, size_t n);
-/* Hands the data to the caller (who frees it) and resets the buffer. */
+/* Hands the data to the caller (who frees it; "" when nothing was added) and
+ * resets the buffer.  NULL, with the data freed, when an append failed:
+ * callers need not check b->oom first. */
 char *ayb_buf_take(struct ayb_buf *b);
 void ayb_buf_free(struct ayb_buf *b);
 

@@ -317,7 +317,8 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 		if (cfg_size(s, "automation") > 0)
 			raw->section_present[section_index("snapshots.automation", 20)] = 1;
 	}
-	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"; *s; s += strlen(s) + 1)
+	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"; *s;
+	     s += strlen(s) + 1)
 		if (cfg_size(cfg, s) > 1 && !dup[0])
 			snprintf(dup, sizeof(dup), "%s", s);
 	cfg_free(cfg);
@@ -395,13 +396,13 @@ static char *dup_or_null(const char *s)
 static char *absolute(const char *file, const char *path)
 {
 	char cwd[PATH_MAX];
-	char *out;
 	const char *slash = file ? strrchr(file, '/') : NULL;
 
 	if (path[0] == '/')
 		return strdup(path);
 	if (file && slash) {
-		if (snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - file), file) >= (int)sizeof(cwd))
+		if (snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - file), file) >=
+		    (int)sizeof(cwd))
 			return NULL;
 		if (slash == file)
 			strcpy(cwd, "/");
@@ -421,9 +422,7 @@ static char *absolute(const char *file, const char *path)
 	}
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
-	if (asprintf(&out, "%s/%s", cwd, path) < 0)
-		return NULL;
-	return out;
+	return ayb_fmt("%s/%s", cwd, path);
 }
 
 int64_t ayb_config_parse_duration_ms(const char *text)
@@ -666,7 +665,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 		env_name(keys[k].path, env, sizeof(env));
 		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "Missing required configuration key `%s`: set it in %s or with the environment variable %s",
-				   keys[k].path, raw->file ? raw->file : "the configuration file", env);
+				   keys[k].path, raw->file ? raw->file : "the configuration file",
+				   env);
 	}
 	if (!raw->section_present[section_index("email.smtp", 10)] &&
 	    !raw->section_present[section_index("email.file", 10)])
@@ -684,14 +684,14 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 			return bad(raw, K("public_url"), err,
 				   "expected a bare origin such as https://ayb.example.com (no path, no trailing slash)");
 		cfg->public_url = strdup(V("public_url"));
-	} else if (asprintf(&cfg->public_url, "http://localhost:%d", cfg->port) < 0) {
+	} else if (!(cfg->public_url = ayb_fmt("http://localhost:%d", cfg->port))) {
 		return ayb_err_oom(err);
 	}
 
 	const char *db = V("database_url");
 	if (strncmp(db, "sqlite://", 9) == 0) {
 		char *abs = absolute(raw->file, db + 9);
-		if (!abs || asprintf(&cfg->database_url, "sqlite://%s", abs) < 0) {
+		if (!abs || !(cfg->database_url = ayb_fmt("sqlite://%s", abs))) {
 			free(abs);
 			return ayb_err_oom(err);
 		}
@@ -701,7 +701,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 	} else {
 		char why[600];
 		snprintf(why, sizeof(why),
-			 "Database type for %s is not supported (currently only SQLite and PostgreSQL)", db);
+			 "Database type for %s is not supported (currently only SQLite and PostgreSQL)",
+			 db);
 		return bad(raw, K("database_url"), err, why);
 	}
 	cfg->data_path = absolute(raw->file, V("data_path"));

@@ -1,5 +1,5 @@
 /* ayb.conf: ayb's server configuration keys in libconfuse syntax, with
- * AYB__SECTION__KEY environment overrides (spec/CONFIG.md). */
+ * AYB__SECTION__KEY environment overrides (README "Configuration"). */
 #ifndef AYB_CONFIG_H
 #define AYB_CONFIG_H
 

@@ -1,4 +1,4 @@
-/* Sending the confirmation email (spec/AUTH.md §7-§8) through every
+/* Sending the confirmation email (README "The HTTP API") through every
  * configured backend: SMTP via libcurl, and the JSON-lines file. */
 #ifndef AYB_EMAIL_H
 #define AYB_EMAIL_H

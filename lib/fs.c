@@ -1,14 +1,31 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fs.h"
+
+/* Whether path is a directory; sets errno to ENOTDIR when it is not. */
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	return 1;
+}
 
 int ayb_fs_mkdirs(const char *path, mode_t mode)
 {
@@ -23,7 +40,7 @@ int ayb_fs_mkdirs(const char *path, mode_t mode)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
+		if (mkdir(p, mode) < 0 && (errno != EEXIST || !is_dir(p)))
 			goto out;
 		*s = c;
 		if (c == '\0')
@@ -81,4 +98,65 @@ int ayb_fs_write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int ayb_fs_sibling_program(const char *relative, char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n)
+		out[0] = '\0';
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(out, n, "%s/%s", self, relative) >= n) {
+		if (n)
+			out[0] = '\0';
+		return -1;
+	}
+	return access(out, X_OK) == 0 ? 0 : -1;
+}
+
+int ayb_fs_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+	char *tmp = ayb_fmt("%.*s.%s.XXXXXX", (int)(base - path), path, base);
+	int fd = -1, dfd, saved;
+
+	if (!dir || !tmp || (fd = mkstemp(tmp)) < 0) {
+		free(tmp);
+		tmp = NULL;
+		goto fail;
+	}
+	if (fchmod(fd, mode) < 0 || ayb_fs_write_all(fd, p, n) < 0 || fsync(fd) < 0)
+		goto fail;
+	saved = close(fd);
+	fd = -1;
+	if (saved < 0 || rename(tmp, path) < 0)
+		goto fail;
+	/* Make the rename itself durable. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(tmp);
+	free(dir);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	errno = saved;
+	return -1;
 }

@@ -6,7 +6,8 @@
 #include <sys/types.h>
 
 /* Creates `path` and every missing parent with `mode` (like mkdir -p).
- * Returns 0, or -1 with errno set. */
+ * Returns 0, or -1 with errno set (ENOTDIR when a part exists but is not a
+ * directory). */
 int ayb_fs_mkdirs(const char *path, mode_t mode);
 
 /* Creates the parents of the file `path` (mkdir -p of its dirname). */
@@ -18,5 +19,18 @@ int ayb_fs_remove_tree(const char *path);
 
 /* Writes all n bytes, retrying short writes and EINTR.  0, or -1 with errno. */
 int ayb_fs_write_all(int fd, const void *p, size_t n);
+
+/* Finds a program installed or built beside the running one: writes
+ * "<directory of /proc/self/exe>/<relative>" (e.g. "ayb-query-worker" or
+ * "../cgi/ayb-api.fcgi" from the build tree's cli/) into out, n bytes.
+ * Returns 0 when that file is executable, else -1 (out then holds the path
+ * tried, or "" when the running program's path is unknown or too long). */
+int ayb_fs_sibling_program(const char *relative, char *out, size_t n);
+
+/* Replaces the file `path` with n bytes at p, created with `mode`, through a
+ * temporary file in the same directory, fsync and rename, then fsyncs the
+ * directory: a crash or a full disk leaves the old file or the new one,
+ * never half of either.  The directory must exist.  0, or -1 with errno. */
+int ayb_fs_write_atomic(const char *path, const void *p, size_t n, mode_t mode);
 
 #endif

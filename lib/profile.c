@@ -67,7 +67,8 @@ int ayb_profile_html_links_to(const char *html, size_t len, const char *want)
 		int found;
 
 		p++;
-		if (p + 1 >= end || tolower((unsigned char)p[0]) != 'a' || !isspace((unsigned char)p[1]))
+		if (p + 1 >= end || tolower((unsigned char)p[0]) != 'a' ||
+		    !isspace((unsigned char)p[1]))
 			continue;
 		p++;
 		while (p < end && *p != '>') {
@@ -80,17 +81,21 @@ int ayb_profile_html_links_to(const char *html, size_t len, const char *want)
 				p++;
 			n = (size_t)(p - name);
 			if (p < end && *p == '=') {
-				struct ayb_buf *dst = n == 4 && !strncasecmp(name, "href", 4) ? &href
-						      : n == 3 && !strncasecmp(name, "rel", 3) ? &rel
-						      : NULL;
 				struct ayb_buf skip = { 0 };
+				struct ayb_buf *dst = NULL;
+
+				if (n == 4 && !strncasecmp(name, "href", 4))
+					dst = &href;
+				else if (n == 3 && !strncasecmp(name, "rel", 3))
+					dst = &rel;
 				p = attr_value(p + 1, end, dst ? dst : &skip);
 				ayb_buf_free(&skip);
 			} else if (n == 0 && p < end && *p != '>') {
 				p++;
 			}
 		}
-		found = href.data && rel.data && strcmp(href.data, want) == 0 && rel_has_me(rel.data);
+		found = href.data && rel.data && strcmp(href.data,
+							want) == 0 && rel_has_me(rel.data);
 		ayb_buf_free(&href);
 		ayb_buf_free(&rel);
 		if (found)
@@ -150,8 +155,7 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 			    "Invalid links: expected a JSON array of objects like {\"url\": \"https://...\"}");
 		goto out;
 	}
-	if (!res || asprintf(&want, "%s/%s", public_url, entity) < 0) {
-		want = NULL;
+	if (!res || !(want = ayb_fmt("%s/%s", public_url, entity))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -163,7 +167,8 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 		int verified = 0;
 
 		if (!cJSON_IsString(url)) {
-			ayb_err_set(err, AYB_E_INVALID, "Invalid links: every link needs a \"url\" string");
+			ayb_err_set(err, AYB_E_INVALID,
+				    "Invalid links: every link needs a \"url\" string");
 			goto out;
 		}
 		if (!(u = curl_url())) {
@@ -175,7 +180,8 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 			curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 		curl_url_cleanup(u);
 		if (uc != CURLUE_OK) {
-			ayb_err_set(err, AYB_E_INVALID, "Failed to parse URL: %s", curl_url_strerror(uc));
+			ayb_err_set(err, AYB_E_INVALID, "Failed to parse URL: %s",
+				    curl_url_strerror(uc));
 			goto out;
 		}
 		if (scheme && strcmp(scheme, "https") == 0)

@@ -1,5 +1,5 @@
 /* Entity profiles: validating an update and checking profile links
- * (spec/API.md "PATCH /v1/entity/{entity}"). */
+ * (README "The HTTP API": PATCH /v1/entity/{entity}). */
 #ifndef AYB_PROFILE_H
 #define AYB_PROFILE_H
 

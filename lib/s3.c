@@ -131,7 +131,8 @@ static void add_utf8(struct ayb_buf *b, unsigned long cp)
 static char *xml_text(const char *s, size_t n)
 {
 	static const struct { const char *name; char c; } named[] = {
-		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' }, { "apos;", '\'' },
+		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' },
+		{ "apos;", '\'' },
 	};
 	struct ayb_buf b = { 0 };
 	size_t i = 0;
@@ -193,8 +194,6 @@ static char *xml_text(const char *s, size_t n)
 		}
 		i = semi + 1;
 	}
-	if (b.oom)
-		goto bad;
 	return ayb_buf_take(&b);
 bad:
 	ayb_buf_free(&b);
@@ -210,7 +209,8 @@ static void add_clean(struct ayb_buf *b, const char *s, size_t max)
 	size_t i;
 
 	for (i = 0; s[i] && i < max; i++)
-		ayb_buf_addc(b, (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i]);
+		ayb_buf_addc(b, (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?'
+										       : s[i]);
 	if (s[i])
 		ayb_buf_adds(b, "...");
 }
@@ -242,10 +242,6 @@ char *ayb_s3_error_text(long status, const char *body, size_t len)
 	}
 	free(code);
 	free(message);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		return NULL;
-	}
 	return ayb_buf_take(&b);
 }
 
@@ -394,8 +390,8 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 	if (!url) {
 		if (strcmp(cfg->region, "us-east-1") == 0)
 			aws = strdup("https://s3.amazonaws.com");
-		else if (asprintf(&aws, "https://s3.%s.amazonaws.com", cfg->region) < 0)
-			aws = NULL;
+		else
+			aws = ayb_fmt("https://s3.%s.amazonaws.com", cfg->region);
 		if (!aws) {
 			ayb_err_oom(err);
 			goto out;
@@ -405,19 +401,22 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_DEFAULT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.endpoint_url `%s`: not a URL", url);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Invalid snapshots.endpoint_url `%s`: not a URL", url);
 		goto out;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.endpoint_url `%s`: only http:// and https:// are supported",
-			     url);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Invalid snapshots.endpoint_url `%s`: only http:// and https:// are supported",
+			    url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_USER, &extra, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_QUERY, &extra, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_FRAGMENT, &extra, 0) == CURLUE_OK) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.endpoint_url `%s`: credentials, a query or a fragment are not allowed (credentials go in access_key_id and secret_access_key)",
-			     url);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Invalid snapshots.endpoint_url `%s`: credentials, a query or a fragment are not allowed (credentials go in access_key_id and secret_access_key)",
+			    url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
@@ -427,24 +426,24 @@ static int parse_endpoint(struct ayb_s3 *s3, struct ayb_err *err)
 		goto out;
 	}
 	if (!cfg->force_path_style && is_ip_literal(host)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "snapshots.endpoint_url `%s` is an IP address, which cannot carry the bucket in its host name: set snapshots.force_path_style = true",
-			     url);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "snapshots.endpoint_url `%s` is an IP address, which cannot carry the bucket in its host name: set snapshots.force_path_style = true",
+			    url);
 		goto out;
 	}
 	/* ayb strips the endpoint's trailing '/'; a deeper path is kept. */
 	plen = strlen(path);
 	while (plen > 0 && path[plen - 1] == '/')
 		path[--plen] = '\0';
-	if (asprintf(&s3->origin, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "") < 0 ||
+	if (!(s3->origin = ayb_fmt("%s://%s%s%s", scheme, host, port ? ":" : "",
+				   port ? port : "")) ||
 	    !(s3->base_path = strdup(path))) {
-		s3->origin = NULL;
 		ayb_err_oom(err);
 		goto out;
 	}
 	if (!cfg->force_path_style &&
-	    asprintf(&s3->vhost_origin, "%s://%s.%s%s%s", scheme, cfg->bucket, host, port ? ":" : "",
-		     port ? port : "") < 0) {
-		s3->vhost_origin = NULL;
+	    !(s3->vhost_origin = ayb_fmt("%s://%s.%s%s%s", scheme, cfg->bucket, host,
+					 port ? ":" : "", port ? port : ""))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -471,27 +470,31 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 		return ayb_err_oom(err);
 	s3->cfg = cfg;
 	/* The region goes into curl's "aws:amz:<region>:s3" and the scope. */
-	for (r = cfg->region; *r && ((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-');
-	     r++)
+	for (r = cfg->region;
+	     *r && ((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'); r++)
 		;
 	if (!cfg->region[0] || *r) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.region `%s`: expected a region name like us-east-1",
-			     cfg->region);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Invalid snapshots.region `%s`: expected a region name like us-east-1",
+			    cfg->region);
 		goto fail;
 	}
 	if (!cfg->bucket[0] || !printable(cfg->bucket) || strchr(cfg->bucket, '/')) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.bucket `%s`: a bucket name has no spaces, slashes or control characters",
-			     cfg->bucket);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Invalid snapshots.bucket `%s`: a bucket name has no spaces, slashes or control characters",
+			    cfg->bucket);
 		goto fail;
 	}
 	if (!cfg->force_path_style && !dns_bucket(cfg->bucket)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "snapshots.bucket `%s` cannot be part of a host name (3-63 of a-z, 0-9, '.', '-'): set snapshots.force_path_style = true",
-			     cfg->bucket);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "snapshots.bucket `%s` cannot be part of a host name (3-63 of a-z, 0-9, '.', '-'): set snapshots.force_path_style = true",
+			    cfg->bucket);
 		goto fail;
 	}
 	if (!cfg->access_key_id[0] || !printable(cfg->access_key_id)) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, "Invalid snapshots.access_key_id `%s`: expected a non-empty key id without spaces",
-			     cfg->access_key_id);
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Invalid snapshots.access_key_id `%s`: expected a non-empty key id without spaces",
+			    cfg->access_key_id);
 		goto fail;
 	}
 	if (!cfg->secret_access_key[0]) {
@@ -500,13 +503,13 @@ int ayb_s3_open(const struct ayb_snapshots_config *cfg, struct ayb_s3 **out,
 	}
 	if (parse_endpoint(s3, err) < 0)
 		goto fail;
-	if (asprintf(&s3->provider, "aws:amz:%s:s3", cfg->region) < 0) {
-		s3->provider = NULL;
+	if (!(s3->provider = ayb_fmt("aws:amz:%s:s3", cfg->region))) {
 		ayb_err_oom(err);
 		goto fail;
 	}
 	if (!(s3->curl = curl_easy_init())) {
-		ayb_err_set(err, AYB_E_S3_CONNECTION, "Failed to create S3 credentials: libcurl did not initialise");
+		ayb_err_set(err, AYB_E_S3_CONNECTION,
+			    "Failed to create S3 credentials: libcurl did not initialise");
 		goto fail;
 	}
 	*out = s3;
@@ -551,10 +554,6 @@ char *ayb_s3_object_url(const struct ayb_s3 *s3, const char *key)
 	add_bucket_url(&b, s3);
 	ayb_buf_addc(&b, '/');
 	ayb_s3_uri_encode(&b, key, 1);
-	if (b.oom) {
-		ayb_buf_free(&b);
-		return NULL;
-	}
 	return ayb_buf_take(&b);
 }
 
@@ -586,7 +585,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
 	if (status < 200 || status > 299) {
 		if (r->error_body.len < ERROR_BODY_MAX)
 			ayb_buf_add(&r->error_body, p,
-				    n < ERROR_BODY_MAX - r->error_body.len ? n : ERROR_BODY_MAX - r->error_body.len);
+				    n < ERROR_BODY_MAX - r->error_body.len ?
+				    n : ERROR_BODY_MAX - r->error_body.len);
 		return n;
 	}
 	if (r->out) {
@@ -703,90 +703,68 @@ static int answer_error(struct request *r, struct ayb_err *err)
 	return -1;
 }
 
-static void request_init(struct request *r, const char *method, const char *url)
+static void request_init(struct request *r, const char *method)
 {
 	memset(r, 0, sizeof(*r));
 	r->method = method;
-	r->url = url;
 	r->payload_hash = EMPTY_SHA256;
 	r->fd = -1;
+}
+
+/* Sends r (prepared by request_init and the caller) to the object `key`.
+ * Returns 1 on a 2xx answer; 0 when S3 answers NoSuchKey and missing_ok;
+ * -1 with err for any other answer or none. */
+static int object_request(struct ayb_s3 *s3, const char *key, struct request *r,
+			  int missing_ok, struct ayb_err *err)
+{
+	char *url = ayb_s3_object_url(s3, key);
+	int ret = -1;
+
+	if (!url)
+		return ayb_err_oom(err);
+	r->url = url;
+	if (perform(s3, r, err) < 0)
+		goto out;
+	if (r->status >= 200 && r->status <= 299)
+		ret = 1;
+	else if (missing_ok && r->status == 404 && error_code_is(&r->error_body, "NoSuchKey"))
+		ret = 0;
+	else
+		answer_error(r, err);
+out:
+	ayb_buf_free(&r->error_body);
+	free(url);
+	return ret;
 }
 
 int ayb_s3_put_file(struct ayb_s3 *s3, const char *key, int fd, uint64_t size,
 		    const char *sha256_hex, struct ayb_err *err)
 {
 	struct request r;
-	char *url = ayb_s3_object_url(s3, key);
-	int ret = -1;
 
-	if (!url)
-		return ayb_err_oom(err);
-	request_init(&r, "PUT", url);
+	request_init(&r, "PUT");
 	r.fd = fd;
 	r.size = size;
 	r.payload_hash = sha256_hex;
-	if (perform(s3, &r, err) < 0)
-		goto out;
-	if (r.status < 200 || r.status > 299) {
-		answer_error(&r, err);
-		goto out;
-	}
-	ret = 0;
-out:
-	ayb_buf_free(&r.error_body);
-	free(url);
-	return ret;
+	return object_request(s3, key, &r, 0, err) < 0 ? -1 : 0;
 }
 
 int ayb_s3_get(struct ayb_s3 *s3, const char *key, struct ayb_sink *out, struct ayb_err *err)
 {
 	struct request r;
-	char *url = ayb_s3_object_url(s3, key);
-	int ret = -1;
 
-	if (!url)
-		return ayb_err_oom(err);
-	request_init(&r, "GET", url);
+	request_init(&r, "GET");
 	r.out = out;
-	if (perform(s3, &r, err) < 0)
-		goto out;
-	if (r.status == 404 && error_code_is(&r.error_body, "NoSuchKey")) {
-		ret = 0;
-		goto out;
-	}
-	if (r.status < 200 || r.status > 299) {
-		answer_error(&r, err);
-		goto out;
-	}
-	ret = 1;
-out:
-	ayb_buf_free(&r.error_body);
-	free(url);
-	return ret;
+	return object_request(s3, key, &r, 1, err);
 }
 
 int ayb_s3_delete(struct ayb_s3 *s3, const char *key, struct ayb_err *err)
 {
 	struct request r;
-	char *url = ayb_s3_object_url(s3, key);
-	int ret = -1;
 
-	if (!url)
-		return ayb_err_oom(err);
-	request_init(&r, "DELETE", url);
-	if (perform(s3, &r, err) < 0)
-		goto out;
 	/* Gone already is what was asked for. */
-	if ((r.status < 200 || r.status > 299) &&
-	    !(r.status == 404 && error_code_is(&r.error_body, "NoSuchKey"))) {
-		answer_error(&r, err);
-		goto out;
-	}
-	ret = 0;
-out:
-	ayb_buf_free(&r.error_body);
-	free(url);
-	return ret;
+	request_init(&r, "DELETE");
+	return object_request(s3, key, &r, 1, err) < 0 ? -1 : 0;
 }
 
 /* Pages are followed until S3 says the listing is complete; a token that
@@ -825,7 +803,8 @@ int ayb_s3_list(struct ayb_s3 *s3, const char *prefix, struct ayb_s3_object **ou
 		}
 		page.len = 0;
 		ayb_buf_free(&r.error_body);
-		request_init(&r, "GET", url.data);
+		request_init(&r, "GET");
+		r.url = url.data;
 		r.collect = &page;
 		if (perform(s3, &r, err) < 0)
 			goto out;

@@ -3,7 +3,7 @@
  * libcurl signs every request (CURLOPT_AWS_SIGV4); this module only builds
  * canonical URLs and the x-amz-content-sha256 header, and reads replies.
  *
- * Addressing follows [snapshots] (spec/CONFIG.md): endpoint_url (absent:
+ * Addressing follows [snapshots] (README "Snapshots"): endpoint_url (absent:
  * AWS for `region`), path style (<endpoint>/<bucket>/<key>) when
  * force_path_style, else virtual-host style (<scheme>://<bucket>.<host>/<key>).
  *

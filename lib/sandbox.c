@@ -48,27 +48,33 @@ int ayb_sandbox_report(const struct ayb_isolation_config *iso,
 							  : "per-database worker processes";
 
 	if (iso->enabled && s->landlock_abi > 0 && s->seccomp) {
-		ayb_buf_printf(out, "Isolation: Landlock (filesystem%s) + seccomp + setrlimit active on query workers (%s).\n",
+		ayb_buf_printf(out,
+			       "Isolation: Landlock (filesystem%s) + seccomp + setrlimit active on query workers (%s).\n",
 			       s->landlock_net ? " + network" : "", how);
 		if (!s->landlock_net)
-			ayb_buf_printf(out, "Isolation: Landlock network rules need Linux 6.7+ (kernel %s); seccomp refuses sockets instead.\n",
+			ayb_buf_printf(out,
+				       "Isolation: Landlock network rules need Linux 6.7+ (kernel %s); seccomp refuses sockets instead.\n",
 				       s->kernel);
-		ayb_buf_printf(out, "Query limits: %lld ms, %lld MiB SQLite heap, %lld rows and %lld MiB per result, %lld MiB per file, %lld s CPU per worker.\n",
+		ayb_buf_printf(out,
+			       "Query limits: %lld ms, %lld MiB SQLite heap, %lld rows and %lld MiB per result, %lld MiB per file, %lld s CPU per worker.\n",
 			       (long long)iso->query_timeout_ms, (long long)iso->heap_limit_mb,
 			       (long long)iso->max_result_rows, (long long)iso->max_result_mb,
 			       (long long)iso->max_file_size_mb, (long long)iso->cpu_seconds);
 		if (!s->rlimit_as)
-			ayb_buf_adds(out, "Isolation: RLIMIT_AS is not applied in this AddressSanitizer build; the SQLite heap limit still is.\n");
+			ayb_buf_adds(out,
+				     "Isolation: RLIMIT_AS is not applied in this AddressSanitizer build; the SQLite heap limit still is.\n");
 		return 0;
 	}
 	ayb_buf_adds(out, RULE "WARNING: ayb query workers are running with degraded isolation.\n");
 	if (!iso->enabled) {
-		ayb_buf_adds(out, "Isolation is disabled in the configuration (isolation.enabled = false).\n"
+		ayb_buf_adds(out,
+			     "Isolation is disabled in the configuration (isolation.enabled = false).\n"
 				  "Queries run inside ayb-api.fcgi with only SQLite's guards and limits.\n"
 				  "No filesystem, network, or process limits are enforced by the kernel.\n");
 	} else {
 		if (s->landlock_abi <= 0)
-			ayb_buf_printf(out, "Landlock unavailable on this kernel (%s; requires Linux 5.13+).\n"
+			ayb_buf_printf(out,
+				       "Landlock unavailable on this kernel (%s; requires Linux 5.13+).\n"
 					    "Filesystem access from query workers is NOT restricted beyond SQLite's guards.\n",
 				       s->kernel[0] ? s->kernel : "unknown");
 		if (!s->seccomp)

@@ -1,4 +1,4 @@
-/* What confines a query worker (spec/ISOLATION.md §5, README "Isolation"):
+/* What confines a query worker (README "Isolation"):
  * Landlock (the database's own directory only, no TCP), resource limits,
  * and a seccomp filter (no new processes, no ptrace, no sockets, no
  * signals to other processes).  Each mechanism lives in its own file
@@ -43,7 +43,7 @@ void ayb_sandbox_probe(struct ayb_sandbox_support *s);
  * tenant SQL. */
 int ayb_sandbox_enter(const struct ayb_sandbox_policy *p, struct ayb_err *err);
 
-/* The start-up report of spec/ISOLATION.md §5, adapted: appends to `out`
+/* The start-up report of README "Isolation": appends to `out`
  * the line(s) to print, and returns 1 when isolation is degraded (disabled
  * in the configuration, or the kernel lacks Landlock or seccomp), in which
  * case the text is the loud banner meant for stderr; 0 when the text is the

@@ -1,4 +1,4 @@
-/* Entity and database slug rules (spec/AUTH.md §6).  Pure functions. */
+/* Entity and database slug rules (README "The HTTP API").  Pure functions. */
 #ifndef AYB_SLUG_H
 #define AYB_SLUG_H
 

@@ -42,7 +42,8 @@ enum qid {
 	Q_TOKEN_REVOKE,
 };
 
-#define ENTITY_COLS "id, slug, entity_type, display_name, description, organization, location, links"
+#define ENTITY_COLS \
+	"id, slug, entity_type, display_name, description, organization, location, links"
 #define ENTITY_COLS_OF(t) t ".id, " t ".slug, " t ".entity_type, " t ".display_name, " \
 	t ".description, " t ".organization, " t ".location, " t ".links"
 #define DB_COLS "id, entity_id, slug, db_type, public_sharing_level"
@@ -70,7 +71,8 @@ static const char *const sql[] = {
 			    " WHERE id = $1",
 	[Q_AUTH_METHODS] = "SELECT method_type, status, email_address FROM authentication_method"
 			   " WHERE entity_id = $1 ORDER BY id",
-	[Q_AUTH_INSERT] = "INSERT INTO authentication_method (entity_id, method_type, status, email_address)"
+	[Q_AUTH_INSERT] = "INSERT INTO authentication_method"
+			  " (entity_id, method_type, status, email_address)"
 			  " VALUES ($1, 0, 0, $2)",
 	[Q_DB_INSERT] = "INSERT INTO database (entity_id, slug, db_type, public_sharing_level)"
 			" VALUES ($1, $2, $3, $4) RETURNING " DB_COLS,
@@ -96,7 +98,8 @@ static const char *const sql[] = {
 			" t.expires_at IS NOT NULL AND t.expires_at < $2, " ENTITY_COLS_OF("e")
 			" FROM api_token t JOIN entity e ON e.id = t.entity_id"
 			" WHERE t.short_token = $1",
-	[Q_GRANT_UPSERT] = "INSERT INTO entity_database_permission (entity_id, database_id, sharing_level)"
+	[Q_GRANT_UPSERT] = "INSERT INTO entity_database_permission"
+			   " (entity_id, database_id, sharing_level)"
 			   " VALUES ($1, $2, $3) ON CONFLICT (entity_id, database_id)"
 			   " DO UPDATE SET sharing_level = excluded.sharing_level",
 	[Q_GRANT_DELETE] = "DELETE FROM entity_database_permission"
@@ -308,7 +311,8 @@ int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int e
 		return -1;
 	rc = ayb_store_entity_get(st, slug, out, err);
 	if (rc == 0)
-		return ayb_err_set(err, AYB_E_INTERNAL, "Entity %s vanished while being created", slug);
+		return ayb_err_set(err, AYB_E_INTERNAL, "Entity %s vanished while being created",
+				   slug);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -389,7 +393,8 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
 			return 0;
 		}
 		return ayb_err_set(err, AYB_E_CONFLICT,
-				   "The email address %s is already used by another account", email);
+				   "The email address %s is already used by another account",
+				   email);
 	}
 	return rc < 0 ? -1 : 0;
 }

@@ -1,7 +1,7 @@
-/* The metadata store (spec/AUTH.md §9): entities, authentication methods,
- * databases, API tokens, grants.  One interface whatever the backend: the
- * queries live once in store.c and a backend (store_sqlite.c, later
- * store_pg.c) only runs them.
+/* The metadata store (README "Metadata store: SQLite or PostgreSQL"):
+ * entities, authentication methods, databases, API tokens, grants.  One
+ * interface whatever the backend: the queries live once in store.c and a
+ * backend (store_sqlite.c, later store_pg.c) only runs them.
  *
  * Lookups return 1 when found, 0 when not, -1 with err set on failure. */
 #ifndef AYB_STORE_H

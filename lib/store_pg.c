@@ -42,7 +42,7 @@ struct conn {
 	unsigned char prepared[MAX_QUERIES];
 };
 
-/* ayb's schema at HEAD (spec/AUTH.md §9) in PostgreSQL's dialect; the same
+/* ayb's schema at HEAD (README "Metadata store") in PostgreSQL's dialect; the same
  * tables and columns as store_sqlite.c's migrations, in the same order. */
 static const char *const migrations[] = {
 	"CREATE TABLE entity ("

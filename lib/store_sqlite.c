@@ -22,7 +22,7 @@ struct conn {
 	sqlite3_stmt *stmts[MAX_QUERIES];
 };
 
-/* ayb's schema at HEAD (spec/AUTH.md §9) in SQLite's dialect. */
+/* ayb's schema at HEAD (README "Metadata store") in SQLite's dialect. */
 static const char *const migrations[] = {
 	"CREATE TABLE entity ("
 	" id INTEGER PRIMARY KEY,"
@@ -89,9 +89,8 @@ static int fail(struct conn *c, struct ayb_err *err)
 										: AYB_E_INTERNAL,
 		    "Metadata store error: %s", sqlite3_errmsg(c->db));
 	return (code & 0xff) == SQLITE_CONSTRAINT &&
-			       (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
-		       ? AYB_STORE_UNIQUE_VIOLATION
-		       : -1;
+		       (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+		       ? AYB_STORE_UNIQUE_VIOLATION : -1;
 }
 
 /* Whether to run a statement again after rc.  SQLITE_BUSY comes back when
@@ -167,7 +166,8 @@ static int sq_query(void *conn, int qid, const char *sql, const struct ayb_param
 	if (qid < 0 || qid >= MAX_QUERIES)
 		return ayb_err_set(err, AYB_E_INTERNAL, "Metadata store error: query id %d", qid);
 	if (!(st = c->stmts[qid])) {
-		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+		    SQLITE_OK)
 			return fail(c, err);
 		c->stmts[qid] = st;
 	}
@@ -275,7 +275,8 @@ int ayb_store_sqlite_open(const char *path, void **connp, const struct ayb_store
 
 	if (!c)
 		return ayb_err_oom(err);
-	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	if (sqlite3_open_v2(path, &c->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		ayb_err_set(err, AYB_E_INTERNAL, "Unable to open metadata store %s: %s", path,
 			    c->db ? sqlite3_errmsg(c->db) : "out of memory");

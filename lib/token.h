@@ -1,4 +1,4 @@
-/* Tokens (spec/AUTH.md §2 and §4), all built on libsodium.
+/* Tokens (README "The HTTP API"), all built on libsodium.
  *
  * Emailed tokens: a JSON claim sealed with crypto_secretbox under the
  * 32-byte fernet_key, issued-at inside the authenticated plaintext, encoded

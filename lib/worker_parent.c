@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fs.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -204,25 +205,14 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 static const char *worker_program(void)
 {
 	static char path[PATH_MAX];
-	char self[PATH_MAX];
 	const char *env = getenv("AYB_QUERY_WORKER");
-	ssize_t n;
-	char *slash;
 
 	if (env && *env) {
 		snprintf(path, sizeof(path), "%s", env);
 		return path;
 	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			if (snprintf(path, sizeof(path), "%s/ayb-query-worker", self) < (int)sizeof(path) &&
-			    access(path, X_OK) == 0)
-				return path;
-		}
-	}
+	if (ayb_fs_sibling_program("ayb-query-worker", path, sizeof(path)) == 0)
+		return path;
 	snprintf(path, sizeof(path), "%s/ayb-query-worker", AYB_PKGLIBEXECDIR);
 	return path;
 }

@@ -129,7 +129,7 @@ const char *ui_form_get(const struct ui_form *f, const char *name)
 	return fld && strlen(fld->value) == fld->len ? fld->value : NULL;
 }
 
-char *ayb_url_encode(const char *s)
+char *ui_url_encode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(s), j = 0;

@@ -40,6 +40,6 @@ const char *ui_form_get(const struct ui_form *f, const char *name);
 /* Percent-encodes everything but RFC 3986 unreserved characters, so the
  * result is safe as a path segment or a query value.  Caller frees; NULL on
  * out of memory. */
-char *ayb_url_encode(const char *s);
+char *ui_url_encode(const char *s);
 
 #endif

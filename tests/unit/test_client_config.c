@@ -85,7 +85,8 @@ static void test_text(void)
 	free(text);
 	client_config_set_default_url(&cfg, "http://127.0.0.1:5434");
 	text = client_config_text(&cfg);
-	is_str(text, "{\"version\":1,\"authentication\":{},\"default_url\":\"http://127.0.0.1:5434\"}",
+	is_str(text,
+	       "{\"version\":1,\"authentication\":{},\"default_url\":\"http://127.0.0.1:5434\"}",
 	       "text with a default URL");
 	free(text);
 	client_config_set_token(&cfg, "http://127.0.0.1:5434", "ayb_a_b");

@@ -1,4 +1,4 @@
-/* Table and CSV rendering of `ayb client` (spec/CLI.md §5), display width
+/* Table and CSV rendering of `ayb client` (cli/client_output.c), display width
  * and the snapshot timestamp format. */
 #include "autoconfig.h"
 

@@ -94,14 +94,17 @@ int main(void)
 	char *env1[] = { "AYB__PORT=6000", "AYB__AUTHENTICATION__TOKEN_EXPIRATION_SECONDS=60",
 			 "AYB__EMAIL__SMTP__FROM=ayb <a@example.org>",
 			 "AYB__EMAIL__SMTP__REPLY_TO=ayb <a@example.org>",
-			 "AYB__EMAIL__SMTP__SMTP_HOST=127.0.0.1", "AYB__EMAIL__SMTP__SMTP_PORT=2525",
+			 "AYB__EMAIL__SMTP__SMTP_HOST=127.0.0.1",
+			 "AYB__EMAIL__SMTP__SMTP_PORT=2525",
 			 "AYB__EMAIL__SMTP__SMTP_USERNAME=u", "AYB__EMAIL__SMTP__SMTP_PASSWORD=p",
-			 "AYB__EMAIL__SMTP__SMTP_TLS=none", "AYB__UNKNOWN__KEY=ignored", "OTHER=1", NULL };
+			 "AYB__EMAIL__SMTP__SMTP_TLS=none", "AYB__UNKNOWN__KEY=ignored", "OTHER=1",
+			 NULL };
 	cfg = load(base, env1, msg, sizeof(msg));
 	ok(cfg != NULL, "environment overrides load (%s)", msg);
 	if (cfg) {
 		is_int(cfg->port, 6000, "AYB__PORT overrides port");
-		is_str(cfg->public_url, "http://localhost:6000", "default public_url follows the port");
+		is_str(cfg->public_url, "http://localhost:6000",
+		       "default public_url follows the port");
 		is_int(cfg->token_expiration_seconds, 60, "nested override");
 		ok(cfg->smtp != NULL, "the environment creates the smtp section");
 		if (cfg->smtp) {
@@ -136,7 +139,8 @@ int main(void)
 	   "a string for an int fails naming file and key: %s", msg);
 
 	cfg = load(edit("port = 5433\n", "port = 70000\n"), NULL, msg, sizeof(msg));
-	snprintf(want, sizeof(want), "Invalid value for `port` in %s: must be between 1 and 65535", path);
+	snprintf(want, sizeof(want), "Invalid value for `port` in %s: must be between 1 and 65535",
+		 path);
 	is_str(msg, want, "port out of range");
 
 	char *bad_env[] = { "AYB__PORT=x", NULL };
@@ -144,15 +148,18 @@ int main(void)
 	is_str(msg, "Invalid value for environment variable AYB__PORT: expected a whole number",
 	       "a bad environment value names the variable");
 
-	cfg = load(edit("host = \"127.0.0.1\"\n", "hots = \"127.0.0.1\"\n"), NULL, msg, sizeof(msg));
-	ok(cfg == NULL && strstr(msg, "hots") && strstr(msg, path), "an unknown key is named: %s", msg);
+	cfg = load(edit("host = \"127.0.0.1\"\n", "hots = \"127.0.0.1\"\n"), NULL, msg,
+		   sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "hots") && strstr(msg, path), "an unknown key is named: %s",
+	   msg);
 
 	cfg = load("port = \n", NULL, msg, sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "Invalid configuration file"), "syntax error: %s", msg);
 
 	cfg = load(edit("email {\n  file {\n    path = \"./ayb_data/emails.jsonl\"\n  }\n}\n", ""),
 		   NULL, msg, sizeof(msg));
-	ok(cfg == NULL && strncmp(msg, "At least one email backend (smtp or file) must be configured", 60) == 0,
+	ok(cfg == NULL &&
+	   strncmp(msg, "At least one email backend (smtp or file) must be configured", 60) == 0,
 	   "no email backend: %s", msg);
 
 	cfg = load(edit("  fernet_key = \"" KEY "\"\n", "  fernet_key = \"short\"\n"), NULL, msg,
@@ -162,7 +169,9 @@ int main(void)
 
 	cfg = load(edit("database_url = \"sqlite://ayb_data/ayb.sqlite\"\n",
 			"database_url = \"mysql://x\"\n"), NULL, msg, sizeof(msg));
-	ok(cfg == NULL && strstr(msg, "Database type for mysql://x is not supported (currently only SQLite and PostgreSQL)"),
+	ok(cfg == NULL &&
+	   strstr(msg, "Database type for mysql://x is not supported "
+		  "(currently only SQLite and PostgreSQL)"),
 	   "unsupported database_url: %s", msg);
 
 	cfg = load(edit("port = 5433\n", "port = 5433\npublic_url = \"https://x.org/path\"\n"),
@@ -173,8 +182,8 @@ int main(void)
 		   sizeof(msg));
 	ok(cfg == NULL, "a present smtp section needs all its keys: %s", msg);
 
-	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n secret_access_key = \"s\"\n"
-				  " bucket = \"b\"\n path_prefix = \"\"\n automation {\n"
+	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n"
+				  " secret_access_key = \"s\"\n bucket = \"b\"\n path_prefix = \"\"\n automation {\n"
 				  "  interval = \"1h30m\"\n  max_snapshots = 3\n }\n}\ncors {"),
 		   NULL, msg, sizeof(msg));
 	ok(cfg != NULL, "snapshots section loads (%s)", msg);
@@ -184,8 +193,8 @@ int main(void)
 		is_int(cfg->snapshots->max_snapshots, 3, "max_snapshots");
 		ayb_config_free(cfg);
 	}
-	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n secret_access_key = \"s\"\n"
-				  " bucket = \"b\"\n path_prefix = \"\"\n automation {\n"
+	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n"
+				  " secret_access_key = \"s\"\n bucket = \"b\"\n path_prefix = \"\"\n automation {\n"
 				  "  interval = \"often\"\n  max_snapshots = 3\n }\n}\ncors {"),
 		   NULL, msg, sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "often"), "a bad interval fails: %s", msg);
@@ -195,7 +204,8 @@ int main(void)
 	if (cfg) {
 		const struct ayb_isolation_config *iso = &cfg->isolation;
 
-		ok(iso->enabled && iso->mode == AYB_ISOLATION_POOL, "isolation on, pooled, by default");
+		ok(iso->enabled && iso->mode == AYB_ISOLATION_POOL,
+		   "isolation on, pooled, by default");
 		ok(iso->query_timeout_ms == 10000 && iso->heap_limit_mb == 64 &&
 		   iso->max_result_rows == 1000000 && iso->max_result_mb == 64 &&
 		   iso->max_file_size_mb == 256 && iso->address_space_mb == 256 &&
@@ -214,19 +224,23 @@ int main(void)
 		char *env[] = { (char *)"AYB__ISOLATION__QUERY_TIMEOUT_MS=2500", NULL };
 
 		cfg = load(base, env, msg, sizeof(msg));
-		ok(cfg && cfg->isolation.query_timeout_ms == 2500, "AYB__ISOLATION__QUERY_TIMEOUT_MS");
+		ok(cfg && cfg->isolation.query_timeout_ms == 2500,
+		   "AYB__ISOLATION__QUERY_TIMEOUT_MS");
 		ayb_config_free(cfg);
 	}
-	cfg = load(edit("cors {", "isolation {\n mode = \"thread\"\n}\ncors {"), NULL, msg, sizeof(msg));
+	cfg = load(edit("cors {", "isolation {\n mode = \"thread\"\n}\ncors {"), NULL, msg,
+		   sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "isolation.mode") && strstr(msg, "\"pool\" or \"fork\""),
 	   "an unknown isolation mode: %s", msg);
-	cfg = load(edit("cors {", "isolation {\n heap_limit_mb = 0\n}\ncors {"), NULL, msg, sizeof(msg));
+	cfg = load(edit("cors {", "isolation {\n heap_limit_mb = 0\n}\ncors {"), NULL, msg,
+		   sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "isolation.heap_limit_mb"), "a zero heap limit: %s", msg);
 	cfg = load(edit("cors {", "isolation {\n query_timeout_ms = 60000\n}\ncors {"), NULL, msg,
 		   sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "cpu_seconds must exceed"),
 	   "a timeout the CPU limit would cut short: %s", msg);
-	cfg = load(edit("cors {", "isolation {\n cpu_limit = 3\n}\ncors {"), NULL, msg, sizeof(msg));
+	cfg = load(edit("cors {", "isolation {\n cpu_limit = 3\n}\ncors {"), NULL, msg,
+		   sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "cpu_limit"), "an unknown isolation key: %s", msg);
 
 	is_int(ayb_config_parse_duration_ms("10m"), 600000, "10m");

@@ -28,7 +28,8 @@ static void encode(void)
 	struct ayb_buf b = { 0 };
 
 	ayb_s3_uri_encode(&b, "a-z_A.Z~0/9 +%=&?é", 1);
-	is_str(b.data, "a-z_A.Z~0/9%20%2B%25%3D%26%3F%C3%A9", "unreserved kept, '/' kept, the rest %XX uppercase");
+	is_str(b.data, "a-z_A.Z~0/9%20%2B%25%3D%26%3F%C3%A9",
+	       "unreserved kept, '/' kept, the rest %XX uppercase");
 	b.len = 0;
 	ayb_s3_uri_encode(&b, "sqlite/a/b", 0);
 	is_str(b.data, "sqlite%2Fa%2Fb", "query values encode '/' too");
@@ -77,7 +78,8 @@ static void addressing(void)
 	c.endpoint_url = "https://minio.example.org/s3/";
 	c.force_path_style = 1;
 	u = url_for(&c, "a b/ü");
-	is_str(u, "https://minio.example.org/s3/bucket/a%20b/%C3%BC", "an endpoint path is kept; keys are encoded");
+	is_str(u, "https://minio.example.org/s3/bucket/a%20b/%C3%BC",
+	       "an endpoint path is kept; keys are encoded");
 	free(u);
 
 	c.endpoint_url = "storage.example.org:8443";
@@ -92,7 +94,8 @@ static void addressing(void)
 	free(u);
 	c.region = "eu-west-3";
 	u = url_for(&c, "k");
-	is_str(u, "https://bucket.s3.eu-west-3.amazonaws.com/k", "no endpoint: AWS's regional host");
+	is_str(u, "https://bucket.s3.eu-west-3.amazonaws.com/k",
+	       "no endpoint: AWS's regional host");
 	free(u);
 }
 
@@ -115,14 +118,16 @@ static void refused(void)
 
 	c.endpoint_url = "http://user:pw@s3.example.org";
 	u = url_for(&c, "k");
-	ok(u && strstr(u, "credentials, a query or a fragment"), "credentials in the endpoint are refused");
+	ok(u && strstr(u, "credentials, a query or a fragment"),
+	   "credentials in the endpoint are refused");
 	ok(u && !strstr(u, "wJalr"), "the message never holds the secret key");
 	free(u);
 
 	c.endpoint_url = "http://s3.example.org";
 	c.region = "us-east-1:evil";
 	u = url_for(&c, "k");
-	ok(u && strstr(u, "Invalid snapshots.region"), "a region that would break curl's provider string");
+	ok(u && strstr(u, "Invalid snapshots.region"),
+	   "a region that would break curl's provider string");
 	free(u);
 
 	c = base();
@@ -167,8 +172,10 @@ static void listing(void)
 	   "a listing page parses");
 	is_int(n, 2, "two objects");
 	is_str(n > 0 ? o[0].key : NULL, "p/a&b", "entities decoded in keys");
-	is_str(n > 1 ? o[1].key : NULL, "p/\xc3\xa9\xe4\xb8\xad", "numeric references become UTF-8");
-	is_str(n > 0 ? o[0].last_modified : NULL, "2024-08-18T15:05:04.123Z", "LastModified as sent");
+	is_str(n > 1 ? o[1].key : NULL, "p/\xc3\xa9\xe4\xb8\xad",
+	       "numeric references become UTF-8");
+	is_str(n > 0 ? o[0].last_modified : NULL, "2024-08-18T15:05:04.123Z",
+	       "LastModified as sent");
 	ok(truncated, "IsTruncated read");
 	is_str(next, "cC9i+/=", "NextContinuationToken read");
 	free(next);
@@ -190,7 +197,8 @@ static void listing(void)
 	o = NULL;
 	n = 0;
 
-	ok(ayb_s3_parse_list_page(empty, strlen(empty), &o, &n, &truncated, &next, &err) == 0 && n == 0,
+	ok(ayb_s3_parse_list_page(empty, strlen(empty), &o, &n, &truncated, &next, &err) == 0 &&
+	   n == 0,
 	   "an empty listing");
 	ayb_s3_objects_free(o, n);
 	o = NULL;
@@ -208,7 +216,8 @@ static void listing(void)
 		"<ListBucketResult><Contents><Key>p/x",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = ayb_s3_parse_list_page(bad[i], strlen(bad[i]), &o, &n, &truncated, &next, &err);
+		int rc = ayb_s3_parse_list_page(bad[i], strlen(bad[i]), &o, &n, &truncated, &next,
+						&err);
 
 		ok(rc < 0 && err.kind == AYB_E_S3_EXECUTION && ayb_err_status(&err) == 502,
 		   "bad listing %zu refused: %s", i, err.message ? err.message : "(none)");
@@ -230,7 +239,8 @@ static void errors(void)
 	char *t;
 
 	t = ayb_s3_error_text(403, denied, strlen(denied));
-	is_str(t, "S3 answered 403 SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided.",
+	is_str(t,
+	       "S3 answered 403 SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided.",
 	       "code and message of an S3 error body");
 	free(t);
 	t = ayb_s3_error_text(502, "<html>Bad Gateway</html>", 24);
@@ -239,10 +249,12 @@ static void errors(void)
 	t = ayb_s3_error_text(500, NULL, 0);
 	is_str(t, "S3 answered HTTP 500", "no body");
 	free(t);
-	static const char nasty[] = "<Error><Code>Bad\x1b[31m</Code><Message>line1&#10;line2</Message></Error>";
+	static const char nasty[] =
+		"<Error><Code>Bad\x1b[31m</Code><Message>line1&#10;line2</Message></Error>";
 
 	t = ayb_s3_error_text(400, nasty, strlen(nasty));
-	is_str(t, "S3 answered 400 Bad?[31m: line1?line2", "control characters do not reach logs and terminals");
+	is_str(t, "S3 answered 400 Bad?[31m: line1?line2",
+	       "control characters do not reach logs and terminals");
 	free(t);
 }
 

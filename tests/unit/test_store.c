@@ -69,7 +69,8 @@ int main(void)
 	is_str(got.location, "Here", "other fields untouched");
 	ayb_entity_free(&got);
 
-	is_int(ayb_store_auth_method_create(st, e.id, "a@example.org", &err), 0, "add email method");
+	is_int(ayb_store_auth_method_create(st, e.id, "a@example.org", &err), 0,
+	       "add email method");
 	is_int(ayb_store_auth_method_create(st, e.id, "a@example.org", &err), 0,
 	       "adding the same address to the same entity again (a racing confirmation) is fine");
 	is_int(err.kind, AYB_OK, "and leaves no error behind");
@@ -85,13 +86,16 @@ int main(void)
 	ayb_auth_methods_free(m, n);
 
 	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &db, &err), 0, "create db");
-	is_int(ayb_store_database_create(st, e.id, "two.sqlite", 0, 2, &db2, &err), 0, "create db 2");
-	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &dbg, &err), -1, "duplicate db");
+	is_int(ayb_store_database_create(st, e.id, "two.sqlite", 0, 2, &db2, &err), 0,
+	       "create db 2");
+	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &dbg, &err), -1,
+	       "duplicate db");
 	is_str(err.message, "Database already exists", "duplicate message");
 	is_int(ayb_store_database_create(st, e2.id, "one.sqlite", 0, 0, &dbg, &err), 0,
 	       "same slug under another entity");
 	ayb_database_free(&dbg);
-	is_int(ayb_store_database_get(st, e.id, "ONE.sqlite", &dbg, &err), 0, "database slugs are case-sensitive");
+	is_int(ayb_store_database_get(st, e.id, "ONE.sqlite", &dbg, &err), 0,
+	       "database slugs are case-sensitive");
 	is_int(ayb_store_database_get(st, e.id, "two.sqlite", &dbg, &err), 1, "get db");
 	is_int(dbg.public_sharing_level, 2, "public level stored");
 	ayb_database_free(&dbg);

@@ -65,7 +65,8 @@ static char *reencode(const char *token, size_t flip_at, unsigned char xor_with)
 	if (flip_at < len)
 		raw[flip_at] ^= xor_with;
 	out = malloc(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
-	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	sodium_bin2base64(out,
+			  sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
 			  raw, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return out;
 }
@@ -156,15 +157,16 @@ static void test_email_tokens(void)
 	ok(rejected("", NOW, key), "empty token fails");
 	ok(rejected("AAAA", NOW, key), "short token fails");
 	ok(rejected("not base64!", NOW, key), "bad base64 fails");
-	ok(rejected("gAAAAABlU3sAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
-		    NOW, key), "a Fernet-looking token fails");
+	ok(rejected("gAAAAABlU3sAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "AAAAAAAAAAAAAAAAAAAAAAAA==", NOW, key), "a Fernet-looking token fails");
 
 	/* Hand-built plaintexts: only the key holder can make these, but the
 	 * parser must still refuse them. */
 	version = 0;
 	sodium_base642bin(&version, 1, t, 4, NULL, NULL, NULL,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	t2 = seal_raw(version, NOW, "{\"version\":1,\"entity\":\"a\",\"entity_type\":1,\"email_address\":\"a@b\"}");
+	t2 = seal_raw(version, NOW,
+		      "{\"version\":1,\"entity\":\"a\",\"entity_type\":1,\"email_address\":\"a@b\"}");
 	is_int(ayb_token_email_open(key, t2, TTL, NOW, &c, &err), 0, "hand-built claim opens");
 	is_int(c.entity_type, 1, "organization type survives");
 	ayb_email_claim_free(&c);
@@ -175,13 +177,16 @@ static void test_email_tokens(void)
 	t2 = seal_raw(version, NOW, "{\"version\":1,\"entity\":\"a\",\"entity_type\":0}");
 	ok(rejected(t2, NOW, key), "missing email_address fails");
 	free(t2);
-	t2 = seal_raw(version, NOW, "{\"version\":2,\"entity\":\"a\",\"entity_type\":0,\"email_address\":\"a@b\"}");
+	t2 = seal_raw(version, NOW,
+		      "{\"version\":2,\"entity\":\"a\",\"entity_type\":0,\"email_address\":\"a@b\"}");
 	ok(rejected(t2, NOW, key), "claim version 2 fails");
 	free(t2);
-	t2 = seal_raw(version, NOW, "{\"version\":1,\"entity\":\"a\",\"entity_type\":\"0\",\"email_address\":\"a@b\"}");
+	t2 = seal_raw(version, NOW,
+		      "{\"version\":1,\"entity\":\"a\",\"entity_type\":\"0\",\"email_address\":\"a@b\"}");
 	ok(rejected(t2, NOW, key), "entity_type as a string fails");
 	free(t2);
-	t2 = seal_raw(version, -1, "{\"version\":1,\"entity\":\"a\",\"entity_type\":0,\"email_address\":\"a@b\"}");
+	t2 = seal_raw(version, -1,
+		      "{\"version\":1,\"entity\":\"a\",\"entity_type\":0,\"email_address\":\"a@b\"}");
 	ok(rejected(t2, NOW, key), "issued_at beyond INT64_MAX fails");
 	free(t2);
 
@@ -307,18 +312,21 @@ static void test_api_tokens(void)
 	is_int(ayb_token_api_split("nounderscores", s, k, &err), -1, "one part fails");
 	is_str(ayb_err_kind_name(err.kind), "Other", "wrong parts: Other");
 	is_int(ayb_err_status(&err), 401, "wrong parts: 401");
-	is_str(err.message, "Error parsing API token: WrongNumberOfParts(1)", "WrongNumberOfParts(1)");
+	is_str(err.message, "Error parsing API token: WrongNumberOfParts(1)",
+	       "WrongNumberOfParts(1)");
 	is_int(ayb_token_api_split("a_b_c_d", s, k, &err), -1, "four parts fail");
-	is_str(err.message, "Error parsing API token: WrongNumberOfParts(4)", "WrongNumberOfParts(4)");
+	is_str(err.message, "Error parsing API token: WrongNumberOfParts(4)",
+	       "WrongNumberOfParts(4)");
 	is_int(ayb_token_api_split("", s, k, &err), -1, "empty token fails");
-	is_str(err.message, "Error parsing API token: WrongNumberOfParts(1)", "empty: WrongNumberOfParts(1)");
+	is_str(err.message, "Error parsing API token: WrongNumberOfParts(1)",
+	       "empty: WrongNumberOfParts(1)");
 	is_int(ayb_token_api_split("ayb_123456789012_x", s, k, &err), -1, "12-char short fails");
 	is_int(err.kind, AYB_E_INVALID_TOKEN, "long part: InvalidToken");
 	is_str(err.message, "Invalid API token", "long part: message");
 	is_int(ayb_token_api_split("ayb_x_1234567890123456789012345678901234", s, k, &err), -1,
 	       "34-char secret fails");
-	is_int(ayb_token_api_split("ayb_12345678901_123456789012345678901234567890123", s, k, &err), 0,
-	       "11-char short and 33-char secret fit");
+	is_int(ayb_token_api_split("ayb_12345678901_123456789012345678901234567890123", s, k, &err),
+	       0, "11-char short and 33-char secret fit");
 	ayb_err_clear(&err);
 
 	ayb_token_hash("abc", hash);
@@ -328,8 +336,9 @@ static void test_api_tokens(void)
 	ok(!ayb_token_hash_matches(hash, "abd"), "hash does not match another secret");
 	ok(!ayb_token_hash_matches("ba7816bf", "abc"), "a truncated stored hash never matches");
 	ok(!ayb_token_hash_matches(NULL, "abc"), "a NULL stored hash never matches");
-	ok(!ayb_token_hash_matches("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
-				   "abc"), "uppercase stored hash does not match");
+	ok(!ayb_token_hash_matches("BA7816BF8F01CFEA414140DE5DAE2223"
+				   "B00361A396177A9CB410FF61F20015AD", "abc"),
+	   "uppercase stored hash does not match");
 }
 
 int main(void)

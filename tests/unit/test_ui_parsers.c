@@ -66,7 +66,7 @@ static void test_form(void)
 		free(many);
 	}
 
-	enc = ayb_url_encode("/a b?c=d&e/ü~");
+	enc = ui_url_encode("/a b?c=d&e/ü~");
 	is_str(enc, "%2Fa%20b%3Fc%3Dd%26e%2F%C3%BC~", "url_encode keeps only unreserved characters");
 	free(enc);
 }
