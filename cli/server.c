@@ -228,7 +228,7 @@ int cli_server(int argc, char **argv)
 	if (!realpath(located, config_path))
 		snprintf(config_path, sizeof(config_path), "%s", located);
 	if (!(cfg = ayb_config_load(config_path, NULL, &err))) {
-		fprintf(stderr, "Error: %s\n", err.message ? err.message : "invalid configuration");
+		status = ayb_err_report(stderr, &err);
 		goto out;
 	}
 	if (!cfg->file && !config_arg && !getenv("AYB_CONFIG"))
@@ -246,15 +246,14 @@ int cli_server(int argc, char **argv)
 		ayb_fs_mkdirs_for(cfg->database_url + 9, 0755);
 	/* Migrate once here, before several FastCGI processes start at once. */
 	if (ayb_store_open(cfg->database_url, &st, &err) < 0) {
-		fprintf(stderr, "Error: %s\n", err.message ? err.message : "metadata store error");
+		status = ayb_err_report(stderr, &err);
 		goto out;
 	}
 	ayb_store_close(st);
 	/* Snapshot settings are checked now, not at the first scheduled run. */
 	if (cfg->snapshots && cfg->snapshots->has_automation) {
 		if (ayb_s3_open(cfg->snapshots, &s3, &err) < 0) {
-			fprintf(stderr, "Error: %s\n",
-				err.message ? err.message : "invalid snapshots settings");
+			status = ayb_err_report(stderr, &err);
 			goto out;
 		}
 		ayb_s3_close(s3);

@@ -77,6 +77,20 @@ int ayb_err_exit_code(const struct ayb_err *err)
 	return ayb_err_kind_exit_code(err->kind);
 }
 
+int ayb_err_report(FILE *f, const struct ayb_err *err)
+{
+	if (err->message)
+		fprintf(f, "Error: %s\n", err->message);
+	else if (err->id)
+		fprintf(f, "Error: %s %s not found\n", err->record_type ? err->record_type : "record",
+			err->id);
+	else if (err->kind == AYB_E_SNAPSHOT_MISSING)
+		fputs("Error: the snapshot does not exist\n", f);
+	else
+		fputs("Error: out of memory\n", f);
+	return ayb_err_exit_code(err);
+}
+
 enum ayb_err_kind ayb_err_kind_from_name(const char *name)
 {
 	for (unsigned i = 1; name && i < AYB_E_NCLASSES; i++)

@@ -6,6 +6,8 @@
 #ifndef AYB_ERROR_H
 #define AYB_ERROR_H
 
+#include <stdio.h>
+
 #include <cJSON.h>
 
 /* The classes, with (type tag, HTTP status).  A class says what went wrong
@@ -77,6 +79,10 @@ int ayb_err_kind_exit_code(enum ayb_err_kind kind);
 /* The same for an error. */
 int ayb_err_status(const struct ayb_err *err);
 int ayb_err_exit_code(const struct ayb_err *err);
+
+/* Prints "Error: <what went wrong>" and a newline to f, as a command-line
+ * program stopping on err says it, and returns the exit code for err. */
+int ayb_err_report(FILE *f, const struct ayb_err *err);
 
 /* The first class with ayb's tag `name` (the class a client reading a
  * server's answer stands for); AYB_OK when the tag is unknown. */

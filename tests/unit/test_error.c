@@ -84,5 +84,24 @@ int main(void)
 	is_int(ayb_err_kind_status((enum ayb_err_kind)250), 500, "an unknown class is internal");
 	e.kind = AYB_OK;
 	is_int(ayb_err_status(&e), 500, "an error that named no class is internal");
+
+	/* What a command-line program prints, and its exit code. */
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		ayb_err_set(&e, AYB_E_CONFIGURATION, "data_path is not set");
+		is_int(ayb_err_report(f, &e), 1, "a configuration error exits 1");
+		ayb_err_not_found(&e, "e/d", "database");
+		ayb_err_report(f, &e);
+		ayb_err_oom(&e);
+		ayb_err_report(f, &e);
+		fclose(f);
+		is_str(text, "Error: data_path is not set\nError: database e/d not found\n"
+			     "Error: out of memory\n", "the report's sentences");
+		free(text);
+		ayb_err_clear(&e);
+	}
 	return tap_done();
 }
