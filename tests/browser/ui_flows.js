@@ -1,5 +1,5 @@
 // The web UI's flows in headless Chromium (playwright-core, Debian's
-// chromium) against a running ayb server: spec/UI.md §5 plus XSS, CSRF,
+// chromium) against a running ayb server: every flow of README "Web UI" plus XSS, CSRF,
 // phone width, keyboard and no-JavaScript checks.  Prints TAP; saves a
 // full-page screenshot per step in AYB_SHOTS.  Started by ui_flows.sh, which
 // provides the server (AYB_BASE), its email file (AYB_EMAILS) and the

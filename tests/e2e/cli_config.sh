@@ -1,5 +1,5 @@
 #!/bin/sh
-# The client configuration file of `ayb client` (spec/CLI.md §2): where it
+# The client configuration file of `ayb client` (README "The `ayb` command line"): where it
 # lives, its exact text, when it is written (and when not), how flags and
 # environment variables override it, and clear errors for files that are
 # read-only, corrupt or in the way.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every error path of `ayb client` (spec/CLI.md §7) that the server supports:
+# Every error path of `ayb client` (README "The `ayb` command line") that the server supports:
 # each prints `Error: <sentence>` on stderr, nothing on stdout, and exits 1
 # (2 for command-line mistakes).  A small fake server covers answers a real
 # ayb server never gives: non-JSON, truncated, cut-off and odd bodies.

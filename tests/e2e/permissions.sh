@@ -1,6 +1,6 @@
 #!/bin/sh
-# spec/PERMISSIONS.md §5 through the HTTP API, with three entities: the
-# owner A, B and C.  Where ayb reveals a private database ("can't access",
+# The permission rules of README "Sharing and permissions" through the
+# HTTP API, with three entities: the owner A, B and C.  Where ayb reveals a private database ("can't access",
 # "can't query"), ayb-c answers as if it did not exist.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Snapshots end to end (spec/SNAPSHOTS.md): ayb-snapshot against an S3 server
+# Snapshots end to end (README "Snapshots"): ayb-snapshot against an S3 server
 # that checks every signature, list and restore through the API and
 # `ayb client`, an independent client (awscli, zstd, sqlite3, b2sum) reading
 # what was stored, scheduling and the overlap lock, and the faults: a wrong
