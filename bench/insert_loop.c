@@ -36,9 +36,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: insert-loop FILE SECONDS SQL\n");
 		return 2;
 	}
-	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
-			 NULL, NULL, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			 "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, argv[3], -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "insert-loop: %s\n", db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;

@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (looping && database) {
-		fprintf(stderr, "error: --loop and --database cannot be used together\n\n%s", usage);
+		fprintf(stderr, "error: --loop and --database cannot be used together\n\n%s",
+			usage);
 		return EXIT_USAGE;
 	}
 	/* Output goes to cron's mail or ayb server's log: one line at a time. */
@@ -156,12 +157,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!cfg->snapshots) {
-		fprintf(stderr, "Error: Snapshots are not configured: add a snapshots section to %s\n",
+		fprintf(stderr,
+			"Error: Snapshots are not configured: add a snapshots section to %s\n",
 			cfg->file ? cfg->file : ayb_config_locate(config_arg));
 		goto out;
 	}
 	if (!database && !cfg->snapshots->has_automation) {
-		fprintf(stderr, "Error: snapshots.automation is not configured in %s, so nothing is scheduled; "
+		fprintf(stderr,
+			"Error: snapshots.automation is not configured in %s, so nothing is scheduled; "
 			"use --database ENTITY/DATABASE for a one-off snapshot\n",
 			cfg->file ? cfg->file : ayb_config_locate(config_arg));
 		goto out;
@@ -169,8 +172,8 @@ int main(int argc, char **argv)
 	if (database) {
 		/* As the CLI reads <database>: the last '/' splits. */
 		if (!(entity = strdup(database)) || !(slash = strrchr(entity, '/'))) {
-			fprintf(stderr, "error: invalid value '%s' for '--database': Argument must be formatted as 'entity/database'\n",
-				database);
+			fprintf(stderr, "error: invalid value '%s' for '--database': "
+				"Argument must be formatted as 'entity/database'\n", database);
 			goto out;
 		}
 		*slash = '\0';
@@ -178,8 +181,8 @@ int main(int argc, char **argv)
 		ayb_slug_lower(entity);
 		if (ayb_slug_check(AYB_SLUG_ENTITY, entity, strlen(entity), &err) < 0 ||
 		    ayb_slug_check(AYB_SLUG_DATABASE, db, strlen(db), &err) < 0) {
-			fprintf(stderr, "error: invalid value '%s' for '--database': %s\n", database,
-				err.message ? err.message : "invalid slug");
+			fprintf(stderr, "error: invalid value '%s' for '--database': %s\n",
+				database, err.message ? err.message : "invalid slug");
 			goto out;
 		}
 	}

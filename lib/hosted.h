@@ -42,7 +42,8 @@ struct ayb_query_limits {
  *
  * Errors (-1, err set, nothing written to out unless noted):
  *  - write in read-only mode: NoWriteAccessError (403)
- *  - SQL errors: Other (400) "SqliteFailure(Error { code: <Name>, extended_code: <n> }, Some(\"<errmsg>\"))"
+ *  - SQL errors: Other (400)
+ *    "SqliteFailure(Error { code: <Name>, extended_code: <n> }, Some(\"<errmsg>\"))"
  *    (busy/locked: 503; I/O, corruption, out of memory, disk full: 500)
  *  - read-only query before the file exists: Other (400) SqliteFailure with
  *    code CannotOpen and ": databases/<e>/<d>/<uuid>/<d>" appended (ayb

@@ -85,8 +85,8 @@ static int fail(struct conn *c, struct ayb_err *err)
 	int code = sqlite3_extended_errcode(c->db);
 
 	ayb_err_set(err,
-		    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? AYB_E_UNAVAILABLE
-										: AYB_E_INTERNAL,
+		    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED
+			    ? AYB_E_UNAVAILABLE : AYB_E_INTERNAL,
 		    "Metadata store error: %s", sqlite3_errmsg(c->db));
 	return (code & 0xff) == SQLITE_CONSTRAINT &&
 		       (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)

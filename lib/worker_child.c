@@ -263,7 +263,8 @@ int ayb_worker_main(void)
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	if (read_frame(0, &type, &p, &n) <= 0 || type != AYB_F_SETUP ||
 	    ayb_worker_setup_decode(p, n, &s) < 0) {
-		fprintf(stderr, "ayb-query-worker: started without a valid setup (it is run by ayb-api.fcgi)\n");
+		fprintf(stderr,
+			"ayb-query-worker: started without a valid setup (it is run by ayb-api.fcgi)\n");
 		goto out;
 	}
 	/* The parent died between starting us and the death signal. */

@@ -12,7 +12,8 @@ static int tap_n, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, ...) tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
+#define is_int(got, want, ...) \
+	tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 
 __attribute__((format(printf, 4, 5)))
 static inline int tap_ok(int pass, const char *file, int line, const char *fmt, ...)

@@ -97,7 +97,8 @@ static void check_addr(const char *addr, int want_ok, const char *what)
 		is_int(rc, 0, "accepts %s", what);
 	} else {
 		snprintf(want, sizeof(want), "Invalid email address: %s", addr);
-		ok(rc == -1 && strcmp(ayb_err_kind_name(err.kind), "Other") == 0 && ayb_err_status(&err) == 400 && err.message &&
+		ok(rc == -1 && strcmp(ayb_err_kind_name(err.kind), "Other") == 0 &&
+			   ayb_err_status(&err) == 400 && err.message &&
 			   strcmp(err.message, want) == 0,
 		   "refuses %s", what);
 	}
@@ -176,7 +177,8 @@ static void test_file_backend(void)
 	       "a bad recipient is refused before any backend");
 	is_int(ayb_err_status(&err), 400, "bad recipient: 400");
 	text = slurp(path);
-	ok(text && strchr(strchr(text, '\n') + 1, '\n')[1] == '\0', "bad recipient: nothing appended");
+	ok(text && strchr(strchr(text, '\n') + 1, '\n')[1] == '\0',
+	   "bad recipient: nothing appended");
 	free(text);
 
 	/* Root can write anywhere, so make the path impossible instead: a

@@ -31,19 +31,22 @@ int main(void)
 	ayb_err_not_found(&e, "e2e-first/test.sqlite", "database");
 	is_int(ayb_err_status(&e), 404, "not found is 404");
 	s = render(&e);
-	is_str(s, "{\"type\":\"RecordNotFound\",\"id\":\"e2e-first/test.sqlite\",\"record_type\":\"database\"}",
+	is_str(s, "{\"type\":\"RecordNotFound\",\"id\":\"e2e-first/test.sqlite\","
+	       "\"record_type\":\"database\"}",
 	       "RecordNotFound envelope");
 	free(s);
 
 	ayb_err_clear(&e);
 	e.kind = AYB_E_SNAPSHOT_MISSING;
 	s = render(&e);
-	is_str(s, "{\"type\":\"SnapshotDoesNotExistError\"}", "SnapshotDoesNotExistError has no fields");
+	is_str(s, "{\"type\":\"SnapshotDoesNotExistError\"}",
+	       "SnapshotDoesNotExistError has no fields");
 	free(s);
 
 	ayb_err_set(&e, AYB_E_INVALID, "quote \" and newline \n");
 	s = render(&e);
-	is_str(s, "{\"type\":\"Other\",\"message\":\"quote \\\" and newline \\n\"}", "messages are escaped");
+	is_str(s, "{\"type\":\"Other\",\"message\":\"quote \\\" and newline \\n\"}",
+	       "messages are escaped");
 	free(s);
 
 	ayb_err_not_found_as(&e, AYB_E_TOKEN_NOT_FOUND, "x", "api_token");

@@ -1,5 +1,5 @@
 /* Hosted databases: the on-disk layout, and running queries with SQLite's
- * guards and ayb's result and error text (spec/ISOLATION.md §1-§2, §6). */
+ * guards and ayb's result and error text (README "Isolation", lib/hosted.h). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -201,7 +201,8 @@ static void test_results(void)
 {
 	IS(RW("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, b BLOB)"),
 	       "{\"fields\":[],\"rows\":[]}", "CREATE TABLE");
-	IS(RW("INSERT INTO t (name, score) VALUES ('PostgreSQL', 10), ('SQLite', 9.5), ('x', NULL)"),
+	IS(RW("INSERT INTO t (name, score) VALUES ('PostgreSQL', 10), ('SQLite', 9.5), "
+	      "('x', NULL)"),
 	       "{\"fields\":[],\"rows\":[]}", "INSERT");
 	IS(RW("SELECT name, score FROM t ORDER BY id"),
 	       "{\"fields\":[\"name\",\"score\"],\"rows\":[[\"PostgreSQL\",\"10\"],[\"SQLite\",\"9.5\"],[\"x\",null]]}",
@@ -216,7 +217,8 @@ static void test_results(void)
 	       "{\"fields\":[\"-3\",\"9223372036854775807\",\"-9223372036854775808\",\"NULL\"],"
 	       "\"rows\":[[\"-3\",\"9223372036854775807\",\"-9223372036854775808\",null]]}",
 	       "integers and NULL");
-	IS(RO("SELECT 2.0 AS a, 0.1 AS b, 1e21 AS c, 1e-7 AS d, -0.0 AS e, 1.5 AS f, 9e999 AS g, -9e999 AS h"),
+	IS(RO("SELECT 2.0 AS a, 0.1 AS b, 1e21 AS c, 1e-7 AS d, -0.0 AS e, 1.5 AS f, "
+	      "9e999 AS g, -9e999 AS h"),
 	       "{\"fields\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\"],"
 	       "\"rows\":[[\"2\",\"0.1\",\"1000000000000000000000\",\"0.0000001\",\"-0\",\"1.5\",\"inf\",\"-inf\"]]}",
 	       "reals");
@@ -330,7 +332,8 @@ static void test_errors(void)
 	/* Ordinary schema features keep working under the guards. */
 	IS(RW("CREATE TABLE j (a, b AS (json_extract(a, '$.k')))"), "{\"fields\":[],\"rows\":[]}",
 	   "generated column using JSON");
-	IS(RW("CREATE TRIGGER jt AFTER INSERT ON j BEGIN INSERT INTO u VALUES (json_array(new.b)); END"),
+	IS(RW("CREATE TRIGGER jt AFTER INSERT ON j BEGIN "
+	      "INSERT INTO u VALUES (json_array(new.b)); END"),
 	   "{\"fields\":[],\"rows\":[]}", "trigger using JSON");
 	IS(RW("INSERT INTO j (a) VALUES ('{\"k\":7}')"), "{\"fields\":[],\"rows\":[]}",
 	   "the trigger runs");

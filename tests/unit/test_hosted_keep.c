@@ -35,7 +35,8 @@ static struct ayb_err err;
 
 /* Runs sql on e/d within lim (NULL: none): the JSON text, or NULL with
  * `err` set. */
-static const char *run(const char *sql, enum ayb_query_mode mode, const struct ayb_query_limits *lim)
+static const char *run(const char *sql, enum ayb_query_mode mode,
+		       const struct ayb_query_limits *lim)
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
 	struct ayb_render_json json;
@@ -199,7 +200,8 @@ int main(void)
 	snprintf(file, sizeof(file), "%s/cgi/ayb-query-worker", top ? top : ".");
 	setenv("AYB_QUERY_WORKER", file, 1);
 
-	snprintf(data, sizeof(data), "%s/ayb-keep.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(data, sizeof(data), "%s/ayb-keep.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(data) || ayb_layout_create(data, "e", "d", &err) < 0) {
 		printf("Bail out! cannot make a data directory\n");
 		return 1;
@@ -219,7 +221,8 @@ int main(void)
 	IS(RW("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"real\"]]}",
 	   "is gone for the next query");
 	IS(RO("CREATE TEMP TABLE x (a)"), "{\"fields\":[],\"rows\":[]}", "a temp table, read-only");
-	IS(msg(RO("SELECT * FROM temp.x")), "SqliteFailure(Error { code: Unknown, extended_code: 1 }, "
+	IS(msg(RO("SELECT * FROM temp.x")),
+	   "SqliteFailure(Error { code: Unknown, extended_code: 1 }, "
 	   "Some(\"no such table: temp.x\"))", "is gone too");
 
 	/* Pragmas change the connection: foreign_keys is ON again after. */
@@ -248,8 +251,9 @@ int main(void)
 	   "read-only right after read-write is still read-only");
 	memset(&lim, 0, sizeof(lim));
 	lim.max_file_bytes = 1 << 20;
-	IS(msg(run("INSERT INTO t (v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-		   "WHERE x < 30) SELECT randomblob(100000) FROM c", AYB_QUERY_READ_WRITE, &lim)),
+	IS(msg(run("INSERT INTO t (v) WITH RECURSIVE c(x) AS "
+		   "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30) "
+		   "SELECT randomblob(100000) FROM c", AYB_QUERY_READ_WRITE, &lim)),
 	   "Database file too large: it would grow beyond 1 MiB (the server's limit)",
 	   "a file size limit applies even after queries without one");
 
@@ -263,8 +267,8 @@ int main(void)
 	snprintf(old, sizeof(old), "%s", f.dir);
 	snprintf(tmp, sizeof(tmp), "%s/d", vdir);
 	if (sqlite3_open(tmp, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('restored')", NULL, NULL,
-			 NULL) != SQLITE_OK) {
+	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('restored')",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		printf("Bail out! cannot write %s\n", tmp);
 		return 1;
 	}
@@ -280,8 +284,8 @@ int main(void)
 	IS(RO("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"restored\"]]}", "read-only");
 	snprintf(tmp, sizeof(tmp), "%s/other", vdir);
 	if (sqlite3_open(tmp, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('replaced')", NULL, NULL,
-			 NULL) != SQLITE_OK) {
+	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('replaced')",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		printf("Bail out! cannot write %s\n", tmp);
 		return 1;
 	}
@@ -295,14 +299,16 @@ int main(void)
 
 	ayb_hosted_close_kept();
 	is_int(open_on(vdir), 0, "ayb_hosted_close_kept closes them all");
-	IS(RO("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"replaced\"]]}", "and queries go on");
+	IS(RO("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"replaced\"]]}",
+	   "and queries go on");
 	ayb_hosted_close_kept();
 
 	/* A pooled worker keeps its connection too: once a restore swapped
 	 * in a new version, the worker of the old one must not hold the
 	 * replaced file until it idles out. */
 	snprintf(old, sizeof(old), "%s", vdir);
-	IS(wq("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"replaced\"]]}", "a worker's query");
+	IS(wq("SELECT v FROM t"), "{\"fields\":[\"v\"],\"rows\":[[\"replaced\"]]}",
+	   "a worker's query");
 	is_int(workers(old, &n), 1, "one worker");
 	ok(n > 0, "which keeps the file open");
 	free(vdir);
@@ -313,8 +319,8 @@ int main(void)
 	}
 	snprintf(tmp, sizeof(tmp), "%s/d", vdir);
 	if (sqlite3_open(tmp, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('second restore')", NULL,
-			 NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(db, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('second restore')",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		printf("Bail out! cannot write %s\n", tmp);
 		return 1;
 	}

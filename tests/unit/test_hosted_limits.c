@@ -114,13 +114,14 @@ int main(void)
 	/* SQLite heap. */
 	memset(&lim, 0, sizeof(lim));
 	lim.heap_bytes = 16 << 20;
-	is_str(fails("SELECT length(randomblob(6000000)), randomblob(6000000), randomblob(6000000), "
-		     "randomblob(6000000)", &lim),
+	is_str(fails("SELECT length(randomblob(6000000)), randomblob(6000000), "
+		     "randomblob(6000000), randomblob(6000000)", &lim),
 	       "Query ran out of memory: it needed more than 16 MiB (the server's limit)",
 	       "randomblobs held at once run out of heap");
 	is_int(ayb_err_status(&err), 400, "status 400");
-	is_str(fails("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) "
-		     "SELECT randomblob(7000000), randomblob(7000000), randomblob(7000000) FROM c", &lim),
+	is_str(fails("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+		     "WHERE x < 1000) SELECT randomblob(7000000), randomblob(7000000), "
+		     "randomblob(7000000) FROM c", &lim),
 	       "Query ran out of memory: it needed more than 16 MiB (the server's limit)",
 	       "randomblob in a loop runs out of heap");
 	is_str(fails("SELECT length(randomblob(9000000))", &lim),
@@ -132,8 +133,8 @@ int main(void)
 	/* Result rows and bytes. */
 	memset(&lim, 0, sizeof(lim));
 	lim.max_rows = 100;
-	is_str(fails("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c",
-		     &lim),
+	is_str(fails("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+		     "SELECT x FROM c", &lim),
 	       "Query result too large: more than 100 rows (the server's limit)",
 	       "an endless result stops at the row cap");
 	is_int(ayb_err_status(&err), 400, "status 400");
@@ -168,7 +169,8 @@ int main(void)
 	ok(size <= (5 << 18), "no oversized WAL left behind (%lld bytes; -1: none)", size);
 	is_str(run("INSERT INTO t VALUES ('small')", &lim, 0), "{\"fields\":[],\"rows\":[]}",
 	       "a small insert still fits");
-	is_str(run("PRAGMA integrity_check", &lim, 0), "{\"fields\":[\"integrity_check\"],\"rows\":[[\"ok\"]]}",
+	is_str(run("PRAGMA integrity_check", &lim, 0),
+	       "{\"fields\":[\"integrity_check\"],\"rows\":[[\"ok\"]]}",
 	       "the database is intact");
 
 	ayb_layout_file_free(&file);

@@ -24,7 +24,8 @@ int main(void)
 	check(500, "GET", "/a\nayb-api: 200 GET /forged", "x",
 	      "ayb-api: 500 GET /a\\x0aayb-api: 200 GET /forged: x\n",
 	      "a newline in the path cannot start a second line");
-	check(500, "GET", "/\x1b[31m\xc3\xa9\\", "x", "ayb-api: 500 GET /\\x1b[31m\\xc3\\xa9\\x5c: x\n",
+	check(500, "GET", "/\x1b[31m\xc3\xa9\\", "x",
+	      "ayb-api: 500 GET /\\x1b[31m\\xc3\\xa9\\x5c: x\n",
 	      "control bytes, non-ASCII and backslashes are escaped");
 	check(500, "GET", "/v1/tokens/ayb_Ab12_Secret987xyz", "token ayb_Ab12_Secret987xyz failed",
 	      "ayb-api: 500 GET /v1/tokens/ayb_Ab12_***: token ayb_Ab12_*** failed\n",
@@ -32,7 +33,8 @@ int main(void)
 	check(500, "GET", "/x", "not a token: xayb_Ab12_Secret, ayb_nounderscore",
 	      "ayb-api: 500 GET /x: not a token: xayb_Ab12_Secret, ayb_nounderscore\n",
 	      "only whole tokens are masked");
-	check(503, "GET", "/x", "cannot connect to postgresql://ayb:s3cr3t@127.0.0.1:5432/ayb: refused",
+	check(503, "GET", "/x",
+	      "cannot connect to postgresql://ayb:s3cr3t@127.0.0.1:5432/ayb: refused",
 	      "ayb-api: 503 GET /x: cannot connect to postgresql://ayb:***@127.0.0.1:5432/ayb: refused\n",
 	      "URL passwords are masked");
 	check(503, "GET", "/x", "see https://example.org:8443/path@x",

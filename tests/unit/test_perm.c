@@ -1,4 +1,4 @@
-/* The permission matrix of spec/PERMISSIONS.md §4, plus token scope and cap. */
+/* The permission matrix (README "Sharing and permissions"), plus token scope and cap. */
 #include "autoconfig.h"
 
 #include "perm.h"
@@ -35,14 +35,15 @@ int main(void)
 				w == W_ANON ? AYB_LEVEL_NONE
 				: w <= W_RW ? AYB_LEVEL_READ_WRITE
 				: w == W_RO ? AYB_LEVEL_READ_ONLY
-				: pub == AYB_PUBLIC_READ_ONLY ? AYB_LEVEL_READ_ONLY : AYB_LEVEL_NONE;
+				: pub == AYB_PUBLIC_READ_ONLY ? AYB_LEVEL_READ_ONLY
+				: AYB_LEVEL_NONE;
 
-			is_int(ayb_perm_can_discover(&c, &db), want_discover, "%s, public %s: discover",
-			       names[w], pubs[pub]);
+			is_int(ayb_perm_can_discover(&c, &db), want_discover,
+			       "%s, public %s: discover", names[w], pubs[pub]);
 			is_int(ayb_perm_can_manage(&c, &db), want_manage, "%s, public %s: manage",
 			       names[w], pubs[pub]);
-			is_int(ayb_perm_query_level(&c, &db), want_level, "%s, public %s: query level",
-			       names[w], pubs[pub]);
+			is_int(ayb_perm_query_level(&c, &db), want_level,
+			       "%s, public %s: query level", names[w], pubs[pub]);
 			is_int(ayb_perm_entity_query_level(&c, &db), want_level,
 			       "%s, public %s: details level", names[w], pubs[pub]);
 		}
@@ -62,12 +63,16 @@ int main(void)
 	struct ayb_caller scoped_ro = { OWNER, -1, 10, AYB_LEVEL_READ_ONLY };
 	struct ayb_caller scoped_rw = { OWNER, -1, 10, AYB_LEVEL_READ_WRITE };
 	db.public_sharing_level = AYB_PUBLIC_NO_ACCESS;
-	is_int(ayb_perm_query_level(&scoped_ro, &db), AYB_LEVEL_READ_ONLY, "read-only cap lowers the owner");
-	is_int(ayb_perm_query_level(&scoped_rw, &db), AYB_LEVEL_READ_WRITE, "read-write cap keeps it");
+	is_int(ayb_perm_query_level(&scoped_ro, &db), AYB_LEVEL_READ_ONLY,
+	       "read-only cap lowers the owner");
+	is_int(ayb_perm_query_level(&scoped_rw, &db), AYB_LEVEL_READ_WRITE,
+	       "read-write cap keeps it");
 	is_int(ayb_perm_entity_query_level(&scoped_ro, &db), AYB_LEVEL_READ_WRITE,
 	       "details report the entity's level, not the token's");
-	is_int(ayb_perm_query_level(&scoped_rw, &other), AYB_LEVEL_NONE, "nothing on another database");
-	is_int(ayb_perm_can_discover(&scoped_rw, &other), 0, "another database is not even visible");
+	is_int(ayb_perm_query_level(&scoped_rw, &other), AYB_LEVEL_NONE,
+	       "nothing on another database");
+	is_int(ayb_perm_can_discover(&scoped_rw, &other), 0,
+	       "another database is not even visible");
 	is_int(ayb_perm_can_discover(&scoped_rw, &db), 1, "its own database is visible");
 	is_int(ayb_perm_can_manage(&scoped_rw, &db), 0, "a scoped token never manages");
 	struct ayb_caller scoped_grant = { OTHER, AYB_SHARE_READ_ONLY, 10, AYB_LEVEL_READ_WRITE };

@@ -106,7 +106,8 @@ static void filesystem(void)
 	       "creating a file next to another tenant's database refused");
 	path_in(p, mine, "link-to-other");
 	is_int(FAILS(open(p, O_RDONLY)), EACCES, "a symlink out of its directory leads nowhere");
-	is_int(FAILS(mkdir("/tmp/ayb-test-sandbox-escape", 0700)), EACCES, "no new directory in /tmp");
+	is_int(FAILS(mkdir("/tmp/ayb-test-sandbox-escape", 0700)), EACCES,
+	       "no new directory in /tmp");
 }
 
 static void processes(void)
@@ -145,7 +146,8 @@ static void limits(void)
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	for (int i = 0; fd >= 0 && i < 32 && (w = write(fd, block, sizeof(block))) > 0; i++)
 		;
-	is_int(w < 0 ? errno : 0, EFBIG, "a write past RLIMIT_FSIZE fails with EFBIG (not SIGXFSZ)");
+	is_int(w < 0 ? errno : 0, EFBIG,
+	       "a write past RLIMIT_FSIZE fails with EFBIG (not SIGXFSZ)");
 	if (fd >= 0)
 		close(fd);
 	for (n = 0; n < 32; n++) {
@@ -189,7 +191,8 @@ static void report(void)
 	s.landlock_net = s.landlock_scope = s.seccomp = s.rlimit_as = 1;
 	degraded = ayb_sandbox_report(&iso, &s, &b);
 	is_int(degraded, 0, "full support: not degraded");
-	ok(b.data && strstr(b.data, "Isolation: Landlock (filesystem + network) + seccomp + setrlimit active on query workers"),
+	ok(b.data && strstr(b.data, "Isolation: Landlock (filesystem + network) + seccomp + "
+				    "setrlimit active on query workers"),
 	   "full support: the status line");
 	ayb_buf_free(&b);
 
@@ -198,7 +201,8 @@ static void report(void)
 	snprintf(s.kernel, sizeof(s.kernel), "5.10.0");
 	degraded = ayb_sandbox_report(&iso, &s, &b);
 	is_int(degraded, 1, "no Landlock: degraded");
-	ok(b.data && strstr(b.data, "WARNING: ayb query workers are running with degraded isolation.") &&
+	ok(b.data &&
+	   strstr(b.data, "WARNING: ayb query workers are running with degraded isolation.") &&
 	   strstr(b.data, "Landlock unavailable on this kernel (5.10.0; requires Linux 5.13+).") &&
 	   strstr(b.data, "Do NOT run multi-tenant workloads in this configuration."),
 	   "no Landlock: the banner says what is missing");
@@ -265,7 +269,8 @@ int main(void)
 		burn_cpu();
 	}
 	waitpid(pid, &status, 0);
-	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU, "RLIMIT_CPU ends a spinning process with SIGXCPU");
+	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU,
+	   "RLIMIT_CPU ends a spinning process with SIGXCPU");
 
 	report();
 

@@ -1,4 +1,4 @@
-/* Slug rules and reserved names (spec/AUTH.md §6). */
+/* Slug rules (README "The HTTP API") and reserved names (lib/slug.c). */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -116,7 +116,8 @@ int main(void)
 	/* A NUL inside: the length says 3, so it is a bad character, and it
 	 * is shown as U+FFFD so the message stays a C string. */
 	is_str(check(AYB_SLUG_DATABASE, "a\0b", 3),
-	       "Invalid database slug: a\xef\xbf\xbd" "b. Only letters, numbers, underscores, hyphens, and periods are allowed",
+	       "Invalid database slug: a\xef\xbf\xbd"
+	       "b. Only letters, numbers, underscores, hyphens, and periods are allowed",
 	       "NUL inside");
 	is_str(check(AYB_SLUG_ENTITY, "ab\xff", 3),
 	       "Invalid entity slug: ab\xef\xbf\xbd. Only letters, numbers, underscores, hyphens, and periods are allowed",

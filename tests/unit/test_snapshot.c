@@ -11,16 +11,20 @@
 
 static void ids(void)
 {
-	ok(ayb_snapshot_id_valid("f9e01a39a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef012345678"),
+	ok(ayb_snapshot_id_valid("f9e01a39a1b2c3d4e5f60718293a4b5c"
+				 "6d7e8f90123456789abcdef012345678"),
 	   "64 lowercase hex digits");
-	ok(!ayb_snapshot_id_valid("F9E01A39A1B2C3D4E5F60718293A4B5C6D7E8F90123456789ABCDEF012345678"),
+	ok(!ayb_snapshot_id_valid("F9E01A39A1B2C3D4E5F60718293A4B5C"
+				  "6D7E8F90123456789ABCDEF012345678"),
 	   "uppercase is not an id");
 	ok(!ayb_snapshot_id_valid("f9e01a39"), "too short");
-	ok(!ayb_snapshot_id_valid("f9e01a39a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789"),
+	ok(!ayb_snapshot_id_valid("f9e01a39a1b2c3d4e5f60718293a4b5c"
+				  "6d7e8f90123456789abcdef0123456789"),
 	   "too long");
 	ok(!ayb_snapshot_id_valid("../../../../etc/passwd"), "a path");
 	ok(!ayb_snapshot_id_valid(""), "empty");
-	ok(!ayb_snapshot_id_valid("g9e01a39a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef012345678"),
+	ok(!ayb_snapshot_id_valid("g9e01a39a1b2c3d4e5f60718293a4b5c"
+				  "6d7e8f90123456789abcdef012345678"),
 	   "a non-hex letter");
 }
 
@@ -33,7 +37,8 @@ static void prefixes(void)
 	c.path_prefix = "sqlite";
 	c.force_path_style = 1;
 	p = ayb_snapshot_key_prefix(&c, "e2e-first", "test.sqlite");
-	is_str(p, "bucket/sqlite/e2e-first/test.sqlite/", "path style: <bucket>/<prefix>/<e>/<d>/ (ayb's layout)");
+	is_str(p, "bucket/sqlite/e2e-first/test.sqlite/",
+	       "path style: <bucket>/<prefix>/<e>/<d>/ (ayb's layout)");
 	free(p);
 	c.force_path_style = 0;
 	p = ayb_snapshot_key_prefix(&c, "e2e-first", "test.sqlite");
@@ -74,9 +79,10 @@ static void times(void)
 		{ "1969-12-31T23:59:59.5Z", "1969-12-31T23:59:59.500Z" },
 	};
 	static const char *const bad[] = {
-		"", "2024-08-18", "2024-08-18T15:05:04", "2024-13-18T15:05:04Z", "2024-02-30T15:05:04Z",
-		"2024-08-18T24:00:00Z", "2024-08-18T15:05:04.Z", "2024-08-18T15:05:04Zjunk",
-		"2024-08-18T15:05:04+0200", "Sun, 18 Aug 2024 15:05:04 GMT", "2024-08-18T15:05:04.12a3Z",
+		"", "2024-08-18", "2024-08-18T15:05:04", "2024-13-18T15:05:04Z",
+		"2024-02-30T15:05:04Z", "2024-08-18T24:00:00Z", "2024-08-18T15:05:04.Z",
+		"2024-08-18T15:05:04Zjunk", "2024-08-18T15:05:04+0200",
+		"Sun, 18 Aug 2024 15:05:04 GMT", "2024-08-18T15:05:04.12a3Z",
 	};
 	char out[40];
 

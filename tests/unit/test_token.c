@@ -34,7 +34,8 @@ static int rejected(const char *token, int64_t now, const unsigned char *k)
 		ayb_email_claim_free(&c);
 		return 0;
 	}
-	ok_fail = strcmp(ayb_err_kind_name(err.kind), "Other") == 0 && ayb_err_status(&err) == 401 && err.message &&
+	ok_fail = strcmp(ayb_err_kind_name(err.kind), "Other") == 0 &&
+		  ayb_err_status(&err) == 401 && err.message &&
 		  strcmp(err.message, "Invalid or expired token") == 0;
 	ayb_err_clear(&err);
 	return ok_fail;

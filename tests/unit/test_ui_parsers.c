@@ -18,12 +18,14 @@ static void test_form(void)
 	struct ui_form f;
 	struct ayb_err err = { 0 };
 	const struct ui_form_field *fld;
-	const char *body = "username=Bob+Smith&email=a%40b.c&&empty=&bare&q=%3Cscript%3E&username=second";
+	const char *body = "username=Bob+Smith&email=a%40b.c&&empty=&bare&q=%3Cscript%3E"
+			   "&username=second";
 	char *enc;
 
 	ok(ui_form_parse(body, strlen(body), &f, &err) == 0, "form parses");
 	is_int(f.n, 6, "empty pairs are skipped");
-	is_str(ui_form_get(&f, "username"), "Bob Smith", "'+' decodes to a space; first value wins");
+	is_str(ui_form_get(&f, "username"), "Bob Smith",
+	       "'+' decodes to a space; first value wins");
 	is_str(ui_form_get(&f, "email"), "a@b.c", "%%40 decodes");
 	is_str(ui_form_get(&f, "empty"), "", "empty value");
 	is_str(ui_form_get(&f, "bare"), "", "a name without '=' has an empty value");
@@ -33,11 +35,13 @@ static void test_form(void)
 
 	ok(ui_form_parse("a=%00b", 6, &f, &err) == 0, "a NUL byte in a value parses");
 	fld = ui_form_field(&f, "a");
-	ok(fld && fld->len == 2 && fld->value[0] == '\0' && fld->value[1] == 'b', "value keeps its NUL and length");
+	ok(fld && fld->len == 2 && fld->value[0] == '\0' && fld->value[1] == 'b',
+	   "value keeps its NUL and length");
 	ok(ui_form_get(&f, "a") == NULL, "but is not a text value");
 	ui_form_free(&f);
 
-	ok(ui_form_parse("a=%zz", 5, &f, &err) < 0 && ayb_err_status(&err) == 400, "bad escape refused (400)");
+	ok(ui_form_parse("a=%zz", 5, &f, &err) < 0 && ayb_err_status(&err) == 400,
+	   "bad escape refused (400)");
 	is_str(err.message, "Malformed form data", "message");
 	ok(f.n == 0 && f.f == NULL, "form left empty on failure");
 	ayb_err_clear(&err);
@@ -58,7 +62,8 @@ static void test_form(void)
 		for (size_t i = 0; i < n; i += 2)
 			memcpy(many + i, "a&", 2);
 		many[n] = '\0';
-		ok(ui_form_parse(many, n, &f, &err) < 0 && ayb_err_status(&err) == 400, "too many fields refused");
+		ok(ui_form_parse(many, n, &f, &err) < 0 && ayb_err_status(&err) == 400,
+		   "too many fields refused");
 		ayb_err_clear(&err);
 		ok(ui_form_parse(many, n - 2, &f, &err) == 0 && f.n == AYB_FORM_MAX_FIELDS,
 		   "exactly the maximum is accepted");
@@ -67,7 +72,8 @@ static void test_form(void)
 	}
 
 	enc = ui_url_encode("/a b?c=d&e/ü~");
-	is_str(enc, "%2Fa%20b%3Fc%3Dd%26e%2F%C3%BC~", "url_encode keeps only unreserved characters");
+	is_str(enc, "%2Fa%20b%3Fc%3Dd%26e%2F%C3%BC~",
+	       "url_encode keeps only unreserved characters");
 	free(enc);
 }
 
@@ -86,7 +92,8 @@ static void test_cookie(void)
 {
 	check_cookie("auth=bob:ayb_x_y", "auth", "bob:ayb_x_y", "single");
 	check_cookie("a=1; auth=bob:t; c=3", "auth", "bob:t", "in the middle");
-	check_cookie("xauth=1; auth=2", "auth", "2", "a name ending in the wanted name does not match");
+	check_cookie("xauth=1; auth=2", "auth", "2",
+		     "a name ending in the wanted name does not match");
 	check_cookie("authx=1", "auth", NULL, "a longer name does not match");
 	check_cookie("auth=1; auth=2", "auth", "1", "first wins");
 	check_cookie("  auth = \"v\" ;x=1", "auth", "v", "spaces and quotes trimmed");
@@ -102,7 +109,8 @@ static void test_html(void)
 	struct ayb_buf b = { 0 };
 
 	ui_html_escape(&b, "<script>alert(\"x\" & 'y')</script>");
-	is_str(b.data, "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;", "escape");
+	is_str(b.data, "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;",
+	       "escape");
 	ayb_buf_free(&b);
 	ui_html_escape_n(&b, "a\0b\x01\tc\xff\xc3\xa9", 9);
 	is_str(b.data, "a\xef\xbf\xbd" "b\xef\xbf\xbd\tc\xef\xbf\xbd\xc3\xa9",

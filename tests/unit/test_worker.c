@@ -330,7 +330,8 @@ int main(void)
 	test_frames();
 
 	/* Results and errors as in-process. */
-	is_str(q("a", "CREATE TABLE t (a, b)"), "{\"fields\":[],\"rows\":[]}", "a query in a worker");
+	is_str(q("a", "CREATE TABLE t (a, b)"), "{\"fields\":[],\"rows\":[]}",
+	       "a query in a worker");
 	pid = the_worker();
 	ok(pid > 0, "one worker was started");
 	want = in_process("a", MANY_ROWS);
@@ -343,10 +344,12 @@ int main(void)
 	ok(n, "a 3 MB row is byte for byte the in-process one (%zu bytes)", res.len);
 	free(want);
 	want = in_process("a", "SELECT nope FROM t");
-	is_str(qerr("a", "SELECT nope FROM t"), want ? want : "", "an SQL error is the in-process one");
+	is_str(qerr("a", "SELECT nope FROM t"), want ? want : "",
+	       "an SQL error is the in-process one");
 	is_int(ayb_err_status(&err), 400, "with its status");
 	free(want);
-	is_str(qerr("a", "ATTACH 'x.db' AS x"), "Forbidden operation: ATTACH is not allowed on this server",
+	is_str(qerr("a", "ATTACH 'x.db' AS x"),
+	       "Forbidden operation: ATTACH is not allowed on this server",
 	       "the guards hold in the worker");
 	is_int(ayb_err_status(&err), 403, "status 403");
 	is_int(the_worker(), pid, "the same worker served every query");
@@ -354,7 +357,8 @@ int main(void)
 	/* Limits in the worker. */
 	iso.query_timeout_ms = 400;
 	t0 = now();
-	is_str(qerr("a", COUNT_FOREVER), "Query timed out: it ran longer than 400 ms (the server's limit)",
+	is_str(qerr("a", COUNT_FOREVER),
+	       "Query timed out: it ran longer than 400 ms (the server's limit)",
 	       "an endless query times out in the worker");
 	ok(now() - t0 < 2.0, "on time (%.2f s)", now() - t0);
 	is_int(the_worker(), pid, "and the worker lives on");
@@ -365,8 +369,9 @@ int main(void)
 	       "a memory bomb in the worker");
 	iso.heap_limit_mb = 64;
 	iso.max_file_size_mb = 1;
-	is_str(qerr("a", "INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-			 "WHERE x < 100) SELECT x, randomblob(100000) FROM c"),
+	is_str(qerr("a", "INSERT INTO t WITH RECURSIVE c(x) AS "
+			 "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) "
+			 "SELECT x, randomblob(100000) FROM c"),
 	       "Database file too large: it would grow beyond 1 MiB (the server's limit)",
 	       "a file-size bomb in the worker");
 	iso.max_file_size_mb = 256;
@@ -399,14 +404,16 @@ int main(void)
 	is_int(err.kind, AYB_E_QUERY, "kind QueryError");
 	is_int(ayb_err_status(&err), 500, "status 500");
 	waitpid(killer, NULL, 0);
-	is_str(q("a", "SELECT 3"), "{\"fields\":[\"3\"],\"rows\":[[\"3\"]]}", "the next query succeeds");
+	is_str(q("a", "SELECT 3"), "{\"fields\":[\"3\"],\"rows\":[[\"3\"]]}",
+	       "the next query succeeds");
 
 	/* A hung worker is killed after the timeout and its grace. */
 	iso.query_timeout_ms = 300;
 	pid = the_worker();
 	ok(signal_worker(pid, SIGSTOP) == 0, "stop the worker (pid %d)", (int)pid);
 	t0 = now();
-	is_str(qerr("a", "SELECT 4"), "Query timed out: it ran longer than 300 ms (the server's limit)",
+	is_str(qerr("a", "SELECT 4"),
+	       "Query timed out: it ran longer than 300 ms (the server's limit)",
 	       "a hung worker: the query times out");
 	ok(now() - t0 < 4.0, "within timeout + grace (%.2f s)", now() - t0);
 	ok(pid > 1 && kill(pid, 0) < 0 && errno == ESRCH, "the hung worker is gone");
@@ -436,7 +443,8 @@ int main(void)
 	ayb_worker_shutdown();
 	q("a", "SELECT 9");
 	pid = the_worker();
-	is_str(q("b", "SELECT 10"), "{\"fields\":[\"10\"],\"rows\":[[\"10\"]]}", "another database");
+	is_str(q("b", "SELECT 10"), "{\"fields\":[\"10\"],\"rows\":[[\"10\"]]}",
+	       "another database");
 	pid2 = the_worker();
 	ok(pid2 > 0 && pid2 != pid, "in its own worker, which replaced the first (pool of 1)");
 	iso.max_workers = 2;
@@ -451,14 +459,16 @@ int main(void)
 	is_str(q("a", "SELECT count(*) FROM t"), "{\"fields\":[\"count(*)\"],\"rows\":[[\"0\"]]}",
 	       "fork mode runs the query");
 	is_int(children(&pid), 0, "and leaves no process behind");
-	is_str(qerr("a", "ATTACH 'x.db' AS x"), "Forbidden operation: ATTACH is not allowed on this server",
+	is_str(qerr("a", "ATTACH 'x.db' AS x"),
+	       "Forbidden operation: ATTACH is not allowed on this server",
 	       "fork mode: the guards hold");
 	iso.mode = AYB_ISOLATION_POOL;
 
 	/* Isolation off: in this process, limits still apply. */
 	iso.enabled = 0;
 	iso.query_timeout_ms = 300;
-	is_str(qerr("a", COUNT_FOREVER), "Query timed out: it ran longer than 300 ms (the server's limit)",
+	is_str(qerr("a", COUNT_FOREVER),
+	       "Query timed out: it ran longer than 300 ms (the server's limit)",
 	       "isolation off: the timeout still applies");
 	is_int(children(&pid), 0, "and no worker was started");
 	iso.enabled = 1;
