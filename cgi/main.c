@@ -173,7 +173,8 @@ static void serve(char *const *params, int (*read)(void *, char *, size_t), void
 		fcgi_response_error(&resp, &err);
 		goto out;
 	}
-	if (route->body_limit && fcgi_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
+	if (route->body_limit &&
+	    fcgi_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
 		fcgi_response_error(&resp, &err);
 		goto out;
 	}
@@ -291,7 +292,8 @@ int main(void)
 		int workers = fcgi_prefork_parse(getenv("AYB_API_PROCESSES"));
 
 		if (workers < 0) {
-			fprintf(stderr, "ayb-api: AYB_API_PROCESSES must be a number from 1 to %d\n",
+			fprintf(stderr,
+				"ayb-api: AYB_API_PROCESSES must be a number from 1 to %d\n",
 				FCGI_PREFORK_MAX);
 			status = 1;
 			goto out;
@@ -302,7 +304,8 @@ int main(void)
 		 * it now still reports the problem once, at start, and workers
 		 * inherit it (the metadata store is opened later, in each). */
 		if (!site_get(default_path, &err))
-			fprintf(stderr, "ayb-api: %s\n", err.message ? err.message : "configuration error");
+			fprintf(stderr, "ayb-api: %s\n",
+				err.message ? err.message : "configuration error");
 		else
 			warn_degraded_isolation(sites[0].cfg);
 		ayb_err_clear(&err);

@@ -141,6 +141,7 @@ int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
 	req->body[got] = '\0';
 	req->body_len = got;
 	if (got < want)
-		return ayb_err_set(err, AYB_E_INVALID, "Request body is shorter than its Content-Length");
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "Request body is shorter than its Content-Length");
 	return 0;
 }

@@ -152,8 +152,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: cannot initialise libsodium or libcurl\n");
 		return EXIT_FAILED;
 	}
+	/* Until the pass starts, any failure is the setup's, which this
+	 * program's usage text answers with 2 whatever the error's class. */
 	if (!(cfg = ayb_config_load(ayb_config_locate(config_arg), NULL, &err))) {
-		fprintf(stderr, "Error: %s\n", err.message ? err.message : "invalid configuration");
+		ayb_err_report(stderr, &err);
 		goto out;
 	}
 	if (!cfg->snapshots) {
@@ -187,7 +189,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (ayb_s3_open(cfg->snapshots, &s3, &err) < 0) {
-		fprintf(stderr, "Error: %s\n", err.message ? err.message : "invalid S3 settings");
+		ayb_err_report(stderr, &err);
 		goto out;
 	}
 	status = looping ? loop(cfg, s3) : pass_once(cfg, s3, entity, db);

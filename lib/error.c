@@ -82,8 +82,8 @@ int ayb_err_report(FILE *f, const struct ayb_err *err)
 	if (err->message)
 		fprintf(f, "Error: %s\n", err->message);
 	else if (err->id)
-		fprintf(f, "Error: %s %s not found\n", err->record_type ? err->record_type : "record",
-			err->id);
+		fprintf(f, "Error: %s %s not found\n",
+			err->record_type ? err->record_type : "record", err->id);
 	else if (err->kind == AYB_E_SNAPSHOT_MISSING)
 		fputs("Error: the snapshot does not exist\n", f);
 	else
