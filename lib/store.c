@@ -21,7 +21,6 @@ enum qid {
 	Q_MIGRATED,
 	Q_MIGRATION_DONE,
 	Q_ENTITY_BY_SLUG,
-	Q_ENTITY_BY_ID,
 	Q_ENTITY_INSERT,
 	Q_ENTITY_UPDATE,
 	Q_AUTH_METHODS,
@@ -58,7 +57,6 @@ static const char *const sql[] = {
 	[Q_MIGRATED] = "SELECT version FROM ayb_migrations ORDER BY version",
 	[Q_MIGRATION_DONE] = "INSERT INTO ayb_migrations (version, applied_at) VALUES ($1, $2)",
 	[Q_ENTITY_BY_SLUG] = "SELECT " ENTITY_COLS " FROM entity WHERE slug = $1",
-	[Q_ENTITY_BY_ID] = "SELECT " ENTITY_COLS " FROM entity WHERE id = $1",
 	[Q_ENTITY_INSERT] = "INSERT INTO entity (slug, entity_type) VALUES ($1, $2)"
 			    " ON CONFLICT (slug) DO NOTHING",
 	/* $2/$4/.. say whether the field is given ('1'), $3/$5/.. its value. */
@@ -286,15 +284,6 @@ int ayb_store_entity_get(struct ayb_store *st, const char *slug, struct ayb_enti
 			 struct ayb_err *err)
 {
 	return entity_lookup(st, Q_ENTITY_BY_SLUG, slug, out, err);
-}
-
-int ayb_store_entity_get_by_id(struct ayb_store *st, int64_t id, struct ayb_entity *out,
-			       struct ayb_err *err)
-{
-	char key[24];
-
-	snprintf(key, sizeof(key), "%" PRId64, id);
-	return entity_lookup(st, Q_ENTITY_BY_ID, key, out, err);
 }
 
 int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int entity_type,

@@ -97,8 +97,6 @@ void ayb_token_row_free(struct ayb_token_row *t);
 
 int ayb_store_entity_get(struct ayb_store *st, const char *slug, struct ayb_entity *out,
 			 struct ayb_err *err);
-int ayb_store_entity_get_by_id(struct ayb_store *st, int64_t id, struct ayb_entity *out,
-			       struct ayb_err *err);
 /* Creates the entity if missing (keeping an existing entity's type); 0 or -1. */
 int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int entity_type,
 				   struct ayb_entity *out, struct ayb_err *err);

@@ -42,7 +42,7 @@ int main(void)
 	is_int(e2.id, e.id, "same id");
 	is_int(e2.entity_type, 0, "an existing entity keeps its type");
 	ayb_entity_free(&e2);
-	is_int(ayb_store_entity_get_by_id(st, e.id, &got, &err), 1, "entity by id");
+	is_int(ayb_store_entity_get(st, "alice", &got, &err), 1, "entity by slug");
 	ok(got.display_name == NULL && got.links == NULL, "profile starts empty");
 	ayb_entity_free(&got);
 
