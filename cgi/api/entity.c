@@ -8,8 +8,8 @@
 #include "profile.h"
 #include "slug.h"
 
-/* The profile object of an entity; links that are stored but are not a JSON
- * array read as an empty one.  0, or -1 when out of memory. */
+/* Adds to o the entity's profile object; links that are stored but are not
+ * a JSON array read as an empty one.  0, or -1 when out of memory. */
 static int add_profile(cJSON *o, const struct ayb_entity *e)
 {
 	cJSON *p = cJSON_AddObjectToObject(o, "profile");
@@ -36,9 +36,10 @@ static int database_json(cJSON *o, const void *row)
 {
 	const struct ayb_database *d = row;
 
+	const char *type = d->db_type ? "duckdb" : "sqlite";
+
 	return api_json_add_string(o, "slug", d->slug) < 0 ||
-	       api_json_add_string(o, "database_type", d->db_type ? "duckdb" : "sqlite") < 0
-		       ? -1 : 0;
+	       api_json_add_string(o, "database_type", type) < 0 ? -1 : 0;
 }
 
 /* The entity's slug, profile, databases (those the caller may see) and
