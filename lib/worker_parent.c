@@ -332,10 +332,6 @@ static void close_pair(int p[2])
 			close(p[i]);
 }
 
-/* Starts an exec'd worker for f in slot w: ayb-query-worker with the pipes
- * as fds 0/1, the inherited stderr (the web server's error log), and an
- * empty environment.  Its argv names the database file, so an operator
- * sees in ps which database a worker serves. */
 /* Takes the parent's ends of a new worker's pipes (non-blocking) and
  * closes the child's: held here, they would hide its death as a hang.
  * Sets req/resp to -1 so the caller's cleanup leaves them alone. */
@@ -354,24 +350,23 @@ static int adopt_pipes(struct worker *w, int req[2], int resp[2],
 	return 0;
 }
 
-static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
-		      struct worker *w, struct ayb_err *err)
+/* Starts an exec'd worker for f in slot w: ayb-query-worker with the pipes
+ * as fds 0/1, the inherited stderr (the web server's error log), and an
+ * empty environment.  Its argv names the database file, so an operator
+ * sees in ps which database a worker serves. */
+static int start_exec(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		      struct worker *w, int req[2], int resp[2], struct ayb_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	struct ayb_worker_setup s;
 	struct ayb_buf b = { 0 };
 	char *argv[3], *env[4];
 	const char *prog = worker_program();
-	int req[2], resp[2], rc, ret = -1, fa_ok = 0;
+	int rc, ret = -1;
 	int64_t budget = START_MS;
 
-	if (make_pipes(req, resp, err) < 0)
-		goto out;
-	if (posix_spawn_file_actions_init(&fa) != 0) {
-		ayb_err_oom(err);
-		goto out;
-	}
-	fa_ok = 1;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return ayb_err_oom(err);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
 	argv[0] = (char *)"ayb-query-worker";
@@ -379,11 +374,12 @@ static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 	argv[2] = NULL;
 	worker_env(env, sizeof(env) / sizeof(env[0]));
 	rc = posix_spawn(&w->pid, prog, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
 		w->pid = 0;
-		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: cannot run %s: %s",
-			    prog, strerror(rc));
-		goto out;
+		return ayb_err_set(err, AYB_E_UNAVAILABLE,
+				   "Query worker unavailable: cannot run %s: %s", prog,
+				   strerror(rc));
 	}
 	if (adopt_pipes(w, req, resp, f, err) < 0)
 		goto out;
@@ -396,16 +392,8 @@ static int spawn_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: it failed to start");
 		goto out;
 	}
-	if (await_ready(w, err) < 0)
-		goto out;
 	ret = 0;
 out:
-	if (ret < 0 && w->pid)
-		worker_end(w);
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	close_pair(req);
-	close_pair(resp);
 	ayb_buf_free(&b);
 	return ret;
 }
@@ -414,22 +402,18 @@ out:
  * child is a copy of this process, so it closes every descriptor but its
  * pipes before sandboxing itself; what it inherits in memory (the parsed
  * configuration) is the price of skipping an exec per query. */
-static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
-		      struct worker *w, struct ayb_err *err)
+static int start_fork(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		      struct worker *w, int req[2], int resp[2], struct ayb_err *err)
 {
 	struct ayb_worker_setup s;
-	int req[2], resp[2], ret = -1;
 	pid_t parent = getpid();
 
-	if (make_pipes(req, resp, err) < 0)
-		goto out;
 	fflush(NULL);
 	w->pid = fork();
 	if (w->pid < 0) {
 		w->pid = 0;
-		ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: fork: %s",
-			    strerror(errno));
-		goto out;
+		return ayb_err_set(err, AYB_E_UNAVAILABLE, "Query worker unavailable: fork: %s",
+				   strerror(errno));
 	}
 	if (w->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -439,12 +423,23 @@ static int spawn_fork(const struct ayb_isolation_config *iso, const struct ayb_l
 		setup_of(iso, f, &s);
 		_exit(ayb_worker_serve(&s, 0, 1, 1));
 	}
-	if (adopt_pipes(w, req, resp, f, err) < 0)
-		goto out;
-	if (await_ready(w, err) < 0)
-		goto out;
-	ret = 0;
-out:
+	return adopt_pipes(w, req, resp, f, err);
+}
+
+/* Starts a worker for f in slot w with `start` (start_exec or start_fork),
+ * which runs the child on new pipes and takes the parent's ends, then waits
+ * until the worker is ready.  On failure whatever started is ended. */
+static int spawn(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		 struct worker *w,
+		 int (*start)(const struct ayb_isolation_config *, const struct ayb_layout_file *,
+			      struct worker *, int[2], int[2], struct ayb_err *),
+		 struct ayb_err *err)
+{
+	int req[2], resp[2], ret = -1;
+
+	if (make_pipes(req, resp, err) == 0 && start(iso, f, w, req, resp, err) == 0 &&
+	    await_ready(w, err) == 0)
+		ret = 0;
 	if (ret < 0 && w->pid)
 		worker_end(w);
 	close_pair(req);
@@ -511,7 +506,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		}
 		if (w->pid > 0)
 			worker_end(w);
-		if (spawn_exec(iso, f, w, err) < 0)
+		if (spawn(iso, f, w, start_exec, err) < 0)
 			return NULL;
 	}
 	w->last_used = ++use_clock;
@@ -712,7 +707,7 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 			memset(&one, 0, sizeof(one));
 			one.to = one.from = -1;
 			w = &one;
-			if (spawn_fork(iso, &f, w, err) < 0)
+			if (spawn(iso, &f, w, start_fork, err) < 0)
 				goto out;
 		} else if (!(w = pool_get(iso, &f, err))) {
 			goto out;

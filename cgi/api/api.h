@@ -10,6 +10,26 @@
 const char *api_require_header(const struct fcgi_request *req, const char *name,
 			       struct ayb_err *err);
 
+/* Fills the JSON object o from one row; 0, or -1 when out of memory. */
+typedef int api_row_json(cJSON *o, const void *row);
+
+/* Adds to o the array `key` holding one object per row (n rows of size
+ * bytes each), filled by fill.  0, or -1 with err = out of memory; o owns
+ * whatever was added either way. */
+int api_json_add_rows(cJSON *o, const char *key, const void *rows, size_t n, size_t size,
+		      api_row_json *fill, struct ayb_err *err);
+/* A new object {"<key>": [...]} built as api_json_add_rows does; the caller
+ * frees it with cJSON_Delete.  NULL with err = out of memory. */
+cJSON *api_json_list(const char *key, const void *rows, size_t n, size_t size,
+		     api_row_json *fill, struct ayb_err *err);
+/* Adds s under key, or null when s is NULL; 0, or -1 when out of memory. */
+int api_json_add_string(cJSON *o, const char *key, const char *s);
+
+/* A handler's answer, then err is cleared: err's envelope when err is set
+ * (out of memory included), else status with body, "{}" when body is NULL,
+ * or no body at all for 204.  The caller still owns and frees body. */
+void api_answer(struct fcgi_call *c, struct ayb_err *err, int status, const cJSON *body);
+
 fcgi_handler api_health;
 fcgi_handler api_register;
 fcgi_handler api_confirm;

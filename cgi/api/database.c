@@ -19,26 +19,16 @@ void api_create_database(struct fcgi_call *c)
 	if (ayb_app_database_create(c->app, &c->caller, e->s, e->len, d->s, d->len,
 				    fcgi_request_header(c->req, "db-type"),
 				    fcgi_request_header(c->req, "public-sharing-level"), &err) < 0)
-		goto fail;
-	if (!(entity = strdup(e->s))) {
+		goto out;
+	if (!(entity = strdup(e->s)) || !(o = cJSON_CreateObject()) ||
+	    api_json_add_string(o, "entity", ayb_slug_lower(entity)) < 0 ||
+	    api_json_add_string(o, "database", d->s) < 0 ||
+	    api_json_add_string(o, "database_type", "sqlite") < 0)
 		ayb_err_oom(&err);
-		goto fail;
-	}
-	ayb_slug_lower(entity);
-	if (!(o = cJSON_CreateObject()) || !cJSON_AddStringToObject(o, "entity", entity) ||
-	    !cJSON_AddStringToObject(o, "database", d->s) ||
-	    !cJSON_AddStringToObject(o, "database_type", "sqlite")) {
-		ayb_err_oom(&err);
-		goto fail;
-	}
-	fcgi_response_json(c->resp, 201, o);
-	goto out;
-fail:
-	fcgi_response_error(c->resp, &err);
 out:
+	api_answer(c, &err, 201, o);
 	cJSON_Delete(o);
 	free(entity);
-	ayb_err_clear(&err);
 }
 
 void api_query(struct fcgi_call *c)
@@ -68,29 +58,23 @@ void api_database_details(struct fcgi_call *c)
 	struct ayb_err err = { 0 };
 	struct ayb_app_database_rights r;
 	const struct ayb_app_target *t = &c->target;
+	const char *level;
 	cJSON *o;
 
 	ayb_app_database_rights(t, &r);
-	if (!(o = cJSON_CreateObject())) {
-		ayb_err_oom(&err);
-		fcgi_response_error(c->resp, &err);
-		ayb_err_clear(&err);
-		return;
-	}
-	cJSON_AddStringToObject(o, "entity_slug", t->owner.slug);
-	cJSON_AddStringToObject(o, "database_slug", t->db.slug);
-	cJSON_AddStringToObject(o, "database_type", t->db.db_type ? "duckdb" : "sqlite");
 	/* Reported for the entity, whatever the token's scope or cap. */
-	if (r.entity_level == AYB_LEVEL_NONE)
-		cJSON_AddNullToObject(o, "highest_query_access_level");
-	else
-		cJSON_AddStringToObject(o, "highest_query_access_level",
-					r.entity_level == AYB_LEVEL_READ_WRITE ? "ReadWrite"
-									       : "ReadOnly");
-	cJSON_AddBoolToObject(o, "can_manage_database", r.can_manage);
-	cJSON_AddStringToObject(o, "public_sharing_level",
-				ayb_app_public_level_name(t->db.public_sharing_level));
-	fcgi_response_json(c->resp, 200, o);
+	level = r.entity_level == AYB_LEVEL_NONE ? NULL
+		: r.entity_level == AYB_LEVEL_READ_WRITE ? "ReadWrite" : "ReadOnly";
+	if (!(o = cJSON_CreateObject()) ||
+	    api_json_add_string(o, "entity_slug", t->owner.slug) < 0 ||
+	    api_json_add_string(o, "database_slug", t->db.slug) < 0 ||
+	    api_json_add_string(o, "database_type", t->db.db_type ? "duckdb" : "sqlite") < 0 ||
+	    api_json_add_string(o, "highest_query_access_level", level) < 0 ||
+	    !cJSON_AddBoolToObject(o, "can_manage_database", r.can_manage) ||
+	    api_json_add_string(o, "public_sharing_level",
+				ayb_app_public_level_name(t->db.public_sharing_level)) < 0)
+		ayb_err_oom(&err);
+	api_answer(c, &err, 200, o);
 	cJSON_Delete(o);
 }
 
@@ -98,10 +82,7 @@ void api_database_update(struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
 
-	if (ayb_app_database_update(c->app, &c->caller, &c->target,
-				    fcgi_request_header(c->req, "public-sharing-level"), &err) < 0)
-		fcgi_response_error(c->resp, &err);
-	else
-		fcgi_response_empty_json(c->resp, 200);
-	ayb_err_clear(&err);
+	ayb_app_database_update(c->app, &c->caller, &c->target,
+				fcgi_request_header(c->req, "public-sharing-level"), &err);
+	api_answer(c, &err, 200, NULL);
 }

@@ -3,51 +3,39 @@
 
 #include "api.h"
 
+static int token_json(cJSON *o, const void *row)
+{
+	const struct ayb_token_info *t = row;
+	int level = t->query_permission_level;
+
+	return api_json_add_string(o, "short_token", t->short_token) < 0 ||
+	       api_json_add_string(o, "scoped_database", t->scoped_database) < 0 ||
+	       api_json_add_string(o, "permission_level",
+				   level < 0 ? NULL : level ? "read-write" : "read-only") < 0 ||
+	       api_json_add_string(o, "app_name", t->app_name) < 0 ||
+	       api_json_add_string(o, "created_at", t->created_at) < 0 ||
+	       api_json_add_string(o, "expires_at", t->expires_at) < 0 ||
+	       api_json_add_string(o, "revoked_at", t->revoked_at) < 0 ? -1 : 0;
+}
+
 void api_tokens_list(struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_token_info *t = NULL;
 	size_t n = 0;
-	cJSON *o = NULL, *list;
+	cJSON *o = NULL;
 
-	if (ayb_app_tokens_list(c->app, &c->caller, &t, &n, &err) < 0)
-		goto fail;
-	if (!(o = cJSON_CreateObject()) || !(list = cJSON_AddArrayToObject(o, "tokens"))) {
-		ayb_err_oom(&err);
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddItemToArray(list, j);
-		cJSON_AddStringToObject(j, "short_token", t[i].short_token);
-		cJSON_AddItemToObject(j, "scoped_database",
-				      fcgi_json_string_or_null(t[i].scoped_database));
-		cJSON_AddItemToObject(j, "permission_level",
-				      fcgi_json_string_or_null(t[i].query_permission_level < 0 ? NULL
-						     : t[i].query_permission_level ? "read-write"
-										   : "read-only"));
-		cJSON_AddItemToObject(j, "app_name", fcgi_json_string_or_null(t[i].app_name));
-		cJSON_AddItemToObject(j, "created_at", fcgi_json_string_or_null(t[i].created_at));
-		cJSON_AddItemToObject(j, "expires_at", fcgi_json_string_or_null(t[i].expires_at));
-		cJSON_AddItemToObject(j, "revoked_at", fcgi_json_string_or_null(t[i].revoked_at));
-	}
-	fcgi_response_json(c->resp, 200, o);
-	goto out;
-fail:
-	fcgi_response_error(c->resp, &err);
-out:
+	if (ayb_app_tokens_list(c->app, &c->caller, &t, &n, &err) == 0)
+		o = api_json_list("tokens", t, n, sizeof(*t), token_json, &err);
+	api_answer(c, &err, 200, o);
 	cJSON_Delete(o);
 	ayb_token_infos_free(t, n);
-	ayb_err_clear(&err);
 }
 
 void api_token_revoke(struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
 
-	if (ayb_app_token_revoke(c->app, &c->caller, c->req->seg[2].s, &err) < 0)
-		fcgi_response_error(c->resp, &err);
-	else
-		fcgi_response_empty_json(c->resp, 200);
-	ayb_err_clear(&err);
+	ayb_app_token_revoke(c->app, &c->caller, c->req->seg[2].s, &err);
+	api_answer(c, &err, 200, NULL);
 }

@@ -321,6 +321,29 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 	free(title);
 }
 
+/* What a public-level change shows in place of its form's fragment. */
+static void public_notice(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
+{
+	(void)t;
+	ui_alert(&ui->page, p->public_kind, p->public_title, p->public_msg);
+}
+
+/* The answer to a form of the database page: only the part it changes (the
+ * `area`) for a fragment request, which the page script swaps in, else the
+ * whole page. */
+static void form_answer(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p,
+		       int status,
+		       void (*area)(struct ui *, const struct ayb_app_target *,
+				    const struct db_page *))
+{
+	if (ui->fragment) {
+		area(ui, t, p);
+		ui_send(ui, status);
+	} else {
+		database_page(ui, t, p, status);
+	}
+}
+
 void ui_database(struct fcgi_call *c)
 {
 	struct ui *ui = c->ui;
@@ -409,12 +432,7 @@ void ui_update_public_sharing(struct fcgi_call *c)
 		p.public_title = "Success";
 		p.public_msg = "Public sharing level updated successfully.";
 	}
-	if (ui->fragment) {
-		ui_alert(&ui->page, p.public_kind, p.public_title, p.public_msg);
-		ui_send(ui, status);
-	} else {
-		database_page(ui, t, &p, status);
-	}
+	form_answer(ui, t, &p, status, public_notice);
 out:
 	ayb_err_clear(&err);
 }
@@ -467,12 +485,7 @@ void ui_share(struct fcgi_call *c)
 		p.share_title = "Success";
 		p.share_msg = msg;
 	}
-	if (ui->fragment) {
-		sharing_area(ui, t, &p);
-		ui_send(ui, status);
-	} else {
-		database_page(ui, t, &p, status);
-	}
+	form_answer(ui, t, &p, status, sharing_area);
 out:
 	free(who);
 	ayb_err_clear(&err);
@@ -495,14 +508,8 @@ void ui_snapshots(struct fcgi_call *c)
 	struct ayb_app_target *t = &c->target;
 	struct db_page p = { .tab = "snapshots", .list_snapshots = 1 };
 
-	if (manager_check(ui, t) == 0) {
-		if (ui->fragment) {
-			snapshots_area(ui, t, &p);
-			ui_send(ui, 200);
-		} else {
-			database_page(ui, t, &p, 200);
-		}
-	}
+	if (manager_check(ui, t) == 0)
+		form_answer(ui, t, &p, 200, snapshots_area);
 }
 
 void ui_restore_snapshot(struct fcgi_call *c)
@@ -544,12 +551,7 @@ void ui_restore_snapshot(struct fcgi_call *c)
 		p.snap_title = "Success";
 		p.snap_msg = msg;
 	}
-	if (ui->fragment) {
-		snapshots_area(ui, t, &p);
-		ui_send(ui, status);
-	} else {
-		database_page(ui, t, &p, status);
-	}
+	form_answer(ui, t, &p, status, snapshots_area);
 out:
 	free(id);
 	ayb_err_clear(&err);
