@@ -827,24 +827,3 @@ out:
 		sqlite3_hard_heap_limit64(heap_before);
 	return ret;
 }
-
-int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
-		     const char *sql, size_t len, enum ayb_query_mode mode,
-		     struct ayb_sink *out, struct ayb_err *err)
-{
-	struct ayb_layout_file f;
-	struct ayb_render_json json;
-	size_t valid, bad;
-	int ret;
-
-	/* Checked before the file is looked for, as before the split. */
-	if (sql && !ayb_utf8_check((const unsigned char *)sql, len, &valid, &bad))
-		return utf8_error(err, valid, bad);
-	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
-		return -1;
-	ayb_render_json_init(&json, out);
-	ret = ayb_hosted_run(&f, sql, len, mode, NULL, &json.rows, err);
-	ayb_render_json_free(&json);
-	ayb_layout_file_free(&f);
-	return ret;
-}

@@ -16,7 +16,7 @@
 enum ayb_query_mode { AYB_QUERY_READ_ONLY = 0, AYB_QUERY_READ_WRITE = 1 };
 
 /* Resource limits of one query (README "Isolation").  Zero means no limit.
- * The SQLite guards of ayb_hosted_query apply with or without them. */
+ * The SQLite guards of ayb_hosted_run apply with or without them. */
 struct ayb_query_limits {
 	int64_t timeout_ms;      /* wall-clock time in SQLite, not counting time
 				    spent handing output to a slow consumer */
@@ -27,11 +27,14 @@ struct ayb_query_limits {
 };
 
 /* Runs the first statement of `sql` (len bytes, not necessarily
- * NUL-terminated) on the database's current file and writes the JSON result
- * to `out`.  Read-only mode opens the file SQLITE_OPEN_READONLY; read-write
- * opens with CREATE and sets WAL, synchronous=FULL, foreign_keys=ON.  Both
- * set busy_timeout 5000, SQLITE_LIMIT_ATTACHED 0, SQLITE_DBCONFIG_DEFENSIVE,
- * no extension loading.
+ * NUL-terminated) on the located file f (lib/layout.h), within `lim` (NULL:
+ * no limits), handing the result to `rows` as it is stepped (fields, each
+ * row, end): the sink renders it (lib/render.h) or carries it elsewhere.
+ * This is what a query worker runs inside its sandbox; it touches nothing
+ * outside f->dir.  Read-only mode opens the file SQLITE_OPEN_READONLY;
+ * read-write opens with CREATE and sets WAL, synchronous=FULL,
+ * foreign_keys=ON.  Both set busy_timeout 5000, SQLITE_LIMIT_ATTACHED 0,
+ * SQLITE_DBCONFIG_DEFENSIVE, no extension loading.
  *
  * Also: no SQLITE_OPEN_URI, SQLITE_OPEN_NOFOLLOW, fixed SQLite limits
  * (string/blob length, SQL length, columns, expression depth, compound
@@ -40,7 +43,8 @@ struct ayb_query_limits {
  * fts3_tokenizer, PRAGMA writable_schema and the *_directory pragmas
  * (they change process-wide state).
  *
- * Errors (-1, err set, nothing written to out unless noted):
+ * Errors (-1, err set; nothing reaches `rows` for those raised before the
+ * first row):
  *  - write in read-only mode: NoWriteAccessError (403)
  *  - SQL errors: Other (400)
  *    "SqliteFailure(Error { code: <Name>, extended_code: <n> }, Some(\"<errmsg>\"))"
@@ -53,32 +57,15 @@ struct ayb_query_limits {
  *    when the value ends inside a sequence); the same for invalid UTF-8 in
  *    `sql` itself
  *  - empty or comment-only SQL: Other (400) "Query is empty"
- *  - no `current` link: Other (500) "IO error: Os { code: 2, kind: NotFound, ... }"
- * If `out` refuses a write the query stops and -1 is returned with err set
- * to Other (500) "The query result could not be delivered"; the caller, who
- * knows why its sink refused, may replace it (the same when a row sink of
- * ayb_hosted_run refuses a call).
- * The JSON is ayb_render_json's (lib/render.h): it reaches `out` in chunks
- * of about 16 KiB, so a smaller result is
- * written only once complete, and most errors (all those raised before the
- * first row or in a small result) leave `out` untouched.  An error after a
- * chunk was written leaves `out` holding a partial document; the caller
- * decides what to do with it. */
-int ayb_hosted_query(const char *data_path, const char *entity, const char *db,
-		     const char *sql, size_t len, enum ayb_query_mode mode,
-		     struct ayb_sink *out, struct ayb_err *err);
-
-/* ayb_hosted_query on a located file, within `lim` (NULL: no limits), with
- * the result handed to `rows` as it is stepped (fields, each row, end)
- * instead of rendered: the sink renders it, or carries it elsewhere.  This
- * is what a query worker runs inside its sandbox; it touches nothing
- * outside f->dir.  Beyond ayb_hosted_query's errors:
  *  - a limit reached: Other (400), one message per limit: "Query timed
  *    out: ...", "Query ran out of memory: ...", "Query result too large:
  *    ...", "Database file too large: ..."
  *  - an operation the guards refuse (ATTACH, DETACH, VACUUM,
  *    load_extension, fts3_tokenizer, writable_schema, the *_directory
- *    pragmas): Other (403) "Forbidden operation: ..." */
+ *    pragmas): Other (403) "Forbidden operation: ..."
+ * If `rows` refuses a call the query stops and -1 is returned with err set
+ * to Other (500) "The query result could not be delivered"; the caller, who
+ * knows why its sink refused, may replace it. */
 int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err);
@@ -86,7 +73,7 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 struct sqlite3;
 
 /* Opens a hosted file, or a file made from one, read-only with the guards
- * of ayb_hosted_query's connections (no URI, SQLITE_OPEN_NOFOLLOW, so the
+ * of ayb_hosted_run's connections (no URI, SQLITE_OPEN_NOFOLLOW, so the
  * path must be canonical; DEFENSIVE, no extension loading,
  * SQLITE_LIMIT_ATTACHED 0, busy_timeout 5000), for statements of the
  * server's own.  Returns SQLite's result code; *out is set as

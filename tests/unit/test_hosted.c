@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "hosted.h"
+#include "hosted_query.h"
 #include "tap.h"
 
 /* tap.h's is_str evaluates its arguments more than once: run each query
@@ -36,7 +37,7 @@ static const char *q(const char *e, const char *d, const char *sql,
 
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_hosted_query(data, e, d, sql, strlen(sql), mode, &sink, &err) < 0)
+	if (hosted_query(data, e, d, sql, strlen(sql), mode, &sink, &err) < 0)
 		return NULL;
 	return res.data ? res.data : "";
 }
@@ -362,7 +363,7 @@ static void test_errors(void)
 	IS(ROERR("-- just a comment"), "Query is empty", "line comment");
 	IS(ROERR("/* block */ ;"), "Query is empty", "block comment and semicolon");
 	ayb_err_clear(&err);
-	ok(ayb_hosted_query(data, "e", "d", NULL, 0, AYB_QUERY_READ_ONLY,
+	ok(hosted_query(data, "e", "d", NULL, 0, AYB_QUERY_READ_ONLY,
 			    &(struct ayb_sink){ NULL, NULL }, &err) < 0 &&
 	   err.message && strcmp(err.message, "Query is empty") == 0, "NULL text, length 0");
 }
@@ -414,7 +415,7 @@ static void test_streaming(void)
 
 	/* A sink that refuses stops even an endless query. */
 	ayb_err_clear(&err);
-	r = ayb_hosted_query(data, "e", "d", endless, strlen(endless), AYB_QUERY_READ_ONLY,
+	r = hosted_query(data, "e", "d", endless, strlen(endless), AYB_QUERY_READ_ONLY,
 			     &sink, &err);
 	is_int(r, -1, "endless query stops when the sink refuses");
 	is_int(pk.calls, 4, "after the refused write");
@@ -425,13 +426,13 @@ static void test_streaming(void)
 	pk.calls = 0;
 	pk.refuse_at = 1;
 	ayb_err_clear(&err);
-	r = ayb_hosted_query(data, "e", "d", "SELECT 1", 8, AYB_QUERY_READ_ONLY, &sink, &err);
+	r = hosted_query(data, "e", "d", "SELECT 1", 8, AYB_QUERY_READ_ONLY, &sink, &err);
 	is_int(r, -1, "a small result refused at its only write");
 	is_int(pk.calls, 1, "one write attempted");
 
 	/* A big result arrives whole, in order. */
 	ayb_err_clear(&err);
-	r = ayb_hosted_query(data, "e", "d", big, strlen(big), AYB_QUERY_READ_ONLY, &bs, &err);
+	r = hosted_query(data, "e", "d", big, strlen(big), AYB_QUERY_READ_ONLY, &bs, &err);
 	is_int(r, 0, "100000 rows");
 	ok(b.data && strncmp(b.data, "{\"fields\":[\"x\"],\"rows\":[[\"1\"],[\"2\"],", 36) == 0,
 	   "starts right");

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "hosted.h"
+#include "hosted_query.h"
 #include "render.h"
 #include "tap.h"
 #include "worker.h"
@@ -39,19 +40,10 @@ static const char *run(const char *sql, enum ayb_query_mode mode,
 		       const struct ayb_query_limits *lim)
 {
 	struct ayb_sink sink = ayb_buf_sink(&res);
-	struct ayb_render_json json;
-	struct ayb_layout_file f;
-	int rc;
 
 	ayb_buf_free(&res);
 	ayb_err_clear(&err);
-	if (ayb_layout_locate(data, "e", "d", &f, &err) < 0)
-		return NULL;
-	ayb_render_json_init(&json, &sink);
-	rc = ayb_hosted_run(&f, sql, strlen(sql), mode, lim, &json.rows, &err);
-	ayb_render_json_free(&json);
-	ayb_layout_file_free(&f);
-	if (rc < 0)
+	if (hosted_query_within(data, "e", "d", sql, strlen(sql), mode, lim, &sink, &err) < 0)
 		return NULL;
 	return res.data ? res.data : "";
 }

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "hosted.h"
+#include "hosted_query.h"
 #include "render.h"
 #include "tap.h"
 #include "worker.h"
@@ -199,7 +200,7 @@ static char *in_process(const char *d, const char *sql)
 	struct ayb_sink sink = ayb_buf_sink(&b);
 	struct ayb_err e = { 0 };
 
-	if (ayb_hosted_query(data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink, &e) < 0) {
+	if (hosted_query(data, "e", d, sql, strlen(sql), AYB_QUERY_READ_WRITE, &sink, &e) < 0) {
 		ayb_buf_free(&b);
 		b.data = e.message;
 		e.message = NULL;
