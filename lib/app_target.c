@@ -32,10 +32,8 @@ int ayb_app_target_find(struct ayb_app_ctx *ctx, const char *e, size_t elen, con
 	if (!(t->entity_slug = strdup(e)))
 		return ayb_err_oom(err);
 	ayb_slug_lower(t->entity_slug);
-	if (asprintf(&t->name, "%s/%s", t->entity_slug, d) < 0) {
-		t->name = NULL;
+	if (!(t->name = ayb_fmt("%s/%s", t->entity_slug, d)))
 		return ayb_err_oom(err);
-	}
 	/* A database slug with a NUL cannot exist: ask for the entity alone. */
 	rc = e_plain ? ayb_store_target_get(ctx->store, t->entity_slug, d_plain ? d : "",
 					    a->authenticated ? a->entity.id : 0, &t->owner,

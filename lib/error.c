@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 
 /* Every class's tag, status and exit code, in one place.  Raise sites name
@@ -110,11 +111,10 @@ void ayb_err_clear(struct ayb_err *err)
 int ayb_err_set(struct ayb_err *err, enum ayb_err_kind kind, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = ayb_vfmt(fmt, ap);
 	va_end(ap);
 	ayb_err_clear(err);
 	err->kind = kind;

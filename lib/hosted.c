@@ -290,7 +290,8 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 	 * with SQLITE_ERROR ("not authorized to use function: ..."). */
 	if (g->denied[0] && ((rc & 0xff) == SQLITE_AUTH || (rc & 0xff) == SQLITE_ERROR))
 		return ayb_err_set(err, AYB_E_FORBIDDEN,
-				   "Forbidden operation: %s is not allowed on this server", g->denied);
+				   "Forbidden operation: %s is not allowed on this server",
+				   g->denied);
 	switch (rc & 0xff) {
 	case SQLITE_INTERRUPT:
 		if (!g->timed_out)
@@ -309,7 +310,8 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 	case SQLITE_IOERR:
 		/* max_page_count gives SQLITE_FULL without a system error;
 		 * RLIMIT_FSIZE in a worker gives EFBIG on write. */
-		if (!lim->max_file_bytes || !(sys == EFBIG || ((rc & 0xff) == SQLITE_FULL && sys == 0)))
+		if (!lim->max_file_bytes ||
+		    !(sys == EFBIG || ((rc & 0xff) == SQLITE_FULL && sys == 0)))
 			return 0;
 		size_text(lim->max_file_bytes, size, sizeof(size));
 		return ayb_err_set(err, AYB_E_INVALID,
@@ -339,8 +341,9 @@ static void apply_limits(sqlite3 *conn, struct guard *g)
 	const struct ayb_query_limits *lim = g->lim;
 
 	sqlite3_limit(conn, SQLITE_LIMIT_LENGTH,
-		      lim->heap_bytes && lim->heap_bytes / 2 < 1000000000 ? (int)(lim->heap_bytes / 2)
-									  : 1000000000);
+		      lim->heap_bytes && lim->heap_bytes / 2 < 1000000000
+		      ? (int)(lim->heap_bytes / 2)
+		      : 1000000000);
 	sqlite3_limit(conn, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
 	sqlite3_limit(conn, SQLITE_LIMIT_COLUMN, 2000);
 	sqlite3_limit(conn, SQLITE_LIMIT_EXPR_DEPTH, 500);
@@ -449,13 +452,14 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 			ayb_err_oom(err);
 			goto out;
 		}
-		if ((rc & 0xff) == SQLITE_CANTOPEN && asprintf(&suffix, ": %s", shown) < 0)
-			suffix = NULL;
+		if ((rc & 0xff) == SQLITE_CANTOPEN)
+			suffix = ayb_fmt(": %s", shown);
 		/* Read-only before the first read-write query: the file does
 		 * not exist yet, which is the client's doing. */
 		sqlite_error(err, conn, rc, suffix,
-			     (rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_ONLY ? AYB_E_INVALID
-											   : AYB_OK);
+			     (rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_ONLY
+			     ? AYB_E_INVALID
+			     : AYB_OK);
 		goto out;
 	}
 	guard_connection(conn);

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "fs.h"
 #include "layout.h"
 #include "slug.h"
@@ -98,22 +99,18 @@ static char *database_dir(const char *data_path, const char *top, const char *en
 		ayb_err_set(err, AYB_E_INTERNAL, "Invalid database path component");
 		return NULL;
 	}
-	if (asprintf(&p, "%s/%s/%s/%s", data_path, top, entity, db) < 0) {
+	if (!(p = ayb_fmt("%s/%s/%s/%s", data_path, top, entity, db)))
 		ayb_err_oom(err);
-		return NULL;
-	}
 	return p;
 }
 
 /* dir + "/" + name; NULL with err on OOM.  The caller frees. */
 static char *join(const char *dir, const char *name, struct ayb_err *err)
 {
-	char *p;
+	char *p = ayb_fmt("%s/%s", dir, name);
 
-	if (asprintf(&p, "%s/%s", dir, name) < 0) {
+	if (!p)
 		ayb_err_oom(err);
-		return NULL;
-	}
 	return p;
 }
 
@@ -177,8 +174,7 @@ int ayb_layout_new_version(const char *data_path, const char *entity,
 		goto out;
 	}
 	uuidv7(uuid);
-	if (asprintf(&vdir, "%s/%s", dir, uuid) < 0) {
-		vdir = NULL;
+	if (!(vdir = ayb_fmt("%s/%s", dir, uuid))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -223,13 +219,8 @@ int ayb_layout_swap(const char *data_path, const char *entity, const char *db,
 			    "Version directory is not inside its database directory");
 		goto out;
 	}
-	if (asprintf(&cur, "%s/current", canon) < 0) {
-		cur = NULL;
-		ayb_err_oom(err);
-		goto out;
-	}
-	if (asprintf(&tmp, "%s/current.tmp", canon) < 0) {
-		tmp = NULL;
+	if (!(cur = ayb_fmt("%s/current", canon)) ||
+	    !(tmp = ayb_fmt("%s/current.tmp", canon))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -377,9 +368,8 @@ int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
 	e = ENOMEM;
 	if (!(f->path = ayb_layout_version_file(f->dir, db, err)))
 		goto out;
-	if (asprintf(&f->shown, DATABASES "/%s/%s/%s/%s", entity, db,
-		     strrchr(f->dir, '/') + 1, db) < 0) {
-		f->shown = NULL;
+	if (!(f->shown = ayb_fmt(DATABASES "/%s/%s/%s/%s", entity, db,
+				 strrchr(f->dir, '/') + 1, db))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -492,8 +482,8 @@ int ayb_layout_work_make(const char *data_path, const char *entity, const char *
 			    strerror(errno));
 		goto out;
 	}
-	if (asprintf(&w->copy, "%s/%s", canon, db) < 0 ||
-	    asprintf(&w->packed, "%s/%s.zst", canon, db) < 0) {
+	if (!(w->copy = ayb_fmt("%s/%s", canon, db)) ||
+	    !(w->packed = ayb_fmt("%s/%s.zst", canon, db))) {
 		ayb_err_oom(err);
 		goto out;
 	}

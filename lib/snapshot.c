@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
+#include "buf.h"
 #include "hosted.h"
 #include "fs.h"
 #include "snapshot.h"
@@ -37,20 +38,18 @@
 __attribute__((format(printf, 2, 3)))
 static int err_prefix(struct ayb_err *err, const char *fmt, ...)
 {
-	char *what = NULL, *msg = NULL;
+	char *what, *msg;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&what, fmt, ap);
+	what = ayb_vfmt(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!what)
 		return ayb_err_oom(err);
-	if (asprintf(&msg, "%s: %s", what, err->message ? err->message : "unknown error") < 0) {
-		free(what);
-		return ayb_err_oom(err);
-	}
+	msg = ayb_fmt("%s: %s", what, err->message ? err->message : "unknown error");
 	free(what);
+	if (!msg)
+		return ayb_err_oom(err);
 	free(err->message);
 	err->message = msg;
 	return -1;
@@ -170,7 +169,8 @@ int ayb_snapshot_parse_time(const char *t, int64_t *seconds, int32_t *nanos)
 	const char *p;
 
 	if (strlen(t) < 20 || !digits(t, 4, &y) || t[4] != '-' || !digits(t + 5, 2, &mo) ||
-	    t[7] != '-' || !digits(t + 8, 2, &d) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
+	    t[7] != '-' || !digits(t + 8, 2, &d) ||
+	    (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
 	    !digits(t + 11, 2, &h) || t[13] != ':' || !digits(t + 14, 2, &mi) || t[16] != ':' ||
 	    !digits(t + 17, 2, &s))
 		return -1;
@@ -361,7 +361,8 @@ static int vacuum_into(const char *src, const char *dst, struct ayb_err *err)
 	}
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, "Unexpected snapshot result: a row from VACUUM INTO");
+		ayb_err_set(err, AYB_E_SNAPSHOT,
+			    "Unexpected snapshot result: a row from VACUUM INTO");
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -469,7 +470,8 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 		ayb_err_oom(err);
 		goto out;
 	}
-	if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT)) ||
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
+						ZSTD_CLEVEL_DEFAULT)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(cctx, src_size))) {
 		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot set up zstd compression");
@@ -497,7 +499,8 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 		while (!done) {
 			ZSTD_outBuffer ob = { out_buf, out_cap, 0 };
 
-			r = ZSTD_compressStream2(cctx, &ob, &ib, last ? ZSTD_e_end : ZSTD_e_continue);
+			r = ZSTD_compressStream2(cctx, &ob, &ib,
+						 last ? ZSTD_e_end : ZSTD_e_continue);
 			if (ZSTD_isError(r)) {
 				ayb_err_set(err, AYB_E_SNAPSHOT, "zstd compression failed: %s",
 					    ZSTD_getErrorName(r));
@@ -596,8 +599,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 		}
 	}
 	if (!(prefix = ayb_snapshot_key_prefix(sc, entity, db)) ||
-	    asprintf(&key, "%s%s", prefix, res->snapshot_id) < 0) {
-		key = NULL;
+	    !(key = ayb_fmt("%s%s", prefix, res->snapshot_id))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -613,10 +615,9 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 
 		for (size_t i = nexisting - drop; i < nexisting; i++) {
 			struct ayb_err one = { 0 };
-			char *old = NULL;
+			char *old = ayb_fmt("%s%s", prefix, existing[i].snapshot_id);
 
-			if (asprintf(&old, "%s%s", prefix, existing[i].snapshot_id) < 0) {
-				old = NULL;
+			if (!old) {
 				ayb_err_oom(&one);
 			} else if (ayb_s3_delete(s3, old, &one) < 0) {
 				err_prefix(&one, "Failed to delete snapshot %s", old);
@@ -707,8 +708,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		return -1;
 	}
 	if (!(prefix = ayb_snapshot_key_prefix(cfg->snapshots, entity, db)) ||
-	    asprintf(&key, "%s%s", prefix, id) < 0) {
-		key = NULL;
+	    !(key = ayb_fmt("%s%s", prefix, id))) {
 		ayb_err_oom(err);
 		goto out;
 	}

@@ -81,9 +81,8 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 	char *disp = NULL, tmp[256];
 	int rc;
 
-	if (asprintf(&disp, "attachment; filename=\"query-result-%s-%s.%s\"", t->owner.slug,
-		     t->db.slug, json ? "json" : "csv") < 0)
-		disp = NULL;
+	disp = ayb_fmt("attachment; filename=\"query-result-%s-%s.%s\"", t->owner.slug,
+		       t->db.slug, json ? "json" : "csv");
 	resp_sink = fcgi_response_stream(resp, 200);
 	resp->content_type = json ? "application/json" : "text/csv; charset=utf-8";
 	if (disp)
