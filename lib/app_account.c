@@ -129,7 +129,8 @@ int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity_in, const char 
 		ayb_err_set(err, AYB_E_INVALID, "Unknown value: %s", entity_type);
 		goto out;
 	}
-	if (ayb_email_check_address(email, err) < 0 || send_token(ctx, entity, type, email, err) < 0)
+	if (ayb_email_check_address(email, err) < 0 ||
+	    send_token(ctx, entity, type, email, err) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -154,7 +155,8 @@ int ayb_app_confirm(struct ayb_app_ctx *ctx, const char *token, char **entity_ou
 	memset(&t, 0, sizeof(t));
 	if (ayb_token_email_open(ctx->cfg->key, token, ctx->cfg->token_expiration_seconds,
 				 (int64_t)time(NULL), &claim, err) < 0 ||
-	    ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e, err) < 0 ||
+	    ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e,
+					   err) < 0 ||
 	    ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
 		goto out;
 	if (nmethods == 0) {

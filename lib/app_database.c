@@ -111,8 +111,8 @@ int ayb_app_database_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 
 	if (!ayb_perm_can_manage(&t->caller, &t->db))
 		return ayb_err_set(err, AYB_E_FORBIDDEN,
-				   "Authenticated entity %s can't update database %s", a->entity.slug,
-				   t->name);
+				   "Authenticated entity %s can't update database %s",
+				   a->entity.slug, t->name);
 	if (!public_level)
 		return ayb_err_set(err, AYB_E_EMPTY_UPDATE,
 				   "No fields provided to update. Please specify at least one field to update.");

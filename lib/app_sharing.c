@@ -49,7 +49,8 @@ int ayb_app_share(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		return rc < 0 ? -1 : ayb_err_not_found(err, grantee, "entity");
 	if (who.id == t->db.entity_id)
 		rc = ayb_err_set(err, AYB_E_CANT_SET_OWNER,
-				 "%s owns %s, so their permissions can't be changed", who.slug, t->name);
+				 "%s owns %s, so their permissions can't be changed",
+				 who.slug, t->name);
 	else if (!ayb_perm_can_manage(&t->caller, &t->db))
 		rc = ayb_err_set(err, AYB_E_FORBIDDEN,
 				 "Authenticated entity %s can't set permissions for database %s",

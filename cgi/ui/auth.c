@@ -28,8 +28,7 @@ void ui_home(struct fcgi_call *c)
 	char *path = NULL;
 
 	if (ui->logged_in) {
-		if (asprintf(&path, "/%s", ui_me(ui)) < 0)
-			path = NULL;
+		path = ayb_fmt("/%s", ui_me(ui));
 		ui_redirect(ui, path ? path : "/settings/tokens");
 		goto out;
 	}
@@ -190,9 +189,11 @@ void ui_confirm(struct fcgi_call *c)
 		ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
 		ayb_buf_adds(b, "<div class=\"card auth-card\">");
 		ui_alert(b, UI_ERROR, "Unable to log in",
-			 ayb_err_status(&err) >= 500 ? ui_err_text(&err, (char[256]){ 0 }, 256)
-					   : "Invalid or expired confirmation link. Please try again.");
-		ayb_buf_adds(b, "<p class=\"center\"><a class=\"btn btn-secondary\" href=\"/log_in\">"
+			 ayb_err_status(&err) >= 500
+			 ? ui_err_text(&err, (char[256]){ 0 }, 256)
+			 : "Invalid or expired confirmation link. Please try again.");
+		ayb_buf_adds(b, "<p class=\"center\">"
+				"<a class=\"btn btn-secondary\" href=\"/log_in\">"
 				"Send a new link</a></p></div>");
 		ui_page_close(ui, UI_AUTH_LOG_IN);
 		ui_send(ui, ayb_err_status(&err));

@@ -16,6 +16,9 @@
 /* The anonymous visitor's CSRF binding: a random value in its own cookie,
  * so register and log in forms are protected before anyone is logged in. */
 #define ANON_COOKIE "ayb_csrf"
+/* How the CSRF token and the anonymous binding are written: URL-safe
+ * base64 without padding, safe in a cookie and a form field as it is. */
+#define B64_URL_NOPAD sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 /* Pages are per user and hold tokens in forms: never cached, never framed,
  * and only our own script and stylesheet run (any markup that slipped
@@ -49,10 +52,10 @@ static int served_over_https(const struct ui *ui)
 
 static void set_cookie(struct ui *ui, const char *name, const char *value, const char *extra)
 {
-	char *line = NULL;
+	char *line = ayb_fmt("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value,
+			     ui->https ? "; Secure" : "", extra);
 
-	if (asprintf(&line, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value,
-		     ui->https ? "; Secure" : "", extra) < 0)
+	if (!line)
 		return;
 	fcgi_response_header(ui->resp, "Set-Cookie", line);
 	free(line);
@@ -60,9 +63,9 @@ static void set_cookie(struct ui *ui, const char *name, const char *value, const
 
 void ui_set_login(struct ui *ui, const char *entity, const char *token)
 {
-	char *value = NULL;
+	char *value = ayb_fmt("%s:%s", entity, token);
 
-	if (asprintf(&value, "%s:%s", entity, token) < 0)
+	if (!value)
 		return;
 	set_cookie(ui, LOGIN_COOKIE, value, "");
 	sodium_memzero(value, strlen(value));
@@ -84,8 +87,7 @@ static void csrf_for(const struct ui *ui, const char *binding, char out[UI_CSRF_
 
 	crypto_kdf_derive_from_key(key, sizeof(key), 1, "aybcsrf_", ui->ctx->cfg->key);
 	crypto_auth_hmacsha256(mac, (const unsigned char *)binding, strlen(binding), key);
-	sodium_bin2base64(out, UI_CSRF_LEN + 1, mac, sizeof(mac),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out, UI_CSRF_LEN + 1, mac, sizeof(mac), B64_URL_NOPAD);
 	sodium_memzero(key, sizeof(key));
 }
 
@@ -146,7 +148,7 @@ static int same_origin(const struct ui *ui, const char *origin)
 
 	if (strcmp(origin, ui->ctx->cfg->public_url) == 0)
 		return 1;
-	if (!host || asprintf(&mine, "%s://%s", ui->https ? "https" : "http", host) < 0)
+	if (!host || !(mine = ayb_fmt("%s://%s", ui->https ? "https" : "http", host)))
 		return 0;
 	same = strcmp(origin, mine) == 0;
 	free(mine);
@@ -223,11 +225,10 @@ int ui_session_begin(struct fcgi_call *c)
 		anon = ui_cookie_get(cookies, ANON_COOKIE);
 		if (!anon || strlen(anon) < 32) {
 			unsigned char rnd[24];
-			char fresh[sodium_base64_ENCODED_LEN(24, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+			char fresh[sodium_base64_ENCODED_LEN(24, B64_URL_NOPAD)];
 
 			randombytes_buf(rnd, sizeof(rnd));
-			sodium_bin2base64(fresh, sizeof(fresh), rnd, sizeof(rnd),
-					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			sodium_bin2base64(fresh, sizeof(fresh), rnd, sizeof(rnd), B64_URL_NOPAD);
 			free(anon);
 			if (!(anon = strdup(fresh))) {
 				ui_message_page(ui, 500, "Server error", UI_ERROR,
@@ -241,8 +242,8 @@ int ui_session_begin(struct fcgi_call *c)
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		if (parse_body(ui, &err) < 0) {
 			char tmp[256];
-			ui_message_page(ui, ayb_err_status(&err), "Bad request", UI_ERROR, "Bad request",
-					ui_err_text(&err, tmp, sizeof(tmp)));
+			ui_message_page(ui, ayb_err_status(&err), "Bad request", UI_ERROR,
+					"Bad request", ui_err_text(&err, tmp, sizeof(tmp)));
 			goto out;
 		}
 		if (!csrf_ok(ui)) {
@@ -392,7 +393,8 @@ void ui_page_close(struct ui *ui, enum ui_layout layout)
 		ayb_buf_adds(b, "</div></div>");
 	/* One confirmation dialog for the whole page, driven by ayb.js; without
 	 * JavaScript forms are sent at once. */
-	ayb_buf_adds(b, "<dialog id=\"confirm-dialog\" class=\"dialog\" aria-labelledby=\"confirm-title\">"
+	ayb_buf_adds(b, "<dialog id=\"confirm-dialog\" class=\"dialog\" "
+			"aria-labelledby=\"confirm-title\">"
 			"<form method=\"dialog\"><h2 id=\"confirm-title\" class=\"dialog-title\"></h2>"
 			"<p id=\"confirm-message\"></p><div class=\"dialog-actions\">"
 			"<button value=\"cancel\" class=\"btn btn-secondary\">Cancel</button>"
@@ -431,7 +433,8 @@ void ui_message_page(struct ui *ui, int status, const char *page_title,
 		ui_page_open(ui, page_title, UI_CONTENT);
 		ayb_buf_adds(&ui->page, "<div class=\"narrow\">");
 		ui_alert(&ui->page, kind, title, message);
-		ayb_buf_adds(&ui->page, "<p class=\"back-link\"><a href=\"/\">Back to ayb</a></p></div>");
+		ayb_buf_adds(&ui->page, "<p class=\"back-link\">"
+				"<a href=\"/\">Back to ayb</a></p></div>");
 		ui_page_close(ui, UI_CONTENT);
 	}
 	ui_send(ui, status);

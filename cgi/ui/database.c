@@ -76,7 +76,8 @@ static void permissions_list(struct ui *ui, const struct ayb_app_target *t)
 		ayb_buf_adds(b, "<p class=\"muted\">Not shared with anyone yet.</p>");
 		goto out;
 	}
-	ayb_buf_adds(b, "<h3>Current permissions</h3><div class=\"table-wrap\"><table class=\"table\">"
+	ayb_buf_adds(b, "<h3>Current permissions</h3>"
+			"<div class=\"table-wrap\"><table class=\"table\">"
 			"<thead><tr><th scope=\"col\">Username</th><th scope=\"col\">Access level</th>"
 			"<th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
@@ -90,8 +91,8 @@ static void permissions_list(struct ui *ui, const struct ayb_app_target *t)
 				"data-confirm-title=\"Remove access\" data-confirm-button=\"Remove access\">"
 				"<input type=\"hidden\" name=\"entity\" value=\"%s\">"
 				"<input type=\"hidden\" name=\"sharing_level\" value=\"no-access\">",
-				who, who, ayb_app_sharing_level_name(g[i].sharing_level), t->owner.slug,
-				t->db.slug, who, who);
+				who, who, ayb_app_sharing_level_name(g[i].sharing_level),
+				t->owner.slug, t->db.slug, who, who);
 		ui_csrf_field(ui);
 		ui_html_printf(b,
 				"<button type=\"submit\" class=\"btn btn-ghost btn-sm btn-danger-text\" "
@@ -181,7 +182,8 @@ static void snapshots_area(struct ui *ui, const struct ayb_app_target *t, const 
 		ayb_buf_adds(b, "<p class=\"muted\">No snapshots available for this database.</p>");
 		goto out;
 	}
-	ayb_buf_adds(b, "<h3>Available snapshots</h3><div class=\"table-wrap\"><table class=\"table\">"
+	ayb_buf_adds(b, "<h3>Available snapshots</h3>"
+			"<div class=\"table-wrap\"><table class=\"table\">"
 			"<thead><tr><th scope=\"col\">Snapshot ID</th><th scope=\"col\">Created</th>"
 			"<th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
@@ -219,12 +221,14 @@ static void snapshots_tab(struct ui *ui, const struct ayb_app_target *t, const s
 {
 	struct ayb_buf *b = &ui->page;
 
-	ayb_buf_adds(b, "<section id=\"snapshots\" class=\"tab-panel\" aria-labelledby=\"snapshots-h\">"
+	ayb_buf_adds(b, "<section id=\"snapshots\" class=\"tab-panel\" "
+			"aria-labelledby=\"snapshots-h\">"
 			"<div class=\"panel-head\"><h2 id=\"snapshots-h\">Database snapshots</h2>"
 			"<p class=\"muted\">View and restore database snapshots.</p></div>");
 	/* Listing asks S3, so it happens only when the tab is opened: the
 	 * script fetches it, and without a script the link loads it. */
-	ui_html_printf(b, "<div class=\"card\" id=\"snapshots-area\" data-src=\"/%s/%s/snapshots\">",
+	ui_html_printf(b, "<div class=\"card\" id=\"snapshots-area\" "
+			"data-src=\"/%s/%s/snapshots\">",
 			t->owner.slug, t->db.slug);
 	if (p->list_snapshots)
 		snapshots_area(ui, t, p);
@@ -250,11 +254,12 @@ static void query_tab(struct ui *ui, const struct ayb_app_target *t, const struc
 			"<div class=\"panel-head\"><h2 id=\"query-h\">Database querying</h2>"
 			"<p class=\"muted\">Select, add, and update data.</p></div>");
 	if (!ui->logged_in) {
-		if (asprintf(&next, "/log_in?next=/%s/%s", t->owner.slug, t->db.slug) < 0)
-			next = NULL;
-		ayb_buf_adds(b, "<div class=\"alert alert-info\" role=\"status\"><div class=\"alert-title\">"
+		next = ayb_fmt("/log_in?next=/%s/%s", t->owner.slug, t->db.slug);
+		ayb_buf_adds(b, "<div class=\"alert alert-info\" role=\"status\">"
+				"<div class=\"alert-title\">"
 				"Log in to query this database</div><p>");
-		ui_html_printf(b, "<a href=\"%s\">Log in</a> is required for query access.</p></div>",
+		ui_html_printf(b, "<a href=\"%s\">Log in</a>"
+				" is required for query access.</p></div>",
 				next ? next : "/log_in");
 		free(next);
 	} else if (level == AYB_LEVEL_NONE) {
@@ -293,16 +298,15 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 {
 	struct ayb_buf *b = &ui->page;
 	int manage = can_manage(ui, t);
-	char *title = NULL;
+	char *title = ayb_fmt("Explore %s/%s", t->owner.slug, t->db.slug);
 
-	if (asprintf(&title, "Explore %s/%s", t->owner.slug, t->db.slug) < 0)
-		title = NULL;
 	ui_page_open(ui, title ? title : "Database", UI_CONTENT);
 	ui_html_printf(b,
 			"<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><a href=\"/%s\">%s</a>"
 			"<span class=\"sep\" aria-hidden=\"true\">/</span><strong>%s</strong>"
 			"<span class=\"muted\">(%s)</span></nav>",
-			t->owner.slug, t->owner.slug, t->db.slug, t->db.db_type ? "duckdb" : "sqlite");
+			t->owner.slug, t->owner.slug, t->db.slug,
+			t->db.db_type ? "duckdb" : "sqlite");
 	ui_html_printf(b, "<div class=\"tabs\" data-tab=\"%s\"><ul id=\"database-tabs\" "
 			   "class=\"tab-list\"><li><a href=\"#query\" class=\"tab\">Query</a></li>",
 			p->tab);

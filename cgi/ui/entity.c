@@ -58,7 +58,8 @@ static void edit_form(struct ui *ui, const struct ayb_entity *e,
 			"<fieldset class=\"links-fieldset\"><legend>Links</legend><div id=\"links-list\">",
 			e->slug, v->display_name, v->description, v->organization, v->location);
 	cJSON_ArrayForEach(l, links) {
-		const cJSON *url = cJSON_IsObject(l) ? cJSON_GetObjectItemCaseSensitive(l, "url") : l;
+		const cJSON *url = cJSON_IsObject(l) ? cJSON_GetObjectItemCaseSensitive(l, "url")
+						     : l;
 		if (cJSON_IsString(url) && *url->valuestring)
 			link_input(b, url->valuestring);
 	}
@@ -134,8 +135,10 @@ static void profile_section(struct ui *ui, const struct ayb_entity *e,
 	ayb_buf_adds(b, "</ul>");
 	if (ui->logged_in && ayb_app_is_profile_owner(ui->caller, e)) {
 		struct profile_values own = {
-			e->display_name ? e->display_name : "", e->description ? e->description : "",
-			e->organization ? e->organization : "", e->location ? e->location : ""
+			e->display_name ? e->display_name : "",
+			e->description ? e->description : "",
+			e->organization ? e->organization : "",
+			e->location ? e->location : ""
 		};
 		edit_form(ui, e, v ? v : &own, links ? links : stored, error);
 	}
@@ -184,8 +187,8 @@ static void create_form(struct ui *ui, const char *entity, int have_dbs, const c
 				"<span class=\"choice-label\">%s</span>"
 				"<span class=\"choice-hint\">%s</span></label>",
 				levels[i].value, levels[i].value,
-				strcmp(level, levels[i].value) == 0 ? " checked" : "", levels[i].label,
-				levels[i].hint);
+				strcmp(level, levels[i].value) == 0 ? " checked" : "",
+				levels[i].label, levels[i].hint);
 	ayb_buf_adds(b, "</fieldset><div id=\"create-database-error\" aria-live=\"polite\">");
 	if (error)
 		ui_alert(b, UI_ERROR, "Error creating database", error);
@@ -197,8 +200,8 @@ static void create_form(struct ui *ui, const char *entity, int have_dbs, const c
  * failed (plain form posts only). */
 static void entity_page(struct ui *ui, const struct ayb_entity *e,
 			const struct ayb_database *dbs, size_t n, const char *create_error,
-			const struct profile_values *pv, const cJSON *plinks, const char *profile_error,
-			int status)
+			const struct profile_values *pv, const cJSON *plinks,
+			const char *profile_error, int status)
 {
 	struct ayb_buf *b = &ui->page;
 	int can_create = ui->logged_in && ayb_app_can_create_database(ui->caller, e);
@@ -215,10 +218,12 @@ static void entity_page(struct ui *ui, const struct ayb_entity *e,
 		ayb_buf_adds(b, "<div class=\"card empty-state\">");
 		ayb_buf_adds(b, ui_icon_database);
 		if (can_create)
-			ayb_buf_adds(b, "<h3>No databases...yet!</h3><p class=\"muted\">Let&#39;s fix "
+			ayb_buf_adds(b, "<h3>No databases...yet!</h3>"
+					"<p class=\"muted\">Let&#39;s fix "
 					"that by creating your first database.</p></div>");
 		else
-			ayb_buf_adds(b, "<h3>No databases to show</h3><p class=\"muted\">Nothing here "
+			ayb_buf_adds(b, "<h3>No databases to show</h3>"
+					"<p class=\"muted\">Nothing here "
 					"is shared with you yet.</p></div>");
 	} else {
 		ayb_buf_adds(b, "<ul class=\"db-list\">");
@@ -306,8 +311,7 @@ void ui_create_database(struct fcgi_call *c)
 		if (ayb_app_database_create(ui->ctx, ui->caller, e.slug, strlen(e.slug), slug,
 					    strlen(slug), type ? type : "sqlite",
 					    level ? level : "no-access", &err) == 0) {
-			if (asprintf(&path, "/%s/%s", e.slug, slug) < 0)
-				path = NULL;
+			path = ayb_fmt("/%s/%s", e.slug, slug);
 			ui_redirect(ui, path ? path : "/");
 			goto out;
 		}
@@ -364,6 +368,13 @@ out:
 	return text;
 }
 
+/* A submitted profile field as an update: always present, NULL (which
+ * clears the column) when the field is empty. */
+static struct ayb_field_update sent_field(const char *value)
+{
+	return (struct ayb_field_update){ 1, *value ? value : NULL };
+}
+
 void ui_update_profile(struct fcgi_call *c)
 {
 	struct ui *ui = c->ui;
@@ -393,21 +404,21 @@ void ui_update_profile(struct fcgi_call *c)
 		ayb_err_oom(&err);
 	} else {
 		/* Every field is sent: an empty one clears the value. */
-		u.display_name = (struct ayb_field_update){ 1, *v.display_name ? v.display_name : NULL };
-		u.description = (struct ayb_field_update){ 1, *v.description ? v.description : NULL };
-		u.organization = (struct ayb_field_update){ 1, *v.organization ? v.organization : NULL };
-		u.location = (struct ayb_field_update){ 1, *v.location ? v.location : NULL };
+		u.display_name = sent_field(v.display_name);
+		u.description = sent_field(v.description);
+		u.organization = sent_field(v.organization);
+		u.location = sent_field(v.location);
 		u.links = (struct ayb_field_update){ 1, links };
 		if (ayb_app_profile_update(ui->ctx, ui->caller, &u, &err) == 0) {
 			if (!ui->fragment) {
-				char *path = NULL;
-				if (asprintf(&path, "/%s", e.slug) < 0)
-					path = NULL;
+				char *path = ayb_fmt("/%s", e.slug);
+
 				ui_redirect(ui, path ? path : "/");
 				free(path);
 				goto out;
 			}
-			if (ayb_app_entity_get(ui->ctx, e.slug, strlen(e.slug), &fresh, &err) == 0) {
+			if (ayb_app_entity_get(ui->ctx, e.slug, strlen(e.slug), &fresh,
+					       &err) == 0) {
 				ui_profile_section(ui, &fresh, NULL);
 				ui_send(ui, 200);
 				goto out;

@@ -83,7 +83,8 @@ void ui_table_free(struct ui_table *t)
 static void csv_value(struct ayb_buf *b, const char *s, size_t n)
 {
 	/* RFC 4180: quote a value holding a comma, quote or line break. */
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
+	    !memchr(s, '\r', n)) {
 		ayb_buf_add(b, s, n);
 		return;
 	}

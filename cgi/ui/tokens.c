@@ -35,10 +35,8 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 	size_t n = 0;
 	const char *me = ui_me(ui);
 	char tmp[256];
-	char *title = NULL;
+	char *title = ayb_fmt("%s - API Tokens", me);
 
-	if (asprintf(&title, "%s - API Tokens", me) < 0)
-		title = NULL;
 	ui_page_open(ui, title ? title : "API Tokens", UI_CONTENT);
 	ui_html_printf(b,
 			"<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><a href=\"/%s\">%s</a>"
@@ -58,10 +56,12 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 		goto done;
 	}
 	if (n == 0) {
-		ayb_buf_adds(b, "<div class=\"card empty-state\"><p>No active API tokens found.</p></div>");
+		ayb_buf_adds(b, "<div class=\"card empty-state\">"
+				"<p>No active API tokens found.</p></div>");
 		goto done;
 	}
-	ayb_buf_adds(b, "<div class=\"card flush\"><div class=\"table-wrap\"><table class=\"table\">"
+	ayb_buf_adds(b, "<div class=\"card flush\">"
+			"<div class=\"table-wrap\"><table class=\"table\">"
 			"<thead><tr><th scope=\"col\">Short token</th><th scope=\"col\">Scope</th>"
 			"<th scope=\"col\">Permission</th><th scope=\"col\">App</th>"
 			"<th scope=\"col\">Created</th><th scope=\"col\">Expires</th>"
@@ -80,7 +80,8 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 				t[i].app_name ? t[i].app_name : "", when(t[i].created_at, created),
 				t[i].expires_at ? when(t[i].expires_at, expires) : "(never)");
 		if (mine)
-			ayb_buf_adds(b, "<td class=\"actions\"><span class=\"badge\" title=\"The token "
+			ayb_buf_adds(b, "<td class=\"actions\">"
+					"<span class=\"badge\" title=\"The token "
 					"this browser is logged in with\">This browser</span>");
 		else
 			ayb_buf_adds(b, "<td class=\"actions\">");
