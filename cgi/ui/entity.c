@@ -356,10 +356,18 @@ static char *submitted_links(const struct ui *ui, cJSON **shown)
 			end--;
 		if (end == v || !(url = strndup(v, (size_t)(end - v))))
 			continue;
+		/* Out of memory drops no link silently: the update fails whole. */
 		o = cJSON_CreateObject();
-		cJSON_AddItemToArray(api, o);
-		cJSON_AddStringToObject(o, "url", url);
-		cJSON_AddItemToArray(*shown, cJSON_CreateString(url));
+		if (!o || !cJSON_AddItemToArray(api, o)) {
+			cJSON_Delete(o);
+			free(url);
+			goto out;
+		}
+		if (!cJSON_AddStringToObject(o, "url", url) ||
+		    !cJSON_AddItemToArray(*shown, cJSON_CreateString(url))) {
+			free(url);
+			goto out;
+		}
 		free(url);
 	}
 	text = cJSON_PrintUnformatted(api);
