@@ -17,11 +17,6 @@ export AYB_SERVER_PROCS=4
 e2e_setup
 e2e_start_server
 
-# tokens ADDRESS: every token emailed to ADDRESS, oldest first.
-tokens() {
-	grep "\"to\":\"$1\"" "$EMAILS" | sed -n 's/.*\\tayb client confirm \([^"]*\)".*/\1/p'
-}
-
 k=1
 while [ $k -le $NAMES ]; do
 	i=1
@@ -43,8 +38,8 @@ mkdir -p "$T/out"
 : >"$T/confirm.cfg"
 k=1
 while [ $k -le $NAMES ]; do
-	tokens "a$k@example.org" >"$T/a"
-	tokens "b$k@example.org" >"$T/b"
+	email_tokens "a$k@example.org" >"$T/a"
+	email_tokens "b$k@example.org" >"$T/b"
 	n=0
 	paste -d ' ' "$T/a" "$T/b" | while read -r ta tb; do
 		n=$((n + 1))
