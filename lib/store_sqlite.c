@@ -78,17 +78,7 @@ static const char *const migrations[] = {
 	" created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
 	" expires_at TIMESTAMP NOT NULL,"
 	" used_at TIMESTAMP NULL);",
-	/* ayb-c's own (README "Isolation and security"): an entity has one
-	 * email method, so two confirmations racing to register a name with
-	 * two addresses cannot both win; the registrations such races won
-	 * twice before keep their first method, the one log in mails.  An
-	 * emailed token works once: its id is recorded when used. */
-	"DELETE FROM authentication_method WHERE id NOT IN"
-	" (SELECT min(id) FROM authentication_method GROUP BY entity_id);"
-	"CREATE UNIQUE INDEX authentication_method_entity ON authentication_method (entity_id);"
-	"CREATE TABLE used_email_token ("
-	" token_id VARCHAR(48) PRIMARY KEY,"
-	" used_at TIMESTAMP NOT NULL);",
+	AYB_STORE_MIGRATION_2,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)
