@@ -76,7 +76,8 @@ static int has_email_method(const struct ayb_auth_method *m, size_t n, const cha
 static int send_token(struct ayb_app_ctx *ctx, const char *entity, int type, const char *addr,
 		      struct ayb_err *err)
 {
-	struct ayb_email_claim c = { (char *)entity, type, (char *)addr };
+	struct ayb_email_claim c = { .entity = (char *)entity, .entity_type = type,
+				       .email_address = (char *)addr };
 	int64_t now = (int64_t)time(NULL);
 	char *token = ayb_token_email_seal(ctx->cfg->key, &c, now);
 	int rc;
@@ -141,48 +142,62 @@ out:
 	return ret;
 }
 
+/* One transaction: the token's use, the entity, its method and the new API
+ * token stand or fall together, so a link whose confirmation failed still
+ * works, and of two confirmations racing to register one name with two
+ * addresses the second waits for the first (the one-method-per-entity
+ * constraint) and finds the name taken. */
 int ayb_app_confirm(struct ayb_app_ctx *ctx, const char *token, char **entity_out,
 		    char **api_token_out, struct ayb_err *err)
 {
 	struct ayb_email_claim claim = { 0 };
 	struct ayb_entity e = { 0 };
-	struct ayb_auth_method *methods = NULL;
-	size_t nmethods = 0;
 	struct ayb_api_token t;
-	int ret = -1;
+	struct ayb_token_row row = { 0 };
+	int rc, ret = -1;
 
 	*entity_out = *api_token_out = NULL;
 	memset(&t, 0, sizeof(t));
 	if (ayb_token_email_open(ctx->cfg->key, token, ctx->cfg->token_expiration_seconds,
 				 (int64_t)time(NULL), &claim, err) < 0 ||
-	    ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e,
+	    ayb_store_begin(ctx->store, err) < 0)
+		goto out;
+	if ((rc = ayb_store_email_token_use(ctx->store, claim.id, err)) <= 0) {
+		if (rc == 0)
+			ayb_token_email_invalid(err);
+		goto rollback;
+	}
+	if (ayb_store_entity_get_or_create(ctx->store, claim.entity, claim.entity_type, &e,
 					   err) < 0 ||
-	    ayb_store_auth_methods(ctx->store, e.id, &methods, &nmethods, err) < 0)
-		goto out;
-	if (nmethods == 0) {
-		/* The first confirmation is the registration. */
-		if (ayb_store_auth_method_create(ctx->store, e.id, claim.email_address, err) < 0)
-			goto out;
-	} else if (!has_email_method(methods, nmethods, claim.email_address)) {
+	    (rc = ayb_store_auth_method_create(ctx->store, e.id, claim.email_address, err)) < 0)
+		goto rollback;
+	if (rc == 1) {
 		ayb_err_set(err, AYB_E_CONFLICT, "%s has already been registered", e.slug);
-		goto out;
+		goto rollback;
 	}
 	ayb_token_api_new(&t);
-	{
-		struct ayb_token_row row = { t.short_token, e.id, t.hash, 0, -1, NULL, 0, 0 };
-		if (ayb_store_token_create(ctx->store, &row, err) < 0)
-			goto out;
-	}
+	row.short_token = t.short_token;
+	row.entity_id = e.id;
+	row.hash = t.hash;
+	row.query_permission_level = -1;
+	if (ayb_store_token_create(ctx->store, &row, err) < 0)
+		goto rollback;
+	/* Copied before the commit: a used link must not end without its token. */
 	if (!(*entity_out = strdup(e.slug)) || !(*api_token_out = strdup(t.full))) {
-		free(*entity_out);
-		*entity_out = NULL;
 		ayb_err_oom(err);
-		goto out;
+		goto rollback;
 	}
+	if (ayb_store_commit(ctx->store, err) < 0)
+		goto rollback;
 	ret = 0;
+	goto out;
+rollback:
+	ayb_store_rollback(ctx->store);
+	free(*entity_out);
+	free(*api_token_out);
+	*entity_out = *api_token_out = NULL;
 out:
 	sodium_memzero(&t, sizeof(t));
-	ayb_auth_methods_free(methods, nmethods);
 	ayb_entity_free(&e);
 	ayb_email_claim_free(&claim);
 	return ret;

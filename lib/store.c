@@ -39,6 +39,7 @@ enum qid {
 	Q_DB_SET_PUBLIC,
 	Q_TOKEN_LIST,
 	Q_TOKEN_REVOKE,
+	Q_EMAIL_TOKEN_USE,
 };
 
 #define ENTITY_COLS \
@@ -69,9 +70,12 @@ static const char *const sql[] = {
 			    " WHERE id = $1",
 	[Q_AUTH_METHODS] = "SELECT method_type, status, email_address FROM authentication_method"
 			   " WHERE entity_id = $1 ORDER BY id",
+	/* DO NOTHING rather than an error: on PostgreSQL a failed statement
+	 * would end the confirmation's transaction before the loser could
+	 * look at what won. */
 	[Q_AUTH_INSERT] = "INSERT INTO authentication_method"
 			  " (entity_id, method_type, status, email_address)"
-			  " VALUES ($1, 0, 0, $2)",
+			  " VALUES ($1, 0, 0, $2) ON CONFLICT DO NOTHING RETURNING id",
 	[Q_DB_INSERT] = "INSERT INTO database (entity_id, slug, db_type, public_sharing_level)"
 			" VALUES ($1, $2, $3, $4) RETURNING " DB_COLS,
 	[Q_DB_GET] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 AND slug = $2",
@@ -115,6 +119,8 @@ static const char *const sql[] = {
 	[Q_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = $3"
 			   " WHERE short_token = $1 AND entity_id = $2 AND revoked_at IS NULL"
 			   " RETURNING short_token",
+	[Q_EMAIL_TOKEN_USE] = "INSERT INTO used_email_token (token_id, used_at) VALUES ($1, $2)"
+			      " ON CONFLICT (token_id) DO NOTHING RETURNING token_id",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -214,6 +220,21 @@ int ayb_store_open(const char *url, struct ayb_store **out, struct ayb_err *err)
 fail:
 	ayb_store_close(st);
 	return -1;
+}
+
+int ayb_store_begin(struct ayb_store *st, struct ayb_err *err)
+{
+	return st->be->begin(st->conn, err);
+}
+
+int ayb_store_commit(struct ayb_store *st, struct ayb_err *err)
+{
+	return st->be->commit(st->conn, err);
+}
+
+void ayb_store_rollback(struct ayb_store *st)
+{
+	st->be->rollback(st->conn);
 }
 
 void ayb_store_close(struct ayb_store *st)
@@ -360,32 +381,49 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
 {
 	char id[24];
 	struct ayb_param p[2] = { { id }, { email } };
-	int rc;
+	struct ayb_rows r;
+	struct ayb_auth_method *m = NULL;
+	size_t n = 0;
+	int mine = 0, inserted;
 
 	snprintf(id, sizeof(id), "%" PRId64, entity_id);
-	rc = run(st, Q_AUTH_INSERT, p, 2, NULL, err);
-	if (rc == AYB_STORE_UNIQUE_VIOLATION) {
-		/* Two confirmations of one registration racing (a link clicked
-		 * twice, served by two processes): the loser finds the address
-		 * already on this entity, which is what it wanted. */
-		struct ayb_auth_method *m = NULL;
-		size_t n = 0;
-		int mine = 0;
-		if (ayb_store_auth_methods(st, entity_id, &m, &n, err) < 0)
-			return -1;
-		for (size_t i = 0; i < n; i++)
-			mine |= m[i].method_type == 0 && m[i].email_address &&
-				strcmp(m[i].email_address, email) == 0;
-		ayb_auth_methods_free(m, n);
-		if (mine) {
-			ayb_err_clear(err);
-			return 0;
-		}
-		return ayb_err_set(err, AYB_E_CONFLICT,
-				   "The email address %s is already used by another account",
-				   email);
-	}
-	return rc < 0 ? -1 : 0;
+	if (run(st, Q_AUTH_INSERT, p, 2, &r, err) < 0)
+		return -1;
+	inserted = r.nrows > 0;
+	ayb_rows_free(&r);
+	if (inserted)
+		return 0;
+	/* A uniqueness constraint held: the address is taken, or the entity
+	 * has its one method already (perhaps from a confirmation racing this
+	 * one, which the constraint made wait for it).  Which, and whether it
+	 * is this very address, the methods say. */
+	if (ayb_store_auth_methods(st, entity_id, &m, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		mine |= m[i].method_type == 0 && m[i].email_address &&
+			strcmp(m[i].email_address, email) == 0;
+	ayb_auth_methods_free(m, n);
+	if (mine)
+		return 0;
+	if (n)
+		return 1;
+	return ayb_err_set(err, AYB_E_CONFLICT,
+			   "The email address %s is already used by another account", email);
+}
+
+int ayb_store_email_token_use(struct ayb_store *st, const char *token_id, struct ayb_err *err)
+{
+	char now[64];
+	struct ayb_param p[2] = { { token_id }, { now } };
+	struct ayb_rows r;
+	int first;
+
+	now_text(now);
+	if (run(st, Q_EMAIL_TOKEN_USE, p, 2, &r, err) < 0)
+		return -1;
+	first = r.nrows > 0;
+	ayb_rows_free(&r);
+	return first;
 }
 
 /* The database whose DB_COLS start at column c of row i. */

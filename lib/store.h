@@ -90,6 +90,13 @@ struct ayb_profile_update {
 int ayb_store_open(const char *database_url, struct ayb_store **out, struct ayb_err *err);
 void ayb_store_close(struct ayb_store *st);
 
+/* A transaction over the calls between begin and commit (or rollback, after
+ * which err of the failed call stands).  On SQLite, begin takes the write
+ * lock at once, so transactions run one after another. */
+int ayb_store_begin(struct ayb_store *st, struct ayb_err *err);
+int ayb_store_commit(struct ayb_store *st, struct ayb_err *err);
+void ayb_store_rollback(struct ayb_store *st);
+
 /* Each *_free releases the strings a lookup filled in (not the struct itself). */
 void ayb_entity_free(struct ayb_entity *e);
 void ayb_database_free(struct ayb_database *d);
@@ -108,10 +115,17 @@ int ayb_store_entity_update_profile(struct ayb_store *st, int64_t entity_id,
 int ayb_store_auth_methods(struct ayb_store *st, int64_t entity_id, struct ayb_auth_method **out,
 			   size_t *n, struct ayb_err *err);
 void ayb_auth_methods_free(struct ayb_auth_method *m, size_t n);
-/* A verified email method; an address already verified elsewhere is
- * Other (409) "The email address <a> is already used by another account". */
+/* Gives the entity its verified email method: 0 when it has this address
+ * (added now, or already), 1 when it has another one (an entity has at most
+ * one: a registration that lost), -1 with err set; an address verified on
+ * another entity is Other (409) "The email address <a> is already used by
+ * another account". */
 int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const char *email,
 				 struct ayb_err *err);
+
+/* Records that the emailed token token_id (struct ayb_email_claim's id) has
+ * been used: 1 the first time, 0 when it was before. */
+int ayb_store_email_token_use(struct ayb_store *st, const char *token_id, struct ayb_err *err);
 
 /* Inserts a database; a duplicate (entity, slug) is Other (409)
  * "Database already exists". */

@@ -27,6 +27,20 @@ static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, siz
 	return r->cells[row * r->ncols + col];
 }
 
+/* Migration 2, ayb-c's own, written alike for both dialects (README
+ * "Metadata store"): an entity has one email method, so two confirmations
+ * racing to register a name with two addresses cannot both win; the
+ * entities such races gave two owners before keep their first method, the
+ * one log in mails.  An emailed token works once: its id is recorded when
+ * used. */
+#define AYB_STORE_MIGRATION_2 \
+	"DELETE FROM authentication_method WHERE id NOT IN" \
+	" (SELECT min(id) FROM authentication_method GROUP BY entity_id);" \
+	"CREATE UNIQUE INDEX authentication_method_entity ON authentication_method (entity_id);" \
+	"CREATE TABLE used_email_token (" \
+	" token_id VARCHAR(48) PRIMARY KEY," \
+	" used_at TIMESTAMP NOT NULL);"
+
 /* Backend results besides 0/-1. */
 #define AYB_STORE_UNIQUE_VIOLATION (-2)
 

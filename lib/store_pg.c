@@ -97,6 +97,7 @@ static const char *const migrations[] = {
 	" created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
 	" expires_at TIMESTAMP NOT NULL,"
 	" used_at TIMESTAMP NULL);",
+	AYB_STORE_MIGRATION_2,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

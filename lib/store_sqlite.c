@@ -78,6 +78,7 @@ static const char *const migrations[] = {
 	" created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
 	" expires_at TIMESTAMP NOT NULL,"
 	" used_at TIMESTAMP NULL);",
+	AYB_STORE_MIGRATION_2,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)

@@ -23,6 +23,8 @@
 #define EMAIL_TOKEN_MAX_TEXT 2048
 
 #define EMAIL_TOKEN_HEAD (1 + crypto_secretbox_NONCEBYTES)
+_Static_assert(AYB_EMAIL_TOKEN_ID_LEN == 2 * crypto_secretbox_NONCEBYTES,
+	       "a token's id is the hex of its nonce");
 #define EMAIL_TOKEN_MIN (EMAIL_TOKEN_HEAD + crypto_secretbox_MACBYTES + 8)
 
 #define B64_URL sodium_base64_VARIANT_URLSAFE
@@ -200,13 +202,19 @@ int ayb_token_email_open(const unsigned char key[32], const char *token, int64_t
 		goto out;
 	if (claim_parse((const char *)plain + 8, plainlen - 8, out) < 0)
 		goto out;
+	sodium_bin2hex(out->id, sizeof(out->id), raw + 1, crypto_secretbox_NONCEBYTES);
 	rc = 0;
 out:
 	free(raw);
 	free(plain);
 	if (rc < 0)
-		ayb_err_set(err, AYB_E_UNAUTHENTICATED, "Invalid or expired token");
+		ayb_token_email_invalid(err);
 	return rc;
+}
+
+int ayb_token_email_invalid(struct ayb_err *err)
+{
+	return ayb_err_set(err, AYB_E_UNAUTHENTICATED, "Invalid or expired token");
 }
 
 /* Bitcoin's base58: the bytes read as one big-endian number, written in

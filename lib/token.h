@@ -21,10 +21,16 @@ int ayb_token_decode_key(const char *text, unsigned char key[32]);
 /* A fresh random key in ayb's format (44 chars with '=' padding) into out. */
 void ayb_token_new_key_text(char out[45]);
 
+/* hex of a sealed token's nonce: random for each token sealed, and bound to
+ * the ciphertext by the MAC, so it names one emailed token whatever text
+ * carried it (README "The HTTP API": confirmation links work once). */
+#define AYB_EMAIL_TOKEN_ID_LEN 48
+
 struct ayb_email_claim {
 	char *entity;        /* lowercase slug; owned, free with ayb_email_claim_free */
 	int entity_type;     /* 0 user, 1 organization */
 	char *email_address; /* lowercase; owned */
+	char id[AYB_EMAIL_TOKEN_ID_LEN + 1]; /* set by ayb_token_email_open */
 };
 void ayb_email_claim_free(struct ayb_email_claim *c);
 
@@ -40,6 +46,8 @@ char *ayb_token_email_seal(const unsigned char key[32], const struct ayb_email_c
  * "Invalid or expired token".  On success fills `out` (caller frees). */
 int ayb_token_email_open(const unsigned char key[32], const char *token, int64_t ttl,
 			 int64_t now, struct ayb_email_claim *out, struct ayb_err *err);
+/* Sets that error: also what an emailed token used before answers. */
+int ayb_token_email_invalid(struct ayb_err *err);
 
 #define AYB_SHORT_TOKEN_MAX 12   /* base58 of 8 bytes: at most 11 chars + NUL */
 #define AYB_SECRET_MAX 34        /* base58 of 24 bytes: at most 33 chars + NUL */

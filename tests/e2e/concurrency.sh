@@ -1,9 +1,10 @@
 #!/bin/sh
 # Many FastCGI processes on one metadata store lose no write.  `ayb server`
 # with 4 ayb-api.fcgi processes (AYB_SERVER_PROCS=4) and 32 concurrent
-# clients in 16 pairs; both clients of a pair register and confirm the same
-# entity, race to create the same three databases, create a table in each
-# and insert rows into them: about 2,000 requests.  Afterwards every
+# clients in 16 pairs; both clients of a pair register the same entity (all
+# at once), then confirm it (each with its own link), race to create the
+# same three databases, create a table in each and insert rows into them:
+# about 2,000 requests.  Afterwards every
 # acknowledged insert is in its database (and nothing that was not sent), no
 # entity or database exists twice, each raced create has exactly one
 # winner, nothing answers 5xx except 503 (README: "try again"), the FastCGI
@@ -44,16 +45,27 @@ post() {
 	[ "$_code" = 200 ]
 }
 
-# client C: one of the 32.  Writes $RUN/cC.log with "what code" lines and
-# $RUN/cC.acked with "dbJ cC I" for every acknowledged insert.
+# register_client C: client C (one of the 32) registers its pair's entity.
+register_client() {
+	c=$1
+	ent=ent$(((c + 1) / 2))
+	d=$RUN/c$c
+	post register "$d.register" -H "entity: $ent" -H "email-address: $ent@example.org" \
+		-H 'entity-type: user' "$URL/v1/register"
+}
+
+# client C: once every client has registered, confirms with its own link (a
+# link works once: of the pair's two emails the first client takes the first)
+# and goes on.  Writes $RUN/cC.log with "what code" lines and $RUN/cC.acked
+# with "dbJ cC I" for every acknowledged insert.
 client() {
 	c=$1
 	ent=ent$(((c + 1) / 2))
 	addr=$ent@example.org
 	d=$RUN/c$c
-	post register "$d.register" -H "entity: $ent" -H "email-address: $addr" \
-		-H 'entity-type: user' "$URL/v1/register" || return 0
-	post confirm "$d.confirm" -H "authentication-token: $(email_token "$addr")" \
+	grep -q '^register 200$' "$d.log" || return 0
+	post confirm "$d.confirm" \
+		-H "authentication-token: $(email_tokens "$addr" | sed -n "$(((c + 1) % 2 + 1))p")" \
 		"$URL/v1/confirm" || return 0
 	tok=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$d.confirm")
 	# The rest goes through one curl (one keep-alive connection), in order;
@@ -119,14 +131,16 @@ round() {
 	is "$(echo $pids | wc -w)" 4 "$name: 4 FastCGI processes"
 
 	start=$(date +%s.%N)
-	c=1 cpids=
-	while [ $c -le $CLIENTS ]; do
-		client $c &
-		cpids="$cpids $!"
-		c=$((c + 1))
+	for phase in register_client client; do
+		c=1 cpids=
+		while [ $c -le $CLIENTS ]; do
+			$phase $c &
+			cpids="$cpids $!"
+			c=$((c + 1))
+		done
+		# shellcheck disable=SC2086
+		wait $cpids
 	done
-	# shellcheck disable=SC2086
-	wait $cpids
 	end=$(date +%s.%N)
 	cat "$RUN"/c*.log >"$RUN/all"
 	total=$(wc -l <"$RUN/all")

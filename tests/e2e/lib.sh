@@ -261,9 +261,14 @@ header() {
 	grep -i "^$1:" "$T/headers" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'
 }
 
+# email_tokens ADDRESS: the tokens of every email sent to ADDRESS, oldest first.
+email_tokens() {
+	grep "\"to\":\"$1\"" "$EMAILS" | sed -n 's/.*\\tayb client confirm \([^"]*\)".*/\1/p'
+}
+
 # email_token ADDRESS: the token of the newest email sent to ADDRESS.
 email_token() {
-	grep "\"to\":\"$1\"" "$EMAILS" | tail -1 | sed -n 's/.*\\tayb client confirm \([^"]*\)".*/\1/p'
+	email_tokens "$1" | tail -1
 }
 
 # register_user ENTITY ADDRESS: registers and confirms; prints the API token.

@@ -28,12 +28,14 @@ admin_sql() {
 }
 
 # ---- the server drops idle connections ------------------------------------------------
+# A fresh link for the confirmation below (links work once).
+api POST /v1/log_in -d '' -H 'entity: alice'
 # Both processes have a connection by now or get one here.
 for i in 1 2 3 4; do api GET /v1/entity/alice -H "$AUTH"; done
 n=$(admin_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'ayb-c'")
 [ "$n" -ge 1 ]
 ok $? "terminated the FastCGI processes' connections ($n)"
-# Confirming starts with a write (the entity's INSERT ... ON CONFLICT), so
+# Confirming starts with a write (a transaction recording the link's use), so
 # this is no read that could simply be retried: the dead connection must be
 # noticed before anything is sent.
 api POST /v1/confirm -d '' -H "authentication-token: $(email_token alice@example.org)"

@@ -93,7 +93,8 @@ like "$BODY" "No account or email authentication method for nobody" "says why"
 page GET /confirm/garbage
 is "$STATUS $(title)" "401 Confirmation error - ayb" "a bad confirmation link"
 like "$BODY" "Invalid or expired confirmation link." "says so"
-page GET "/confirm/$(email_token alice@example.org)"
+link=/confirm/$(email_token alice@example.org)
+page GET "$link"
 is "$STATUS $(title)" "200 Confirmation successful - ayb" "the emailed link confirms"
 cookie=$(header set-cookie | grep '^auth=' || true)
 [ -z "$cookie" ] && cookie=$(grep -i '^set-cookie: auth=' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: //')
@@ -105,11 +106,19 @@ like "$BODY" 'data-url="/alice"' "the page continues to the entity page"
 TOKEN=$(printf '%s' "$cookie" | sed -n 's/^auth=alice:\([^;]*\);.*/\1/p')
 api GET /v1/entity/alice -H "Authorization: Bearer $TOKEN"
 is "$STATUS" 200 "the cookie's token is a working API token"
+api GET "$link"
+is "$STATUS $(title)" "401 Confirmation error - ayb" "the link works once: a second use is refused"
+like "$BODY" "Invalid or expired confirmation link." "as an invalid link"
+grep -qi '^set-cookie: auth=' "$T/headers"
+ok $((! $?)) "and logs nobody in"
+api POST /v1/confirm -d '' -H "authentication-token: ${link#/confirm/}"
+is "$STATUS" 401 "nor does the API take a link the UI used"
 
 # Over HTTPS (the web server passes HTTPS=on) the cookie is Secure; a
 # client's X-Forwarded-Proto alone proves nothing.  ayb-api.fcgi as plain CGI
 # shows both without a TLS server.
 cgi_confirm() {
+	api POST /v1/log_in -d '' -H 'entity: alice'
 	env -i AYB_CONFIG="$T/ayb.conf" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
 		REQUEST_URI="/confirm/$(email_token alice@example.org)" "$@" "$FCGI" </dev/null |
 		tr -d '\r' | grep -i '^set-cookie: auth='
@@ -242,6 +251,7 @@ page GET /settings/tokens
 is "$STATUS $(title)" "200 alice - API Tokens - ayb" "tokens page"
 like "$BODY" "This browser" "marks this browser's token"
 tok=$(csrf)
+api POST /v1/log_in -d '' -H 'entity: alice'
 api POST /v1/confirm -d '' -H "authentication-token: $(email_token alice@example.org)"
 other=$(printf '%s' "$BODY" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 short=$(printf '%s' "$other" | cut -d_ -f2)

@@ -8,8 +8,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 #include "tap.h"
+
+/* Migration 2 over a store that a registration race left with two owners
+ * of one entity: it keeps the first method (the one log in mails), and from
+ * then on an entity gets no second one.  The store is taken back to before
+ * migration 2 with sqlite3 itself. */
+static void test_migration_2(const char *url, const char *path)
+{
+	struct ayb_err err = { 0 };
+	struct ayb_store *st = NULL;
+	struct ayb_entity e = { 0 };
+	struct ayb_auth_method *m = NULL;
+	size_t n = 0;
+	sqlite3 *db = NULL;
+
+	sqlite3_open(path, &db);
+	is_int(sqlite3_exec(db,
+			    "DROP INDEX authentication_method_entity;"
+			    "DROP TABLE used_email_token;"
+			    "DELETE FROM ayb_migrations WHERE version = 2;"
+			    "INSERT INTO entity (slug, entity_type) VALUES ('twice', 0);"
+			    "INSERT INTO authentication_method"
+			    " (entity_id, method_type, status, email_address) VALUES"
+			    " ((SELECT id FROM entity WHERE slug = 'twice'), 0, 0, 'first@x.org'),"
+			    " ((SELECT id FROM entity WHERE slug = 'twice'), 0, 0, 'second@x.org')",
+			    NULL, NULL, NULL),
+	       SQLITE_OK, "a store from before migration 2, with an entity owned twice");
+	sqlite3_close(db);
+	is_int(ayb_store_open(url, &st, &err), 0, "migration 2 applies to it");
+	ayb_store_entity_get(st, "twice", &e, &err);
+	is_int(ayb_store_auth_methods(st, e.id, &m, &n, &err), 0, "its methods");
+	is_int(n, 1, "the entity owned twice keeps one method");
+	is_str(n ? m[0].email_address : "", "first@x.org", "the first one");
+	ayb_auth_methods_free(m, n);
+	is_int(ayb_store_auth_method_create(st, e.id, "second@x.org", &err), 1,
+	       "and gets no second one again");
+	ayb_entity_free(&e);
+	ayb_store_close(st);
+	ayb_err_clear(&err);
+}
 
 int main(void)
 {
@@ -80,10 +121,26 @@ int main(void)
 	is_int(ayb_err_status(&err), 409, "conflict status");
 	is_str(err.message, "The email address a@example.org is already used by another account",
 	       "conflict message");
+	ayb_err_clear(&err);
+	is_int(ayb_store_auth_method_create(st, e.id, "other@example.org", &err), 1,
+	       "an entity that has its method gets no second one (the registration was lost)");
+	is_int(err.kind, AYB_OK, "which is no error of the store's");
 	is_int(ayb_store_auth_methods(st, e.id, &m, &n, &err), 0, "list methods");
 	is_int(n, 1, "one method");
 	is_str(m[0].email_address, "a@example.org", "method address");
 	ayb_auth_methods_free(m, n);
+
+	is_int(ayb_store_email_token_use(st, "00ff", &err), 1, "an emailed token's first use");
+	is_int(ayb_store_email_token_use(st, "00ff", &err), 0, "its second use is refused");
+	is_int(ayb_store_email_token_use(st, "00fe", &err), 1, "another token is its own");
+	is_int(ayb_store_begin(st, &err), 0, "begin");
+	is_int(ayb_store_email_token_use(st, "00fd", &err), 1, "a use inside a transaction");
+	ayb_store_rollback(st);
+	is_int(ayb_store_email_token_use(st, "00fd", &err), 1, "is undone by its rollback");
+	is_int(ayb_store_begin(st, &err), 0, "begin again");
+	is_int(ayb_store_email_token_use(st, "00fc", &err), 1, "a use inside a transaction");
+	is_int(ayb_store_commit(st, &err), 0, "commit");
+	is_int(ayb_store_email_token_use(st, "00fc", &err), 0, "stays after its commit");
 
 	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &db, &err), 0, "create db");
 	is_int(ayb_store_database_create(st, e.id, "two.sqlite", 0, 2, &db2, &err), 0,
@@ -155,6 +212,8 @@ int main(void)
 	ayb_database_free(&db2);
 	ayb_store_close(st);
 	ayb_err_clear(&err);
+	if (strncmp(url, "sqlite://", 9) == 0)
+		test_migration_2(url, path);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/meta.sqlite-wal", dir);
 	unlink(path);

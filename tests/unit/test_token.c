@@ -21,7 +21,8 @@ static const char *S(const char *s)
 
 static unsigned char key[32];
 
-static struct ayb_email_claim claim = { "e2e-first", 0, "e2e@example.org" };
+static struct ayb_email_claim claim = { .entity = "e2e-first", .entity_type = 0,
+					.email_address = "e2e@example.org" };
 
 /* Opens `token` and reports whether it failed exactly as the spec says. */
 static int rejected(const char *token, int64_t now, const unsigned char *k)
@@ -118,6 +119,20 @@ static void test_email_tokens(void)
 
 	t2 = ayb_token_email_seal(key, &claim, NOW);
 	ok(strcmp(t, t2) != 0, "two seals of one claim differ (fresh nonce)");
+	{
+		char id[AYB_EMAIL_TOKEN_ID_LEN + 1];
+		ayb_token_email_open(key, t, TTL, NOW, &c, &err);
+		memcpy(id, c.id, sizeof(id));
+		ayb_email_claim_free(&c);
+		is_int((int)strspn(id, "0123456789abcdef"), AYB_EMAIL_TOKEN_ID_LEN,
+		       "a token's id is hex of its nonce");
+		ayb_token_email_open(key, t, TTL, NOW, &c, &err);
+		is_str(c.id, id, "opening a token again gives the same id");
+		ayb_email_claim_free(&c);
+		ayb_token_email_open(key, t2, TTL, NOW, &c, &err);
+		ok(strcmp(c.id, id) != 0, "another seal of the same claim has another id");
+		ayb_email_claim_free(&c);
+	}
 	free(t2);
 
 	/* The e2e test's attack: one more character. */
@@ -193,7 +208,8 @@ static void test_email_tokens(void)
 
 	/* Claim strings are JSON-escaped on the way in. */
 	{
-		struct ayb_email_claim odd = { "q\"uo\\te", 1, "x@y" };
+		struct ayb_email_claim odd = { .entity = "q\"uo\\te", .entity_type = 1,
+					       .email_address = "x@y" };
 
 		t2 = ayb_token_email_seal(key, &odd, NOW);
 		is_int(ayb_token_email_open(key, t2, TTL, NOW, &c, &err), 0, "odd claim opens");
