@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -29,6 +30,7 @@ struct client {
 	struct client_err err;
 	char err_type[64];              /* `type` of the last server error, or "" */
 	int reported;                   /* the failure was printed already */
+	int tty_out, tty_err;           /* stdout, stderr are terminals: show controls */
 };
 
 enum token_use {
@@ -40,13 +42,42 @@ enum token_use {
 /* ---- output ---------------------------------------------------------------- */
 
 /* Writes text to stdout; a failure (a full disk, a closed pipe) is an
- * error like any other. */
+ * error like any other.  Text bound for a terminal has its control
+ * characters shown, since much of it comes from the server (cells, profile
+ * fields, names); anything else gets the bytes exactly. */
 static int emit(struct client *c, const char *text, size_t len)
 {
+	struct ayb_buf shown = {0};
+	int rc = 0;
+
+	if (c->tty_out) {
+		if (client_visible(&shown, text, len) < 0) {
+			ayb_buf_free(&shown);
+			return client_err_set(&c->err, CLIENT_EXIT_FAIL, "Out of memory");
+		}
+		text = shown.data ? shown.data : "";
+		len = shown.len;
+	}
 	if ((len && fwrite(text, 1, len, stdout) != len) || fflush(stdout) != 0)
-		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
-				      "Cannot write to standard output: %s", strerror(errno));
-	return 0;
+		rc = client_err_set(&c->err, CLIENT_EXIT_FAIL,
+				    "Cannot write to standard output: %s", strerror(errno));
+	ayb_buf_free(&shown);
+	return rc;
+}
+
+/* Prints "Error: <message>" on stderr; on a terminal, with the message's
+ * control characters shown, as the server wrote much of it. */
+static void print_error(const struct client *c)
+{
+	const char *message = c->err.message ? c->err.message : "Out of memory";
+	struct ayb_buf shown = {0};
+
+	if (c->tty_err) {
+		client_visible(&shown, message, strlen(message));
+		message = shown.oom ? "Out of memory" : shown.data ? shown.data : "";
+	}
+	fprintf(stderr, "Error: %s\n", message);
+	ayb_buf_free(&shown);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -255,7 +286,7 @@ static int render_grid(struct client *c, const char *const *header, const struct
 {
 	struct ayb_buf out = {0};
 
-	if (client_render(&out, c->format, g->ncols, header, g->nrows,
+	if (client_render(&out, c->format, c->tty_out, g->ncols, header, g->nrows,
 			  (const char *const *)g->cells) < 0) {
 		ayb_buf_free(&out);
 		return oom(c);
@@ -508,7 +539,7 @@ static int session_query(void *ctx, const char *sql)
 
 	if (run_query(c, sql) == 0)
 		return 0;
-	fprintf(stderr, "Error: %s\n", c->err.message ? c->err.message : "Out of memory");
+	print_error(c);
 	client_err_clear(&c->err);
 	return -1;
 }
@@ -646,7 +677,7 @@ static int cmd_profile(struct client *c)
 		goto out;
 	}
 	row[4] = links;
-	if (client_render(&out, c->format, 5, header, 1, row) < 0) {
+	if (client_render(&out, c->format, c->tty_out, 5, header, 1, row) < 0) {
 		ayb_buf_free(&out);
 		oom(c);
 		goto out;
@@ -990,11 +1021,12 @@ int cli_client(int argc, char **argv)
 		client_args_free(c.args);
 		return CLIENT_EXIT_FAIL;
 	}
+	c.tty_out = isatty(STDOUT_FILENO);
+	c.tty_err = isatty(STDERR_FILENO);
 	if (run(&c) < 0) {
 		status = c.err.exit_status ? c.err.exit_status : CLIENT_EXIT_FAIL;
 		if (!c.reported)
-			fprintf(stderr, "Error: %s\n",
-				c.err.message ? c.err.message : "Out of memory");
+			print_error(&c);
 	}
 	client_err_clear(&c.err);
 	client_config_free(&c.cfg);

@@ -59,10 +59,18 @@ enum client_format {
  * `ESC[...m` sequences are not counted.  Invalid bytes count 1 each. */
 size_t client_display_width(const char *s, size_t n);
 
+/* Appends s[0..n) as it is safe to show on a terminal: each control
+ * character but a line break (LF, CR LF) as `\xNN` (C0 and DEL) or
+ * `\u00NN` (C1), and each byte that is not UTF-8 as `\xNN`, so that text
+ * from a server cannot drive the terminal (set the clipboard or the title,
+ * clear the screen).  Returns 0, or -1 on OOM. */
+int client_visible(struct ayb_buf *out, const char *s, size_t n);
+
 /* Renders a header row and nrows rows of ncols cells each (row-major in
  * cells; every pointer non-NULL) as ayb's table (see client_output.c),
- * appending to out.  Returns 0, or -1 on OOM. */
-int client_render(struct ayb_buf *out, enum client_format format, size_t ncols,
+ * appending to out; with visible, every cell as client_visible() shows it
+ * (for a terminal).  Returns 0, or -1 on OOM. */
+int client_render(struct ayb_buf *out, enum client_format format, int visible, size_t ncols,
 		  const char *const *header, size_t nrows, const char *const *cells);
 
 /* Converts an RFC 3339 timestamp to ayb's display form: UTC with a

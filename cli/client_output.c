@@ -229,6 +229,37 @@ size_t client_display_width(const char *s, size_t n)
 	return width;
 }
 
+/* Escapes are text (`\x1b`, `\u009b`) rather than the Unicode control
+ * pictures because C1 characters have no picture, and a byte that is not
+ * UTF-8 needs a form too: a terminal in a legacy 8-bit mode takes 0x9b
+ * alone for CSI.  A line break stays one (LF, or CR LF), so multi-line
+ * values still read as lines; every other control, tab included, is shown
+ * (a tab would also break the table's columns). */
+int client_visible(struct ayb_buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		uint32_t c;
+		size_t len = utf8_next(p + i, n - i, &c);
+		int line_break = c == '\n' || (c == '\r' && i + 1 < n && p[i + 1] == '\n');
+
+		if (len == 1 && p[i] >= 0x80) {
+			c = p[i]; /* not UTF-8: shown as the byte */
+		} else if (line_break || (c >= 0x20 && c != 0x7f && (c < 0x80 || c >= 0xa0))) {
+			i += len;
+			continue;
+		}
+		ayb_buf_add(out, s + run, i - run);
+		ayb_buf_printf(out, c < 0x80 || len == 1 ? "\\x%02x" : "\\u%04x", (unsigned)c);
+		i += len;
+		run = i;
+	}
+	ayb_buf_add(out, s + run, n - run);
+	return out->oom ? -1 : 0;
+}
+
 /* A cell split into lines the way the table shows it: at "\n" or "\r\n",
  * with a final line ending dropped and an empty cell having no line. */
 struct cell_lines {
@@ -432,11 +463,12 @@ static int render_csv(struct ayb_buf *out, size_t ncols, const struct cell_lines
 	return 0;
 }
 
-int client_render(struct ayb_buf *out, enum client_format format, size_t ncols,
+int client_render(struct ayb_buf *out, enum client_format format, int visible, size_t ncols,
 		  const char *const *header, size_t nrows, const char *const *cells)
 {
 	size_t total, i;
 	struct cell_lines *lines;
+	char **shown = NULL;
 	int rc = -1;
 
 	if (nrows > ((size_t)-1 / sizeof(*lines)) / (ncols + 1) - 1)
@@ -445,9 +477,20 @@ int client_render(struct ayb_buf *out, enum client_format format, size_t ncols,
 	lines = calloc(total ? total : 1, sizeof(*lines));
 	if (!lines)
 		return -1;
+	/* Cells are made visible before they are measured, so that the
+	 * columns fit what the terminal shows. */
+	if (visible && !(shown = calloc(total ? total : 1, sizeof(*shown))))
+		goto out;
 	for (i = 0; i < total; i++) {
 		const char *text = i < ncols ? header[i] : cells[i - ncols];
 
+		if (visible) {
+			struct ayb_buf b = {0};
+
+			client_visible(&b, text, strlen(text));
+			if (!(text = shown[i] = ayb_buf_take(&b)))
+				goto out;
+		}
 		if (split_lines(text, &lines[i]) < 0)
 			goto out;
 	}
@@ -457,6 +500,9 @@ int client_render(struct ayb_buf *out, enum client_format format, size_t ncols,
 		rc = render_table(out, ncols, lines, nrows);
 out:
 	free_lines(lines, total);
+	for (i = 0; shown && i < total; i++)
+		free(shown[i]);
+	free(shown);
 	return rc;
 }
 

@@ -114,8 +114,8 @@ int ayb_app_is_profile_owner(const struct ayb_app_caller *c, const struct ayb_en
  * bytes, lowercase), else 403. */
 int ayb_app_profile_owner_check(const struct ayb_app_caller *c, const char *slug, size_t len,
 				struct ayb_err *err);
-/* Applies a profile update to the caller's own profile: lengths, "nothing
- * to update", links checked; u is left as given. */
+/* Applies a profile update to the caller's own profile: UTF-8 and lengths,
+ * "nothing to update", links checked; u is left as given. */
 int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
 			   struct ayb_profile_update *u, struct ayb_err *err);
 

@@ -83,11 +83,12 @@ int ayb_app_profile_owner_check(const struct ayb_app_caller *a, const char *slug
 	return 0;
 }
 
-/* Checks one field of an update against its column width. */
-static int check_length(const struct ayb_field_update *f, const char *name, size_t max,
-			struct ayb_err *err)
+/* Checks one field of an update: valid UTF-8 and within its column width
+ * (max 0: the links, which have none). */
+static int check_text(const struct ayb_field_update *f, const char *name, size_t max,
+		      struct ayb_err *err)
 {
-	return f->present && f->value ? ayb_profile_check_length(name, f->value, max, err) : 0;
+	return f->present && f->value ? ayb_profile_check_text(name, f->value, max, err) : 0;
 }
 
 int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
@@ -97,10 +98,11 @@ int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller 
 	char *links = NULL;
 	int rc;
 
-	if (check_length(&u->display_name, "display_name", AYB_PROFILE_DISPLAY_NAME_MAX, err) < 0 ||
-	    check_length(&u->description, "description", AYB_PROFILE_DESCRIPTION_MAX, err) < 0 ||
-	    check_length(&u->organization, "organization", AYB_PROFILE_ORGANIZATION_MAX, err) < 0 ||
-	    check_length(&u->location, "location", AYB_PROFILE_LOCATION_MAX, err) < 0)
+	if (check_text(&u->display_name, "display_name", AYB_PROFILE_DISPLAY_NAME_MAX, err) < 0 ||
+	    check_text(&u->description, "description", AYB_PROFILE_DESCRIPTION_MAX, err) < 0 ||
+	    check_text(&u->organization, "organization", AYB_PROFILE_ORGANIZATION_MAX, err) < 0 ||
+	    check_text(&u->location, "location", AYB_PROFILE_LOCATION_MAX, err) < 0 ||
+	    check_text(&u->links, "links", 0, err) < 0)
 		return -1;
 	if (!u->display_name.present && !u->description.present && !u->organization.present &&
 	    !u->location.present && !u->links.present)

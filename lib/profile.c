@@ -10,19 +10,22 @@
 
 #include "buf.h"
 #include "profile.h"
+#include "utf8.h"
 
 /* A link page larger than this is not a profile page worth reading whole. */
 #define PAGE_MAX (1024 * 1024)
 
-int ayb_profile_check_length(const char *field, const char *value, size_t max,
-			     struct ayb_err *err)
+int ayb_profile_check_text(const char *field, const char *value, size_t max,
+			   struct ayb_err *err)
 {
-	size_t chars = 0;
+	size_t chars = 0, valid, bad;
 
+	if (!ayb_utf8_check((const unsigned char *)value, strlen(value), &valid, &bad))
+		return ayb_err_set(err, AYB_E_INVALID, "%s must be valid UTF-8", field);
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
 		if ((*p & 0xc0) != 0x80)
 			chars++;
-	if (chars > max)
+	if (max && chars > max)
 		return ayb_err_set(err, AYB_E_INVALID, "%s can't be longer than %zu characters",
 				   field, max);
 	return 0;

@@ -13,10 +13,12 @@
 #define AYB_PROFILE_ORGANIZATION_MAX 35
 #define AYB_PROFILE_LOCATION_MAX 35
 
-/* Checks that value has at most max UTF-8 characters; else -1 with
- * err = Other (400) "<field> can't be longer than <max> characters". */
-int ayb_profile_check_length(const char *field, const char *value, size_t max,
-			     struct ayb_err *err);
+/* Checks one text value of an update: it must be valid UTF-8, since it is
+ * served in JSON (else Other (400) "<field> must be valid UTF-8"), and have
+ * at most max characters when max is not 0 (else "<field> can't be longer
+ * than <max> characters"). */
+int ayb_profile_check_text(const char *field, const char *value, size_t max,
+			   struct ayb_err *err);
 
 /* `links` is the update's value: a string holding a JSON array of
  * {"url": "..."}.  Each URL must be absolute ("Failed to parse URL: ..."

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "api.h"
-#include "profile.h"
 #include "slug.h"
 
 /* Adds to o the entity's profile object; links that are stored but are not
@@ -79,9 +78,9 @@ void api_entity_details(struct fcgi_call *c)
 	ayb_entity_free(&e);
 }
 
-/* Reads one profile key: absent, null, or a string within max characters
- * (max 0: no limit). */
-static int field(const cJSON *body, const char *key, size_t max, struct ayb_field_update *f,
+/* Reads one profile key: absent, null, or a string (whose text
+ * ayb_app_profile_update checks). */
+static int field(const cJSON *body, const char *key, struct ayb_field_update *f,
 		 struct ayb_err *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
@@ -92,8 +91,6 @@ static int field(const cJSON *body, const char *key, size_t max, struct ayb_fiel
 		return ayb_err_set(err, AYB_E_INVALID, "`%s` must be a string or null", key);
 	f->present = 1;
 	f->value = cJSON_IsString(v) ? v->valuestring : NULL;
-	if (f->value && max)
-		return ayb_profile_check_length(key, f->value, max, err);
 	return 0;
 }
 
@@ -125,11 +122,11 @@ void api_entity_update(struct fcgi_call *c)
 		ayb_err_set(&err, AYB_E_INVALID, "Json deserialize error: expected a JSON object");
 		goto out;
 	}
-	if (field(body, "display_name", AYB_PROFILE_DISPLAY_NAME_MAX, &u.display_name, &err) < 0 ||
-	    field(body, "description", AYB_PROFILE_DESCRIPTION_MAX, &u.description, &err) < 0 ||
-	    field(body, "organization", AYB_PROFILE_ORGANIZATION_MAX, &u.organization, &err) < 0 ||
-	    field(body, "location", AYB_PROFILE_LOCATION_MAX, &u.location, &err) < 0 ||
-	    field(body, "links", 0, &u.links, &err) < 0)
+	if (field(body, "display_name", &u.display_name, &err) < 0 ||
+	    field(body, "description", &u.description, &err) < 0 ||
+	    field(body, "organization", &u.organization, &err) < 0 ||
+	    field(body, "location", &u.location, &err) < 0 ||
+	    field(body, "links", &u.links, &err) < 0)
 		goto out;
 	ayb_app_profile_update(c->app, &c->caller, &u, &err);
 out:

@@ -172,6 +172,18 @@ patch -H 'Content-Type: application/json' --data-binary '{"display_name":5}'
 envelope 400 Other '`display_name` must be a string or null' "non-string profile value"
 patch -H 'Content-Type: application/json' --data-binary "{\"display_name\":\"$(printf 'x%.0s' $(seq 36))\"}"
 envelope 400 Other "display_name can't be longer than 35 characters" "display name over 35 characters"
+# A byte that is not UTF-8 would be served raw and make GET /v1/entity/... invalid JSON.
+for f in display_name description organization location; do
+	printf '{"%s":"a\377b"}' "$f" >"$T/bad-utf8.json"
+	patch -H 'Content-Type: application/json' --data-binary "@$T/bad-utf8.json"
+	envelope 400 Other "$f must be valid UTF-8" "$f with a byte that is not UTF-8"
+done
+printf '{"links":"[{\\"url\\":\\"http://a.example/\377\\"}]"}' >"$T/bad-utf8.json"
+patch -H 'Content-Type: application/json' --data-binary "@$T/bad-utf8.json"
+envelope 400 Other "links must be valid UTF-8" "a link with a byte that is not UTF-8"
+printf '{"description":"\355\240\200"}' >"$T/bad-utf8.json"
+patch -H 'Content-Type: application/json' --data-binary "@$T/bad-utf8.json"
+envelope 400 Other "description must be valid UTF-8" "a raw UTF-16 surrogate is not UTF-8"
 patch -H 'Content-Type: application/json' --data-binary '{"links":"[{\"url\":\"not a url\"}]"}'
 like "$STATUS $BODY" '400 {"type":"Other","message":"Failed to parse URL: ' "link that is not a URL"
 api PATCH /v1/entity/bob -H "$AUTH" -H 'Content-Type: application/json' --data-binary '{"display_name":"B"}'

@@ -83,6 +83,14 @@ api PATCH /v1/entity/e2e-first -H "$AUTH" -H 'Content-Type: application/json' --
 is "$STATUS $BODY" '200 {}' "null clears a field"
 api GET /v1/entity/e2e-first -H "$AUTH"
 like "$BODY" '"profile":{"display_name":"Entity 0","description":null,"organization":null,"location":null,"links":[{"url":"http://ayb.host/","verified":false}]}' "profile shows the update"
+# Valid UTF-8 of every length is kept byte for byte; the limits count characters, not bytes.
+name35=$(printf 'é%.0s' $(seq 35))
+api PATCH /v1/entity/e2e-first -H "$AUTH" -H 'Content-Type: application/json' --data-binary \
+	"{\"display_name\":\"$name35\",\"description\":\"Ångström, 日本語 😀 e\u0301\",\"links\":\"[{\\\"url\\\":\\\"http://ayb.host/ü\\\"}]\"}"
+is "$STATUS $BODY" '200 {}' "update profile with multi-byte characters"
+api GET /v1/entity/e2e-first -H "$AUTH"
+like "$BODY" "\"profile\":{\"display_name\":\"$name35\",\"description\":\"Ångström, 日本語 😀 é\",\"organization\":null,\"location\":null,\"links\":[{\"url\":\"http://ayb.host/ü\",\"verified\":false}]}" \
+	"multi-byte profile fields are served exactly"
 
 # ---- log in ------------------------------------------------------------------------------
 before=$(wc -l <"$EMAILS")

@@ -133,6 +133,9 @@ def answer(path):
     if path.endswith("/noslug"):
         body = b"{\"slug\":\"x\"}"
         return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    if path.endswith("/hostile"):
+        body = b"{\"type\":\"Other\",\"message\":\"x\\u001b]0;owned\\u0007\\u001b[2J\\u009b\"}"
+        return b"HTTP/1.1 400 Bad Request\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
     if path.endswith("/query"):
         body = b"{\"fields\":[\"a\"],\"rows\":[[\"1\",\"2\"]]}"
         return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
@@ -185,5 +188,17 @@ fails 1 "Error: The server refused the request (401 Unauthorized): the API token
 	"401 with an empty body" --url "$FAKE" --token ayb_a_b update_profile unauth --location x
 fails 1 "Error: The server answered 404 Not Found with an empty body" \
 	"an endpoint the server lacks" --url "$FAKE" --token ayb_a_b list_tokens
+
+# A server's message could drive the terminal (title, clear screen, CSI): a terminal is shown
+# its control characters, a pipe or file gets the message exactly.
+fails 1 "Error: x$(printf '\033]0;owned\007\033[2J\302\233')" \
+	"a server message with terminal escapes, exactly to a pipe" --url "$FAKE" list hostile
+if command -v script >/dev/null; then
+	on_tty --url "$FAKE" list hostile
+	is "$RC|$OUT" '1|Error: x\x1b]0;owned\x07\x1b[2J\u009b' "shown as text on a terminal"
+	no_esc "$OUT" "no escape reaches the terminal from an error"
+else
+	echo "# util-linux script is not installed: the terminal check is skipped"
+fi
 
 tap_done

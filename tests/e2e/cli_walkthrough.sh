@@ -119,6 +119,38 @@ like "$ERR" "Error: " "session: the failing statement's error on stderr"
 like "$ERR" "no such table: nope" "session: SQLite's message is passed through"
 is "$RC" 1 "session with a failed statement exits 1"
 
+# ---- terminal escapes ------------------------------------------------------------------
+# Text from the server (cells, profile fields, error messages) could drive the terminal:
+# set the clipboard (OSC 52), the title, clear the screen.  On a terminal the client shows
+# control characters as \xNN / \u00NN; to a pipe the bytes stay exact.
+if command -v script >/dev/null; then
+	run query marcua/test.sqlite "CREATE TABLE esc(v text)"
+	run query marcua/test.sqlite "INSERT INTO esc VALUES (char(27) || ']52;c;aGk=' || char(7)),
+		(char(27) || ']0;pwned' || char(7) || char(27) || '[2J'),
+		('tab' || char(9) || 'cr' || char(13) || 'c1' || char(155))"
+	is "$OUT/$RC" "${NL}Rows: 0$NL/0" "insert values with terminal escapes"
+	on_tty query marcua/test.sqlite "SELECT v FROM esc ORDER BY rowid"
+	is "$OUT" " v $NL-------------------------$NL \\x1b]52;c;aGk=\\x07 $NL \\x1b]0;pwned\\x07\\x1b[2J $NL tab\\x09cr\\x0dc1\\u009b $NL${NL}Rows: 3" \
+		"a table on a terminal shows OSC 52, title, clear, tab, CR and C1 as text"
+	no_esc "$OUT" "no escape reaches the terminal from cells"
+	on_tty query marcua/test.sqlite --format csv "SELECT v FROM esc ORDER BY rowid"
+	like "$OUT" "v$NL\\x1b]52;c;aGk=\\x07$NL" "CSV on a terminal too"
+	no_esc "$OUT" "no escape reaches the terminal from CSV"
+	run query marcua/test.sqlite --format csv "SELECT v FROM esc ORDER BY rowid"
+	want=$(printf 'v\n\033]52;c;aGk=\007\n\033]0;pwned\007\033[2J\n"tab\tcr\rc1\302\233"\n\nRows: 3\n.')
+	is "$OUT" "${want%.}" "CSV to a pipe is byte-exact"
+
+	run update_profile marcua --display_name "$(printf 'Evil\033]0;owned\007')"
+	is "$OUT/$RC" "Successfully updated profile$NL/0" "a display name with a title escape"
+	on_tty profile marcua
+	like "$OUT" " Evil\\x1b]0;owned\\x07 | " "a profile field on a terminal shows it"
+	no_esc "$OUT" "no escape reaches the terminal from a profile"
+	run profile marcua --format csv
+	like "$OUT" "${NL}Evil$(printf '\033]0;owned\007')," "to a pipe the profile keeps the bytes"
+else
+	echo "# util-linux script is not installed: the terminal checks are skipped"
+fi
+
 # ---- log_in --------------------------------------------------------------------------
 run log_in marcua
 is "$OUT/$RC" "Check your email to finish logging in marcua$NL/0" "log_in"

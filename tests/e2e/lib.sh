@@ -69,6 +69,23 @@ run() {
 	ERR=$(cat "$T/stderr")
 }
 
+# on_tty ARGS...: like run, on a pseudo-terminal (util-linux script): OUT is what the
+# terminal got, stdout and stderr together, with CR LF as LF; RC the exit status.
+on_tty() {
+	_cmd="'$AYB' client"
+	for _a; do
+		_cmd="$_cmd '$(printf '%s' "$_a" | sed "s/'/'\\\\''/g")'"
+	done
+	OUT=$(SHELL=/bin/sh script -qec "$_cmd" /dev/null </dev/null; echo "rc=$?")
+	RC=${OUT##*rc=}
+	OUT=$(printf '%s' "${OUT%rc=*}" | tr -d '\r')
+}
+# no_esc TEXT NAME: passes when TEXT holds no ESC byte (no terminal escape got through).
+ESC=$(printf '\033')
+no_esc() {
+	case "$1" in *"$ESC"*) ok 1 "$2" ;; *) ok 0 "$2" ;; esac
+}
+
 # ---- servers ------------------------------------------------------------------
 # A port nothing listens on, from a range away from the usual services.
 # Below Linux's ephemeral range (32768-60999): a port there can be the local

@@ -152,6 +152,29 @@ page POST /alice/create_database --data-urlencode "csrf=$tok" --data-urlencode "
 	--data-urlencode "db_type=sqlite" --data-urlencode "public_sharing_level=read-only" -H "HX-Request: true"
 is "$STATUS $(header hx-redirect) $BODY" "200 /alice/frag.sqlite " "the page script gets HX-Redirect"
 
+# The profile form: a byte that is not UTF-8 is refused in every field (the API would
+# otherwise serve it raw, as invalid JSON); multi-byte text is kept exactly.
+page GET /alice
+tok=$(csrf)
+for f in display_name description organization location link; do
+	page POST /alice/update_profile --data-urlencode "csrf=$tok" --data "$f=a%FFb"
+	name=$f
+	[ "$f" = link ] && name=links
+	is "$STATUS $(title)" "400 alice - ayb" "profile form: $f with a byte that is not UTF-8"
+	like "$BODY" "$name must be valid UTF-8" "the form says which field"
+done
+api GET /v1/entity/alice
+like "$BODY" '"profile":{"display_name":null,"description":null,"organization":null,"location":null,"links":[]}' \
+	"the refused forms changed nothing"
+page POST /alice/update_profile --data-urlencode "csrf=$tok" --data-urlencode "display_name=Zoë 日本 😀" \
+	--data-urlencode "location=Zürich" --data-urlencode "link=http://ayb.host/ü"
+is "$STATUS $(header location)" "303 /alice" "profile form with multi-byte text"
+api GET /v1/entity/alice
+like "$BODY" '"profile":{"display_name":"Zoë 日本 😀","description":null,"organization":null,"location":"Zürich","links":[{"url":"http://ayb.host/ü","verified":false}]}' \
+	"multi-byte text is served exactly"
+page GET /alice
+is "$STATUS $(title)" "200 Zoë 日本 😀 - ayb" "and shown on the entity page"
+
 page GET /alice/test.sqlite
 is "$STATUS $(title)" "200 Explore alice/test.sqlite - ayb" "database page"
 tok=$(csrf)

@@ -8,22 +8,25 @@
 #include "client.h"
 #include "tap.h"
 
-static char *render(enum client_format f, size_t ncols, const char *const *header,
+/* How check() renders: for a pipe (the bytes exactly) or for a terminal. */
+enum { RAW, VISIBLE };
+
+static char *render(int visible, enum client_format f, size_t ncols, const char *const *header,
 		    size_t nrows, const char *const *cells)
 {
 	struct ayb_buf b = {0};
 
-	if (client_render(&b, f, ncols, header, nrows, cells) < 0) {
+	if (client_render(&b, f, visible, ncols, header, nrows, cells) < 0) {
 		ayb_buf_free(&b);
 		return NULL;
 	}
 	return ayb_buf_take(&b);
 }
 
-static void check(enum client_format f, size_t ncols, const char *const *header, size_t nrows,
-		  const char *const *cells, const char *want, const char *name)
+static void check(int visible, enum client_format f, size_t ncols, const char *const *header,
+		  size_t nrows, const char *const *cells, const char *want, const char *name)
 {
-	char *got = render(f, ncols, header, nrows, cells);
+	char *got = render(visible, f, ncols, header, nrows, cells);
 
 	is_str(got, want, "%s", name);
 	free(got);
@@ -60,25 +63,25 @@ static void test_table(void)
 				  "Links"};
 	const char *const rn[] = {"Adam Marcus", "null", "null", "null", "http://marcua.net"};
 
-	check(CLIENT_FORMAT_TABLE, 2, h2, 2, r2,
+	check(RAW, CLIENT_FORMAT_TABLE, 2, h2, 2, r2,
 	      " fname      | lname \n"
 	      "------------+-----------\n"
 	      " the first  | the last \n"
 	      " the first2 | the last2 \n",
 	      "spec example: two columns, last column unpadded");
-	check(CLIENT_FORMAT_TABLE, 1, h1, 1, r1, " the_count \n-----------\n 4 \n",
+	check(RAW, CLIENT_FORMAT_TABLE, 1, h1, 1, r1, " the_count \n-----------\n 4 \n",
 	      "spec example: one column");
-	check(CLIENT_FORMAT_TABLE, 2, hw, 2, rw,
+	check(RAW, CLIENT_FORMAT_TABLE, 2, hw, 2, rw,
 	      " name | x \n------+---\n 日本 | 1 \n ab   | 2 \n",
 	      "wide characters pad by display width");
-	check(CLIENT_FORMAT_TABLE, 3, hm, 2, rm,
+	check(RAW, CLIENT_FORMAT_TABLE, 3, hm, 2, rm,
 	      " a   | b | c \n"
 	      "-----+---+-------\n"
 	      " one | x | l1 \n"
 	      " two |   | line2 \n"
 	      "     |   |  \n",
 	      "multi-line cells span lines; CRLF split; trailing newline dropped; empty row kept");
-	check(CLIENT_FORMAT_TABLE, 5, hn, 1, rn,
+	check(RAW, CLIENT_FORMAT_TABLE, 5, hn, 1, rn,
 	      " Display name | Description | Organization | Location | Links \n"
 	      "--------------+-------------+--------------+----------+-------------------\n"
 	      " Adam Marcus  | null        | null         | null     | http://marcua.net \n",
@@ -97,19 +100,88 @@ static void test_csv(void)
 	const char *const hl[] = {"Links"};
 	const char *const rl[] = {"http://a (verified),http://b"};
 
-	check(CLIENT_FORMAT_CSV, 2, h2, 2, r2,
+	check(RAW, CLIENT_FORMAT_CSV, 2, h2, 2, r2,
 	      "fname,lname\nthe first,the last\nthe first2,the last2\n", "spec example CSV");
-	check(CLIENT_FORMAT_CSV, 2, hq, 4, rq,
+	check(RAW, CLIENT_FORMAT_CSV, 2, hq, 4, rq,
 	      "a,b\n"
 	      "\"x,y\",\"say \"\"hi\"\"\"\n"
 	      "\"line1\nline2\",plain\n"
 	      "trail,\n"
 	      "\"cr\rhere\",NULL\n",
 	      "commas, quotes, newlines, CR and empty fields");
-	check(CLIENT_FORMAT_CSV, 1, h1, 2, r1, "only\n\"\"\nv\n",
+	check(RAW, CLIENT_FORMAT_CSV, 1, h1, 2, r1, "only\n\"\"\nv\n",
 	      "a record of one empty field is written as \"\"");
-	check(CLIENT_FORMAT_CSV, 1, hl, 1, rl, "Links\n\"http://a (verified),http://b\"\n",
+	check(RAW, CLIENT_FORMAT_CSV, 1, hl, 1, rl, "Links\n\"http://a (verified),http://b\"\n",
 	      "joined links are quoted");
+}
+
+/* client_visible() of s, as a string. */
+static char *visible(const char *s)
+{
+	struct ayb_buf b = {0};
+
+	if (client_visible(&b, s, strlen(s)) < 0) {
+		ayb_buf_free(&b);
+		return NULL;
+	}
+	return ayb_buf_take(&b);
+}
+
+static void test_visible(void)
+{
+	static const struct {
+		const char *in, *want, *name;
+	} cases[] = {
+		{"\x1b]52;c;aGk=\x07", "\\x1b]52;c;aGk=\\x07", "OSC 52 (set the clipboard)"},
+		{"\x1b]0;title\x07", "\\x1b]0;title\\x07", "OSC 0 (set the title)"},
+		{"\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H", "clear the screen, cursor home"},
+		{"a\xc2\x9b" "2J", "a\\u009b2J", "C1 CSI as a character"},
+		{"\xc2\x85|\xc2\x9f|\xc2\xa0", "\\u0085|\\u009f|\xc2\xa0",
+		 "C1 from U+0080 to U+009F; U+00A0 is text"},
+		{"a\x7f" "b\x01", "a\\x7fb\\x01", "DEL and other C0 controls"},
+		{"a\tb", "a\\x09b", "a tab is shown"},
+		{"a\rb", "a\\x0db", "a lone CR is shown"},
+		{"a\r\nb\nc\n", "a\r\nb\nc\n", "line breaks stay: LF and CR LF"},
+		{"\xff\x9b" "x", "\\xff\\x9bx", "bytes that are not UTF-8, as bytes"},
+		{"\xe6\x97", "\\xe6\\x97", "a truncated sequence, byte by byte"},
+		{"日本 é \xf0\x9f\x98\x80 \\x1b", "日本 é \xf0\x9f\x98\x80 \\x1b",
+		 "text, wide characters and emoji stay as they are"},
+		{"", "", "empty text"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = visible(cases[i].in);
+
+		is_str(got, cases[i].want, "visible: %s", cases[i].name);
+		free(got);
+	}
+}
+
+static void test_render_visible(void)
+{
+	const char *const he[] = {"v\x1b[1m", "n"};
+	const char *const re[] = {"\x1b]52;c;aGk=\x07", "1", "a\tb\r\nline2", "2"};
+	const char *const hc[] = {"v"};
+	const char *const rc[] = {"\x1b]0;title\x07", "\x1b[2J"};
+
+	check(VISIBLE, CLIENT_FORMAT_TABLE, 2, he, 2, re,
+	      " v\\x1b[1m           | n \n"
+	      "--------------------+---\n"
+	      " \\x1b]52;c;aGk=\\x07 | 1 \n"
+	      " a\\x09b             | 2 \n"
+	      " line2              |  \n",
+	      "a table for a terminal shows controls, with columns as wide as shown");
+	check(RAW, CLIENT_FORMAT_TABLE, 2, he, 2, re,
+	      " v\x1b[1m          | n \n"
+	      "------------+---\n"
+	      " \x1b]52;c;aGk=\x07 | 1 \n"
+	      " a\tb         | 2 \n"
+	      " line2      |  \n",
+	      "a table for a pipe keeps the bytes");
+	check(VISIBLE, CLIENT_FORMAT_CSV, 1, hc, 2, rc, "v\n\\x1b]0;title\\x07\n\\x1b[2J\n",
+	      "CSV for a terminal shows controls");
+	check(RAW, CLIENT_FORMAT_CSV, 1, hc, 2, rc, "v\n\x1b]0;title\x07\n\x1b[2J\n",
+	      "CSV for a pipe is byte-exact");
 }
 
 static void test_rfc3339(void)
@@ -143,6 +215,8 @@ int main(void)
 	test_width();
 	test_table();
 	test_csv();
+	test_visible();
+	test_render_visible();
 	test_rfc3339();
 	return tap_done();
 }
