@@ -286,22 +286,44 @@ static int progress(void *ctx)
 #define BUSY_FIRST_US 20
 #define BUSY_MAX_US 1000
 
+static void busy_sleep(int count)
+{
+	int64_t us = count < 6 ? (int64_t)BUSY_FIRST_US << count : BUSY_MAX_US;
+	struct timespec ts = { 0, (long)(us * 1000) };
+
+	nanosleep(&ts, NULL);
+}
+
 static int busy_wait(void *ctx, int count)
 {
 	struct guard *g = ctx;
-	int64_t now = ayb_clock_ns(), us = BUSY_MAX_US;
-	struct timespec ts;
+	int64_t now = ayb_clock_ns();
 
 	if (count == 0)
 		g->busy_since_ns = now;
 	else if (now - g->busy_since_ns >= g->busy_ms * 1000000)
 		return 0;
-	if (count < 6)
-		us = (int64_t)BUSY_FIRST_US << count;
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(us * 1000);
-	nanosleep(&ts, NULL);
+	busy_sleep(count);
 	return 1;
+}
+
+/* Puts the file in WAL mode.  On a file not yet in WAL mode (a brand-new
+ * database's, before its first query) SQLite takes the write lock with the
+ * read lock already held, and then returns SQLITE_BUSY at once without
+ * calling the busy handler (waiting there could deadlock), so two first
+ * queries arriving together made one fail with 503 "database is locked".
+ * The statement holds nothing after it fails, so it is run again, for as
+ * long as the busy handler would wait; by then the other connection has
+ * usually made the file WAL, and this one only finds it so. */
+static int set_wal(sqlite3 *conn, const struct guard *g)
+{
+	int64_t until = ayb_clock_ns() + g->busy_ms * 1000000;
+	int rc, tries = 0;
+
+	while (((rc = sqlite3_exec(conn, "PRAGMA journal_mode=WAL", NULL, NULL, NULL)) & 0xff) ==
+	       SQLITE_BUSY && ayb_clock_ns() < until)
+		busy_sleep(tries++);
+	return rc;
 }
 
 /* Turns an SQLite failure caused by a guard or a limit into its own clear
@@ -496,9 +518,10 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 	if (apply_file_limit(conn, mode, g, err) < 0)
 		goto out;
 	if (mode == AYB_QUERY_READ_WRITE) {
-		rc = sqlite3_exec(conn, "PRAGMA journal_mode=WAL;"
-				  "PRAGMA synchronous=FULL;"
-				  "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+		rc = set_wal(conn, g);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(conn, "PRAGMA synchronous=FULL;"
+					  "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
 			query_error(g, conn, sqlite3_extended_errcode(conn), err);
 			goto out;
