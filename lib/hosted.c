@@ -166,7 +166,9 @@ static int sqlite_error(struct ayb_err *err, sqlite3 *conn, int code,
 /* Per-query state shared by the SQLite callbacks and the result loop. */
 struct guard {
 	const struct ayb_query_limits *lim; /* never NULL (zeros: no limits) */
+	int read_only;           /* the caller may only read */
 	char denied[80];         /* what the authorizer refused, for the message */
+	int denied_write;        /* it refused a write in read-only mode */
 	int stepping;            /* the statement runs: an ATTACH now is VACUUM's */
 	int64_t deadline_ns;     /* CLOCK_MONOTONIC; 0: no timeout */
 	int timed_out;
@@ -184,6 +186,27 @@ static void size_text(int64_t n, char *out, size_t len)
 		snprintf(out, len, "%lld MiB", (long long)(n / 1048576));
 	else
 		snprintf(out, len, "%lld bytes", (long long)n);
+}
+
+/* ayb's words for a write on a read-only connection. */
+static int no_write_error(struct ayb_err *err)
+{
+	return ayb_err_set(err, AYB_E_NO_WRITE,
+			   "Attempted to write to database while in read-only mode");
+}
+
+/* A pragma that writes the main database's file although SQLite lets a
+ * read-only connection start it: changing the journal mode or
+ * checkpointing the WAL.  On a file opened read-only they fail inside
+ * SQLite's I/O (SQLITE_IOERR_LOCK, SQLITE_IOERR_WRITE), which would read
+ * as the server's fault; `PRAGMA journal_mode` without a value only reads,
+ * and the temp schema is the connection's own. */
+static int pragma_writes_file(const char *name, const char *value, const char *db)
+{
+	if (db && strcmp(db, "temp") == 0)
+		return 0;
+	return sqlite3_stricmp(name, "wal_checkpoint") == 0 ||
+	       (value && sqlite3_stricmp(name, "journal_mode") == 0);
 }
 
 /* What a tenant's SQL may not do, whatever else it may.  ATTACH and
@@ -219,6 +242,10 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 			  sqlite3_stricmp(a, "data_store_directory") == 0 ||
 			  sqlite3_stricmp(a, "writable_schema") == 0)) {
 			snprintf(g->denied, sizeof(g->denied), "PRAGMA %.40s", a);
+			return SQLITE_DENY;
+		}
+		if (a && g->read_only && pragma_writes_file(a, b, db)) {
+			g->denied_write = 1;
 			return SQLITE_DENY;
 		}
 		return SQLITE_OK;
@@ -259,22 +286,44 @@ static int progress(void *ctx)
 #define BUSY_FIRST_US 20
 #define BUSY_MAX_US 1000
 
+static void busy_sleep(int count)
+{
+	int64_t us = count < 6 ? (int64_t)BUSY_FIRST_US << count : BUSY_MAX_US;
+	struct timespec ts = { 0, (long)(us * 1000) };
+
+	nanosleep(&ts, NULL);
+}
+
 static int busy_wait(void *ctx, int count)
 {
 	struct guard *g = ctx;
-	int64_t now = ayb_clock_ns(), us = BUSY_MAX_US;
-	struct timespec ts;
+	int64_t now = ayb_clock_ns();
 
 	if (count == 0)
 		g->busy_since_ns = now;
 	else if (now - g->busy_since_ns >= g->busy_ms * 1000000)
 		return 0;
-	if (count < 6)
-		us = (int64_t)BUSY_FIRST_US << count;
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(us * 1000);
-	nanosleep(&ts, NULL);
+	busy_sleep(count);
 	return 1;
+}
+
+/* Puts the file in WAL mode.  On a file not yet in WAL mode (a brand-new
+ * database's, before its first query) SQLite takes the write lock with the
+ * read lock already held, and then returns SQLITE_BUSY at once without
+ * calling the busy handler (waiting there could deadlock), so two first
+ * queries arriving together made one fail with 503 "database is locked".
+ * The statement holds nothing after it fails, so it is run again, for as
+ * long as the busy handler would wait; by then the other connection has
+ * usually made the file WAL, and this one only finds it so. */
+static int set_wal(sqlite3 *conn, const struct guard *g)
+{
+	int64_t until = ayb_clock_ns() + g->busy_ms * 1000000;
+	int rc, tries = 0;
+
+	while (((rc = sqlite3_exec(conn, "PRAGMA journal_mode=WAL", NULL, NULL, NULL)) & 0xff) ==
+	       SQLITE_BUSY && ayb_clock_ns() < until)
+		busy_sleep(tries++);
+	return rc;
 }
 
 /* Turns an SQLite failure caused by a guard or a limit into its own clear
@@ -288,6 +337,8 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 
 	/* A refused statement fails with SQLITE_AUTH, a refused function
 	 * with SQLITE_ERROR ("not authorized to use function: ..."). */
+	if (g->denied_write && (rc & 0xff) == SQLITE_AUTH)
+		return no_write_error(err);
 	if (g->denied[0] && ((rc & 0xff) == SQLITE_AUTH || (rc & 0xff) == SQLITE_ERROR))
 		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Forbidden operation: %s is not allowed on this server",
@@ -467,9 +518,10 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 	if (apply_file_limit(conn, mode, g, err) < 0)
 		goto out;
 	if (mode == AYB_QUERY_READ_WRITE) {
-		rc = sqlite3_exec(conn, "PRAGMA journal_mode=WAL;"
-				  "PRAGMA synchronous=FULL;"
-				  "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+		rc = set_wal(conn, g);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(conn, "PRAGMA synchronous=FULL;"
+					  "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
 			query_error(g, conn, sqlite3_extended_errcode(conn), err);
 			goto out;
@@ -619,8 +671,7 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink 
 		/* Exactly SQLITE_READONLY, not one of its extended codes, is a
 		 * write on a read-only connection. */
 		if (rc == SQLITE_READONLY)
-			ayb_err_set(err, AYB_E_NO_WRITE,
-				    "Attempted to write to database while in read-only mode");
+			no_write_error(err);
 		else
 			query_error(g, conn, rc, err);
 		goto out;
@@ -787,6 +838,7 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 
 	memset(&g, 0, sizeof(g));
 	g.lim = lim ? lim : &none;
+	g.read_only = mode == AYB_QUERY_READ_ONLY;
 	if (!sql)
 		sql = ""; /* sqlite3_prepare_v2 calls a NULL text misuse */
 	/* The body is SQL text; ayb only ever sees it as a Rust String. */

@@ -45,7 +45,9 @@ struct ayb_query_limits {
  *
  * Errors (-1, err set; nothing reaches `rows` for those raised before the
  * first row):
- *  - write in read-only mode: NoWriteAccessError (403)
+ *  - write in read-only mode: NoWriteAccessError (403); so are, refused
+ *    by the authorizer, the pragmas that write the file after SQLite
+ *    starts them read-only (journal_mode with a value, wal_checkpoint)
  *  - SQL errors: Other (400)
  *    "SqliteFailure(Error { code: <Name>, extended_code: <n> }, Some(\"<errmsg>\"))"
  *    (busy/locked: 503; I/O, corruption, out of memory, disk full: 500)

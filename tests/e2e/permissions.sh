@@ -62,6 +62,29 @@ q "$AB" $DB/query 'SELECT count(*) FROM t'
 is "$BODY" '{"fields":["count(*)"],"rows":[["4"]]}' "5 read-only: B reads"
 q "$AB" $DB/query 'INSERT INTO t VALUES (5)'
 is "$STATUS $BODY" '403 {"type":"NoWriteAccessError","message":"Attempted to write to database while in read-only mode"}' "5 read-only: B cannot write"
+# Pragmas that write the file although SQLite starts them on a read-only
+# connection: the caller's 403, as for any write, not a 500 logged as the
+# server's fault.  Reading the journal mode stays open to B; the owner may
+# still change it and checkpoint.
+NOWRITE='403 {"type":"NoWriteAccessError","message":"Attempted to write to database while in read-only mode"}'
+for p in 'PRAGMA journal_mode=DELETE' 'PRAGMA journal_mode=WAL' "PRAGMA main.journal_mode('memory')" \
+	'PRAGMA wal_checkpoint(TRUNCATE)' 'PRAGMA wal_checkpoint' 'PRAGMA main.wal_checkpoint(PASSIVE)'; do
+	q "$AB" $DB/query "$p"
+	is "$STATUS $BODY" "$NOWRITE" "5 read-only: B cannot run $p"
+done
+q "$AB" $DB/query 'PRAGMA journal_mode'
+is "$STATUS $BODY" '200 {"fields":["journal_mode"],"rows":[["wal"]]}' "5 read-only: B reads the journal mode"
+is "$(grep -c 'ayb-api: 5' "$T/server.log")" 0 "5 read-only: none of it is logged as a server fault"
+for p in 'PRAGMA journal_mode=DELETE:delete' 'PRAGMA journal_mode=WAL:wal'; do
+	q "$AA" $DB/query "${p%:*}"
+	is "$STATUS $BODY" '200 {"fields":["journal_mode"],"rows":[["'"${p#*:}"'"]]}' \
+		"5 the owner may run ${p%:*}"
+done
+for p in 'PRAGMA wal_checkpoint(TRUNCATE)' 'PRAGMA wal_checkpoint'; do
+	q "$AA" $DB/query "$p"
+	is "$STATUS $BODY" '200 {"fields":["busy","log","checkpointed"],"rows":[["0","0","0"]]}' \
+		"5 the owner may run $p"
+done
 details "$AB" $DB
 like "$BODY" '"highest_query_access_level":"ReadOnly"' "5 read-only: details ReadOnly"
 q "$AB" /v1/e2e-first/another.sqlite/query 'SELECT 1'
