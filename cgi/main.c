@@ -16,76 +16,19 @@
 #include <fcgiapp.h>
 
 #include "config.h"
-#include "cors.h"
-#include "log.h"
 #include "prefork.h"
-#include "router.h"
 #include "sandbox.h"
+#include "serve.h"
 #include "token.h"
 #include "worker.h"
 
 extern char **environ;
 
-/* Configurations by path, each kept with its metadata store.  The process
- * environment names the default one (AYB_CONFIG, else ./ayb.conf); a web
- * server may name another per request with an AYB_CONFIG FastCGI param, so
- * one pool of processes can serve several sites.  A file is read the first
- * time it is needed and kept for the life of the process, like the default;
- * a file that fails to load is not kept, so fixing it needs no restart. */
-#define MAX_SITES 8
-
-struct site {
-	char *path;
-	struct ayb_config *cfg;
-	struct ayb_store *store;
-};
-
-static struct site sites[MAX_SITES];
-static size_t nsites, next_evict;
-static const char *default_path;
+static struct fcgi_sites sites;
 
 /* Set by SIGTERM/SIGINT: finish the request in flight, then exit. */
 static volatile sig_atomic_t stopping;
 static int devnull = -1;
-
-static void site_drop(struct site *s)
-{
-	ayb_store_close(s->store);
-	ayb_config_free(s->cfg);
-	free(s->path);
-	memset(s, 0, sizeof(*s));
-}
-
-/* The site for `path`, loaded when not cached yet: NULL with err when the
- * configuration cannot be used.  With every slot taken the oldest is
- * dropped, as any cache of this process may be. */
-static struct site *site_get(const char *path, struct ayb_err *err)
-{
-	struct ayb_config *cfg;
-	struct site *s;
-	char *copy;
-
-	for (size_t i = 0; i < nsites; i++)
-		if (strcmp(sites[i].path, path) == 0)
-			return &sites[i];
-	if (!(cfg = ayb_config_load(path, environ, err)))
-		return NULL;
-	if (!(copy = strdup(path))) {
-		ayb_config_free(cfg);
-		ayb_err_oom(err);
-		return NULL;
-	}
-	if (nsites < MAX_SITES) {
-		s = &sites[nsites++];
-	} else {
-		s = &sites[next_evict];
-		next_evict = (next_evict + 1) % MAX_SITES;
-		site_drop(s);
-	}
-	s->path = copy;
-	s->cfg = cfg;
-	return s;
-}
 
 static int fcgx_read(void *ctx, char *p, size_t n)
 {
@@ -120,80 +63,6 @@ static void warn_degraded_isolation(const struct ayb_config *cfg)
 	if (ayb_sandbox_report(&cfg->isolation, &sup, &b) && b.data)
 		fputs(b.data, stderr);
 	ayb_buf_free(&b);
-}
-
-/* One line per failed request to the web server's error log. */
-static void log_failure(struct ayb_sink log, const struct fcgi_request *req,
-			const struct fcgi_response *resp)
-{
-	char *line = fcgi_log_line(resp->status, req->method, req->path, resp->log);
-
-	if (line)
-		ayb_sink_write(&log, line, strlen(line));
-	free(line);
-}
-
-static void serve(char *const *params, int (*read)(void *, char *, size_t), void *in,
-		  struct ayb_sink out, struct ayb_sink log)
-{
-	struct fcgi_request req;
-	struct fcgi_response resp;
-	struct ayb_err err = { 0 }, cfg_err = { 0 };
-	const struct fcgi_route *route;
-	struct ayb_app_ctx ctx;
-	struct fcgi_call call = { 0 };
-	const struct ayb_config *cfg;
-	struct site *site;
-	const char *path;
-
-	fcgi_response_init(&resp, out);
-	if (fcgi_request_init(&req, params) < 0) {
-		fcgi_response_status(&resp, 404);
-		goto out;
-	}
-	path = fcgi_request_param(&req, "AYB_CONFIG");
-	site = site_get(path && *path ? path : default_path, &cfg_err);
-	cfg = site ? site->cfg : NULL;
-	if (cfg && fcgi_cors_preflight(cfg->cors_origin, &req, &resp))
-		goto out;
-	if (cfg)
-		fcgi_cors_headers(cfg->cors_origin, &req, &resp);
-	if (!(route = fcgi_route_find(&req))) {
-		fcgi_response_status(&resp, 404);
-		goto out;
-	}
-	if (!cfg) {
-		fcgi_response_error(&resp, &cfg_err);
-		goto out;
-	}
-	if (route->needs_store && !site->store &&
-	    ayb_store_open(cfg->database_url, &site->store, &err) < 0) {
-		/* Whatever kept the store closed, the request may succeed later. */
-		err.kind = AYB_E_UNAVAILABLE;
-		fcgi_response_error(&resp, &err);
-		goto out;
-	}
-	if (route->body_limit &&
-	    fcgi_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
-		fcgi_response_error(&resp, &err);
-		goto out;
-	}
-	ctx.cfg = cfg;
-	ctx.store = site->store;
-	call.app = &ctx;
-	call.req = &req;
-	call.resp = &resp;
-	if (fcgi_call_begin(route, &call) == 0)
-		route->handler(&call);
-	fcgi_call_end(&call);
-out:
-	fcgi_response_finish(&resp);
-	if (resp.log)
-		log_failure(log, &req, &resp);
-	fcgi_response_free(&resp);
-	fcgi_request_free(&req);
-	ayb_err_clear(&err);
-	ayb_err_clear(&cfg_err);
 }
 
 /* SIGTERM (web servers, systemd) and SIGINT: stop once the request in
@@ -265,7 +134,7 @@ static int fastcgi_loop(void)
 		}
 		out = (struct ayb_sink){ fcgx_write, r.out };
 		log = (struct ayb_sink){ fcgx_write, r.err };
-		serve(r.envp, fcgx_read, r.in, out, log);
+		fcgi_serve(&sites, r.envp, fcgx_read, r.in, out, log);
 		FCGX_Finish_r(&r);
 	}
 	ayb_worker_shutdown();
@@ -282,13 +151,14 @@ int main(void)
 		return 1;
 	}
 	adopt_activated_socket();
-	default_path = ayb_config_locate(NULL);
+	sites.default_path = ayb_config_locate(NULL);
 	if (FCGX_IsCGI()) {
 		struct ayb_sink out = { stdio_write, stdout }, log = { stdio_write, stderr };
-		serve(environ, stdio_read, stdin, out, log);
+		fcgi_serve(&sites, environ, stdio_read, stdin, out, log);
 		fflush(stdout);
 	} else {
 		struct ayb_err err = { 0 };
+		const struct fcgi_site *site;
 		int workers = fcgi_prefork_parse(getenv("AYB_API_PROCESSES"));
 
 		if (workers < 0) {
@@ -303,17 +173,16 @@ int main(void)
 		 * shared hosting than a FastCGI process that keeps dying.  Reading
 		 * it now still reports the problem once, at start, and workers
 		 * inherit it (the metadata store is opened later, in each). */
-		if (!site_get(default_path, &err))
+		if (!(site = fcgi_sites_get(&sites, sites.default_path, &err)))
 			fprintf(stderr, "ayb-api: %s\n",
 				err.message ? err.message : "configuration error");
 		else
-			warn_degraded_isolation(sites[0].cfg);
+			warn_degraded_isolation(site->cfg);
 		ayb_err_clear(&err);
 		status = workers > 1 ? fcgi_prefork_run(workers, fastcgi_loop) : fastcgi_loop();
 	}
 out:
-	for (size_t i = 0; i < nsites; i++)
-		site_drop(&sites[i]);
+	fcgi_sites_free(&sites);
 	curl_global_cleanup();
 	return status;
 }

@@ -12,7 +12,7 @@ top=${top_srcdir:-$(dirname "$0")/..}
 cd "$top" || exit 1
 
 if [ $# -eq 0 ]; then
-	set -- $(find lib cgi cli cron tests bench -name node_modules -prune -o \
+	set -- $(find lib cgi cli cron tests bench \( -name node_modules -o -path bench/build \) -prune -o \
 		-type f \( -name '*.c' -o -name '*.h' \) -print | LC_ALL=C sort)
 fi
 
