@@ -41,6 +41,7 @@ enum ayb_err_kind {
 	AYB_E_QUERY,             /* QueryError 500 */
 	AYB_E_CONFIGURATION,     /* ConfigurationError 500 */
 	AYB_E_DURATION,          /* DurationParseError 500 */
+	AYB_E_DISK_FULL,         /* Other 507: the server's disk is full, not the caller's fault */
 	AYB_E_NCLASSES
 };
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "clock.h"
+#include "disk.h"
 #include "hosted.h"
 #include "render.h"
 #include "utf8.h"
@@ -166,6 +167,7 @@ static int sqlite_error(struct ayb_err *err, sqlite3 *conn, int code,
 /* Per-query state shared by the SQLite callbacks and the result loop. */
 struct guard {
 	const struct ayb_query_limits *lim; /* never NULL (zeros: no limits) */
+	const char *dir;         /* the file's directory, to ask its file system */
 	int read_only;           /* the caller may only read */
 	char denied[80];         /* what the authorizer refused, for the message */
 	int denied_write;        /* it refused a write in read-only mode */
@@ -358,19 +360,29 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 				   "Query ran out of memory: it needed more than %s (the server's limit)",
 				   size);
 	case SQLITE_FULL:
+		/* max_page_count and a full disk both give SQLITE_FULL without
+		 * a system error (SQLite's unix VFS drops ENOSPC), so the file
+		 * system says which it was.  A full disk is the server's
+		 * fault: the tenant must not read it as its own limit, and the
+		 * operator must hear of it. */
+		if (!lim->max_file_bytes || ayb_disk_full(g->dir))
+			return ayb_disk_full_error(err, "the database");
+		break;
 	case SQLITE_IOERR:
-		/* max_page_count gives SQLITE_FULL without a system error;
-		 * RLIMIT_FSIZE in a worker gives EFBIG on write. */
-		if (!lim->max_file_bytes ||
-		    !(sys == EFBIG || ((rc & 0xff) == SQLITE_FULL && sys == 0)))
+		/* Growing the -shm file, creating a file; RLIMIT_FSIZE in a
+		 * worker gives EFBIG on write. */
+		if (sys == ENOSPC || sys == EDQUOT)
+			return ayb_disk_full_error(err, "the database");
+		if (!lim->max_file_bytes || sys != EFBIG)
 			return 0;
-		size_text(lim->max_file_bytes, size, sizeof(size));
-		return ayb_err_set(err, AYB_E_INVALID,
-				   "Database file too large: it would grow beyond %s (the server's limit)",
-				   size);
+		break;
 	default:
 		return 0;
 	}
+	size_text(lim->max_file_bytes, size, sizeof(size));
+	return ayb_err_set(err, AYB_E_INVALID,
+			   "Database file too large: it would grow beyond %s (the server's limit)",
+			   size);
 }
 
 /* An SQLite error through the guards first. */
@@ -700,11 +712,15 @@ out:
  * the same file size limit takes it, with this query's guard and limits put
  * on it again.  What a query may leave behind on its connection is refused
  * here: a pragma or anything in the temp schema (the authorizer sees them:
- * guard.stateful), an open transaction, or an error of any kind; such a
- * connection is closed as before.  The only trace one query can see of an
- * earlier one on the same kept connection is SQLite's changes counters
- * (total_changes(), last_insert_rowid()), and only on the same database
- * with the same access.
+ * guard.stateful), an open transaction, or an error of any kind but a
+ * full disk; such a connection is closed as before.  After a full disk
+ * SQLite has rolled the statement back and the connection is sound, and
+ * keeping it keeps the file's -shm in use: the first connection to a WAL
+ * database truncates and rebuilds the -shm, which a full disk refuses, so
+ * closing the last one would make the database unreadable until space is
+ * freed.  The only trace one query can see of an earlier one on the same
+ * kept connection is SQLite's changes counters (total_changes(),
+ * last_insert_rowid()), and only on the same database with the same access.
  *
  * Keyed by the resolved file path, which a restore changes (a new version
  * directory), and checked against the file's inode, so a file replaced
@@ -838,6 +854,7 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 
 	memset(&g, 0, sizeof(g));
 	g.lim = lim ? lim : &none;
+	g.dir = f->dir;
 	g.read_only = mode == AYB_QUERY_READ_ONLY;
 	if (!sql)
 		sql = ""; /* sqlite3_prepare_v2 calls a NULL text misuse */
@@ -870,7 +887,8 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 	ret = stream_result(conn, stmt, rows, &g, err);
 out:
 	sqlite3_finalize(stmt);
-	if (conn && ret == 0 && !g.stateful && sqlite3_get_autocommit(conn)) {
+	if (conn && (ret == 0 || err->kind == AYB_E_DISK_FULL) && !g.stateful &&
+	    sqlite3_get_autocommit(conn)) {
 		/* Nothing may point at this query's guard once it is over. */
 		sqlite3_set_authorizer(conn, NULL, NULL);
 		sqlite3_progress_handler(conn, 0, NULL, NULL);

@@ -50,7 +50,9 @@ struct ayb_query_limits {
  *    starts them read-only (journal_mode with a value, wal_checkpoint)
  *  - SQL errors: Other (400)
  *    "SqliteFailure(Error { code: <Name>, extended_code: <n> }, Some(\"<errmsg>\"))"
- *    (busy/locked: 503; I/O, corruption, out of memory, disk full: 500)
+ *    (busy/locked: 503; I/O, corruption, out of memory: 500)
+ *  - the file system holding the file full (lib/disk.h): Other (507)
+ *    "Insufficient storage: ..."
  *  - read-only query before the file exists: Other (400) SqliteFailure with
  *    code CannotOpen and ": databases/<e>/<d>/<uuid>/<d>" appended (ayb
  *    appends the absolute server path; ayb-c shows it relative to data_path)

@@ -51,11 +51,11 @@ static const char *io_kind(int e)
 	}
 }
 
-/* ayb's rendering of a std::io::Error; always a server-side fault (500).
- * The path is not part of it, as in ayb. */
+/* ayb's rendering of a std::io::Error; always a server-side fault (500,
+ * or 507 for a full disk).  The path is not part of it, as in ayb. */
 static int io_error(struct ayb_err *err, int e)
 {
-	return ayb_err_set(err, AYB_E_INTERNAL,
+	return ayb_err_set(err, e == ENOSPC || e == EDQUOT ? AYB_E_DISK_FULL : AYB_E_INTERNAL,
 			   "IO error: Os { code: %d, kind: %s, message: \"%s\" }",
 			   e, io_kind(e), strerror(e));
 }

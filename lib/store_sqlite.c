@@ -2,6 +2,7 @@
  * busy timeout, every query prepared once and kept for the process's life. */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "clock.h"
+#include "disk.h"
 #include "store_impl.h"
 
 #define MAX_QUERIES 128
@@ -83,12 +85,18 @@ static const char *const migrations[] = {
 
 static int fail(struct conn *c, struct ayb_err *err)
 {
-	int code = sqlite3_extended_errcode(c->db);
+	int code = sqlite3_extended_errcode(c->db), sys = sqlite3_system_errno(c->db);
 
-	ayb_err_set(err,
-		    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED
-			    ? AYB_E_UNAVAILABLE : AYB_E_INTERNAL,
-		    "Metadata store error: %s", sqlite3_errmsg(c->db));
+	/* No max_page_count here: SQLITE_FULL is the disk (ENOSPC, which
+	 * SQLite's unix VFS reports without a system error). */
+	if ((code & 0xff) == SQLITE_FULL ||
+	    ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+		ayb_disk_full_error(err, "the metadata store");
+	else
+		ayb_err_set(err,
+			    (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED
+				    ? AYB_E_UNAVAILABLE : AYB_E_INTERNAL,
+			    "Metadata store error: %s", sqlite3_errmsg(c->db));
 	return (code & 0xff) == SQLITE_CONSTRAINT &&
 		       (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
 		       ? AYB_STORE_UNIQUE_VIOLATION : -1;

@@ -152,7 +152,8 @@ int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err)
 	kind = p[0];
 	/* A hosted query only ever fails with one of these classes. */
 	if (kind != AYB_E_INVALID && kind != AYB_E_FORBIDDEN && kind != AYB_E_INTERNAL &&
-	    kind != AYB_E_UNAVAILABLE && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY)
+	    kind != AYB_E_UNAVAILABLE && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY &&
+	    kind != AYB_E_DISK_FULL)
 		return -1;
 	ayb_err_set(err, (enum ayb_err_kind)kind, "%.*s", (int)(n - 1), (const char *)p + 1);
 	return 0;

@@ -1,0 +1,31 @@
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <sys/statvfs.h>
+
+#include "disk.h"
+
+/* SQLite's unix VFS turns ENOSPC into SQLITE_FULL with no system error, as
+ * PRAGMA max_page_count does, so a failed write says nothing more than "full"
+ * and the file system has to be asked afterwards.  A write fails once less
+ * than its own size (a WAL frame: one page) is left; the margin is larger so
+ * that a file system allocating in big blocks or keeping reservations (ext4,
+ * XFS) still counts as full, and small enough that no tenant's size limit is
+ * ever mistaken for it on a disk with room to spare. */
+#define FULL_MARGIN_BYTES ((uint64_t)1 << 20)
+
+int ayb_disk_full(const char *path)
+{
+	struct statvfs st;
+
+	if (!path || statvfs(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.f_bavail * st.f_frsize < FULL_MARGIN_BYTES;
+}
+
+int ayb_disk_full_error(struct ayb_err *err, const char *what)
+{
+	return ayb_err_set(err, AYB_E_DISK_FULL,
+			   "Insufficient storage: the server's disk is full, so %s could not be "
+			   "written; try again later", what);
+}
