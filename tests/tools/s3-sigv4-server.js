@@ -6,7 +6,7 @@
 //   node s3-sigv4-server.js --dir DIR --access-key K --secret-key S
 //        [--host 127.0.0.1] [--port N (0: any free port)] [--region us-east-1]
 //        [--bucket NAME]... [--ready-file FILE] [--page-size N]
-//        [--vhost-suffix localhost] [--fault drop-put]
+//        [--vhost-suffix localhost] [--fault drop-put|error-put]
 //
 // Objects live under DIR/<bucket>/ as <sha256 of key>.data plus .json (key,
 // size, ETag, Last-Modified); a PUT becomes visible only once its whole
@@ -18,7 +18,8 @@
 // virtual-host style for Host names <bucket>.<vhost-suffix>.
 //
 // --page-size caps max-keys so clients' pagination gets exercised;
-// --fault drop-put cuts the connection half-way through every object PUT.
+// --fault drop-put cuts the connection half-way through every object PUT;
+// --fault error-put answers it 500 InternalError there and closes.
 // --ready-file receives the port once the server accepts connections.
 // Each request is logged as one line (method, path, status); headers, and
 // so signatures, are never logged.
@@ -262,6 +263,7 @@ function putObject(req, res, b, key, payloadHash) {
     if (e) sendError(req, res, e);
   };
   req.on('data', (chunk) => {
+    if (failed) return;
     size += chunk.length;
     sha.update(chunk);
     md5.update(chunk);
@@ -269,6 +271,11 @@ function putObject(req, res, b, key, payloadHash) {
       console.log(`${new Date().toISOString()} fault: dropping PUT /${b}/${key} after ${size} bytes`);
       fail(null);
       req.socket.destroy();
+      return;
+    }
+    if (opts.fault === 'error-put' && declared > 0 && size >= declared / 2) {
+      console.log(`${new Date().toISOString()} fault: 500 to PUT /${b}/${key} after ${size} bytes`);
+      fail(new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'));
       return;
     }
     if (!out.write(chunk)) req.pause();
