@@ -4,8 +4,8 @@
 # reconnects before sending anything).  A restart in the middle of a request
 # loop: requests during the outage fail with 503 and ayb's envelope
 # ("Metadata store unavailable: ..." naming the URL without the password),
-# requests after it succeed, the same FastCGI processes serve them, and
-# every acknowledged insert is in the database.
+# requests after it succeed, the same FastCGI processes serve them, every
+# 503 is logged, and every acknowledged insert is in the database.
 # e2e-pg: PostgreSQL only; stops and restarts its own cluster
 . "$(dirname "$0")/lib.sh"
 
@@ -113,6 +113,9 @@ is "$(awk '/^@@ / && $3 != 200 && $3 != 503' "$T/loop.out")" "" "the loop saw on
 bad=$(grep -B1 '^@@ .* 503$' "$T/loop.out" | grep -v '^@@\|^--' |
 	grep -v '^{"type":"Other","message":"Metadata store unavailable: ')
 is "$bad" "" "every 503 of the loop is the envelope"
+# A 503 is the server's trouble: each is in the error log beside its request.
+is "$(grep -c 'ayb-api: 503 POST /v1/alice/db.sqlite/query: Other: Metadata store unavailable: ' \
+	"$T/server.log")" "$(grep -c '^@@ .* 503$' "$T/loop.out")" "every 503 of the loop is logged"
 # The loop's statuses in order, runs collapsed: 200s, then 503s, then 200s.
 is "$(awk '/^@@ / { print $3 }' "$T/loop.out" | uniq | tr '\n' ' ')" "200 503 200 " \
 	"ok, unavailable during the outage, ok again"
