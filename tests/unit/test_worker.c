@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "disk.h"
 #include "hosted.h"
 #include "hosted_query.h"
 #include "render.h"
@@ -305,6 +306,28 @@ static void test_frames(void)
 		   "a name without its NUL is refused");
 		ok(ayb_worker_get_fields(many, sizeof(many), &dec, &count) < 0,
 		   "more names than the frame can hold are refused");
+	}
+	{
+		struct ayb_buf e = { 0 };
+		struct ayb_err full = { 0 }, back = { 0 };
+
+		/* A full disk is found in the worker and must reach the
+		 * client as 507, not as a garbled answer (500). */
+		ayb_disk_full_error(&full, "the database");
+		ayb_worker_put_error(&e, &full);
+		p = payload(&e, 0, &n);
+		ok(ayb_worker_get_error(p, n, &back) == 0 && back.kind == AYB_E_DISK_FULL &&
+		   ayb_err_status(&back) == 507 && strcmp(back.message, full.message) == 0,
+		   "a full disk crosses the pipe as 507 with its message");
+		ayb_err_clear(&back);
+		ayb_buf_free(&e);
+		full.kind = AYB_E_EMAIL;
+		ayb_worker_put_error(&e, &full);
+		p = payload(&e, 0, &n);
+		ok(ayb_worker_get_error(p, n, &back) < 0, "a class no query raises is refused");
+		ayb_err_clear(&back);
+		ayb_err_clear(&full);
+		ayb_buf_free(&e);
 	}
 	ayb_buf_free(&f);
 	ayb_buf_free(&w);
