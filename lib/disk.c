@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/statvfs.h>
 
@@ -20,7 +21,14 @@ int ayb_disk_full(const char *path)
 
 	if (!path || statvfs(path, &st) < 0)
 		return 0;
-	return (uint64_t)st.f_bavail * st.f_frsize < FULL_MARGIN_BYTES;
+	/* f_files is 0 on file systems without an inode limit (btrfs). */
+	return (uint64_t)st.f_bavail * st.f_frsize < FULL_MARGIN_BYTES ||
+	       (st.f_files > 0 && st.f_favail == 0);
+}
+
+int ayb_disk_full_errno(int e)
+{
+	return e == ENOSPC || e == EDQUOT;
 }
 
 int ayb_disk_full_error(struct ayb_err *err, const char *what)

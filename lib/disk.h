@@ -8,9 +8,13 @@
 #include "error.h"
 
 /* 1 when the file system holding `path` (a file or a directory) has less
- * than a megabyte left for an unprivileged writer; 0 when it has more or
- * cannot be asked. */
+ * than a megabyte or no inode left for an unprivileged writer; 0 when it
+ * has more or cannot be asked. */
 int ayb_disk_full(const char *path);
+
+/* 1 when errno value e says the disk is full (ENOSPC, or EDQUOT: the
+ * server's user is out of its quota, which is as full for the server). */
+int ayb_disk_full_errno(int e);
 
 /* Sets err to AYB_E_DISK_FULL (507) saying that `what` ("the database",
  * "the metadata store") could not be written.  Returns -1. */

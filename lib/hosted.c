@@ -371,7 +371,7 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 	case SQLITE_IOERR:
 		/* Growing the -shm file, creating a file; RLIMIT_FSIZE in a
 		 * worker gives EFBIG on write. */
-		if (sys == ENOSPC || sys == EDQUOT)
+		if (ayb_disk_full_errno(sys))
 			return ayb_disk_full_error(err, "the database");
 		if (!lim->max_file_bytes || sys != EFBIG)
 			return 0;
@@ -513,6 +513,14 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 	if (rc != SQLITE_OK) {
 		if (!conn) {
 			ayb_err_oom(err);
+			goto out;
+		}
+		/* Creating the file needs an inode and a block.  SQLite's
+		 * unix VFS tries again read-only when a create fails, so the
+		 * errno left is ENOENT: the file system says if it is full. */
+		if ((rc & 0xff) == SQLITE_CANTOPEN && mode == AYB_QUERY_READ_WRITE &&
+		    ayb_disk_full(g->dir)) {
+			ayb_disk_full_error(err, "the database");
 			goto out;
 		}
 		if ((rc & 0xff) == SQLITE_CANTOPEN)

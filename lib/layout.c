@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "disk.h"
 #include "fs.h"
 #include "layout.h"
 #include "slug.h"
@@ -55,7 +56,7 @@ static const char *io_kind(int e)
  * or 507 for a full disk).  The path is not part of it, as in ayb. */
 static int io_error(struct ayb_err *err, int e)
 {
-	return ayb_err_set(err, e == ENOSPC || e == EDQUOT ? AYB_E_DISK_FULL : AYB_E_INTERNAL,
+	return ayb_err_set(err, ayb_disk_full_errno(e) ? AYB_E_DISK_FULL : AYB_E_INTERNAL,
 			   "IO error: Os { code: %d, kind: %s, message: \"%s\" }",
 			   e, io_kind(e), strerror(e));
 }

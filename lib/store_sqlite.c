@@ -2,7 +2,6 @@
  * busy timeout, every query prepared once and kept for the process's life. */
 #include "autoconfig.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +89,7 @@ static int fail(struct conn *c, struct ayb_err *err)
 	/* No max_page_count here: SQLITE_FULL is the disk (ENOSPC, which
 	 * SQLite's unix VFS reports without a system error). */
 	if ((code & 0xff) == SQLITE_FULL ||
-	    ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+	    ((code & 0xff) == SQLITE_IOERR && ayb_disk_full_errno(sys)))
 		ayb_disk_full_error(err, "the metadata store");
 	else
 		ayb_err_set(err,
