@@ -475,17 +475,130 @@ static void guard_connection(sqlite3 *conn)
 	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 0);
 }
 
-/* The server's own statements on a hosted file (a snapshot's copy and
- * integrity check) need no authorizer: no tenant SQL runs on them. */
-int ayb_hosted_open_readonly(const char *path, sqlite3 **out)
-{
-	int rc = sqlite3_open_v2(path, out, OPEN_FLAGS | SQLITE_OPEN_READONLY, NULL);
+/* ---- the server's own work on a hosted file -------------------------------- */
 
+/* How much of a failed integrity check's report goes into the message. */
+#define REPORT_MAX 200
+
+/* An error of a check or a copy: a limit says so as it does for a query, a
+ * string or blob past the length limit likewise; anything else is SQLite's
+ * own message as SnapshotError, for the caller to say what failed. */
+static int own_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_err *err)
+{
+	char size[64];
+
+	if (guard_error(g, conn, rc, err) < 0)
+		return -1;
+	if ((rc & 0xff) == SQLITE_TOOBIG) {
+		size_text(sqlite3_limit(conn, SQLITE_LIMIT_LENGTH, -1), size, sizeof(size));
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "String or blob too big: longer than %s (the server's limit)",
+				   size);
+	}
+	return ayb_err_set(err, AYB_E_SNAPSHOT, "%s",
+			   conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
+}
+
+/* The server's own statements need no authorizer, but what they evaluate
+ * is the tenant's (expression and partial indexes, CHECK constraints,
+ * generated columns): the connection gets a query's guards and limits,
+ * and the heap limit is set until own_end puts it back. */
+static int own_open(const char *path, struct guard *g, const struct ayb_query_limits *lim,
+		    sqlite3 **out, sqlite3_int64 *heap_before, struct ayb_err *err)
+{
+	static const struct ayb_query_limits none;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->lim = lim ? lim : &none;
+	*heap_before = g->lim->heap_bytes ? sqlite3_hard_heap_limit64(g->lim->heap_bytes) : -1;
+	rc = sqlite3_open_v2(path, out, OPEN_FLAGS | SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK)
-		return rc;
+		return own_error(g, *out, rc, err);
 	guard_connection(*out);
-	sqlite3_busy_timeout(*out, 5000);
-	return SQLITE_OK;
+	apply_limits(*out, g);
+	return 0;
+}
+
+static void own_end(sqlite3 *conn, sqlite3_stmt *stmt, sqlite3_int64 heap_before)
+{
+	sqlite3_finalize(stmt);
+	sqlite3_close(conn);
+	if (heap_before >= 0)
+		sqlite3_hard_heap_limit64(heap_before);
+}
+
+int ayb_hosted_check(const char *path, const struct ayb_query_limits *lim,
+		     struct ayb_err *err)
+{
+	struct guard g;
+	sqlite3 *conn = NULL;
+	sqlite3_stmt *stmt = NULL;
+	sqlite3_int64 heap_before;
+	const unsigned char *line;
+	char report[REPORT_MAX + 1] = "";
+	size_t valid, bad;
+	int rc, rows = 0, ret = -1;
+
+	if (own_open(path, &g, lim, &conn, &heap_before, err) < 0)
+		goto out;
+	rc = sqlite3_prepare_v2(conn, "PRAGMA integrity_check", -1, &stmt, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (rows++ == 0 && (line = sqlite3_column_text(stmt, 0)))
+			snprintf(report, sizeof(report), "%s", (const char *)line);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		own_error(&g, conn, rc, err);
+		goto out;
+	}
+	if (rows != 1 || strcmp(report, "ok") != 0) {
+		/* The report names the tenant's tables and indexes: it is cut
+		 * before anything that is not UTF-8, and controls blanked. */
+		if (!ayb_utf8_check((const unsigned char *)report, strlen(report), &valid, &bad))
+			report[valid] = '\0';
+		for (char *c = report; *c; c++)
+			if ((unsigned char)*c < ' ')
+				*c = ' ';
+		ayb_err_set(err, AYB_E_SNAPSHOT, "%s%s", report, rows > 1 ? " (and more)" : "");
+		goto out;
+	}
+	ret = 0;
+out:
+	own_end(conn, stmt, heap_before);
+	return ret;
+}
+
+/* VACUUM INTO takes a consistent, compact copy while writers carry on,
+ * deterministic for unchanged content, in rollback-journal mode.  The
+ * target is bound as a parameter rather than quoted. */
+int ayb_hosted_copy(const char *src, const char *dst, const struct ayb_query_limits *lim,
+		    struct ayb_err *err)
+{
+	struct guard g;
+	sqlite3 *conn = NULL;
+	sqlite3_stmt *stmt = NULL;
+	sqlite3_int64 heap_before;
+	int rc, ret = -1;
+
+	if (own_open(src, &g, lim, &conn, &heap_before, err) < 0)
+		goto out;
+	/* VACUUM INTO attaches its target internally, which the guards'
+	 * attach limit of 0 refuses; the statement is ours. */
+	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 1);
+	rc = sqlite3_prepare_v2(conn, "VACUUM INTO ?1", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(stmt, 1, dst, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE) {
+		own_error(&g, conn, rc, err);
+		goto out;
+	}
+	ret = 0;
+out:
+	own_end(conn, stmt, heap_before);
+	return ret;
 }
 
 /* Opens the file with the guards README "Isolation" lists.  Differences from

@@ -74,17 +74,27 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err);
 
-struct sqlite3;
-
-/* Opens a hosted file, or a file made from one, read-only with the guards
- * of ayb_hosted_run's connections (no URI, SQLITE_OPEN_NOFOLLOW, so the
- * path must be canonical; DEFENSIVE, no extension loading,
- * SQLITE_LIMIT_ATTACHED 0, busy_timeout 5000), for statements of the
- * server's own.  Returns SQLite's result code; *out is set as
- * sqlite3_open_v2 sets it (on failure a connection holding the message, or
- * NULL when memory ran out) and the caller closes it with sqlite3_close
- * in every case. */
-int ayb_hosted_open_readonly(const char *path, struct sqlite3 **out);
+/* The server's own work on a hosted file, or on a file made from one
+ * (README "Isolation"): statements of the server's, but evaluating what
+ * the tenant's schema defines (expression and partial indexes, CHECK
+ * constraints), so on a read-only connection with the guards of
+ * ayb_hosted_run's (no URI, SQLITE_OPEN_NOFOLLOW, so paths must be
+ * canonical; DEFENSIVE, no extension loading) and under `lim`'s time and
+ * heap limits and the length limit that follows the heap's (NULL: none).
+ * lib/worker.h runs them in a sandboxed worker.
+ *
+ * ayb_hosted_check: PRAGMA integrity_check must say exactly "ok".
+ * ayb_hosted_copy: VACUUM INTO dst, which must not exist or be empty.
+ * Errors (-1, err set): a limit: Other (400) with the message a query
+ * gets ("Query timed out: ...", "Query ran out of memory: ...",
+ * "String or blob too big: ..."); anything else, including a damaged
+ * file, one that is not a database, or the start of a failed check's
+ * report ("... (and more)"): SnapshotError (500) with SQLite's words
+ * alone, for the caller to say what failed. */
+int ayb_hosted_check(const char *path, const struct ayb_query_limits *lim,
+		     struct ayb_err *err);
+int ayb_hosted_copy(const char *src, const char *dst, const struct ayb_query_limits *lim,
+		    struct ayb_err *err);
 
 /* Closes the connections ayb_hosted_run keeps open between queries (at
  * most a few per process, see hosted.c), as a process that ends normally

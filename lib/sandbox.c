@@ -30,7 +30,7 @@ void ayb_sandbox_probe(struct ayb_sandbox_support *s)
 int ayb_sandbox_enter(const struct ayb_sandbox_policy *p, struct ayb_err *err)
 {
 	signal(SIGXFSZ, SIG_IGN);
-	if (ayb_sandbox_landlock_enter(p->rw_dir, err) < 0)
+	if (ayb_sandbox_landlock_enter(p->rw_dir, p->out_dir, err) < 0)
 		return -1;
 	if (ayb_sandbox_rlimit_enter(p, err) < 0)
 		return -1;

@@ -14,7 +14,9 @@
 #include "error.h"
 
 struct ayb_sandbox_policy {
-	const char *rw_dir;          /* the one directory left reachable */
+	const char *rw_dir;          /* the directory left reachable */
+	const char *out_dir;         /* and one more, for a copy the worker makes;
+					NULL: none */
 	int64_t file_size_bytes;     /* RLIMIT_FSIZE; 0: unchanged */
 	int64_t address_space_bytes; /* RLIMIT_AS; 0: unchanged */
 	int64_t cpu_seconds;         /* RLIMIT_CPU (SIGXCPU, then SIGKILL 1 s later) */

@@ -7,12 +7,12 @@
 /* sandbox_landlock.c (or sandbox_landlock_none.c without <linux/landlock.h>) */
 /* The Landlock ABI version the kernel offers; 0 when none. */
 int ayb_sandbox_landlock_abi(void);
-/* Restricts the process to `dir` (every file system right beneath it,
- * nothing anywhere else), denies TCP bind/connect (ABI >= 4) and scopes
- * signals and abstract unix sockets to the process (ABI >= 6).  Sets
- * no_new_privs.  Returns 0 (also when the kernel has no Landlock), or -1
- * with err. */
-int ayb_sandbox_landlock_enter(const char *dir, struct ayb_err *err);
+/* Restricts the process to `dir` and `dir2` (NULL: none): every file
+ * system right beneath them, nothing anywhere else; denies TCP bind/connect
+ * (ABI >= 4) and scopes signals and abstract unix sockets to the process
+ * (ABI >= 6).  Sets no_new_privs.  Returns 0 (also when the kernel has no
+ * Landlock), or -1 with err. */
+int ayb_sandbox_landlock_enter(const char *dir, const char *dir2, struct ayb_err *err);
 
 /* sandbox_rlimit.c */
 /* 1 when RLIMIT_AS can be applied (not an AddressSanitizer build). */

@@ -1,7 +1,8 @@
 /* Landlock: the worker keeps every file system right beneath its
- * database's version directory and loses all others; TCP bind/connect are
- * denied where the kernel can (ABI 4), and signals and abstract unix
- * sockets are scoped to the worker (ABI 6).
+ * database's version directory (and, for a snapshot's copy, the right to
+ * make and write files in the work directory made for it) and loses all
+ * others; TCP bind/connect are denied where the kernel can (ABI 4), and
+ * signals and abstract unix sockets are scoped to the worker (ABI 6).
  *
  * The headers of the build machine may be older than the kernel it runs
  * on (Debian 12's know ABI 2), so the newer constants are defined here and
@@ -71,13 +72,45 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
-/* Nothing the worker needs lies outside its directory: the libraries are
+/* What the second directory allows: making files in it (a copy, and
+ * SQLite's journal beside it while it writes) and using them; no
+ * executing, no directories, links, devices, sockets or pipes. */
+static uint64_t out_rights(int abi)
+{
+	uint64_t r = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+		     LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+		     LANDLOCK_ACCESS_FS_REMOVE_FILE;
+
+	if (abi >= 3)
+		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	return r;
+}
+
+/* One rule: `rights` beneath dir. */
+static int allow_beneath(int rs, uint64_t rights, const char *dir, struct ayb_err *err)
+{
+	struct landlock_path_beneath_attr pb;
+	int rc;
+
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = rights;
+	pb.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return ayb_err_set(err, AYB_E_INTERNAL, "Landlock: cannot open %s: %s", dir,
+				   strerror(errno));
+	rc = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+	if (rc < 0)
+		return ayb_err_set(err, AYB_E_INTERNAL, "Landlock rule: %s", strerror(errno));
+	return 0;
+}
+
+/* Nothing the worker needs lies outside its directories: the libraries are
  * mapped and SQLite initialised before this runs, so unlike ayb's daemon
  * there are no read-only rules for /usr or /lib at all. */
-int ayb_sandbox_landlock_enter(const char *dir, struct ayb_err *err)
+int ayb_sandbox_landlock_enter(const char *dir, const char *dir2, struct ayb_err *err)
 {
 	struct ruleset_attr ra;
-	struct landlock_path_beneath_attr pb;
 	size_t size;
 	int abi = ayb_sandbox_landlock_abi(), rs = -1, ret = -1;
 
@@ -99,20 +132,9 @@ int ayb_sandbox_landlock_enter(const char *dir, struct ayb_err *err)
 		ayb_err_set(err, AYB_E_INTERNAL, "Landlock ruleset: %s", strerror(errno));
 		goto out;
 	}
-	memset(&pb, 0, sizeof(pb));
-	pb.allowed_access = ra.handled_access_fs;
-	pb.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pb.parent_fd < 0) {
-		ayb_err_set(err, AYB_E_INTERNAL, "Landlock: cannot open %s: %s", dir,
-			    strerror(errno));
+	if (allow_beneath(rs, ra.handled_access_fs, dir, err) < 0 ||
+	    (dir2 && allow_beneath(rs, out_rights(abi), dir2, err) < 0))
 		goto out;
-	}
-	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0) {
-		ayb_err_set(err, AYB_E_INTERNAL, "Landlock rule: %s", strerror(errno));
-		close(pb.parent_fd);
-		goto out;
-	}
-	close(pb.parent_fd);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
 		ayb_err_set(err, AYB_E_INTERNAL, "Landlock restrict: %s", strerror(errno));

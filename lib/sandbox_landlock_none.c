@@ -10,9 +10,10 @@ int ayb_sandbox_landlock_abi(void)
 	return 0;
 }
 
-int ayb_sandbox_landlock_enter(const char *dir, struct ayb_err *err)
+int ayb_sandbox_landlock_enter(const char *dir, const char *dir2, struct ayb_err *err)
 {
 	(void)dir;
+	(void)dir2;
 	(void)err;
 	return 0;
 }

@@ -3,7 +3,8 @@
  * memory: VACUUM INTO writes a file, hashing and zstd stream through fixed
  * buffers into another file, curl uploads from that file, and a restore
  * decompresses the download as it arrives straight into the new version's
- * file. */
+ * file.  The copy and the integrity checks evaluate the tenant's schema,
+ * so they run in sandboxed workers under the query limits (lib/worker.h). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -16,20 +17,17 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <zstd.h>
 
 #include "buf.h"
-#include "hosted.h"
 #include "fs.h"
 #include "snapshot.h"
+#include "worker.h"
 
 #define CHUNK (64u * 1024)
 /* The largest zstd window a restore accepts (2^25 = 32 MiB of decoder
  * memory); ayb and ayb-c write level-3 frames, whose window is 2 MiB. */
 #define WINDOW_LOG_MAX 25
-/* How much of a failed integrity check's report goes into the message. */
-#define REPORT_MAX 200
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -333,86 +331,19 @@ out:
 
 /* ---- making one ------------------------------------------------------------------------- */
 
-/* Copies the live database with VACUUM INTO: a consistent, compact copy
- * taken while writers carry on, deterministic for unchanged content (so an
- * idle database keeps its id), in rollback-journal mode.  The live file is
- * opened read-only through hosted's guarded open; its schema is SQLite's
- * own to copy, so no tenant SQL runs here.  The target is bound as a
- * parameter rather than quoted. */
-static int vacuum_into(const char *src, const char *dst, struct ayb_err *err)
+/* What a worker's copy or check said, said for a snapshot or a restore:
+ * SQLite's words about the file (SnapshotError, lib/hosted.h) become class
+ * `kind` as "<what>: <words>"; a limit reached (the tenant's 400, as for a
+ * query) or the worker's own trouble keeps its class, as "<stopped>:
+ * <message>".  Returns -1. */
+static int task_failed(struct ayb_err *err, enum ayb_err_kind kind, const char *what,
+		       const char *stopped)
 {
-	sqlite3 *conn = NULL;
-	sqlite3_stmt *stmt = NULL;
-	int rc, ret = -1;
-
-	rc = ayb_hosted_open_readonly(src, &conn);
-	if (rc != SQLITE_OK) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot open the database to snapshot: %s",
-			    conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
-		goto out;
+	if (err->kind == AYB_E_SNAPSHOT) {
+		err->kind = kind;
+		return err_prefix(err, "%s", what);
 	}
-	/* VACUUM INTO attaches its target internally, which the guarded
-	 * open's attach limit of 0 refuses; the statement is ours. */
-	sqlite3_limit(conn, SQLITE_LIMIT_ATTACHED, 1);
-	if (sqlite3_prepare_v2(conn, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(stmt, 1, dst, -1, SQLITE_STATIC) != SQLITE_OK) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, "Snapshot failed: %s", sqlite3_errmsg(conn));
-		goto out;
-	}
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		ayb_err_set(err, AYB_E_SNAPSHOT,
-			    "Unexpected snapshot result: a row from VACUUM INTO");
-		goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		ayb_err_set(err, AYB_E_SNAPSHOT, "Snapshot failed: %s", sqlite3_errmsg(conn));
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(stmt);
-	sqlite3_close(conn);
-	return ret;
-}
-
-/* PRAGMA integrity_check on a file must say exactly one row, "ok".
- * Returns 0, or -1 with err = SnapshotError of class `kind` "<what>: <report>". */
-static int integrity_ok(const char *file, const char *what, enum ayb_err_kind kind,
-			struct ayb_err *err)
-{
-	sqlite3 *conn = NULL;
-	sqlite3_stmt *stmt = NULL;
-	const unsigned char *first = NULL;
-	char report[REPORT_MAX + 1] = "";
-	int rc, rows = 0, ret = -1;
-
-	rc = ayb_hosted_open_readonly(file, &conn);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(conn, "PRAGMA integrity_check", -1, &stmt, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (rows++ == 0 && (first = sqlite3_column_text(stmt, 0)))
-			snprintf(report, sizeof(report), "%s", (const char *)first);
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE) {
-		ayb_err_set(err, kind, "%s: %s", what,
-			    conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
-		goto out;
-	}
-	if (rows != 1 || strcmp(report, "ok") != 0) {
-		for (char *c = report; *c; c++)
-			if ((unsigned char)*c < ' ')
-				*c = ' ';
-		ayb_err_set(err, kind, "%s: %s%s", what, report,
-			    rows > 1 ? " (and more)" : "");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(stmt);
-	sqlite3_close(conn);
-	return ret;
+	return err_prefix(err, "%s", stopped);
 }
 
 /* BLAKE2b-256 of the file, in hex, and its size. */
@@ -554,6 +485,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 	struct ayb_err delete_err = { 0 };
 	struct ayb_layout_file live = { 0 };
 	struct ayb_layout_work work = { 0 };
+	struct ayb_layout_file copy = { 0 };
 	size_t nexisting = 0;
 	char *link = NULL, *prefix = NULL, *key = NULL, sha_hex[65];
 	int ret = -1;
@@ -584,10 +516,19 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 	}
 	if (ayb_layout_work_make(cfg->data_path, entity, db, &work, err) < 0)
 		goto out;
-	if (vacuum_into(live.path, work.copy, err) < 0 ||
-	    integrity_ok(work.copy, "Snapshot failed integrity check", AYB_E_SNAPSHOT,
-			 err) < 0 ||
-	    hash_file(work.copy, res->snapshot_id, &res->size, err) < 0)
+	copy.dir = work.dir;
+	copy.path = work.copy;
+	if (ayb_worker_copy(&cfg->isolation, &live, &copy, err) < 0) {
+		task_failed(err, AYB_E_SNAPSHOT, "Snapshot failed",
+			    "Snapshot failed: copying the database stopped");
+		goto out;
+	}
+	if (ayb_worker_check(&cfg->isolation, &copy, err) < 0) {
+		task_failed(err, AYB_E_SNAPSHOT, "Snapshot failed integrity check",
+			    "Snapshot failed: its integrity check stopped");
+		goto out;
+	}
+	if (hash_file(work.copy, res->snapshot_id, &res->size, err) < 0)
 		goto out;
 	if (ayb_snapshot_list(s3, sc, entity, db, &existing, &nexisting, err) < 0)
 		goto out;
@@ -698,7 +639,8 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 {
 	struct unpack u = { 0 };
 	struct ayb_sink sink = { unpack_write, &u };
-	char *prefix = NULL, *key = NULL, *vdir = NULL, *file = NULL, what[160];
+	struct ayb_layout_file restored = { 0 };
+	char *prefix = NULL, *key = NULL, *vdir = NULL, *file = NULL, what[160], stopped[160];
 	int rc, ret = -1;
 
 	u.fd = -1;
@@ -755,9 +697,15 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		goto out;
 	}
 	u.fd = -1;
-	snprintf(what, sizeof(what), "Snapshot %s is not an intact SQLite database", id);
-	if (integrity_ok(file, what, AYB_E_SNAPSHOT_UPSTREAM, err) < 0)
+	restored.dir = vdir;
+	restored.path = file;
+	if (ayb_worker_check(&cfg->isolation, &restored, err) < 0) {
+		snprintf(what, sizeof(what), "Snapshot %s is not an intact SQLite database", id);
+		snprintf(stopped, sizeof(stopped),
+			 "Snapshot %s was not restored: its integrity check stopped", id);
+		task_failed(err, AYB_E_SNAPSHOT_UPSTREAM, what, stopped);
 		goto out;
+	}
 	if (ayb_layout_swap(cfg->data_path, entity, db, vdir, err) < 0)
 		goto out;
 	ret = 0;

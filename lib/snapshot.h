@@ -62,7 +62,8 @@ int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 void ayb_snapshots_free(struct ayb_snapshot *s, size_t n);
 
 /* Snapshots one database: VACUUM INTO a work directory (made by
- * ayb_layout_work_make), PRAGMA integrity_check, hash, and unless a
+ * ayb_layout_work_make), PRAGMA integrity_check (both in workers under
+ * cfg->isolation's query limits, lib/worker.h), hash, and unless a
  * snapshot with that id exists, zstd-compress to a file
  * (constant memory), upload it, then delete the oldest so that at most
  * max_snapshots remain (0: keep all).  The work directory is removed on
@@ -71,19 +72,25 @@ void ayb_snapshots_free(struct ayb_snapshot *s, size_t n);
  * (ayb-snapshot holds a lock): a make removes work directories that
  * earlier ones left behind.
  * Returns 0 with *res filled, or -1 with err (SnapshotError, S3 errors with
- * "Failed to upload snapshot <key>: ..." and the like). */
+ * "Failed to upload snapshot <key>: ..." and the like; a limit reached:
+ * Other (400) "Snapshot failed: copying the database stopped: Query timed
+ * out: ..." or "...: its integrity check stopped: ..."). */
 int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
 		      const char *db, int max_snapshots, struct ayb_snapshot_result *res,
 		      struct ayb_err *err);
 
 /* Replaces the database with snapshot `id` (README "Snapshots"): streams
  * the object through zstd into a fresh version directory, checks it is an
- * intact SQLite database, then swaps `current` to it atomically (readers see
+ * intact SQLite database (in a worker under the query limits), then swaps
+ * `current` to it atomically (readers see
  * the old file or the new one, never a mix; no -wal/-shm comes along) and
  * deletes the old version.  On failure the live database is untouched and
  * the new directory removed.  cfg->snapshots must be set.  Errors: an id
  * of the wrong shape or one S3 does not have is SnapshotDoesNotExistError
- * (404); a corrupt object is SnapshotError (502); S3 errors as above. */
+ * (404); a corrupt object is SnapshotError (502); a check that reaches a
+ * limit is Other (400) "Snapshot <id> was not restored: its integrity check
+ * stopped: Query timed out: ..."; the worker's trouble (503, 500) likewise;
+ * S3 errors as above. */
 int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
 			 const char *db, const char *id, struct ayb_err *err);
 

@@ -10,13 +10,18 @@
  * out.  isolation.mode = "fork" instead forks a fresh sandboxed process for
  * each query.  The pool was chosen by measurement: bench/isolation.sh.
  *
+ * The server's own work on a tenant's file (a snapshot's copy, the
+ * integrity check of a copy or of a restored file) evaluates the tenant's
+ * schema too, so it runs in a worker of its own, under the same limits.
+ *
  * Wire protocol (pipes, host byte order; both ends are the same build):
  * frames of a type byte, a 32-bit length and a payload.  Parent to worker:
- * 'S' setup once, then 'Q' queries.  Worker to parent: 'R' ready (or 'E'
- * when the sandbox failed), then per query the result as typed values --
- * one 'F' (the column names) and any number of 'W' (several rows each) --
- * and one 'K' (done) or 'E' (error: class, message); an error may
- * come at any point.  lib/worker_proto.c encodes and decodes every frame;
+ * 'S' setup once, then 'Q' queries, or one 'C' (check) or 'V' (copy).
+ * Worker to parent: 'R' ready (or 'E' when the sandbox failed), then per
+ * query the result as typed values -- one 'F' (the column names) and any
+ * number of 'W' (several rows each) -- and one 'K' (done) or 'E' (error:
+ * class, message); an error may come at any point.  A check or a copy is
+ * answered with 'K' or 'E' alone.  lib/worker_proto.c encodes and decodes every frame;
  * the parent treats everything a worker says as untrusted. */
 #ifndef AYB_WORKER_H
 #define AYB_WORKER_H
@@ -46,6 +51,22 @@
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
 		     const char *entity, const char *db, const char *sql, size_t len,
 		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err);
+
+/* The server's own work on a tenant's file (lib/hosted.h's
+ * ayb_hosted_check and ayb_hosted_copy) under `iso`'s query limits: in a
+ * fresh worker when iso->enabled, ended afterwards, else inside this
+ * process.  The worker's sandbox holds f's directory (for a check, one made
+ * for the file alone: a restore's new version, a snapshot's work
+ * directory), or for a copy src's version directory, as its queries have,
+ * and the right to make files in dst->dir (dst->path and SQLite's journal
+ * beside it).  f->shown and dst->shown may be NULL.  Errors: those of
+ * ayb_hosted_check and ayb_hosted_copy, and the worker's as for
+ * ayb_worker_query (killed past the timeout: Other (400) "Query timed out:
+ * ..."; out of CPU time; died; unavailable; invalid answer). */
+int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		     struct ayb_err *err);
+int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err);
 
 /* The query limits `iso` sets. */
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim);

@@ -169,6 +169,29 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	return rc;
 }
 
+/* Runs a 'C' or 'V' payload: the integrity check of the setup's file, or
+ * its copy to the setup's `out`, answered with 'K' or 'E'. */
+static int run_task(const struct ayb_worker_setup *s, int type, const unsigned char *p,
+		    size_t n, struct out *o, int64_t *timeout_ms)
+{
+	struct ayb_query_limits lim;
+	struct ayb_err err = { 0 };
+	int ret, rc;
+
+	if (ayb_worker_get_task(p, n, &lim) < 0)
+		return -1;
+	*timeout_ms = lim.timeout_ms;
+	if (type == AYB_F_CHECK)
+		ret = ayb_hosted_check(s->path, &lim, &err);
+	else if (s->out && *s->out)
+		ret = ayb_hosted_copy(s->path, s->out, &lim, &err);
+	else
+		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a copy");
+	rc = ret < 0 ? send_error(o, &err) : send_empty(o, AYB_F_DONE);
+	ayb_err_clear(&err);
+	return rc;
+}
+
 static int64_t cpu_used_ms(void)
 {
 	struct rusage u;
@@ -231,7 +254,15 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 		rc = read_frame(in, &type, &p, &n);
 		if (rc == 0)
 			status = 0; /* the parent closed the pipe: orderly end */
-		if (rc <= 0 || type != AYB_F_QUERY || run_query(s, p, n, &out, &timeout_ms) < 0)
+		if (rc <= 0)
+			goto out;
+		if (type == AYB_F_QUERY)
+			rc = run_query(s, p, n, &out, &timeout_ms);
+		else if (type == AYB_F_CHECK || type == AYB_F_COPY)
+			rc = run_task(s, type, p, n, &out, &timeout_ms);
+		else
+			rc = -1;
+		if (rc < 0)
 			goto out;
 		free(p);
 		p = NULL;

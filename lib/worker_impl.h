@@ -13,7 +13,7 @@
 #include "row_sink.h"
 #include "sandbox.h"
 
-#define AYB_WORKER_PROTO 1
+#define AYB_WORKER_PROTO 2
 #define AYB_WORKER_FRAME_MAX (1U << 20)
 #define AYB_WORKER_HEADER 5
 /* A rows frame holds whole rows, so one big row makes a big frame, and
@@ -27,6 +27,8 @@
 enum {
 	AYB_F_SETUP = 'S',
 	AYB_F_QUERY = 'Q',
+	AYB_F_CHECK = 'C',
+	AYB_F_COPY = 'V',
 	AYB_F_READY = 'R',
 	AYB_F_FIELDS = 'F',
 	AYB_F_ROWS = 'W',
@@ -42,7 +44,10 @@ struct ayb_worker_setup {
 	char *dir;
 	char *path;
 	char *shown;
-	struct ayb_sandbox_policy policy; /* rw_dir points at dir */
+	char *out_dir;            /* a copy's directory, "" for none */
+	char *out;                /* the copy, in out_dir; "" for none */
+	struct ayb_sandbox_policy policy; /* rw_dir points at dir, out_dir at
+					     out_dir unless it is "" */
 };
 
 /* Appends a frame header for a payload of n bytes. */
@@ -80,6 +85,12 @@ int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
 /* Reads a 'Q' payload; *sql points into it.  0, or -1 when invalid. */
 int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
 			 struct ayb_query_limits *lim, const char **sql, size_t *len);
+
+/* A 'C' (check the file) or 'V' (copy it to the setup's `out`) frame,
+ * whole: the limits it runs under.  -1 on OOM. */
+int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim);
+/* Reads a 'C' or 'V' payload.  0, or -1 when invalid. */
+int ayb_worker_get_task(const unsigned char *p, size_t n, struct ayb_query_limits *lim);
 
 /* The 'F' frame, whole: the result's column names.  -1 on OOM or when it
  * would pass AYB_WORKER_ROWS_MAX. */

@@ -199,9 +199,10 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 /* ---- starting and ending workers ------------------------------------------ */
 
 /* ayb-query-worker: $AYB_QUERY_WORKER, else beside the running program
- * (cgi/ in the build tree, pkglibexecdir when installed), else in
- * pkglibexecdir.  Looked up at every start, which is rare next to what a
- * start costs.  The result lives in a static buffer. */
+ * (cgi/ in the build tree, pkglibexecdir when installed), else in the
+ * build tree's cgi/ (for ayb-snapshot, in cron/), else in pkglibexecdir.
+ * Looked up at every start, which is rare next to what a start costs.  The
+ * result lives in a static buffer. */
 static const char *worker_program(void)
 {
 	static char path[PATH_MAX];
@@ -211,7 +212,8 @@ static const char *worker_program(void)
 		snprintf(path, sizeof(path), "%s", env);
 		return path;
 	}
-	if (ayb_fs_sibling_program("ayb-query-worker", path, sizeof(path)) == 0)
+	if (ayb_fs_sibling_program("ayb-query-worker", path, sizeof(path)) == 0 ||
+	    ayb_fs_sibling_program("../cgi/ayb-query-worker", path, sizeof(path)) == 0)
 		return path;
 	snprintf(path, sizeof(path), "%s/ayb-query-worker", AYB_PKGLIBEXECDIR);
 	return path;
@@ -280,7 +282,7 @@ static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_la
 	s->idle_ms = iso->worker_idle_seconds * 1000;
 	s->dir = f->dir;
 	s->path = f->path;
-	s->shown = f->shown;
+	s->shown = f->shown ? f->shown : f->path;
 	s->policy.rw_dir = f->dir;
 	s->policy.file_size_bytes = iso->max_file_size_mb << 20;
 	s->policy.address_space_bytes = iso->address_space_mb << 20;
@@ -335,8 +337,8 @@ static void close_pair(int p[2])
 /* Takes the parent's ends of a new worker's pipes (non-blocking) and
  * closes the child's: held here, they would hide its death as a hang.
  * Sets req/resp to -1 so the caller's cleanup leaves them alone. */
-static int adopt_pipes(struct worker *w, int req[2], int resp[2],
-		       const struct ayb_layout_file *f, struct ayb_err *err)
+static int adopt_pipes(struct worker *w, int req[2], int resp[2], const char *path,
+		       struct ayb_err *err)
 {
 	close(req[0]);
 	close(resp[1]);
@@ -345,20 +347,19 @@ static int adopt_pipes(struct worker *w, int req[2], int resp[2],
 	req[0] = req[1] = resp[0] = resp[1] = -1;
 	fcntl(w->to, F_SETFL, O_NONBLOCK);
 	fcntl(w->from, F_SETFL, O_NONBLOCK);
-	if (!(w->path = strdup(f->path)))
+	if (!(w->path = strdup(path)))
 		return ayb_err_oom(err);
 	return 0;
 }
 
-/* Starts an exec'd worker for f in slot w: ayb-query-worker with the pipes
- * as fds 0/1, the inherited stderr (the web server's error log), and an
- * empty environment.  Its argv names the database file, so an operator
+/* Starts an exec'd worker set up by s in slot w: ayb-query-worker with the
+ * pipes as fds 0/1, the inherited stderr (the web server's error log), and
+ * an empty environment.  Its argv names the database file, so an operator
  * sees in ps which database a worker serves. */
-static int start_exec(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
-		      struct worker *w, int req[2], int resp[2], struct ayb_err *err)
+static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int req[2],
+		      int resp[2], struct ayb_err *err)
 {
 	posix_spawn_file_actions_t fa;
-	struct ayb_worker_setup s;
 	struct ayb_buf b = { 0 };
 	char *argv[3], *env[4];
 	const char *prog = worker_program();
@@ -370,7 +371,7 @@ static int start_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
 	argv[0] = (char *)"ayb-query-worker";
-	argv[1] = f->path;
+	argv[1] = s->path;
 	argv[2] = NULL;
 	worker_env(env, sizeof(env) / sizeof(env[0]));
 	rc = posix_spawn(&w->pid, prog, &fa, NULL, argv, env);
@@ -381,10 +382,9 @@ static int start_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 				   "Query worker unavailable: cannot run %s: %s", prog,
 				   strerror(rc));
 	}
-	if (adopt_pipes(w, req, resp, f, err) < 0)
+	if (adopt_pipes(w, req, resp, s->path, err) < 0)
 		goto out;
-	setup_of(iso, f, &s);
-	if (ayb_worker_setup_encode(&s, &b) < 0) {
+	if (ayb_worker_setup_encode(s, &b) < 0) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -398,14 +398,13 @@ out:
 	return ret;
 }
 
-/* Forks a one-query worker for f (isolation.mode = "fork").  No exec: the
- * child is a copy of this process, so it closes every descriptor but its
- * pipes before sandboxing itself; what it inherits in memory (the parsed
- * configuration) is the price of skipping an exec per query. */
-static int start_fork(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
-		      struct worker *w, int req[2], int resp[2], struct ayb_err *err)
+/* Forks a one-query worker set up by s (isolation.mode = "fork").  No
+ * exec: the child is a copy of this process, so it closes every descriptor
+ * but its pipes before sandboxing itself; what it inherits in memory (the
+ * parsed configuration) is the price of skipping an exec per query. */
+static int start_fork(const struct ayb_worker_setup *s, struct worker *w, int req[2],
+		      int resp[2], struct ayb_err *err)
 {
-	struct ayb_worker_setup s;
 	pid_t parent = getpid();
 
 	fflush(NULL);
@@ -420,24 +419,23 @@ static int start_fork(const struct ayb_isolation_config *iso, const struct ayb_l
 		if (getppid() != parent || dup2(req[0], 0) < 0 || dup2(resp[1], 1) < 0)
 			_exit(1);
 		syscall(SYS_close_range, 3U, ~0U, 0U);
-		setup_of(iso, f, &s);
-		_exit(ayb_worker_serve(&s, 0, 1, 1));
+		_exit(ayb_worker_serve(s, 0, 1, 1));
 	}
-	return adopt_pipes(w, req, resp, f, err);
+	return adopt_pipes(w, req, resp, s->path, err);
 }
 
-/* Starts a worker for f in slot w with `start` (start_exec or start_fork),
- * which runs the child on new pipes and takes the parent's ends, then waits
- * until the worker is ready.  On failure whatever started is ended. */
-static int spawn(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
-		 struct worker *w,
-		 int (*start)(const struct ayb_isolation_config *, const struct ayb_layout_file *,
-			      struct worker *, int[2], int[2], struct ayb_err *),
+/* Starts a worker set up by s in slot w with `start` (start_exec or
+ * start_fork), which runs the child on new pipes and takes the parent's
+ * ends, then waits until the worker is ready.  On failure whatever started
+ * is ended. */
+static int spawn(const struct ayb_worker_setup *s, struct worker *w,
+		 int (*start)(const struct ayb_worker_setup *, struct worker *, int[2], int[2],
+			      struct ayb_err *),
 		 struct ayb_err *err)
 {
 	int req[2], resp[2], ret = -1;
 
-	if (make_pipes(req, resp, err) == 0 && start(iso, f, w, req, resp, err) == 0 &&
+	if (make_pipes(req, resp, err) == 0 && start(s, w, req, resp, err) == 0 &&
 	    await_ready(w, err) == 0)
 		ret = 0;
 	if (ret < 0 && w->pid)
@@ -468,6 +466,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 			       const struct ayb_layout_file *f, struct ayb_err *err)
 {
 	struct worker *w = NULL;
+	struct ayb_worker_setup s;
 	size_t want = (size_t)iso->max_workers;
 
 	if (pool_size < want) {
@@ -506,7 +505,8 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		}
 		if (w->pid > 0)
 			worker_end(w);
-		if (spawn(iso, f, w, start_exec, err) < 0)
+		setup_of(iso, f, &s);
+		if (spawn(&s, w, start_exec, err) < 0)
 			return NULL;
 	}
 	w->last_used = ++use_clock;
@@ -570,16 +570,16 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
 	return (size_t)lim->max_bytes * 4 + AYB_WORKER_FRAME_MAX;
 }
 
-/* Sends the query and decodes the answer into `rows`.  DONE: the worker
- * answered (with a result or an error) and may be reused; FAILED: err is
- * set and the worker has been ended; RETRY: a reused worker had already
- * exited of its own accord before reading the query, so nothing ran. */
+/* Sends the request q (a query, a check or a copy) and decodes the answer:
+ * a query's result into `rows`, or for a check or a copy (rows NULL) its
+ * end alone.  DONE: the worker answered (with a result or an error) and
+ * may be reused; FAILED: err is set and the worker has been ended; RETRY:
+ * a reused worker had already exited of its own accord before reading the
+ * request, so nothing ran. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
-			     const struct ayb_query_limits *lim, const char *sql, size_t len,
-			     enum ayb_query_mode mode, struct ayb_row_sink *rows,
-			     struct ayb_err *err)
+			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
+			     struct ayb_row_sink *rows, struct ayb_err *err)
 {
-	struct ayb_buf q = { 0 };
 	const unsigned char *p;
 	const char **names = NULL;
 	struct ayb_value *values = NULL;
@@ -590,11 +590,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 	enum outcome res = FAILED;
 
 	rb_reset();
-	if (ayb_worker_put_query(&q, mode, lim, sql, len) < 0) {
-		ayb_err_oom(err);
-		goto end;
-	}
-	rc = write_full(w->to, q.data, q.len, &budget);
+	rc = write_full(w->to, q->data, q->len, &budget);
 	if (rc == IO_TIMEOUT)
 		goto timeout;
 	if (rc != IO_OK)
@@ -616,9 +612,9 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		if (received > cap)
 			goto garbage;
 		/* Nothing may follow the end of an answer. */
-		if (type == AYB_F_DONE && n == 0 && names && rb.pos == rb.len) {
+		if (type == AYB_F_DONE && n == 0 && (names || !rows) && rb.pos == rb.len) {
 			res = DONE;
-			if (rows->end(rows->ctx) < 0)
+			if (rows && rows->end(rows->ctx) < 0)
 				ayb_err_set(err, AYB_E_INTERNAL,
 					    "The query result could not be delivered");
 			goto out;
@@ -629,7 +625,9 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 			res = DONE;
 			goto out;
 		}
-		if (type == AYB_F_FIELDS && !names) {
+		if (!rows) {
+			goto garbage;
+		} else if (type == AYB_F_FIELDS && !names) {
 			if (ayb_worker_get_fields(p, n, &names, &ncol) < 0 ||
 			    !(values = calloc(ncol ? ncol : 1, sizeof(*values))))
 				goto garbage;
@@ -672,8 +670,16 @@ out:
 		rb_release();
 	free(names);
 	free(values);
-	ayb_buf_free(&q);
 	return res;
+}
+
+/* A worker that dies must not take the caller with it. */
+static void ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
 }
 
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
@@ -682,8 +688,9 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 {
 	struct ayb_query_limits lim;
 	struct ayb_layout_file f;
+	struct ayb_worker_setup s;
+	struct ayb_buf q = { 0 };
 	struct worker one, *w;
-	struct sigaction sa;
 	enum outcome res = FAILED;
 	int ret = -1;
 
@@ -700,19 +707,23 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 		ayb_err_set(err, AYB_E_INVALID, "Query is too long");
 		goto out;
 	}
-	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-		signal(SIGPIPE, SIG_IGN);
+	if (ayb_worker_put_query(&q, mode, &lim, sql, len) < 0) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ignore_sigpipe();
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (iso->mode == AYB_ISOLATION_FORK) {
 			memset(&one, 0, sizeof(one));
 			one.to = one.from = -1;
 			w = &one;
-			if (spawn(iso, &f, w, start_fork, err) < 0)
+			setup_of(iso, &f, &s);
+			if (spawn(&s, w, start_fork, err) < 0)
 				goto out;
 		} else if (!(w = pool_get(iso, &f, err))) {
 			goto out;
 		}
-		res = exchange(w, iso, &lim, sql, len, mode, rows, err);
+		res = exchange(w, iso, &lim, &q, rows, err);
 		if (w == &one && one.pid > 0)
 			worker_end(&one);
 		if (res != RETRY)
@@ -722,6 +733,66 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	if (res == RETRY)
 		ayb_err_set(err, AYB_E_QUERY, "The query worker stopped unexpectedly");
 out:
+	ayb_buf_free(&q);
 	ayb_layout_file_free(&f);
 	return ret;
+}
+
+/* ---- a check or a copy ---------------------------------------------------- */
+
+/* Runs a 'C' or 'V' request in a worker of its own set up by s, ended
+ * afterwards: no pooled worker ever holds the rights a copy needs. */
+static int run_task(const struct ayb_isolation_config *iso, const struct ayb_worker_setup *s,
+		    int type, struct ayb_err *err)
+{
+	struct ayb_query_limits lim;
+	struct ayb_buf q = { 0 };
+	struct worker one;
+	enum outcome res = FAILED;
+
+	ayb_worker_limits(iso, &lim);
+	memset(&one, 0, sizeof(one));
+	one.to = one.from = -1;
+	ignore_sigpipe();
+	if (ayb_worker_put_task(&q, type, &lim) < 0) {
+		ayb_err_oom(err);
+	} else if (spawn(s, &one, iso->mode == AYB_ISOLATION_FORK ? start_fork : start_exec,
+			 err) == 0) {
+		res = exchange(&one, iso, &lim, &q, NULL, err);
+		if (one.pid > 0)
+			worker_end(&one);
+	}
+	ayb_buf_free(&q);
+	return res == DONE && !err->kind ? 0 : -1;
+}
+
+int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		     struct ayb_err *err)
+{
+	struct ayb_query_limits lim;
+	struct ayb_worker_setup s;
+
+	if (!iso->enabled) {
+		ayb_worker_limits(iso, &lim);
+		return ayb_hosted_check(f->path, &lim, err);
+	}
+	setup_of(iso, f, &s);
+	return run_task(iso, &s, AYB_F_CHECK, err);
+}
+
+int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	struct ayb_query_limits lim;
+	struct ayb_worker_setup s;
+
+	if (!iso->enabled) {
+		ayb_worker_limits(iso, &lim);
+		return ayb_hosted_copy(src->path, dst->path, &lim, err);
+	}
+	setup_of(iso, src, &s);
+	s.out_dir = dst->dir;
+	s.out = dst->path;
+	s.policy.out_dir = dst->dir;
+	return run_task(iso, &s, AYB_F_COPY, err);
 }

@@ -1,7 +1,7 @@
 /* The query worker protocol's frames (lib/worker.h), encoded and decoded
- * here and nowhere else: setup, query, ready, fields, rows, done and
- * error.  Decoding treats every byte as hostile: the parent runs it on
- * what a worker, which runs tenant SQL, says. */
+ * here and nowhere else: setup, query, check, copy, ready, fields, rows,
+ * done and error.  Decoding treats every byte as hostile: the parent runs
+ * it on what a worker, which runs tenant SQL, says. */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -86,6 +86,8 @@ int ayb_worker_setup_encode(const struct ayb_worker_setup *s, struct ayb_buf *b)
 	ayb_worker_put_str(&p, s->dir);
 	ayb_worker_put_str(&p, s->path);
 	ayb_worker_put_str(&p, s->shown);
+	ayb_worker_put_str(&p, s->out_dir ? s->out_dir : "");
+	ayb_worker_put_str(&p, s->out ? s->out : "");
 	if (p.oom)
 		goto out;
 	ayb_worker_put_header(b, AYB_F_SETUP, p.len);
@@ -112,7 +114,10 @@ int ayb_worker_setup_decode(const unsigned char *p, size_t n, struct ayb_worker_
 	s->dir = ayb_worker_get_str(&r);
 	s->path = ayb_worker_get_str(&r);
 	s->shown = ayb_worker_get_str(&r);
+	s->out_dir = ayb_worker_get_str(&r);
+	s->out = ayb_worker_get_str(&r);
 	s->policy.rw_dir = s->dir;
+	s->policy.out_dir = s->out_dir && *s->out_dir ? s->out_dir : NULL;
 	if (r.bad || r.n) {
 		ayb_worker_setup_free(s);
 		return -1;
@@ -125,6 +130,8 @@ void ayb_worker_setup_free(struct ayb_worker_setup *s)
 	free(s->dir);
 	free(s->path);
 	free(s->shown);
+	free(s->out_dir);
+	free(s->out);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -150,10 +157,11 @@ int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err)
 	if (n < 1)
 		return -1;
 	kind = p[0];
-	/* A hosted query only ever fails with one of these classes. */
+	/* A hosted query only ever fails with one of these classes, a check
+	 * or a copy with SnapshotError too. */
 	if (kind != AYB_E_INVALID && kind != AYB_E_FORBIDDEN && kind != AYB_E_INTERNAL &&
 	    kind != AYB_E_UNAVAILABLE && kind != AYB_E_NO_WRITE && kind != AYB_E_QUERY &&
-	    kind != AYB_E_DISK_FULL)
+	    kind != AYB_E_DISK_FULL && kind != AYB_E_SNAPSHOT)
 		return -1;
 	ayb_err_set(err, (enum ayb_err_kind)kind, "%.*s", (int)(n - 1), (const char *)p + 1);
 	return 0;
@@ -175,6 +183,24 @@ static void patch_length(struct ayb_buf *b, size_t at)
 		memcpy(b->data + at + 1, &len, sizeof(len));
 }
 
+static void put_limits(struct ayb_buf *b, const struct ayb_query_limits *lim)
+{
+	ayb_worker_put_i64(b, lim->timeout_ms);
+	ayb_worker_put_i64(b, lim->heap_bytes);
+	ayb_worker_put_i64(b, lim->max_rows);
+	ayb_worker_put_i64(b, lim->max_bytes);
+	ayb_worker_put_i64(b, lim->max_file_bytes);
+}
+
+static void get_limits(struct ayb_worker_rd *r, struct ayb_query_limits *lim)
+{
+	lim->timeout_ms = ayb_worker_get_i64(r);
+	lim->heap_bytes = ayb_worker_get_i64(r);
+	lim->max_rows = ayb_worker_get_i64(r);
+	lim->max_bytes = ayb_worker_get_i64(r);
+	lim->max_file_bytes = ayb_worker_get_i64(r);
+}
+
 int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
 			 const struct ayb_query_limits *lim, const char *sql, size_t len)
 {
@@ -184,11 +210,7 @@ int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
 		return -1;
 	ayb_worker_put_header(b, AYB_F_QUERY, 1 + 5 * sizeof(int64_t) + len);
 	ayb_buf_add(b, &m, 1);
-	ayb_worker_put_i64(b, lim->timeout_ms);
-	ayb_worker_put_i64(b, lim->heap_bytes);
-	ayb_worker_put_i64(b, lim->max_rows);
-	ayb_worker_put_i64(b, lim->max_bytes);
-	ayb_worker_put_i64(b, lim->max_file_bytes);
+	put_limits(b, lim);
 	ayb_buf_add(b, sql, len);
 	return b->oom ? -1 : 0;
 }
@@ -201,16 +223,27 @@ int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *
 	if (n < 1 || (p[0] != AYB_QUERY_READ_ONLY && p[0] != AYB_QUERY_READ_WRITE))
 		return -1;
 	*mode = (enum ayb_query_mode)p[0];
-	lim->timeout_ms = ayb_worker_get_i64(&r);
-	lim->heap_bytes = ayb_worker_get_i64(&r);
-	lim->max_rows = ayb_worker_get_i64(&r);
-	lim->max_bytes = ayb_worker_get_i64(&r);
-	lim->max_file_bytes = ayb_worker_get_i64(&r);
+	get_limits(&r, lim);
 	if (r.bad)
 		return -1;
 	*sql = (const char *)r.p;
 	*len = r.n;
 	return 0;
+}
+
+int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim)
+{
+	ayb_worker_put_header(b, type, 5 * sizeof(int64_t));
+	put_limits(b, lim);
+	return b->oom ? -1 : 0;
+}
+
+int ayb_worker_get_task(const unsigned char *p, size_t n, struct ayb_query_limits *lim)
+{
+	struct ayb_worker_rd r = { p, n, 0 };
+
+	get_limits(&r, lim);
+	return r.bad || r.n ? -1 : 0;
 }
 
 /* 'F': the count, then each name as a length, its bytes and a NUL, so the

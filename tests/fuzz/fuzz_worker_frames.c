@@ -1,7 +1,8 @@
 /* libFuzzer harness for what the parent decodes from a query worker, which
  * runs tenant SQL and so may say anything: the payloads of the fields,
- * rows, error and setup frames.  The first input byte picks the frame and
- * (for rows) the column count; the rest is its payload.
+ * rows, error and setup frames, and those of the check and copy requests
+ * (a worker decodes them).  The first input byte picks the frame and (for
+ * rows) the column count; the rest is its payload.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ilib \
  *     $(pkg-config --cflags libcjson) tests/fuzz/fuzz_worker_frames.c \
@@ -66,9 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	default: {
 		struct ayb_worker_setup s;
+		struct ayb_query_limits lim;
 
 		if (ayb_worker_setup_decode(p, n, &s) == 0)
 			ayb_worker_setup_free(&s);
+		if (ayb_worker_get_task(p, n, &lim) == 0)
+			sum += (size_t)lim.timeout_ms;
 		break;
 	}
 	}

@@ -22,7 +22,7 @@
 #include "tap.h"
 
 static char top[] = "/tmp/ayb-test-sandbox.XXXXXX";
-static char mine[PATH_MAX], other[PATH_MAX];
+static char mine[PATH_MAX], other[PATH_MAX], out[PATH_MAX];
 static struct ayb_sandbox_support sup;
 
 static void skip(const char *why, const char *name)
@@ -108,6 +108,39 @@ static void filesystem(void)
 	is_int(FAILS(open(p, O_RDONLY)), EACCES, "a symlink out of its directory leads nowhere");
 	is_int(FAILS(mkdir("/tmp/ayb-test-sandbox-escape", 0700)), EACCES,
 	       "no new directory in /tmp");
+}
+
+/* A snapshot's copy: its worker may also make and write files in the work
+ * directory (out_dir), and nothing else there. */
+static void copy_dir(void)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	path_in(p, out, "copy");
+	fd = open(p, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ok(fd >= 0 && write(fd, "x", 1) == 1, "the copy's directory: create and write");
+	if (fd >= 0)
+		close(fd);
+	path_in(p, out, "copy-journal");
+	ok((fd = open(p, O_RDWR | O_CREAT, 0600)) >= 0 && unlink(p) == 0,
+	   "the copy's directory: a journal, removed again");
+	if (fd >= 0)
+		close(fd);
+	path_in(p, mine, "db");
+	ok((fd = open(p, O_RDONLY)) >= 0, "its database's directory as before");
+	if (fd >= 0)
+		close(fd);
+	if (sup.landlock_abi <= 0) {
+		skip("no Landlock in this kernel", "no directory or link in the copy's directory");
+		return;
+	}
+	path_in(p, out, "sub");
+	is_int(FAILS(mkdir(p, 0700)), EACCES, "no directory in the copy's directory");
+	path_in(p, out, "link");
+	is_int(FAILS(symlink("/etc/passwd", p)), EACCES, "no symlink in the copy's directory");
+	path_in(p, other, "secret");
+	is_int(FAILS(open(p, O_RDONLY)), EACCES, "another tenant's file still refused");
 }
 
 static void processes(void)
@@ -232,8 +265,10 @@ int main(void)
 		return 1;
 	path_in(mine, top, "mine");
 	path_in(other, top, "other");
+	path_in(out, top, "out");
 	mkdir(mine, 0700);
 	mkdir(other, 0700);
+	mkdir(out, 0700);
 	path_in(secret, other, "secret");
 	fd = open(secret, O_WRONLY | O_CREAT, 0600);
 	if (fd < 0 || write(fd, "secret", 6) != 6)
@@ -254,6 +289,9 @@ int main(void)
 	in_child(&p, filesystem);
 	in_child(&p, processes);
 	in_child(&p, limits);
+	p.out_dir = out;
+	in_child(&p, copy_dir);
+	p.out_dir = NULL;
 	path_in(link, other, "planted");
 	ok(access(link, F_OK) < 0, "nothing was created next to the other tenant's file");
 
@@ -281,6 +319,9 @@ int main(void)
 	path_in(link, mine, "big");
 	unlink(link);
 	unlink(secret);
+	path_in(link, out, "copy");
+	unlink(link);
+	rmdir(out);
 	rmdir(mine);
 	rmdir(other);
 	rmdir(top);

@@ -2,7 +2,8 @@
  * real ayb-query-worker of this build: results and errors come back as
  * in-process, workers are reused, and a worker that hangs, dies, idles out
  * or is evicted is replaced without the caller noticing more than one
- * clear error. */
+ * clear error.  Checks and copies of a tenant's file run in workers of
+ * their own under the same limits. */
 #include "autoconfig.h"
 
 #include <dirent.h>
@@ -18,11 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "config.h"
 #include "disk.h"
 #include "hosted.h"
 #include "hosted_query.h"
 #include "render.h"
+#include "sandbox.h"
 #include "tap.h"
 #include "worker.h"
 #include "worker_impl.h"
@@ -334,6 +338,144 @@ static void test_frames(void)
 	ayb_buf_free(&got);
 }
 
+/* ---- checks and copies --------------------------------------------------- */
+
+/* Builds the database at path with this process's own SQLite, which has no
+ * guards (writable_schema works). */
+static int make_db(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open(path, &db);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* An index made with a cheap expression, then given in the schema a costly
+ * one of the same values: what a tenant builds row by row, each insert
+ * within the timeout, while a check evaluates the costly one for every row
+ * (tests/e2e/snapshots_limits.sh). */
+#define REINDEXED(rows, x, cheap, costly) \
+	"CREATE TABLE t(x TEXT);" \
+	"WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < " rows ") " \
+	"INSERT INTO t SELECT " x " FROM c;" \
+	"CREATE INDEX i ON t(" cheap ");" \
+	"PRAGMA writable_schema = ON;" \
+	"UPDATE sqlite_schema SET sql = 'CREATE INDEX i ON t(" costly ")' WHERE name = 'i';"
+/* 2000 evaluations, each sliding a thousand bytes along 100 kB (a few ms):
+ * seconds in all, in steps short enough for the progress handler to stop
+ * it in this process too. */
+#define SLOW_INDEX \
+	REINDEXED("2000", "printf('%.*c', 1000, 'a') || 'b'", \
+		  "instr(printf('%.*c', 1, 'a'), x)", \
+		  "instr(printf(''%.*c'', 100000, ''a''), x)")
+/* Each evaluation makes a 40 MB string: past the length limit (half the
+ * 64 MiB heap limit). */
+#define HUGE_INDEX \
+	REINDEXED("8", "'b'", "length(hex(zeroblob(1))) * 0", \
+		  "length(hex(zeroblob(20000000))) * 0")
+
+/* A check or a copy with a fresh error: its message, or "(passed)". */
+static const char *task(int (*run)(const struct ayb_isolation_config *,
+				   const struct ayb_layout_file *, struct ayb_err *),
+			const struct ayb_layout_file *f)
+{
+	ayb_err_clear(&err);
+	if (run(&iso, f, &err) == 0)
+		return "(passed)";
+	return err.message ? err.message : "(null)";
+}
+
+static const char *copy_to(const struct ayb_layout_file *f, const struct ayb_layout_file *to)
+{
+	ayb_err_clear(&err);
+	if (ayb_worker_copy(&iso, f, to, &err) == 0)
+		return "(passed)";
+	return err.message ? err.message : "(null)";
+}
+
+static void test_tasks(void)
+{
+	char top[PATH_MAX], in[PATH_MAX + 8], out[PATH_MAX + 8], away[PATH_MAX + 8];
+	char good[PATH_MAX + 16], slow[PATH_MAX + 16], huge[PATH_MAX + 16], junk[PATH_MAX + 16];
+	char copy[PATH_MAX + 16], escaped[PATH_MAX + 16];
+	struct ayb_layout_file f = { in, good, NULL }, to = { out, copy, NULL };
+	struct ayb_sandbox_support sup;
+	const char *why;
+	pid_t pid;
+	FILE *j;
+
+	/* Paths as the layout gives them: canonical (no symlink in them). */
+	if (!realpath(data, top))
+		snprintf(top, sizeof(top), "%s", data);
+	snprintf(in, sizeof(in), "%s/in", top);
+	snprintf(out, sizeof(out), "%s/out", top);
+	snprintf(away, sizeof(away), "%s/away", top);
+	mkdir(in, 0700);
+	mkdir(out, 0700);
+	mkdir(away, 0700);
+	snprintf(good, sizeof(good), "%s/good", in);
+	snprintf(slow, sizeof(slow), "%s/slow", in);
+	snprintf(huge, sizeof(huge), "%s/huge", in);
+	snprintf(junk, sizeof(junk), "%s/junk", in);
+	snprintf(copy, sizeof(copy), "%s/copy", out);
+	snprintf(escaped, sizeof(escaped), "%s/copy", away);
+	if (make_db(good, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);") < 0 ||
+	    make_db(slow, SLOW_INDEX) < 0 || make_db(huge, HUGE_INDEX) < 0 ||
+	    !(j = fopen(junk, "w"))) {
+		ok(0, "set up the databases to check");
+		return;
+	}
+	fputs("not a database, but long enough to be read as one's header......", j);
+	fclose(j);
+	iso.query_timeout_ms = 300;
+
+	is_str(task(ayb_worker_check, &f), "(passed)",
+	       "an intact database passes its check in a worker");
+	f.path = junk;
+	is_str(task(ayb_worker_check, &f), "file is not a database",
+	       "a file that is not a database fails it");
+	is_int(err.kind, AYB_E_SNAPSHOT, "with SQLite's words as SnapshotError");
+	f.path = slow;
+	is_str(task(ayb_worker_check, &f),
+	       "Query timed out: it ran longer than 300 ms (the server's limit)",
+	       "a check that evaluates a costly index stops at the query timeout");
+	is_int(ayb_err_status(&err), 400, "status 400: the tenant's data, not the server");
+	f.path = huge;
+	is_str(task(ayb_worker_check, &f),
+	       "String or blob too big: longer than 32 MiB (the server's limit)",
+	       "a check that builds huge strings stops at the length limit");
+	iso.mode = AYB_ISOLATION_FORK;
+	f.path = slow;
+	is_str(task(ayb_worker_check, &f),
+	       "Query timed out: it ran longer than 300 ms (the server's limit)",
+	       "fork mode: the same limit");
+	iso.mode = AYB_ISOLATION_POOL;
+	iso.enabled = 0;
+	is_str(task(ayb_worker_check, &f),
+	       "Query timed out: it ran longer than 300 ms (the server's limit)",
+	       "isolation off: the check's timeout still applies in this process");
+	iso.enabled = 1;
+	iso.query_timeout_ms = 10000;
+
+	f.path = good;
+	is_str(copy_to(&f, &to), "(passed)", "a copy (VACUUM INTO) in a worker");
+	is_str(task(ayb_worker_check, &to), "(passed)", "the copy is intact");
+	ayb_sandbox_probe(&sup);
+	if (sup.landlock_abi > 0) {
+		to.path = escaped;
+		why = copy_to(&f, &to);
+		ok(strcmp(why, "(passed)") != 0 && access(escaped, F_OK) < 0,
+		   "a copy's worker can write nowhere but its own two directories (%s)", why);
+		to.path = copy;
+	} else {
+		ok(1, "# SKIP no Landlock on this kernel: a copy's worker is not confined");
+	}
+	is_int(children(&pid), 0, "no worker is left after checks and copies");
+}
+
 int main(void)
 {
 	char worker[PATH_MAX];
@@ -487,6 +629,8 @@ int main(void)
 	       "Forbidden operation: ATTACH is not allowed on this server",
 	       "fork mode: the guards hold");
 	iso.mode = AYB_ISOLATION_POOL;
+
+	test_tasks();
 
 	/* Isolation off: in this process, limits still apply. */
 	iso.enabled = 0;
