@@ -377,9 +377,10 @@ static int start_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
 		w->pid = 0;
+		/* The program's name, not where it is: callers see this. */
 		return ayb_err_set(err, AYB_E_UNAVAILABLE,
-				   "Query worker unavailable: cannot run %s: %s", prog,
-				   strerror(rc));
+				   "Query worker unavailable: cannot run %s: %s",
+				   strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog, strerror(rc));
 	}
 	if (adopt_pipes(w, req, resp, f, err) < 0)
 		goto out;
