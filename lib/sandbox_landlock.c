@@ -103,8 +103,8 @@ int ayb_sandbox_landlock_enter(const char *dir, struct ayb_err *err)
 	pb.allowed_access = ra.handled_access_fs;
 	pb.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (pb.parent_fd < 0) {
-		ayb_err_set(err, AYB_E_INTERNAL, "Landlock: cannot open the database's directory: %s",
-			    strerror(errno));
+		ayb_err_set(err, AYB_E_INTERNAL,
+			    "Landlock: cannot open the database's directory: %s", strerror(errno));
 		goto out;
 	}
 	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0) {
