@@ -381,7 +381,8 @@ static int start_exec(const struct ayb_isolation_config *iso, const struct ayb_l
 		w->pid = 0;
 		/* The program's name, not where it is: callers see this. */
 		return ayb_err_set(err, AYB_E_UNAVAILABLE,
-				   "Query worker unavailable: cannot run %s: %s", name, strerror(rc));
+				   "Query worker unavailable: cannot run %s: %s", name,
+				   strerror(rc));
 	}
 	if (adopt_pipes(w, req, resp, f, err) < 0)
 		goto out;
