@@ -23,6 +23,7 @@ static const char *reason(int status)
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return status >= 500 ? "Internal Server Error" : "Unknown";
 	}
@@ -117,6 +118,12 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
 	if (r->status == 401)
 		fcgi_response_header(r, "WWW-Authenticate", "Bearer");
+	if (err->retry_after > 0) {
+		char secs[24];
+
+		snprintf(secs, sizeof(secs), "%ld", err->retry_after);
+		fcgi_response_header(r, "Retry-After", secs);
+	}
 	/* 4xx are the client's mistakes (the access log has them); 5xx are
 	 * ours and need the reason next to the request. */
 	if (r->status >= 500)

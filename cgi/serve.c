@@ -121,6 +121,7 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 	}
 	ctx.cfg = cfg;
 	ctx.store = site->store;
+	ctx.client_addr = fcgi_request_param(&req, "REMOTE_ADDR");
 	call.app = &ctx;
 	call.req = &req;
 	call.resp = &resp;

@@ -80,6 +80,7 @@ static const char *const migrations[] = {
 	" expires_at TIMESTAMP NOT NULL,"
 	" used_at TIMESTAMP NULL);",
 	AYB_STORE_MIGRATION_2,
+	AYB_STORE_MIGRATION_3,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)
