@@ -154,7 +154,7 @@ int main(void)
 		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 60, &over,
 					     &wait, &err), 1, "a second to the address");
 		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 600, &over,
-					     &wait, &err), 0, "a third is over the address's limit");
+					     &wait, &err), 0, "a third is over the address limit");
 		ok(over == 0 && wait == 3000, "the address's window ends in 3000 s (%d, %lld)",
 		   over, (long long)wait);
 		is_int(ayb_store_email_quota(st, "r@x.org", "10.0.0.1", 2, 3, t0 + 600, &over,
@@ -168,7 +168,7 @@ int main(void)
 		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 0, 0, t0 + 900, &over,
 					     &wait, &err), 1, "limits of 0 are none");
 		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 3600, &over,
-					     &wait, &err), 1, "an hour on, the windows start again");
+					     &wait, &err), 1, "an hour on, windows start again");
 		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 3601, &over,
 					     &wait, &err), 1, "a second in the new window");
 		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 3602, &over,
