@@ -451,16 +451,16 @@ static int quota_count(struct ayb_store *st, char kind, const char *who, int64_t
 	char *subject = ayb_fmt("%c:%s", kind, who), t_now[24], t_old[24];
 	struct ayb_param p[3] = { { subject }, { t_now }, { t_old } };
 	struct ayb_rows r;
+	int rc;
 
 	if (!subject)
 		return ayb_err_oom(err);
 	snprintf(t_now, sizeof(t_now), "%" PRId64, now);
 	snprintf(t_old, sizeof(t_old), "%" PRId64, now - QUOTA_WINDOW);
-	if (run(st, Q_EMAIL_QUOTA_COUNT, p, 3, &r, err) < 0) {
-		free(subject);
-		return -1;
-	}
+	rc = run(st, Q_EMAIL_QUOTA_COUNT, p, 3, &r, err);
 	free(subject);
+	if (rc < 0)
+		return -1;
 	*sent = r.nrows ? num(ayb_rows_get(&r, 0, 0)) : 0;
 	*start = r.nrows ? num(ayb_rows_get(&r, 0, 1)) : now;
 	ayb_rows_free(&r);
@@ -481,7 +481,7 @@ int ayb_store_email_quota(struct ayb_store *st, const char *address, const char 
 	if (ayb_store_begin(st, err) < 0)
 		return -1;
 	for (int i = 0; i < 2; i++) {
-		if (!who[i] || !max[i])
+		if (!who[i] || !*who[i] || !max[i])
 			continue;
 		if (quota_count(st, i ? 'c' : 'a', who[i], now, &sent, &start, err) < 0)
 			goto rollback;
