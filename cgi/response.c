@@ -132,6 +132,17 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 	cJSON_Delete(o);
 }
 
+void fcgi_response_error_as(struct fcgi_response *r, const struct ayb_err *err,
+			    const char *message)
+{
+	struct ayb_err shown = { 0 };
+
+	ayb_err_set(&shown, err->kind, "%s", message);
+	fcgi_response_error(r, &shown);
+	set_log(r, "", err);
+	ayb_err_clear(&shown);
+}
+
 void fcgi_response_status(struct fcgi_response *r, int status)
 {
 	r->status = status;

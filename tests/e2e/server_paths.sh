@@ -1,7 +1,7 @@
 #!/bin/sh
 # No answer shows where the server keeps its data (README "Isolation", what
-# callers see): PRAGMA database_list in every form, and a restore that fails
-# writing the new file, against the S3 test server.
+# callers see): PRAGMA database_list in every form, a restore that fails
+# writing the new file (against the S3 test server), a broken configuration.
 # e2e-pg: only hosted files and snapshots are involved; the metadata store plays no part
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/s3.sh"
@@ -81,5 +81,17 @@ no_path "the failed restore"
 sql 'SELECT count(*) FROM t'
 is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["3000"]]}' \
 	"the live database stays as it was"
+
+# ---- a configuration that cannot be used ---------------------------------------------------
+# As plain CGI every request reads the file again, so it breaks for the next one.
+e2e_stop_server
+e2e_start_cgi_server
+echo 'bogus = 1' >>"$T/ayb.conf"
+api GET /health
+is "$STATUS $BODY" '500 {"type":"ConfigurationError","message":"The server'"'"'s configuration cannot be used; its error log says why"}' \
+	"a broken configuration: 500 without the file's path"
+grep -q "ayb-api: 500 GET /health: ConfigurationError: Invalid configuration file $T/ayb.conf" \
+	"$T/server.log"
+ok $? "the error log has the whole message"
 
 tap_done
