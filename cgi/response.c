@@ -23,6 +23,7 @@ static const char *reason(int status)
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	case 507: return "Insufficient Storage";
 	default: return status >= 500 ? "Internal Server Error" : "Unknown";
@@ -118,12 +119,29 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
 	if (r->status == 401)
 		fcgi_response_header(r, "WWW-Authenticate", "Bearer");
+	if (err->retry_after > 0) {
+		char secs[24];
+
+		snprintf(secs, sizeof(secs), "%ld", err->retry_after);
+		fcgi_response_header(r, "Retry-After", secs);
+	}
 	/* 4xx are the client's mistakes (the access log has them); 5xx are
 	 * ours and need the reason next to the request. */
 	if (r->status >= 500)
 		set_log(r, "", err);
 	cJSON_free(s);
 	cJSON_Delete(o);
+}
+
+void fcgi_response_error_as(struct fcgi_response *r, const struct ayb_err *err,
+			    const char *message)
+{
+	struct ayb_err shown = { 0 };
+
+	ayb_err_set(&shown, err->kind, "%s", message);
+	fcgi_response_error(r, &shown);
+	set_log(r, "", err);
+	ayb_err_clear(&shown);
 }
 
 void fcgi_response_status(struct fcgi_response *r, int status)

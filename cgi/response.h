@@ -35,6 +35,11 @@ void fcgi_response_json(struct fcgi_response *r, int status, const cJSON *body);
 void fcgi_response_empty_json(struct fcgi_response *r, int status);
 /* err's status + ayb's JSON envelope. */
 void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err);
+/* The same for a server fault whose own words are for the operator alone
+ * (they name server paths): the caller gets `message` under err's class,
+ * the error log gets err. */
+void fcgi_response_error_as(struct fcgi_response *r, const struct ayb_err *err,
+			    const char *message);
 /* Status, no body. */
 void fcgi_response_status(struct fcgi_response *r, int status);
 

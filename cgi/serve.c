@@ -104,7 +104,9 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 		goto out;
 	}
 	if (!cfg) {
-		fcgi_response_error(&resp, &cfg_err);
+		/* Its message names the configuration file. */
+		fcgi_response_error_as(&resp, &cfg_err,
+				       "The server's configuration cannot be used; its error log says why");
 		goto out;
 	}
 	if (route->needs_store && !site->store &&
@@ -121,6 +123,7 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 	}
 	ctx.cfg = cfg;
 	ctx.store = site->store;
+	ctx.client_addr = fcgi_request_param(&req, "REMOTE_ADDR");
 	call.app = &ctx;
 	call.req = &req;
 	call.resp = &resp;

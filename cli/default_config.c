@@ -37,6 +37,8 @@ static const char tail[] =
 	"  file {\n"
 	"    path = \"./ayb_data/emails.jsonl\"\n"
 	"  }\n"
+	"  # max_per_address_per_hour = 5   # emails to one address (register, log_in); 0: no limit\n"
+	"  # max_per_client_per_hour = 30   # emails asked for from one client address\n"
 	"}\n"
 	"\n"
 	"cors {\n"

@@ -234,16 +234,17 @@ int cli_server(int argc, char **argv)
 	if (!cfg->file && !config_arg && !getenv("AYB_CONFIG"))
 		fprintf(stderr, "Note: %s not found; using AYB__ environment variables only.\n",
 			config_path);
-	if (ayb_fs_mkdirs(cfg->data_path, 0755) < 0) {
+	/* Owner-only: the tenants' databases and the metadata live here. */
+	if (ayb_fs_mkdirs(cfg->data_path, 0700) < 0) {
 		fprintf(stderr, "Error: cannot create data_path %s: %s\n", cfg->data_path,
 			strerror(errno));
 		goto out;
 	}
 	/* Failures show up below, where the files are opened. */
 	if (cfg->email_file_path)
-		ayb_fs_mkdirs_for(cfg->email_file_path, 0755);
+		ayb_fs_mkdirs_for(cfg->email_file_path, 0700);
 	if (!strncmp(cfg->database_url, "sqlite://", 9))
-		ayb_fs_mkdirs_for(cfg->database_url + 9, 0755);
+		ayb_fs_mkdirs_for(cfg->database_url + 9, 0700);
 	/* Migrate once here, before several FastCGI processes start at once. */
 	if (ayb_store_open(cfg->database_url, &st, &err) < 0) {
 		status = ayb_err_report(stderr, &err);

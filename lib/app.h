@@ -22,6 +22,7 @@
 struct ayb_app_ctx {
 	const struct ayb_config *cfg;
 	struct ayb_store *store;
+	const char *client_addr; /* the caller's network address (REMOTE_ADDR); NULL: unknown */
 };
 
 /* The caller: the entity an API token speaks for, and that token. */

@@ -2,6 +2,7 @@
  * and who a token speaks for. */
 #include "autoconfig.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +73,30 @@ static int has_email_method(const struct ayb_auth_method *m, size_t n, const cha
 	return 0;
 }
 
+/* Anyone may ask for an email to any address: the limits per address and
+ * per client (README "Isolation") keep the server from mailing one inbox,
+ * or anyone's, without end.  429 with Retry-After past either. */
+static int email_allowed(struct ayb_app_ctx *ctx, const char *addr, int64_t now,
+			 struct ayb_err *err)
+{
+	const struct ayb_config *cfg = ctx->cfg;
+	int64_t wait;
+	int over, rc;
+
+	rc = ayb_store_email_quota(ctx->store, addr, ctx->client_addr, cfg->email_max_per_address,
+				   cfg->email_max_per_client, now, &over, &wait, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	ayb_err_set(err, AYB_E_RATE_LIMITED,
+		    "Too many emails %s: at most %" PRId64 " an hour (the server's limit); "
+		    "try again in %" PRId64 " minute%s",
+		    over ? "asked for from your network address" : "to this address",
+		    over ? cfg->email_max_per_client : cfg->email_max_per_address,
+		    (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
+	err->retry_after = (long)wait;
+	return -1;
+}
+
 /* Seals a claim and emails it: the shared tail of register and log in. */
 static int send_token(struct ayb_app_ctx *ctx, const char *entity, int type, const char *addr,
 		      struct ayb_err *err)
@@ -79,10 +104,12 @@ static int send_token(struct ayb_app_ctx *ctx, const char *entity, int type, con
 	struct ayb_email_claim c = { .entity = (char *)entity, .entity_type = type,
 				       .email_address = (char *)addr };
 	int64_t now = (int64_t)time(NULL);
-	char *token = ayb_token_email_seal(ctx->cfg->key, &c, now);
+	char *token;
 	int rc;
 
-	if (!token)
+	if (email_allowed(ctx, addr, now, err) < 0)
+		return -1;
+	if (!(token = ayb_token_email_seal(ctx->cfg->key, &c, now)))
 		return ayb_err_oom(err);
 	rc = ayb_email_send_confirmation(ctx->cfg, addr, token, now, err);
 	free(token);

@@ -55,6 +55,9 @@ static const struct key keys[] = {
 	{ "email.smtp.smtp_password", K_STR, 1, 0, 0 },
 	{ "email.smtp.smtp_tls", K_STR, 0, 0, 0 },
 	{ "email.file.path", K_STR, 1, 0, 0 },
+	/* 0: no limit; defaults in typed(). */
+	{ "email.max_per_address_per_hour", K_INT, 0, 0, 1000000 },
+	{ "email.max_per_client_per_hour", K_INT, 0, 0, 1000000 },
 	{ "cors.origin", K_STR, 1, 0, 0 },
 	{ "snapshots.access_key_id", K_STR, 1, 0, 0 },
 	{ "snapshots.secret_access_key", K_STR, 1, 0, 0 },
@@ -105,6 +108,8 @@ static cfg_opt_t file_opts[] = {
 static cfg_opt_t email_opts[] = {
 	CFG_SEC("smtp", smtp_opts, CFGF_MULTI),
 	CFG_SEC("file", file_opts, CFGF_MULTI),
+	CFG_INT("max_per_address_per_hour", 0, CFGF_NODEFAULT),
+	CFG_INT("max_per_client_per_hour", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
 static cfg_opt_t cors_opts[] = {
@@ -599,6 +604,21 @@ static int bool_of(const struct raw *raw, int k, int *out, struct ayb_err *err)
 #define V(path) raw->val[key_index(path)]
 #define K(path) key_index(path)
 
+/* An optional whole number: `dflt` when the key is not set. */
+static int int_or_default(const struct raw *raw, const char *path, int64_t dflt, int64_t *out,
+			  struct ayb_err *err)
+{
+	long n;
+
+	*out = dflt;
+	if (!V(path))
+		return 0;
+	if (int_of(raw, K(path), &n, err) < 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
 /* The isolation section: every key has a default (README "Isolation"), so
  * the section may be absent or partial.  The CPU limit must leave room for
  * a query that runs its full wall-clock time, or the kernel would kill a
@@ -740,6 +760,12 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 	}
 	if (raw->section_present[section_index("email.file", 10)])
 		cfg->email_file_path = absolute(raw->file, V("email.file.path"));
+	/* Anyone may ask for emails: limited by default (README "Isolation"). */
+	if (int_or_default(raw, "email.max_per_address_per_hour", 5, &cfg->email_max_per_address,
+			   err) < 0 ||
+	    int_or_default(raw, "email.max_per_client_per_hour", 30, &cfg->email_max_per_client,
+			   err) < 0)
+		return -1;
 
 	/* ayb trims the configured origin before comparing. */
 	const char *o = V("cors.origin");

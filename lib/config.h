@@ -72,6 +72,8 @@ struct ayb_config {
 	int64_t token_expiration_seconds;
 	struct ayb_smtp_config *smtp;          /* NULL when [email.smtp] is absent */
 	char *email_file_path;                 /* NULL when [email.file] is absent */
+	int64_t email_max_per_address;         /* emails an hour to one address; 0: no limit */
+	int64_t email_max_per_client;          /* ... asked for by one REMOTE_ADDR; 0: no limit */
 	char *cors_origin;
 	struct ayb_snapshots_config *snapshots; /* NULL when [snapshots] is absent */
 	struct ayb_isolation_config isolation;

@@ -46,6 +46,7 @@ static const struct {
 	[AYB_E_CONFIGURATION] = { "ConfigurationError", 500, 1 },
 	[AYB_E_DURATION] = { "DurationParseError", 500, 1 },
 	[AYB_E_DISK_FULL] = { "Other", 507, 1 },
+	[AYB_E_RATE_LIMITED] = { "Other", 429, 1 },
 };
 
 /* An out-of-range class (a corrupt worker frame, say) reads as internal. */

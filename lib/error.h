@@ -42,6 +42,7 @@ enum ayb_err_kind {
 	AYB_E_CONFIGURATION,     /* ConfigurationError 500 */
 	AYB_E_DURATION,          /* DurationParseError 500 */
 	AYB_E_DISK_FULL,         /* Other 507: the server's disk is full, not the caller's fault */
+	AYB_E_RATE_LIMITED,      /* Other 429: over a rate limit; retry_after says for how long */
 	AYB_E_NCLASSES
 };
 
@@ -52,6 +53,7 @@ struct ayb_err {
 	char *message;          /* NULL for RecordNotFound and SnapshotDoesNotExistError */
 	char *id;               /* RecordNotFound only */
 	char *record_type;      /* RecordNotFound only */
+	long retry_after;       /* seconds to wait (HTTP Retry-After); 0: not said */
 };
 
 /* Sets the class and a printf-formatted message, replacing any earlier

@@ -70,6 +70,15 @@ int ayb_fs_mkdirs_for(const char *path, mode_t mode)
 	return ret;
 }
 
+int ayb_fs_create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -1;
+	return close(fd);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;

@@ -13,6 +13,13 @@ int ayb_fs_mkdirs(const char *path, mode_t mode);
 /* Creates the parents of the file `path` (mkdir -p of its dirname). */
 int ayb_fs_mkdirs_for(const char *path, mode_t mode);
 
+/* Creates the file `path` empty and owner-only (0600) unless it exists, so
+ * that an SQLite database opened there afterwards stays owner-only: SQLite
+ * creates a file 0644 less the umask, and gives a database's -wal and -shm
+ * the mode of the database file.  Whatever exists at `path` (a symlink
+ * too) is left as it is.  Returns 0, or -1 with errno. */
+int ayb_fs_create_private(const char *path);
+
 /* Deletes a directory tree without following symlinks or leaving its file
  * system.  Returns 0, or -1 when something could not be removed. */
 int ayb_fs_remove_tree(const char *path);

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "disk.h"
+#include "fs.h"
 #include "hosted.h"
 #include "render.h"
 #include "utf8.h"
@@ -177,6 +178,8 @@ struct guard {
 	int64_t rows;            /* rows produced so far */
 	int64_t bytes;           /* their size as ayb's JSON, with the fields */
 	int stateful;            /* the SQL may change the connection itself */
+	int selecting;           /* the statement has a SELECT in it */
+	int file_list;           /* it runs PRAGMA database_list */
 	int64_t busy_ms;         /* how long to wait for another connection's lock */
 	int64_t busy_since_ns;   /* when the current wait began */
 };
@@ -211,6 +214,14 @@ static int pragma_writes_file(const char *name, const char *value, const char *d
 	       (value && sqlite3_stricmp(name, "journal_mode") == 0);
 }
 
+/* The column of PRAGMA database_list that names each database's file: a
+ * tenant sees its database under `name`, never where the server keeps it. */
+static int is_file_list(const char *table, const char *column)
+{
+	return table && column && sqlite3_stricmp(table, "pragma_database_list") == 0 &&
+	       sqlite3_stricmp(column, "file") == 0;
+}
+
 /* What a tenant's SQL may not do, whatever else it may.  ATTACH and
  * DETACH would reach other files (another tenant's database, /etc/passwd,
  * a new file anywhere the process may write); VACUUM attaches its target
@@ -233,6 +244,12 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 	if (action == SQLITE_PRAGMA || (db && strcmp(db, "temp") == 0))
 		g->stateful = 1;
 	switch (action) {
+	case SQLITE_SELECT:
+		g->selecting = 1;
+		return SQLITE_OK;
+	case SQLITE_READ:
+		/* The table-valued form: its `file` reads as NULL. */
+		return is_file_list(a, b) ? SQLITE_IGNORE : SQLITE_OK;
 	case SQLITE_ATTACH:
 		snprintf(g->denied, sizeof(g->denied), "%s", g->stepping ? "VACUUM" : "ATTACH");
 		return SQLITE_DENY;
@@ -250,6 +267,8 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 			g->denied_write = 1;
 			return SQLITE_DENY;
 		}
+		if (a && sqlite3_stricmp(a, "database_list") == 0)
+			g->file_list = 1;
 		return SQLITE_OK;
 	case SQLITE_FUNCTION:
 		if (b && (sqlite3_stricmp(b, "load_extension") == 0 ||
@@ -622,6 +641,10 @@ static int open_hosted(const char *file, const char *shown, enum ayb_query_mode 
 	flags |= mode == AYB_QUERY_READ_WRITE
 		 ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 		 : SQLITE_OPEN_READONLY;
+	/* A tenant's file is owner-only, -wal and -shm too; a failure here
+	 * shows in the open. */
+	if (mode == AYB_QUERY_READ_WRITE)
+		ayb_fs_create_private(file);
 	rc = sqlite3_open_v2(file, &conn, flags, NULL);
 	if (rc != SQLITE_OK) {
 		if (!conn) {
@@ -822,6 +845,27 @@ out:
 	return ret;
 }
 
+/* The statement PRAGMA database_list (a database_list pragma without a
+ * SELECT) writes each file's path into its program as a constant, which
+ * the authorizer cannot hide and EXPLAIN would show; it is replaced by the
+ * same rows from the table-valued form, whose `file` the authorizer turns
+ * into NULL.  Same columns, and EXPLAIN stays EXPLAIN. */
+static int hide_file_list(sqlite3 *conn, sqlite3_stmt **stmt, struct guard *g,
+			  struct ayb_err *err)
+{
+	static const char *const sql[] = {
+		"SELECT * FROM pragma_database_list",
+		"EXPLAIN SELECT * FROM pragma_database_list",
+		"EXPLAIN QUERY PLAN SELECT * FROM pragma_database_list",
+	};
+	int explain = sqlite3_stmt_isexplain(*stmt), rc;
+
+	sqlite3_finalize(*stmt);
+	*stmt = NULL;
+	rc = sqlite3_prepare_v2(conn, sql[explain], -1, stmt, NULL);
+	return rc == SQLITE_OK ? 0 : query_error(g, conn, rc, err);
+}
+
 /* ---- connections kept between queries ------------------------------------ */
 
 /* Opening a database costs far more than a point query on it: three files
@@ -1005,6 +1049,8 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		ayb_err_set(err, AYB_E_INVALID, "Query is empty");
 		goto out;
 	}
+	if (g.file_list && !g.selecting && hide_file_list(conn, &stmt, &g, err) < 0)
+		goto out;
 	ret = stream_result(conn, stmt, rows, &g, err);
 out:
 	sqlite3_finalize(stmt);

@@ -274,6 +274,14 @@ int ayb_layout_create(const char *data_path, const char *entity, const char *db,
 
 /* ---- locating the current file ------------------------------------------- */
 
+char *ayb_layout_version_shown(const char *version_dir, const char *entity, const char *db)
+{
+	const char *slash = strrchr(version_dir, '/');
+
+	return ayb_fmt(DATABASES "/%s/%s/%s/%s", entity, db, slash ? slash + 1 : version_dir,
+		       db);
+}
+
 void ayb_layout_file_free(struct ayb_layout_file *f)
 {
 	free(f->dir);
@@ -369,8 +377,7 @@ int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
 	e = ENOMEM;
 	if (!(f->path = ayb_layout_version_file(f->dir, db, err)))
 		goto out;
-	if (!(f->shown = ayb_fmt(DATABASES "/%s/%s/%s/%s", entity, db,
-				 strrchr(f->dir, '/') + 1, db))) {
+	if (!(f->shown = ayb_layout_version_shown(f->dir, entity, db))) {
 		ayb_err_oom(err);
 		goto out;
 	}

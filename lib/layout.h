@@ -60,6 +60,11 @@ void ayb_layout_file_free(struct ayb_layout_file *f);
  * component, OOM); the caller frees. */
 char *ayb_layout_version_file(const char *version_dir, const char *db, struct ayb_err *err);
 
+/* The database file in a version directory as messages show it, relative
+ * to data_path: databases/<entity>/<db>/<version>/<db> (a caller never sees
+ * where the server keeps its data).  NULL on OOM; the caller frees. */
+char *ayb_layout_version_shown(const char *version_dir, const char *entity, const char *db);
+
 /* <data_path>/databases/<entity>/<db>/current, the link ayb_layout_locate
  * resolves, for messages about it.  NULL with err (refused component, OOM);
  * the caller frees. */

@@ -96,7 +96,8 @@ static int allow_beneath(int rs, uint64_t rights, const char *dir, struct ayb_er
 	pb.allowed_access = rights;
 	pb.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (pb.parent_fd < 0)
-		return ayb_err_set(err, AYB_E_INTERNAL, "Landlock: cannot open %s: %s", dir,
+		return ayb_err_set(err, AYB_E_INTERNAL,
+				   "Landlock: cannot open a directory the worker may use: %s",
 				   strerror(errno));
 	rc = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
 	close(pb.parent_fd);

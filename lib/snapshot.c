@@ -602,7 +602,7 @@ struct unpack {
 	size_t last;        /* ZSTD_decompressStream's last hint: 0 = a frame just ended */
 	uint64_t in_bytes;
 	const char *id;
-	const char *file;
+	const char *shown;  /* the new file as messages show it */
 	struct ayb_err err; /* why a write was refused */
 };
 
@@ -625,7 +625,7 @@ static int unpack_write(void *ctx, const char *p, size_t n)
 			return -1;
 		}
 		if (ayb_fs_write_all(u->fd, u->buf, out.pos) < 0) {
-			io_fail(&u->err, "Cannot write", u->file, errno);
+			io_fail(&u->err, "Cannot write", u->shown, errno);
 			return -1;
 		}
 		u->last = r;
@@ -640,7 +640,8 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	struct unpack u = { 0 };
 	struct ayb_sink sink = { unpack_write, &u };
 	struct ayb_layout_file restored = { 0 };
-	char *prefix = NULL, *key = NULL, *vdir = NULL, *file = NULL, what[160], stopped[160];
+	char *prefix = NULL, *key = NULL, *vdir = NULL, *file = NULL, *shown = NULL, what[160],
+	     stopped[160];
 	int rc, ret = -1;
 
 	u.fd = -1;
@@ -667,9 +668,14 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0 ||
 	    !(file = ayb_layout_version_file(vdir, db, err)))
 		goto out;
-	u.file = file;
+	/* The caller is a tenant: messages name the file below data_path. */
+	if (!(shown = ayb_layout_version_shown(vdir, entity, db))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	u.shown = shown;
 	if ((u.fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		io_fail(err, "Cannot create", file, errno);
+		io_fail(err, "Cannot create", shown, errno);
 		goto out;
 	}
 	rc = ayb_s3_get(s3, key, &sink, err);
@@ -693,7 +699,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	}
 	if (fsync(u.fd) < 0 || close(u.fd) < 0) {
 		u.fd = -1;
-		io_fail(err, "Cannot write", file, errno);
+		io_fail(err, "Cannot write", shown, errno);
 		goto out;
 	}
 	u.fd = -1;
@@ -717,6 +723,7 @@ out:
 	ayb_err_clear(&u.err);
 	ZSTD_freeDCtx(u.dctx);
 	free(u.buf);
+	free(shown);
 	free(file);
 	free(vdir);
 	free(key);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "store.h"
 #include "store_impl.h"
 
@@ -40,6 +41,8 @@ enum qid {
 	Q_TOKEN_LIST,
 	Q_TOKEN_REVOKE,
 	Q_EMAIL_TOKEN_USE,
+	Q_EMAIL_QUOTA_COUNT,
+	Q_EMAIL_QUOTA_EXPIRE,
 };
 
 #define ENTITY_COLS \
@@ -121,6 +124,17 @@ static const char *const sql[] = {
 			   " RETURNING short_token",
 	[Q_EMAIL_TOKEN_USE] = "INSERT INTO used_email_token (token_id, used_at) VALUES ($1, $2)"
 			      " ON CONFLICT (token_id) DO NOTHING RETURNING token_id",
+	/* One more email for subject $1 at $2 (Unix seconds); a window that
+	 * began at or before $3 (an hour ago) starts again now.  One
+	 * statement, so two processes counting at once both count. */
+	[Q_EMAIL_QUOTA_COUNT] = "INSERT INTO email_quota (subject, window_start, sent)"
+				" VALUES ($1, $2, 1) ON CONFLICT (subject) DO UPDATE SET"
+				" sent = CASE WHEN email_quota.window_start <= $3 THEN 1"
+				" ELSE email_quota.sent + 1 END,"
+				" window_start = CASE WHEN email_quota.window_start <= $3 THEN $2"
+				" ELSE email_quota.window_start END"
+				" RETURNING sent, window_start",
+	[Q_EMAIL_QUOTA_EXPIRE] = "DELETE FROM email_quota WHERE window_start <= $1",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -424,6 +438,71 @@ int ayb_store_email_token_use(struct ayb_store *st, const char *token_id, struct
 	first = r.nrows > 0;
 	ayb_rows_free(&r);
 	return first;
+}
+
+/* The email quota's window, an hour. */
+#define QUOTA_WINDOW 3600
+
+/* Counts one more email for "<kind>:<who>": *sent in the window, which
+ * began at *start. */
+static int quota_count(struct ayb_store *st, char kind, const char *who, int64_t now,
+		       int64_t *sent, int64_t *start, struct ayb_err *err)
+{
+	char *subject = ayb_fmt("%c:%s", kind, who), t_now[24], t_old[24];
+	struct ayb_param p[3] = { { subject }, { t_now }, { t_old } };
+	struct ayb_rows r;
+	int rc;
+
+	if (!subject)
+		return ayb_err_oom(err);
+	snprintf(t_now, sizeof(t_now), "%" PRId64, now);
+	snprintf(t_old, sizeof(t_old), "%" PRId64, now - QUOTA_WINDOW);
+	rc = run(st, Q_EMAIL_QUOTA_COUNT, p, 3, &r, err);
+	free(subject);
+	if (rc < 0)
+		return -1;
+	*sent = r.nrows ? num(ayb_rows_get(&r, 0, 0)) : 0;
+	*start = r.nrows ? num(ayb_rows_get(&r, 0, 1)) : now;
+	ayb_rows_free(&r);
+	return 0;
+}
+
+int ayb_store_email_quota(struct ayb_store *st, const char *address, const char *client,
+			  int64_t max_address, int64_t max_client, int64_t now, int *over,
+			  int64_t *retry_after, struct ayb_err *err)
+{
+	const char *who[2] = { address, client };
+	const int64_t max[2] = { max_address, max_client };
+	struct ayb_err ignored = { 0 };
+	char t_old[24];
+	struct ayb_param p[1] = { { t_old } };
+	int64_t sent = 0, start = now;
+
+	if (ayb_store_begin(st, err) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (!who[i] || !*who[i] || !max[i])
+			continue;
+		if (quota_count(st, i ? 'c' : 'a', who[i], now, &sent, &start, err) < 0)
+			goto rollback;
+		if (sent > max[i]) {
+			/* Refused: the refusal itself does not count. */
+			ayb_store_rollback(st);
+			*over = i;
+			*retry_after = start + QUOTA_WINDOW > now ? start + QUOTA_WINDOW - now : 1;
+			return 0;
+		}
+	}
+	if (ayb_store_commit(st, err) < 0)
+		goto rollback;
+	/* Housekeeping, after the commit: a failure here loses nothing. */
+	snprintf(t_old, sizeof(t_old), "%" PRId64, now - QUOTA_WINDOW);
+	run(st, Q_EMAIL_QUOTA_EXPIRE, p, 1, NULL, &ignored);
+	ayb_err_clear(&ignored);
+	return 1;
+rollback:
+	ayb_store_rollback(st);
+	return -1;
 }
 
 /* The database whose DB_COLS start at column c of row i. */

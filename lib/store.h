@@ -127,6 +127,15 @@ int ayb_store_auth_method_create(struct ayb_store *st, int64_t entity_id, const 
  * been used: 1 the first time, 0 when it was before. */
 int ayb_store_email_token_use(struct ayb_store *st, const char *token_id, struct ayb_err *err);
 
+/* Counts an email to `address` asked for from `client` (NULL or "": unknown,
+ * not counted) against the limits per hour-long window (0: none), `now` in Unix
+ * seconds.  Returns 1 when both allow it (it is counted), 0 when one is
+ * used up (nothing is counted; *over is 0 for the address, 1 for the
+ * client, *retry_after the seconds until its window ends), -1 with err. */
+int ayb_store_email_quota(struct ayb_store *st, const char *address, const char *client,
+			  int64_t max_address, int64_t max_client, int64_t now, int *over,
+			  int64_t *retry_after, struct ayb_err *err);
+
 /* Inserts a database; a duplicate (entity, slug) is Other (409)
  * "Database already exists". */
 int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const char *slug,

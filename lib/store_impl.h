@@ -41,6 +41,18 @@ static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, siz
 	" token_id VARCHAR(48) PRIMARY KEY," \
 	" used_at TIMESTAMP NOT NULL);"
 
+/* Migration 3, ayb-c's own, alike for both dialects (README "Isolation"):
+ * the emails asked for in the current hour-long window of each address
+ * ("a:<address>") and each client address ("c:<REMOTE_ADDR>"), kept here
+ * so that the limits hold across processes and servers.  window_start is
+ * in Unix seconds; windows over an hour old are deleted as emails go out. */
+#define AYB_STORE_MIGRATION_3 \
+	"CREATE TABLE email_quota (" \
+	" subject VARCHAR(300) PRIMARY KEY," \
+	" window_start BIGINT NOT NULL," \
+	" sent INT NOT NULL);" \
+	"CREATE INDEX email_quota_window ON email_quota (window_start);"
+
 /* Backend results besides 0/-1. */
 #define AYB_STORE_UNIQUE_VIOLATION (-2)
 

@@ -98,6 +98,7 @@ static const char *const migrations[] = {
 	" expires_at TIMESTAMP NOT NULL,"
 	" used_at TIMESTAMP NULL);",
 	AYB_STORE_MIGRATION_2,
+	AYB_STORE_MIGRATION_3,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

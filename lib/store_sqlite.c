@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "disk.h"
+#include "fs.h"
 #include "store_impl.h"
 
 #define MAX_QUERIES 128
@@ -80,6 +81,7 @@ static const char *const migrations[] = {
 	" expires_at TIMESTAMP NOT NULL,"
 	" used_at TIMESTAMP NULL);",
 	AYB_STORE_MIGRATION_2,
+	AYB_STORE_MIGRATION_3,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)
@@ -283,10 +285,13 @@ int ayb_store_sqlite_open(const char *path, void **connp, const struct ayb_store
 
 	if (!c)
 		return ayb_err_oom(err);
+	/* Owner-only, -wal and -shm too; a failure here shows in the open. */
+	ayb_fs_create_private(path);
 	if (sqlite3_open_v2(path, &c->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		ayb_err_set(err, AYB_E_INTERNAL, "Unable to open metadata store %s: %s", path,
+		/* Not the path: this reaches every caller of the API. */
+		ayb_err_set(err, AYB_E_INTERNAL, "Unable to open metadata store: %s",
 			    c->db ? sqlite3_errmsg(c->db) : "out of memory");
 		sq_close(c);
 		return -1;

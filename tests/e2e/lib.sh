@@ -150,6 +150,8 @@ email {
   file {
     path = "$EMAILS"
   }
+  # Every test's requests come from 127.0.0.1: one client, many emails.
+  max_per_client_per_hour = 1000
 }
 cors {
   origin = "*"

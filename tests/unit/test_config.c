@@ -243,6 +243,29 @@ int main(void)
 		   sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "cpu_limit"), "an unknown isolation key: %s", msg);
 
+	/* Email limits: defaults, values (0: none), the environment, bad values. */
+	cfg = load(base, NULL, msg, sizeof(msg));
+	ok(cfg && cfg->email_max_per_address == 5 && cfg->email_max_per_client == 30,
+	   "email limits default to 5 an hour per address, 30 per client (%s)", msg);
+	ayb_config_free(cfg);
+	cfg = load(edit("  }\n}\ncors", "  }\n  max_per_address_per_hour = 0\n"
+					  "  max_per_client_per_hour = 100\n}\ncors"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg && cfg->email_max_per_address == 0 && cfg->email_max_per_client == 100,
+	   "email limits set (%s)", msg);
+	ayb_config_free(cfg);
+	{
+		char *env[] = { (char *)"AYB__EMAIL__MAX_PER_ADDRESS_PER_HOUR=7", NULL };
+
+		cfg = load(base, env, msg, sizeof(msg));
+		ok(cfg && cfg->email_max_per_address == 7, "AYB__EMAIL__MAX_PER_ADDRESS_PER_HOUR");
+		ayb_config_free(cfg);
+	}
+	cfg = load(edit("  }\n}\ncors", "  }\n  max_per_client_per_hour = -1\n}\ncors"), NULL,
+		   msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "email.max_per_client_per_hour"),
+	   "a negative email limit: %s", msg);
+
 	is_int(ayb_config_parse_duration_ms("10m"), 600000, "10m");
 	is_int(ayb_config_parse_duration_ms("2s"), 2000, "2s");
 	is_int(ayb_config_parse_duration_ms("1.5h"), 5400000, "1.5h");

@@ -30,7 +30,8 @@ static void test_migration_2(const char *url, const char *path)
 	is_int(sqlite3_exec(db,
 			    "DROP INDEX authentication_method_entity;"
 			    "DROP TABLE used_email_token;"
-			    "DELETE FROM ayb_migrations WHERE version = 2;"
+			    "DROP TABLE email_quota;"
+			    "DELETE FROM ayb_migrations WHERE version >= 2;"
 			    "INSERT INTO entity (slug, entity_type) VALUES ('twice', 0);"
 			    "INSERT INTO authentication_method"
 			    " (entity_id, method_type, status, email_address) VALUES"
@@ -141,6 +142,40 @@ int main(void)
 	is_int(ayb_store_email_token_use(st, "00fc", &err), 1, "a use inside a transaction");
 	is_int(ayb_store_commit(st, &err), 0, "commit");
 	is_int(ayb_store_email_token_use(st, "00fc", &err), 0, "stays after its commit");
+
+	/* Email limits: 2 an hour to an address, 3 from a client. */
+	{
+		const int64_t t0 = 1700000000;
+		int64_t wait = 0;
+		int over = -1;
+
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0, &over, &wait,
+					     &err), 1, "a first email");
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 60, &over,
+					     &wait, &err), 1, "a second to the address");
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 600, &over,
+					     &wait, &err), 0, "a third is over the address limit");
+		ok(over == 0 && wait == 3000, "the address's window ends in 3000 s (%d, %lld)",
+		   over, (long long)wait);
+		is_int(ayb_store_email_quota(st, "r@x.org", "10.0.0.1", 2, 3, t0 + 600, &over,
+					     &wait, &err), 1, "the refusal did not count: a third");
+		is_int(ayb_store_email_quota(st, "s@x.org", "10.0.0.1", 2, 3, t0 + 900, &over,
+					     &wait, &err), 0, "a fourth is over the client's");
+		ok(over == 1 && wait == 2700, "the client's window ends in 2700 s (%d, %lld)", over,
+		   (long long)wait);
+		is_int(ayb_store_email_quota(st, "s@x.org", NULL, 2, 3, t0 + 900, &over, &wait,
+					     &err), 1, "an unknown client is not counted");
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 0, 0, t0 + 900, &over,
+					     &wait, &err), 1, "limits of 0 are none");
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 3600, &over,
+					     &wait, &err), 1, "an hour on, windows start again");
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 3601, &over,
+					     &wait, &err), 1, "a second in the new window");
+		is_int(ayb_store_email_quota(st, "q@x.org", "10.0.0.1", 2, 3, t0 + 3602, &over,
+					     &wait, &err), 0, "a third is refused again");
+		ok(over == 0 && wait == 3598, "until an hour after the new window began (%lld)",
+		   (long long)wait);
+	}
 
 	is_int(ayb_store_database_create(st, e.id, "one.sqlite", 0, 0, &db, &err), 0, "create db");
 	is_int(ayb_store_database_create(st, e.id, "two.sqlite", 0, 2, &db2, &err), 0,
