@@ -39,10 +39,13 @@ static void left_out_note(struct ui *ui, const struct ayb_app_target *t, const c
 	struct ayb_buf *b = &ui->page;
 
 	ayb_buf_adds(b, "<div class=\"result-note\" role=\"note\"><p>");
+	if (tab->shown + 1 == tab->total)
+		ayb_buf_adds(b, "The last row is not shown: ");
+	else if (tab->shown < tab->total)
+		ui_html_printf(b, "The other %llu rows are not shown: ", tab->total - tab->shown);
 	if (tab->shown < tab->total)
-		ui_html_printf(b, "The other %llu rows are not shown: a page shows at most %d rows "
-				   "and %d KiB of text. ", tab->total - tab->shown, UI_MAX_ROWS,
-				UI_MAX_TABLE_BYTES / 1024);
+		ui_html_printf(b, "a page shows at most %d rows and %d MiB of text. ", UI_MAX_ROWS,
+				UI_MAX_TABLE_BYTES / (1024 * 1024));
 	if (tab->cut)
 		ayb_buf_adds(b, "Values cut short end in &hellip;.");
 	ayb_buf_adds(b, "</p><p>The downloads have the whole result: ");

@@ -65,7 +65,7 @@ shown=$(grep -o '<tr><td>' "$T/page" | wc -l)
 [ "$shown" -ge 1 ] && [ "$shown" -lt 500 ]
 ok $? "the 1 MiB of text holds the first rows ($shown)"
 has "<div class=\"result-summary\">$shown/500 rows</div>" "the summary counts every row"
-has '<div class="result-note" role="note"><p>The other '"$((500 - shown))"' rows are not shown: a page shows at most 500 rows and 1024 KiB of text. Values cut short end in &hellip;.</p>' \
+has '<div class="result-note" role="note"><p>The other '"$((500 - shown))"' rows are not shown: a page shows at most 500 rows and 1 MiB of text. Values cut short end in &hellip;.</p>' \
 	"the note says what was left out"
 sed -n 's/.*class="result-note"//p' "$T/page" >"$T/note"
 grep -qF 'The downloads have the whole result: <form method="post" action="/alice/big.sqlite/query"' \
