@@ -459,8 +459,9 @@ void ui_send(struct ui *ui, int status)
 		ayb_err_clear(&oom);
 	}
 	/* Every 5xx reaches the error log, as the API's do, also one whose
-	 * page had no error of ours to name. */
-	if (status >= 500 && !r->log)
+	 * page had no error of ours to name; a client that went away is no
+	 * fault of ours. */
+	if (status >= 500 && !r->log && !r->failed)
 		r->log = ayb_fmt("the web UI answered with an error page");
 	if (!fcgi_response_committed(r))
 		r->status = status;
