@@ -245,6 +245,10 @@ is "$STATUS" 413 "a query over 256 KiB"
 
 # ---- sharing and another user ------------------------------------------------------------
 register_user bob bob@example.org >/dev/null
+api POST /v1/log_in -d '' -H 'entity: bob'
+page GET "/confirm/$(email_token bob@example.org)"
+like "$BODY" "This browser is logged in as <strong>alice</strong> now: logging in as bob logs alice out." \
+	"a link for another account says whose session it would end"
 page GET /alice/test.sqlite
 tok=$(csrf)
 page POST /alice/test.sqlite/share --data-urlencode "csrf=$tok" --data-urlencode "entity= BOB " \
