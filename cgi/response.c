@@ -198,6 +198,12 @@ void fcgi_response_abort(struct fcgi_response *r, const struct ayb_err *err)
 	r->failed = 1;
 }
 
+void fcgi_response_log_error(struct fcgi_response *r, const struct ayb_err *err)
+{
+	if (ayb_err_status(err) >= 500 && !r->failed)
+		set_log(r, "", err);
+}
+
 void fcgi_response_finish(struct fcgi_response *r)
 {
 	if (!r->sent)

@@ -53,6 +53,11 @@ int fcgi_response_committed(const struct fcgi_response *r);
  * truncated document, and err goes to the error log. */
 void fcgi_response_abort(struct fcgi_response *r, const struct ayb_err *err);
 
+/* Keeps err's reason for the error log when it is the server's fault
+ * (5xx), as fcgi_response_error does, for an answer built otherwise (a
+ * web UI page); nothing once the client has gone away. */
+void fcgi_response_log_error(struct fcgi_response *r, const struct ayb_err *err);
+
 /* A JSON string, or null for NULL (a new item the caller adds to a tree). */
 cJSON *fcgi_json_string_or_null(const char *s);
 

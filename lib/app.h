@@ -71,6 +71,12 @@ int ayb_app_register(struct ayb_app_ctx *ctx, const char *entity, const char *em
 int ayb_app_log_in(struct ayb_app_ctx *ctx, const char *entity, struct ayb_err *err);
 int ayb_app_confirm(struct ayb_app_ctx *ctx, const char *token, char **entity_out,
 		    char **api_token_out, struct ayb_err *err);
+/* The entity a confirmation token names, without using the token (the page
+ * that asks before logging in shows it): a malloc'd slug, or -1 with
+ * confirm's error for a token that is invalid or expired.  Whether it was
+ * used already only confirming finds out. */
+int ayb_app_confirm_peek(struct ayb_app_ctx *ctx, const char *token, char **entity_out,
+			 struct ayb_err *err);
 
 /* ---- databases (app_database.c) ---------------------------------------- */
 

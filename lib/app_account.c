@@ -230,6 +230,26 @@ out:
 	return ret;
 }
 
+int ayb_app_confirm_peek(struct ayb_app_ctx *ctx, const char *token, char **entity_out,
+			 struct ayb_err *err)
+{
+	struct ayb_email_claim claim = { 0 };
+	int ret = -1;
+
+	*entity_out = NULL;
+	if (ayb_token_email_open(ctx->cfg->key, token, ctx->cfg->token_expiration_seconds,
+				 (int64_t)time(NULL), &claim, err) < 0)
+		goto out;
+	if (!(*entity_out = strdup(claim.entity))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	ret = 0;
+out:
+	ayb_email_claim_free(&claim);
+	return ret;
+}
+
 int ayb_app_log_in(struct ayb_app_ctx *ctx, const char *entity_in, struct ayb_err *err)
 {
 	struct ayb_entity e = { 0 };

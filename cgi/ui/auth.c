@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "token.h"
 #include "ui.h"
 
 /* A `next` target must stay on this site: a path, not "//host" or "/\host"
@@ -118,7 +119,7 @@ void ui_register(struct fcgi_call *c)
 	ui_page_open(ui, "Registration error", UI_AUTH_LOG_IN);
 	register_form(ui, ui_err_text(&err, tmp, sizeof(tmp)));
 	ui_page_close(ui, UI_AUTH_LOG_IN);
-	ui_send(ui, ayb_err_status(&err));
+	ui_send(ui, ui_err_status(ui, &err));
 out:
 	ayb_err_clear(&err);
 }
@@ -172,8 +173,80 @@ void ui_log_in(struct fcgi_call *c)
 	ui_page_open(ui, "Login error", UI_AUTH_REGISTER);
 	log_in_form(ui, ui_form_get(&ui->form, "next"), ui_err_text(&err, tmp, sizeof(tmp)));
 	ui_page_close(ui, UI_AUTH_REGISTER);
-	ui_send(ui, ayb_err_status(&err));
+	ui_send(ui, ui_err_status(ui, &err));
 out:
+	ayb_err_clear(&err);
+}
+
+/* The page of a confirmation link that cannot be used. */
+static void confirm_failed(struct ui *ui, const struct ayb_err *err)
+{
+	struct ayb_buf *b = &ui->page;
+	char tmp[256];
+
+	ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
+	ayb_buf_adds(b, "<div class=\"card auth-card\">");
+	ui_alert(b, UI_ERROR, "Unable to log in",
+		 ayb_err_status(err) >= 500
+		 ? ui_err_text(err, tmp, sizeof(tmp))
+		 : "Invalid or expired confirmation link. Please try again.");
+	ayb_buf_adds(b, "<p class=\"center\">"
+			"<a class=\"btn btn-secondary\" href=\"/log_in\">"
+			"Send a new link</a></p></div>");
+	ui_page_close(ui, UI_AUTH_LOG_IN);
+	ui_send(ui, ui_err_status(ui, err));
+}
+
+/* The token of /confirm/<token>, or NULL when it holds a NUL byte. */
+static const char *confirm_token(const struct ui *ui)
+{
+	const struct fcgi_segment *seg = &ui->req->seg[1];
+
+	return strlen(seg->s) == seg->len ? seg->s : NULL;
+}
+
+/* Opening the emailed link only asks: a link that logged in on a GET
+ * would let another site log a visitor into the other site's account
+ * (login CSRF), dropping their own session.  The button posts the link
+ * back with this browser's CSRF token, and only that logs in. */
+void ui_confirm_form(struct fcgi_call *c)
+{
+	struct ui *ui = c->ui;
+	struct ayb_err err = { 0 };
+	struct ayb_buf *b = &ui->page;
+	const char *token = confirm_token(ui);
+	const char *me = ui_me(ui);
+	char *entity = NULL;
+
+	if (!token || ayb_app_confirm_peek(ui->ctx, token, &entity, &err) < 0) {
+		if (!token)
+			ayb_token_email_invalid(&err);
+		confirm_failed(ui, &err);
+		goto out;
+	}
+	ui_page_open(ui, "Confirm log in", UI_AUTH_LOG_IN);
+	ui_html_printf(b,
+			"<div class=\"card auth-card\"><h1 class=\"card-title\">Log in as %s</h1>"
+			"<p class=\"muted\">You opened a link from ayb&#39;s email to log in as "
+			"<strong>%s</strong> in this browser.</p>",
+			entity, entity);
+	if (me && strcmp(me, entity) != 0)
+		ui_html_printf(b, "<p>This browser is logged in as <strong>%s</strong> now: "
+				   "logging in as %s logs %s out.</p>",
+				me, entity, me);
+	ui_html_printf(b, "<form method=\"post\" action=\"/confirm/%s\" class=\"stack\">",
+			token);
+	ui_csrf_field(ui);
+	ui_html_printf(b,
+			"<button type=\"submit\" id=\"confirm-log-in\" "
+			"class=\"btn btn-primary btn-block\">Log in as %s</button></form>"
+			"<p class=\"muted small center\">Not you, or did not ask for this? Close "
+			"this page: nothing happens until you press the button.</p></div>",
+			entity);
+	ui_page_close(ui, UI_AUTH_LOG_IN);
+	ui_send(ui, 200);
+out:
+	free(entity);
 	ayb_err_clear(&err);
 }
 
@@ -182,21 +255,13 @@ void ui_confirm(struct fcgi_call *c)
 	struct ui *ui = c->ui;
 	struct ayb_err err = { 0 };
 	struct ayb_buf *b = &ui->page;
+	const char *link = confirm_token(ui);
 	char *entity = NULL, *token = NULL;
 
-	if (strlen(ui->req->seg[1].s) != ui->req->seg[1].len ||
-	    ayb_app_confirm(ui->ctx, ui->req->seg[1].s, &entity, &token, &err) < 0) {
-		ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
-		ayb_buf_adds(b, "<div class=\"card auth-card\">");
-		ui_alert(b, UI_ERROR, "Unable to log in",
-			 ayb_err_status(&err) >= 500
-			 ? ui_err_text(&err, (char[256]){ 0 }, 256)
-			 : "Invalid or expired confirmation link. Please try again.");
-		ayb_buf_adds(b, "<p class=\"center\">"
-				"<a class=\"btn btn-secondary\" href=\"/log_in\">"
-				"Send a new link</a></p></div>");
-		ui_page_close(ui, UI_AUTH_LOG_IN);
-		ui_send(ui, ayb_err_status(&err));
+	if (!link || ayb_app_confirm(ui->ctx, link, &entity, &token, &err) < 0) {
+		if (!link)
+			ayb_token_email_invalid(&err);
+		confirm_failed(ui, &err);
 		goto out;
 	}
 	/* This browser's previous session (if any) is replaced: its token

@@ -214,6 +214,7 @@ int ui_session_begin(struct fcgi_call *c)
 	if (qs && ui_form_parse(qs, strlen(qs), &ui->query, &err) < 0)
 		ayb_err_clear(&err);
 	if (load_session(ui, cookies, &err) < 0) {
+		fcgi_response_log_error(ui->resp, &err);
 		ui_message_page(ui, 503, "Service unavailable", UI_ERROR,
 				"Service unavailable",
 				    "The server cannot reach its metadata store. Please try again shortly.");
@@ -242,7 +243,7 @@ int ui_session_begin(struct fcgi_call *c)
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		if (parse_body(ui, &err) < 0) {
 			char tmp[256];
-			ui_message_page(ui, ayb_err_status(&err), "Bad request", UI_ERROR,
+			ui_message_page(ui, ui_err_status(ui, &err), "Bad request", UI_ERROR,
 					"Bad request", ui_err_text(&err, tmp, sizeof(tmp)));
 			goto out;
 		}
@@ -280,7 +281,7 @@ void ui_target_failed(struct ui *ui, const struct ayb_err *err)
 		ui_message_page(ui, 404, "Not found", UI_ERROR, "Database not found",
 				"It does not exist, or it is not shared with you.");
 	else
-		ui_message_page(ui, ayb_err_status(err), "Server error", UI_ERROR,
+		ui_message_page(ui, ui_err_status(ui, err), "Server error", UI_ERROR,
 				"Server error", err->message);
 }
 
@@ -402,22 +403,74 @@ void ui_page_close(struct ui *ui, enum ui_layout layout)
 			"</div></form></dialog></body></html>\n");
 }
 
-void ui_send(struct ui *ui, int status)
+int ui_err_status(struct ui *ui, const struct ayb_err *err)
 {
-	struct fcgi_response *r = ui->resp;
+	fcgi_response_log_error(ui->resp, err);
+	return ayb_err_status(err);
+}
 
-	if (ui->page.oom) {
-		ayb_buf_free(&ui->page);
-		ayb_buf_adds(&ui->page, "Out of memory");
-		status = 500;
-	}
-	r->status = status;
+static void page_headers(struct fcgi_response *r)
+{
 	r->content_type = "text/html; charset=utf-8";
 	fcgi_response_header(r, "Content-Security-Policy", CSP);
 	fcgi_response_header(r, "X-Content-Type-Options", "nosniff");
 	fcgi_response_header(r, "X-Frame-Options", "DENY");
 	fcgi_response_header(r, "Referrer-Policy", "same-origin");
 	fcgi_response_header(r, "Cache-Control", "no-store");
+}
+
+static int page_stream_write(void *ctx, const char *p, size_t n)
+{
+	struct ui *ui = ctx;
+
+	if (!ui->streaming) {
+		ui->out = fcgi_response_stream(ui->resp, 200);
+		page_headers(ui->resp);
+		ui->streaming = 1;
+	}
+	return ayb_sink_write(&ui->out, p, n);
+}
+
+struct ayb_sink ui_page_stream(struct ui *ui)
+{
+	struct ayb_sink s = { page_stream_write, ui };
+
+	return s;
+}
+
+void ui_send(struct ui *ui, int status)
+{
+	struct fcgi_response *r = ui->resp;
+	struct ayb_err oom = { 0 };
+
+	if (ui->page.oom) {
+		ayb_buf_free(&ui->page);
+		ayb_err_oom(&oom);
+		if (fcgi_response_committed(r)) {
+			/* Too late for a status: the page ends short, the log says why. */
+			fcgi_response_abort(r, &oom);
+			ayb_err_clear(&oom);
+			return;
+		}
+		fcgi_response_discard(r);
+		ayb_buf_adds(&ui->page, "Out of memory");
+		status = 500;
+		fcgi_response_log_error(r, &oom);
+		ayb_err_clear(&oom);
+	}
+	/* Every 5xx reaches the error log, as the API's do, also one whose
+	 * page had no error of ours to name; a client that went away is no
+	 * fault of ours. */
+	if (status >= 500 && !r->log && !r->failed)
+		r->log = ayb_fmt("the web UI answered with an error page");
+	if (!fcgi_response_committed(r))
+		r->status = status;
+	if (ui->streaming) {
+		ayb_sink_write(&ui->out, ui->page.data ? ui->page.data : "", ui->page.len);
+		ayb_buf_free(&ui->page);
+		return;
+	}
+	page_headers(r);
 	ayb_buf_free(&r->body);
 	r->body = ui->page;
 	memset(&ui->page, 0, sizeof(ui->page));

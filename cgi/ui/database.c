@@ -429,7 +429,7 @@ void ui_update_public_sharing(struct fcgi_call *c)
 	} else if (ayb_app_database_update(ui->ctx, ui->caller, t, level, &err) < 0) {
 		p.public_title = "Error updating sharing level";
 		p.public_msg = ui_err_text(&err, tmp, sizeof(tmp));
-		status = ayb_err_status(&err);
+		status = ui_err_status(ui, &err);
 	} else {
 		t->db.public_sharing_level = ayb_app_public_level_parse(level, &err);
 		p.public_kind = UI_SUCCESS;
@@ -479,7 +479,7 @@ void ui_share(struct fcgi_call *c)
 	} else if (ayb_app_share(ui->ctx, ui->caller, t, who, level, &err) < 0) {
 		p.share_title = "Error updating access";
 		p.share_msg = ui_err_text(&err, tmp, sizeof(tmp));
-		status = ayb_err_status(&err);
+		status = ui_err_status(ui, &err);
 	} else {
 		snprintf(msg, sizeof(msg),
 			 level == AYB_SHARE_NO_ACCESS ? "Access removed for user '%.64s'."
@@ -547,7 +547,7 @@ void ui_restore_snapshot(struct fcgi_call *c)
 	} else if (ayb_app_snapshot_restore(ui->ctx, ui->caller, t, id, strlen(id), &err) < 0) {
 		p.snap_title = "Error restoring snapshot";
 		p.snap_msg = ui_err_text(&err, tmp, sizeof(tmp));
-		status = ayb_err_status(&err);
+		status = ui_err_status(ui, &err);
 	} else {
 		snprintf(msg, sizeof(msg), "Database successfully restored from snapshot '%.64s'.",
 			 id);

@@ -255,7 +255,7 @@ static int load_entity(struct ui *ui, struct ayb_entity *e)
 		ui_message_page(ui, 404, "Not found", UI_ERROR, "Entity not found",
 				"There is no user or organization by that name.");
 	else if (rc < 0)
-		ui_message_page(ui, ayb_err_status(&err), "Server error", UI_ERROR,
+		ui_message_page(ui, ui_err_status(ui, &err), "Server error", UI_ERROR,
 				"Server error", err.message);
 	ayb_err_clear(&err);
 	return rc;
@@ -271,7 +271,7 @@ static void show_entity(struct ui *ui, const struct ayb_entity *e, const char *c
 	size_t n = 0;
 
 	if (ayb_app_entity_databases(ui->ctx, ui->caller, e->id, &dbs, &n, &err) < 0)
-		ui_message_page(ui, ayb_err_status(&err), "Server error", UI_ERROR,
+		ui_message_page(ui, ui_err_status(ui, &err), "Server error", UI_ERROR,
 				"Server error", err.message);
 	else
 		entity_page(ui, e, dbs, n, create_error, pv, plinks, profile_error, status);
@@ -319,10 +319,10 @@ void ui_create_database(struct fcgi_call *c)
 	if (ui->fragment) {
 		ui_alert(&ui->page, UI_ERROR, "Error creating database",
 			 ui_err_text(&err, tmp, sizeof(tmp)));
-		ui_send(ui, ayb_err_status(&err));
+		ui_send(ui, ui_err_status(ui, &err));
 	} else {
 		show_entity(ui, &e, ui_err_text(&err, tmp, sizeof(tmp)), NULL, NULL, NULL,
-			    ayb_err_status(&err));
+			    ui_err_status(ui, &err));
 	}
 out:
 	free(path);
@@ -435,10 +435,10 @@ void ui_update_profile(struct fcgi_call *c)
 	}
 	if (ui->fragment) {
 		profile_section(ui, &e, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)));
-		ui_send(ui, ayb_err_status(&err));
+		ui_send(ui, ui_err_status(ui, &err));
 	} else {
 		show_entity(ui, &e, NULL, &v, shown, ui_err_text(&err, tmp, sizeof(tmp)),
-			    ayb_err_status(&err));
+			    ui_err_status(ui, &err));
 	}
 out:
 	cJSON_Delete(shown);

@@ -1,6 +1,7 @@
 #include "autoconfig.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -8,14 +9,14 @@
 #include "html.h"
 #include "utf8.h"
 
-int ui_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
+size_t ui_html_escape_max(struct ayb_buf *b, const char *s, size_t n, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, out = 0;
 
 	while (i < n) {
 		const char *e = NULL;
-		size_t step = 1;
+		size_t step = 1, len;
 
 		switch (p[i]) {
 		case '&': e = "&amp;"; break;
@@ -35,6 +36,10 @@ int ui_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
 				}
 			}
 		}
+		len = e ? strlen(e) : step;
+		if (len > max - out)
+			break;
+		out += len;
 		if (e) {
 			ayb_buf_add(b, s + run, i - run);
 			ayb_buf_adds(b, e);
@@ -42,7 +47,13 @@ int ui_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
 		}
 		i += step;
 	}
-	ayb_buf_add(b, s + run, n - run);
+	ayb_buf_add(b, s + run, i - run);
+	return i;
+}
+
+int ui_html_escape_n(struct ayb_buf *b, const char *s, size_t n)
+{
+	ui_html_escape_max(b, s, n, SIZE_MAX);
 	return b->oom ? -1 : 0;
 }
 

@@ -15,6 +15,11 @@
  * Returns 0, or -1 when out of memory (b->oom is set). */
 int ui_html_escape_n(struct ayb_buf *b, const char *s, size_t n);
 int ui_html_escape(struct ayb_buf *b, const char *s);   /* NULL appends nothing */
+/* The same, writing at most `max` bytes: it stops before the first
+ * character whose escaped form would not fit, so a cut never splits a
+ * character or an entity.  Returns how many bytes of s were written out
+ * (n when all of it fit). */
+size_t ui_html_escape_max(struct ayb_buf *b, const char *s, size_t n, size_t max);
 
 /* printf into b where every %s is HTML-escaped (NULL prints nothing).
  * Supports only %s, %c (escaped), %d, %u, %ld, %lu, %lld, %llu, %zu and %%:

@@ -1,8 +1,8 @@
-/* Query results in the browser (README "Web UI"): an HTML
- * table of at most UI_MAX_ROWS rows with the total count, and CSV or
- * JSON downloads of the whole result.  All three are rendered from the
- * query's rows as they come (render_rows.h), so no result is ever held
- * whole: the table keeps its first rows, the downloads stream. */
+/* Query results in the browser (README "Web UI"): an HTML table of at most
+ * UI_MAX_ROWS rows and UI_MAX_TABLE_BYTES of cell text with the total
+ * count, and CSV or JSON downloads of the whole result.  All three are
+ * rendered from the query's rows as they come (render_rows.h) and streamed,
+ * so no result is ever held whole. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -26,48 +26,77 @@ static void download_form(struct ui *ui, const struct ayb_app_target *t, const c
 			label);
 }
 
+static void downloads(struct ui *ui, const struct ayb_app_target *t, const char *sql)
+{
+	download_form(ui, t, sql, "csv", "Download CSV");
+	download_form(ui, t, sql, "json", "Download JSON");
+}
+
+/* What the table left out, and where to get it. */
+static void left_out_note(struct ui *ui, const struct ayb_app_target *t, const char *sql,
+			  const struct ui_table *tab)
+{
+	struct ayb_buf *b = &ui->page;
+
+	ayb_buf_adds(b, "<div class=\"result-note\" role=\"note\"><p>");
+	if (tab->shown + 1 == tab->total)
+		ayb_buf_adds(b, "The last row is not shown: ");
+	else if (tab->shown < tab->total)
+		ui_html_printf(b, "The other %llu rows are not shown: ", tab->total - tab->shown);
+	if (tab->shown < tab->total)
+		ui_html_printf(b, "a page shows at most %d rows and %d MiB of text. ", UI_MAX_ROWS,
+				UI_MAX_TABLE_BYTES / (1024 * 1024));
+	if (tab->cut)
+		ayb_buf_adds(b, "Values cut short end in &hellip;.");
+	ayb_buf_adds(b, "</p><p>The downloads have the whole result: ");
+	downloads(ui, t, sql);
+	ayb_buf_adds(b, "</p></div>");
+}
+
 void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 		      size_t len, int *status)
 {
 	struct ayb_err err = { 0 };
 	struct ui_table tab;
 	struct ayb_buf *b = &ui->page;
+	struct ayb_sink out = ui_page_stream(ui);
 	char tmp[256];
+	size_t table_start;
 	int rc;
 
-	ui_table_init(&tab, UI_MAX_ROWS);
-	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &tab.rows, &err);
-	if (rc == 0 && tab.b.oom)
-		rc = ayb_err_oom(&err);
-	if (rc < 0) {
-		ui_alert(b, UI_ERROR, "Error running query",
-			 ui_err_text(&err, tmp, sizeof(tmp)));
-		*status = ayb_err_status(&err);
-		goto out;
-	}
-	*status = 200;
+	ui_table_init(&tab, b, &out, UI_MAX_ROWS, UI_MAX_TABLE_BYTES);
 	ayb_buf_adds(b, "<div class=\"query-results-wrapper\">");
-	if (tab.total > 0) {
-		ayb_buf_adds(b, "<div class=\"results-toolbar\">");
-		download_form(ui, t, sql, "csv", "Download CSV");
-		download_form(ui, t, sql, "json", "Download JSON");
-		ayb_buf_adds(b, "</div><div class=\"table-wrap\" tabindex=\"0\" "
-				"aria-label=\"Query results\"><table class=\"table\">");
-		ayb_buf_add(b, tab.b.data, tab.b.len);
-		ayb_buf_adds(b, "</tbody></table></div>");
+	/* The toolbar and the table head go first, so that rows can follow
+	 * them out; a result without rows takes them back. */
+	table_start = b->len;
+	ayb_buf_adds(b, "<div class=\"results-toolbar\">");
+	downloads(ui, t, sql);
+	ayb_buf_adds(b, "</div><div class=\"table-wrap\" tabindex=\"0\" "
+			"aria-label=\"Query results\"><table class=\"table\">");
+	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &tab.rows, &err);
+	if (rc == 0 && b->oom)
+		rc = ayb_err_oom(&err);
+	if (!tab.flushed && (rc < 0 || tab.total == 0) && b->data) {
+		b->len = table_start;
+		b->data[b->len] = '\0';
 	}
-	if (tab.total == 0)
+	*status = rc < 0 ? ui_err_status(ui, &err) : 200;
+	if (tab.flushed || (rc == 0 && tab.total > 0))
+		ayb_buf_adds(b, "</tbody></table></div>");
+	if (rc < 0)
+		ui_alert(b, UI_ERROR, "Error running query", ui_err_text(&err, tmp, sizeof(tmp)));
+	else if (tab.total == 0)
 		ayb_buf_adds(b, "<div class=\"result-summary\">Query executed successfully. "
 				"No results returned.</div>");
-	else if (tab.total > UI_MAX_ROWS)
-		ui_html_printf(b, "<div class=\"result-summary\">%d/%llu rows. Download for full "
-				   "dataset.</div>", UI_MAX_ROWS, tab.total);
+	else if (tab.shown < tab.total)
+		ui_html_printf(b, "<div class=\"result-summary\">%llu/%llu rows</div>", tab.shown,
+				tab.total);
 	else
 		ui_html_printf(b, "<div class=\"result-summary\">%llu row%s</div>", tab.total,
 				tab.total == 1 ? "" : "s");
+	if (rc == 0 && (tab.shown < tab.total || tab.cut))
+		left_out_note(ui, t, sql, &tab);
 	ayb_buf_adds(b, "</div>");
-out:
-	ui_table_free(&tab);
 	ayb_err_clear(&err);
 }
 
@@ -99,7 +128,7 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 		goto out;
 	}
 	fcgi_response_discard(resp);
-	resp->status = ayb_err_status(&err) < 500 ? 400 : ayb_err_status(&err);
+	resp->status = ui_err_status(ui, &err) < 500 ? 400 : ayb_err_status(&err);
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		char *s;

@@ -10,72 +10,90 @@
 #include "render.h"
 #include "render_rows.h"
 
-/* A cell longer than this is cut in the table (downloads have it whole). */
-#define CELL_SHOWN_MAX 1000
-
 static int table_fields(void *ctx, const char *const *names, size_t n)
 {
 	struct ui_table *t = ctx;
 
 	if (!n)
 		return 0;
-	ayb_buf_adds(&t->b, "<thead><tr>");
+	ayb_buf_adds(t->b, "<thead><tr>");
 	for (size_t i = 0; i < n; i++)
-		ui_html_printf(&t->b, "<th scope=\"col\">%s</th>", names[i]);
-	ayb_buf_adds(&t->b, "</tr></thead><tbody>");
-	return t->b.oom ? -1 : 0;
+		ui_html_printf(t->b, "<th scope=\"col\">%s</th>", names[i]);
+	ayb_buf_adds(t->b, "</tr></thead><tbody>");
+	return t->b->oom ? -1 : 0;
+}
+
+/* One cell of a shown row, within what is left of the table's bytes. */
+static void table_cell(struct ui_table *t, const struct ayb_value *v)
+{
+	char tmp[AYB_REAL_TEXT_MAX];
+	size_t len, shown, before, done;
+	const char *cell = ayb_render_text(v, tmp, &len);
+
+	if (!cell) {
+		ayb_buf_adds(t->b, "<td class=\"null\"></td>");
+		return;
+	}
+	/* Cut long values on a character boundary. */
+	shown = len;
+	if (shown > UI_CELL_SHOWN_MAX) {
+		shown = UI_CELL_SHOWN_MAX;
+		while (shown && ((unsigned char)cell[shown] & 0xc0) == 0x80)
+			shown--;
+	}
+	ayb_buf_adds(t->b, "<td>");
+	before = t->b->len;
+	done = t->full ? 0 : ui_html_escape_max(t->b, cell, shown, t->bytes_left);
+	t->bytes_left -= t->b->len - before;
+	if (done < shown)
+		t->full = 1;
+	if (done < len) {
+		t->cut = 1;
+		ayb_buf_adds(t->b, "<span class=\"cut\">&hellip;</span>");
+	}
+	ayb_buf_adds(t->b, "</td>");
 }
 
 static int table_row(void *ctx, const struct ayb_value *values, size_t n)
 {
 	struct ui_table *t = ctx;
-	char tmp[AYB_REAL_TEXT_MAX];
+	struct ayb_buf *b = t->b;
 
-	if (t->total++ >= t->shown)
+	if (t->total++ >= t->max_rows || t->full)
 		return 0;
-	ayb_buf_adds(&t->b, "<tr>");
-	for (size_t i = 0; i < n; i++) {
-		size_t len, shown;
-		const char *cell = ayb_render_text(&values[i], tmp, &len);
-
-		if (!cell) {
-			ayb_buf_adds(&t->b, "<td class=\"null\"></td>");
-			continue;
-		}
-		/* Cut long values on a character boundary. */
-		shown = len;
-		if (shown > CELL_SHOWN_MAX) {
-			shown = CELL_SHOWN_MAX;
-			while (shown && ((unsigned char)cell[shown] & 0xc0) == 0x80)
-				shown--;
-		}
-		ayb_buf_adds(&t->b, "<td>");
-		ui_html_escape_n(&t->b, cell, shown);
-		if (shown < len)
-			ayb_buf_adds(&t->b, "<span class=\"cut\">&hellip;</span>");
-		ayb_buf_adds(&t->b, "</td>");
-	}
-	ayb_buf_adds(&t->b, "</tr>");
-	return t->b.oom ? -1 : 0;
+	t->shown++;
+	ayb_buf_adds(b, "<tr>");
+	for (size_t i = 0; i < n; i++)
+		table_cell(t, &values[i]);
+	ayb_buf_adds(b, "</tr>");
+	if (b->oom)
+		return -1;
+	if (b->len < UI_TABLE_CHUNK)
+		return 0;
+	t->flushed = 1;
+	if (ayb_sink_write(t->out, b->data, b->len) < 0)
+		return -1;
+	b->len = 0;
+	b->data[0] = '\0';
+	return 0;
 }
 
 static int table_end(void *ctx)
 {
 	struct ui_table *t = ctx;
 
-	return t->b.oom ? -1 : 0;
+	return t->b->oom ? -1 : 0;
 }
 
-void ui_table_init(struct ui_table *t, unsigned long long shown)
+void ui_table_init(struct ui_table *t, struct ayb_buf *b, struct ayb_sink *out,
+		   unsigned long long max_rows, size_t max_bytes)
 {
 	memset(t, 0, sizeof(*t));
 	t->rows = (struct ayb_row_sink){ table_fields, table_row, table_end, t };
-	t->shown = shown;
-}
-
-void ui_table_free(struct ui_table *t)
-{
-	ayb_buf_free(&t->b);
+	t->b = b;
+	t->out = out;
+	t->max_rows = max_rows;
+	t->bytes_left = max_bytes;
 }
 
 /* ---- downloads ------------------------------------------------------------ */

@@ -10,16 +10,31 @@
 #include "row_sink.h"
 
 /* The table: <thead> and the <tbody> rows, without the <table> and
- * </tbody> around them, of at most `shown` rows, with every row counted in
- * `total`.  ui_table_free frees the buffer. */
+ * </tbody> around them, appended to `b` (the page being built) as rows
+ * come.  It shows at most `max_rows` rows and `max_bytes` bytes of cell
+ * text as sent (escaped); a cell is cut at UI_CELL_SHOWN_MAX bytes, and
+ * where the bytes run out, the rest of that row's cells are cut too (`cut`
+ * says a cell was) and no more rows are shown (`full`).  Every row is
+ * counted in `total`, whether shown or not.  Whenever `b` holds
+ * UI_TABLE_CHUNK bytes after a row, it is written to `out` and emptied
+ * (`flushed` says it was), so the page never holds more than that and one
+ * row of the table. */
+#define UI_CELL_SHOWN_MAX 1000
+#define UI_TABLE_CHUNK (16 * 1024)
 struct ui_table {
 	struct ayb_row_sink rows;    /* hand this to the query */
-	struct ayb_buf b;
+	struct ayb_buf *b;
+	struct ayb_sink *out;
+	unsigned long long max_rows;
+	size_t bytes_left;
 	unsigned long long total;
 	unsigned long long shown;
+	int cut;
+	int full;
+	int flushed;
 };
-void ui_table_init(struct ui_table *t, unsigned long long shown);
-void ui_table_free(struct ui_table *t);
+void ui_table_init(struct ui_table *t, struct ayb_buf *b, struct ayb_sink *out,
+		   unsigned long long max_rows, size_t max_bytes);
 
 /* A download written to `out` as rows come: CSV (RFC 4180, a header line
  * of the names) or JSON pretty-printed as ayb writes it (`json`).  It goes

@@ -52,7 +52,7 @@ static void tokens_page(struct ui *ui, const char *notice, const char *error, in
 		ui_alert(b, UI_ERROR, "Error revoking token", error);
 	if (ayb_app_tokens_list(ui->ctx, ui->caller, &t, &n, &err) < 0) {
 		ui_alert(b, UI_ERROR, "Error loading tokens", ui_err_text(&err, tmp, sizeof(tmp)));
-		status = ayb_err_status(&err);
+		status = ui_err_status(ui, &err);
 		goto done;
 	}
 	if (n == 0) {
@@ -137,12 +137,12 @@ void ui_token_revoke(struct fcgi_call *c)
 		if (!err.kind)
 			ayb_err_not_found(&err, "", "api_token");
 		if (ui->fragment)
-			ui_message_page(ui, ayb_err_status(&err), "", UI_ERROR,
+			ui_message_page(ui, ui_err_status(ui, &err), "", UI_ERROR,
 					"Error revoking token",
 					ui_err_text(&err, tmp, sizeof(tmp)));
 		else
 			tokens_page(ui, NULL, ui_err_text(&err, tmp, sizeof(tmp)),
-				    ayb_err_status(&err));
+				    ui_err_status(ui, &err));
 		goto out;
 	}
 	if (ui->fragment) {

@@ -7,7 +7,8 @@
  * is simply "not logged in"), parses the form, and refuses a
  * state-changing request without a valid CSRF token or from another
  * origin.  Pages are built in ui->page with ui_html_printf (every %s
- * escaped) and sent with ui_send().
+ * escaped) and sent with ui_send(); a page holding a query result is sent
+ * as it is built (ui_page_stream).
  *
  * A request sent by the page script carries "HX-Request: true" (htmx's
  * header, which ayb's pages used): it gets an HTML fragment for the part of
@@ -36,6 +37,8 @@ struct ui {
 	int https;                   /* served over HTTPS: cookies get Secure */
 	int fragment;                /* asked for by the page script */
 	struct ayb_buf page;         /* the HTML being built */
+	struct ayb_sink out;         /* the response's stream, once streaming */
+	int streaming;
 };
 
 /* Sets up the session of call c in c->ui (malloc'd; freed with
@@ -79,9 +82,21 @@ void ui_alert(struct ayb_buf *b, enum ui_alert kind, const char *title,
  * "<record_type> <id> not found". */
 const char *ui_err_text(const struct ayb_err *err, char *tmp, size_t tmpsize);
 
+/* err's status; a 5xx (the server's fault, not the visitor's) also gives
+ * the request its line in the error log, with err's reason. */
+int ui_err_status(struct ui *ui, const struct ayb_err *err);
+
 /* Answers with ui->page as text/html (the buffer moves into the response),
- * with the headers every UI page carries (CSP, nosniff, no framing). */
+ * with the headers every UI page carries (CSP, nosniff, no framing).  A 5xx
+ * is logged, with the reason ui_err_status kept if any. */
 void ui_send(struct ui *ui, int status);
+/* A sink to which the page built so far can be written out, so that a page
+ * holding a large result is sent as it is built: the first write starts
+ * the response (with the page headers, status 200 until ui_send says
+ * otherwise, which it can until FCGI_STREAM_THRESHOLD bytes went out), and
+ * ui_send then writes the rest.  The caller empties ui->page after each
+ * write. */
+struct ayb_sink ui_page_stream(struct ui *ui);
 /* A whole page holding one alert: for errors and simple outcomes. */
 void ui_message_page(struct ui *ui, int status, const char *page_title,
 		     enum ui_alert kind, const char *title, const char *message);
@@ -107,9 +122,14 @@ const char *ui_asset_url(const char *name);
  * submitted values and shows the error. */
 void ui_profile_section(struct ui *ui, const struct ayb_entity *e, const char *error);
 
-/* The results of one query as the HTML fragment of the query console
- * (at most UI_MAX_ROWS rows shown, the total counted). */
+/* The results of one query as the HTML fragment of the query console,
+ * written into ui->page and streamed out of it as the rows come: at most
+ * UI_MAX_ROWS rows and UI_MAX_TABLE_BYTES bytes of cell text shown, the
+ * total counted, and a note with the downloads when anything was left out.
+ * *status is the query's (an error found after part of the table went out
+ * is shown below it). */
 #define UI_MAX_ROWS 500
+#define UI_MAX_TABLE_BYTES (1024 * 1024)
 void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 		      size_t len, int *status);
 /* The whole result as a download: CSV (RFC 4180 quoting, NULL empty) or
@@ -125,6 +145,7 @@ fcgi_handler ui_log_in_form;
 fcgi_handler ui_log_in;
 fcgi_handler ui_log_out_form;
 fcgi_handler ui_log_out;
+fcgi_handler ui_confirm_form;
 fcgi_handler ui_confirm;
 fcgi_handler ui_entity;
 fcgi_handler ui_create_database;

@@ -89,6 +89,12 @@ async function register(browser, user, shots) {
 	is(await page.title(), 'Check email - ayb', `${user}: check email page`);
 	if (shots) await snap(page, 'check_email');
 	await page.goto(`${BASE}/confirm/${emailToken(`${user}@example.org`)}`);
+	if (shots) {
+		is(await page.title(), 'Confirm log in - ayb', 'the confirmation link asks first');
+		ok(!(await context.cookies(BASE)).some((c) => c.name === 'auth'), 'opening it logs nobody in');
+		await snap(page, 'confirm');
+	}
+	await page.click('#confirm-log-in');
 	await page.waitForURL(`${BASE}/${user}`);
 	is(await page.title(), `${user} - ayb`, `${user}: the confirmation link logs in and lands on the entity page`);
 	if (shots) await snap(page, 'entity_page');
@@ -212,10 +218,12 @@ async function flows(browser) {
 	await snap(alice, 'query_error');
 	await runQuery(alice, 'CREATE TABLE many(i integer)');
 	await runQuery(alice, 'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1234) INSERT INTO many SELECT i FROM c');
-	like(await runQuery(alice, 'SELECT i, i * 2 AS twice FROM many'), '500/1234 rows. Download for full dataset.', 'more than 500 rows: 500 shown, total counted');
+	like(await runQuery(alice, 'SELECT i, i * 2 AS twice FROM many'), '500/1234 rows', 'more than 500 rows: 500 shown, total counted');
 	is(await alice.$$eval('#query-results tbody tr', (r) => r.length), 500, 'the table holds 500 rows');
+	like(await alice.innerText('#query-results .result-note'), 'The other 734 rows are not shown', 'a note says what was left out');
+	await snap(alice, 'query_capped');
 	dl = alice.waitForEvent('download');
-	await alice.click("button:has-text('Download CSV')");
+	await alice.click(".result-note button:has-text('Download CSV')");
 	file = await dl;
 	const csv = fs.readFileSync(await file.path(), 'utf8').trim().split('\n');
 	ok(csv.length === 1235 && csv[1234] === '1234,2468', 'the CSV download has every row', `${csv.length} lines, last ${csv[csv.length - 1]}`);

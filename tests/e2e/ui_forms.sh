@@ -94,8 +94,26 @@ page GET /confirm/garbage
 is "$STATUS $(title)" "401 Confirmation error - ayb" "a bad confirmation link"
 like "$BODY" "Invalid or expired confirmation link." "says so"
 link=/confirm/$(email_token alice@example.org)
+# Opening the link only asks (another site could open it for a visitor and
+# log them into its own account): no login, and the link still works.
 page GET "$link"
-is "$STATUS $(title)" "200 Confirmation successful - ayb" "the emailed link confirms"
+is "$STATUS $(title)" "200 Confirm log in - ayb" "the emailed link asks first"
+like "$BODY" "Log in as alice" "naming the account"
+like "$BODY" "<form method=\"post\" action=\"$link\"" "with a form posting the link back"
+grep -qi '^set-cookie: auth=' "$T/headers"
+ok $((! $?)) "opening it logs nobody in"
+page GET "$link"
+is "$STATUS $(title)" "200 Confirm log in - ayb" "and does not use the link up"
+page POST "$link" -d ''
+is "$STATUS" 403 "a post without this browser's CSRF token is refused (login CSRF)"
+grep -qi '^set-cookie: auth=' "$T/headers"
+ok $((! $?)) "and logs nobody in"
+page GET "$link"
+page POST "$link" --data-urlencode "csrf=$(csrf)" -H "Origin: http://evil.example"
+is "$STATUS" 403 "nor from another origin"
+page GET "$link"
+page POST "$link" --data-urlencode "csrf=$(csrf)"
+is "$STATUS $(title)" "200 Confirmation successful - ayb" "the button confirms"
 cookie=$(header set-cookie | grep '^auth=' || true)
 [ -z "$cookie" ] && cookie=$(grep -i '^set-cookie: auth=' "$T/headers" | tr -d '\r' | sed 's/^[^:]*: //')
 like "$cookie" "auth=alice:ayb_" "the login cookie is <entity>:<token>"
@@ -106,7 +124,8 @@ like "$BODY" 'data-url="/alice"' "the page continues to the entity page"
 TOKEN=$(printf '%s' "$cookie" | sed -n 's/^auth=alice:\([^;]*\);.*/\1/p')
 api GET /v1/entity/alice -H "Authorization: Bearer $TOKEN"
 is "$STATUS" 200 "the cookie's token is a working API token"
-api GET "$link"
+page GET "$link"
+page POST "$link" --data-urlencode "csrf=$(csrf)"
 is "$STATUS $(title)" "401 Confirmation error - ayb" "the link works once: a second use is refused"
 like "$BODY" "Invalid or expired confirmation link." "as an invalid link"
 grep -qi '^set-cookie: auth=' "$T/headers"
@@ -116,11 +135,18 @@ is "$STATUS" 401 "nor does the API take a link the UI used"
 
 # Over HTTPS (the web server passes HTTPS=on) the cookie is Secure; a
 # client's X-Forwarded-Proto alone proves nothing.  ayb-api.fcgi as plain CGI
-# shows both without a TLS server.
+# shows both without a TLS server: the confirmation page, then its form.
 cgi_confirm() {
 	api POST /v1/log_in -d '' -H 'entity: alice'
-	env -i AYB_CONFIG="$T/ayb.conf" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
-		REQUEST_URI="/confirm/$(email_token alice@example.org)" "$@" "$FCGI" </dev/null |
+	_link=/confirm/$(email_token alice@example.org)
+	_anon=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
+	_csrf=$(env -i AYB_CONFIG="$T/ayb.conf" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+		REQUEST_URI="$_link" HTTP_COOKIE="ayb_csrf=$_anon" "$@" "$FCGI" </dev/null |
+		sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+	printf 'csrf=%s' "$_csrf" |
+		env -i AYB_CONFIG="$T/ayb.conf" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST \
+		REQUEST_URI="$_link" HTTP_COOKIE="ayb_csrf=$_anon" CONTENT_LENGTH=$((5 + ${#_csrf})) \
+		CONTENT_TYPE=application/x-www-form-urlencoded "$@" "$FCGI" |
 		tr -d '\r' | grep -i '^set-cookie: auth='
 }
 like "$(cgi_confirm HTTPS=on)" "; HttpOnly; SameSite=Lax; Secure" "over HTTPS the cookie is Secure"
@@ -219,6 +245,10 @@ is "$STATUS" 413 "a query over 256 KiB"
 
 # ---- sharing and another user ------------------------------------------------------------
 register_user bob bob@example.org >/dev/null
+api POST /v1/log_in -d '' -H 'entity: bob'
+page GET "/confirm/$(email_token bob@example.org)"
+like "$BODY" "This browser is logged in as <strong>alice</strong> now: logging in as bob logs alice out." \
+	"a link for another account says whose session it would end"
 page GET /alice/test.sqlite
 tok=$(csrf)
 page POST /alice/test.sqlite/share --data-urlencode "csrf=$tok" --data-urlencode "entity= BOB " \
@@ -294,5 +324,19 @@ is "$STATUS $(header location)" "303 /log_in" "log out"
 like "$(grep -i '^set-cookie: auth=' "$T/headers")" "auth=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" "clears the cookie"
 api GET /v1/tokens -H "Authorization: Bearer $session"
 is "$STATUS" 401 "and revokes its token"
+
+# ---- a 5xx page is logged, as the API's are -----------------------------------------------
+# The email file turned into a directory: sending fails (EmailError, 503).
+mv "$EMAILS" "$EMAILS.saved"
+mkdir "$EMAILS"
+page GET /register
+page POST /register --data-urlencode "csrf=$(csrf)" --data-urlencode "username=dave" \
+	--data-urlencode "email=dave@example.org"
+is "$STATUS $(title)" "503 Registration error - ayb" "a register form whose email cannot be sent: 503"
+rmdir "$EMAILS"
+mv "$EMAILS.saved" "$EMAILS"
+line=$(grep 'ayb-api: 503 POST /register: ' "$T/server.log")
+like "$line" "ayb-api: 503 POST /register: EmailError: File backend failed: " "is in the error log with its reason"
+is "$(printf '%s\n' "$line" | grep -c .)" 1 "in one line"
 
 tap_done

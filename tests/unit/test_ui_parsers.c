@@ -116,6 +116,13 @@ static void test_html(void)
 	is_str(b.data, "a\xef\xbf\xbd" "b\xef\xbf\xbd\tc\xef\xbf\xbd\xc3\xa9",
 	       "controls and invalid UTF-8 become U+FFFD, valid UTF-8 and tab stay");
 	ayb_buf_free(&b);
+	is_int((int)ui_html_escape_max(&b, "ab<cd", 5, 5), 2, "a bounded escape stops before an "
+	       "entity that does not fit");
+	is_str(b.data, "ab", "never writing part of it");
+	is_int((int)ui_html_escape_max(&b, "\xc3\xa9x", 3, 1), 0, "nor part of a character");
+	is_int((int)ui_html_escape_max(&b, "a&b", 3, 7), 3, "and takes what fits exactly");
+	is_str(b.data, "aba&amp;b", "(appended)");
+	ayb_buf_free(&b);
 	ui_html_printf(&b, "<a href=\"/%s\">%s</a> %d %u %ld %lu %lld %llu %zu %c 100%%", "x\"y",
 			"<b>", -1, 2u, 3L, 6UL, 4LL, 7ULL, (size_t)5, '<');
 	is_str(b.data, "<a href=\"/x&quot;y\">&lt;b&gt;</a> -1 2 3 6 4 7 5 &lt; 100%",
@@ -169,16 +176,45 @@ static int feed(struct ayb_row_sink *rows, int nrows, const char *text)
 	return rows->end(rows->ctx);
 }
 
+/* A sink keeping what it is given, and how many writes. */
+struct kept {
+	struct ayb_buf b;
+	int writes;
+};
+
+static int keep(void *ctx, const char *p, size_t n)
+{
+	struct kept *k = ctx;
+
+	k->writes++;
+	return ayb_buf_add(&k->b, p, n);
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	while (s && (s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
 static void test_table(void)
 {
 	struct ui_table t;
-	struct ayb_buf long_text = { 0 };
+	struct ayb_buf page = { 0 }, long_text = { 0 };
+	struct kept k = { { 0 }, 0 };
+	struct ayb_sink out = { keep, &k };
 	const char *cell;
 
-	ui_table_init(&t, 2);
+	ui_table_init(&t, &page, &out, 2, 1 << 20);
 	ok(feed(&t.rows, 3, "a<b\"c") == 0, "table takes rows");
 	is_int((int)t.total, 3, "every row counted");
-	is_str(t.b.data,
+	is_int((int)t.shown, 2, "as many shown as allowed");
+	ok(!t.cut && !t.full && !t.flushed && k.writes == 0, "nothing cut, nothing written yet");
+	is_str(page.data,
 	       "<thead><tr><th scope=\"col\">n</th><th scope=\"col\">i</th>"
 	       "<th scope=\"col\">r</th><th scope=\"col\">t&lt;</th><th scope=\"col\">b</th>"
 	       "</tr></thead><tbody>"
@@ -187,24 +223,50 @@ static void test_table(void)
 	       "<tr><td class=\"null\"></td><td>-42</td><td>0.5</td><td>a&lt;b&quot;c</td>"
 	       "<td>x\ty</td></tr>",
 	       "two rows shown, escaped, NULL as an empty cell");
-	ui_table_free(&t);
+	ayb_buf_free(&page);
 
 	/* A long cell is cut on a character boundary. */
 	for (int i = 0; i < 999; i++)
 		ayb_buf_addc(&long_text, 'a');
 	ayb_buf_adds(&long_text, "\xc3\xa9tail");
-	ui_table_init(&t, 10);
+	ui_table_init(&t, &page, &out, 10, 1 << 20);
 	ok(feed(&t.rows, 1, long_text.data) == 0, "a long value");
-	cell = t.b.data ? strstr(t.b.data, "aaa\xc3\xa9") : NULL;
-	ok(!cell && strstr(t.b.data, "a<span class=\"cut\">&hellip;</span>"),
+	cell = page.data ? strstr(page.data, "aaa\xc3\xa9") : NULL;
+	ok(!cell && strstr(page.data, "a<span class=\"cut\">&hellip;</span>"),
 	   "is cut before a character that does not fit");
-	ui_table_free(&t);
+	ok(t.cut && !t.full, "a cut cell is noted");
+	ayb_buf_free(&page);
 	ayb_buf_free(&long_text);
 
-	ui_table_init(&t, 10);
+	/* The byte cap: "-42" and "0.5" take 6 bytes, "a&lt;b" 6 more; the
+	 * rest of the row is cut and no later row is shown, but all counted. */
+	ui_table_init(&t, &page, &out, 10, 12);
+	ok(feed(&t.rows, 3, "a<b<c") == 0, "rows past the byte cap");
+	is_int((int)t.total, 3, "are counted");
+	is_int((int)t.shown, 1, "but not shown");
+	ok(t.full && t.cut, "the table says it is full and cut");
+	cell = page.data ? strstr(page.data, "<tbody>") : NULL;
+	is_str(cell, "<tbody><tr><td class=\"null\"></td><td>-42</td><td>0.5</td>"
+	       "<td>a&lt;b<span class=\"cut\">&hellip;</span></td>"
+	       "<td><span class=\"cut\">&hellip;</span></td></tr>",
+	       "the cell where the bytes ran out is cut, the rest of its row empty");
+	ayb_buf_free(&page);
+
+	/* Past UI_TABLE_CHUNK the page goes out and starts again. */
+	ui_table_init(&t, &page, &out, 1000, 1 << 20);
+	ok(feed(&t.rows, 1000, "0123456789abcdef") == 0, "many rows");
+	ok(t.flushed && k.writes > 1, "are written out in chunks");
+	ok(page.len < UI_TABLE_CHUNK, "the page keeps less than a chunk");
+	ayb_buf_add(&k.b, page.data, page.len);
+	is_int(count(k.b.data, "</tr>"), 1001, "nothing is lost or written twice");
+	ok(k.b.data && strncmp(k.b.data, "<thead>", 7) == 0, "the first chunk starts the table");
+	ayb_buf_free(&page);
+	ayb_buf_free(&k.b);
+
+	ui_table_init(&t, &page, &out, 10, 1 << 20);
 	ok(t.rows.fields(t.rows.ctx, NULL, 0) == 0 && t.rows.end(t.rows.ctx) == 0 &&
-	   t.b.len == 0 && t.total == 0, "no columns: no table");
-	ui_table_free(&t);
+	   page.len == 0 && t.total == 0, "no columns: no table");
+	ayb_buf_free(&page);
 }
 
 static int refusing(void *ctx, const char *p, size_t n)
