@@ -325,8 +325,9 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 		if (cfg_size(s, "automation") > 0)
 			raw->section_present[section_index("snapshots.automation", 20)] = 1;
 	}
-	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0profile_links\0"; *s;
-	     s += strlen(s) + 1)
+	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"
+			     "profile_links\0";
+	     *s; s += strlen(s) + 1)
 		if (cfg_size(cfg, s) > 1 && !dup[0])
 			snprintf(dup, sizeof(dup), "%s", s);
 	cfg_free(cfg);

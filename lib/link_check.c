@@ -135,7 +135,8 @@ int ayb_link_check_start(const struct ayb_config *cfg, const char *entity, struc
 			return ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: waitpid: %s",
 					   strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: %s failed to start", prog);
+		return ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: %s failed to start",
+				   prog);
 	return 0;
 }
 

@@ -80,10 +80,12 @@ static int v6_public(const unsigned char *a)
 
 int ayb_netaddr_public(const struct sockaddr *sa, socklen_t len)
 {
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
-		return v4_public((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		return v4_public((const unsigned char *)&in->sin_addr);
+	}
 	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6))
-		return v6_public(
-			((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr);
+		return v6_public(((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr);
 	return 0;
 }

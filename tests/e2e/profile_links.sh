@@ -31,17 +31,19 @@ link_server() {
 	LS_PORT=$(sed -n 's/^listening //p' "$T/$_n.log")
 }
 
-# ls_cmd NAME FD COMMAND: sends COMMAND and waits for its answer; prints it.
+# ls_cmd NAME FD COMMAND: sends COMMAND and waits for its answer (the line
+# that starts with the command's name); prints it.
 ls_cmd() {
 	_before=$(wc -l <"$T/$1.log")
 	echo "$3" >&"$2"
 	_i=0
-	while [ "$(wc -l <"$T/$1.log")" -le "$_before" ]; do
+	until _answer=$(sed -n "$((_before + 1)),\$p" "$T/$1.log" | grep "^$3" | head -1) &&
+		[ -n "$_answer" ]; do
 		_i=$((_i + 1))
 		[ $_i -lt 200 ] || bail "link server $1 did not answer $3"
 		sleep 0.05
 	done
-	sed -n "$((_before + 1))p" "$T/$1.log"
+	echo "$_answer"
 }
 
 # links_json URL...: the PATCH body setting those links.
@@ -161,8 +163,9 @@ ok $? "the checker is running ($checker) beside ayb-api.fcgi ($fcgi)"
 fd_targets $fcgi | grep -E '^(socket|pipe):' | sort -u >"$T/fcgi.fds"
 fd_targets $checker | grep -E '^(socket|pipe):' | sort -u >"$T/checker.fds"
 is "$(comm -12 "$T/fcgi.fds" "$T/checker.fds")" "" "it shares no socket or pipe with ayb-api.fcgi"
-is "$(ps -o ppid= -p "$checker" | tr -d ' ' | grep -xF "$(echo $fcgi | tr ' ' '\n')")" "" \
-	"and is not its child"
+ppid=$([ -n "$checker" ] && ps -o ppid= -p "$checker" | tr -d ' ')
+[ -n "$ppid" ] && ! echo " $fcgi " | grep -q " $ppid "
+ok $? "and is not its child (its parent: ${ppid:-none})"
 api GET /v1/entity/dave -H "Authorization: Bearer $TOK"
 like "$BODY" "{\"url\":\"$HOLD\",\"verified\":false}" "the held link is unverified meanwhile"
 ls_cmd hold 4 release >/dev/null

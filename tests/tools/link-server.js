@@ -40,7 +40,12 @@ function track(socket) {
 
 let server;
 if (mode === 'hold') {
-  server = net.createServer({ allowHalfOpen: true }, track);
+  // What the client sends is read and dropped: unread, it would hide the
+  // client's end of the connection from 'end'.
+  server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    track(socket);
+    socket.resume();
+  });
 } else if (mode === 'https' && cert && key && dir) {
   server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) },
     (req, res) => {
