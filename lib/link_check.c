@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,7 +68,7 @@ static int stderr_is_file(void)
 	return fstat(2, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode));
 }
 
-/* The pipe is filled and its write end closed before the spawn: the
+/* The pipe is filled and its write end closed before the fork: the
  * checker then reads to EOF, and no write can block or raise SIGPIPE. */
 static int job_pipe(const char *job, int *read_end, struct ayb_err *err)
 {
@@ -91,53 +91,82 @@ static int job_pipe(const char *job, int *read_end, struct ayb_err *err)
 	return 0;
 }
 
+/* The child of ayb-api.fcgi that starts the checker: between fork and exec
+ * only async-signal-safe calls, since ayb-api.fcgi may run threads.  Its
+ * own child execs the checker; it exits at once, so the checker is
+ * orphaned (init reaps it) and ayb-api.fcgi waits only for two forks. */
+static void start_child(const char *prog, char *const argv[], int job_fd, int null_fd,
+			int keep_stderr)
+{
+	sigset_t none;
+	pid_t pid;
+
+	/* Its own session, so a signal to the web server's process group does
+	 * not end a check half way. */
+	setsid();
+	pid = fork();
+	if (pid == 0) {
+		/* No signal blocked, as they are while ayb-api.fcgi serves a
+		 * request; and none of its descriptors but the job's pipe: not
+		 * the FastCGI connection, the listening socket, the store's or
+		 * the query workers'. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(job_fd, 0) < 0 || dup2(null_fd, 1) < 0 ||
+		    (!keep_stderr && dup2(null_fd, 2) < 0))
+			_exit(127);
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		execve(prog, argv, environ);
+		_exit(127);
+	}
+	_exit(pid < 0);
+}
+
 int ayb_link_check_start(const struct ayb_config *cfg, const char *entity, struct ayb_err *err)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
 	char prog[PATH_MAX], *job = job_encode(cfg, entity);
 	char *argv[] = { (char *)"ayb-link-check", (char *)entity, NULL };
+	int job_fd = -1, null_fd = -1, keep_stderr = stderr_is_file(), status, ret = -1;
 	pid_t pid;
-	int fd = -1, rc, status;
 
 	if (!job)
 		return ayb_err_oom(err);
-	rc = job_pipe(job, &fd, err);
-	free(job);
-	if (rc < 0)
-		return -1;
 	ayb_fs_libexec_program("ayb-link-check", prog, sizeof(prog));
-	sigemptyset(&none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_adddup2(&fa, fd, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (!stderr_is_file())
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* The FastCGI connection, the listening socket, the store's and the
-	 * query workers' descriptors: none of them is the checker's. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	/* Its own session, so a signal to the web server's process group
-	 * does not end a check half way; and no signal blocked, as they are
-	 * while ayb-api.fcgi serves a request. */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setsigmask(&attr, &none);
-	rc = posix_spawn(&pid, prog, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(fd);
-	if (rc != 0)
-		return ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: cannot run %s: %s", prog,
-				   strerror(rc));
+	if (access(prog, X_OK) < 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: cannot run %s: %s", prog,
+			    strerror(errno));
+		goto out;
+	}
+	if (job_pipe(job, &job_fd, err) < 0)
+		goto out;
+	if ((null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: /dev/null: %s", strerror(errno));
+		goto out;
+	}
+	if ((pid = fork()) == 0)
+		start_child(prog, argv, job_fd, null_fd, keep_stderr);
+	if (pid < 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: fork: %s", strerror(errno));
+		goto out;
+	}
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: waitpid: %s",
-					   strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: %s failed to start",
-				   prog);
-	return 0;
+		if (errno != EINTR) {
+			ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: waitpid: %s",
+				    strerror(errno));
+			goto out;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: fork failed");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (job_fd >= 0)
+		close(job_fd);
+	if (null_fd >= 0)
+		close(null_fd);
+	free(job);
+	return ret;
 }
 
 /* ---- checking one link (in ayb-link-check) -------------------------------- */
@@ -367,13 +396,8 @@ int ayb_link_check_main(void)
 	struct job j;
 	char *text;
 	cJSON *o;
-	pid_t pid = fork();
 	int ret = 1;
 
-	/* The starter waits for this first process only: the check itself
-	 * runs in the child, which init reaps. */
-	if (pid != 0)
-		return pid < 0;
 	text = read_job();
 	o = text ? cJSON_Parse(text) : NULL;
 	free(text);

@@ -20,18 +20,18 @@
 #define AYB_LINK_CHECK_PAGE_MAX (1024 * 1024)
 
 /* Starts ayb-link-check (beside the running program, else in
- * pkglibexecdir) for the entity's links, detached: in a session of its own,
- * with none of the caller's descriptors (standard error only when it is a
- * file, where a line held open keeps nobody waiting), its job passed on a
- * pipe.  Returns once the program has forked its worker off and exited,
- * reaped here (the worker is then init's to reap), without waiting for any
- * check: 0, or -1 with err (Other 503) when it could not be started. */
+ * pkglibexecdir) for the entity's links, detached: through a child that
+ * exits at once (reaped here; init reaps the checker), in a session of its
+ * own, with none of the caller's descriptors (standard error only when it
+ * is a file, which a checker holding it open keeps nobody waiting on), its
+ * job passed on a pipe.  Waits for two forks, never for a check: 0, or -1
+ * with err (Other 503) when it could not be started. */
 int ayb_link_check_start(const struct ayb_config *cfg, const char *entity, struct ayb_err *err);
 
-/* ayb-link-check's main: reads the job on standard input, forks (the parent
- * exits at once), and checks the entity's links unless another checker of
- * the entity holds its lock (layout.h), in which case that one picks up the
- * links stored meanwhile.  Returns the exit status. */
+/* ayb-link-check's main: reads the job on standard input and checks the
+ * entity's links, unless another checker of the entity holds its lock
+ * (layout.h), in which case that one picks up the links stored meanwhile.
+ * Returns the exit status. */
 int ayb_link_check_main(void);
 
 #endif
