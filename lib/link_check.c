@@ -91,12 +91,33 @@ static int job_pipe(const char *job, int *read_end, struct ayb_err *err)
 	return 0;
 }
 
+/* The checker's environment: ayb-api.fcgi's (libpq reads PG* variables,
+ * OpenSSL and the sanitizers theirs) without what it has no use for and
+ * should not hold: a plain CGI request's headers (HTTP_AUTHORIZATION,
+ * HTTP_COOKIE: the caller's token) and the AYB__ overrides (secrets of the
+ * configuration, whose values the job already carries).  NULL on OOM; the
+ * strings stay environ's. */
+static char **checker_env(void)
+{
+	size_t n = 0, kept = 0;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	if (!(env = calloc(n + 1, sizeof(*env))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "HTTP_", 5) != 0 && strncmp(environ[i], "AYB__", 5) != 0)
+			env[kept++] = environ[i];
+	return env;
+}
+
 /* The child of ayb-api.fcgi that starts the checker: between fork and exec
  * only async-signal-safe calls, since ayb-api.fcgi may run threads.  Its
  * own child execs the checker; it exits at once, so the checker is
  * orphaned (init reaps it) and ayb-api.fcgi waits only for two forks. */
-static void start_child(const char *prog, char *const argv[], int job_fd, int null_fd,
-			int keep_stderr)
+static void start_child(const char *prog, char *const argv[], char *const env[], int job_fd,
+			int null_fd, int keep_stderr)
 {
 	sigset_t none;
 	pid_t pid;
@@ -116,7 +137,7 @@ static void start_child(const char *prog, char *const argv[], int job_fd, int nu
 		    (!keep_stderr && dup2(null_fd, 2) < 0))
 			_exit(127);
 		syscall(SYS_close_range, 3U, ~0U, 0U);
-		execve(prog, argv, environ);
+		execve(prog, argv, env);
 		_exit(127);
 	}
 	_exit(pid < 0);
@@ -124,13 +145,15 @@ static void start_child(const char *prog, char *const argv[], int job_fd, int nu
 
 int ayb_link_check_start(const struct ayb_config *cfg, const char *entity, struct ayb_err *err)
 {
-	char prog[PATH_MAX], *job = job_encode(cfg, entity);
+	char prog[PATH_MAX], *job = job_encode(cfg, entity), **env = checker_env();
 	char *argv[] = { (char *)"ayb-link-check", (char *)entity, NULL };
 	int job_fd = -1, null_fd = -1, keep_stderr = stderr_is_file(), status, ret = -1;
 	pid_t pid;
 
-	if (!job)
-		return ayb_err_oom(err);
+	if (!job || !env) {
+		ayb_err_oom(err);
+		goto out;
+	}
 	ayb_fs_libexec_program("ayb-link-check", prog, sizeof(prog));
 	if (access(prog, X_OK) < 0) {
 		ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: cannot run %s: %s", prog,
@@ -144,7 +167,7 @@ int ayb_link_check_start(const struct ayb_config *cfg, const char *entity, struc
 		goto out;
 	}
 	if ((pid = fork()) == 0)
-		start_child(prog, argv, job_fd, null_fd, keep_stderr);
+		start_child(prog, argv, env, job_fd, null_fd, keep_stderr);
 	if (pid < 0) {
 		ayb_err_set(err, AYB_E_UNAVAILABLE, "Link checker: fork: %s", strerror(errno));
 		goto out;
@@ -166,6 +189,7 @@ out:
 	if (null_fd >= 0)
 		close(null_fd);
 	free(job);
+	free(env);
 	return ret;
 }
 

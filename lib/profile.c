@@ -104,7 +104,8 @@ int ayb_profile_html_links_to(const char *html, size_t len, const char *want)
 	return 0;
 }
 
-/* 1 when the stored links (JSON text or NULL) hold url as verified. */
+/* 1 when the stored links (parsed; NULL when there are none) hold url as
+ * verified. */
 static int stored_verified(const cJSON *stored, const char *url)
 {
 	const cJSON *item;

@@ -1,5 +1,5 @@
-/* Entity profiles: validating an update and checking profile links
- * (README "The HTTP API": PATCH /v1/entity/{entity}). */
+/* Entity profiles: validating an update and its links, which link_check.h
+ * then checks (README "The HTTP API": PATCH /v1/entity/{entity}). */
 #ifndef AYB_PROFILE_H
 #define AYB_PROFILE_H
 

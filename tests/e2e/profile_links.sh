@@ -124,6 +124,8 @@ e2e_setup "profile_links {
   allow_private_targets = true
   ca_file = \"$T/cert.pem\"
 }"
+# An override with a secret's shape, which ayb-api.fcgi gets and the checker must not.
+export AYB__CORS__ORIGIN='*'
 e2e_start_server
 TOK=$(register_user dave dave@example.org) || bail "register dave"
 
@@ -163,6 +165,8 @@ ok $? "the checker is running ($checker) beside ayb-api.fcgi ($fcgi)"
 fd_targets $fcgi | grep -E '^(socket|pipe):' | sort -u >"$T/fcgi.fds"
 fd_targets $checker | grep -E '^(socket|pipe):' | sort -u >"$T/checker.fds"
 is "$(comm -12 "$T/fcgi.fds" "$T/checker.fds")" "" "it shares no socket or pipe with ayb-api.fcgi"
+[ -n "$checker" ] && ! tr '\0' '\n' <"/proc/$checker/environ" | grep -qE '^(AYB__|HTTP_)'
+ok $? "its environment has no AYB__ overrides or request headers"
 ppid=$([ -n "$checker" ] && ps -o ppid= -p "$checker" | tr -d ' ')
 [ -n "$ppid" ] && ! echo " $fcgi " | grep -q " $ppid "
 ok $? "and is not its child (its parent: ${ppid:-none})"
