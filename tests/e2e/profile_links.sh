@@ -149,16 +149,28 @@ done
 ok $((_i >= 200)) "the checker connects after the answer"
 api GET /health
 is "$STATUS $BODY" '200 {"status":"ok"}' "/health answers meanwhile"
-# The checker (the process of ours whose descriptors reach into $T) holds no
-# socket or pipe of ayb-api.fcgi's, and is no child of it.
+# The checker holds no socket or pipe of ayb-api.fcgi's, and is no child of it.
 fd_targets() {
 	for _p; do
 		for _f in /proc/"$_p"/fd/*; do readlink "$_f"; done
 	done 2>/dev/null
 }
-checker=$(for p in $(ps -eo pid=,comm= | awk '$2 == "ayb-link-check" { print $1 }'); do
-	fd_targets "$p" | grep -q "^$T/" && echo "$p"
-done)
+# checkers: this server's link checkers, the processes with its AYB_CONFIG
+# that are not its FastCGI processes: ayb-link-check, or a fork about to
+# exec it (named ayb-api.fcgi, its parent gone).
+checkers() {
+	ps -eo pid=,ppid=,comm= | while read -r _p _pp _c; do
+		case $_c in
+		ayb-link-check) ;;
+		ayb-api.fcgi)
+			case $(ps -o comm= -p "$_pp") in ayb-api.fcgi | lighttpd) continue ;; esac ;;
+		*) continue ;;
+		esac
+		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -qxF "AYB_CONFIG=$T/ayb.conf" &&
+			echo "$_p"
+	done
+}
+checker=$(checkers)
 fcgi=$(e2e_fcgi_pids)
 [ -n "$checker" ] && [ -n "$fcgi" ]
 ok $? "the checker is running ($checker) beside ayb-api.fcgi ($fcgi)"
@@ -172,10 +184,11 @@ ppid=$([ -n "$checker" ] && ps -o ppid= -p "$checker" | tr -d ' ')
 ok $? "and is not its child (its parent: ${ppid:-none})"
 api GET /v1/entity/dave -H "Authorization: Bearer $TOK"
 like "$BODY" "{\"url\":\"$HOLD\",\"verified\":false}" "the held link is unverified meanwhile"
-ls_cmd hold 4 release >/dev/null
 
 # (c) A page that links back with rel=me becomes verified once the checker
-# has run; one that does not stays unverified.
+# has run; one that does not stays unverified.  Updated while the first
+# checker still holds the entity's lock: the new update's checker leaves,
+# and the running one checks the new links after its pass.
 mkdir -p "$T/pages"
 printf '<html><body><a href="http://localhost:%s/dave" rel="me noopener">me</a></body></html>\n' \
 	"$PORT" >"$T/pages/me"
@@ -185,7 +198,15 @@ link_server pages 5 https "$T/cert.pem" "$T/key.pem" "$T/pages"
 ME=https://127.0.0.1:$LS_PORT/me
 OTHER=https://localhost:$LS_PORT/other
 patch_links dave "$TOK" "$ME" "$OTHER"
-is "$STATUS $BODY" "200 {}" "PATCH with links to a local https page"
+is "$STATUS $BODY" "200 {}" "PATCH with links to a local https page, while a check runs"
+_i=0
+until [ "$(checkers)" = "$checker" ]; do
+	_i=$((_i + 1))
+	[ $_i -lt 200 ] || break
+	sleep 0.05
+done
+ok $((_i >= 200)) "its checker found the lock taken and left; the first one runs on"
+ls_cmd hold 4 release >/dev/null
 poll_profile dave "$TOK" "\"links\":[{\"url\":\"$ME\",\"verified\":true},{\"url\":\"$OTHER\",\"verified\":false}]"
 ok $? "the page linking back with rel=me is verified, the other one is not"
 
