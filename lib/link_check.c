@@ -363,11 +363,12 @@ static int run(const struct job *j, struct ayb_err *err)
 		ayb_err_set(err, AYB_E_INTERNAL, "Cannot open %s: %s", lock, strerror(errno));
 		goto out;
 	}
-	if (ayb_store_open(j->database_url, &st, err) < 0)
-		goto out;
 	while (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 		struct ayb_entity e = { 0 };
-		int rc = passes(st, j, &checked, err);
+		/* The store only once the lock is ours: a checker that finds
+		 * it taken leaves without a connection. */
+		int rc = st || ayb_store_open(j->database_url, &st, err) == 0 ?
+				 passes(st, j, &checked, err) : -1;
 
 		flock(fd, LOCK_UN);
 		if (rc == 0)

@@ -129,14 +129,16 @@ export AYB__CORS__ORIGIN='*'
 e2e_start_server
 TOK=$(register_user dave dave@example.org) || bail "register dave"
 
-# (a) The answer does not wait for the link: a listener that accepts and
-# holds the connection.  When the PATCH has answered, no connection has
-# been given up by the checker (a check inside the request would have had
-# to time out first); then the checker's connection arrives, and /health
-# answers while it is held.
+# (a) The answer does not wait for the links: a listener that accepts and
+# holds each connection until released.  When the PATCH has answered, no
+# connection has been given up by the checker (a check inside the request
+# would have had to time out first); then the checker's connection
+# arrives, and /health answers while it is held.  Four links keep the
+# checker busy for its whole 20 s budget, one 5 s link at a time, until the
+# release.
 link_server hold 4 hold
-HOLD=https://127.0.0.1:$LS_PORT/me
-patch_links dave "$TOK" "$HOLD"
+HOLD=https://127.0.0.1:$LS_PORT
+patch_links dave "$TOK" "$HOLD/1" "$HOLD/2" "$HOLD/3" "$HOLD/4"
 is "$STATUS $BODY" "200 {}" "PATCH with a link to a listener that holds"
 like "$(ls_cmd hold 4 mark)" " closed=0" \
 	"it answered while the listener held every connection it got"
@@ -166,8 +168,8 @@ checkers() {
 			case $(ps -o comm= -p "$_pp") in ayb-api.fcgi | lighttpd) continue ;; esac ;;
 		*) continue ;;
 		esac
-		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -qxF "AYB_CONFIG=$T/ayb.conf" &&
-			echo "$_p"
+		{ tr '\0' '\n' <"/proc/$_p/environ"; } 2>/dev/null |
+			grep -qxF "AYB_CONFIG=$T/ayb.conf" && echo "$_p"
 	done
 }
 checker=$(checkers)
@@ -183,7 +185,7 @@ ppid=$([ -n "$checker" ] && ps -o ppid= -p "$checker" | tr -d ' ')
 [ -n "$ppid" ] && ! echo " $fcgi " | grep -q " $ppid "
 ok $? "and is not its child (its parent: ${ppid:-none})"
 api GET /v1/entity/dave -H "Authorization: Bearer $TOK"
-like "$BODY" "{\"url\":\"$HOLD\",\"verified\":false}" "the held link is unverified meanwhile"
+like "$BODY" "{\"url\":\"$HOLD/1\",\"verified\":false}" "the held link is unverified meanwhile"
 
 # (c) A page that links back with rel=me becomes verified once the checker
 # has run; one that does not stays unverified.  Updated while the first
@@ -206,6 +208,7 @@ until [ "$(checkers)" = "$checker" ]; do
 	sleep 0.05
 done
 ok $((_i >= 200)) "its checker found the lock taken and left; the first one runs on"
+[ $_i -lt 200 ] || echo "# checkers now: $(checkers | tr '\n' ' ')"
 ls_cmd hold 4 release >/dev/null
 poll_profile dave "$TOK" "\"links\":[{\"url\":\"$ME\",\"verified\":true},{\"url\":\"$OTHER\",\"verified\":false}]"
 ok $? "the page linking back with rel=me is verified, the other one is not"

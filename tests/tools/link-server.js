@@ -11,7 +11,8 @@
 // commands on standard input, one a line, and exits at its end:
 //   mark      prints "mark open=A closed=B": the connections held open and
 //             those their client has closed, at that moment
-//   release   closes every connection still open
+//   release   closes every connection still open, and from then on each new
+//             one as soon as it arrives
 'use strict';
 
 const fs = require('node:fs');
@@ -24,6 +25,7 @@ const [mode, cert, key, dir] = process.argv.slice(2);
 const open = new Map();
 let count = 0;
 let closed = 0;
+let released = false;
 
 function track(socket) {
   const n = ++count;
@@ -36,6 +38,7 @@ function track(socket) {
     socket.destroy();
   });
   socket.on('error', () => {});
+  if (released) socket.destroy();
 }
 
 let server;
@@ -67,6 +70,7 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'mark') {
     console.log(`mark open=${open.size} closed=${closed}`);
   } else if (line === 'release') {
+    released = true;
     for (const socket of open.values()) socket.destroy();
     open.clear();
     console.log('released');
