@@ -2,10 +2,12 @@
  * updating one's own profile (README "API"). */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "link_check.h"
 #include "profile.h"
 #include "slug.h"
 
@@ -91,12 +93,25 @@ static int check_text(const struct ayb_field_update *f, const char *name, size_t
 	return f->present && f->value ? ayb_profile_check_text(name, f->value, max, err) : 0;
 }
 
+/* Starts the check of the links just stored.  The update has succeeded
+ * whatever happens here: a checker that cannot start leaves the links
+ * unverified, and says why in the error log. */
+static void start_link_check(struct ayb_app_ctx *ctx, const char *entity)
+{
+	struct ayb_err err = { 0 };
+
+	if (ayb_link_check_start(ctx->cfg, entity, &err) < 0)
+		fprintf(stderr, "ayb-api: the profile links of %s stay unverified: %s\n", entity,
+			err.message ? err.message : "the link checker did not start");
+	ayb_err_clear(&err);
+}
+
 int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 			   struct ayb_profile_update *u, struct ayb_err *err)
 {
 	const char *given_links = u->links.value;
 	char *links = NULL;
-	int rc;
+	int rc, check = 0;
 
 	if (check_text(&u->display_name, "display_name", AYB_PROFILE_DISPLAY_NAME_MAX, err) < 0 ||
 	    check_text(&u->description, "description", AYB_PROFILE_DESCRIPTION_MAX, err) < 0 ||
@@ -109,12 +124,14 @@ int ayb_app_profile_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller 
 		return ayb_err_set(err, AYB_E_EMPTY_UPDATE,
 				   "No fields provided to update. Please specify at least one field to update.");
 	if (given_links &&
-	    ayb_profile_links(given_links, ctx->cfg->public_url, a->entity.slug, &links, err) < 0)
+	    ayb_profile_links(given_links, a->entity.links, &links, &check, err) < 0)
 		return -1;
 	if (given_links)
 		u->links.value = links;
 	rc = ayb_store_entity_update_profile(ctx->store, a->entity.id, u, err);
 	u->links.value = given_links;
 	free(links);
+	if (rc == 0 && check)
+		start_link_check(ctx, a->entity.slug);
 	return rc;
 }

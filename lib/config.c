@@ -35,7 +35,7 @@ struct key {
 /* Sections that may be absent; all others ("", authentication, cors) must be. */
 static const char *const optional_sections[] = {
 	"email", "email.smtp", "email.file", "snapshots", "snapshots.automation",
-	"isolation",
+	"isolation", "profile_links",
 };
 #define NOPT (sizeof(optional_sections) / sizeof(optional_sections[0]))
 
@@ -81,6 +81,8 @@ static const struct key keys[] = {
 	{ "isolation.open_files", K_INT, 0, 8, 65536 },
 	{ "isolation.max_workers", K_INT, 0, 1, 1024 },
 	{ "isolation.worker_idle_seconds", K_INT, 0, 1, 86400 },
+	{ "profile_links.allow_private_targets", K_BOOL, 0, 0, 0 },
+	{ "profile_links.ca_file", K_STR, 0, 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -147,6 +149,11 @@ static cfg_opt_t isolation_opts[] = {
 	CFG_INT("worker_idle_seconds", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
+static cfg_opt_t profile_links_opts[] = {
+	CFG_BOOL("allow_private_targets", cfg_false, CFGF_NODEFAULT),
+	CFG_STR("ca_file", NULL, CFGF_NODEFAULT),
+	CFG_END()
+};
 static cfg_opt_t root_opts[] = {
 	CFG_STR("host", NULL, CFGF_NODEFAULT),
 	CFG_INT("port", 0, CFGF_NODEFAULT),
@@ -158,6 +165,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("cors", cors_opts, CFGF_MULTI),
 	CFG_SEC("snapshots", snapshots_opts, CFGF_MULTI),
 	CFG_SEC("isolation", isolation_opts, CFGF_MULTI),
+	CFG_SEC("profile_links", profile_links_opts, CFGF_MULTI),
 	CFG_END()
 };
 
@@ -322,8 +330,9 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 		if (cfg_size(s, "automation") > 0)
 			raw->section_present[section_index("snapshots.automation", 20)] = 1;
 	}
-	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"; *s;
-	     s += strlen(s) + 1)
+	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"
+			     "profile_links\0";
+	     *s; s += strlen(s) + 1)
 		if (cfg_size(cfg, s) > 1 && !dup[0])
 			snprintf(dup, sizeof(dup), "%s", s);
 	cfg_free(cfg);
@@ -524,6 +533,7 @@ void ayb_config_free(struct ayb_config *cfg)
 		free(s->interval);
 		free(s);
 	}
+	free(cfg->links.ca_file);
 	free(cfg);
 }
 
@@ -805,6 +815,13 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 	}
 	if (isolation_typed(raw, &cfg->isolation, err) < 0)
 		return -1;
+	if (V("profile_links.allow_private_targets") &&
+	    bool_of(raw, K("profile_links.allow_private_targets"),
+		    &cfg->links.allow_private_targets, err) < 0)
+		return -1;
+	if (V("profile_links.ca_file") &&
+	    !(cfg->links.ca_file = absolute(raw->file, V("profile_links.ca_file"))))
+		return ayb_err_oom(err);
 	if (!cfg->host || !cfg->database_url || !cfg->data_path || !cfg->fernet_key ||
 	    !cfg->cors_origin)
 		return ayb_err_oom(err);

@@ -59,6 +59,13 @@ struct ayb_isolation_config {
 	int64_t worker_idle_seconds; /* a pooled worker idle this long exits */
 };
 
+/* How profile links are checked (section `profile_links`, README
+ * "Configuration").  Always filled in: the section may be absent. */
+struct ayb_links_config {
+	int allow_private_targets; /* 1: links may point at loopback and private networks */
+	char *ca_file;             /* PEM CA certificates to trust; NULL: the system's */
+};
+
 /* Every string is owned by the config and freed by ayb_config_free(). */
 struct ayb_config {
 	char *file;                /* the file read, or NULL when none existed */
@@ -77,6 +84,7 @@ struct ayb_config {
 	char *cors_origin;
 	struct ayb_snapshots_config *snapshots; /* NULL when [snapshots] is absent */
 	struct ayb_isolation_config isolation;
+	struct ayb_links_config links;
 };
 
 /* The path to read: `explicit_path` when given, else $AYB_CONFIG, else

@@ -131,6 +131,18 @@ int ayb_fs_sibling_program(const char *relative, char *out, size_t n)
 	return access(out, X_OK) == 0 ? 0 : -1;
 }
 
+void ayb_fs_libexec_program(const char *name, char *out, size_t n)
+{
+	char built[128];
+
+	if (ayb_fs_sibling_program(name, out, n) == 0)
+		return;
+	snprintf(built, sizeof(built), "../cgi/%s", name);
+	if (ayb_fs_sibling_program(built, out, n) == 0)
+		return;
+	snprintf(out, n, "%s/%s", AYB_PKGLIBEXECDIR, name);
+}
+
 int ayb_fs_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
 	const char *slash = strrchr(path, '/');

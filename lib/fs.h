@@ -34,6 +34,12 @@ int ayb_fs_write_all(int fd, const void *p, size_t n);
  * tried, or "" when the running program's path is unknown or too long). */
 int ayb_fs_sibling_program(const char *relative, char *out, size_t n);
 
+/* A helper program of ayb-c's (ayb-query-worker, ayb-link-check): beside
+ * the running program when it is there, else in ../cgi/ (the build tree,
+ * for a program of cli/ or cron/), else in pkglibexecdir.  Writes the path
+ * into out, n bytes. */
+void ayb_fs_libexec_program(const char *name, char *out, size_t n);
+
 /* Replaces the file `path` with n bytes at p, created with `mode`, through a
  * temporary file in the same directory, fsync and rename, then fsyncs the
  * directory: a crash or a full disk leaves the old file or the new one,

@@ -88,6 +88,7 @@ static int looks_like_uuid(const char *s)
 
 #define DATABASES "databases"
 #define SNAPSHOTS "snapshots"
+#define LINK_CHECKS "link-checks"
 
 /* <data_path>/<top>/<entity>/<db>, top being DATABASES or SNAPSHOTS; NULL
  * on OOM or a bad component (err set).  The caller frees. */
@@ -502,6 +503,27 @@ out:
 	free(canon);
 	free(parent);
 	return ret;
+}
+
+/* ---- profile link checks ------------------------------------------------ */
+
+char *ayb_layout_link_check_lock(const char *data_path, const char *entity,
+				 struct ayb_err *err)
+{
+	char *dir, *lock = NULL;
+
+	if (!component_ok(entity)) {
+		ayb_err_set(err, AYB_E_INTERNAL, "Invalid database path component");
+		return NULL;
+	}
+	if (!(dir = join(data_path, LINK_CHECKS, err)))
+		return NULL;
+	if (ayb_fs_mkdirs(dir, 0700) < 0)
+		ayb_err_set(err, AYB_E_INTERNAL, "Cannot create %s: %s", dir, strerror(errno));
+	else if (!(lock = ayb_fmt("%s/%s.lock", dir, entity)))
+		ayb_err_oom(err);
+	free(dir);
+	return lock;
 }
 
 /* ---- every hosted database ----------------------------------------------- */

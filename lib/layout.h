@@ -4,6 +4,7 @@
  *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
+ *   <data_path>/link-checks/<entity>.lock
  *
  * Every path built here goes through the same checks: an entity or
  * database name that is empty, ".", "..", holds a '/' or is longer than
@@ -110,6 +111,16 @@ struct ayb_layout_work {
 int ayb_layout_work_make(const char *data_path, const char *entity, const char *db,
 			 struct ayb_layout_work *w, struct ayb_err *err);
 void ayb_layout_work_remove(struct ayb_layout_work *w);
+
+/* ---- profile link checks ------------------------------------------------ */
+
+/* <data_path>/link-checks/<entity>.lock, which the link checker of the
+ * entity holds with flock while it runs, so that one entity never has two
+ * (README "The HTTP API": profile links).  Its directory is created (mode
+ * 0700).  Returns the path, which the caller frees, or NULL with err
+ * (refused component, OOM, or Other (500) "Cannot create <dir>: ..."). */
+char *ayb_layout_link_check_lock(const char *data_path, const char *entity,
+				 struct ayb_err *err);
 
 /* ---- every hosted database ----------------------------------------------- */
 

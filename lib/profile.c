@@ -12,9 +12,6 @@
 #include "profile.h"
 #include "utf8.h"
 
-/* A link page larger than this is not a profile page worth reading whole. */
-#define PAGE_MAX (1024 * 1024)
-
 int ayb_profile_check_text(const char *field, const char *value, size_t max,
 			   struct ayb_err *err)
 {
@@ -107,58 +104,40 @@ int ayb_profile_html_links_to(const char *html, size_t len, const char *want)
 	return 0;
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *ctx)
+/* 1 when the stored links (parsed; NULL when there are none) hold url as
+ * verified. */
+static int stored_verified(const cJSON *stored, const char *url)
 {
-	struct ayb_buf *b = ctx;
+	const cJSON *item;
 
-	if (b->len + size * n > PAGE_MAX || ayb_buf_add(b, p, size * n) < 0)
-		return 0;
-	return size * n;
+	cJSON_ArrayForEach(item, stored) {
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(item, "url");
+
+		if (cJSON_IsString(u) && strcmp(u->valuestring, url) == 0)
+			return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "verified"));
+	}
+	return 0;
 }
 
-/* Fetches an https page (short timeouts: ayb waits forever) and looks for
- * the rel="me" link back to the entity's page. */
-static int verify(const char *url, const char *want)
-{
-	CURL *c = curl_easy_init();
-	struct ayb_buf page = { 0 };
-	long code = 0;
-	int ok = 0;
-
-	if (!c)
-		return 0;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &page);
-	if (curl_easy_perform(c) == CURLE_OK &&
-	    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code >= 200 &&
-	    code < 300 && page.data)
-		ok = ayb_profile_html_links_to(page.data, page.len, want);
-	curl_easy_cleanup(c);
-	ayb_buf_free(&page);
-	return ok;
-}
-
-int ayb_profile_links(const char *links, const char *public_url, const char *entity, char **out,
+int ayb_profile_links(const char *links, const char *stored, char **out, int *check,
 		      struct ayb_err *err)
 {
 	cJSON *in = cJSON_Parse(links), *res = cJSON_CreateArray(), *item;
-	char *want = NULL;
+	cJSON *old = stored ? cJSON_Parse(stored) : NULL;
 	int rc = -1;
 
+	*check = 0;
 	if (!in || !cJSON_IsArray(in)) {
 		ayb_err_set(err, AYB_E_INVALID,
 			    "Invalid links: expected a JSON array of objects like {\"url\": \"https://...\"}");
 		goto out;
 	}
-	if (!res || !(want = ayb_fmt("%s/%s", public_url, entity))) {
+	if (cJSON_GetArraySize(in) > AYB_PROFILE_LINKS_MAX) {
+		ayb_err_set(err, AYB_E_INVALID, "Too many links: a profile has at most %d",
+			    AYB_PROFILE_LINKS_MAX);
+		goto out;
+	}
+	if (!res) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -167,7 +146,6 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 		CURLU *u;
 		CURLUcode uc;
 		char *scheme = NULL;
-		int verified = 0;
 
 		if (!cJSON_IsString(url)) {
 			ayb_err_set(err, AYB_E_INVALID,
@@ -188,11 +166,11 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 			goto out;
 		}
 		if (scheme && strcmp(scheme, "https") == 0)
-			verified = verify(url->valuestring, want);
+			*check = 1;
 		curl_free(scheme);
 		if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(res, o) ||
 		    !cJSON_AddStringToObject(o, "url", url->valuestring) ||
-		    !cJSON_AddBoolToObject(o, "verified", verified)) {
+		    !cJSON_AddBoolToObject(o, "verified", stored_verified(old, url->valuestring))) {
 			ayb_err_oom(err);
 			goto out;
 		}
@@ -203,8 +181,8 @@ int ayb_profile_links(const char *links, const char *public_url, const char *ent
 	}
 	rc = 0;
 out:
-	free(want);
 	cJSON_Delete(in);
+	cJSON_Delete(old);
 	cJSON_Delete(res);
 	return rc;
 }

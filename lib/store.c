@@ -43,6 +43,7 @@ enum qid {
 	Q_EMAIL_TOKEN_USE,
 	Q_EMAIL_QUOTA_COUNT,
 	Q_EMAIL_QUOTA_EXPIRE,
+	Q_ENTITY_SET_LINKS,
 };
 
 #define ENTITY_COLS \
@@ -135,6 +136,10 @@ static const char *const sql[] = {
 				" ELSE email_quota.window_start END"
 				" RETURNING sent, window_start",
 	[Q_EMAIL_QUOTA_EXPIRE] = "DELETE FROM email_quota WHERE window_start <= $1",
+	/* Compare and set: PostgreSQL compares JSONB by value, SQLite the
+	 * text, which is exactly what the checker read. */
+	[Q_ENTITY_SET_LINKS] = "UPDATE entity SET links = $3 WHERE id = $1 AND links = $2"
+			       " RETURNING id",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -355,6 +360,23 @@ int ayb_store_entity_update_profile(struct ayb_store *st, int64_t entity_id,
 		p[2 + 2 * i].value = f[i]->present ? f[i]->value : NULL;
 	}
 	return run(st, Q_ENTITY_UPDATE, p, 11, NULL, err) < 0 ? -1 : 0;
+}
+
+int ayb_store_entity_set_links(struct ayb_store *st, int64_t entity_id, const char *expected,
+			       const char *links, struct ayb_err *err)
+{
+	struct ayb_rows r = { 0 };
+	struct ayb_param p[3] = { { NULL }, { expected }, { links } };
+	char id[24];
+	int rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, entity_id);
+	p[0].value = id;
+	if (run(st, Q_ENTITY_SET_LINKS, p, 3, &r, err) < 0)
+		return -1;
+	rc = r.nrows > 0;
+	ayb_rows_free(&r);
+	return rc;
 }
 
 void ayb_auth_methods_free(struct ayb_auth_method *m, size_t n)

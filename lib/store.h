@@ -109,6 +109,10 @@ int ayb_store_entity_get_or_create(struct ayb_store *st, const char *slug, int e
 				   struct ayb_entity *out, struct ayb_err *err);
 int ayb_store_entity_update_profile(struct ayb_store *st, int64_t entity_id,
 				    const struct ayb_profile_update *u, struct ayb_err *err);
+/* Sets the entity's links to `links` only if they are still `expected`
+ * (as read before): 1 when set, 0 when they had changed, -1 with err. */
+int ayb_store_entity_set_links(struct ayb_store *st, int64_t entity_id, const char *expected,
+			       const char *links, struct ayb_err *err);
 
 /* All methods of an entity in id order; *out is an array of *n the caller
  * frees with ayb_auth_methods_free(). */

@@ -212,10 +212,7 @@ static const char *worker_program(void)
 		snprintf(path, sizeof(path), "%s", env);
 		return path;
 	}
-	if (ayb_fs_sibling_program("ayb-query-worker", path, sizeof(path)) == 0 ||
-	    ayb_fs_sibling_program("../cgi/ayb-query-worker", path, sizeof(path)) == 0)
-		return path;
-	snprintf(path, sizeof(path), "%s/ayb-query-worker", AYB_PKGLIBEXECDIR);
+	ayb_fs_libexec_program("ayb-query-worker", path, sizeof(path));
 	return path;
 }
 

@@ -21,7 +21,9 @@ mkdir -p "$T/apache" "$T/run" "$T/log" "$SITE"
 
 # What the user uploads: the two programs and the .htaccess.
 cp "$BIN/ayb-api.fcgi" "$SITE/ayb.cgi"
-[ -x "$BIN/ayb-query-worker" ] && cp "$BIN/ayb-query-worker" "$SITE/"
+for p in ayb-query-worker ayb-link-check; do
+	[ -x "$BIN/$p" ] && cp "$BIN/$p" "$SITE/"
+done
 chmod 755 "$SITE"/*
 deploy_example apache-cgi.htaccess -e "s|/home/USER/ayb/ayb.conf|$CONF|" >"$SITE/.htaccess"
 grep -q "^SetEnv AYB_CONFIG $CONF\$" "$SITE/.htaccess" || bail "the .htaccess example has no SetEnv AYB_CONFIG line"

@@ -57,7 +57,8 @@ for lib in libfcgi0ldbl libsqlite3-0 libpq5 libcjson1 libsodium23 libzstd1 libcu
 done
 files=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\.||')
 for f in /usr/bin/ayb /usr/bin/ayb-snapshot /usr/libexec/ayb-c/ayb-api.fcgi \
-	/usr/libexec/ayb-c/ayb-query-worker /etc/ayb/ayb.conf.example \
+	/usr/libexec/ayb-c/ayb-query-worker /usr/libexec/ayb-c/ayb-link-check \
+	/etc/ayb/ayb.conf.example \
 	/usr/share/man/man1/ayb.1.gz /usr/share/man/man5/ayb.conf.5.gz \
 	/usr/share/man/man8/ayb-api.fcgi.8.gz /usr/share/man/man8/ayb-snapshot.8.gz \
 	/lib/systemd/system/ayb-api.socket /lib/systemd/system/ayb-api.service \

@@ -29,7 +29,7 @@ ok $? "$WHAT: succeeds"
 [ $? -eq 0 ] || sed 's/^/# /' "$T/install.log" | tail -20
 
 for f in "$bindir/ayb" "$bindir/ayb-snapshot" "$pkglibexecdir/ayb-api.fcgi" \
-	"$pkglibexecdir/ayb-query-worker"; do
+	"$pkglibexecdir/ayb-query-worker" "$pkglibexecdir/ayb-link-check"; do
 	[ -x "$STAGE$f" ]
 	ok $? "$WHAT: $f"
 done

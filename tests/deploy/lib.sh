@@ -54,9 +54,11 @@ deploy_need_root() {
 deploy_bin() {
 	mkdir -p "$T/bin"
 	cp "$FCGI" "$T/bin/ayb-api.fcgi"
-	# ayb-api.fcgi runs tenant SQL in the worker program found beside it.
-	[ -x "$top_builddir/cgi/ayb-query-worker" ] &&
-		cp "$top_builddir/cgi/ayb-query-worker" "$T/bin/ayb-query-worker"
+	# ayb-api.fcgi runs tenant SQL in the worker program found beside it,
+	# and checks profile links with the checker found there.
+	for _p in ayb-query-worker ayb-link-check; do
+		[ -x "$top_builddir/cgi/$_p" ] && cp "$top_builddir/cgi/$_p" "$T/bin/$_p"
+	done
 	chmod 755 "$T/bin"/*
 	BIN=$T/bin
 }

@@ -189,6 +189,12 @@ for f in display_name description organization location link; do
 	is "$STATUS $(title)" "400 alice - ayb" "profile form: $f with a byte that is not UTF-8"
 	like "$BODY" "$name must be valid UTF-8" "the form says which field"
 done
+# At most 16 links, as on the API.
+set --
+for i in $(seq 1 17); do set -- "$@" --data-urlencode "link=http://ayb.host/$i"; done
+page POST /alice/update_profile --data-urlencode "csrf=$tok" "$@"
+is "$STATUS $(title)" "400 alice - ayb" "profile form with 17 links"
+like "$BODY" "Too many links: a profile has at most 16" "says so"
 api GET /v1/entity/alice
 like "$BODY" '"profile":{"display_name":null,"description":null,"organization":null,"location":null,"links":[]}' \
 	"the refused forms changed nothing"

@@ -265,6 +265,31 @@ int main(void)
 		   msg, sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "email.max_per_client_per_hour"),
 	   "a negative email limit: %s", msg);
+	/* profile_links: private targets off by default; the CA file is
+	 * resolved like every path. */
+	cfg = load(base, NULL, msg, sizeof(msg));
+	ok(cfg && !cfg->links.allow_private_targets && !cfg->links.ca_file,
+	   "profile links: no private targets, the system's CAs by default");
+	ayb_config_free(cfg);
+	cfg = load(edit("cors {", "profile_links {\n allow_private_targets = true\n"
+				  " ca_file = \"ca.pem\"\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg && cfg->links.allow_private_targets && cfg->links.ca_file &&
+	   strncmp(cfg->links.ca_file, dir, strlen(dir)) == 0 &&
+	   strcmp(cfg->links.ca_file + strlen(dir), "/ca.pem") == 0,
+	   "profile_links values, the CA file beside the configuration (%s)", msg);
+	ayb_config_free(cfg);
+	{
+		char *env[] = { (char *)"AYB__PROFILE_LINKS__ALLOW_PRIVATE_TARGETS=true", NULL };
+
+		cfg = load(base, env, msg, sizeof(msg));
+		ok(cfg && cfg->links.allow_private_targets,
+		   "AYB__PROFILE_LINKS__ALLOW_PRIVATE_TARGETS");
+		ayb_config_free(cfg);
+	}
+	cfg = load(edit("cors {", "profile_links {\n allow_private_targets = maybe\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "allow_private_targets"), "a bad switch fails: %s", msg);
 
 	is_int(ayb_config_parse_duration_ms("10m"), 600000, "10m");
 	is_int(ayb_config_parse_duration_ms("2s"), 2000, "2s");
