@@ -33,4 +33,4 @@ printf '| alone (floor) | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"
 set -- $loaded
 printf '| 4 hostile tenants | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"
 printf '\ntarget: p99 under load < 100 ms: %s\n' "$verdict"
-grep '^# hostile\|^# link' "$log"
+grep '^# hostile\|^# connections' "$log"
