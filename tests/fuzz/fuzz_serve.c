@@ -7,8 +7,10 @@
  * bob) and pub.sqlite (public read-only) with rows in them, a token scoped
  * to data.sqlite, a pending registration (carol) and a log-in link for
  * alice.  Queries go to the real ayb-query-worker of the build tree
- * (AYB__ISOLATION__ENABLED=false runs them in this process instead, where
- * libFuzzer sees hosted.c).  The data directory is put back as it was
+ * (../../cgi/ from this program, else $AYB_QUERY_WORKER;
+ * AYB__ISOLATION__ENABLED=false runs them in this process instead, where
+ * libFuzzer sees hosted.c).  The directory is in $TMPDIR, else /dev/shm,
+ * else /tmp.  The data directory is put back as it was
  * before every input, so each input meets the same site and the state the
  * fuzzer makes (databases, tokens, profiles) cannot grow.
  *
@@ -31,8 +33,8 @@
  *   Printable seeds: 'G' '@' is a bare GET, 'P' 'Q' a JSON POST as alice,
  *   'P' 'd' a form POST with alice's session (tests/fuzz/corpus/serve/).
  *
- * AYB_FUZZ_TRACE=1 prints each response's status line to stderr, to see
- * how far a seed gets.
+ * AYB_FUZZ_TRACE=1 prints the start of each response to stderr, to see how
+ * far a seed gets.
  *
  * Besides the sanitizers, an input fails (abort) when the response is not
  * "Status: NNN" and header lines "Name: value" without control characters
@@ -122,9 +124,9 @@ static int expand(const char *text, size_t n, int cookie, struct ayb_buf *b)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *value = NULL;
-		size_t k, len = 0;
+		size_t k, len = 0, nk = sizeof(placeholders) / sizeof(*placeholders);
 
-		for (k = 0; text[i] == '$' && k < sizeof(placeholders) / sizeof(*placeholders); k++) {
+		for (k = 0; text[i] == '$' && k < nk; k++) {
 			len = strlen(placeholders[k].name);
 			if (n - i >= len && memcmp(text + i, placeholders[k].name, len) == 0) {
 				value = placeholders[k].value ? *placeholders[k].value :
@@ -606,7 +608,8 @@ static void init(void)
 		   "(4, 'caf\xc3\xa9', 2, zeroblob(3))"));
 	free(setup(200, "Pq/v1/alice/data.sqlite/query\n\nCREATE INDEX t_name ON t(name)"));
 	/* A blob that is no UTF-8, which a result cannot carry. */
-	free(setup(200, "Pq/v1/alice/data.sqlite/query\n\nCREATE TABLE bin AS SELECT x'00ff' AS b"));
+	free(setup(200, "Pq/v1/alice/data.sqlite/query\n\n"
+		   "CREATE TABLE bin AS SELECT x'00ff' AS b"));
 	free(setup(200, "Pq/v1/alice/pub.sqlite/query\n\nCREATE TABLE p(k, v)"));
 	free(setup(200, "Pq/v1/alice/pub.sqlite/query\n\nINSERT INTO p VALUES ('a', 1)"));
 	free(setup(204, "PA/v1/alice/data.sqlite/share\nentity-for-permission: bob\n"
