@@ -34,7 +34,7 @@
  *   'P' 'd' a form POST with alice's session (tests/fuzz/corpus/serve/).
  *
  * AYB_FUZZ_TRACE=1 prints the start of each response to stderr, to see how
- * far a seed gets.
+ * far a seed gets, and how many inputs found the data directory changed.
  *
  * Besides the sanitizers, an input fails (abort) when the response is not
  * "Status: NNN" and header lines "Name: value" without control characters
@@ -89,6 +89,8 @@ static struct fixture {
 	/* What the placeholders stand for; NULL leaves one as written. */
 	char *token, *bob, *scoped, *short_token, *confirm, *login;
 	char csrf[4][64]; /* by cookie choice; [0] is the anonymous one's */
+	struct ayb_buf clean; /* fingerprint() of the data directory as made */
+	unsigned long runs, resets;
 } fx;
 
 static const struct {
@@ -386,18 +388,71 @@ static void release_live(void)
 	ayb_hosted_close_kept();
 }
 
+/* What the data directory holds: each file's path, type, size and
+ * modification time, each directory's path, in the order the directories
+ * list them.  SQLite's shared-memory index and an empty WAL (what opening
+ * a database leaves, and what changes its directory) change nothing. */
+static void fingerprint(const char *dir, struct ayb_buf *b)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		die(dir);
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		size_t n = strlen(e->d_name);
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (n > 4 && strcmp(e->d_name + n - 4, "-shm") == 0))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) < 0)
+			die(path);
+		if (st.st_size == 0 && n > 4 && strcmp(e->d_name + n - 4, "-wal") == 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			ayb_buf_printf(b, "%s/\n", path);
+			fingerprint(path, b);
+		} else {
+			ayb_buf_printf(b, "%s %o %lld %lld.%ld\n", path, (unsigned)st.st_mode,
+				       (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+				       st.st_mtim.tv_nsec);
+		}
+	}
+	closedir(d);
+}
+
+/* Puts the data directory back as it was made at start-up, when an input
+ * changed it: a run that wrote nothing keeps the open store and workers,
+ * which most inputs (refused, read-only) leave so. */
 static void reset(void)
 {
+	struct ayb_buf now = { 0 };
+
+	fingerprint(fx.live, &now);
+	if (now.oom)
+		die("fingerprint");
+	if (fx.clean.data && strcmp(now.data, fx.clean.data) == 0) {
+		ayb_buf_free(&now);
+		return;
+	}
+	ayb_buf_free(&now);
 	release_live();
 	if (ayb_fs_remove_tree(fx.live) < 0)
 		die(fx.live);
 	copy_tree(fx.pristine, fx.live);
+	ayb_buf_free(&fx.clean);
+	fingerprint(fx.live, &fx.clean);
+	fx.resets++;
 }
 
 static void cleanup(void)
 {
 	release_live();
 	ayb_fs_remove_tree(fx.dir);
+	ayb_buf_free(&fx.clean);
 	free(fx.token);
 	free(fx.bob);
 	free(fx.scoped);
@@ -616,6 +671,10 @@ static void init(void)
 		   "sharing-level: read-only\n\n"));
 	free(setup(200, "AQ/v1/entity/alice\n\n{\"display_name\":\"Alice\",\"links\":"
 		   "\"[{\\\"url\\\":\\\"http://alice.example\\\"}]\"}"));
+	/* Each database whole in its file, so that no worker's checkpoint
+	 * later reads as a change an input made. */
+	free(setup(200, "Pq/v1/alice/data.sqlite/query\n\nPRAGMA wal_checkpoint(TRUNCATE)"));
+	free(setup(200, "Pq/v1/alice/pub.sqlite/query\n\nPRAGMA wal_checkpoint(TRUNCATE)"));
 	fx.scoped = new_scoped_token();
 	free(setup(200, "PQ/v1/log_in\nentity: alice\n\n"));
 	fx.login = last_emailed_token();
@@ -646,8 +705,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reset();
 	serve(data, size, &out, &log);
 	if (fx.trace)
-		fprintf(stderr, "%.*s\n", (int)(out.len > 300 ? 300 : out.len),
-			out.data ? out.data : "");
+		fprintf(stderr, "%.*s\n[run %lu, %lu resets]\n",
+			(int)(out.len > 300 ? 300 : out.len), out.data ? out.data : "", ++fx.runs,
+			fx.resets);
 	check(&out, &log);
 	ayb_buf_free(&out);
 	ayb_buf_free(&log);
