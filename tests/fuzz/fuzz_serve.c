@@ -50,6 +50,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -621,6 +622,30 @@ static void write_config(void)
 		die("proxy");
 }
 
+/* Removes the directories of earlier runs whose process is gone: a crash
+ * that a sanitizer reports, a timeout or Ctrl-C end libFuzzer without
+ * atexit.  A directory is named after its process, so a live run's is
+ * left alone. */
+static void remove_stale(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+	long pid;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (sscanf(e->d_name, "ayb-fuzz-serve.%ld.", &pid) == 1 && pid > 0 &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			snprintf(path, sizeof(path), "%s/%s", tmp, e->d_name);
+			ayb_fs_remove_tree(path);
+		}
+	}
+	closedir(d);
+}
+
 static void init(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -633,7 +658,8 @@ static void init(void)
 	 * which on a disk costs more than the rest of a request. */
 	if (!tmp || !*tmp)
 		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(fx.dir, sizeof(fx.dir), "%s/ayb-fuzz-serve.XXXXXX", tmp);
+	remove_stale(tmp);
+	snprintf(fx.dir, sizeof(fx.dir), "%s/ayb-fuzz-serve.%ld.XXXXXX", tmp, (long)getpid());
 	if (!mkdtemp(fx.dir))
 		die(fx.dir);
 	atexit(cleanup);
