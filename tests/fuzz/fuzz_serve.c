@@ -75,7 +75,7 @@
 
 #define MAX_PARAMS 48
 #define ANON_COOKIE "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"
-/* A fixed key, so a crash input replays against the same CSRF keys. */
+/* Any valid key does; a fixed one keeps runs alike. */
 #define FERNET_KEY "YXliLWMgZnV6el9zZXJ2ZTogYSBmaXhlZCBrZXkhISE="
 
 static const char *const methods[] = { "GET", "POST", "PATCH", "DELETE", "PUT", "HEAD",
@@ -89,7 +89,7 @@ static struct fixture {
 	struct fcgi_sites sites;
 	/* What the placeholders stand for; NULL leaves one as written. */
 	char *token, *bob, *scoped, *short_token, *confirm, *login;
-	char csrf[4][64]; /* by cookie choice; [0] is the anonymous one's */
+	char csrf[4][64]; /* by the cookie byte 1 picks ([0]: none, so none fits) */
 	struct ayb_buf clean; /* fingerprint() of the data directory as made */
 	unsigned long runs, resets;
 } fx;
@@ -570,7 +570,7 @@ static char *new_scoped_token(void)
 	return full;
 }
 
-/* The CSRF token the page at `uri` carries for the cookie `flags` picks. */
+/* The CSRF token of the page at `uri` for cookie choice `cookie` (byte 1). */
 static void read_csrf(int cookie, const char *uri)
 {
 	char *page = setup(200, "G%c%s\n\n", 0x40 | cookie << 2, uri);
