@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "token.h"
 #include "ui.h"
 
 /* A `next` target must stay on this site: a path, not "//host" or "/\host"
@@ -184,8 +185,11 @@ void ui_confirm(struct fcgi_call *c)
 	struct ayb_buf *b = &ui->page;
 	char *entity = NULL, *token = NULL;
 
-	if (strlen(ui->req->seg[1].s) != ui->req->seg[1].len ||
-	    ayb_app_confirm(ui->ctx, ui->req->seg[1].s, &entity, &token, &err) < 0) {
+	/* A token with a NUL byte inside is no token: refused like any other
+	 * invalid one, not left without an error (which reads as a 500). */
+	if ((strlen(ui->req->seg[1].s) != ui->req->seg[1].len ?
+		     ayb_token_email_invalid(&err) :
+		     ayb_app_confirm(ui->ctx, ui->req->seg[1].s, &entity, &token, &err)) < 0) {
 		ui_page_open(ui, "Confirmation error", UI_AUTH_LOG_IN);
 		ayb_buf_adds(b, "<div class=\"card auth-card\">");
 		ui_alert(b, UI_ERROR, "Unable to log in",
