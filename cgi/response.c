@@ -57,8 +57,23 @@ static void set_log(struct fcgi_response *r, const char *prefix, const struct ay
 	ayb_buf_free(&b);
 }
 
+/* 1 when s holds a control character other than a tab: in a header it
+ * could end the line and start another (header injection), and it makes a
+ * response a web server may refuse. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 void fcgi_response_header(struct fcgi_response *r, const char *name, const char *value)
 {
+	/* Values echo the request at times (CORS, redirects, file names): one
+	 * that cannot be a header is left out rather than sent. */
+	if (has_control(name) || has_control(value))
+		return;
 	ayb_buf_printf(&r->headers, "%s: %s\r\n", name, value);
 }
 

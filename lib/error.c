@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "utf8.h"
 
 /* Every class's tag, status and exit code, in one place.  Raise sites name
  * a class and never a number, so a status cannot drift between two places
@@ -147,6 +148,17 @@ int ayb_err_oom(struct ayb_err *err)
 	return -1;
 }
 
+/* JSON text must be UTF-8, and messages may quote what a request sent
+ * (a name from its path, a header): a byte that is not UTF-8 goes out as
+ * U+FFFD. */
+static void add_text(cJSON *o, const char *key, const char *value)
+{
+	char *text = ayb_utf8_lossy(value);
+
+	cJSON_AddStringToObject(o, key, text ? text : "Out of memory");
+	free(text);
+}
+
 cJSON *ayb_err_to_json(const struct ayb_err *err)
 {
 	const char *type = ayb_err_kind_name(err->kind);
@@ -156,12 +168,10 @@ cJSON *ayb_err_to_json(const struct ayb_err *err)
 		return NULL;
 	cJSON_AddStringToObject(o, "type", type);
 	if (strcmp(type, "RecordNotFound") == 0) {
-		cJSON_AddStringToObject(o, "id", err->id ? err->id : "");
-		cJSON_AddStringToObject(o, "record_type",
-					err->record_type ? err->record_type : "");
+		add_text(o, "id", err->id ? err->id : "");
+		add_text(o, "record_type", err->record_type ? err->record_type : "");
 	} else if (err->kind != AYB_E_SNAPSHOT_MISSING) {
-		cJSON_AddStringToObject(o, "message",
-					err->message ? err->message : "Out of memory");
+		add_text(o, "message", err->message ? err->message : "Out of memory");
 	}
 	return o;
 }

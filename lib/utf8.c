@@ -1,6 +1,9 @@
 /* UTF-8 validation and decoding, shared by slugs and query results. */
 #include "autoconfig.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "utf8.h"
 
 /* Validates UTF-8 the way Rust's std::str::from_utf8 does, so the error
@@ -92,4 +95,29 @@ size_t ayb_utf8_seq_len(const unsigned char *s, size_t n)
 	if (!ayb_utf8_check(s, n < 4 ? n : 4, &valid, &bad) && valid == 0)
 		return 0;
 	return s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+}
+
+char *ayb_utf8_lossy(const char *s)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), valid, bad, len = 0;
+	/* Each invalid byte takes at most three in the copy. */
+	char *out = malloc(3 * n + 1);
+
+	if (!out)
+		return NULL;
+	while (!ayb_utf8_check(p, n, &valid, &bad)) {
+		memcpy(out + len, p, valid);
+		memcpy(out + len + valid, replacement, 3);
+		len += valid + 3;
+		/* A sequence cut short by the end of the string is one error. */
+		if (!bad)
+			bad = n - valid;
+		p += valid + bad;
+		n -= valid + bad;
+	}
+	memcpy(out + len, p, n);
+	out[len + n] = '\0';
+	return out;
 }

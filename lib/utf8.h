@@ -17,4 +17,8 @@ size_t ayb_utf8_decode(const unsigned char *s, uint32_t *cp);
 /* Length of the valid sequence starting at s[0] (at most n bytes), or 0. */
 size_t ayb_utf8_seq_len(const unsigned char *s, size_t n);
 
+/* A malloc'd copy of the string s with each invalid sequence replaced by
+ * U+FFFD, as Rust's String::from_utf8_lossy does; NULL when out of memory. */
+char *ayb_utf8_lossy(const char *s);
+
 #endif

@@ -392,7 +392,7 @@ void ui_query(struct fcgi_call *c)
 	p.sql = q->value;
 	p.sql_len = q->len;
 	database_page(ui, t, &p, 200);
-out:
+out:;
 }
 
 /* The common start of the manager's forms: the right to manage the

@@ -49,6 +49,19 @@ int main(void)
 	       "messages are escaped");
 	free(s);
 
+	/* JSON is UTF-8 whatever a message quotes from a request. */
+	ayb_err_set(&e, AYB_E_INVALID, "bad \xff, cut \xe2\x82, ok \xe2\x82\xac, end \xf0\x9f");
+	s = render(&e);
+	is_str(s, "{\"type\":\"Other\",\"message\":\"bad \xef\xbf\xbd, cut \xef\xbf\xbd, "
+	       "ok \xe2\x82\xac, end \xef\xbf\xbd\"}",
+	       "a byte that is not UTF-8 goes out as U+FFFD");
+	free(s);
+	ayb_err_not_found(&e, "alice/d\xba", "database");
+	s = render(&e);
+	is_str(s, "{\"type\":\"RecordNotFound\",\"id\":\"alice/d\xef\xbf\xbd\","
+	       "\"record_type\":\"database\"}", "so does one in a RecordNotFound id");
+	free(s);
+
 	ayb_err_not_found_as(&e, AYB_E_TOKEN_NOT_FOUND, "x", "api_token");
 	is_int(ayb_err_status(&e), 401, "an unknown API token is 401");
 	s = render(&e);
