@@ -148,7 +148,9 @@ static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const 
 		       procs);
 	ayb_buf_adds(&b, "  \"bin-environment\" => ( \"AYB_CONFIG\" => ");
 	lit(&b, config_path);
-	ayb_buf_adds(&b, " ),\n  \"bin-copy-environment\" => ( \"PATH\", \"TMPDIR\"");
+	/* AYB_API_THREADS: request threads per process (README "Deployment"). */
+	ayb_buf_adds(&b, " ),\n  \"bin-copy-environment\" => ( \"PATH\", \"TMPDIR\", "
+			 "\"AYB_API_THREADS\"");
 	/* AYB__ overrides reach the FastCGI processes as they reached us. */
 	for (char **e = environ; *e; e++) {
 		if (strncmp(*e, "AYB__", 5) != 0)

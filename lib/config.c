@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,8 +166,11 @@ struct raw {
 	const char *file;
 };
 
-/* libconfuse reports parse errors through a callback; keep the first. */
+/* libconfuse reports parse errors through a callback; keep the first.
+ * Its parser keeps its state in globals, so files are parsed one at a time
+ * (ayb-api.fcgi's request threads each load their configurations). */
 static char parse_error[512];
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_parse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
@@ -242,7 +246,7 @@ static cfg_t *section_of(cfg_t *cfg, const char *path, char *dup, size_t duplen)
 	return cfg;
 }
 
-static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
+static int read_file_locked(struct raw *raw, const char *path, struct ayb_err *err)
 {
 	cfg_t *cfg = cfg_init(root_opts, 0);
 	char dup[128] = "";
@@ -327,6 +331,16 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 				   "Invalid configuration file %s: section `%s` appears more than once",
 				   path, dup);
 	return 0;
+}
+
+static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&parse_lock);
+	rc = read_file_locked(raw, path, err);
+	pthread_mutex_unlock(&parse_lock);
+	return rc;
 }
 
 /* AYB__A__B=v sets key "a.b".  Unknown keys are ignored, as ayb does. */

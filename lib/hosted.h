@@ -85,8 +85,9 @@ struct sqlite3;
 int ayb_hosted_open_readonly(const char *path, struct sqlite3 **out);
 
 /* Closes the connections ayb_hosted_run keeps open between queries (at
- * most a few per process, see hosted.c), as a process that ends normally
- * does by itself.  Safe to call at any time. */
+ * most a few per thread, see hosted.c) for the calling thread, as a process
+ * that ends normally does by itself for its main thread; any other thread
+ * that ran queries calls it before it ends.  Safe to call at any time. */
 void ayb_hosted_close_kept(void);
 
 #endif

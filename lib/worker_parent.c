@@ -1,10 +1,14 @@
 /* The parent's side of the query workers: starting them (exec'd pool
  * workers, or forked one-query workers), reusing them, decoding the rows
  * they send into the caller's row sink, and replacing any that die or
- * hang.  The process that calls this
- * is single-threaded (one FastCGI request at a time), so the pool is plain
- * static state; nothing in it matters beyond being a cache: dropping a
- * worker at any time only costs the next query a start-up. */
+ * hang.  Each thread that calls this (an ayb-api.fcgi request thread) has
+ * its own pool and read buffer, thread-local, so no lock is needed; a
+ * thread ends its pool with ayb_worker_shutdown.  Nothing in a pool matters
+ * beyond being a cache: dropping a worker at any time only costs the next
+ * query a start-up.  Every descriptor made here is close-on-exec, or a
+ * worker started by another thread meanwhile would hold a pipe end and
+ * hide this worker's death.  A worker dies with the thread that started it
+ * (PR_SET_PDEATHSIG), which is why a thread keeps its own pool. */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -44,9 +48,9 @@ struct worker {
 	int used;                /* has answered a query (may since have idled out) */
 };
 
-static struct worker *pool;
-static size_t pool_size;
-static uint64_t use_clock;
+static _Thread_local struct worker *pool;
+static _Thread_local size_t pool_size;
+static _Thread_local uint64_t use_clock;
 
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim)
 {
@@ -89,7 +93,7 @@ static int wait_fd(int fd, short events, int64_t *budget_ms)
 #define RB_MIN 65536
 #define RB_KEEP (1 << 20)
 
-static struct {
+static _Thread_local struct {
 	unsigned char *data;
 	size_t cap, pos, len;
 } rb;
@@ -201,10 +205,10 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 /* ayb-query-worker: $AYB_QUERY_WORKER, else beside the running program
  * (cgi/ in the build tree, pkglibexecdir when installed), else in
  * pkglibexecdir.  Looked up at every start, which is rare next to what a
- * start costs.  The result lives in a static buffer. */
+ * start costs.  The result lives in a thread-local buffer. */
 static const char *worker_program(void)
 {
-	static char path[PATH_MAX];
+	static _Thread_local char path[PATH_MAX];
 	const char *env = getenv("AYB_QUERY_WORKER");
 
 	if (env && *env) {
