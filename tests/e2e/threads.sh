@@ -70,6 +70,31 @@ for d in run1 run2; do
 		"the runaway query on $d times out as before"
 done
 
+# SIGTERM to the FastCGI process while a query runs in one of its threads:
+# that request is still answered, then the process exits.
+api POST /v1/alice/run3.sqlite/create -d '' -H "$A" -H 'db-type: sqlite' \
+	-H 'public-sharing-level: no-access'
+fcgi=$(e2e_fcgi_pids)
+runaway run3
+R3=$!
+i=0
+while [ "$(workers_of run3)" -lt 1 ] && [ $i -lt 400 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+kill -TERM $fcgi
+wait "$R3"
+is "$(cat "$T/run3.status") $(cat "$T/run3.body")" \
+	'400 {"type":"Other","message":"Query timed out: it ran longer than 5000 ms (the server'"'"'s limit)"}' \
+	"a SIGTERM to the FastCGI process lets the query in flight finish"
+i=0
+while kill -0 $fcgi 2>/dev/null && [ $i -lt 200 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+kill -0 $fcgi 2>/dev/null
+is "$?" 1 "then the FastCGI process exits"
+
 # SIGTERM with idle request threads: every thread leaves accept() and the
 # process exits, with lighttpd; nothing is left behind.
 pids=$(pgrep -f "$T" | tr '\n' ' ')
