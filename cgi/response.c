@@ -23,6 +23,7 @@ static const char *reason(int status)
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return status >= 500 ? "Internal Server Error" : "Unknown";
 	}
@@ -117,12 +118,20 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
 	if (r->status == 401)
 		fcgi_response_header(r, "WWW-Authenticate", "Bearer");
+	fcgi_response_retry_after(r);
 	/* 4xx are the client's mistakes (the access log has them); 5xx are
 	 * ours and need the reason next to the request. */
 	if (r->status >= 500)
 		set_log(r, "", err);
 	cJSON_free(s);
 	cJSON_Delete(o);
+}
+
+void fcgi_response_retry_after(struct fcgi_response *r)
+{
+	/* Caps hold while other requests run; one second is a fair first wait. */
+	if (r->status == 429)
+		fcgi_response_header(r, "Retry-After", "1");
 }
 
 void fcgi_response_status(struct fcgi_response *r, int status)

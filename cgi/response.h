@@ -35,6 +35,9 @@ void fcgi_response_json(struct fcgi_response *r, int status, const cJSON *body);
 void fcgi_response_empty_json(struct fcgi_response *r, int status);
 /* err's status + ayb's JSON envelope. */
 void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err);
+/* Retry-After for a 429 status (over a cap), else nothing; the error
+ * envelope and the web UI's pages call it once their status is set. */
+void fcgi_response_retry_after(struct fcgi_response *r);
 /* Status, no body. */
 void fcgi_response_status(struct fcgi_response *r, int status);
 

@@ -79,6 +79,8 @@ static const struct key keys[] = {
 	{ "isolation.open_files", K_INT, 0, 8, 65536 },
 	{ "isolation.max_workers", K_INT, 0, 1, 1024 },
 	{ "isolation.worker_idle_seconds", K_INT, 0, 1, 86400 },
+	{ "isolation.max_queries_per_entity", K_INT, 0, 0, 65536 },
+	{ "isolation.max_queries_per_database", K_INT, 0, 0, 65536 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -141,6 +143,8 @@ static cfg_opt_t isolation_opts[] = {
 	CFG_INT("open_files", 0, CFGF_NODEFAULT),
 	CFG_INT("max_workers", 0, CFGF_NODEFAULT),
 	CFG_INT("worker_idle_seconds", 0, CFGF_NODEFAULT),
+	CFG_INT("max_queries_per_entity", 0, CFGF_NODEFAULT),
+	CFG_INT("max_queries_per_database", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
 static cfg_opt_t root_opts[] = {
@@ -636,6 +640,8 @@ static int isolation_typed(const struct raw *raw, struct ayb_isolation_config *i
 		ISO(open_files, 32),
 		ISO(max_workers, 8),
 		ISO(worker_idle_seconds, 300),
+		ISO(max_queries_per_entity, 4),
+		ISO(max_queries_per_database, 4),
 #undef ISO
 	};
 	const char *mode = V("isolation.mode");

@@ -45,6 +45,7 @@ static const struct {
 	[AYB_E_QUERY] = { "QueryError", 500, 1 },
 	[AYB_E_CONFIGURATION] = { "ConfigurationError", 500, 1 },
 	[AYB_E_DURATION] = { "DurationParseError", 500, 1 },
+	[AYB_E_TOO_MANY] = { "Other", 429, 1 },
 };
 
 /* An out-of-range class (a corrupt worker frame, say) reads as internal. */

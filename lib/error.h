@@ -41,6 +41,7 @@ enum ayb_err_kind {
 	AYB_E_QUERY,             /* QueryError 500 */
 	AYB_E_CONFIGURATION,     /* ConfigurationError 500 */
 	AYB_E_DURATION,          /* DurationParseError 500 */
+	AYB_E_TOO_MANY,          /* Other 429: over a cap, try again shortly (Retry-After) */
 	AYB_E_NCLASSES
 };
 

@@ -418,6 +418,7 @@ void ui_send(struct ui *ui, int status)
 	fcgi_response_header(r, "X-Frame-Options", "DENY");
 	fcgi_response_header(r, "Referrer-Policy", "same-origin");
 	fcgi_response_header(r, "Cache-Control", "no-store");
+	fcgi_response_retry_after(r);
 	ayb_buf_free(&r->body);
 	r->body = ui->page;
 	memset(&ui->page, 0, sizeof(ui->page));

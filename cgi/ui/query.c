@@ -99,7 +99,10 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 		goto out;
 	}
 	fcgi_response_discard(resp);
-	resp->status = ayb_err_status(&err) < 500 ? 400 : ayb_err_status(&err);
+	rc = ayb_err_status(&err);
+	/* A query over a cap says so (429): trying again later works. */
+	resp->status = rc < 500 && rc != 429 ? 400 : rc;
+	fcgi_response_retry_after(resp);
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		char *s;
