@@ -37,7 +37,7 @@ static const char usage[] =
 	"\n"
 	"Runs lighttpd with ayb-api.fcgi on the configuration's host and port.\n"
 	"AYB_SERVER_PROCS sets the number of FastCGI processes (default: one per\n"
-	"CPU, at least 2).\n"
+	"CPU, at least 2), AYB_API_THREADS the request threads of each (default 8).\n"
 	"\n"
 	"Options:\n"
 	"  --config <FILE>  ayb.conf to use [env: AYB_CONFIG] [default: ./ayb.conf]\n"
