@@ -97,7 +97,8 @@ is "$?" 1 "then the FastCGI process exits"
 
 # SIGTERM with idle request threads: every thread leaves accept() and the
 # process exits, with lighttpd; nothing is left behind.
-pids=$(pgrep -f "$T" | tr '\n' ' ')
+pids="$SERVER_PID $(ps -o pid= --ppid "$SERVER_PID") $(e2e_fcgi_pids)
+	$(pgrep -f "^ayb-query-worker $T/")"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 is "$?" 0 "SIGTERM stops ayb server and its threaded FastCGI process cleanly"
