@@ -90,10 +90,11 @@ static void warn_degraded_isolation(const struct ayb_config *cfg)
  * them with sigwait().  It then points fd 0 at /dev/null, so any accept()
  * entered from then on fails at once (the listening socket stays open for
  * the other processes sharing it), and sends SIGUSR1 to each request
- * thread: its handler does nothing, but a thread blocked in accept() on the
- * socket is interrupted, and libfcgi's retry meets /dev/null.  A request
- * thread takes SIGUSR1 only while it waits in accept(), so one that is
- * serving gets it just before its next accept(), which fails. */
+ * thread: its handler does nothing, but the accept() it interrupts restarts
+ * (SA_RESTART) on fd 0, now /dev/null, and fails; a read of a request that
+ * was already accepted restarts unharmed and the request is served.  A
+ * request thread takes SIGUSR1 only while it waits in accept(), so one that
+ * is serving gets it just before its next accept(), which fails. */
 static void on_wake(int sig)
 {
 	(void)sig;
@@ -177,6 +178,7 @@ static int fastcgi_loop(void)
 	pthread_sigmask(SIG_BLOCK, &blocked, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_wake;
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	main_thread = pthread_self();

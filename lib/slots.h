@@ -1,8 +1,8 @@
 /* Caps on the queries that run at once, per entity (the caller) and per
  * database, across every process of a server that shares data_path
- * (README "Isolation").  A query holds one slot of each: an flock on a slot
+ * (README "Isolation").  A query holds one slot of each: a lock on a slot
  * file (lib/layout.c names them), which the kernel releases when the
- * process holding it dies, so a crash never leaks a slot. */
+ * process holding it dies, so a crash never leaks a slot.  Thread-safe. */
 #ifndef AYB_SLOTS_H
 #define AYB_SLOTS_H
 

@@ -4,7 +4,9 @@
 # threads (AYB_API_THREADS=4).  While two runaway queries (endless recursive
 # CTEs, stopped at the query timeout) hold two threads, /health and another
 # tenant's point query answer, and the runaway queries are still running
-# when they have.  Then SIGTERM stops the server cleanly with its threads.
+# when they have.  SIGTERM stops a process after the query in flight, and
+# the server cleanly with its threads.  In "fork" isolation mode a process
+# keeps one thread.
 . "$(dirname "$0")/lib.sh"
 
 export AYB_SERVER_PROCS=1 AYB_API_THREADS=4
@@ -114,5 +116,20 @@ while :; do
 	sleep 0.05
 done
 is "$left" 0 "no lighttpd, FastCGI or worker process is left"
+
+# isolation.mode = "fork" forks a worker per query from ayb-api.fcgi: a
+# process then keeps one request thread, says so, and queries work.
+e2e_setup 'isolation {
+  mode = "fork"
+}'
+e2e_start_server
+like "$(cat "$T/server.log")" \
+	'ayb-api: isolation.mode = "fork": one request thread per process (AYB_API_THREADS ignored)' \
+	"fork mode: one request thread, said at start"
+TOKEN_C=$(register_user carol carol@example.org) || bail "cannot register carol"
+api POST /v1/carol/f.sqlite/create -d '' -H "Authorization: Bearer $TOKEN_C" \
+	-H 'db-type: sqlite' -H 'public-sharing-level: no-access'
+api POST /v1/carol/f.sqlite/query -H "Authorization: Bearer $TOKEN_C" --data-binary 'SELECT 6 * 7'
+is "$STATUS $BODY" '200 {"fields":["6 * 7"],"rows":[["42"]]}' "and its queries run"
 
 tap_done

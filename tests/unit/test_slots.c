@@ -1,7 +1,8 @@
 /* Query slots (lib/slots.h): a cap of n lets n queries hold a slot and
  * refuses the next with 429; a released slot is free again; the caps of
  * one entity or database do not touch another's; a slot held by a process
- * that dies is free at once; threads of one process exclude each other;
+ * that dies is free at once, and one released while a child holds a copy of
+ * its descriptor is free too; threads of one process exclude each other;
  * slot files live under data_path/slots, owner-only. */
 #include "autoconfig.h"
 
@@ -118,6 +119,27 @@ int main(void)
 	waitpid(pid, NULL, 0);
 	is_int(take("frank", "alice", "solo", &d, &err), 0, "until the child is killed");
 	ayb_slots_release(&d);
+
+	/* A child started while a slot is held (a query worker between its
+	 * fork and its exec) has a copy of the slot's descriptor: the slot is
+	 * free all the same once its query releases it. */
+	is_int(take("grace", "alice", "solo", &d, &err), 0, "a query holds alice/solo");
+	if (pipe(pipefd) < 0 || (pid = fork()) < 0)
+		return 1;
+	if (pid == 0) {
+		close(pipefd[1]);
+		_exit(read(pipefd[0], &byte, 1) == 1 ? 0 : 1);
+	}
+	close(pipefd[0]);
+	ayb_slots_release(&d);
+	is_int(take("heidi", "alice", "solo", &d, &err), 0,
+	       "released while a child holds a copy of its descriptor, it is free");
+	ayb_slots_release(&d);
+	byte = 'x';
+	if (write(pipefd[1], &byte, 1) != 1)
+		return 1;
+	close(pipefd[1]);
+	waitpid(pid, NULL, 0);
 
 	/* No cap at all. */
 	iso.max_queries_per_entity = iso.max_queries_per_database = 0;
