@@ -2,8 +2,8 @@
  * not a FastCGI socket).  Several request threads (AYB_API_THREADS) each
  * accept and serve requests on the shared listening socket, so a slow query
  * holds one thread, not the process.  Each thread reads each configuration
- * file once and keeps its own metadata store connection, query workers and
- * kept connections; nothing in this process matters between requests. */
+ * file once and keeps its own metadata store connection; the query workers
+ * are shared; nothing in this process matters between requests. */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -36,8 +36,8 @@ static struct fcgi_sites sites;
 static int nthreads = FCGI_THREADS_DEFAULT;
 
 /* One request thread: its own request and site cache (so its own metadata
- * store connections); its query workers and kept connections are its own
- * too (thread-local in lib/). */
+ * store connections) and kept hosted connections (thread-local in lib/);
+ * the query workers are the process's, shared. */
 struct request_thread {
 	pthread_t id;
 	struct fcgi_sites sites;
@@ -47,6 +47,12 @@ struct request_thread {
 /* Set by the main thread on SIGTERM/SIGINT: finish the requests in flight,
  * then exit. */
 static atomic_int stopping;
+/* Request threads that have not stopped serving yet (all of them until
+ * `started` is known); a query worker dies with the thread that started
+ * it, so none ends before every one is done. */
+static pthread_mutex_t serving_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t serving_done = PTHREAD_COND_INITIALIZER;
+static int serving = -1;
 static pthread_t main_thread;
 static int devnull = -1;
 
@@ -150,6 +156,16 @@ static void *request_loop(void *arg)
 	/* The whole process stops with the first thread that cannot go on. */
 	if (t->failed)
 		pthread_kill(main_thread, SIGTERM);
+	pthread_mutex_lock(&serving_lock);
+	while (serving < 0)
+		pthread_cond_wait(&serving_done, &serving_lock);
+	if (--serving == 0)
+		pthread_cond_broadcast(&serving_done);
+	while (serving > 0)
+		pthread_cond_wait(&serving_done, &serving_lock);
+	pthread_mutex_unlock(&serving_lock);
+	/* The first thread here ends the pool's workers in order; the others
+	 * wait for it inside, so none of those workers is left orphaned. */
 	ayb_worker_shutdown();
 	ayb_hosted_close_kept();
 	fcgi_sites_free(&t->sites);
@@ -191,6 +207,10 @@ static int fastcgi_loop(void)
 			break;
 		}
 	}
+	pthread_mutex_lock(&serving_lock);
+	serving = started;
+	pthread_cond_broadcast(&serving_done);
+	pthread_mutex_unlock(&serving_lock);
 	if (started)
 		sigwait(&stop_set, &sig);
 	else
