@@ -1,12 +1,16 @@
 /* ayb-api.fcgi: the FastCGI loop (or one plain-CGI request when stdin is
- * not a FastCGI socket).  Each configuration file is read once per process;
- * the metadata store is opened on first need and kept, but nothing in this
- * process matters between requests. */
+ * not a FastCGI socket).  Several request threads (AYB_API_THREADS) each
+ * accept and serve requests on the shared listening socket, so a slow query
+ * holds one thread, not the process.  Each thread reads each configuration
+ * file once and keeps its own metadata store connection; the query workers
+ * are shared; nothing in this process matters between requests. */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include <fcgiapp.h>
 
 #include "config.h"
+#include "hosted.h"
 #include "prefork.h"
 #include "sandbox.h"
 #include "serve.h"
@@ -24,10 +29,31 @@
 
 extern char **environ;
 
+/* The main thread's: the plain-CGI request, and the check at start. */
 static struct fcgi_sites sites;
 
-/* Set by SIGTERM/SIGINT: finish the request in flight, then exit. */
-static volatile sig_atomic_t stopping;
+#define FCGI_THREADS_DEFAULT 8
+static int nthreads = FCGI_THREADS_DEFAULT;
+
+/* One request thread: its own request and site cache (so its own metadata
+ * store connections) and kept hosted connections (thread-local in lib/);
+ * the query workers are the process's, shared. */
+struct request_thread {
+	pthread_t id;
+	struct fcgi_sites sites;
+	int failed;
+};
+
+/* Set by the main thread on SIGTERM/SIGINT: finish the requests in flight,
+ * then exit. */
+static atomic_int stopping;
+/* Request threads that have not stopped serving yet (all of them until
+ * `started` is known); a query worker dies with the thread that started
+ * it, so none ends before every one is done. */
+static pthread_mutex_t serving_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t serving_done = PTHREAD_COND_INITIALIZER;
+static int serving = -1;
+static pthread_t main_thread;
 static int devnull = -1;
 
 static int fcgx_read(void *ctx, char *p, size_t n)
@@ -65,20 +91,19 @@ static void warn_degraded_isolation(const struct ayb_config *cfg)
 	ayb_buf_free(&b);
 }
 
-/* SIGTERM (web servers, systemd) and SIGINT: stop once the request in
- * flight is answered.  The signals are blocked while a request is served,
- * so they arrive only while the process waits in accept() on fd 0.  They
- * restart system calls (SA_RESTART), and pointing fd 0 at /dev/null makes
- * the restarted (or next) accept() fail at once instead of waiting for one
- * more connection; the listening socket stays open for the other processes
- * sharing it.  A request whose connection was already accepted is still
- * read and served. */
-static void on_stop(int sig)
+/* SIGTERM (web servers, systemd) and SIGINT: stop once the requests in
+ * flight are answered.  Every thread blocks them; the main thread waits for
+ * them with sigwait().  It then points fd 0 at /dev/null, so any accept()
+ * entered from then on fails at once (the listening socket stays open for
+ * the other processes sharing it), and sends SIGUSR1 to each request
+ * thread: its handler does nothing, but the accept() it interrupts restarts
+ * (SA_RESTART) on fd 0, now /dev/null, and fails; a read of a request that
+ * was already accepted restarts unharmed and the request is served.  A
+ * request thread takes SIGUSR1 only while it waits in accept(), so one that
+ * is serving gets it just before its next accept(), which fails. */
+static void on_wake(int sig)
 {
 	(void)sig;
-	stopping = 1;
-	if (devnull >= 0)
-		dup2(devnull, 0);
 }
 
 /* systemd socket activation passes the listening socket as fd 3 with
@@ -98,47 +123,118 @@ static void adopt_activated_socket(void)
 	unsetenv("LISTEN_FDNAMES");
 }
 
-static int fastcgi_loop(void)
+static void *request_loop(void *arg)
 {
+	struct request_thread *t = arg;
 	FCGX_Request r;
-	struct sigaction sa;
-	sigset_t stop_set;
-	int rc, status = 0;
+	sigset_t wake;
+	int rc;
 
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGUSR1);
 	if (FCGX_InitRequest(&r, 0, 0) != 0)
-		return 1;
-	sigemptyset(&stop_set);
-	sigaddset(&stop_set, SIGTERM);
-	sigaddset(&stop_set, SIGINT);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sa.sa_mask = stop_set;
-	sa.sa_flags = SA_RESTART;
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	sigprocmask(SIG_BLOCK, &stop_set, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	while (!stopping) {
+		t->failed = 1;
+	while (!t->failed && !atomic_load(&stopping)) {
 		struct ayb_sink out, log;
 
-		sigprocmask(SIG_UNBLOCK, &stop_set, NULL);
+		pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
 		rc = FCGX_Accept_r(&r);
-		sigprocmask(SIG_BLOCK, &stop_set, NULL);
+		pthread_sigmask(SIG_BLOCK, &wake, NULL);
 		if (rc < 0) {
-			if (!stopping) {
+			if (!atomic_load(&stopping)) {
 				fprintf(stderr, "ayb-api: waiting for requests failed: %s\n",
 					strerror(-rc > 0 && -rc < 4096 ? -rc : EIO));
-				status = 1;
+				t->failed = 1;
 			}
 			break;
 		}
 		out = (struct ayb_sink){ fcgx_write, r.out };
 		log = (struct ayb_sink){ fcgx_write, r.err };
-		fcgi_serve(&sites, r.envp, fcgx_read, r.in, out, log);
+		fcgi_serve(&t->sites, r.envp, fcgx_read, r.in, out, log);
 		FCGX_Finish_r(&r);
 	}
+	/* The whole process stops with the first thread that cannot go on. */
+	if (t->failed)
+		pthread_kill(main_thread, SIGTERM);
+	pthread_mutex_lock(&serving_lock);
+	while (serving < 0)
+		pthread_cond_wait(&serving_done, &serving_lock);
+	if (--serving == 0)
+		pthread_cond_broadcast(&serving_done);
+	while (serving > 0)
+		pthread_cond_wait(&serving_done, &serving_lock);
+	pthread_mutex_unlock(&serving_lock);
+	/* The first thread here ends the pool's workers in order; the others
+	 * wait for it inside, so none of those workers is left orphaned. */
 	ayb_worker_shutdown();
+	ayb_hosted_close_kept();
+	fcgi_sites_free(&t->sites);
+	return NULL;
+}
+
+/* Starts the request threads and waits for a stop signal (or a thread's
+ * failure), then stops them and waits for each to answer what it holds. */
+static int fastcgi_loop(void)
+{
+	struct request_thread *t = calloc((size_t)nthreads, sizeof(*t));
+	struct sigaction sa;
+	sigset_t stop_set, blocked;
+	int sig, started = 0, status = 0;
+
+	if (!t || FCGX_Init() != 0) {
+		free(t);
+		return 1;
+	}
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	blocked = stop_set;
+	sigaddset(&blocked, SIGUSR1);
+	/* Inherited by every thread created below. */
+	pthread_sigmask(SIG_BLOCK, &blocked, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	main_thread = pthread_self();
+	for (int rc; started < nthreads; started++) {
+		t[started].sites.default_path = sites.default_path;
+		rc = pthread_create(&t[started].id, NULL, request_loop, &t[started]);
+		if (rc != 0) {
+			fprintf(stderr, "ayb-api: cannot start a request thread: %s\n",
+				strerror(rc));
+			break;
+		}
+	}
+	pthread_mutex_lock(&serving_lock);
+	serving = started;
+	pthread_cond_broadcast(&serving_done);
+	pthread_mutex_unlock(&serving_lock);
+	if (started)
+		sigwait(&stop_set, &sig);
+	else
+		status = 1;
+	atomic_store(&stopping, 1);
+	if (devnull >= 0)
+		dup2(devnull, 0);
+	for (int i = 0; i < started; i++)
+		pthread_kill(t[i].id, SIGUSR1);
+	for (int i = 0; i < started; i++) {
+		pthread_join(t[i].id, NULL);
+		status |= t[i].failed;
+	}
+	free(t);
 	return status;
+}
+
+/* The thread count named by AYB_API_THREADS (1 to FCGI_PREFORK_MAX, like
+ * the process count), FCGI_THREADS_DEFAULT when unset; -1 when invalid. */
+static int threads_from_env(void)
+{
+	const char *text = getenv("AYB_API_THREADS");
+
+	return text && *text ? fcgi_prefork_parse(text) : FCGI_THREADS_DEFAULT;
 }
 
 int main(void)
@@ -161,9 +257,10 @@ int main(void)
 		const struct fcgi_site *site;
 		int workers = fcgi_prefork_parse(getenv("AYB_API_PROCESSES"));
 
-		if (workers < 0) {
+		if (workers < 0 || (nthreads = threads_from_env()) < 0) {
 			fprintf(stderr,
-				"ayb-api: AYB_API_PROCESSES must be a number from 1 to %d\n",
+				"ayb-api: %s must be a number from 1 to %d\n",
+				workers < 0 ? "AYB_API_PROCESSES" : "AYB_API_THREADS",
 				FCGI_PREFORK_MAX);
 			status = 1;
 			goto out;
@@ -178,6 +275,14 @@ int main(void)
 				err.message ? err.message : "configuration error");
 		else
 			warn_degraded_isolation(site->cfg);
+		/* A worker forked (not exec'd) from a process with other threads
+		 * could inherit a lock one of them held (SQLite's, for one) and
+		 * hang: "fork" mode keeps one request thread. */
+		if (site && site->cfg->isolation.mode == AYB_ISOLATION_FORK && nthreads > 1) {
+			fprintf(stderr, "ayb-api: isolation.mode = \"fork\": "
+				"one request thread per process (AYB_API_THREADS ignored)\n");
+			nthreads = 1;
+		}
 		ayb_err_clear(&err);
 		status = workers > 1 ? fcgi_prefork_run(workers, fastcgi_loop) : fastcgi_loop();
 	}

@@ -134,12 +134,7 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err)
 	ayb_buf_adds(&r->body, s ? s : "{\"type\":\"Other\",\"message\":\"Out of memory\"}");
 	if (r->status == 401)
 		fcgi_response_header(r, "WWW-Authenticate", "Bearer");
-	if (err->retry_after > 0) {
-		char secs[24];
-
-		snprintf(secs, sizeof(secs), "%ld", err->retry_after);
-		fcgi_response_header(r, "Retry-After", secs);
-	}
+	fcgi_response_retry_after(r, err);
 	/* 4xx are the client's mistakes (the access log has them); 5xx are
 	 * ours and need the reason next to the request. */
 	if (r->status >= 500)
@@ -157,6 +152,16 @@ void fcgi_response_error_as(struct fcgi_response *r, const struct ayb_err *err,
 	fcgi_response_error(r, &shown);
 	set_log(r, "", err);
 	ayb_err_clear(&shown);
+}
+
+void fcgi_response_retry_after(struct fcgi_response *r, const struct ayb_err *err)
+{
+	char secs[24];
+
+	if (err->retry_after <= 0)
+		return;
+	snprintf(secs, sizeof(secs), "%ld", err->retry_after);
+	fcgi_response_header(r, "Retry-After", secs);
 }
 
 void fcgi_response_status(struct fcgi_response *r, int status)

@@ -40,6 +40,8 @@ void fcgi_response_error(struct fcgi_response *r, const struct ayb_err *err);
  * the error log gets err. */
 void fcgi_response_error_as(struct fcgi_response *r, const struct ayb_err *err,
 			    const char *message);
+/* Retry-After when err says when to try again (a rate limit, a cap). */
+void fcgi_response_retry_after(struct fcgi_response *r, const struct ayb_err *err);
 /* Status, no body. */
 void fcgi_response_status(struct fcgi_response *r, int status);
 

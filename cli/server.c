@@ -37,7 +37,7 @@ static const char usage[] =
 	"\n"
 	"Runs lighttpd with ayb-api.fcgi on the configuration's host and port.\n"
 	"AYB_SERVER_PROCS sets the number of FastCGI processes (default: one per\n"
-	"CPU, at least 2).\n"
+	"CPU, at least 2), AYB_API_THREADS the request threads of each (default 8).\n"
 	"\n"
 	"Options:\n"
 	"  --config <FILE>  ayb.conf to use [env: AYB_CONFIG] [default: ./ayb.conf]\n"
@@ -148,7 +148,9 @@ static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const 
 		       procs);
 	ayb_buf_adds(&b, "  \"bin-environment\" => ( \"AYB_CONFIG\" => ");
 	lit(&b, config_path);
-	ayb_buf_adds(&b, " ),\n  \"bin-copy-environment\" => ( \"PATH\", \"TMPDIR\"");
+	/* AYB_API_THREADS: request threads per process (README "Deployment"). */
+	ayb_buf_adds(&b, " ),\n  \"bin-copy-environment\" => ( \"PATH\", \"TMPDIR\", "
+			 "\"AYB_API_THREADS\"");
 	/* AYB__ overrides reach the FastCGI processes as they reached us. */
 	for (char **e = environ; *e; e++) {
 		if (strncmp(*e, "AYB__", 5) != 0)

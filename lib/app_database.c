@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "hosted.h"
+#include "slots.h"
 #include "slug.h"
 #include "worker.h"
 
@@ -83,17 +84,26 @@ int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		  struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
+	struct ayb_slots slots;
+	int ret;
 
 	if (level == AYB_LEVEL_NONE)
 		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't query database %s",
 				   a->authenticated ? a->entity.slug : "(anonymous)", t->name);
+	/* One tenant cannot take every request thread (README "Isolation"). */
+	if (ayb_slots_take(ctx->cfg->data_path, &ctx->cfg->isolation,
+			   a->authenticated ? a->entity.slug : NULL, t->owner.slug, t->db.slug,
+			   &slots, err) < 0)
+		return -1;
 	/* Tenant SQL runs in a sandboxed worker (README "Isolation"). */
-	return ayb_worker_query(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
-				t->db.slug, sql, len,
-				level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
-							      : AYB_QUERY_READ_ONLY,
-				rows, err);
+	ret = ayb_worker_query(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
+			       t->db.slug, sql, len,
+			       level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
+							     : AYB_QUERY_READ_ONLY,
+			       rows, err);
+	ayb_slots_release(&slots);
+	return ret;
 }
 
 void ayb_app_database_rights(const struct ayb_app_target *t, struct ayb_app_database_rights *r)

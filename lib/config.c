@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +84,8 @@ static const struct key keys[] = {
 	{ "isolation.worker_idle_seconds", K_INT, 0, 1, 86400 },
 	{ "profile_links.allow_private_targets", K_BOOL, 0, 0, 0 },
 	{ "profile_links.ca_file", K_STR, 0, 0, 0 },
+	{ "isolation.max_queries_per_entity", K_INT, 0, 0, 65536 },
+	{ "isolation.max_queries_per_database", K_INT, 0, 0, 65536 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -147,6 +150,8 @@ static cfg_opt_t isolation_opts[] = {
 	CFG_INT("open_files", 0, CFGF_NODEFAULT),
 	CFG_INT("max_workers", 0, CFGF_NODEFAULT),
 	CFG_INT("worker_idle_seconds", 0, CFGF_NODEFAULT),
+	CFG_INT("max_queries_per_entity", 0, CFGF_NODEFAULT),
+	CFG_INT("max_queries_per_database", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
 static cfg_opt_t profile_links_opts[] = {
@@ -178,8 +183,11 @@ struct raw {
 	const char *file;
 };
 
-/* libconfuse reports parse errors through a callback; keep the first. */
+/* libconfuse reports parse errors through a callback; keep the first.
+ * Its parser keeps its state in globals, so files are parsed one at a time
+ * (ayb-api.fcgi's request threads each load their configurations). */
 static char parse_error[512];
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_parse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
@@ -255,7 +263,7 @@ static cfg_t *section_of(cfg_t *cfg, const char *path, char *dup, size_t duplen)
 	return cfg;
 }
 
-static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
+static int read_file_locked(struct raw *raw, const char *path, struct ayb_err *err)
 {
 	cfg_t *cfg = cfg_init(root_opts, 0);
 	char dup[128] = "";
@@ -341,6 +349,16 @@ static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
 				   "Invalid configuration file %s: section `%s` appears more than once",
 				   path, dup);
 	return 0;
+}
+
+static int read_file(struct raw *raw, const char *path, struct ayb_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&parse_lock);
+	rc = read_file_locked(raw, path, err);
+	pthread_mutex_unlock(&parse_lock);
+	return rc;
 }
 
 /* AYB__A__B=v sets key "a.b".  Unknown keys are ignored, as ayb does. */
@@ -652,6 +670,8 @@ static int isolation_typed(const struct raw *raw, struct ayb_isolation_config *i
 		ISO(open_files, 32),
 		ISO(max_workers, 8),
 		ISO(worker_idle_seconds, 300),
+		ISO(max_queries_per_entity, 4),
+		ISO(max_queries_per_database, 4),
 #undef ISO
 	};
 	const char *mode = V("isolation.mode");

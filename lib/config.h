@@ -57,6 +57,8 @@ struct ayb_isolation_config {
 	int64_t open_files;        /* RLIMIT_NOFILE of a worker */
 	int64_t max_workers;       /* pooled workers per ayb-api.fcgi process */
 	int64_t worker_idle_seconds; /* a pooled worker idle this long exits */
+	int64_t max_queries_per_entity;   /* running at once, whole server; 0: no cap */
+	int64_t max_queries_per_database; /* the same per database */
 };
 
 /* How profile links are checked (section `profile_links`, README

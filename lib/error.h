@@ -42,7 +42,7 @@ enum ayb_err_kind {
 	AYB_E_CONFIGURATION,     /* ConfigurationError 500 */
 	AYB_E_DURATION,          /* DurationParseError 500 */
 	AYB_E_DISK_FULL,         /* Other 507: the server's disk is full, not the caller's fault */
-	AYB_E_RATE_LIMITED,      /* Other 429: over a rate limit; retry_after says for how long */
+	AYB_E_RATE_LIMITED,      /* Other 429: over a limit or cap; retry_after: when to retry */
 	AYB_E_NCLASSES
 };
 

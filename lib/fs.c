@@ -151,7 +151,7 @@ int ayb_fs_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 	char *tmp = ayb_fmt("%.*s.%s.XXXXXX", (int)(base - path), path, base);
 	int fd = -1, dfd, saved;
 
-	if (!dir || !tmp || (fd = mkstemp(tmp)) < 0) {
+	if (!dir || !tmp || (fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		free(tmp);
 		tmp = NULL;
 		goto fail;

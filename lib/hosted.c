@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -892,8 +893,10 @@ static int hide_file_list(sqlite3 *conn, sqlite3_stmt **stmt, struct guard *g,
  * under the same name is opened afresh; a kept connection to another
  * version of the same database is closed as soon as a query meets the new
  * one.  A query worker serves one file, so it keeps at most two (read-only
- * and read-write); a process running queries itself keeps a few.  Only a
- * cache: ayb_hosted_close_kept drops it at any time. */
+ * and read-write); a process running queries itself keeps a few per
+ * thread (thread-local: each request thread of ayb-api.fcgi has its own,
+ * so no lock is needed).  Only a cache: ayb_hosted_close_kept drops the
+ * calling thread's at any time. */
 #define KEEP_SLOTS 4
 
 struct kept {
@@ -906,8 +909,8 @@ struct kept {
 	uint64_t last_used;
 };
 
-static struct kept kept[KEEP_SLOTS];
-static uint64_t kept_clock;
+static _Thread_local struct kept kept[KEEP_SLOTS];
+static _Thread_local uint64_t kept_clock;
 
 static void kept_drop(struct kept *k)
 {
@@ -959,13 +962,18 @@ static sqlite3 *kept_take(const struct ayb_layout_file *f, enum ayb_query_mode m
 	return conn;
 }
 
+static void register_close_kept(void)
+{
+	atexit(ayb_hosted_close_kept);
+}
+
 /* Keeps conn (taken from the caller) for the next query on f, in the free
  * slot or the least recently used one; closes it when it cannot.  `known`
  * is the file's stat from kept_take, or NULL to take it now. */
 static void kept_put(sqlite3 *conn, const struct ayb_layout_file *f, enum ayb_query_mode mode,
 		     int64_t max_file_bytes, const struct stat *known)
 {
-	static int registered;
+	static pthread_once_t registered = PTHREAD_ONCE_INIT;
 	struct kept *k = NULL;
 	struct stat st;
 
@@ -990,9 +998,9 @@ static void kept_put(sqlite3 *conn, const struct ayb_layout_file *f, enum ayb_qu
 		return;
 	}
 	/* A process that ends normally still closes its connections, and
-	 * with them checkpoints the WAL, as when nothing was kept. */
-	if (!registered)
-		registered = atexit(ayb_hosted_close_kept) == 0;
+	 * with them checkpoints the WAL, as when nothing was kept (the main
+	 * thread's; another thread closes its own before it ends). */
+	pthread_once(&registered, register_close_kept);
 	k->conn = conn;
 	k->mode = mode;
 	k->dev = st.st_dev;
@@ -1001,9 +1009,31 @@ static void kept_put(sqlite3 *conn, const struct ayb_layout_file *f, enum ayb_qu
 	k->last_used = ++kept_clock;
 }
 
-/* The heap limit is process-wide in SQLite; it is set for the query and
- * put back afterwards, so in a process that also holds the metadata
- * store's connection only the tenant's query runs under it. */
+/* The heap limit is process-wide in SQLite; it is set while queries run and
+ * put back when the last one ends, so in a process that also holds the
+ * metadata store's connection only tenants' queries run under it.  Queries
+ * that run at the same time in several threads share the limit of the first
+ * (README "Isolation": with isolation off). */
+static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+static int heap_users;
+static sqlite3_int64 heap_before;
+
+static void heap_limit_enter(int64_t bytes)
+{
+	pthread_mutex_lock(&heap_lock);
+	if (heap_users++ == 0)
+		heap_before = sqlite3_hard_heap_limit64(bytes);
+	pthread_mutex_unlock(&heap_lock);
+}
+
+static void heap_limit_leave(void)
+{
+	pthread_mutex_lock(&heap_lock);
+	if (--heap_users == 0)
+		sqlite3_hard_heap_limit64(heap_before);
+	pthread_mutex_unlock(&heap_lock);
+}
+
 int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err)
@@ -1012,7 +1042,6 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 	struct guard g;
 	sqlite3 *conn = NULL;
 	sqlite3_stmt *stmt = NULL;
-	sqlite3_int64 heap_before = -1;
 	struct stat st;
 	size_t valid, bad;
 	int rc, reused = 0, ret = -1;
@@ -1029,7 +1058,7 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 	if (len > INT_MAX)
 		return ayb_err_set(err, AYB_E_INVALID, "Query is too long");
 	if (g.lim->heap_bytes)
-		heap_before = sqlite3_hard_heap_limit64(g.lim->heap_bytes);
+		heap_limit_enter(g.lim->heap_bytes);
 	if ((conn = kept_take(f, mode, g.lim->max_file_bytes, &st))) {
 		reused = 1;
 		apply_limits(conn, &g);
@@ -1064,7 +1093,7 @@ out:
 	} else {
 		sqlite3_close(conn);
 	}
-	if (heap_before >= 0)
-		sqlite3_hard_heap_limit64(heap_before);
+	if (g.lim->heap_bytes)
+		heap_limit_leave();
 	return ret;
 }

@@ -97,8 +97,9 @@ int ayb_hosted_copy(const char *src, const char *dst, const struct ayb_query_lim
 		    struct ayb_err *err);
 
 /* Closes the connections ayb_hosted_run keeps open between queries (at
- * most a few per process, see hosted.c), as a process that ends normally
- * does by itself.  Safe to call at any time. */
+ * most a few per thread, see hosted.c) for the calling thread, as a process
+ * that ends normally does by itself for its main thread; any other thread
+ * that ran queries calls it before it ends.  Safe to call at any time. */
 void ayb_hosted_close_kept(void);
 
 #endif

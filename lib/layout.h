@@ -5,6 +5,7 @@
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/link-checks/<entity>.lock
+ *   <data_path>/slots/entities/<entity>/<n>, slots/databases/<entity>/<database>/<n>
  *
  * Every path built here goes through the same checks: an entity or
  * database name that is empty, ".", "..", holds a '/' or is longer than
@@ -121,6 +122,14 @@ void ayb_layout_work_remove(struct ayb_layout_work *w);
  * (refused component, OOM, or Other (500) "Cannot create <dir>: ..."). */
 char *ayb_layout_link_check_lock(const char *data_path, const char *entity,
 				 struct ayb_err *err);
+/* ---- query slots ---------------------------------------------------------- */
+
+/* Slot file n (0, 1, ...) of the cap on concurrent queries of one entity
+ * (db NULL: <data_path>/slots/entities/<entity>/<n>) or on one database
+ * (<data_path>/slots/databases/<entity>/<db>/<n>); nothing is created.
+ * NULL with err (refused component, OOM); the caller frees. */
+char *ayb_layout_slot_file(const char *data_path, const char *entity, const char *db,
+			   int n, struct ayb_err *err);
 
 /* ---- every hosted database ----------------------------------------------- */
 

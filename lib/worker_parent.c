@@ -1,16 +1,23 @@
 /* The parent's side of the query workers: starting them (exec'd pool
  * workers, or forked one-query workers), reusing them, decoding the rows
  * they send into the caller's row sink, and replacing any that die or
- * hang.  The process that calls this
- * is single-threaded (one FastCGI request at a time), so the pool is plain
- * static state; nothing in it matters beyond being a cache: dropping a
- * worker at any time only costs the next query a start-up. */
+ * hang.  The pool is the process's, shared by its request threads under a
+ * lock: a thread takes an idle worker (or a free slot) for one query and
+ * gives it back, so queries that follow one another reuse one worker per
+ * database whichever thread serves them; the read buffer is per thread.
+ * Nothing in the pool matters beyond being a cache: dropping a worker at
+ * any time only costs the next query a start-up.  Every descriptor made
+ * here is close-on-exec, or a worker started by another thread meanwhile
+ * would hold a pipe end and hide this worker's death.  A worker dies with
+ * the thread that started it (PR_SET_PDEATHSIG), so threads end only once
+ * every one has stopped serving. */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -42,10 +49,15 @@ struct worker {
 	char *path;              /* the database file: the pool's key */
 	uint64_t last_used;      /* a use counter, for least-recently-used */
 	int used;                /* has answered a query (may since have idled out) */
+	int busy;                /* a thread is using the slot: only it touches it */
 };
 
-static struct worker *pool;
-static size_t pool_size;
+/* isolation.max_workers' largest value: slots are made as needed, never
+ * moved, so a thread may use its worker outside the lock. */
+#define POOL_MAX 1024
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct worker *pool[POOL_MAX];
 static uint64_t use_clock;
 
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim)
@@ -89,7 +101,7 @@ static int wait_fd(int fd, short events, int64_t *budget_ms)
 #define RB_MIN 65536
 #define RB_KEEP (1 << 20)
 
-static struct {
+static _Thread_local struct {
 	unsigned char *data;
 	size_t cap, pos, len;
 } rb;
@@ -198,14 +210,12 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 
 /* ---- starting and ending workers ------------------------------------------ */
 
-/* ayb-query-worker: $AYB_QUERY_WORKER, else beside the running program
- * (cgi/ in the build tree, pkglibexecdir when installed), else in the
- * build tree's cgi/ (for ayb-snapshot, in cron/), else in pkglibexecdir.
- * Looked up at every start, which is rare next to what a start costs.  The
- * result lives in a static buffer. */
+/* ayb-query-worker: $AYB_QUERY_WORKER, else where ayb_fs_libexec_program
+ * finds it.  Looked up at every start, which is rare next to what a start
+ * costs.  The result lives in a thread-local buffer. */
 static const char *worker_program(void)
 {
-	static char path[PATH_MAX];
+	static _Thread_local char path[PATH_MAX];
 	const char *env = getenv("AYB_QUERY_WORKER");
 
 	if (env && *env) {
@@ -216,7 +226,8 @@ static const char *worker_program(void)
 	return path;
 }
 
-/* Kills and reaps the worker, and frees its slot.  Returns its wait status. */
+/* Kills and reaps the worker, and frees its slot (which stays with the
+ * thread using it, if any).  Returns its wait status. */
 static int worker_end(struct worker *w)
 {
 	int status = 0;
@@ -231,8 +242,11 @@ static int worker_end(struct worker *w)
 			;
 	}
 	free(w->path);
-	memset(w, 0, sizeof(*w));
+	w->path = NULL;
+	w->pid = 0;
 	w->to = w->from = -1;
+	w->last_used = 0;
+	w->used = 0;
 	return status;
 }
 
@@ -374,12 +388,9 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 	rc = posix_spawn(&w->pid, prog, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
-		const char *name = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-
 		w->pid = 0;
-		/* The program's name, not where it is: callers see this. */
 		return ayb_err_set(err, AYB_E_UNAVAILABLE,
-				   "Query worker unavailable: cannot run %s: %s", name,
+				   "Query worker unavailable: cannot run %s: %s", prog,
 				   strerror(rc));
 	}
 	if (adopt_pipes(w, req, resp, s->path, err) < 0)
@@ -447,89 +458,127 @@ static int spawn(const struct ayb_worker_setup *s, struct worker *w,
 
 /* ---- the pool ------------------------------------------------------------- */
 
-/* Reaps workers that ended on their own (idle, retired), so they neither
- * linger as zombies nor get a query they cannot answer. */
-static void sweep(void)
+/* Gives back a worker from pool_get, for the next query; `one` is ended. */
+static void pool_put(struct worker *w, struct worker *one)
 {
-	int status;
-
-	for (size_t i = 0; i < pool_size; i++)
-		if (pool[i].pid > 0 && waitpid(pool[i].pid, &status, WNOHANG) == pool[i].pid) {
-			pool[i].pid = 0;
-			worker_end(&pool[i]);
-		}
-}
-
-/* The worker for f, started if there is none (evicting the least recently
- * used when the pool is full).  NULL with err when none can be started. */
-static struct worker *pool_get(const struct ayb_isolation_config *iso,
-			       const struct ayb_layout_file *f, struct ayb_err *err)
-{
-	struct worker *w = NULL;
-	struct ayb_worker_setup s;
-	size_t want = (size_t)iso->max_workers;
-
-	if (pool_size < want) {
-		struct worker *grown = realloc(pool, want * sizeof(*pool));
-
-		if (!grown) {
-			ayb_err_oom(err);
-			return NULL;
-		}
-		pool = grown;
-		for (size_t i = pool_size; i < want; i++) {
-			memset(&pool[i], 0, sizeof(pool[i]));
-			pool[i].to = pool[i].from = -1;
-		}
-		pool_size = want;
-	}
-	sweep();
-	for (size_t i = 0; i < want; i++)
-		if (pool[i].pid > 0 && strcmp(pool[i].path, f->path) == 0)
-			w = &pool[i];
-	if (!w) {
-		/* A worker keeps its database open between queries, so one
-		 * still serving an older version of this database (restored
-		 * since) would hold the replaced file until it idled out. */
-		for (size_t i = 0; i < want; i++)
-			if (pool[i].pid > 0 && ayb_layout_other_version(pool[i].path, f))
-				worker_end(&pool[i]);
-		/* A free slot, else the least recently used worker's. */
-		for (size_t i = 0; i < want; i++) {
-			if (pool[i].pid == 0) {
-				w = &pool[i];
-				break;
-			}
-			if (!w || pool[i].last_used < w->last_used)
-				w = &pool[i];
-		}
+	if (w == one) {
 		if (w->pid > 0)
 			worker_end(w);
-		setup_of(iso, f, &s);
-		if (spawn(&s, w, start_exec, err) < 0)
-			return NULL;
+		return;
 	}
-	w->last_used = ++use_clock;
-	return w;
+	pthread_mutex_lock(&pool_lock);
+	w->busy = 0;
+	pthread_mutex_unlock(&pool_lock);
 }
 
 void ayb_worker_shutdown(void)
 {
 	/* Closing a worker's request pipe is its orderly end: it closes its
-	 * connection, so SQLite checkpoints the WAL, and exits. */
-	for (size_t i = 0; i < pool_size; i++) {
-		if (pool[i].pid <= 0)
+	 * connection, so SQLite checkpoints the WAL, and exits.  A slot that
+	 * another thread still uses stays (that thread ends it later). */
+	pthread_mutex_lock(&pool_lock);
+	for (size_t i = 0; i < POOL_MAX; i++) {
+		if (!pool[i] || pool[i]->busy)
 			continue;
-		close(pool[i].to);
-		pool[i].to = -1;
-		worker_reap(&pool[i]);
+		if (pool[i]->pid > 0) {
+			close(pool[i]->to);
+			pool[i]->to = -1;
+			worker_reap(pool[i]);
+		}
+		free(pool[i]);
+		pool[i] = NULL;
 	}
-	free(pool);
-	pool = NULL;
-	pool_size = 0;
+	pthread_mutex_unlock(&pool_lock);
 	rb_release();
 }
 
+/* Reaps idle workers that ended on their own (idle, retired), so they
+ * neither linger as zombies nor get a query they cannot answer.  Called
+ * with pool_lock. */
+static void sweep(size_t want)
+{
+	int status;
+
+	for (size_t i = 0; i < want; i++) {
+		struct worker *w = pool[i];
+
+		if (!w->busy && w->pid > 0 && waitpid(w->pid, &status, WNOHANG) == w->pid) {
+			w->pid = 0;
+			worker_end(w);
+		}
+	}
+}
+
+/* The worker for f, the caller's (busy) until pool_put: an idle worker
+ * already serving f, else one started in a free slot or in the least
+ * recently used idle worker's.  With every slot busy, `one` serves this
+ * query alone.  NULL with err when none can be started. */
+static struct worker *pool_get(const struct ayb_isolation_config *iso,
+			       const struct ayb_layout_file *f, struct worker *one,
+			       struct ayb_err *err)
+{
+	struct worker *w = NULL;
+	struct ayb_worker_setup s;
+	size_t want = (size_t)iso->max_workers < POOL_MAX ? (size_t)iso->max_workers : POOL_MAX;
+	int fresh = 1;
+
+	pthread_mutex_lock(&pool_lock);
+	for (size_t i = 0; i < want; i++) {
+		if (pool[i])
+			continue;
+		if (!(pool[i] = calloc(1, sizeof(*pool[i])))) {
+			pthread_mutex_unlock(&pool_lock);
+			ayb_err_oom(err);
+			return NULL;
+		}
+		pool[i]->to = pool[i]->from = -1;
+	}
+	sweep(want);
+	for (size_t i = 0; i < want && !w; i++)
+		if (!pool[i]->busy && pool[i]->pid > 0 && strcmp(pool[i]->path, f->path) == 0)
+			w = pool[i];
+	if (w) {
+		fresh = 0;
+	} else {
+		/* A worker keeps its database open between queries, so one
+		 * still serving an older version of this database (restored
+		 * since) would hold the replaced file until it idled out. */
+		for (size_t i = 0; i < want; i++)
+			if (!pool[i]->busy && pool[i]->pid > 0 &&
+			    ayb_layout_other_version(pool[i]->path, f))
+				worker_end(pool[i]);
+		/* A free slot, else the least recently used idle worker's. */
+		for (size_t i = 0; i < want; i++) {
+			if (pool[i]->busy)
+				continue;
+			if (pool[i]->pid == 0) {
+				w = pool[i];
+				break;
+			}
+			if (!w || pool[i]->last_used < w->last_used)
+				w = pool[i];
+		}
+		if (w && w->pid > 0)
+			worker_end(w);
+	}
+	if (w) {
+		w->busy = 1;
+		w->last_used = ++use_clock;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (!w) {
+		memset(one, 0, sizeof(*one));
+		one->to = one->from = -1;
+		w = one;
+	}
+	if (fresh)
+		setup_of(iso, f, &s);
+	if (fresh && spawn(&s, w, start_exec, err) < 0) {
+		pool_put(w, one);
+		return NULL;
+	}
+	return w;
+}
 /* ---- one query ------------------------------------------------------------ */
 
 /* The error for a worker that ended without finishing the query. */
@@ -720,12 +769,11 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 			setup_of(iso, &f, &s);
 			if (spawn(&s, w, start_fork, err) < 0)
 				goto out;
-		} else if (!(w = pool_get(iso, &f, err))) {
+		} else if (!(w = pool_get(iso, &f, &one, err))) {
 			goto out;
 		}
 		res = exchange(w, iso, &lim, &q, rows, err);
-		if (w == &one && one.pid > 0)
-			worker_end(&one);
+		pool_put(w, &one);
 		if (res != RETRY)
 			break;
 	}

@@ -406,6 +406,7 @@ void ui_page_close(struct ui *ui, enum ui_layout layout)
 int ui_err_status(struct ui *ui, const struct ayb_err *err)
 {
 	fcgi_response_log_error(ui->resp, err);
+	fcgi_response_retry_after(ui->resp, err);
 	return ayb_err_status(err);
 }
 

@@ -128,7 +128,9 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 		goto out;
 	}
 	fcgi_response_discard(resp);
-	resp->status = ui_err_status(ui, &err) < 500 ? 400 : ayb_err_status(&err);
+	rc = ui_err_status(ui, &err);
+	/* A query over a cap says so (429): trying again later works. */
+	resp->status = rc < 500 && rc != 429 ? 400 : rc;
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		char *s;

@@ -4,6 +4,7 @@
  * year and still see a new version at once. */
 #include "autoconfig.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,17 +23,27 @@ struct ui_asset {
 #define NASSETS (sizeof(ui_assets) / sizeof(ui_assets[0]))
 #define VERSION_HEX 16
 
-/* Computed once per process from the bytes themselves. */
+/* Computed once per process from the bytes themselves, before any
+ * request thread reads them. */
 static char versions[NASSETS][VERSION_HEX + 1];
 static char urls[NASSETS][128];
+static pthread_once_t computed = PTHREAD_ONCE_INIT;
+
+static void compute_versions(void)
+{
+	for (size_t i = 0; i < NASSETS; i++) {
+		unsigned char h[VERSION_HEX / 2];
+
+		crypto_generichash(h, sizeof(h), ui_assets[i].data, ui_assets[i].len, NULL, 0);
+		sodium_bin2hex(versions[i], sizeof(versions[i]), h, sizeof(h));
+		snprintf(urls[i], sizeof(urls[i]), "/static/%s?v=%s", ui_assets[i].name,
+			 versions[i]);
+	}
+}
 
 static const char *version(size_t i)
 {
-	if (!versions[i][0]) {
-		unsigned char h[VERSION_HEX / 2];
-		crypto_generichash(h, sizeof(h), ui_assets[i].data, ui_assets[i].len, NULL, 0);
-		sodium_bin2hex(versions[i], sizeof(versions[i]), h, sizeof(h));
-	}
+	pthread_once(&computed, compute_versions);
 	return versions[i];
 }
 
@@ -50,8 +61,7 @@ const char *ui_asset_url(const char *name)
 
 	if (i < 0)
 		return "/static/missing";
-	if (!urls[i][0])
-		snprintf(urls[i], sizeof(urls[i]), "/static/%s?v=%s", name, version((size_t)i));
+	pthread_once(&computed, compute_versions);
 	return urls[i];
 }
 

@@ -211,8 +211,20 @@ int main(void)
 		   iso->max_file_size_mb == 256 && iso->address_space_mb == 256 &&
 		   iso->cpu_seconds == 60 && iso->open_files == 32 && iso->max_workers == 8 &&
 		   iso->worker_idle_seconds == 300, "isolation defaults");
+		ok(iso->max_queries_per_entity == 4 && iso->max_queries_per_database == 4,
+		   "4 queries at once per entity and per database by default");
 		ayb_config_free(cfg);
 	}
+	cfg = load(edit("cors {", "isolation {\n max_queries_per_entity = 0\n"
+				  " max_queries_per_database = 16\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg && cfg->isolation.max_queries_per_entity == 0 &&
+	   cfg->isolation.max_queries_per_database == 16, "query caps set (0: none) (%s)", msg);
+	ayb_config_free(cfg);
+	cfg = load(edit("cors {", "isolation {\n max_queries_per_entity = -1\n}\ncors {"), NULL,
+		   msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "isolation.max_queries_per_entity"),
+	   "a negative query cap: %s", msg);
 	cfg = load(edit("cors {", "isolation {\n enabled = false\n mode = \"fork\"\n"
 				  " query_timeout_ms = 500\n max_result_rows = 0\n}\ncors {"),
 		   NULL, msg, sizeof(msg));
