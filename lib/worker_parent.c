@@ -388,9 +388,12 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 	rc = posix_spawn(&w->pid, prog, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
+		const char *name = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+
 		w->pid = 0;
+		/* The program's name, not where it is: callers see this. */
 		return ayb_err_set(err, AYB_E_UNAVAILABLE,
-				   "Query worker unavailable: cannot run %s: %s", prog,
+				   "Query worker unavailable: cannot run %s: %s", name,
 				   strerror(rc));
 	}
 	if (adopt_pipes(w, req, resp, s->path, err) < 0)
