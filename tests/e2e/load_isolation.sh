@@ -77,7 +77,7 @@ api POST /v1/victim/v.sqlite/query -H "Authorization: Bearer $VICTIM" --data-bin
 	"CREATE TABLE p(id INTEGER PRIMARY KEY, r REAL, n, t TEXT, b BLOB)"
 api POST /v1/victim/v.sqlite/query -H "Authorization: Bearer $VICTIM" --data-binary \
 	"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
-	 INSERT INTO p SELECT i, i / 7.0, NULL, 'zählen ' || i, randomblob(16) FROM n"
+	 INSERT INTO p SELECT i, i / 7.0, NULL, 'zählen ' || i, CAST('blob ' || i AS BLOB) FROM n"
 is "$STATUS" 200 "the victim's table"
 
 # ---- the hostile load --------------------------------------------------------------------
@@ -85,7 +85,7 @@ LINKS=$(for k in $(seq 1 16); do printf '{\\"url\\":\\"https://127.0.0.1:%s/%s\\
 LINKS="[${LINKS%,}]"
 
 # hostile KIND N: repeats one kind of hostile request until $T/stop exists,
-# logging "<ns at the answer> <status>" per request to $T/hostile.KIND.N.
+# logging "<ns at the answer> <status>" per request to $T/load.KIND.N.
 hostile() {
 	_auth="Authorization: Bearer $(eval echo "\$TOKEN_$2")"
 	while [ ! -e "$T/stop" ]; do
@@ -98,7 +98,7 @@ hostile() {
 		restore) _s=$(curl -s -o /dev/null -w '%{http_code}' -H "$_auth" -d "$HOSTILE_ID" \
 			"$URL/v1/hostile$2/h.sqlite/restore_snapshot") ;;
 		esac
-		echo "$(date +%s%N) $_s" >>"$T/hostile.$1.$2"
+		echo "$(date +%s%N) $_s" >>"$T/load.$1.$2"
 	done
 }
 for n in $(seq 1 $HOSTILE); do
@@ -110,8 +110,8 @@ done
 # The victim starts once every hostile runaway query has been answered at
 # least once: the load is then in full swing.
 i=0
-while [ "$(cat "$T"/hostile.runaway.* 2>/dev/null | wc -l)" -lt $HOSTILE ] ||
-	[ "$(ls "$T"/hostile.runaway.* 2>/dev/null | wc -l)" -lt $HOSTILE ]; do
+while [ "$(cat "$T"/load.runaway.* 2>/dev/null | wc -l)" -lt $HOSTILE ] ||
+	[ "$(ls "$T"/load.runaway.* 2>/dev/null | wc -l)" -lt $HOSTILE ]; do
 	i=$((i + 1))
 	[ $i -lt 1200 ] || bail "the hostile load never got going"
 	sleep 0.05
@@ -120,26 +120,27 @@ done
 # ---- the victim: one curl, one connection, alternating /health and point queries ---------
 set --
 for k in $(seq 1 $((VICTIM_REQUESTS / 2))); do
+	[ $# -eq 0 ] || set -- "$@" --next
 	set -- "$@" -o /dev/null -w '%{http_code} %{time_total}\n' "$URL/health" --next \
 		-H "Authorization: Bearer $VICTIM" --data-binary "SELECT * FROM p WHERE id = $((k % 1000 + 1))" \
-		-o /dev/null -w '%{http_code} %{time_total}\n' "$URL/v1/victim/v.sqlite/query" --next
+		-o /dev/null -w '%{http_code} %{time_total}\n' "$URL/v1/victim/v.sqlite/query"
 done
 START=$(date +%s%N)
-curl -s "$@" >"$T/victim" 2>&1
+curl -s "$@" >"$T/victim" 2>"$T/victim.err"
 END=$(date +%s%N)
 touch "$T/stop"
 for p in $PIDS; do wait "$p"; done
 
 is "$(wc -l <"$T/victim")" "$VICTIM_REQUESTS" "the victim made every request"
 is "$(awk '$1 != 200' "$T/victim" | head -3)" "" "and every one answered 200"
-inflight=$(cat "$T"/hostile.runaway.* "$T"/hostile.restore.* |
+inflight=$(cat "$T"/load.runaway.* "$T"/load.restore.* |
 	awk -v s="$START" -v e="$END" '$1 > s && $1 < e' | wc -l)
 [ "$HOSTILE" = 0 ] || [ "$inflight" -gt 0 ]; ok $? "hostile queries and restores ended while the victim ran ($inflight)"
-bad=$(cat "$T"/hostile.* 2>/dev/null | awk '$2 !~ /^(200|400|429|502|503)$/' | head -3)
+bad=$(cat "$T"/load.* 2>/dev/null | awk '$2 !~ /^(200|400|429|502|503)$/' | head -3)
 is "$bad" "" "hostile requests get their own 4xx (or 502 for the snapshot), never a 500"
 [ "$HOSTILE" = 0 ] || for kind in runaway links restore; do
-	echo "# hostile $kind: $(cat "$T"/hostile.$kind.* | wc -l) requests," \
-		"statuses $(cat "$T"/hostile.$kind.* | awk '{print $2}' | sort | uniq -c | tr -s ' \n' ' ')"
+	echo "# hostile $kind: $(cat "$T"/load.$kind.* | wc -l) requests," \
+		"statuses $(cat "$T"/load.$kind.* | awk '{print $2}' | sort | uniq -c | tr -s ' \n' ' ')"
 done
 echo "# connections the link server took: $(grep -c '^accept' "$T/hold.log")"
 stats=$(awk '{ print $2 * 1000 }' "$T/victim" | sort -n | awk '
