@@ -528,24 +528,9 @@ char *ayb_layout_link_check_lock(const char *data_path, const char *entity,
 
 /* ---- query slots ---------------------------------------------------------- */
 
-#define SLOTS "slots"
-
-char *ayb_layout_slot_file(const char *data_path, const char *entity, const char *db,
-			   int n, struct ayb_err *err)
+char *ayb_layout_slots_file(const char *data_path)
 {
-	char *p;
-
-	if (!component_ok(entity) || (db && !component_ok(db)) || n < 0) {
-		ayb_err_set(err, AYB_E_INTERNAL, "Invalid database path component");
-		return NULL;
-	}
-	if (db)
-		p = ayb_fmt("%s/" SLOTS "/databases/%s/%s/%d", data_path, entity, db, n);
-	else
-		p = ayb_fmt("%s/" SLOTS "/entities/%s/%d", data_path, entity, n);
-	if (!p)
-		ayb_err_oom(err);
-	return p;
+	return ayb_fmt("%s/slots.lock", data_path);
 }
 
 /* ---- every hosted database ----------------------------------------------- */

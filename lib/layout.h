@@ -5,7 +5,7 @@
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/link-checks/<entity>.lock
- *   <data_path>/slots/entities/<entity>/<n>, slots/databases/<entity>/<database>/<n>
+ *   <data_path>/slots.lock
  *
  * Every path built here goes through the same checks: an entity or
  * database name that is empty, ".", "..", holds a '/' or is longer than
@@ -124,12 +124,9 @@ char *ayb_layout_link_check_lock(const char *data_path, const char *entity,
 				 struct ayb_err *err);
 /* ---- query slots ---------------------------------------------------------- */
 
-/* Slot file n (0, 1, ...) of the cap on concurrent queries of one entity
- * (db NULL: <data_path>/slots/entities/<entity>/<n>) or on one database
- * (<data_path>/slots/databases/<entity>/<db>/<n>); nothing is created.
- * NULL with err (refused component, OOM); the caller frees. */
-char *ayb_layout_slot_file(const char *data_path, const char *entity, const char *db,
-			   int n, struct ayb_err *err);
+/* <data_path>/slots.lock, whose bytes are the slots of the caps on queries
+ * running at once (lib/slots.c); NULL on OOM, else the caller frees. */
+char *ayb_layout_slots_file(const char *data_path);
 
 /* ---- every hosted database ----------------------------------------------- */
 

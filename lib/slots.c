@@ -1,87 +1,133 @@
-/* Query slots: for a cap of n, slot files 0 .. n-1, each held by at most
- * one query at a time with a POSIX record lock (fcntl F_SETLK) on the whole
- * file.  Not flock: an flock belongs to the open file description, which a
- * query worker that another thread is starting shares until its exec, so a
- * released slot could stay taken for as long as that child waits for a CPU.
- * A record lock belongs to the process and is never inherited; but then the
+/* Query slots: for a cap of n, slots 0 .. n-1 of an entity's or a
+ * database's cap, each one byte of a single lock file per data_path
+ * (<data_path>/slots.lock, lib/layout.c), held by at most one query at a
+ * time with a POSIX record lock (fcntl F_SETLK) on that byte.  The byte's
+ * offset is a 62-bit BLAKE2b hash of the cap's name and the slot's number;
+ * a lock may lie past the end of a file, so the file stays empty: a full
+ * disk never keeps a query from its slot, and nothing piles up per tenant.
+ * Not flock: an flock belongs to the open file description, which a query
+ * worker that another thread is starting shares until its exec, so a
+ * released slot could stay taken while that child waits for a CPU.  A
+ * record lock belongs to the process and is never inherited; but then the
  * threads of one process do not exclude each other, and closing any
- * descriptor of a file drops the process's lock on it.  So the slots this
- * process holds are listed here, under a mutex: a listed slot is taken, and
- * a slot file is only ever open once in the process. */
+ * descriptor of the file would drop every lock the process holds on it.
+ * So each process opens the file once and keeps it, and lists the slots it
+ * holds, under a mutex. */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "buf.h"
-#include "fs.h"
+#include "disk.h"
 #include "layout.h"
 #include "slots.h"
 
+#define MAX_FILES 8   /* data paths of one process: as many as its sites */
+
 struct held {
-	char *path;
 	int fd;
+	int64_t off;
 	struct held *next;
 };
 
-static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *path;
+	int fd;
+} files[MAX_FILES];
+static size_t nfiles;
 static struct held *held;
 
-static int held_here(const char *path)
+/* The lock file of data_path, opened once for the life of the process
+ * (created 0600 when missing; close-on-exec, so no worker keeps it): its
+ * descriptor, or -1 with errno.  Called with `lock`. */
+static int lock_file(const char *data_path)
+{
+	char *path;
+	int fd;
+
+	for (size_t i = 0; i < nfiles; i++)
+		if (strcmp(files[i].path, data_path) == 0)
+			return files[i].fd;
+	if (nfiles == MAX_FILES) {
+		errno = EMFILE;
+		return -1;
+	}
+	if (!(path = ayb_layout_slots_file(data_path))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(path);
+	if (fd < 0)
+		return -1;
+	if (!(files[nfiles].path = strdup(data_path))) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	files[nfiles++].fd = fd;
+	return fd;
+}
+
+/* Slot n of the cap named by entity (db NULL) or entity/db: its byte. */
+static int64_t slot_offset(const char *entity, const char *db, int64_t n)
+{
+	crypto_generichash_state st;
+	unsigned char h[8];
+	uint64_t v = 0;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)(db ? "d" : "e"), 2);
+	crypto_generichash_update(&st, (const unsigned char *)entity, strlen(entity) + 1);
+	if (db)
+		crypto_generichash_update(&st, (const unsigned char *)db, strlen(db) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)&n, sizeof(n));
+	crypto_generichash_final(&st, h, sizeof(h));
+	for (size_t i = 0; i < sizeof(h); i++)
+		v = v << 8 | h[i];
+	return (int64_t)(v >> 2);
+}
+
+static int held_here(int fd, int64_t off)
 {
 	for (struct held *h = held; h; h = h->next)
-		if (strcmp(h->path, path) == 0)
+		if (h->fd == fd && h->off == off)
 			return 1;
 	return 0;
 }
 
-/* Opens slot file `path`, creating it (and its directory, 0700) when
- * missing; close-on-exec, so no worker program keeps it. */
-static int open_slot(const char *path)
+/* Locks byte `off` of fd for this process: 1 with it listed in `held`, 0
+ * when a thread here or another process holds it, -1 with errno.  Called
+ * with `lock`. */
+static int lock_slot(int fd, int64_t off)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd < 0 && errno == ENOENT && ayb_fs_mkdirs_for(path, 0700) == 0)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	return fd;
-}
-
-/* Locks slot file `path` for this process: 1 with its descriptor listed in
- * `held` (path taken over), 0 when a thread here or another process holds
- * it, -1 with errno.  Called with held_lock. */
-static int lock_slot(char **path, int *fd)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = off, .l_len = 1 };
 	struct held *h;
-	int e;
 
-	if (held_here(*path))
+	if (held_here(fd, off))
 		return 0;
-	if ((*fd = open_slot(*path)) < 0)
-		return -1;
-	if (fcntl(*fd, F_SETLK, &fl) < 0) {
-		e = errno;
-		close(*fd); /* this process held no lock on it to lose */
-		*fd = -1;
-		errno = e;
-		return e == EAGAIN || e == EACCES ? 0 : -1;
-	}
+	if (fcntl(fd, F_SETLK, &fl) < 0)
+		return errno == EAGAIN || errno == EACCES ? 0 : -1;
 	if (!(h = malloc(sizeof(*h)))) {
-		close(*fd);
-		*fd = -1;
+		fl.l_type = F_UNLCK;
+		fcntl(fd, F_SETLK, &fl);
 		errno = ENOMEM;
 		return -1;
 	}
-	h->path = *path;
-	h->fd = *fd;
+	h->fd = fd;
+	h->off = off;
 	h->next = held;
 	held = h;
-	*path = NULL;
 	return 1;
 }
 
@@ -107,25 +153,30 @@ static __attribute__((format(printf, 2, 3))) void over_cap(struct ayb_err *err,
 }
 
 /* A free slot of the cap of `cap` slots of entity (db NULL) or entity/db:
- * 1 with *fd holding it, 0 when every slot is taken, -1 with err. */
+ * 1 with *slot holding it, 0 when every slot is taken, -1 with err. */
 static int take_one(const char *data_path, const char *entity, const char *db, int64_t cap,
-		    int *fd, struct ayb_err *err)
+		    struct ayb_slot *slot, struct ayb_err *err)
 {
-	int rc = 0;
+	int rc = 0, fd;
 
-	for (int64_t n = 0; n < cap && rc == 0; n++) {
-		char *path = ayb_layout_slot_file(data_path, entity, db, (int)n, err);
-
-		if (!path)
-			return -1;
-		pthread_mutex_lock(&held_lock);
-		rc = lock_slot(&path, fd);
-		pthread_mutex_unlock(&held_lock);
-		if (rc < 0)
+	pthread_mutex_lock(&lock);
+	if ((fd = lock_file(data_path)) >= 0) {
+		for (int64_t n = 0; n < cap && rc == 0; n++) {
+			slot->off = slot_offset(entity, db, n);
+			rc = lock_slot(fd, slot->off);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	if (fd < 0 || rc < 0) {
+		if (ayb_disk_full_errno(errno))
+			ayb_disk_full_error(err, "the database");
+		else
 			ayb_err_set(err, AYB_E_INTERNAL, "Query slots unavailable: %s",
 				    strerror(errno));
-		free(path);
+		return -1;
 	}
+	if (rc == 1)
+		slot->fd = fd;
 	return rc;
 }
 
@@ -135,9 +186,9 @@ int ayb_slots_take(const char *data_path, const struct ayb_isolation_config *iso
 {
 	int rc;
 
-	s->entity_fd = s->database_fd = -1;
+	s->entity.fd = s->database.fd = -1;
 	if (caller && iso->max_queries_per_entity > 0) {
-		rc = take_one(data_path, caller, NULL, iso->max_queries_per_entity, &s->entity_fd,
+		rc = take_one(data_path, caller, NULL, iso->max_queries_per_entity, &s->entity,
 			      err);
 		if (rc == 0)
 			over_cap(err, "%s already has %lld running (the server's limit per entity)",
@@ -147,7 +198,7 @@ int ayb_slots_take(const char *data_path, const struct ayb_isolation_config *iso
 	}
 	if (iso->max_queries_per_database > 0) {
 		rc = take_one(data_path, owner, db, iso->max_queries_per_database,
-			      &s->database_fd, err);
+			      &s->database, err);
 		if (rc == 0)
 			over_cap(err,
 				 "database %s/%s already has %lld running (the server's limit per "
@@ -161,28 +212,28 @@ int ayb_slots_take(const char *data_path, const struct ayb_isolation_config *iso
 	return 0;
 }
 
-/* Closing the slot's only descriptor in this process releases its lock. */
-static void release_one(int fd)
+static void release_one(struct ayb_slot *slot)
 {
+	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = slot->off,
+			    .l_len = 1 };
 	struct held **p, *h;
 
-	if (fd < 0)
+	if (slot->fd < 0)
 		return;
-	pthread_mutex_lock(&held_lock);
-	for (p = &held; (h = *p) && h->fd != fd; p = &h->next)
+	pthread_mutex_lock(&lock);
+	for (p = &held; (h = *p) && !(h->fd == slot->fd && h->off == slot->off); p = &h->next)
 		;
 	if (h) {
 		*p = h->next;
-		close(h->fd);
-		free(h->path);
+		fcntl(h->fd, F_SETLK, &fl);
 		free(h);
 	}
-	pthread_mutex_unlock(&held_lock);
+	pthread_mutex_unlock(&lock);
+	slot->fd = -1;
 }
 
 void ayb_slots_release(struct ayb_slots *s)
 {
-	release_one(s->entity_fd);
-	release_one(s->database_fd);
-	s->entity_fd = s->database_fd = -1;
+	release_one(&s->entity);
+	release_one(&s->database);
 }

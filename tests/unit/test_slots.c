@@ -3,7 +3,7 @@
  * one entity or database do not touch another's; a slot held by a process
  * that dies is free at once, and one released while a child holds a copy of
  * its descriptor is free too; threads of one process exclude each other;
- * slot files live under data_path/slots, owner-only. */
+ * the slots are bytes of one empty, owner-only lock file, data_path/slots.lock. */
 #include "autoconfig.h"
 
 #include <pthread.h>
@@ -64,7 +64,7 @@ int main(void)
 	       "Too many queries at once: alice already has 2 running (the server's limit per "
 	       "entity); try again shortly",
 	       "and a message naming the entity and the cap");
-	is_int(c.entity_fd + c.database_fd, -2, "and holds nothing");
+	is_int(c.entity.fd + c.database.fd, -2, "and holds nothing");
 	is_int(take("bob", "alice", "three", &c, &err), 0, "bob is not held back by alice's cap");
 	ayb_slots_release(&c);
 	/* The database cap of alice/three was not taken by the refused query. */
@@ -144,17 +144,13 @@ int main(void)
 	/* No cap at all. */
 	iso.max_queries_per_entity = iso.max_queries_per_database = 0;
 	is_int(take("alice", "alice", "one", &a, &err), 0, "0: no cap");
-	is_int(a.entity_fd + a.database_fd, -2, "and no slot file is used");
+	is_int(a.entity.fd + a.database.fd, -2, "and no slot is held");
 
-	snprintf(path, sizeof(path), "%s/slots/entities/alice/0", data);
-	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "slot files are 0600 in slots/");
-	snprintf(path, sizeof(path), "%s/slots/databases/alice/shared", data);
-	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0700, "their directories 0700");
-	is_int(take("../x", "alice", "one", &a, &err), 0, "(no cap: names are not used)");
-	iso.max_queries_per_entity = 1;
-	is_int(take("..", "alice", "one", &a, &err), -1, "a refused path component");
-	is_int(ayb_err_status(&err), 500, "is a server error, as elsewhere in the layout");
-
+	snprintf(path, sizeof(path), "%s/slots.lock", data);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 0,
+	   "the slots are bytes of slots.lock: 0600, and empty (no disk space used)");
+	snprintf(path, sizeof(path), "%s/slots", data);
+	ok(stat(path, &st) < 0, "and no file per slot or per tenant");
 	ayb_err_clear(&err);
 	ayb_err_clear(&terr);
 	ayb_fs_remove_tree(data);
