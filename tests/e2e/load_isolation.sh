@@ -26,7 +26,7 @@ exec 3>"$T/hold.in"
 PIDS=
 # On any exit the hostile loops stop first: they would otherwise outlive the
 # test, retrying against a server that is gone.
-trap 'touch "$T/stop"; kill $PIDS "$HOLD_PID" 2>/dev/null; wait $PIDS; s3_stop; _e2e_cleanup' EXIT
+trap 'touch "$T/stop"; kill $PIDS "$HOLD_PID" 2>/dev/null; [ -z "$PIDS" ] || wait $PIDS; s3_stop; _e2e_cleanup' EXIT
 i=0
 until HOLD_PORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$T/hold.log") && [ -n "$HOLD_PORT" ]; do
 	kill -0 "$HOLD_PID" 2>/dev/null || bail "the link server exited"
