@@ -31,7 +31,7 @@
 #include "layout.h"
 #include "slots.h"
 
-#define MAX_FILES 8   /* data paths of one process: as many as its sites */
+#define MAX_FILES 8   /* data paths kept open: as many as a process's sites */
 
 struct held {
 	int fd;
@@ -47,21 +47,42 @@ static struct {
 static size_t nfiles;
 static struct held *held;
 
-/* The lock file of data_path, opened once for the life of the process
- * (created 0600 when missing; close-on-exec, so no worker keeps it): its
- * descriptor, or -1 with errno.  Called with `lock`. */
+static int held_on(int fd)
+{
+	for (struct held *h = held; h; h = h->next)
+		if (h->fd == fd)
+			return 1;
+	return 0;
+}
+
+/* A free entry of `files`: an unused one, else one whose file holds no slot
+ * of this process (closing it then drops no lock), closed.  MAX_FILES when
+ * every file holds a slot.  Called with `lock`. */
+static size_t free_file(void)
+{
+	if (nfiles < MAX_FILES)
+		return nfiles++;
+	for (size_t i = 0; i < MAX_FILES; i++)
+		if (!held_on(files[i].fd)) {
+			close(files[i].fd);
+			free(files[i].path);
+			return i;
+		}
+	return MAX_FILES;
+}
+
+/* The lock file of data_path, opened once and kept while this process
+ * holds a slot in it (created 0600 when missing; close-on-exec, so no
+ * worker keeps it): its descriptor, or -1 with errno.  Called with `lock`. */
 static int lock_file(const char *data_path)
 {
 	char *path;
+	size_t i;
 	int fd;
 
-	for (size_t i = 0; i < nfiles; i++)
-		if (strcmp(files[i].path, data_path) == 0)
+	for (i = 0; i < nfiles; i++)
+		if (files[i].path && strcmp(files[i].path, data_path) == 0)
 			return files[i].fd;
-	if (nfiles == MAX_FILES) {
-		errno = EMFILE;
-		return -1;
-	}
 	if (!(path = ayb_layout_slots_file(data_path))) {
 		errno = ENOMEM;
 		return -1;
@@ -70,12 +91,19 @@ static int lock_file(const char *data_path)
 	free(path);
 	if (fd < 0)
 		return -1;
-	if (!(files[nfiles].path = strdup(data_path))) {
+	if ((i = free_file()) == MAX_FILES) {
 		close(fd);
+		errno = EMFILE;
+		return -1;
+	}
+	files[i].fd = fd;
+	if (!(files[i].path = strdup(data_path))) {
+		/* The entry stays free: no path matches it. */
+		close(fd);
+		files[i].fd = -1;
 		errno = ENOMEM;
 		return -1;
 	}
-	files[nfiles++].fd = fd;
 	return fd;
 }
 

@@ -141,6 +141,28 @@ int main(void)
 	close(pipefd[1]);
 	waitpid(pid, NULL, 0);
 
+	/* More data paths over a process's life than it keeps lock files
+	 * open (several sites): one whose file holds no slot is closed for
+	 * the next; one holding a slot is kept. */
+	{
+		struct ayb_slots first, more;
+		int fails = 0;
+
+		is_int(take("alice", "alice", "kept", &first, &err), 0, "a slot held in data_path");
+		for (int i = 0; i < 12; i++) {
+			snprintf(path, sizeof(path), "%s/site%d", data, i);
+			if (mkdir(path, 0700) < 0 ||
+			    ayb_slots_take(path, &iso, "alice", "alice", "db", &more, &err) < 0)
+				fails++;
+			else
+				ayb_slots_release(&more);
+		}
+		is_int(fails, 0, "queries in 12 more data paths, one after another, get slots");
+		is_int(take("bob", "alice", "kept", &more, &err), -1,
+		       "and the slot held all along is still held");
+		ayb_slots_release(&first);
+	}
+
 	/* No cap at all. */
 	iso.max_queries_per_entity = iso.max_queries_per_database = 0;
 	is_int(take("alice", "alice", "one", &a, &err), 0, "0: no cap");
