@@ -9,6 +9,8 @@
 /* ayb's limits: JSON bodies up to 2 MiB, text bodies (SQL) up to 256 KiB. */
 #define JSON_LIMIT (2u * 1024 * 1024)
 #define TEXT_LIMIT (256u * 1024)
+/* A code exchange: four short fields. */
+#define OAUTH_LIMIT (16u * 1024)
 /* Web UI forms: a 256 KiB query percent-encoded, plus the other fields. */
 #define FORM_LIMIT (1024u * 1024)
 
@@ -40,6 +42,7 @@ static const struct fcgi_route routes[] = {
 	{ "GET", P("v1", "*", "*", "permissions"), api_permissions, 0, 1, BEARER, API_DB },
 	{ "GET", P("v1", "tokens"), api_tokens_list, 0, 1, BEARER, NO_DB },
 	{ "DELETE", P("v1", "tokens", "*"), api_token_revoke, 0, 1, BEARER, NO_DB },
+	{ "POST", P("v1", "oauth", "token"), api_oauth_token, OAUTH_LIMIT, 1, ANON, NO_DB },
 	{ "GET", P("v1", "*", "*", "list_snapshots"), api_list_snapshots, 0, 1, BEARER, API_DB },
 	{ "POST", P("v1", "*", "*", "restore_snapshot"), api_restore_snapshot, TEXT_LIMIT, 1,
 	  BEARER, API_DB },
@@ -57,6 +60,8 @@ static const struct fcgi_route routes[] = {
 	{ "GET", P("confirm", "*"), ui_confirm_form, 0, 1, COOKIE, NO_DB },
 	{ "POST", P("confirm", "*"), ui_confirm, FORM_LIMIT, 1, COOKIE, NO_DB },
 	{ "GET", P("settings", "tokens"), ui_tokens, 0, 1, COOKIE, NO_DB },
+	{ "GET", P("oauth", "authorize"), ui_oauth_authorize_form, 0, 1, COOKIE, NO_DB },
+	{ "POST", P("oauth", "authorize"), ui_oauth_authorize, FORM_LIMIT, 1, COOKIE, NO_DB },
 	{ "POST", P("settings", "tokens", "*", "revoke"), ui_token_revoke, FORM_LIMIT, 1, COOKIE,
 	  NO_DB },
 	{ "DELETE", P("settings", "tokens", "*"), ui_token_revoke, 0, 1, COOKIE, NO_DB },

@@ -166,4 +166,49 @@ int ayb_app_snapshot_restore(struct ayb_app_ctx *ctx, const struct ayb_app_calle
 			     const struct ayb_app_target *t, const char *id, size_t len,
 			     struct ayb_err *err);
 
+/* ---- apps: OAuth 2.0 with PKCE (app_oauth.c) ------------------------------ */
+
+/* Every OAuth use case that fails sets *code to RFC 6749's error code
+ * ("invalid_request", "invalid_grant", "access_denied", "server_error"...);
+ * err's message is the error_description.  Status 400 for the app's
+ * mistakes, 403 for access_denied, a store failure's own otherwise. */
+
+/* What an app asks /oauth/authorize for; NULL: the parameter is absent. */
+struct ayb_oauth_request {
+	const char *response_type, *redirect_uri, *scope, *state, *code_challenge,
+		*code_challenge_method, *app_name;
+};
+/* ayb's checks in ayb's order, then ours (lengths, the challenge's form);
+ * *level is the level the scope asks for. */
+int ayb_app_oauth_check(const struct ayb_oauth_request *r, int *level, const char **code,
+			struct ayb_err *err);
+/* "read-only"/"read-write" and back (AYB_LEVEL_NONE for anything else). */
+const char *ayb_app_oauth_scope_name(int level);
+int ayb_app_oauth_scope_parse(const char *scope);
+/* The logged-in caller lets the app of r query `database`
+ * ("<entity>/<database>", one the caller owns) at granted_scope (NULL or
+ * "": the requested one; never more): a single-use code, malloc'd in
+ * *code_out, valid for 10 minutes and bound to all of r. */
+int ayb_app_oauth_authorize(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			    const struct ayb_oauth_request *r, const char *database,
+			    const char *granted_scope, char **code_out, const char **code,
+			    struct ayb_err *err);
+
+/* POST /v1/oauth/token's fields; NULL: absent. */
+struct ayb_oauth_token_request {
+	const char *grant_type, *code, *redirect_uri, *code_verifier;
+};
+/* What the app gets; free with ayb_oauth_grant_free. */
+struct ayb_oauth_grant {
+	char *access_token;
+	char *database;      /* "<entity>/<database>" */
+	int level;
+	char *database_url;  /* public_url + "/v1/" + database */
+};
+void ayb_oauth_grant_free(struct ayb_oauth_grant *g);
+/* Redeems a code: PKCE S256 in constant time, the redirect_uri byte for
+ * byte; a code presented a second time revokes the token it gave. */
+int ayb_app_oauth_token(struct ayb_app_ctx *ctx, const struct ayb_oauth_token_request *r,
+			struct ayb_oauth_grant *g, const char **code, struct ayb_err *err);
+
 #endif

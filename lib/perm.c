@@ -101,3 +101,9 @@ int ayb_perm_can_hold_session(const struct ayb_caller *c)
 {
 	return c->entity_id != 0 && c->token_database_id == 0;
 }
+
+int ayb_perm_can_authorize_app(const struct ayb_caller *c, const struct ayb_database *db,
+			       enum ayb_query_level level)
+{
+	return speaks_for(c, db->entity_id) && ayb_perm_entity_query_level(c, db) >= level;
+}

@@ -48,5 +48,10 @@ int ayb_perm_can_manage_snapshots(const struct ayb_caller *c, const struct ayb_d
 /* May the token hold a web UI session?  One scoped to a database (handed to
  * an application) never does. */
 int ayb_perm_can_hold_session(const struct ayb_caller *c);
+/* May the caller hand an app a token for the database at `level`?  Only
+ * with an unscoped token of the database's owner (ayb also lets a grantee
+ * do it; README "Apps: OAuth"). */
+int ayb_perm_can_authorize_app(const struct ayb_caller *c, const struct ayb_database *db,
+			       enum ayb_query_level level);
 
 #endif

@@ -44,6 +44,11 @@ enum qid {
 	Q_EMAIL_QUOTA_COUNT,
 	Q_EMAIL_QUOTA_EXPIRE,
 	Q_ENTITY_SET_LINKS,
+	Q_OAUTH_INSERT,
+	Q_OAUTH_PURGE,
+	Q_OAUTH_GET,
+	Q_OAUTH_USE,
+	Q_OAUTH_REVOKE,
 };
 
 #define ENTITY_COLS \
@@ -140,6 +145,26 @@ static const char *const sql[] = {
 	 * text, which is exactly what the checker read. */
 	[Q_ENTITY_SET_LINKS] = "UPDATE entity SET links = $3 WHERE id = $1 AND links = $2"
 			       " RETURNING id",
+	/* Authorization codes: `code` holds the hash of the code, never the
+	 * code (README "Apps: OAuth"). */
+	[Q_OAUTH_INSERT] = "INSERT INTO oauth_authorization_request (code, entity_id,"
+			   " code_challenge, redirect_uri, app_name,"
+			   " requested_query_permission_level, state, database_id,"
+			   " query_permission_level, created_at, expires_at)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	[Q_OAUTH_PURGE] = "DELETE FROM oauth_authorization_request WHERE expires_at < $1",
+	[Q_OAUTH_GET] = "SELECT o.entity_id, o.code_challenge, o.redirect_uri, o.app_name,"
+			" o.requested_query_permission_level, o.state, o.database_id,"
+			" o.query_permission_level, o.used_at IS NOT NULL, o.expires_at < $2,"
+			" e.slug || '/' || d.slug FROM oauth_authorization_request o"
+			" JOIN database d ON d.id = o.database_id JOIN entity e ON e.id = d.entity_id"
+			" WHERE o.code = $1",
+	/* Only while unused: of two redemptions at once, one wins. */
+	[Q_OAUTH_USE] = "UPDATE oauth_authorization_request SET used_at = $2, short_token = $3"
+			" WHERE code = $1 AND used_at IS NULL RETURNING code",
+	[Q_OAUTH_REVOKE] = "UPDATE api_token SET revoked_at = $2 WHERE revoked_at IS NULL"
+			   " AND short_token = (SELECT short_token FROM oauth_authorization_request"
+			   " WHERE code = $1)",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -158,21 +183,34 @@ static int run(struct ayb_store *st, enum qid q, const struct ayb_param *p, size
 	return st->be->query(st->conn, (int)q, sql[q], p, n, rows, err);
 }
 
-/* Naive UTC with microseconds, as ayb stores timestamps. */
-static void now_text(char out[64])
+/* Naive UTC with microseconds, as ayb stores timestamps, `offset` seconds
+ * from now. */
+static void time_text(char out[64], time_t offset)
 {
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += offset;
 	gmtime_r(&ts.tv_sec, &tm);
 	snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 }
 
+static void now_text(char out[64])
+{
+	time_text(out, 0);
+}
+
 static int64_t num(const char *s)
 {
 	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* A boolean cell: "1"/"0" on both backends, "t"/"f" should a driver say so. */
+static int flag(const char *s)
+{
+	return s && (s[0] == 't' || num(s) != 0);
 }
 
 static char *dup_cell(const struct ayb_rows *r, size_t row, size_t col)
@@ -680,10 +718,8 @@ int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ay
 	out->query_permission_level =
 		ayb_rows_get(&r, 0, 4) ? (int)num(ayb_rows_get(&r, 0, 4)) : -1;
 	out->app_name = dup_cell(&r, 0, 5);
-	out->revoked = num(ayb_rows_get(&r, 0, 6)) != 0 || (ayb_rows_get(&r, 0, 6) &&
-							   ayb_rows_get(&r, 0, 6)[0] == 't');
-	out->expired = num(ayb_rows_get(&r, 0, 7)) != 0 || (ayb_rows_get(&r, 0, 7) &&
-							   ayb_rows_get(&r, 0, 7)[0] == 't');
+	out->revoked = flag(ayb_rows_get(&r, 0, 6));
+	out->expired = flag(ayb_rows_get(&r, 0, 7));
 	if (entity)
 		entity_from_row(&r, 0, 8, entity);
 	ayb_rows_free(&r);
@@ -833,4 +869,93 @@ int ayb_store_token_revoke(struct ayb_store *st, int64_t entity_id, const char *
 	done = r.nrows > 0;
 	ayb_rows_free(&r);
 	return done;
+}
+
+void ayb_oauth_code_free(struct ayb_oauth_code *c)
+{
+	free(c->code_challenge);
+	free(c->redirect_uri);
+	free(c->app_name);
+	free(c->state);
+	free(c->database);
+	memset(c, 0, sizeof(*c));
+}
+
+int ayb_store_oauth_code_create(struct ayb_store *st, const char *code_hash,
+				const struct ayb_oauth_code *c, int64_t ttl_seconds,
+				struct ayb_err *err)
+{
+	char e[24], d[24], req[16], lvl[16], now[64], expires[64], stale[64];
+	struct ayb_param p[11] = { { code_hash }, { e }, { c->code_challenge }, { c->redirect_uri },
+				   { c->app_name }, { req }, { c->state }, { d }, { lvl },
+				   { now }, { expires } };
+	struct ayb_param old[1] = { { stale } };
+
+	snprintf(e, sizeof(e), "%" PRId64, c->entity_id);
+	snprintf(d, sizeof(d), "%" PRId64, c->database_id);
+	snprintf(req, sizeof(req), "%d", c->requested_level);
+	snprintf(lvl, sizeof(lvl), "%d", c->level);
+	now_text(now);
+	time_text(expires, (time_t)ttl_seconds);
+	/* Codes a day past their expiry go as new ones come: long enough that
+	 * a code presented again still finds the token to revoke. */
+	time_text(stale, -24 * 3600);
+	return run(st, Q_OAUTH_PURGE, old, 1, NULL, err) < 0 ||
+	       run(st, Q_OAUTH_INSERT, p, 11, NULL, err) < 0 ? -1 : 0;
+}
+
+int ayb_store_oauth_code_get(struct ayb_store *st, const char *code_hash,
+			     struct ayb_oauth_code *out, struct ayb_err *err)
+{
+	char now[64];
+	struct ayb_param p[2] = { { code_hash }, { now } };
+	struct ayb_rows r;
+
+	now_text(now);
+	if (run(st, Q_OAUTH_GET, p, 2, &r, err) < 0)
+		return -1;
+	if (r.nrows == 0) {
+		ayb_rows_free(&r);
+		return 0;
+	}
+	out->entity_id = num(ayb_rows_get(&r, 0, 0));
+	out->code_challenge = dup_cell(&r, 0, 1);
+	out->redirect_uri = dup_cell(&r, 0, 2);
+	out->app_name = dup_cell(&r, 0, 3);
+	out->requested_level = (int)num(ayb_rows_get(&r, 0, 4));
+	out->state = dup_cell(&r, 0, 5);
+	out->database_id = num(ayb_rows_get(&r, 0, 6));
+	out->level = (int)num(ayb_rows_get(&r, 0, 7));
+	out->used = flag(ayb_rows_get(&r, 0, 8));
+	out->expired = flag(ayb_rows_get(&r, 0, 9));
+	out->database = dup_cell(&r, 0, 10);
+	ayb_rows_free(&r);
+	return out->code_challenge && out->redirect_uri && out->app_name && out->database
+		       ? 1 : ayb_err_oom(err);
+}
+
+int ayb_store_oauth_code_use(struct ayb_store *st, const char *code_hash,
+			     const char *short_token, struct ayb_err *err)
+{
+	char now[64];
+	struct ayb_param p[3] = { { code_hash }, { now }, { short_token } };
+	struct ayb_rows r;
+	int done;
+
+	now_text(now);
+	if (run(st, Q_OAUTH_USE, p, 3, &r, err) < 0)
+		return -1;
+	done = r.nrows > 0;
+	ayb_rows_free(&r);
+	return done;
+}
+
+int ayb_store_oauth_code_revoke_token(struct ayb_store *st, const char *code_hash,
+				      struct ayb_err *err)
+{
+	char now[64];
+	struct ayb_param p[2] = { { code_hash }, { now } };
+
+	now_text(now);
+	return run(st, Q_OAUTH_REVOKE, p, 2, NULL, err) < 0 ? -1 : 0;
 }

@@ -195,4 +195,37 @@ void ayb_token_infos_free(struct ayb_token_info *t, size_t n);
 int ayb_store_token_revoke(struct ayb_store *st, int64_t entity_id, const char *short_token,
 			   struct ayb_err *err);
 
+/* An OAuth authorization code as stored (README "Apps: OAuth"), under the
+ * hash of the code; NULL strings are SQL NULL.  Lookups also fill
+ * `database` ("<owner>/<database>"), `used` and `expired`. */
+struct ayb_oauth_code {
+	int64_t entity_id;       /* who authorized */
+	char *code_challenge;
+	char *redirect_uri;
+	char *app_name;
+	int requested_level;     /* the app's scope, 0 read-only, 1 read-write */
+	char *state;
+	int64_t database_id;
+	int level;               /* the level granted (at most the requested one) */
+	char *database;
+	int used;
+	int expired;
+};
+void ayb_oauth_code_free(struct ayb_oauth_code *c);
+
+/* Stores a code expiring ttl_seconds from now (and drops codes a day past
+ * their expiry). */
+int ayb_store_oauth_code_create(struct ayb_store *st, const char *code_hash,
+				const struct ayb_oauth_code *c, int64_t ttl_seconds,
+				struct ayb_err *err);
+int ayb_store_oauth_code_get(struct ayb_store *st, const char *code_hash,
+			     struct ayb_oauth_code *out, struct ayb_err *err);
+/* Marks the code used, recording the token minted from it: 1 when done, 0
+ * when it was used already. */
+int ayb_store_oauth_code_use(struct ayb_store *st, const char *code_hash,
+			     const char *short_token, struct ayb_err *err);
+/* Revokes the token minted from the code, if any (a code presented twice). */
+int ayb_store_oauth_code_revoke_token(struct ayb_store *st, const char *code_hash,
+				      struct ayb_err *err);
+
 #endif

@@ -53,6 +53,12 @@ static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, siz
 	" sent INT NOT NULL);" \
 	"CREATE INDEX email_quota_window ON email_quota (window_start);"
 
+/* Migration 4, ayb-c's own, alike for both dialects (README "Apps:
+ * OAuth"): the token minted from an authorization code, so that a code
+ * presented twice revokes it (RFC 6749 4.1.2). */
+#define AYB_STORE_MIGRATION_4 \
+	"ALTER TABLE oauth_authorization_request ADD COLUMN short_token VARCHAR(12) NULL;"
+
 /* Backend results besides 0/-1. */
 #define AYB_STORE_UNIQUE_VIOLATION (-2)
 

@@ -99,6 +99,7 @@ static const char *const migrations[] = {
 	" used_at TIMESTAMP NULL);",
 	AYB_STORE_MIGRATION_2,
 	AYB_STORE_MIGRATION_3,
+	AYB_STORE_MIGRATION_4,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

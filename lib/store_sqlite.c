@@ -82,6 +82,7 @@ static const char *const migrations[] = {
 	" used_at TIMESTAMP NULL);",
 	AYB_STORE_MIGRATION_2,
 	AYB_STORE_MIGRATION_3,
+	AYB_STORE_MIGRATION_4,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)

@@ -12,7 +12,7 @@
 
 /* A `next` target must stay on this site: a path, not "//host" or "/\host"
  * (which browsers treat as another host), with no control characters. */
-static int safe_next(const char *next)
+int ui_safe_next(const char *next)
 {
 	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 2048)
 		return 0;
@@ -86,7 +86,7 @@ static void check_email_page(struct ui *ui, const char *next)
 	ayb_buf_adds(b, "<p class=\"muted small\">The link works once and expires after a while. "
 			"Open it in this browser to be logged in here.</p>");
 	/* The page script keeps `next` until the confirmation page reads it. */
-	if (safe_next(next))
+	if (ui_safe_next(next))
 		ui_html_printf(b, "<div id=\"login-next\" data-next=\"%s\" hidden></div>", next);
 	ayb_buf_adds(b, "</div>");
 	ui_page_close(ui, UI_AUTH_LOG_IN);
@@ -135,7 +135,7 @@ static void log_in_form(struct ui *ui, const char *next, const char *error)
 		ui_alert(b, UI_ERROR, "Unable to log in", error);
 	ayb_buf_adds(b, "<form method=\"post\" action=\"/log_in\" class=\"stack\">");
 	ui_csrf_field(ui);
-	if (safe_next(next))
+	if (ui_safe_next(next))
 		ui_html_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
 	ui_html_printf(b,
 			"<label for=\"username\">Username</label>"

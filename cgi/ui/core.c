@@ -24,7 +24,7 @@
  * and only our own script and stylesheet run (any markup that slipped
  * past escaping still could not execute). */
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
-	    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 const char *ui_me(const struct ui *ui)
 {
@@ -87,6 +87,30 @@ static void csrf_for(const struct ui *ui, const char *binding, char out[UI_CSRF_
 
 	crypto_kdf_derive_from_key(key, sizeof(key), 1, "aybcsrf_", ui->ctx->cfg->key);
 	crypto_auth_hmacsha256(mac, (const unsigned char *)binding, strlen(binding), key);
+	sodium_bin2base64(out, UI_CSRF_LEN + 1, mac, sizeof(mac), B64_URL_NOPAD);
+	sodium_memzero(key, sizeof(key));
+}
+
+void ui_sign(const struct ui *ui, const char *const *parts, size_t n,
+	     char out[UI_CSRF_LEN + 1])
+{
+	unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	/* Its own key, so a signature is never a valid CSRF token; each part
+	 * with its length, so parts cannot shift into one another. */
+	crypto_kdf_derive_from_key(key, sizeof(key), 2, "aybcsrf_", ui->ctx->cfg->key);
+	crypto_auth_hmacsha256_init(&st, key, sizeof(key));
+	for (size_t i = 0; i < n; i++) {
+		char len[24];
+		const char *p = parts[i] ? parts[i] : "";
+
+		snprintf(len, sizeof(len), "%zu:", strlen(p));
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)len, strlen(len));
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)p, strlen(p));
+	}
+	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_bin2base64(out, UI_CSRF_LEN + 1, mac, sizeof(mac), B64_URL_NOPAD);
 	sodium_memzero(key, sizeof(key));
 }
@@ -410,10 +434,16 @@ int ui_err_status(struct ui *ui, const struct ayb_err *err)
 	return ayb_err_status(err);
 }
 
-static void page_headers(struct fcgi_response *r)
+static void page_headers(struct ui *ui)
 {
+	struct fcgi_response *r = ui->resp;
+	char csp[sizeof(CSP) + sizeof(ui->form_action) + 1];
+
+	/* Chromium holds a form to form-action through its redirects too: the
+	 * consent page's must reach the app it sends the user back to. */
+	snprintf(csp, sizeof(csp), "%s%s%s", CSP, *ui->form_action ? " " : "", ui->form_action);
 	r->content_type = "text/html; charset=utf-8";
-	fcgi_response_header(r, "Content-Security-Policy", CSP);
+	fcgi_response_header(r, "Content-Security-Policy", csp);
 	fcgi_response_header(r, "X-Content-Type-Options", "nosniff");
 	fcgi_response_header(r, "X-Frame-Options", "DENY");
 	fcgi_response_header(r, "Referrer-Policy", "same-origin");
@@ -426,7 +456,7 @@ static int page_stream_write(void *ctx, const char *p, size_t n)
 
 	if (!ui->streaming) {
 		ui->out = fcgi_response_stream(ui->resp, 200);
-		page_headers(ui->resp);
+		page_headers(ui);
 		ui->streaming = 1;
 	}
 	return ayb_sink_write(&ui->out, p, n);
@@ -471,7 +501,7 @@ void ui_send(struct ui *ui, int status)
 		ayb_buf_free(&ui->page);
 		return;
 	}
-	page_headers(r);
+	page_headers(ui);
 	ayb_buf_free(&r->body);
 	r->body = ui->page;
 	memset(&ui->page, 0, sizeof(ui->page));
@@ -492,6 +522,13 @@ void ui_message_page(struct ui *ui, int status, const char *page_title,
 		ui_page_close(ui, UI_CONTENT);
 	}
 	ui_send(ui, status);
+}
+
+void ui_redirect_away(struct ui *ui, const char *url)
+{
+	ayb_buf_free(&ui->page);
+	fcgi_response_header(ui->resp, "Location", url);
+	ui_send(ui, 302);
 }
 
 void ui_redirect(struct ui *ui, const char *path)

@@ -311,7 +311,11 @@ void ui_create_database(struct fcgi_call *c)
 		if (ayb_app_database_create(ui->ctx, ui->caller, e.slug, strlen(e.slug), slug,
 					    strlen(slug), type ? type : "sqlite",
 					    level ? level : "no-access", &err) == 0) {
-			path = ayb_fmt("/%s/%s", e.slug, slug);
+			const char *next = ui_form_get(&ui->form, "next");
+
+			/* A page that offers to create one (the OAuth consent
+			 * page) asks to be shown again. */
+			path = ui_safe_next(next) ? strdup(next) : ayb_fmt("/%s/%s", e.slug, slug);
 			ui_redirect(ui, path ? path : "/");
 			goto out;
 		}

@@ -39,6 +39,7 @@ struct ui {
 	struct ayb_buf page;         /* the HTML being built */
 	struct ayb_sink out;         /* the response's stream, once streaming */
 	int streaming;
+	char form_action[272];       /* an origin the page's forms may also go to, or "" */
 };
 
 /* Sets up the session of call c in c->ui (malloc'd; freed with
@@ -69,6 +70,12 @@ enum ui_layout {
  * header.  Closed by ui_page_close(). */
 void ui_page_open(struct ui *ui, const char *title, enum ui_layout layout);
 void ui_page_close(struct ui *ui, enum ui_layout layout);
+
+/* An HMAC of parts under a key of the server's, as UI_CSRF_LEN characters:
+ * what a page signs in a form it shows can be checked when the form comes
+ * back unchanged.  Bind it to the session by including ui->token. */
+void ui_sign(const struct ui *ui, const char *const *parts, size_t n,
+	     char out[UI_CSRF_LEN + 1]);
 
 /* The hidden CSRF field every state-changing form carries. */
 void ui_csrf_field(struct ui *ui);
@@ -103,6 +110,12 @@ void ui_message_page(struct ui *ui, int status, const char *page_title,
 /* 303 See Other to a local path (the page after a plain form post), or for
  * the page script: 200 with "HX-Redirect: <path>". */
 void ui_redirect(struct ui *ui, const char *path);
+
+/* 302 Found to a URL of another site (an app's redirect_uri). */
+void ui_redirect_away(struct ui *ui, const char *url);
+
+/* 1 when next is a path on this site, safe to go back to after logging in. */
+int ui_safe_next(const char *next);
 
 /* The form fields of the upload as text, or "" when absent (never NULL). */
 const char *ui_field(const struct ui *ui, const char *name);
@@ -158,6 +171,8 @@ fcgi_handler ui_permissions;
 fcgi_handler ui_snapshots;
 fcgi_handler ui_restore_snapshot;
 fcgi_handler ui_tokens;
+fcgi_handler ui_oauth_authorize_form;
+fcgi_handler ui_oauth_authorize;
 fcgi_handler ui_token_revoke;
 
 #endif

@@ -31,6 +31,7 @@ static void test_migration_2(const char *url, const char *path)
 			    "DROP INDEX authentication_method_entity;"
 			    "DROP TABLE used_email_token;"
 			    "DROP TABLE email_quota;"
+			    "ALTER TABLE oauth_authorization_request DROP COLUMN short_token;"
 			    "DELETE FROM ayb_migrations WHERE version >= 2;"
 			    "INSERT INTO entity (slug, entity_type) VALUES ('twice', 0);"
 			    "INSERT INTO authentication_method"
