@@ -16,14 +16,19 @@ const { ok, is, like, snap, emailToken, run } = require('./lib.js');
 const BASE = process.env.AYB_BASE;
 const APP_HTML = fs.readFileSync(path.join(__dirname, 'oauth_app.html'), 'utf8')
 	.replaceAll('__AYB__', BASE);
+// README's example app, as printed there, pointed at this server.
+const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const README_APP = /\n## Apps: OAuth\n[\s\S]*?\n```html\n([\s\S]*?)```/.exec(README)[1]
+	.replace("'http://localhost:5433'", `'${BASE}'`);
 
 function startApp() {
 	const server = http.createServer((req, res) => {
-		if (new URL(req.url, 'http://x').pathname !== '/') {
+		const page = { '/': APP_HTML, '/readme': README_APP }[new URL(req.url, 'http://x').pathname];
+		if (!page) {
 			res.writeHead(404).end();
 			return;
 		}
-		res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(APP_HTML);
+		res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
 	});
 	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -83,7 +88,18 @@ async function oauth(browser, APP) {
 	const grant = JSON.parse(await page.evaluate(() => sessionStorage.getItem('grant')));
 	ok(grant.database_url.startsWith(`${BASE}/v1/`), 'database_url is on the server the app knows', grant.database_url);
 
+	// 3b. README's example app does the same in its twenty lines.
+	await page.goto(`${APP}readme`);
+	await page.click('#go');
+	await page.waitForSelector('#oauth-consent');
+	is(await page.innerText('#consent-scope'), 'read-only', "README's app asks for read-only access");
+	await page.click('#consent-authorize');
+	await page.waitForFunction(() => document.querySelector('#out').innerText !== '');
+	like(await page.innerText('#out'), 'CREATE TABLE notes', "and shows the query's answer");
+	await snap(page, 'readme_app');
+
 	// 4. Deny: back to the app with error=access_denied.
+	await page.goto(APP);
 	await page.click('#connect');
 	await page.waitForSelector('#oauth-consent');
 	await page.click('#consent-deny');
