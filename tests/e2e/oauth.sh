@@ -270,6 +270,14 @@ api GET /v1/tokens -H "Authorization: Bearer $A"
 like "$BODY" "\"scoped_database\":\"alice/app.sqlite\",\"permission_level\":\"read-write\",\"app_name\":\"Notes app\"" \
 	"the owner's token list names the app and its scope"
 
+run --url "$URL" --token "$A" list_tokens --format csv
+like "$OUT" "$(printf '%s' "$T1" | cut -d_ -f2),alice/app.sqlite,read-write,Notes app," \
+	"ayb client list_tokens lists it with its database, level and app"
+run --url "$URL" --token "$T1" list_tokens
+is "$RC" 1 "the app's token cannot list tokens from the CLI either"
+run --url "$URL" --token "$T1" query alice/app.sqlite 'SELECT count(*) FROM notes' --format csv
+is "$RC $(printf '%s' "$OUT" | head -2 | tr '\n' ' ')" "0 count(*) 2 " "and queries its database from the CLI"
+
 tok "$(body)"
 is "$STATUS $BODY" '400 {"error":"invalid_grant","error_description":"Authorization code has already been used"}' \
 	"a code used twice is refused"
