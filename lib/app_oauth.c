@@ -101,8 +101,8 @@ int ayb_app_oauth_check(const struct ayb_oauth_request *r, int *level, const cha
 	 * ever match. */
 	if (!ayb_oauth_unreserved(r->code_challenge, AYB_OAUTH_B64_SHA256_LEN,
 				  AYB_OAUTH_B64_SHA256_LEN))
-		return invalid_request(code, err, "code_challenge must be the BASE64URL (no padding) "
-					    "SHA-256 of the code_verifier: 43 characters");
+		return invalid_request(code, err, "code_challenge must be the BASE64URL (no "
+					    "padding) SHA-256 of the code_verifier: 43 characters");
 	if (!*r->app_name || !printable_utf8(r->app_name, APP_NAME_MAX))
 		return invalid_request(code, err, "app_name must be 1 to 255 bytes of printable "
 					    "UTF-8");
