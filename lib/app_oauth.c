@@ -20,6 +20,9 @@
 /* The columns' widths (PostgreSQL enforces them). */
 #define APP_NAME_MAX 255
 #define STATE_MAX 255
+/* Each code may become a token: a user (or a script with their cookie)
+ * gets at most this many an hour, so neither table grows without bound. */
+#define CODES_PER_HOUR 100
 
 static int oauth_fail(const char **code, const char *which, struct ayb_err *err,
 		      enum ayb_err_kind kind, const char *description)
@@ -144,6 +147,7 @@ int ayb_app_oauth_authorize(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 	struct ayb_database db = { 0 };
 	struct ayb_oauth_code row = { 0 };
 	char fresh[AYB_OAUTH_B64_SHA256_LEN + 1], hash[65];
+	int64_t recent;
 	int requested, granted, ret = -1;
 
 	*code_out = NULL;
@@ -161,6 +165,16 @@ int ayb_app_oauth_authorize(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 	if (!ayb_perm_can_authorize_app(&who, &db, (enum ayb_query_level)granted)) {
 		oauth_fail(code, "access_denied", err, AYB_E_FORBIDDEN,
 			   "Your access level is lower than the requested permission");
+		goto out;
+	}
+	if (ayb_store_oauth_codes_since(ctx->store, c->entity.id, 3600, &recent, err) < 0) {
+		server_error(code);
+		goto out;
+	}
+	if (recent >= CODES_PER_HOUR) {
+		oauth_fail(code, "temporarily_unavailable", err, AYB_E_RATE_LIMITED,
+			   "Too many apps authorized in the last hour: try again later");
+		err->retry_after = 600;
 		goto out;
 	}
 	ayb_oauth_code_new(fresh, hash);

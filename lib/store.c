@@ -49,6 +49,7 @@ enum qid {
 	Q_OAUTH_GET,
 	Q_OAUTH_USE,
 	Q_OAUTH_REVOKE,
+	Q_OAUTH_RECENT,
 };
 
 #define ENTITY_COLS \
@@ -165,6 +166,8 @@ static const char *const sql[] = {
 	[Q_OAUTH_REVOKE] = "UPDATE api_token SET revoked_at = $2 WHERE revoked_at IS NULL"
 			   " AND short_token = (SELECT short_token FROM oauth_authorization_request"
 			   " WHERE code = $1)",
+	[Q_OAUTH_RECENT] = "SELECT count(*) FROM oauth_authorization_request"
+			   " WHERE entity_id = $1 AND created_at > $2",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -958,4 +961,20 @@ int ayb_store_oauth_code_revoke_token(struct ayb_store *st, const char *code_has
 
 	now_text(now);
 	return run(st, Q_OAUTH_REVOKE, p, 2, NULL, err) < 0 ? -1 : 0;
+}
+
+int ayb_store_oauth_codes_since(struct ayb_store *st, int64_t entity_id, int64_t seconds,
+				int64_t *count, struct ayb_err *err)
+{
+	char e[24], since[64];
+	struct ayb_param p[2] = { { e }, { since } };
+	struct ayb_rows r;
+
+	snprintf(e, sizeof(e), "%" PRId64, entity_id);
+	time_text(since, -(time_t)seconds);
+	if (run(st, Q_OAUTH_RECENT, p, 2, &r, err) < 0)
+		return -1;
+	*count = r.nrows ? num(ayb_rows_get(&r, 0, 0)) : 0;
+	ayb_rows_free(&r);
+	return 0;
 }

@@ -224,6 +224,9 @@ int ayb_store_oauth_code_get(struct ayb_store *st, const char *code_hash,
  * when it was used already. */
 int ayb_store_oauth_code_use(struct ayb_store *st, const char *code_hash,
 			     const char *short_token, struct ayb_err *err);
+/* How many codes the entity was given in the last `seconds`. */
+int ayb_store_oauth_codes_since(struct ayb_store *st, int64_t entity_id, int64_t seconds,
+				int64_t *count, struct ayb_err *err);
 /* Revokes the token minted from the code, if any (a code presented twice). */
 int ayb_store_oauth_code_revoke_token(struct ayb_store *st, const char *code_hash,
 				      struct ayb_err *err);

@@ -23,8 +23,10 @@ static const char *const field_names[NFIELDS] = {
 static void error_page(struct ui *ui, const char *code, const struct ayb_err *err)
 {
 	struct ayb_buf *b = &ui->page;
-	/* The app's mistakes are 400 (ayb's status); the server's keep theirs. */
-	int status = ayb_err_status(err) >= 500 ? ui_err_status(ui, err) : 400;
+	/* The app's mistakes are 400 (ayb's status); the server's, and a
+	 * limit's 429 with its Retry-After, keep theirs. */
+	int status = ayb_err_status(err) >= 500 || err->kind == AYB_E_RATE_LIMITED
+			     ? ui_err_status(ui, err) : 400;
 
 	ayb_buf_free(b);
 	ui_page_open(ui, "Authorization error", UI_CONTENT);

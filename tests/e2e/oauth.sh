@@ -335,4 +335,16 @@ api GET "$url" -H "$ALICE"
 like "$BODY" '<select id="consent-database" name="database"><option value="alice/fresh.sqlite">' \
 	"where it comes first, so it is selected"
 
+# ---- a user's codes are limited: at most 100 an hour ---------------------------------------------
+meta_sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+	INSERT INTO oauth_authorization_request (code, entity_id, code_challenge, redirect_uri,
+	app_name, requested_query_permission_level, state, database_id, query_permission_level,
+	created_at, expires_at) SELECT 'filler' || i, o.entity_id, o.code_challenge, o.redirect_uri,
+	o.app_name, 0, NULL, o.database_id, 0, o.created_at, o.expires_at FROM n,
+	(SELECT * FROM oauth_authorization_request ORDER BY created_at DESC LIMIT 1) o"
+consent
+is "$STATUS $(header retry-after) $(page_err)" \
+	"429 600 temporarily_unavailable / Too many apps authorized in the last hour: try again later" \
+	"past 100 codes in an hour, a user gets no more for a while"
+
 tap_done
