@@ -14,6 +14,9 @@
  * "inf"/"-inf"/"NaN".  Writes into out (size >= AYB_REAL_TEXT_MAX). */
 #define AYB_REAL_TEXT_MAX 400
 void ayb_render_real(double d, char *out);
+/* The same found the slow, exact way only: what the tests hold the fast
+ * path to. */
+void ayb_render_real_exact(double d, char *out);
 
 /* The text ayb shows for a value (README "Query results"): integers in
  * decimal, reals as ayb_render_real, text and blobs as they are.  Returns

@@ -1,10 +1,12 @@
 #include "autoconfig.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grisu.h"
 #include "render.h"
 
 /* A decimal in scientific form: value = 0.d1d2d3... * 10^(exp10 + 1), i.e.
@@ -64,7 +66,7 @@ static void decimal_bump(struct decimal *d)
  * above, so the nearest candidate may fall just below while the next one up
  * still reads back as `a`: that case is tried too, which makes the digits
  * the same as Rust's shortest representation (Grisu/Ryu). */
-static void shortest(double a, struct decimal *d)
+static void shortest_exact(double a, struct decimal *d)
 {
 	char text[48];
 	int prec, e2;
@@ -88,6 +90,27 @@ static void shortest(double a, struct decimal *d)
 	/* 17 digits always round-trip for a binary64; keep the last try. */
 }
 
+/* Grisu3 decides nearly every value in integer arithmetic; the rest take
+ * the exact, slower way.  Both give the same digits (tests/unit/test_render
+ * compares them on random values of every magnitude). */
+static void shortest(double a, struct decimal *d, int exact)
+{
+	if (exact || ayb_grisu_shortest(a, d->digits, &d->ndigits, &d->exp10) < 0)
+		shortest_exact(a, d);
+}
+
+static void render(double v, char *out, int exact);
+
+void ayb_render_real(double v, char *out)
+{
+	render(v, out, 0);
+}
+
+void ayb_render_real_exact(double v, char *out)
+{
+	render(v, out, 1);
+}
+
 /* Rust's Display for f64, which ayb uses: shortest round-trip digits laid
  * out in plain positional notation, never with an exponent, and no ".0" on
  * integral values.  Negative zero prints as "-0": Rust's Display keeps the
@@ -95,7 +118,7 @@ static void shortest(double a, struct decimal *d)
  * round-trips" needs the sign too, since "0" reads back as +0.0.  Worst
  * case is a 17-digit subnormal, "-0." + 323 zeros + 17 digits: 344 bytes
  * with the NUL, under AYB_REAL_TEXT_MAX. */
-void ayb_render_real(double v, char *out)
+static void render(double v, char *out, int exact)
 {
 	struct decimal d;
 	char *p = out;
@@ -115,7 +138,12 @@ void ayb_render_real(double v, char *out)
 		strcpy(p, "0");
 		return;
 	}
-	shortest(fabs(v), &d);
+	/* An integer below 2^53 is its own shortest form: no search. */
+	if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v) {
+		snprintf(p, AYB_REAL_TEXT_MAX - 1, "%" PRId64, (int64_t)fabs(v));
+		return;
+	}
+	shortest(fabs(v), &d, exact);
 	while (d.ndigits > 1 && d.digits[d.ndigits - 1] == '0')
 		d.ndigits--;
 

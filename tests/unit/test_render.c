@@ -220,6 +220,54 @@ int main(void)
 		is_int(bad, 0, "200000 random doubles round-trip in plain notation");
 	}
 
+	/* The fast path (Grisu3, integers) gives exactly the exact path's
+	 * digits: random bit patterns of every magnitude, the neighbours of
+	 * every power of two, and the decimals people type and compute. */
+	{
+		unsigned long long x = 0x2545f4914f6cdd1dULL;
+		char exact[AYB_REAL_TEXT_MAX];
+		int differ = 0, n, e;
+
+		for (n = 0; n < 300000; n++) {
+			double d;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			if (n % 3 == 1)
+				d = (double)(x >> 11) / 9007199254740992.0 * 1000.0;
+			else if (n % 3 == 2)
+				d = (double)(long long)(x % 2000001) / 100.0 - 10000.0;
+			else
+				memcpy(&d, &x, sizeof(d));
+			if (!isfinite(d))
+				continue;
+			ayb_render_real_exact(d, exact);
+			if (strcmp(r(d), exact) != 0 && differ++ < 5)
+				printf("# %.17g: fast %s, exact %s\n", d, out, exact);
+		}
+		for (e = -1074; e <= 1023; e++) {
+			double near[3];
+			unsigned long long bits;
+
+			/* 2^e, and the doubles just below and above it. */
+			near[0] = ldexp(1.0, e);
+			memcpy(&bits, &near[0], sizeof(bits));
+			bits--;
+			memcpy(&near[1], &bits, sizeof(bits));
+			bits += 2;
+			memcpy(&near[2], &bits, sizeof(bits));
+
+			for (int k = 0; k < 3; k++) {
+				ayb_render_real_exact(near[k], exact);
+				if (strcmp(r(near[k]), exact) != 0 && differ++ < 5)
+					printf("# %.17g: fast %s, exact %s\n", near[k], out, exact);
+			}
+		}
+		is_int(differ, 0, "the fast path renders 300000 random values and every power of "
+				  "two with its neighbours exactly as the exact path does");
+	}
+
 	/* The decimal point does not depend on the C locale. */
 	if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
 		is_str(r(1.5), "1.5", "1.5 under a comma-decimal locale");
