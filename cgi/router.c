@@ -32,6 +32,7 @@ static const struct fcgi_route routes[] = {
 	{ "GET", P("v1", "entity", "*"), api_entity_details, 0, 1, OPT, NO_DB },
 	{ "PATCH", P("v1", "entity", "*"), api_entity_update, JSON_LIMIT, 1, BEARER, NO_DB },
 	{ "POST", P("v1", "*", "*", "create"), api_create_database, JSON_LIMIT, 1, BEARER, NO_DB },
+	{ "POST", P("v1", "*", "*", "fork"), api_fork, JSON_LIMIT, 1, BEARER, API_DB },
 	{ "POST", P("v1", "*", "*", "query"), api_query, TEXT_LIMIT, 1, BEARER, API_DB },
 	{ "GET", P("v1", "*", "*", "details"), api_database_details, 0, 1, OPT, API_DB },
 	{ "PATCH", P("v1", "*", "*", "update"), api_database_update, JSON_LIMIT, 1, BEARER,
