@@ -66,6 +66,7 @@ static const struct fcgi_route routes[] = {
 	{ "POST", P("*", "update_profile"), ui_update_profile, FORM_LIMIT, 1, COOKIE, NO_DB },
 	{ "GET", P("*", "*"), ui_database, 0, 1, COOKIE, UI_DB },
 	{ "POST", P("*", "*", "query"), ui_query, FORM_LIMIT, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "fork"), ui_fork, FORM_LIMIT, 1, COOKIE, UI_DB },
 	{ "POST", P("*", "*", "update_public_sharing"), ui_update_public_sharing, FORM_LIMIT, 1,
 	  COOKIE, UI_DB },
 	{ "POST", P("*", "*", "share"), ui_share, FORM_LIMIT, 1, COOKIE, UI_DB },

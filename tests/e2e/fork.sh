@@ -130,6 +130,48 @@ is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["0"]]}' "into an empty d
 api POST /v1/e2e-second/from-empty.sqlite/query -H "$AB" --data-binary 'CREATE TABLE mine(y)'
 is "$STATUS" 200 "which B writes"
 
+# ---- the web UI: a Fork card where the level allows -----------------------------------------
+CB="auth=e2e-second:$B"
+page() { api GET "$1" -b "$2"; }
+page /e2e-owner/src.sqlite "$CB"
+like "$BODY" '<form method="post" action="/e2e-owner/src.sqlite/fork"' "UI: B sees the Fork card (public fork)"
+like "$BODY" 'You can request access from the database owner or fork a copy.' \
+	"UI: and is told a copy can be forked"
+CSRF=$(printf '%s' "$BODY" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+ui_fork() { # COOKIE NAME [CURL_ARGS...]
+	_c=$1 _n=$2
+	shift 2
+	api POST /e2e-owner/src.sqlite/fork -b "$_c" "$@" --data-urlencode "csrf=$CSRF" \
+		--data-urlencode "database_slug=$_n"
+}
+ui_fork "$CB" ui.sqlite
+is "$STATUS $(header Location)" "303 /e2e-second/ui.sqlite" "UI: the form forks, then shows the fork"
+api POST /v1/e2e-second/ui.sqlite/query -H "$AB" --data-binary 'SELECT count(*) FROM t'
+is "$BODY" '{"fields":["count(*)"],"rows":[["4"]]}' "UI: the fork holds the rows"
+ui_fork "$CB" ui.sqlite -H 'HX-Request: true'
+is "$STATUS" 409 "UI: a name taken, from the page script: 409"
+like "$BODY" 'Database already exists' "UI: with the reason in place of the form's results"
+ui_fork "$CB" 'bad name'
+is "$STATUS" 400 "UI: an invalid name: 400"
+like "$BODY" 'Invalid database slug: bad name' "UI: with the reason"
+ui_fork "$CB" ui2.sqlite -H 'HX-Request: true'
+is "$STATUS $(header HX-Redirect)" "200 /e2e-second/ui2.sqlite" "UI: from the page script, HX-Redirect to the fork"
+public no-access
+page /e2e-owner/src.sqlite "$CB"
+is "$STATUS" 404 "UI: a private source is not even shown to B"
+ui_fork "$CB" ui3.sqlite
+is "$STATUS" 404 "UI: nor forked by B"
+page /e2e-owner/src.sqlite ''
+is "$STATUS" 404 "UI: nor to a visitor"
+public fork
+page /e2e-owner/src.sqlite ''
+case "$BODY" in *'action="/e2e-owner/src.sqlite/fork"'*) r=1 ;; *) r=0 ;; esac
+ok $r "UI: no Fork card for a visitor who is not logged in"
+ui_fork '' ui4.sqlite
+like "$STATUS" '40' "UI: and no fork without a login ($STATUS)"
+page /e2e-owner/src.sqlite "auth=e2e-owner:$O"
+like "$BODY" 'action="/e2e-owner/src.sqlite/fork"' "UI: the owner may fork its own database"
+
 # ---- ayb client fork_database ---------------------------------------------------------------
 export AYB_SERVER_URL=$URL AYB_API_TOKEN=$B
 run fork_database e2e-owner/src.sqlite e2e-second/cli.sqlite
