@@ -42,11 +42,12 @@ size_t ayb_render_json_row_len(const struct ayb_value *values, size_t n, int fir
 #define AYB_RENDER_JSON_CHUNK 16384
 
 /* A row sink writing ayb's JSON to `out`: values as strings ("1", "0.5",
- * "text"), NULL as null, binary values as ayb_render_binary's object.  Output goes to `out` in chunks: at the first row
- * end where AYB_RENDER_JSON_CHUNK bytes or more are pending, and at the
- * end, so a result smaller than that is written only once complete and an
- * error part-way through it leaves `out` untouched.  `out` must
- * outlive the renderer; ayb_render_json_free frees its buffer. */
+ * "text"), NULL as null, binary values as ayb_render_binary's object.
+ * Output goes to `out` in chunks: at the first row end where
+ * AYB_RENDER_JSON_CHUNK bytes or more are pending, and at the end, so a
+ * result smaller than that is written only once complete and an error
+ * part-way through it leaves `out` untouched.  `out` must outlive the
+ * renderer; ayb_render_json_free frees its buffer. */
 struct ayb_render_json {
 	struct ayb_row_sink rows;   /* hand this to the producer */
 	struct ayb_sink *out;

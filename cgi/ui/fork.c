@@ -66,7 +66,8 @@ void ui_fork(struct fcgi_call *c)
 		 * databases for. */
 		if (!(to = ayb_fmt("%s/%s", ui_me(ui), slug)))
 			ayb_err_oom(&err);
-		else if (ayb_app_fork(ui->ctx, ui->caller, &c->target, to, &owner, &db, &err) == 0 &&
+		else if (ayb_app_fork(ui->ctx, ui->caller, &c->target, to, &owner, &db,
+				      &err) == 0 &&
 			 !(path = ayb_fmt("/%s/%s", owner.slug, db.slug)))
 			ayb_err_oom(&err);
 	}

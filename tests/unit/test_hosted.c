@@ -241,21 +241,29 @@ static void test_results(void)
 	/* BLOBs: text if valid UTF-8, else binary, in base64 (ayb: Utf8Error). */
 	IS(RO("SELECT X'68c3a9'"), "{\"fields\":[\"X'68c3a9'\"],\"rows\":[[\"h\xc3\xa9\"]]}",
 	       "valid UTF-8 blob");
-	IS(RO("SELECT X'6162ff' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YWL/\"}]]}",
+	IS(RO("SELECT X'6162ff' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YWL/\"}]]}",
 	       "blob with an invalid byte: base64");
-	IS(RO("SELECT X'61e282' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YeKC\"}]]}",
+	IS(RO("SELECT X'61e282' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YeKC\"}]]}",
 	       "blob ending inside a sequence: base64");
-	IS(RO("SELECT X'61e228a1' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YeIooQ==\"}]]}",
+	IS(RO("SELECT X'61e228a1' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YeIooQ==\"}]]}",
 	       "bad second byte: base64");
-	IS(RO("SELECT X'f09f9828' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"8J+YKA==\"}]]}",
+	IS(RO("SELECT X'f09f9828' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"8J+YKA==\"}]]}",
 	       "bad fourth byte: base64");
-	IS(RO("SELECT X'f09028' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"8JAo\"}]]}",
+	IS(RO("SELECT X'f09028' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"8JAo\"}]]}",
 	       "bad third byte: base64");
-	IS(RO("SELECT X'eda080' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"7aCA\"}]]}",
+	IS(RO("SELECT X'eda080' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"7aCA\"}]]}",
 	       "surrogate: base64");
-	IS(RO("SELECT X'c0af' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"wK8=\"}]]}",
+	IS(RO("SELECT X'c0af' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"wK8=\"}]]}",
 	       "overlong: base64");
-	IS(RO("SELECT X'f4908080' AS b"), "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"9JCAgA==\"}]]}",
+	IS(RO("SELECT X'f4908080' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"9JCAgA==\"}]]}",
 	       "past U+10FFFF: base64");
 	IS(RO("SELECT 'ok', CAST(X'41ff' AS TEXT) AS t"),
 	       "{\"fields\":[\"'ok'\",\"t\"],\"rows\":[[\"ok\",{\"base64\":\"Qf8=\"}]]}",

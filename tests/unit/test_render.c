@@ -71,11 +71,12 @@ static void test_base64(void)
 	for (i = 0; i < 1000; i++) {
 		/* Each group of 4 decodes to its 3 bytes. */
 		const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const unsigned char *g = big + i * 3;
 		unsigned v = 0;
 
 		for (int k = 0; k < 4; k++)
 			v = v << 6 | (unsigned)(strchr(a, b.data[i * 4 + k]) - a);
-		if (v != ((unsigned)big[i * 3] << 16 | (unsigned)big[i * 3 + 1] << 8 | big[i * 3 + 2]))
+		if (v != ((unsigned)g[0] << 16 | (unsigned)g[1] << 8 | g[2]))
 			bad++;
 	}
 	is_int((int)bad, 0, "and each group decodes to its bytes");

@@ -378,7 +378,8 @@ static void test_binary(void)
 	ui_table_init(&t, &page, &sink, 10, 1 << 20);
 	t.rows.fields(t.rows.ctx, bnames, 1);
 	t.rows.row(t.rows.ctx, &v, 1);
-	ok(strstr(page.data, "<td class=\"binary\">{&quot;base64&quot;:&quot;/wA=&quot;}</td>") != NULL,
+	ok(strstr(page.data,
+		  "<td class=\"binary\">{&quot;base64&quot;:&quot;/wA=&quot;}</td>") != NULL,
 	   "table: the form, escaped");
 	v.u.s.p = (const char *)big;
 	v.u.s.n = sizeof(big);
