@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -39,7 +40,7 @@ int ayb_db_copy(const struct ayb_config *cfg, const char *caller, const char *ow
 {
 	struct ayb_layout_file live = { 0 };
 	struct ayb_slots slots;
-	int e, ret = -1;
+	int ret = -1;
 
 	if (ayb_layout_locate(cfg->data_path, owner, db, &live, err) < 0) {
 		/* No `current` yet: the database directory is being made. */
@@ -50,12 +51,11 @@ int ayb_db_copy(const struct ayb_config *cfg, const char *caller, const char *ow
 		goto out;
 	}
 	if (access(live.path, F_OK) < 0) {
-		e = errno;
-		if (e == ENOENT)
+		if (errno == ENOENT)
 			ret = 0;
 		else
 			ayb_err_set(err, AYB_E_INTERNAL, "Cannot copy %s/%s: %s", owner, db,
-				    "the database file cannot be read");
+				    strerror(errno));
 		goto out;
 	}
 	if (ayb_slots_take(cfg->data_path, &cfg->isolation, caller, owner, db, &slots, err) < 0)
