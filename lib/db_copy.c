@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "db_copy.h"
 #include "disk.h"
+#include "fs.h"
 #include "slots.h"
 #include "worker.h"
 
@@ -53,6 +54,16 @@ int ayb_db_copy(const struct ayb_config *cfg, const char *caller, const char *ow
 	if (access(live.path, F_OK) < 0) {
 		if (errno == ENOENT)
 			ret = 0;
+		else
+			ayb_err_set(err, AYB_E_INTERNAL, "Cannot copy %s/%s: %s", owner, db,
+				    strerror(errno));
+		goto out;
+	}
+	/* VACUUM INTO would make the file 0644 less the umask; a tenant's file
+	 * is owner-only, and SQLite fills an empty file it finds. */
+	if (ayb_fs_create_private(dst->path) < 0) {
+		if (ayb_disk_full_errno(errno))
+			ayb_disk_full_error(err, "the copy of the database");
 		else
 			ayb_err_set(err, AYB_E_INTERNAL, "Cannot copy %s/%s: %s", owner, db,
 				    strerror(errno));

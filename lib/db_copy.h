@@ -15,6 +15,7 @@
  * sandboxed worker under the query limits (lib/worker.h), holding a slot
  * of `caller`'s (NULL: anonymous) and of the database's query caps for its
  * time, as a query does (lib/slots.h).
+ * The copy is owner-only (0600), as every tenant file.
  * Returns 1 when dst->path was made, 0 when the database has no file yet
  * (created, never written: nothing is made), or -1 with err: the caps' 429,
  * a full disk 507, a limit of the query's (Other 400 "Copying <owner>/<db>

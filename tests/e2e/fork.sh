@@ -120,6 +120,7 @@ src_file=$(readlink -f "$T/data/databases/e2e-owner/src.sqlite/current")/src.sql
 fork_file=$(readlink -f "$T/data/databases/e2e-owner/copy.sqlite/current")/copy.sqlite
 is "$(stat -c %i "$src_file" | grep -c "^$(stat -c %i "$fork_file")\$")" 0 "the fork's file is not its source's"
 is "$(stat -c %h "$fork_file")" 1 "and no hard link to it"
+is "$(stat -c %a "$fork_file")" 600 "the fork's file is owner-only, as every tenant file"
 
 # A database never written forks into an empty one.
 api POST /v1/e2e-owner/empty.sqlite/create -d '' -H "$AO" -H 'db-type: sqlite' -H 'public-sharing-level: fork'
