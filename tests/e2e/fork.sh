@@ -122,6 +122,29 @@ is "$(stat -c %i "$src_file" | grep -c "^$(stat -c %i "$fork_file")\$")" 0 "the 
 is "$(stat -c %h "$fork_file")" 1 "and no hard link to it"
 is "$(stat -c %a "$fork_file")" 600 "the fork's file is owner-only, as every tenant file"
 
+# A fork taken while the source is being written is a consistent copy: rows
+# 1..n were inserted one by one, in order, so the fork holds 1..k for some k
+# with no gap, and passes SQLite's integrity check.
+api POST $SRC/query -H "$AO" --data-binary 'CREATE TABLE seq(x INTEGER PRIMARY KEY)'
+(
+	for i in $(seq 1 200); do
+		curl -sS -o /dev/null -X POST -H "$AO" --data-binary "INSERT INTO seq VALUES ($i)" \
+			"$URL$SRC/query"
+	done
+) &
+writer=$!
+fork "$AO" $SRC e2e-owner/during.sqlite
+is "$STATUS" 201 "a fork while the source is being written"
+wait $writer
+api POST /v1/e2e-owner/during.sqlite/query -H "$AO" \
+	--data-binary 'SELECT count(*) = coalesce(max(x), 0) AND count(*) <= 200 FROM seq'
+is "$BODY" '{"fields":["count(*) = coalesce(max(x), 0) AND count(*) <= 200"],"rows":[["1"]]}' \
+	"the fork holds a gapless prefix of the writes"
+api POST /v1/e2e-owner/during.sqlite/query -H "$AO" --data-binary 'PRAGMA integrity_check'
+is "$BODY" '{"fields":["integrity_check"],"rows":[["ok"]]}' "and passes the integrity check"
+api POST $SRC/query -H "$AO" --data-binary 'SELECT count(*) FROM seq'
+is "$BODY" '{"fields":["count(*)"],"rows":[["200"]]}' "the source has every write"
+
 # A database never written forks into an empty one.
 api POST /v1/e2e-owner/empty.sqlite/create -d '' -H "$AO" -H 'db-type: sqlite' -H 'public-sharing-level: fork'
 fork "$AB" /v1/e2e-owner/empty.sqlite e2e-second/from-empty.sqlite
