@@ -885,6 +885,25 @@ static int cmd_restore_snapshot(struct client *c)
 	return emitf(c, "Restored %s to snapshot %s\n", db_arg(c), id);
 }
 
+static int cmd_fork_database(struct client *c)
+{
+	const char *to = arg(c, "fork_to");
+	char *h[2] = {header(c, "fork-to", to), NULL};
+	char *path = NULL;
+	int rc = -1;
+
+	if (!h[0] || !(path = db_path(c, "fork")))
+		goto out;
+	rc = api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, (const char *const *)h,
+					NULL, 0, NULL, 201, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Forked %s to %s\n", db_arg(c), to);
+out:
+	free(h[0]);
+	free(path);
+	return rc;
+}
+
 static int cmd_list_tokens(struct client *c)
 {
 	static const struct list_view v = {
@@ -944,6 +963,7 @@ static int (*const handlers[CMD_COUNT])(struct client *) = {
 	[CMD_DATABASE_DETAILS] = cmd_database_details,
 	[CMD_LIST_SNAPSHOTS] = cmd_list_snapshots,
 	[CMD_RESTORE_SNAPSHOT] = cmd_restore_snapshot,
+	[CMD_FORK_DATABASE] = cmd_fork_database,
 	[CMD_LIST_TOKENS] = cmd_list_tokens,
 	[CMD_REVOKE_TOKEN] = cmd_revoke_token,
 };

@@ -27,7 +27,9 @@ struct arg_spec {
 	const char *help;
 	const char *const *choices;      /* NULL-terminated, or NULL */
 	const char *def;                 /* default value, or NULL */
-	int is_database;                 /* must match ^(\S+)/(\S+)$ */
+	int is_database;                 /* must match ^(\S+)/(\S+)$: 1, the database
+					    the command is about (split into entity and
+					    database); 2, another (kept as typed) */
 };
 
 struct cmd_spec {
@@ -136,6 +138,13 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		 "The database to restore (e.g., entity/database.sqlite)", NULL, NULL, 1},
 		{ARG_POS, "snapshot_id", 1, NULL, "The snapshot to restore", NULL, NULL, 0},
 	}},
+	[CMD_FORK_DATABASE] = {"fork_database",
+		"Fork a database: copy it into a new database of your own", {
+		{ARG_POS, "database", 1, NULL,
+		 "The database to fork (e.g., entity/database.sqlite)", NULL, NULL, 1},
+		{ARG_POS, "fork_to", 1, NULL,
+		 "The new database (e.g., you/copy.sqlite), created private", NULL, NULL, 2},
+	}},
 	[CMD_LIST_TOKENS] = {"list_tokens", "List your active API tokens", {
 		FORMAT_ARG,
 	}},
@@ -150,7 +159,7 @@ static const enum client_cmd help_order[] = {
 	CMD_CREATE_DATABASE, CMD_UPDATE_DATABASE, CMD_QUERY, CMD_REGISTER, CMD_LOG_IN,
 	CMD_CONFIRM, CMD_LIST, CMD_UPDATE_PROFILE, CMD_PROFILE, CMD_SET_DEFAULT_URL,
 	CMD_SHARE, CMD_LIST_DATABASE_PERMISSIONS, CMD_DATABASE_DETAILS, CMD_LIST_SNAPSHOTS,
-	CMD_RESTORE_SNAPSHOT, CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
+	CMD_RESTORE_SNAPSHOT, CMD_FORK_DATABASE, CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
 };
 
 /* The client options (before the command). */
@@ -435,10 +444,19 @@ static int check_value(struct parser *p, const struct arg_spec *a, const char *v
 	else
 		snprintf(label, sizeof(label), "--%s <%s>", a->name, a->value_name);
 	if (a->is_database) {
-		free(p->args->entity);
-		free(p->args->database);
-		p->args->entity = p->args->database = NULL;
-		if (split_database(v, &p->args->entity, &p->args->database) < 0)
+		char *entity = NULL, *database = NULL;
+		int rc = split_database(v, &entity, &database);
+
+		if (a->is_database == 1) {
+			free(p->args->entity);
+			free(p->args->database);
+			p->args->entity = entity;
+			p->args->database = database;
+		} else {
+			free(entity);
+			free(database);
+		}
+		if (rc < 0)
 			return usage_error(p, "invalid value '%s' for '%s': Argument must be "
 					   "formatted as 'entity/database'", v, label);
 		return 0;

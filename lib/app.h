@@ -85,6 +85,27 @@ int ayb_app_confirm_peek(struct ayb_app_ctx *ctx, const char *token, char **enti
 int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
 			    const char *entity, size_t elen, const char *db, size_t dlen,
 			    const char *db_type, const char *public_level, struct ayb_err *err);
+/* The first half of create: its checks, in that order, then the new
+ * database's row, with *owner and *db filled (free both with
+ * ayb_entity_free and ayb_database_free; zeroed on failure).  No directory
+ * is made: the caller makes its first version, or takes the row back with
+ * ayb_app_database_uninsert when that fails. */
+int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			    const char *entity, size_t elen, const char *db, size_t dlen,
+			    const char *db_type, const char *public_level, struct ayb_entity *owner,
+			    struct ayb_database *made, struct ayb_err *err);
+void ayb_app_database_uninsert(struct ayb_app_ctx *ctx, const struct ayb_database *db);
+/* Forks the database t into a new database of the caller's, named by
+ * fork_to ("<entity>/<database>", the API's `fork-to` header; NULL is
+ * its missing-header error, 400): the caller must be allowed to fork t
+ * (403) and to create databases for that entity (create's checks and
+ * errors, 409 for a name taken).  The fork starts with no-access public
+ * sharing and no grants, and with a copy of t's file, never sharing a
+ * file with it (lib/db_copy.h and its errors).  *made gets the fork's
+ * owner and row (free with ayb_entity_free and ayb_database_free). */
+int ayb_app_fork(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		 const struct ayb_app_target *t, const char *fork_to, struct ayb_entity *owner,
+		 struct ayb_database *made, struct ayb_err *err);
 /* Runs sql at the caller's query level, handing the result to `rows`
  * (ayb_worker_query's contract); no query right is 403. */
 int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,

@@ -11,16 +11,17 @@
 #include "slug.h"
 #include "worker.h"
 
-int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 			    const char *entity_in, size_t elen, const char *db_slug, size_t dlen,
-			    const char *db_type, const char *public_level, struct ayb_err *err)
+			    const char *db_type, const char *public_level, struct ayb_entity *owner,
+			    struct ayb_database *db, struct ayb_err *err)
 {
-	struct ayb_entity owner = { 0 };
-	struct ayb_database db = { 0 };
 	struct ayb_caller who = ayb_app_perm_caller(a);
 	char *entity = NULL;
 	int level, rc, ret = -1;
 
+	memset(owner, 0, sizeof(*owner));
+	memset(db, 0, sizeof(*db));
 	if (ayb_slug_check(AYB_SLUG_DATABASE, db_slug, dlen, err) < 0)
 		goto out;
 	/* ayb does not lowercase the entity here (a mixed-case create fails while
@@ -30,7 +31,7 @@ int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 		goto out;
 	}
 	ayb_slug_lower(entity);
-	rc = strlen(entity) == elen ? ayb_store_entity_get(ctx->store, entity, &owner, err) : 0;
+	rc = strlen(entity) == elen ? ayb_store_entity_get(ctx->store, entity, owner, err) : 0;
 	if (rc <= 0) {
 		if (rc == 0)
 			ayb_err_not_found(err, entity, "entity");
@@ -55,25 +56,49 @@ int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 	}
 	if ((level = ayb_app_public_level_parse(public_level, err)) < 0)
 		goto out;
-	if (!ayb_perm_can_create_database(&who, owner.id)) {
+	if (!ayb_perm_can_create_database(&who, owner->id)) {
 		ayb_err_set(err, AYB_E_FORBIDDEN,
 			    "Authenticated entity %s can't create a database for entity %s",
 			    a->entity.slug, entity);
 		goto out;
 	}
-	if (ayb_store_database_create(ctx->store, owner.id, db_slug, AYB_DB_SQLITE, level, &db,
+	if (ayb_store_database_create(ctx->store, owner->id, db_slug, AYB_DB_SQLITE, level, db,
 				      err) < 0)
 		goto out;
-	if (ayb_layout_create(ctx->cfg->data_path, owner.slug, db.slug, err) < 0) {
-		/* Keep metadata and disk in step: no database row without its directory. */
-		struct ayb_err ignored = { 0 };
-		ayb_store_database_delete(ctx->store, db.id, &ignored);
-		ayb_err_clear(&ignored);
-		goto out;
-	}
 	ret = 0;
 out:
 	free(entity);
+	if (ret < 0) {
+		ayb_entity_free(owner);
+		ayb_database_free(db);
+	}
+	return ret;
+}
+
+void ayb_app_database_uninsert(struct ayb_app_ctx *ctx, const struct ayb_database *db)
+{
+	struct ayb_err ignored = { 0 };
+
+	ayb_store_database_delete(ctx->store, db->id, &ignored);
+	ayb_err_clear(&ignored);
+}
+
+int ayb_app_database_create(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+			    const char *entity, size_t elen, const char *db_slug, size_t dlen,
+			    const char *db_type, const char *public_level, struct ayb_err *err)
+{
+	struct ayb_entity owner;
+	struct ayb_database db;
+	int ret = -1;
+
+	if (ayb_app_database_insert(ctx, a, entity, elen, db_slug, dlen, db_type, public_level,
+				    &owner, &db, err) < 0)
+		return -1;
+	/* Keep metadata and disk in step: no database row without its directory. */
+	if (ayb_layout_create(ctx->cfg->data_path, owner.slug, db.slug, err) < 0)
+		ayb_app_database_uninsert(ctx, &db);
+	else
+		ret = 0;
 	ayb_entity_free(&owner);
 	ayb_database_free(&db);
 	return ret;

@@ -695,8 +695,8 @@ out:
 }
 
 /* Reads column `col` of the current row into v.  Text and blobs stay in
- * SQLite's memory (valid until the next step); both must be UTF-8, since
- * ayb shows every value as a string. */
+ * SQLite's memory (valid until the next step); either is binary when its
+ * bytes are not UTF-8, since ayb shows every other value as a string. */
 static int read_value(struct ayb_value *v, sqlite3 *conn, sqlite3_stmt *stmt, int col,
 		      struct ayb_err *err)
 {
@@ -729,8 +729,10 @@ static int read_value(struct ayb_value *v, sqlite3 *conn, sqlite3_stmt *stmt, in
 	n = (size_t)sqlite3_column_bytes(stmt, col);
 	if (!p && (n || sqlite3_errcode(conn) == SQLITE_NOMEM))
 		return ayb_err_oom(err);
+	/* ayb fails the whole query here; a table with binary data could
+	 * not be read at all.  Such bytes are shown in base64 instead. */
 	if (n && !ayb_utf8_check(p, n, &valid, &bad))
-		return utf8_error(err, valid, bad);
+		v->type = AYB_VALUE_BINARY;
 	v->u.s.p = p ? (const char *)p : "";
 	v->u.s.n = n;
 	return 0;

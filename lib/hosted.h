@@ -56,10 +56,11 @@ struct ayb_query_limits {
  *  - read-only query before the file exists: Other (400) SqliteFailure with
  *    code CannotOpen and ": databases/<e>/<d>/<uuid>/<d>" appended (ayb
  *    appends the absolute server path; ayb-c shows it relative to data_path)
- *  - invalid UTF-8 in a value or column name: Other (400)
+ *  - invalid UTF-8 in a column name: Other (400)
  *    "Utf8Error { valid_up_to: <n>, error_len: Some(<k>) }" (error_len None
- *    when the value ends inside a sequence); the same for invalid UTF-8 in
- *    `sql` itself
+ *    when the name ends inside a sequence); the same for invalid UTF-8 in
+ *    `sql` itself.  A value that is not UTF-8 is no error: it reaches
+ *    `rows` as AYB_VALUE_BINARY (ayb fails the query)
  *  - empty or comment-only SQL: Other (400) "Query is empty"
  *  - a limit reached: Other (400), one message per limit: "Query timed
  *    out: ...", "Query ran out of memory: ...", "Query result too large:

@@ -25,6 +25,17 @@ int ayb_perm_can_discover(const struct ayb_caller *c, const struct ayb_database 
 	return is_owner(c, db) || c->grant >= AYB_SHARE_READ_ONLY;
 }
 
+/* Forking copies every row, so a public level that lets anyone discover
+ * the database (fork, read-only) or any grant allows it; a scoped token
+ * speaks for its own database alone. */
+int ayb_perm_can_fork(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	if (!c->entity_id || !token_allows(c, db))
+		return 0;
+	return is_owner(c, db) || c->grant >= AYB_SHARE_READ_ONLY ||
+	       db->public_sharing_level >= AYB_PUBLIC_FORK;
+}
+
 /* A scoped token was handed to an application for queries on one
  * database: it never manages anything, even for the owner. */
 int ayb_perm_can_manage(const struct ayb_caller *c, const struct ayb_database *db)

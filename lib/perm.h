@@ -25,6 +25,10 @@ struct ayb_caller {
 
 /* May the caller see that the database exists (listing, details)? */
 int ayb_perm_can_discover(const struct ayb_caller *c, const struct ayb_database *db);
+/* May the caller fork it (copy it into a database of its own)?  Any
+ * grant, the owner, or a public level of fork or read-only; never an
+ * anonymous caller. */
+int ayb_perm_can_fork(const struct ayb_caller *c, const struct ayb_database *db);
 /* May the caller manage it (update, share, snapshots)? */
 int ayb_perm_can_manage(const struct ayb_caller *c, const struct ayb_database *db);
 /* The level a query runs at, token scope and cap included. */

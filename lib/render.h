@@ -21,8 +21,18 @@ void ayb_render_real_exact(double d, char *out);
 /* The text ayb shows for a value (README "Query results"): integers in
  * decimal, reals as ayb_render_real, text and blobs as they are.  Returns
  * NULL for NULL, else the text with its length in *len: in tmp (size >=
- * AYB_REAL_TEXT_MAX) for numbers, the value's own bytes otherwise. */
+ * AYB_REAL_TEXT_MAX) for numbers, the value's own bytes otherwise.  A
+ * binary value has no such text: see ayb_render_binary. */
 const char *ayb_render_text(const struct ayb_value *v, char *tmp, size_t *len);
+
+/* How a binary value (bytes that are not UTF-8) is shown, everywhere: the
+ * JSON object {"base64":"<RFC 4648 base64>"}, the form a blob parameter
+ * takes.  In JSON it is that object; in CSV and tables, its text.
+ * ayb_render_binary appends it for p[0..n) to b (-1 on OOM); _len is its
+ * length in bytes.  The form of a prefix of p whose length is a multiple
+ * of 3 begins with the same bytes as p's. */
+int ayb_render_binary(struct ayb_buf *b, const char *p, size_t n);
+size_t ayb_render_binary_len(size_t n);
 
 /* Bytes of JSON the renderer below writes: before the first row (the
  * fields), for a row (`first`: the result's first row, no comma before
@@ -35,11 +45,12 @@ size_t ayb_render_json_row_len(const struct ayb_value *values, size_t n, int fir
 #define AYB_RENDER_JSON_CHUNK 16384
 
 /* A row sink writing ayb's JSON to `out`: values as strings ("1", "0.5",
- * "text"), NULL as null.  Output goes to `out` in chunks: at the first row
- * end where AYB_RENDER_JSON_CHUNK bytes or more are pending, and at the
- * end, so a result smaller than that is written only once complete and an
- * error part-way through it leaves `out` untouched.  `out` must
- * outlive the renderer; ayb_render_json_free frees its buffer. */
+ * "text"), NULL as null, binary values as ayb_render_binary's object.
+ * Output goes to `out` in chunks: at the first row end where
+ * AYB_RENDER_JSON_CHUNK bytes or more are pending, and at the end, so a
+ * result smaller than that is written only once complete and an error
+ * part-way through it leaves `out` untouched.  `out` must outlive the
+ * renderer; ayb_render_json_free frees its buffer. */
 struct ayb_render_json {
 	struct ayb_row_sink rows;   /* hand this to the producer */
 	struct ayb_sink *out;

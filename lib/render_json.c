@@ -1,6 +1,7 @@
 /* ayb's query result JSON, {"fields":[...],"rows":[[...],...]}, written
  * from rows: every value a JSON string of the text ayb shows for it
- * (ayb_render_text), NULL as null, no whitespace. */
+ * (ayb_render_text), NULL as null, a binary value as {"base64":"..."}, no
+ * whitespace. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -51,6 +52,8 @@ static size_t json_value_len(const struct ayb_value *v)
 	case AYB_VALUE_REAL:
 		ayb_render_real(v->u.r, tmp);
 		return strlen(tmp) + 2; /* digits need no escaping */
+	case AYB_VALUE_BINARY:
+		return ayb_render_binary_len(v->u.s.n);
 	default:
 		return json_string_len(v->u.s.p, v->u.s.n);
 	}
@@ -116,6 +119,10 @@ static int json_row(void *ctx, const struct ayb_value *values, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			ayb_buf_addc(&j->b, ',');
+		if (values[i].type == AYB_VALUE_BINARY) {
+			ayb_render_binary(&j->b, values[i].u.s.p, values[i].u.s.n);
+			continue;
+		}
 		text = ayb_render_text(&values[i], tmp, &len);
 		if (!text) {
 			ayb_buf_adds(&j->b, "null");

@@ -9,19 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* SQLite's storage classes. */
+/* SQLite's storage classes, and the bytes that are not UTF-8. */
 enum ayb_value_type {
 	AYB_VALUE_NULL = 0,
 	AYB_VALUE_INTEGER = 1,
 	AYB_VALUE_REAL = 2,
 	AYB_VALUE_TEXT = 3,
 	AYB_VALUE_BLOB = 4,
+	AYB_VALUE_BINARY = 5,    /* a blob or text whose bytes are not UTF-8 */
 };
 
-/* One value, borrowed: text and blob point at bytes owned by whoever
- * produced the row (SQLite's statement, a worker frame) and are valid only
- * during the call that hands them over.  Text is valid UTF-8 and so is a
- * blob that reaches a sink: ayb shows both as strings. */
+/* One value, borrowed: text, blob and binary point at bytes owned by
+ * whoever produced the row (SQLite's statement, a worker frame) and are
+ * valid only during the call that hands them over.  Text is valid UTF-8
+ * and so is a blob: ayb shows both as strings.  Any other bytes are
+ * binary, which ayb-c shows in base64 (lib/render.h) where ayb failed the
+ * whole query. */
 struct ayb_value {
 	enum ayb_value_type type;
 	union {

@@ -374,6 +374,7 @@ static int get_value(const unsigned char **p, size_t *n, struct ayb_value *v)
 		return 0;
 	case AYB_VALUE_TEXT:
 	case AYB_VALUE_BLOB:
+	case AYB_VALUE_BINARY:
 		if (*n < sizeof(len))
 			return -1;
 		memcpy(&len, *p, sizeof(len));

@@ -35,6 +35,7 @@ fcgi_handler api_register;
 fcgi_handler api_confirm;
 fcgi_handler api_log_in;
 fcgi_handler api_create_database;
+fcgi_handler api_fork;
 fcgi_handler api_query;
 fcgi_handler api_entity_details;
 fcgi_handler api_entity_update;

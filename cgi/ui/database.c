@@ -264,7 +264,9 @@ static void query_tab(struct ui *ui, const struct ayb_app_target *t, const struc
 		free(next);
 	} else if (level == AYB_LEVEL_NONE) {
 		ui_alert(b, UI_INFO, "You don't have query access to this database.",
-			 "You can request access from the database owner.");
+			 ui_can_fork(ui, t)
+			 ? "You can request access from the database owner or fork a copy."
+			 : "You can request access from the database owner.");
 	} else {
 		ui_html_printf(b,
 				"<form method=\"post\" action=\"/%s/%s/query\" id=\"query-form\" "
@@ -320,6 +322,7 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 		snapshots_tab(ui, t, p);
 	}
 	ayb_buf_adds(b, "</div>");
+	ui_fork_card(ui, t);
 	ui_page_close(ui, UI_CONTENT);
 	ui_send(ui, status);
 	free(title);

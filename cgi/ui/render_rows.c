@@ -1,7 +1,8 @@
 /* The web UI's renderers of query results: each a row sink, so a result
  * goes from the worker's frames to HTML or CSV without any JSON in
  * between.  A value shows as ayb shows it (ayb_render_text), NULL as an
- * empty cell. */
+ * empty cell, a binary value as the API's {"base64":"..."}
+ * (ayb_render_binary). */
 #include "autoconfig.h"
 
 #include <string.h>
@@ -23,15 +24,30 @@ static int table_fields(void *ctx, const char *const *names, size_t n)
 	return t->b->oom ? -1 : 0;
 }
 
+/* The cell of a binary value: the start of its form, enough for the
+ * cut below (a multiple of 3 bytes, so the start is exact), and the
+ * length of the whole form. */
+#define BINARY_SHOWN_IN (UI_CELL_SHOWN_MAX / 3 * 3)
+static const char *binary_cell(struct ayb_buf *tmp, const struct ayb_value *v, size_t *len)
+{
+	ayb_render_binary(tmp, v->u.s.p, v->u.s.n < BINARY_SHOWN_IN ? v->u.s.n : BINARY_SHOWN_IN);
+	*len = ayb_render_binary_len(v->u.s.n);
+	return tmp->oom ? NULL : tmp->data;
+}
+
 /* One cell of a shown row, within what is left of the table's bytes. */
 static void table_cell(struct ui_table *t, const struct ayb_value *v)
 {
 	char tmp[AYB_REAL_TEXT_MAX];
+	struct ayb_buf binary = { 0 };
 	size_t len, shown, before, done;
-	const char *cell = ayb_render_text(v, tmp, &len);
+	const char *cell = v->type == AYB_VALUE_BINARY ? binary_cell(&binary, v, &len)
+						       : ayb_render_text(v, tmp, &len);
 
 	if (!cell) {
-		ayb_buf_adds(t->b, "<td class=\"null\"></td>");
+		ayb_buf_adds(t->b, binary.oom ? "<td></td>" : "<td class=\"null\"></td>");
+		t->b->oom |= binary.oom;
+		ayb_buf_free(&binary);
 		return;
 	}
 	/* Cut long values on a character boundary. */
@@ -41,7 +57,7 @@ static void table_cell(struct ui_table *t, const struct ayb_value *v)
 		while (shown && ((unsigned char)cell[shown] & 0xc0) == 0x80)
 			shown--;
 	}
-	ayb_buf_adds(t->b, "<td>");
+	ayb_buf_adds(t->b, v->type == AYB_VALUE_BINARY ? "<td class=\"binary\">" : "<td>");
 	before = t->b->len;
 	done = t->full ? 0 : ui_html_escape_max(t->b, cell, shown, t->bytes_left);
 	t->bytes_left -= t->b->len - before;
@@ -52,6 +68,7 @@ static void table_cell(struct ui_table *t, const struct ayb_value *v)
 		ayb_buf_adds(t->b, "<span class=\"cut\">&hellip;</span>");
 	}
 	ayb_buf_adds(t->b, "</td>");
+	ayb_buf_free(&binary);
 }
 
 static int table_row(void *ctx, const struct ayb_value *values, size_t n)
@@ -156,6 +173,18 @@ static int dl_fields(void *ctx, const char *const *names, size_t n)
 	return d->pending.oom ? -1 : 0;
 }
 
+/* A binary value in CSV: its form is JSON, which has quotes to double. */
+static void csv_binary(struct ayb_buf *b, const struct ayb_value *v)
+{
+	struct ayb_buf form = { 0 };
+
+	if (ayb_render_binary(&form, v->u.s.p, v->u.s.n) < 0)
+		b->oom = 1;
+	else
+		csv_value(b, form.data, form.len);
+	ayb_buf_free(&form);
+}
+
 static int dl_row(void *ctx, const struct ayb_value *values, size_t n)
 {
 	struct ui_download *d = ctx;
@@ -168,7 +197,9 @@ static int dl_row(void *ctx, const struct ayb_value *values, size_t n)
 		ayb_buf_adds(&d->pending, d->first_row ? "\n    [" : ",\n    [");
 		for (size_t i = 0; i < n; i++) {
 			ayb_buf_adds(&d->pending, i ? ",\n      " : "\n      ");
-			if ((cell = ayb_render_text(&values[i], tmp, &len)))
+			if (values[i].type == AYB_VALUE_BINARY)
+				ayb_render_binary(&d->pending, values[i].u.s.p, values[i].u.s.n);
+			else if ((cell = ayb_render_text(&values[i], tmp, &len)))
 				ayb_buf_add_json_string(&d->pending, cell, len);
 			else
 				ayb_buf_adds(&d->pending, "null");
@@ -178,7 +209,9 @@ static int dl_row(void *ctx, const struct ayb_value *values, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				ayb_buf_addc(&d->pending, ',');
-			if ((cell = ayb_render_text(&values[i], tmp, &len)))
+			if (values[i].type == AYB_VALUE_BINARY)
+				csv_binary(&d->pending, &values[i]);
+			else if ((cell = ayb_render_text(&values[i], tmp, &len)))
 				csv_value(&d->pending, cell, len);
 		}
 		ayb_buf_addc(&d->pending, '\n');

@@ -116,6 +116,10 @@ void ui_redirect_away(struct ui *ui, const char *url);
 
 /* 1 when next is a path on this site, safe to go back to after logging in. */
 int ui_safe_next(const char *next);
+/* Forking (fork.c): may the viewer fork t, and the card with the form
+ * that does, on t's page (nothing when it may not). */
+int ui_can_fork(const struct ui *ui, const struct ayb_app_target *t);
+void ui_fork_card(struct ui *ui, const struct ayb_app_target *t);
 
 /* The form fields of the upload as text, or "" when absent (never NULL). */
 const char *ui_field(const struct ui *ui, const char *name);
@@ -164,6 +168,7 @@ fcgi_handler ui_entity;
 fcgi_handler ui_create_database;
 fcgi_handler ui_update_profile;
 fcgi_handler ui_database;
+fcgi_handler ui_fork;
 fcgi_handler ui_query;
 fcgi_handler ui_update_public_sharing;
 fcgi_handler ui_share;

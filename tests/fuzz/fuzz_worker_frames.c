@@ -24,7 +24,8 @@ static int on_row(void *ctx, const struct ayb_value *v, size_t n)
 	size_t *sum = ctx;
 
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].type != AYB_VALUE_TEXT && v[i].type != AYB_VALUE_BLOB)
+		if (v[i].type != AYB_VALUE_TEXT && v[i].type != AYB_VALUE_BLOB &&
+		    v[i].type != AYB_VALUE_BINARY)
 			continue;
 		for (size_t k = 0; k < v[i].u.s.n; k++)
 			*sum += (unsigned char)v[i].u.s.p[k];

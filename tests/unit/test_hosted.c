@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "base64.h"
 #include "hosted.h"
 #include "hosted_query.h"
 #include "tap.h"
@@ -237,31 +238,59 @@ static void test_results(void)
 	IS(RO("SELECT '' AS a, X'' AS b"), "{\"fields\":[\"a\",\"b\"],\"rows\":[[\"\",\"\"]]}",
 	       "empty text and empty blob");
 
-	/* BLOBs: text if valid UTF-8, else Rust's Utf8Error. */
+	/* BLOBs: text if valid UTF-8, else binary, in base64 (ayb: Utf8Error). */
 	IS(RO("SELECT X'68c3a9'"), "{\"fields\":[\"X'68c3a9'\"],\"rows\":[[\"h\xc3\xa9\"]]}",
 	       "valid UTF-8 blob");
-	IS(ROERR("SELECT X'6162ff'"), "Utf8Error { valid_up_to: 2, error_len: Some(1) }",
-	       "blob with an invalid byte");
-	is_str(ayb_err_kind_name(err.kind), "Other", "kind Other");
-	is_int(ayb_err_status(&err), 400, "status 400");
-	IS(ROERR("SELECT X'61e282'"), "Utf8Error { valid_up_to: 1, error_len: None }",
-	       "blob ending inside a sequence");
-	IS(ROERR("SELECT X'61e228a1'"), "Utf8Error { valid_up_to: 1, error_len: Some(1) }",
-	       "bad second byte");
-	IS(ROERR("SELECT X'f09f9828'"), "Utf8Error { valid_up_to: 0, error_len: Some(3) }",
-	       "bad fourth byte");
-	IS(ROERR("SELECT X'f09028'"), "Utf8Error { valid_up_to: 0, error_len: Some(2) }",
-	       "bad third byte");
-	IS(ROERR("SELECT X'eda080'"), "Utf8Error { valid_up_to: 0, error_len: Some(1) }",
-	       "surrogate");
-	IS(ROERR("SELECT X'c0af'"), "Utf8Error { valid_up_to: 0, error_len: Some(1) }",
-	       "overlong");
-	IS(ROERR("SELECT X'f4908080'"), "Utf8Error { valid_up_to: 0, error_len: Some(1) }",
-	       "past U+10FFFF");
-	IS(ROERR("SELECT 'ok', CAST(X'41ff' AS TEXT)"),
-	       "Utf8Error { valid_up_to: 1, error_len: Some(1) }", "invalid UTF-8 in TEXT");
-	is_int(res.len, 0, "nothing written on an error in a small result");
+	IS(RO("SELECT X'6162ff' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YWL/\"}]]}",
+	       "blob with an invalid byte: base64");
+	IS(RO("SELECT X'61e282' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YeKC\"}]]}",
+	       "blob ending inside a sequence: base64");
+	IS(RO("SELECT X'61e228a1' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"YeIooQ==\"}]]}",
+	       "bad second byte: base64");
+	IS(RO("SELECT X'f09f9828' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"8J+YKA==\"}]]}",
+	       "bad fourth byte: base64");
+	IS(RO("SELECT X'f09028' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"8JAo\"}]]}",
+	       "bad third byte: base64");
+	IS(RO("SELECT X'eda080' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"7aCA\"}]]}",
+	       "surrogate: base64");
+	IS(RO("SELECT X'c0af' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"wK8=\"}]]}",
+	       "overlong: base64");
+	IS(RO("SELECT X'f4908080' AS b"),
+	   "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"9JCAgA==\"}]]}",
+	       "past U+10FFFF: base64");
+	IS(RO("SELECT 'ok', CAST(X'41ff' AS TEXT) AS t"),
+	       "{\"fields\":[\"'ok'\",\"t\"],\"rows\":[[\"ok\",{\"base64\":\"Qf8=\"}]]}",
+	       "invalid UTF-8 in TEXT: base64 too");
+	{
+		/* Every byte value, and lengths that need each padding. */
+		char sql[600], want[600];
+		struct ayb_buf b64 = { 0 };
+		unsigned char all[256];
 
+		for (int i = 0; i < 256; i++)
+			all[i] = (unsigned char)(255 - i);
+		for (size_t n = 254; n <= 256; n++) {
+			struct ayb_buf hex = { 0 };
+
+			for (size_t i = 0; i < n; i++)
+				ayb_buf_printf(&hex, "%02x", all[i]);
+			b64.len = 0;
+			ayb_base64_add(&b64, all, n);
+			snprintf(sql, sizeof(sql), "SELECT X'%s' AS b", hex.data);
+			snprintf(want, sizeof(want),
+				 "{\"fields\":[\"b\"],\"rows\":[[{\"base64\":\"%s\"}]]}", b64.data);
+			IS(RO(sql), want, "%zu bytes, every value: base64", n);
+			ayb_buf_free(&hex);
+		}
+		ayb_buf_free(&b64);
+	}
 	/* Invalid UTF-8 in the SQL itself. */
 	IS(RWERR("SELECT 'a\xff'"), "Utf8Error { valid_up_to: 9, error_len: Some(1) }",
 	       "invalid UTF-8 in the query text");

@@ -31,6 +31,7 @@ int main(void)
 			int granted = w <= W_RO;
 			int want_discover = granted || pub != AYB_PUBLIC_NO_ACCESS;
 			int want_manage = w <= W_MANAGER;
+			int want_fork = w != W_ANON && want_discover;
 			enum ayb_query_level want_level =
 				w == W_ANON ? AYB_LEVEL_NONE
 				: w <= W_RW ? AYB_LEVEL_READ_WRITE
@@ -40,6 +41,8 @@ int main(void)
 
 			is_int(ayb_perm_can_discover(&c, &db), want_discover,
 			       "%s, public %s: discover", names[w], pubs[pub]);
+			is_int(ayb_perm_can_fork(&c, &db), want_fork, "%s, public %s: fork",
+			       names[w], pubs[pub]);
 			is_int(ayb_perm_can_manage(&c, &db), want_manage, "%s, public %s: manage",
 			       names[w], pubs[pub]);
 			is_int(ayb_perm_query_level(&c, &db), want_level,
@@ -75,6 +78,7 @@ int main(void)
 	       "another database is not even visible");
 	is_int(ayb_perm_can_discover(&scoped_rw, &db), 1, "its own database is visible");
 	is_int(ayb_perm_can_manage(&scoped_rw, &db), 0, "a scoped token never manages");
+	is_int(ayb_perm_can_fork(&scoped_rw, &other), 0, "a scoped token forks no other database");
 	struct ayb_caller scoped_grant = { OTHER, AYB_SHARE_READ_ONLY, 10, AYB_LEVEL_READ_WRITE };
 	is_int(ayb_perm_query_level(&scoped_grant, &db), AYB_LEVEL_READ_ONLY,
 	       "a read-write cap cannot raise a read-only grant");

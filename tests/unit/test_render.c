@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "render.h"
 #include "tap.h"
 
@@ -41,6 +42,49 @@ static void value_text(struct ayb_value *v, const char *s, size_t n)
 	v->type = AYB_VALUE_TEXT;
 	v->u.s.p = s;
 	v->u.s.n = n;
+}
+
+/* RFC 4648's test vectors, a value over the encoder's block, and the
+ * binary form built on it. */
+static void test_base64(void)
+{
+	static const char *const vectors[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	struct ayb_buf b = { 0 };
+	unsigned char big[3000];
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		b.len = 0;
+		ayb_base64_add(&b, vectors[i][0], strlen(vectors[i][0]));
+		is_str(b.data ? b.data : "", vectors[i][1], "base64 of \"%s\"", vectors[i][0]);
+		is_int((int)ayb_base64_len(strlen(vectors[i][0])), (int)strlen(vectors[i][1]),
+		       "its length");
+	}
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 7);
+	b.len = 0;
+	ayb_base64_add(&b, big, sizeof(big));
+	is_int((int)b.len, 4000, "3000 bytes: 4000 characters, across blocks");
+	for (i = 0; i < 1000; i++) {
+		/* Each group of 4 decodes to its 3 bytes. */
+		const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const unsigned char *g = big + i * 3;
+		unsigned v = 0;
+
+		for (int k = 0; k < 4; k++)
+			v = v << 6 | (unsigned)(strchr(a, b.data[i * 4 + k]) - a);
+		if (v != ((unsigned)g[0] << 16 | (unsigned)g[1] << 8 | g[2]))
+			bad++;
+	}
+	is_int((int)bad, 0, "and each group decodes to its bytes");
+	b.len = 0;
+	ayb_render_binary(&b, "\x00\xff", 2);
+	is_str(b.data, "{\"base64\":\"AP8=\"}", "the binary form");
+	is_int((int)ayb_render_binary_len(2), (int)b.len, "and its length");
+	ayb_buf_free(&b);
 }
 
 /* Every kind of value through the renderer, and the sizes it predicts. */
@@ -75,6 +119,14 @@ static void test_json(void)
 	v[1].u.i = 7;
 	expect += ayb_render_json_row_len(v, 2, 0);
 	ok(j.rows.row(j.rows.ctx, v, 2) == 0, "row 3");
+	v[0].type = AYB_VALUE_BINARY;
+	v[0].u.s.p = "\xff\x00\xfe\x01";
+	v[0].u.s.n = 4;
+	v[1].type = AYB_VALUE_BINARY;
+	v[1].u.s.p = "";
+	v[1].u.s.n = 0;
+	expect += ayb_render_json_row_len(v, 2, 0);
+	ok(j.rows.row(j.rows.ctx, v, 2) == 0, "row 4: binary values");
 	is_int(writes, 0, "a small result is not written before its end");
 	ok(j.rows.end(j.rows.ctx) == 0, "end");
 	expect += AYB_RENDER_JSON_TAIL_LEN;
@@ -82,7 +134,8 @@ static void test_json(void)
 	want = "{\"fields\":[\"a\",\"q\\\"\\n\"],\"rows\":["
 	       "[\"-9223372036854775808\",null],"
 	       "[\"0.1\",\"\\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\\u0000\xc3\xa9/<\"],"
-	       "[\"\",\"7\"]]}";
+	       "[\"\",\"7\"],"
+	       "[{\"base64\":\"/wD+AQ==\"},{\"base64\":\"\"}]]}";
 	ok(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0,
 	   "ayb's JSON, byte for byte (%zu bytes)", b.len);
 	is_int((int)expect, (int)b.len, "the predicted size is the rendered size");
@@ -278,5 +331,6 @@ int main(void)
 	}
 
 	test_json();
+	test_base64();
 	return tap_done();
 }

@@ -360,6 +360,57 @@ static void test_download(void)
 	test_download_chunks(1);
 }
 
+/* Binary values: the API's {"base64":"..."} in every form, cut in the
+ * table like any long value. */
+static void test_binary(void)
+{
+	static const char *const bnames[] = { "b" };
+	static unsigned char big[4000];
+	struct ayb_buf page = { 0 }, out = { 0 };
+	struct ayb_sink sink = ayb_buf_sink(&out);
+	struct ui_table t;
+	struct ui_download d;
+	struct ayb_value v = { AYB_VALUE_BINARY, { 0 } };
+	char want[64];
+
+	v.u.s.p = "\xff\x00";
+	v.u.s.n = 2;
+	ui_table_init(&t, &page, &sink, 10, 1 << 20);
+	t.rows.fields(t.rows.ctx, bnames, 1);
+	t.rows.row(t.rows.ctx, &v, 1);
+	ok(strstr(page.data,
+		  "<td class=\"binary\">{&quot;base64&quot;:&quot;/wA=&quot;}</td>") != NULL,
+	   "table: the form, escaped");
+	v.u.s.p = (const char *)big;
+	v.u.s.n = sizeof(big);
+	page.len = 0;
+	t.rows.row(t.rows.ctx, &v, 1);
+	snprintf(want, sizeof(want), "<td class=\"binary\">{&quot;base64&quot;:&quot;AAAA");
+	ok(strstr(page.data, want) && strstr(page.data, "<span class=\"cut\">") &&
+	   page.len < 1200, "table: a long binary value is cut (%zu bytes)", page.len);
+	ayb_buf_free(&page);
+
+	v.u.s.p = "\xfe";
+	v.u.s.n = 1;
+	ui_download_init(&d, &sink, 0);
+	d.rows.fields(d.rows.ctx, bnames, 1);
+	d.rows.row(d.rows.ctx, &v, 1);
+	d.rows.end(d.rows.ctx);
+	is_str(out.data, "b\n\"{\"\"base64\"\":\"\"/g==\"\"}\"\n", "CSV: the form, quoted");
+	ui_download_free(&d);
+	ayb_buf_free(&out);
+
+	sink = ayb_buf_sink(&out);
+	ui_download_init(&d, &sink, 1);
+	d.rows.fields(d.rows.ctx, bnames, 1);
+	d.rows.row(d.rows.ctx, &v, 1);
+	d.rows.end(d.rows.ctx);
+	is_str(out.data, "{\n  \"fields\": [\n    \"b\"\n  ],\n  \"rows\": [\n    [\n"
+			 "      {\"base64\":\"/g==\"}\n    ]\n  ]\n}", "JSON: the object");
+	ui_download_free(&d);
+	ayb_buf_free(&out);
+}
+
 int main(void)
 {
 	test_form();
@@ -367,5 +418,6 @@ int main(void)
 	test_html();
 	test_table();
 	test_download();
+	test_binary();
 	return tap_done();
 }

@@ -229,7 +229,8 @@ static int collect_row(void *ctx, const struct ayb_value *v, size_t n)
 		case AYB_VALUE_INTEGER: ayb_buf_printf(b, "i:%lld", (long long)v[i].u.i); break;
 		case AYB_VALUE_REAL: ayb_buf_printf(b, "r:%g", v[i].u.r); break;
 		default:
-			ayb_buf_adds(b, v[i].type == AYB_VALUE_TEXT ? "t:" : "b:");
+			ayb_buf_adds(b, v[i].type == AYB_VALUE_TEXT ? "t:"
+					: v[i].type == AYB_VALUE_BLOB ? "b:" : "x:");
 			ayb_buf_add(b, v[i].u.s.p, v[i].u.s.n);
 		}
 	}
@@ -282,12 +283,15 @@ static void test_frames(void)
 	ok(ayb_worker_put_row(&w, at, v, 3) == 0, "a row");
 	boundary = w.len - at - AYB_WORKER_HEADER;
 	v[0].type = AYB_VALUE_NULL;
+	v[1].type = AYB_VALUE_BINARY;
+	v[1].u.s.p = "\xff";
+	v[1].u.s.n = 1;
 	v[2].type = AYB_VALUE_BLOB;
 	ok(ayb_worker_put_row(&w, at, v, 3) == 0, "a second row in the same frame");
 	ayb_worker_rows_end(&w, at);
 	p = payload(&w, at, &n);
 	ok(ayb_worker_get_rows(p, n, out, 3, &sink) == 0, "rows decode");
-	is_str(got.data, "i:-5|r:0.5|t:ab;~|r:0.5|b:ab;", "with their types and values");
+	is_str(got.data, "i:-5|r:0.5|t:ab;~|x:\xff|b:ab;", "with their types and values");
 	bad = 0;
 	for (size_t cut = 1; cut < n; cut++)
 		if ((ayb_worker_get_rows(p, cut, out, 3, &sink) == 0) != (cut == boundary))

@@ -1,0 +1,75 @@
+/* Forking a database (README "The HTTP API"): a new database of the
+ * caller's that starts as a copy of one it may fork. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db_copy.h"
+#include "fs.h"
+#include "layout.h"
+
+/* Fills the fork's first version directory with a copy of the source (or
+ * leaves it empty when the source was never written) and makes it
+ * current.  The version directory is removed on failure. */
+static int fork_files(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+		      const struct ayb_app_target *t, const struct ayb_entity *owner,
+		      const struct ayb_database *db, struct ayb_err *err)
+{
+	struct ayb_layout_file dst = { 0 };
+	int ret = -1;
+
+	if (ayb_layout_new_version(ctx->cfg->data_path, owner->slug, db->slug, &dst.dir, err) < 0)
+		return -1;
+	if (!(dst.path = ayb_layout_version_file(dst.dir, db->slug, err)) ||
+	    ayb_db_copy(ctx->cfg, a->entity.slug, t->owner.slug, t->db.slug, &dst, err) < 0 ||
+	    ayb_layout_swap(ctx->cfg->data_path, owner->slug, db->slug, dst.dir, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		ayb_fs_remove_tree(dst.dir);
+	ayb_layout_file_free(&dst);
+	return ret;
+}
+
+int ayb_app_fork(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+		 const struct ayb_app_target *t, const char *fork_to, struct ayb_entity *owner,
+		 struct ayb_database *db, struct ayb_err *err)
+{
+	const char *slash;
+	char *entity;
+	int ret = -1;
+
+	memset(owner, 0, sizeof(*owner));
+	memset(db, 0, sizeof(*db));
+	if (!ayb_perm_can_fork(&t->caller, &t->db))
+		return ayb_err_set(err, AYB_E_FORBIDDEN,
+				   "Authenticated entity %s can't fork database %s",
+				   a->authenticated ? a->entity.slug : "(anonymous)", t->name);
+	if (!fork_to)
+		return ayb_err_set(err, AYB_E_INVALID, "Missing required `fork-to` header");
+	slash = strchr(fork_to, '/');
+	if (!slash || slash == fork_to || strchr(slash + 1, '/'))
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "Invalid `fork-to` header: expected <entity>/<database>");
+	/* The new database's row first: it claims the name (409 when taken)
+	 * before any file is made, and no other request can reach the fork
+	 * before its copy is current. */
+	if (!(entity = strndup(fork_to, (size_t)(slash - fork_to))))
+		return ayb_err_oom(err);
+	if (ayb_app_database_insert(ctx, a, entity, strlen(entity), slash + 1, strlen(slash + 1),
+				    "sqlite", "no-access", owner, db, err) < 0)
+		goto out;
+	if (fork_files(ctx, a, t, owner, db, err) < 0) {
+		ayb_app_database_uninsert(ctx, db);
+		ayb_entity_free(owner);
+		ayb_database_free(db);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(entity);
+	return ret;
+}
