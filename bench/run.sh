@@ -263,11 +263,11 @@ api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary \
 # B3's second table: data like users' own, every storage class: reals from
 # random() (full 17-digit precision), a NULL in every third cell of a
 # column, unicode text with quotes, backslashes and newlines (JSON escapes),
-# and blobs of text.
+# and blobs, of text and of random bytes (answered as {"base64":...}).
 api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary \
 	'CREATE TABLE m (id INTEGER PRIMARY KEY, r REAL, n INTEGER, t TEXT, b BLOB)'
 api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary \
-	"INSERT INTO m (r, n, t, b) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT random() / 7.0e9, CASE WHEN i % 3 THEN random() % 100000 END, CASE WHEN i % 3 <> 1 THEN printf('Zoë \"%d\" naïve café ☕ back\\slash' || char(10) || 'line %d', i, i) END, CASE WHEN i % 3 <> 2 THEN CAST(printf('blob %d ✓', i) AS BLOB) END FROM n"
+	"INSERT INTO m (r, n, t, b) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT random() / 7.0e9, CASE WHEN i % 3 THEN random() % 100000 END, CASE WHEN i % 3 <> 1 THEN printf('Zoë \"%d\" naïve café ☕ back\\slash' || char(10) || 'line %d', i, i) END, CASE i % 3 WHEN 0 THEN CAST(printf('blob %d ✓', i) AS BLOB) WHEN 1 THEN randomblob(16) END FROM n"
 [ "$STATUS" = 200 ] || bail "fill m: $STATUS $BODY"
 api POST /v1/bench/ins.sqlite/query -H "$AUTH" --data-binary \
 	'CREATE TABLE ins (id INTEGER PRIMARY KEY, v TEXT NOT NULL)'
