@@ -85,7 +85,8 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
  * BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE in a batch, Other (400); a write
  * in a read-only batch, NoWriteAccessError (403) before any statement
  * runs.  A batch's error starts "statements[<i>]: " naming the statement
- * that failed (none for a failed COMMIT), and nothing of it remains. */
+ * that failed (none for a failed COMMIT or a worker that died), and nothing
+ * of it remains. */
 int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
 		       enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		       struct ayb_row_sink *rows, struct ayb_err *err);
