@@ -39,15 +39,15 @@ static int bind_value(sqlite3_stmt *stmt, int i, const struct ayb_value *v)
 }
 
 /* Key "name" binds :name, @name and $name; a key may also spell the
- * parameter whole (":name"). */
-static int key_matches(const struct ayb_param *p, const char *name)
+ * parameter whole (":name"), which then wins over "name". */
+static const struct ayb_param *key_for(const struct ayb_param *const *sorted, size_t count,
+				       const char *name)
 {
-	size_t n = strlen(name);
+	const struct ayb_param *p = ayb_query_req_find(sorted, count, name, strlen(name));
 
-	if (n == p->name_len && memcmp(name, p->name, n) == 0)
-		return 1;
-	return (name[0] == ':' || name[0] == '@' || name[0] == '$') && n - 1 == p->name_len &&
-	       memcmp(name + 1, p->name, p->name_len) == 0;
+	if (!p && (name[0] == ':' || name[0] == '@' || name[0] == '$'))
+		p = ayb_query_req_find(sorted, count, name + 1, strlen(name + 1));
+	return p;
 }
 
 static int bind_positional(sqlite3_stmt *stmt, const struct ayb_statement *st,
@@ -75,11 +75,13 @@ static int bind_named(sqlite3_stmt *stmt, const struct ayb_statement *st, struct
 {
 	int count = sqlite3_bind_parameter_count(stmt), rc = SQLITE_OK, ret = -1;
 	unsigned char *used = calloc(st->nparams ? st->nparams : 1, 1);
+	const struct ayb_param **sorted = ayb_query_req_sorted(st), *p;
 	char what[80];
-	size_t k;
 
-	if (!used)
-		return ayb_err_oom(err);
+	if (!used || !sorted) {
+		ayb_err_oom(err);
+		goto out;
+	}
 	for (int i = 1; i <= count && rc == SQLITE_OK; i++) {
 		const char *name = sqlite3_bind_parameter_name(stmt, i);
 
@@ -90,18 +92,15 @@ static int bind_named(sqlite3_stmt *stmt, const struct ayb_statement *st, struct
 				    what);
 			goto out;
 		}
-		for (k = 0; k < st->nparams && !key_matches(&st->params[k], name); k++)
-			;
-		if (k == st->nparams) {
+		if (!(p = key_for(sorted, st->nparams, name))) {
 			ayb_err_set(err, AYB_E_INVALID, "Missing value for parameter %.64s", name);
 			goto out;
 		}
-		used[k] = 1;
-		rc = bind_value(stmt, i, &st->params[k].v);
+		used[p - st->params] = 1;
+		rc = bind_value(stmt, i, &p->v);
 	}
-	for (k = 0; rc == SQLITE_OK && k < st->nparams; k++) {
-		const struct ayb_param *p = &st->params[k];
-
+	for (size_t k = 0; rc == SQLITE_OK && k < st->nparams; k++) {
+		p = &st->params[k];
 		if (!used[k]) {
 			ayb_err_set(err, AYB_E_INVALID, "Parameter \"%.*s\" is not in the query",
 				    (int)(p->name_len > 64 ? 64 : p->name_len), p->name);
@@ -111,6 +110,7 @@ static int bind_named(sqlite3_stmt *stmt, const struct ayb_statement *st, struct
 	ret = rc;
 out:
 	free(used);
+	free(sorted);
 	return ret;
 }
 

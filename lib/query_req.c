@@ -292,6 +292,72 @@ static int parse_value(struct parser *ps, struct ayb_value *v, const char *who)
 	}
 }
 
+static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : an < bn ? -1 : an > bn;
+}
+
+static int param_cmp(const void *a, const void *b)
+{
+	const struct ayb_param *p = *(const struct ayb_param *const *)a;
+	const struct ayb_param *q = *(const struct ayb_param *const *)b;
+
+	return key_cmp(p->name, p->name_len, q->name, q->name_len);
+}
+
+const struct ayb_param **ayb_query_req_sorted(const struct ayb_statement *st)
+{
+	const struct ayb_param **v = malloc((st->nparams ? st->nparams : 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < st->nparams; i++)
+		v[i] = &st->params[i];
+	qsort(v, st->nparams, sizeof(*v), param_cmp);
+	return v;
+}
+
+const struct ayb_param *ayb_query_req_find(const struct ayb_param *const *sorted, size_t count,
+					   const char *name, size_t n)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(name, n, sorted[mid]->name, sorted[mid]->name_len);
+
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* A key given twice would bind one value and silently drop the other. */
+static int no_key_twice(struct parser *ps, const struct ayb_statement *st)
+{
+	const struct ayb_param **v = ayb_query_req_sorted(st);
+	int rc = 0;
+
+	if (!v)
+		return ayb_err_oom(ps->err);
+	for (size_t i = 1; i < st->nparams && rc == 0; i++) {
+		const struct ayb_param *p = v[i];
+
+		if (param_cmp(&v[i - 1], &v[i]) == 0)
+			rc = ayb_err_set(ps->err, AYB_E_INVALID,
+					 "Parameter \"%.*s\" is given twice",
+					 (int)(p->name_len > 64 ? 64 : p->name_len), p->name);
+	}
+	free(v);
+	return rc;
+}
+
 static int add_param(struct ayb_statement *st, size_t *cap)
 {
 	struct ayb_param *grown;
@@ -336,15 +402,8 @@ static int parse_params(struct parser *ps, struct ayb_statement *st)
 		if (named) {
 			if (parse_string(ps, &prm->name, &prm->name_len) < 0 || expect(ps, ':') < 0)
 				return -1;
-			int shown = (int)(prm->name_len > 64 ? 64 : prm->name_len);
-
-			for (size_t i = 0; i < st->nparams; i++)
-				if (st->params[i].name_len == prm->name_len &&
-				    memcmp(st->params[i].name, prm->name, prm->name_len) == 0)
-					return ayb_err_set(ps->err, AYB_E_INVALID,
-							   "Parameter \"%.*s\" is given twice",
-							   shown, prm->name);
-			snprintf(who, sizeof(who), "Parameter \"%.*s\"", shown, prm->name);
+			snprintf(who, sizeof(who), "Parameter \"%.*s\"",
+				 (int)(prm->name_len > 64 ? 64 : prm->name_len), prm->name);
 		} else {
 			snprintf(who, sizeof(who), "Parameter %zu", st->nparams + 1);
 		}
@@ -352,7 +411,9 @@ static int parse_params(struct parser *ps, struct ayb_statement *st)
 			return -1;
 		st->nparams++;
 	} while (take(ps, ','));
-	return expect(ps, close);
+	if (expect(ps, close) < 0)
+		return -1;
+	return named ? no_key_twice(ps, st) : 0;
 }
 
 /* An object of "query" and "params" (and at the top, "statements", which

@@ -63,6 +63,16 @@ int ayb_query_req_parse(const char *body, size_t len, size_t max_statements,
 /* Frees what r owns and empties it. */
 void ayb_query_req_free(struct ayb_query_req *r);
 
+/* The named parameters of st sorted by key, for ayb_query_req_find: a
+ * malloc'd array of st->nparams pointers into st->params (the caller
+ * frees it), or NULL on OOM.  Sorting keeps a statement with thousands of
+ * keys and placeholders (a hostile request) at n log n. */
+const struct ayb_param **ayb_query_req_sorted(const struct ayb_statement *st);
+/* The parameter whose key is the n bytes at name, among the `count`
+ * sorted ones, or NULL. */
+const struct ayb_param *ayb_query_req_find(const struct ayb_param *const *sorted, size_t count,
+					   const char *name, size_t n);
+
 /* Prefixes err's message with "statements[<i>]: ", which says which
  * statement of a batch failed. */
 void ayb_query_req_blame(struct ayb_err *err, size_t i);
