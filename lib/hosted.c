@@ -1093,6 +1093,9 @@ static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_quer
 
 	if (!stmts)
 		return ayb_err_oom(err);
+	/* Only the batch's own BEGIN, COMMIT and ROLLBACK run with in_batch
+	 * off: a read-only batch's statements are prepared before its BEGIN. */
+	g->in_batch = 1;
 	if (mode == AYB_QUERY_READ_ONLY) {
 		for (i = 0; i < r->n; i++) {
 			if (prepare_statement(conn, r, i, g, &stmts[i], err) < 0)
@@ -1105,6 +1108,7 @@ static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_quer
 	}
 	/* IMMEDIATE takes the write lock now, through the busy handler, rather
 	 * than failing at once when a later write finds another writer. */
+	g->in_batch = 0;
 	rc = sqlite3_exec(conn, mode == AYB_QUERY_READ_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {

@@ -74,6 +74,9 @@ q "{\"statements\": [{\"query\": \"$ENDLESS\"}, {\"query\": \"DELETE FROM t\"}]}
 is "$STATUS $BODY" '403 {"type":"NoWriteAccessError","message":"statements[1]: Attempted to write to database while in read-only mode"}' \
 	"one write in a read-only caller's batch is refused before anything runs"
 is "$(count)" 2 "nothing was deleted"
+q '{"statements": [{"query": "SELECT 1"}, {"query": "COMMIT"}]}' "$BAUTH"
+is "$STATUS $BODY" '400 {"type":"Other","message":"statements[1]: BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE are not allowed in a batch: the batch runs as one transaction"}' \
+	"a read-only caller's batch may not end its transaction either"
 
 # ---- limits -------------------------------------------------------------------------------------
 stmts() { # N SQL: a batch of N times SQL
