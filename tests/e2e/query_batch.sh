@@ -134,10 +134,11 @@ case $BODY in
 esac
 
 # ---- the worker killed mid-batch ---------------------------------------------------------------
-# workers: this database's query workers, "pid state" a line.
+# workers: this database's query workers, "pid state" a line; their
+# argv names the file, under this test's own directory.
 workers() {
-	ps -eo pid=,stat=,args= | awk -v f="$FILE" \
-		'$3 == "ayb-query-worker" && index($4, "/alice/b.sqlite/") { print $1, $2 }'
+	ps -eo pid=,stat=,args= | awk -v d="$T/data/databases/alice/b.sqlite/" \
+		'$3 == "ayb-query-worker" && index($4, d) == 1 { print $1, $2 }'
 }
 curl -sS -o "$T/killed.body" -w '%{http_code}' -H "$AUTH" -H 'Content-Type: application/json' \
 	--data-binary "{\"statements\": [{\"query\": \"INSERT INTO t VALUES (9, 'nine')\"}, {\"query\": \"INSERT INTO t VALUES (10, 'ten')\"}, {\"query\": \"$ENDLESS\"}]}" \
