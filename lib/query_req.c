@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,7 +206,9 @@ static int parse_number(struct parser *ps, struct ayb_value *v, const char *who)
 		v->type = AYB_VALUE_REAL;
 		v->u.r = strtod(text, &endp);
 	}
-	if (errno == ERANGE && (integral || v->u.r != 0))
+	/* An underflow reads as the nearest double (0 or subnormal), as JSON
+	 * parsers do; only what no double can hold is refused. */
+	if (errno == ERANGE && (integral || isinf(v->u.r)))
 		return ayb_err_set(ps->err, AYB_E_INVALID,
 				   "%s: %s is out of range (%s)", who, text,
 				   integral ? "integers are 64-bit" : "reals are 64-bit doubles");

@@ -69,6 +69,9 @@ static void values(void)
 		 "{\"query\": \"B\", \"params\": [1]}]}") == 0,
 	   "a batch parses");
 	ok(r.form == AYB_FORM_BATCH && r.n == 2 && r.stmts[1].nparams == 1, "two statements");
+	ok(parse("{\"query\": \"x\", \"params\": [1e-310, 1e-999]}") == 0 &&
+	   r.stmts[0].params[0].v.u.r > 0 && r.stmts[0].params[1].v.u.r == 0,
+	   "an underflow reads as the nearest double (subnormal, or 0)");
 }
 
 static void errors(void)
