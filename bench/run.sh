@@ -9,7 +9,7 @@
 #   -o FILE      also write the report (machine, date, table) to FILE
 #   -p           for profiling: set up, then keep every server running and
 #                print where they are, until the printed file is removed
-#   BENCHMARK    B1 ... B7 (default: all)
+#   BENCHMARK    B1 ... B7, B9 (default: all)
 #
 # Installs what is missing (apt-get, as bootstrap.sh does), builds a release
 # copy (-O2, no sanitizers) into bench/build (AYB_BENCH_BUILD), starts every
@@ -37,7 +37,7 @@ while getopts r:d:s:o:p opt; do
 	esac
 done
 shift $((OPTIND - 1))
-WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7} "
+WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7 B9} "
 want() { case $WANT in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 BUILD=${AYB_BENCH_BUILD:-$here/bench/build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
@@ -272,6 +272,33 @@ api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary \
 api POST /v1/bench/ins.sqlite/query -H "$AUTH" --data-binary \
 	'CREATE TABLE ins (id INTEGER PRIMARY KEY, v TEXT NOT NULL)'
 [ "$STATUS" = 200 ] || bail "create ins: $STATUS $BODY"
+# B9: 100 one-row INSERTs, as 100 requests on one keep-alive connection
+# and as one batch request; both bind the row's value as a parameter, so
+# the batch is all that differs.
+if want B9; then
+	api POST /v1/bench/b9.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite' \
+		-H 'public-sharing-level: no-access'
+	api POST /v1/bench/b9.sqlite/query -H "$AUTH" --data-binary \
+		'CREATE TABLE ins (id INTEGER PRIMARY KEY, v TEXT NOT NULL)'
+	[ "$STATUS" = 200 ] || bail "create b9: $STATUS $BODY"
+	B9_STMT='{"query": "INSERT INTO ins (v) VALUES (?)", "params": ["one row of the batch benchmark"]}'
+	: >"$T/b9.cfg"
+	for i in $(seq 100); do
+		printf '%s\n' "url = \"$URL/v1/bench/b9.sqlite/query\"" "header = \"$AUTH\"" \
+			'header = "Content-Type: application/json"' \
+			"data = \"$(printf '%s' "$B9_STMT" | sed 's/"/\\"/g')\"" \
+			'output = "/dev/null"' 'write-out = "%{time_total}\n"' 'fail' next >>"$T/b9.cfg"
+	done
+	sed -i '$d' "$T/b9.cfg"
+	{
+		printf '{"statements": ['
+		for i in $(seq 100); do
+			[ "$i" -gt 1 ] && printf ','
+			printf '%s' "$B9_STMT"
+		done
+		printf ']}'
+	} >"$T/b9.batch"
+fi
 POINT_SQL='SELECT * FROM t WHERE id = %d'
 api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary 'SELECT * FROM t WHERE id = 54321'
 [ "$STATUS" = 200 ] || bail "point query: $STATUS $BODY"
@@ -392,6 +419,20 @@ for r in $(seq "$RUNS"); do
 		"$INSERT_LOOP" "$T/floor-ins.sqlite" "$SECS" "$BENCH_SQL" >>"$T/res/b4.floor" ||
 			bail "insert-loop failed"
 		say "round $r: B4 $(tail -1 "$T/res/b4.ayb" | cut -d' ' -f1) req/s"
+	fi
+	if want B9; then
+		b9_rows=$(sqlite3 "$(readlink "$T/data/databases/bench/b9.sqlite/current")/b9.sqlite" \
+			'SELECT count(*) FROM ins')
+		# curl's own time of each request, without its start-up, which
+		# one batch would otherwise pay a hundred times over.
+		curl -sS -K "$T/b9.cfg" >"$T/b9.times" || bail "B9: 100 requests failed"
+		awk '{ t += $1 } END { printf "%.6f\n", t }' "$T/b9.times" >>"$T/res/b9.single"
+		curl -sS --fail -o /dev/null -w '%{time_total}\n' -H "$AUTH" \
+			-H 'Content-Type: application/json' --data-binary @"$T/b9.batch" \
+			"$URL/v1/bench/b9.sqlite/query" >>"$T/res/b9.batch" || bail "B9: the batch failed"
+		[ "$(sqlite3 "$(readlink "$T/data/databases/bench/b9.sqlite/current")/b9.sqlite" \
+			'SELECT count(*) FROM ins')" = $((b9_rows + 200)) ] || bail "B9: rows missing"
+		say "round $r: B9 100 requests $(tail -1 "$T/res/b9.single") s, one batch $(tail -1 "$T/res/b9.batch") s"
 	fi
 done
 
@@ -547,6 +588,14 @@ if want B7; then
 	h=$(median <"$T/res/b7.health") q=$(median <"$T/res/b7.query")
 	row "B7 first request, plain CGI: GET /health" "$(fmt "$h" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$h" '<=' 20)"
 	row "B7 first request, plain CGI: point query" "$(fmt "$q" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$q" '<=' 20)"
+fi
+if want B9; then
+	a=$(median <"$T/res/b9.batch") f=$(median <"$T/res/b9.single")
+	r=$(ratios "$T/res/b9.single" "$T/res/b9.batch" 1 | median)
+	row "B9 100 one-row INSERTs: one batch request against 100 requests (one connection)" \
+		"batch $(fmt "$a" '%.4f') s, $(fmt "$(awk -v a="$a" 'BEGIN { print a * 1e4 }')" '%.0f') µs/row" \
+		"100 requests $(fmt "$f" '%.4f') s, $(fmt "$(awk -v f="$f" 'BEGIN { print f * 1e4 }')" '%.0f') µs/row" \
+		"$(fmt "$r" '%.1f')x fewer s/row" "≥ 20x" "$(verdict "$r" '>=' 20)"
 fi
 
 {

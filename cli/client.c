@@ -515,18 +515,39 @@ out:
 	return rc;
 }
 
-static int run_query(struct client *c, const char *sql)
+/* Prints a batch's answer {"results":[...]}: each statement's result in
+ * turn, a blank line between them. */
+static int print_batch_result(struct client *c, const cJSON *json)
+{
+	const cJSON *results = cJSON_GetObjectItemCaseSensitive(json, "results"), *r;
+	int first = 1;
+
+	if (!cJSON_IsArray(results))
+		return bad_response(c, "missing \"results\"");
+	cJSON_ArrayForEach(r, results) {
+		if ((!first && emitf(c, "\n") < 0) || print_query_result(c, r) < 0)
+			return -1;
+		first = 0;
+	}
+	return 0;
+}
+
+static int run_query(struct client *c, const struct client_query_in *in)
 {
 	char *path = db_path(c, "query");
+	struct ayb_buf body = {0};
 	cJSON *json = NULL;
-	int rc = -1;
+	int is_json, rc = -1;
 
 	if (!path)
 		return -1;
-	if (api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, NULL, sql, strlen(sql), NULL,
-				       200, &json}) == 0)
-		rc = print_query_result(c, json);
+	if (client_query_body(in, &body, &is_json, &c->err) == 0 &&
+	    api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, NULL,
+				       body.data ? body.data : "", body.len,
+				       is_json ? "application/json" : NULL, 200, &json}) == 0)
+		rc = in->batch ? print_batch_result(c, json) : print_query_result(c, json);
 	cJSON_Delete(json);
+	ayb_buf_free(&body);
 	free(path);
 	return rc;
 }
@@ -536,8 +557,9 @@ static int run_query(struct client *c, const char *sql)
 static int session_query(void *ctx, const char *sql)
 {
 	struct client *c = ctx;
+	struct client_query_in in = { .sql = sql };
 
-	if (run_query(c, sql) == 0)
+	if (run_query(c, &in) == 0)
 		return 0;
 	print_error(c);
 	client_err_clear(&c->err);
@@ -546,12 +568,18 @@ static int session_query(void *ctx, const char *sql)
 
 static int cmd_query(struct client *c)
 {
-	const char *sql = arg(c, "query");
+	struct client_query_in in = {
+		arg(c, "query"), c->args->params, c->args->nparams, arg(c, "params-json"),
+		arg(c, "batch"),
+	};
 	char *prompt = NULL, *history = NULL, *slash;
 	int status;
 
-	if (sql)
-		return run_query(c, sql);
+	if (in.sql || in.batch)
+		return run_query(c, &in);
+	if (in.nparams || in.params_json)
+		return client_err_set(&c->err, CLIENT_EXIT_USAGE,
+				      "--param and --params-json need a query to bind to");
 	if (emitf(c, "Launching an interactive session for %s\n", db_arg(c)) < 0)
 		return -1;
 	if (!(prompt = ayb_fmt("%s> ", db_arg(c))))

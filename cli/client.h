@@ -79,6 +79,26 @@ int client_render(struct ayb_buf *out, enum client_format format, int visible, s
  * NULL on OOM. */
 char *client_rfc3339_utc(const char *ts);
 
+/* ---- query bodies (client_query.c) --------------------------------------- */
+
+/* What `ayb client query` was given. */
+struct client_query_in {
+	const char *sql;                 /* the query, NULL with a batch */
+	const char *const *params;       /* --param values, each bound as text */
+	size_t nparams;
+	const char *params_json;         /* --params-json, or NULL */
+	const char *batch;               /* --batch FILE ("-": stdin), or NULL */
+};
+
+/* Appends the request body to `body`: bare SQL without parameters (as
+ * ayb sends it), else {"query": ..., "params": ...}, or for a batch the
+ * file's statements (an array is wrapped as {"statements": [...]}); *json
+ * says whether it is JSON.  Returns 0, or -1 with err set: a usage error
+ * (exit 2) for options that do not go together or JSON that is not what
+ * they take, exit 1 for a file that cannot be read. */
+int client_query_body(const struct client_query_in *in, struct ayb_buf *body, int *json,
+		      struct client_err *err);
+
 /* ---- command line (client_args.c) ---------------------------------------- */
 
 #define CLIENT_MAX_ARGS 8
@@ -106,7 +126,7 @@ enum client_cmd {
 };
 
 /* The parsed command line.  Strings point into argv, the environment or
- * static defaults; `links`, `entity` and `database` are owned and freed by
+ * static defaults; `links`, `params`, `entity` and `database` are owned and freed by
  * client_args_free(). */
 struct client_args {
 	const char *config;        /* --config or AYB_CLIENT_CONFIG_FILE, or NULL */
@@ -119,6 +139,8 @@ struct client_args {
 	int given[CLIENT_MAX_ARGS];
 	const char **links;        /* --links values (owned array) */
 	size_t nlinks;
+	const char **params;       /* --param values, in order (owned array) */
+	size_t nparams;
 	/* The <database> argument split by ^(\S+)/(\S+)$ (owned), or NULL
 	 * for commands without one. */
 	char *entity;

@@ -17,6 +17,7 @@ enum arg_kind {
 	ARG_POS,        /* positional */
 	ARG_OPT,        /* --name <value> */
 	ARG_MULTI,      /* --name [<value>...] */
+	ARG_REPEAT,     /* --name <value>, as many times as wanted, in order */
 };
 
 struct arg_spec {
@@ -72,6 +73,15 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		 "The query to execute. If not provided, an interactive session will be launched",
 		 NULL, NULL, 0},
 		FORMAT_ARG,
+		{ARG_REPEAT, "param", 0, "value",
+		 "A value for the query's next positional parameter (?), bound as text; repeat "
+		 "for each (a value may start with '-')", NULL, NULL, 0},
+		{ARG_OPT, "params-json", 0, "json",
+		 "The query's parameters as JSON: an array binds ?, ?NNN by position, an object "
+		 ":name, @name, $name by name; {\"base64\": \"...\"} is a blob", NULL, NULL, 0},
+		{ARG_OPT, "batch", 0, "file",
+		 "Run the statements of a JSON file ('-': standard input) as one transaction: "
+		 "[{\"query\": \"...\", \"params\": [...]}, ...]", NULL, NULL, 0},
 	}},
 	[CMD_REGISTER] = {"register", "Register a user/organization", {
 		{ARG_POS, "entity", 1, NULL, "The entity to register", NULL, NULL, 0},
@@ -192,7 +202,9 @@ static void add_pos_name(struct ayb_buf *b, const struct arg_spec *a)
 
 static void add_opt_name(struct ayb_buf *b, const struct arg_spec *a)
 {
-	if (a->kind == ARG_MULTI)
+	if (a->kind == ARG_REPEAT)
+		ayb_buf_printf(b, "--%s <%s>...", a->name, a->value_name);
+	else if (a->kind == ARG_MULTI)
 		ayb_buf_printf(b, "--%s [<%s>...]", a->name, a->value_name);
 	else
 		ayb_buf_printf(b, "--%s <%s>", a->name, a->value_name);
@@ -491,15 +503,20 @@ static int set_value(struct parser *p, size_t idx, const char *v)
 	return 0;
 }
 
-static int add_link(struct parser *p, const char *v)
+static int add_to(const char ***list, size_t *n, const char *v)
 {
-	const char **l = realloc(p->args->links, (p->args->nlinks + 1) * sizeof(*l));
+	const char **l = realloc(*list, (*n + 1) * sizeof(*l));
 
 	if (!l)
 		return -1;
-	p->args->links = l;
-	l[p->args->nlinks++] = v;
+	*list = l;
+	l[(*n)++] = v;
 	return 0;
+}
+
+static int add_link(struct parser *p, const char *v)
+{
+	return add_to(&p->args->links, &p->args->nlinks, v);
 }
 
 /* A command option at argv[*i] (starting with "--"). */
@@ -520,6 +537,16 @@ static int parse_cmd_option(struct parser *p, int *i)
 	}
 	if (!a)
 		return usage_error(p, "unexpected argument '%s' found", p->argv[*i]);
+	if (a->kind == ARG_REPEAT) {
+		/* Any next argument is the value, a negative number too. */
+		p->args->given[idx] = 1;
+		if (!eq && *i + 1 >= p->argc)
+			return usage_error(p, "a value is required for '--%s <%s>' but none was "
+					   "supplied", a->name, a->value_name);
+		if (add_to(&p->args->params, &p->args->nparams, eq ? eq + 1 : p->argv[++*i]) < 0)
+			return usage_error(p, "out of memory");
+		return 0;
+	}
 	if (a->kind == ARG_MULTI) {
 		if (p->args->given[idx])
 			return usage_error(p, "the argument '--%s [<%s>...]' cannot be used "
@@ -715,6 +742,7 @@ void client_args_free(struct client_args *args)
 	if (!args)
 		return;
 	free(args->links);
+	free(args->params);
 	free(args->entity);
 	free(args->database);
 	free(args);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "error.h"
 #include "perm.h"
+#include "query_req.h"
 #include "row_sink.h"
 #include "snapshot.h"
 #include "store.h"
@@ -111,6 +112,16 @@ int ayb_app_fork(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
 int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
 		  const struct ayb_app_target *t, const char *sql, size_t len,
 		  struct ayb_row_sink *rows, struct ayb_err *err);
+/* The JSON forms of a query (README "Parameters and batches"): parses the
+ * body into r (freed by ayb_query_req_free) within the server's batch
+ * limits: a body over isolation.max_batch_kb is Other (413), the rest
+ * ayb_query_req_parse's errors.  Then ayb_app_query_req runs r as
+ * ayb_app_query runs SQL (ayb_worker_run's contract). */
+int ayb_app_query_parse(struct ayb_app_ctx *ctx, const char *body, size_t len,
+			struct ayb_query_req *r, struct ayb_err *err);
+int ayb_app_query_req(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		      const struct ayb_app_target *t, const struct ayb_query_req *r,
+		      struct ayb_row_sink *rows, struct ayb_err *err);
 /* What database details report about the caller's rights. */
 struct ayb_app_database_rights {
 	enum ayb_query_level entity_level; /* the entity's, whatever the token */

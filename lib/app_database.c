@@ -108,6 +108,29 @@ int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		  const struct ayb_app_target *t, const char *sql, size_t len,
 		  struct ayb_row_sink *rows, struct ayb_err *err)
 {
+	struct ayb_query_req r;
+
+	ayb_query_req_sql(&r, sql, len);
+	return ayb_app_query_req(ctx, a, t, &r, rows, err);
+}
+
+int ayb_app_query_parse(struct ayb_app_ctx *ctx, const char *body, size_t len,
+			struct ayb_query_req *r, struct ayb_err *err)
+{
+	const struct ayb_isolation_config *iso = &ctx->cfg->isolation;
+
+	memset(r, 0, sizeof(*r));
+	if (len > (size_t)iso->max_batch_kb * 1024)
+		return ayb_err_set(err, AYB_E_TOO_LARGE,
+				   "Query request too large: more than %lld KiB of JSON (the server's limit)",
+				   (long long)iso->max_batch_kb);
+	return ayb_query_req_parse(body, len, (size_t)iso->max_batch_statements, r, err);
+}
+
+int ayb_app_query_req(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
+		      const struct ayb_app_target *t, const struct ayb_query_req *r,
+		      struct ayb_row_sink *rows, struct ayb_err *err)
+{
 	enum ayb_query_level level = ayb_perm_query_level(&t->caller, &t->db);
 	struct ayb_slots slots;
 	int ret;
@@ -122,11 +145,11 @@ int ayb_app_query(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 			   &slots, err) < 0)
 		return -1;
 	/* Tenant SQL runs in a sandboxed worker (README "Isolation"). */
-	ret = ayb_worker_query(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
-			       t->db.slug, sql, len,
-			       level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
-							     : AYB_QUERY_READ_ONLY,
-			       rows, err);
+	ret = ayb_worker_run(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
+			     t->db.slug, r,
+			     level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
+							   : AYB_QUERY_READ_ONLY,
+			     rows, err);
 	ayb_slots_release(&slots);
 	return ret;
 }

@@ -86,6 +86,9 @@ static const struct key keys[] = {
 	{ "profile_links.ca_file", K_STR, 0, 0, 0 },
 	{ "isolation.max_queries_per_entity", K_INT, 0, 0, 65536 },
 	{ "isolation.max_queries_per_database", K_INT, 0, 0, 65536 },
+	{ "isolation.max_batch_statements", K_INT, 0, 1, 100000 },
+	{ "isolation.max_batch_kb", K_INT, 0, 1, 256 },
+	{ "isolation.max_batch_result_mb", K_INT, 0, 1, 1048576 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -152,6 +155,9 @@ static cfg_opt_t isolation_opts[] = {
 	CFG_INT("worker_idle_seconds", 0, CFGF_NODEFAULT),
 	CFG_INT("max_queries_per_entity", 0, CFGF_NODEFAULT),
 	CFG_INT("max_queries_per_database", 0, CFGF_NODEFAULT),
+	CFG_INT("max_batch_statements", 0, CFGF_NODEFAULT),
+	CFG_INT("max_batch_kb", 0, CFGF_NODEFAULT),
+	CFG_INT("max_batch_result_mb", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
 static cfg_opt_t profile_links_opts[] = {
@@ -672,6 +678,9 @@ static int isolation_typed(const struct raw *raw, struct ayb_isolation_config *i
 		ISO(worker_idle_seconds, 300),
 		ISO(max_queries_per_entity, 4),
 		ISO(max_queries_per_database, 4),
+		ISO(max_batch_statements, 1000),
+		ISO(max_batch_kb, 256),
+		ISO(max_batch_result_mb, 8),
 #undef ISO
 	};
 	const char *mode = V("isolation.mode");

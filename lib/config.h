@@ -59,6 +59,9 @@ struct ayb_isolation_config {
 	int64_t worker_idle_seconds; /* a pooled worker idle this long exits */
 	int64_t max_queries_per_entity;   /* running at once, whole server; 0: no cap */
 	int64_t max_queries_per_database; /* the same per database */
+	int64_t max_batch_statements; /* statements in one batch request */
+	int64_t max_batch_kb;         /* bytes of one JSON query request */
+	int64_t max_batch_result_mb;  /* a batch's answer, held until it commits */
 };
 
 /* How profile links are checked (section `profile_links`, README

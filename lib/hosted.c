@@ -17,6 +17,7 @@
 #include "disk.h"
 #include "fs.h"
 #include "hosted.h"
+#include "hosted_bind.h"
 #include "render.h"
 #include "utf8.h"
 
@@ -183,6 +184,8 @@ struct guard {
 	int file_list;           /* it runs PRAGMA database_list */
 	int64_t busy_ms;         /* how long to wait for another connection's lock */
 	int64_t busy_since_ns;   /* when the current wait began */
+	int in_batch;            /* a batch's transaction is open: no other */
+	int denied_tx;           /* the authorizer refused a transaction statement */
 };
 
 /* "64 MiB" for whole mebibytes, else "<n> bytes". */
@@ -253,6 +256,14 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 		return is_file_list(a, b) ? SQLITE_IGNORE : SQLITE_OK;
 	case SQLITE_ATTACH:
 		snprintf(g->denied, sizeof(g->denied), "%s", g->stepping ? "VACUUM" : "ATTACH");
+		return SQLITE_DENY;
+	case SQLITE_TRANSACTION:
+	case SQLITE_SAVEPOINT:
+		/* A batch is one transaction: a statement of it may neither
+		 * end it early nor nest its own. */
+		if (!g->in_batch)
+			return SQLITE_OK;
+		g->denied_tx = 1;
 		return SQLITE_DENY;
 	case SQLITE_DETACH:
 		snprintf(g->denied, sizeof(g->denied), "DETACH");
@@ -359,6 +370,9 @@ static int guard_error(const struct guard *g, sqlite3 *conn, int rc, struct ayb_
 
 	/* A refused statement fails with SQLITE_AUTH, a refused function
 	 * with SQLITE_ERROR ("not authorized to use function: ..."). */
+	if (g->denied_tx && (rc & 0xff) == SQLITE_AUTH)
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE are not allowed in a batch: the batch runs as one transaction");
 	if (g->denied_write && (rc & 0xff) == SQLITE_AUTH)
 		return no_write_error(err);
 	if (g->denied[0] && ((rc & 0xff) == SQLITE_AUTH || (rc & 0xff) == SQLITE_ERROR))
@@ -783,7 +797,7 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink 
 	const char **names;
 	struct ayb_value *vals;
 	size_t valid, bad;
-	int i, ncol = sqlite3_column_count(stmt), rc, ret = -1;
+	int i, ncol = sqlite3_column_count(stmt), rc, first = 1, ret = -1;
 
 	names = calloc(ncol ? (size_t)ncol : 1, sizeof(*names));
 	vals = calloc(ncol ? (size_t)ncol : 1, sizeof(*vals));
@@ -803,7 +817,8 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink 
 			goto out;
 		}
 	}
-	g->bytes = (int64_t)ayb_render_json_head_len(names, (size_t)ncol);
+	/* A batch's results count together: its answer is held whole. */
+	g->bytes += (int64_t)ayb_render_json_head_len(names, (size_t)ncol);
 	if (rows->fields(rows->ctx, names, (size_t)ncol) < 0) {
 		undelivered(err);
 		goto out;
@@ -819,9 +834,9 @@ static int stream_result(sqlite3 *conn, sqlite3_stmt *stmt, struct ayb_row_sink 
 		for (i = 0; i < ncol; i++)
 			if (read_value(&vals[i], conn, stmt, i, err) < 0)
 				goto out;
-		if (count_bytes(g, ayb_render_json_row_len(vals, (size_t)ncol, g->rows == 0),
-				err) < 0)
+		if (count_bytes(g, ayb_render_json_row_len(vals, (size_t)ncol, first), err) < 0)
 			goto out;
+		first = 0;
 		g->rows++;
 		if (deliver_row(rows, vals, (size_t)ncol, g, err) < 0)
 			goto out;
@@ -1036,9 +1051,119 @@ static void heap_limit_leave(void)
 	pthread_mutex_unlock(&heap_lock);
 }
 
+/* Prepares statement i of r (len checked by the caller), refusing what the
+ * JSON forms do not allow, and binds its parameters.  The SQL form runs its
+ * first statement only, as ayb: the tail is ignored, and parameters stay
+ * NULL.  SQLite skips leading empty statements and comments itself, so no
+ * statement at all means there was nothing to run. */
+static int prepare_statement(sqlite3 *conn, const struct ayb_query_req *r, size_t i,
+			     struct guard *g, sqlite3_stmt **out, struct ayb_err *err)
+{
+	const struct ayb_statement *st = &r->stmts[i];
+	const char *tail = NULL;
+	int rc;
+
+	g->stepping = g->selecting = g->file_list = 0;
+	rc = sqlite3_prepare_v2(conn, st->sql, (int)st->len, out, &tail);
+	if (rc != SQLITE_OK)
+		return query_error(g, conn, rc, err);
+	if (!*out)
+		return ayb_err_set(err, AYB_E_INVALID, "Query is empty");
+	if (r->form != AYB_FORM_SQL &&
+	    !ayb_hosted_sql_trivia(tail, (size_t)(st->sql + st->len - tail)))
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "The query holds more than one statement: send each as its own entry of \"statements\"");
+	if (g->file_list && !g->selecting && hide_file_list(conn, out, g, err) < 0)
+		return -1;
+	if (r->form == AYB_FORM_SQL)
+		return 0;
+	rc = ayb_hosted_bind(*out, st, err);
+	return rc > 0 ? query_error(g, conn, rc, err) : rc;
+}
+
+/* The statements of a batch in one transaction on one connection: all of
+ * them take effect or none.  A read-only caller's batch is prepared whole
+ * before anything runs, so one write in it is refused at once.  The time
+ * limit runs from the start of the batch (apply_limits), and its results
+ * count together against the result limits. */
+static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_query_mode mode,
+		     struct ayb_row_sink *rows, struct guard *g, struct ayb_err *err)
+{
+	sqlite3_stmt **stmts = calloc(r->n, sizeof(*stmts));
+	size_t i = 0;
+	int rc, ret = -1;
+
+	if (!stmts)
+		return ayb_err_oom(err);
+	/* Only the batch's own BEGIN, COMMIT and ROLLBACK run with in_batch
+	 * off: a read-only batch's statements are prepared before its BEGIN. */
+	g->in_batch = 1;
+	if (mode == AYB_QUERY_READ_ONLY) {
+		for (i = 0; i < r->n; i++) {
+			if (prepare_statement(conn, r, i, g, &stmts[i], err) < 0)
+				goto blame;
+			if (!sqlite3_stmt_readonly(stmts[i])) {
+				no_write_error(err);
+				goto blame;
+			}
+		}
+	}
+	/* IMMEDIATE takes the write lock now, through the busy handler, rather
+	 * than failing at once when a later write finds another writer. */
+	g->in_batch = 0;
+	rc = sqlite3_exec(conn, mode == AYB_QUERY_READ_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		query_error(g, conn, sqlite3_extended_errcode(conn), err);
+		goto out;
+	}
+	g->in_batch = 1;
+	for (i = 0; i < r->n; i++) {
+		if (!stmts[i] && prepare_statement(conn, r, i, g, &stmts[i], err) < 0)
+			goto blame;
+		if (stream_result(conn, stmts[i], rows, g, err) < 0)
+			goto blame;
+		sqlite3_finalize(stmts[i]);
+		stmts[i] = NULL;
+	}
+	g->in_batch = 0;
+	rc = sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		query_error(g, conn, sqlite3_extended_errcode(conn), err);
+		goto out;
+	}
+	ret = 0;
+	goto out;
+blame:
+	ayb_query_req_blame(err, i);
+out:
+	for (i = 0; i < r->n; i++)
+		sqlite3_finalize(stmts[i]);
+	free(stmts);
+	if (ret < 0 && !sqlite3_get_autocommit(conn)) {
+		/* Past the deadline the progress handler would interrupt the
+		 * rollback too; a connection left in its transaction is closed
+		 * by the caller, which rolls back all the same. */
+		g->in_batch = 0;
+		sqlite3_progress_handler(conn, 0, NULL, NULL);
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return ret;
+}
+
 int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err)
+{
+	struct ayb_query_req r;
+
+	ayb_query_req_sql(&r, sql, len);
+	return ayb_hosted_run_req(f, &r, mode, lim, rows, err);
+}
+
+int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+		       enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+		       struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	static const struct ayb_query_limits none;
 	struct guard g;
@@ -1046,19 +1171,20 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 	sqlite3_stmt *stmt = NULL;
 	struct stat st;
 	size_t valid, bad;
-	int rc, reused = 0, ret = -1;
+	int reused = 0, ret = -1;
 
 	memset(&g, 0, sizeof(g));
 	g.lim = lim ? lim : &none;
 	g.dir = f->dir;
 	g.read_only = mode == AYB_QUERY_READ_ONLY;
-	if (!sql)
-		sql = ""; /* sqlite3_prepare_v2 calls a NULL text misuse */
-	/* The body is SQL text; ayb only ever sees it as a Rust String. */
-	if (!ayb_utf8_check((const unsigned char *)sql, len, &valid, &bad))
-		return utf8_error(err, valid, bad);
-	if (len > INT_MAX)
-		return ayb_err_set(err, AYB_E_INVALID, "Query is too long");
+	for (size_t i = 0; i < r->n; i++) {
+		/* The body is SQL text; ayb only ever sees it as a Rust String. */
+		if (!ayb_utf8_check((const unsigned char *)r->stmts[i].sql, r->stmts[i].len,
+				    &valid, &bad))
+			return utf8_error(err, valid, bad);
+		if (r->stmts[i].len > INT_MAX)
+			return ayb_err_set(err, AYB_E_INVALID, "Query is too long");
+	}
 	if (g.lim->heap_bytes)
 		heap_limit_enter(g.lim->heap_bytes);
 	if ((conn = kept_take(f, mode, g.lim->max_file_bytes, &st))) {
@@ -1068,21 +1194,10 @@ int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 	} else if (open_hosted(f->path, f->shown, mode, &g, &conn, err) < 0) {
 		goto out;
 	}
-	/* Only the first statement runs: the tail is ignored, as in ayb.
-	 * SQLite skips leading empty statements and comments itself, so no
-	 * statement at all means there was nothing to run. */
-	rc = sqlite3_prepare_v2(conn, sql, (int)len, &stmt, NULL);
-	if (rc != SQLITE_OK) {
-		query_error(&g, conn, rc, err);
-		goto out;
-	}
-	if (!stmt) {
-		ayb_err_set(err, AYB_E_INVALID, "Query is empty");
-		goto out;
-	}
-	if (g.file_list && !g.selecting && hide_file_list(conn, &stmt, &g, err) < 0)
-		goto out;
-	ret = stream_result(conn, stmt, rows, &g, err);
+	if (r->form == AYB_FORM_BATCH)
+		ret = run_batch(conn, r, mode, rows, &g, err);
+	else if (prepare_statement(conn, r, 0, &g, &stmt, err) == 0)
+		ret = stream_result(conn, stmt, rows, &g, err);
 out:
 	sqlite3_finalize(stmt);
 	if (conn && (ret == 0 || err->kind == AYB_E_DISK_FULL) && !g.stateful &&

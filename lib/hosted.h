@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "error.h"
 #include "layout.h"
+#include "query_req.h"
 #include "row_sink.h"
 
 enum ayb_query_mode { AYB_QUERY_READ_ONLY = 0, AYB_QUERY_READ_WRITE = 1 };
@@ -74,6 +75,22 @@ struct ayb_query_limits {
 int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
 		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		   struct ayb_row_sink *rows, struct ayb_err *err);
+
+/* The same for any form of request (lib/query_req.h; ayb_hosted_run is its
+ * SQL form).  The JSON forms bind their parameters (lib/hosted_bind.h) and
+ * refuse a statement followed by another.  A batch runs in one transaction
+ * (BEGIN IMMEDIATE when read-write) on one connection and hands `rows`
+ * each statement's result in turn (fields, rows, end for each); the time
+ * and result limits hold for the batch as a whole.  Besides the errors
+ * above: a parameter mismatch, Other (400) naming the parameter;
+ * BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE in a batch, Other (400); a write
+ * in a read-only batch, NoWriteAccessError (403) before any statement
+ * runs.  A batch's error starts "statements[<i>]: " naming the statement
+ * that failed (none for a failed COMMIT or a worker that died), and nothing
+ * of it remains. */
+int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+		       enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+		       struct ayb_row_sink *rows, struct ayb_err *err);
 
 /* The server's own work on a hosted file, or on a file made from one
  * (README "Isolation"): statements of the server's, but evaluating what

@@ -56,8 +56,18 @@ struct ayb_render_json {
 	struct ayb_sink *out;
 	struct ayb_buf b;
 	int64_t nrows;
+	int batch;                  /* {"results":[...]}, held until the batch ends */
+	int64_t nresults;
 };
 void ayb_render_json_init(struct ayb_render_json *j, struct ayb_sink *out);
 void ayb_render_json_free(struct ayb_render_json *j);
+
+/* A batch's answer, {"results":[{"fields":...,"rows":...},...]}: each
+ * result the producer hands over (fields, rows, end, again for each) is
+ * one element.  Nothing reaches `out` until ayb_render_json_batch_end,
+ * which the caller calls once the batch has committed: an answer is
+ * either whole or never started.  Returns 0, or -1 when `out` refused. */
+void ayb_render_json_init_batch(struct ayb_render_json *j, struct ayb_sink *out);
+int ayb_render_json_batch_end(struct ayb_render_json *j);
 
 #endif

@@ -85,6 +85,8 @@ static int flush(struct ayb_render_json *j, int all)
 {
 	if (j->b.oom)
 		return -1;
+	if (j->batch)
+		return 0;
 	if (j->b.len == 0 || (!all && j->b.len < AYB_RENDER_JSON_CHUNK))
 		return 0;
 	if (ayb_sink_write(j->out, j->b.data, j->b.len) < 0)
@@ -98,6 +100,10 @@ static int json_fields(void *ctx, const char *const *names, size_t n)
 {
 	struct ayb_render_json *j = ctx;
 
+	if (j->batch) {
+		ayb_buf_adds(&j->b, j->nresults++ ? "," : "{\"results\":[");
+		j->nrows = 0;
+	}
 	ayb_buf_adds(&j->b, "{\"fields\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -152,6 +158,19 @@ void ayb_render_json_init(struct ayb_render_json *j, struct ayb_sink *out)
 	memset(j, 0, sizeof(*j));
 	j->rows = (struct ayb_row_sink){ json_fields, json_row, json_end, j };
 	j->out = out;
+}
+
+void ayb_render_json_init_batch(struct ayb_render_json *j, struct ayb_sink *out)
+{
+	ayb_render_json_init(j, out);
+	j->batch = 1;
+}
+
+int ayb_render_json_batch_end(struct ayb_render_json *j)
+{
+	ayb_buf_adds(&j->b, "]}");
+	j->batch = 0;
+	return flush(j, 1);
 }
 
 void ayb_render_json_free(struct ayb_render_json *j)

@@ -16,11 +16,13 @@
  *
  * Wire protocol (pipes, host byte order; both ends are the same build):
  * frames of a type byte, a 32-bit length and a payload.  Parent to worker:
- * 'S' setup once, then 'Q' queries, or one 'C' (check) or 'V' (copy).
+ * 'S' setup once, then 'Q' queries (SQL, or statements with their
+ * parameters as typed values), or one 'C' (check) or 'V' (copy).
  * Worker to parent: 'R' ready (or 'E' when the sandbox failed), then per
  * query the result as typed values -- one 'F' (the column names) and any
- * number of 'W' (several rows each) -- and one 'K' (done) or 'E' (error:
- * class, message); an error may come at any point.  A check or a copy is
+ * number of 'W' (several rows each), once per statement of a batch -- and
+ * one 'K' (done) or 'E' (error: class, message); an error may come at any
+ * point.  A check or a copy is
  * answered with 'K' or 'E' alone.  lib/worker_proto.c encodes and decodes every frame;
  * the parent treats everything a worker says as untrusted. */
 #ifndef AYB_WORKER_H
@@ -51,6 +53,15 @@
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
 		     const char *entity, const char *db, const char *sql, size_t len,
 		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err);
+
+/* The same for any form of request (lib/query_req.h), as
+ * ayb_hosted_run_req runs it: a batch's results reach `rows` one after
+ * the other, and the result size limit of a batch is
+ * iso->max_batch_result_mb when that is lower than max_result_mb.  The
+ * worker, killed or crashing mid-batch, leaves nothing of it behind. */
+int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path,
+		   const char *entity, const char *db, const struct ayb_query_req *r,
+		   enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err);
 
 /* The server's own work on a tenant's file (lib/hosted.h's
  * ayb_hosted_check and ayb_hosted_copy) under `iso`'s query limits: in a

@@ -55,7 +55,8 @@ static int read_frame(int fd, int *type, unsigned char **payload, size_t *n)
 	if ((rc = read_all(fd, h, sizeof(h))) <= 0)
 		return rc;
 	memcpy(&len, h + 1, sizeof(len));
-	if (len > AYB_WORKER_FRAME_MAX || !(*payload = malloc(len ? len : 1)))
+	if (len > (h[0] == AYB_F_QUERY ? AYB_WORKER_QUERY_MAX : AYB_WORKER_FRAME_MAX) ||
+	    !(*payload = malloc(len ? len : 1)))
 		return -1;
 	if ((rc = read_all(fd, *payload, len)) <= 0) {
 		free(*payload);
@@ -150,15 +151,14 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	struct ayb_layout_file f = { s->dir, s->path, s->shown };
 	struct ayb_err err = { 0 };
 	struct ayb_row_sink rows = { fields_frame, rows_frame, rows_end, o };
+	struct ayb_query_req r;
 	enum ayb_query_mode mode;
-	const char *sql;
-	size_t len;
 	int rc;
 
-	if (ayb_worker_get_query(p, n, &mode, &lim, &sql, &len) < 0)
+	if (ayb_worker_get_query(p, n, &mode, &lim, &r) < 0)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (ayb_hosted_run(&f, sql, len, mode, &lim, &rows, &err) < 0) {
+	if (ayb_hosted_run_req(&f, &r, mode, &lim, &rows, &err) < 0) {
 		/* Whatever was collected of a failed result still goes first:
 		 * the parent may already have passed part of it on. */
 		rc = send_error(o, &err);
@@ -166,6 +166,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 		rc = send_empty(o, AYB_F_DONE);
 	}
 	ayb_err_clear(&err);
+	ayb_query_req_free(&r);
 	return rc;
 }
 

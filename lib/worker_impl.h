@@ -10,10 +10,11 @@
 #include "buf.h"
 #include "error.h"
 #include "hosted.h"
+#include "query_req.h"
 #include "row_sink.h"
 #include "sandbox.h"
 
-#define AYB_WORKER_PROTO 2
+#define AYB_WORKER_PROTO 3
 #define AYB_WORKER_FRAME_MAX (1U << 20)
 #define AYB_WORKER_HEADER 5
 /* A rows frame holds whole rows, so one big row makes a big frame, and
@@ -23,6 +24,11 @@
 #define AYB_WORKER_ROWS_MAX (1U << 31)
 /* The longest SQL a 'Q' frame carries. */
 #define AYB_WORKER_QUERY_SQL_MAX (AYB_WORKER_FRAME_MAX - 1 - 5 * sizeof(int64_t))
+/* The longest 'Q' frame: a batch's statements and parameters take more
+ * room on the wire than in the request body that held them (an integer
+ * parameter: 1 byte of JSON and 13 on the wire), so a body the route
+ * accepts always fits. */
+#define AYB_WORKER_QUERY_MAX (16U << 20)
 
 enum {
 	AYB_F_SETUP = 'S',
@@ -78,13 +84,17 @@ void ayb_worker_put_error(struct ayb_buf *b, const struct ayb_err *err);
  * has no business sending.  Returns 0, or -1 when the payload is invalid. */
 int ayb_worker_get_error(const unsigned char *p, size_t n, struct ayb_err *err);
 
-/* The 'Q' frame, whole: mode (1 byte), the five limits, the SQL.  -1 on
- * OOM or SQL longer than AYB_WORKER_QUERY_SQL_MAX. */
+/* The 'Q' frame, whole: mode (1 byte), the five limits, the request's
+ * form (1 byte), its statement count, then each statement: its SQL, whether
+ * it has parameters and whether they are named (1 byte each), their count,
+ * and each parameter's name and value.  -1 on OOM, -2 when the frame would
+ * pass AYB_WORKER_QUERY_MAX. */
 int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
-			 const struct ayb_query_limits *lim, const char *sql, size_t len);
-/* Reads a 'Q' payload; *sql points into it.  0, or -1 when invalid. */
+			 const struct ayb_query_limits *lim, const struct ayb_query_req *r);
+/* Reads a 'Q' payload into r, whose strings point into p and whose arrays
+ * are malloc'd (ayb_query_req_free frees them).  0, or -1 when invalid. */
 int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
-			 struct ayb_query_limits *lim, const char **sql, size_t *len);
+			 struct ayb_query_limits *lim, struct ayb_query_req *r);
 
 /* A 'C' (check the file) or 'V' (copy it to the setup's `out`) frame,
  * whole: the limits it runs under.  -1 on OOM. */

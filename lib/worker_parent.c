@@ -630,12 +630,12 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
  * request, so nothing ran. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
-			     struct ayb_row_sink *rows, struct ayb_err *err)
+			     struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
 {
 	const unsigned char *p;
 	const char **names = NULL;
 	struct ayb_value *values = NULL;
-	size_t ncol = 0, cap = wire_cap(lim), received = 0;
+	size_t ncol = 0, cap = wire_cap(lim), received = 0, nres = 0;
 	int64_t budget = lim->timeout_ms + GRACE_MS;
 	uint32_t n;
 	int type, rc, frames = 0, status, reused;
@@ -664,7 +664,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		if (received > cap)
 			goto garbage;
 		/* Nothing may follow the end of an answer. */
-		if (type == AYB_F_DONE && n == 0 && (names || !rows) && rb.pos == rb.len) {
+		if (type == AYB_F_DONE && n == 0 && nres == results && rb.pos == rb.len) {
 			res = DONE;
 			if (rows && rows->end(rows->ctx) < 0)
 				ayb_err_set(err, AYB_E_INTERNAL,
@@ -679,7 +679,17 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		}
 		if (!rows) {
 			goto garbage;
-		} else if (type == AYB_F_FIELDS && !names) {
+		} else if (type == AYB_F_FIELDS && nres < results) {
+			/* A batch's next result ends the one before. */
+			if (names && rows->end(rows->ctx) < 0) {
+				ayb_err_set(err, AYB_E_INTERNAL,
+					    "The query result could not be delivered");
+				goto end;
+			}
+			free(names);
+			free(values);
+			values = NULL;
+			nres++;
 			if (ayb_worker_get_fields(p, n, &names, &ncol) < 0 ||
 			    !(values = calloc(ncol ? ncol : 1, sizeof(*values))))
 				goto garbage;
@@ -738,29 +748,44 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 		     const char *entity, const char *db, const char *sql, size_t len,
 		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
 {
+	struct ayb_query_req r;
+
+	ayb_query_req_sql(&r, sql, len);
+	return ayb_worker_run(iso, data_path, entity, db, &r, mode, rows, err);
+}
+
+int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path,
+		   const char *entity, const char *db, const struct ayb_query_req *r,
+		   enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
+{
 	struct ayb_query_limits lim;
 	struct ayb_layout_file f;
 	struct ayb_worker_setup s;
 	struct ayb_buf q = { 0 };
 	struct worker one, *w;
 	enum outcome res = FAILED;
-	int ret = -1;
+	int ret = -1, rc;
 
 	ayb_worker_limits(iso, &lim);
+	/* A batch's answer is held whole until it commits (lib/hosted.h). */
+	if (r->form == AYB_FORM_BATCH && iso->max_batch_result_mb &&
+	    (!lim.max_bytes || lim.max_bytes > iso->max_batch_result_mb << 20))
+		lim.max_bytes = iso->max_batch_result_mb << 20;
 	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	if (!iso->enabled) {
-		ret = ayb_hosted_run(&f, sql, len, mode, &lim, rows, err);
+		ret = ayb_hosted_run_req(&f, r, mode, &lim, rows, err);
 		goto out;
 	}
-	if (!sql)
-		sql = "";
-	if (len > AYB_WORKER_QUERY_SQL_MAX) {
+	if (r->form == AYB_FORM_SQL && r->stmts[0].len > AYB_WORKER_QUERY_SQL_MAX) {
 		ayb_err_set(err, AYB_E_INVALID, "Query is too long");
 		goto out;
 	}
-	if (ayb_worker_put_query(&q, mode, &lim, sql, len) < 0) {
-		ayb_err_oom(err);
+	if ((rc = ayb_worker_put_query(&q, mode, &lim, r)) < 0) {
+		if (rc == -2)
+			ayb_err_set(err, AYB_E_INVALID, "Query is too long");
+		else
+			ayb_err_oom(err);
 		goto out;
 	}
 	ignore_sigpipe();
@@ -775,7 +800,7 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 		} else if (!(w = pool_get(iso, &f, &one, err))) {
 			goto out;
 		}
-		res = exchange(w, iso, &lim, &q, rows, err);
+		res = exchange(w, iso, &lim, &q, rows, r->n, err);
 		pool_put(w, &one);
 		if (res != RETRY)
 			break;
@@ -809,7 +834,7 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 		ayb_err_oom(err);
 	} else if (spawn(s, &one, iso->mode == AYB_ISOLATION_FORK ? start_fork : start_exec,
 			 err) == 0) {
-		res = exchange(&one, iso, &lim, &q, NULL, err);
+		res = exchange(&one, iso, &lim, &q, NULL, 0, err);
 		if (one.pid > 0)
 			worker_end(&one);
 	}

@@ -201,34 +201,218 @@ static void get_limits(struct ayb_worker_rd *r, struct ayb_query_limits *lim)
 	lim->max_file_bytes = ayb_worker_get_i64(r);
 }
 
-int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
-			 const struct ayb_query_limits *lim, const char *sql, size_t len)
+/* A value: its type byte, then 8 bytes for a number, or a 32-bit length
+ * and the bytes for text and blobs.  -1 when a value is too long. */
+static int put_value(struct ayb_buf *b, const struct ayb_value *v)
 {
-	unsigned char m = (unsigned char)mode;
+	unsigned char t = (unsigned char)v->type;
+	uint32_t len;
 
-	if (len > AYB_WORKER_QUERY_SQL_MAX)
+	ayb_buf_add(b, &t, 1);
+	switch (v->type) {
+	case AYB_VALUE_NULL:
+		return 0;
+	case AYB_VALUE_INTEGER:
+		ayb_buf_add(b, &v->u.i, sizeof(v->u.i));
+		return 0;
+	case AYB_VALUE_REAL:
+		ayb_buf_add(b, &v->u.r, sizeof(v->u.r));
+		return 0;
+	default:
+		if (v->u.s.n > AYB_WORKER_ROWS_MAX)
+			return -1;
+		len = (uint32_t)v->u.s.n;
+		ayb_buf_add(b, &len, sizeof(len));
+		ayb_buf_add(b, v->u.s.p, len);
+		return 0;
+	}
+}
+
+/* Reads one value at *p (n bytes left); advances.  -1 when it does not fit
+ * or its type is unknown. */
+static int get_value(const unsigned char **p, size_t *n, struct ayb_value *v)
+{
+	uint32_t len;
+
+	if (*n < 1)
 		return -1;
-	ayb_worker_put_header(b, AYB_F_QUERY, 1 + 5 * sizeof(int64_t) + len);
+	v->type = (enum ayb_value_type)**p;
+	(*p)++;
+	(*n)--;
+	switch (v->type) {
+	case AYB_VALUE_NULL:
+		return 0;
+	case AYB_VALUE_INTEGER:
+	case AYB_VALUE_REAL:
+		if (*n < 8)
+			return -1;
+		if (v->type == AYB_VALUE_INTEGER)
+			memcpy(&v->u.i, *p, 8);
+		else
+			memcpy(&v->u.r, *p, 8);
+		*p += 8;
+		*n -= 8;
+		return 0;
+	case AYB_VALUE_TEXT:
+	case AYB_VALUE_BLOB:
+	case AYB_VALUE_BINARY:
+		if (*n < sizeof(len))
+			return -1;
+		memcpy(&len, *p, sizeof(len));
+		if (*n - sizeof(len) < len)
+			return -1;
+		v->u.s.p = (const char *)*p + sizeof(len);
+		v->u.s.n = len;
+		*p += sizeof(len) + len;
+		*n -= sizeof(len) + len;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void put_bytes(struct ayb_buf *b, const char *s, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	ayb_buf_add(b, &len, sizeof(len));
+	ayb_buf_add(b, s, n);
+}
+
+/* A length and its bytes; *s points into the payload. */
+static void get_bytes(struct ayb_worker_rd *r, const char **s, size_t *n)
+{
+	uint32_t len;
+
+	*s = NULL;
+	*n = 0;
+	if (r->bad || r->n < sizeof(len) ||
+	    (memcpy(&len, r->p, sizeof(len)), r->n - sizeof(len) < len)) {
+		r->bad = 1;
+		return;
+	}
+	*s = (const char *)r->p + sizeof(len);
+	*n = len;
+	r->p += sizeof(len) + len;
+	r->n -= sizeof(len) + len;
+}
+
+static int get_byte(struct ayb_worker_rd *r)
+{
+	if (r->bad || r->n < 1) {
+		r->bad = 1;
+		return 0;
+	}
+	r->n--;
+	return *r->p++;
+}
+
+static uint32_t get_u32(struct ayb_worker_rd *r)
+{
+	uint32_t v = 0;
+
+	if (r->bad || r->n < sizeof(v)) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, sizeof(v));
+	r->p += sizeof(v);
+	r->n -= sizeof(v);
+	return v;
+}
+
+int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
+			 const struct ayb_query_limits *lim, const struct ayb_query_req *r)
+{
+	size_t at = b->len;
+	unsigned char m = (unsigned char)mode, form = (unsigned char)r->form;
+	uint32_t count = (uint32_t)r->n;
+
+	ayb_worker_put_header(b, AYB_F_QUERY, 0);
 	ayb_buf_add(b, &m, 1);
 	put_limits(b, lim);
-	ayb_buf_add(b, sql, len);
+	ayb_buf_add(b, &form, 1);
+	ayb_buf_add(b, &count, sizeof(count));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ayb_statement *st = &r->stmts[i];
+		unsigned char flags[2] = {
+			(unsigned char)st->has_params, (unsigned char)st->named
+		};
+		uint32_t np = (uint32_t)st->nparams;
+
+		put_bytes(b, st->sql, st->len);
+		ayb_buf_add(b, flags, sizeof(flags));
+		ayb_buf_add(b, &np, sizeof(np));
+		for (size_t k = 0; k < st->nparams; k++) {
+			put_bytes(b, st->params[k].name ? st->params[k].name : "",
+				  st->params[k].name_len);
+			if (put_value(b, &st->params[k].v) < 0)
+				return -2;
+		}
+		if (b->len - at > AYB_WORKER_QUERY_MAX)
+			return -2;
+	}
+	patch_length(b, at);
 	return b->oom ? -1 : 0;
 }
 
-int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
-			 struct ayb_query_limits *lim, const char **sql, size_t *len)
-{
-	struct ayb_worker_rd r = { p + 1, n ? n - 1 : 0, 0 };
+/* Each statement takes at least its SQL's length, two flags and its
+ * parameter count; each parameter its name's length and a type byte: no
+ * count may claim more than the payload holds. */
+#define STATEMENT_MIN 10
+#define PARAM_MIN 5
 
-	if (n < 1 || (p[0] != AYB_QUERY_READ_ONLY && p[0] != AYB_QUERY_READ_WRITE))
+int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
+			 struct ayb_query_limits *lim, struct ayb_query_req *r)
+{
+	struct ayb_worker_rd rd = { p, n, 0 };
+	uint32_t count;
+	int m, form;
+
+	memset(r, 0, sizeof(*r));
+	m = get_byte(&rd);
+	get_limits(&rd, lim);
+	form = get_byte(&rd);
+	count = get_u32(&rd);
+	if (rd.bad || (m != AYB_QUERY_READ_ONLY && m != AYB_QUERY_READ_WRITE) ||
+	    form > AYB_FORM_BATCH || count == 0 || (form != AYB_FORM_BATCH && count != 1) ||
+	    count > rd.n / STATEMENT_MIN)
 		return -1;
-	*mode = (enum ayb_query_mode)p[0];
-	get_limits(&r, lim);
-	if (r.bad)
+	*mode = (enum ayb_query_mode)m;
+	r->form = (enum ayb_query_form)form;
+	if (!(r->stmts = calloc(count, sizeof(*r->stmts))))
 		return -1;
-	*sql = (const char *)r.p;
-	*len = r.n;
+	r->n = count;
+	for (uint32_t i = 0; i < count; i++) {
+		struct ayb_statement *st = &r->stmts[i];
+		uint32_t np;
+
+		get_bytes(&rd, &st->sql, &st->len);
+		st->has_params = get_byte(&rd);
+		st->named = get_byte(&rd);
+		np = get_u32(&rd);
+		if (rd.bad || st->has_params > 1 || st->named > 1 || np > rd.n / PARAM_MIN ||
+		    (np && !st->has_params) || (form == AYB_FORM_SQL && st->has_params))
+			goto bad;
+		if (np && !(st->params = calloc(np, sizeof(*st->params))))
+			goto bad;
+		st->nparams = np;
+		for (uint32_t k = 0; k < np; k++) {
+			struct ayb_param *prm = &st->params[k];
+
+			get_bytes(&rd, &prm->name, &prm->name_len);
+			if (rd.bad || get_value(&rd.p, &rd.n, &prm->v) < 0)
+				goto bad;
+			if (!st->named)
+				prm->name = NULL;
+		}
+	}
+	if (rd.bad || rd.n)
+		goto bad;
 	return 0;
+bad:
+	ayb_query_req_free(r);
+	return -1;
 }
 
 int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim)
@@ -313,81 +497,18 @@ size_t ayb_worker_rows_begin(struct ayb_buf *b)
 	return at;
 }
 
-/* A value: its type byte, then 8 bytes for a number, or a 32-bit length
- * and the bytes for text and blobs. */
+/* Values as put_value writes them. */
 int ayb_worker_put_row(struct ayb_buf *b, size_t at, const struct ayb_value *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char t = (unsigned char)v[i].type;
-		uint32_t len;
-
-		ayb_buf_add(b, &t, 1);
-		switch (v[i].type) {
-		case AYB_VALUE_NULL:
-			break;
-		case AYB_VALUE_INTEGER:
-			ayb_buf_add(b, &v[i].u.i, sizeof(v[i].u.i));
-			break;
-		case AYB_VALUE_REAL:
-			ayb_buf_add(b, &v[i].u.r, sizeof(v[i].u.r));
-			break;
-		default:
-			if (v[i].u.s.n > AYB_WORKER_ROWS_MAX)
-				return -1;
-			len = (uint32_t)v[i].u.s.n;
-			ayb_buf_add(b, &len, sizeof(len));
-			ayb_buf_add(b, v[i].u.s.p, len);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (put_value(b, &v[i]) < 0)
+			return -1;
 	return b->oom || b->len - at - AYB_WORKER_HEADER > AYB_WORKER_ROWS_MAX ? -1 : 0;
 }
 
 void ayb_worker_rows_end(struct ayb_buf *b, size_t at)
 {
 	patch_length(b, at);
-}
-
-/* Reads one value at *p (n bytes left); advances.  -1 when it does not fit
- * or its type is unknown. */
-static int get_value(const unsigned char **p, size_t *n, struct ayb_value *v)
-{
-	uint32_t len;
-
-	if (*n < 1)
-		return -1;
-	v->type = (enum ayb_value_type)**p;
-	(*p)++;
-	(*n)--;
-	switch (v->type) {
-	case AYB_VALUE_NULL:
-		return 0;
-	case AYB_VALUE_INTEGER:
-	case AYB_VALUE_REAL:
-		if (*n < 8)
-			return -1;
-		if (v->type == AYB_VALUE_INTEGER)
-			memcpy(&v->u.i, *p, 8);
-		else
-			memcpy(&v->u.r, *p, 8);
-		*p += 8;
-		*n -= 8;
-		return 0;
-	case AYB_VALUE_TEXT:
-	case AYB_VALUE_BLOB:
-	case AYB_VALUE_BINARY:
-		if (*n < sizeof(len))
-			return -1;
-		memcpy(&len, *p, sizeof(len));
-		if (*n - sizeof(len) < len)
-			return -1;
-		v->u.s.p = (const char *)*p + sizeof(len);
-		v->u.s.n = len;
-		*p += sizeof(len) + len;
-		*n -= sizeof(len) + len;
-		return 0;
-	default:
-		return -1;
-	}
 }
 
 int ayb_worker_get_rows(const unsigned char *p, size_t n, struct ayb_value *values,

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api.h"
 #include "render.h"
@@ -31,15 +32,38 @@ out:
 	free(entity);
 }
 
+/* application/json selects the JSON forms of a query (README "Parameters
+ * and batches"); any other body is bare SQL, as in ayb. */
+static int json_body(const struct fcgi_request *req)
+{
+	const char *ct = fcgi_request_header(req, "content-type");
+	size_t n = strlen("application/json");
+
+	return ct && strncasecmp(ct, "application/json", n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 void api_query(struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
 	struct ayb_sink out = fcgi_response_stream(c->resp, 200);
 	struct ayb_render_json json;
+	struct ayb_query_req r;
+	int rc = 0;
 
-	ayb_render_json_init(&json, &out);
-	if (ayb_app_query(c->app, &c->caller, &c->target, c->req->body, c->req->body_len,
-			  &json.rows, &err) < 0) {
+	if (json_body(c->req))
+		rc = ayb_app_query_parse(c->app, c->req->body, c->req->body_len, &r, &err);
+	else
+		ayb_query_req_sql(&r, c->req->body, c->req->body_len);
+	if (r.form == AYB_FORM_BATCH)
+		ayb_render_json_init_batch(&json, &out);
+	else
+		ayb_render_json_init(&json, &out);
+	if (rc == 0)
+		rc = ayb_app_query_req(c->app, &c->caller, &c->target, &r, &json.rows, &err);
+	if (rc == 0 && r.form == AYB_FORM_BATCH && ayb_render_json_batch_end(&json) < 0)
+		rc = ayb_err_set(&err, AYB_E_INTERNAL, "The query result could not be delivered");
+	if (rc < 0) {
 		/* Once the status line is out nothing can be said any more: the
 		 * client sees a truncated document and the process logs why. */
 		if (fcgi_response_committed(c->resp)) {
@@ -50,6 +74,7 @@ void api_query(struct fcgi_call *c)
 		}
 	}
 	ayb_render_json_free(&json);
+	ayb_query_req_free(&r);
 	ayb_err_clear(&err);
 }
 

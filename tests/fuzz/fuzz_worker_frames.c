@@ -1,13 +1,13 @@
 /* libFuzzer harness for what the parent decodes from a query worker, which
  * runs tenant SQL and so may say anything: the payloads of the fields,
- * rows, error and setup frames, and those of the check and copy requests
- * (a worker decodes them).  The first input byte picks the frame and (for
+ * rows, error and setup frames, and those of the query, check and copy
+ * requests (a worker decodes them).  The first input byte picks the frame and (for
  * rows) the column count; the rest is its payload.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ilib \
  *     $(pkg-config --cflags libcjson) tests/fuzz/fuzz_worker_frames.c \
- *     lib/worker_proto.c lib/buf.c lib/error.c \
- *     $(pkg-config --libs libcjson) -o fuzz_worker_frames
+ *     lib/worker_proto.c lib/query_req.c lib/base64.c lib/buf.c lib/error.c lib/utf8.c \
+ *     $(pkg-config --libs libcjson) -lsodium -o fuzz_worker_frames
  *   ./fuzz_worker_frames -max_total_time=60
  */
 #include "autoconfig.h"
@@ -69,11 +69,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default: {
 		struct ayb_worker_setup s;
 		struct ayb_query_limits lim;
+		struct ayb_query_req r;
+		enum ayb_query_mode mode;
 
 		if (ayb_worker_setup_decode(p, n, &s) == 0)
 			ayb_worker_setup_free(&s);
 		if (ayb_worker_get_task(p, n, &lim) == 0)
 			sum += (size_t)lim.timeout_ms;
+		if (ayb_worker_get_query(p, n, &mode, &lim, &r) == 0) {
+			for (size_t i = 0; i < r.n; i++)
+				for (size_t k = 0; k < r.stmts[i].len; k++)
+					sum += (unsigned char)r.stmts[i].sql[k];
+			ayb_query_req_free(&r);
+		}
 		break;
 	}
 	}

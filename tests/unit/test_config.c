@@ -213,8 +213,21 @@ int main(void)
 		   iso->worker_idle_seconds == 300, "isolation defaults");
 		ok(iso->max_queries_per_entity == 4 && iso->max_queries_per_database == 4,
 		   "4 queries at once per entity and per database by default");
+		ok(iso->max_batch_statements == 1000 && iso->max_batch_kb == 256 &&
+		   iso->max_batch_result_mb == 8, "batch limits by default");
 		ayb_config_free(cfg);
 	}
+	cfg = load(edit("cors {", "isolation {\n max_batch_statements = 5\n max_batch_kb = 16\n"
+				  " max_batch_result_mb = 2\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg && cfg->isolation.max_batch_statements == 5 && cfg->isolation.max_batch_kb == 16 &&
+	   cfg->isolation.max_batch_result_mb == 2, "batch limits set (%s)", msg);
+	ayb_config_free(cfg);
+	cfg = load(edit("cors {", "isolation {\n max_batch_kb = 300\n}\ncors {"), NULL, msg,
+		   sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "max_batch_kb"),
+	   "a batch body limit past the query route's 256 KiB fails: %s", msg);
+	ayb_config_free(cfg);
 	cfg = load(edit("cors {", "isolation {\n max_queries_per_entity = 0\n"
 				  " max_queries_per_database = 16\n}\ncors {"),
 		   NULL, msg, sizeof(msg));
