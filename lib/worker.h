@@ -68,6 +68,18 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 		    const struct ayb_layout_file *dst, struct ayb_err *err);
 
+/* The same for an export and an import (lib/hosted_dump.h, ayb_hosted_script):
+ * ayb_worker_dump writes src's SQL dump to dst as ayb_worker_copy writes a
+ * copy; ayb_worker_vet checks a file to import (integrity, then schema);
+ * ayb_worker_load runs the SQL file `script` (in f->dir) on f, a new file.
+ * Errors: those of the functions they run and the worker's, as above. */
+int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err);
+int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		   struct ayb_err *err);
+int ayb_worker_load(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		    const char *script, struct ayb_err *err);
+
 /* The query limits `iso` sets. */
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim);
 

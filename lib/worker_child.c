@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "fs.h"
+#include "hosted_dump.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -169,8 +170,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	return rc;
 }
 
-/* Runs a 'C' or 'V' payload: the integrity check of the setup's file, or
- * its copy to the setup's `out`, answered with 'K' or 'E'. */
+/* Runs a task's payload (worker_impl.h), answered with 'K' or 'E'. */
 static int run_task(const struct ayb_worker_setup *s, int type, const unsigned char *p,
 		    size_t n, struct out *o, int64_t *timeout_ms)
 {
@@ -183,10 +183,21 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 	*timeout_ms = lim.timeout_ms;
 	if (type == AYB_F_CHECK)
 		ret = ayb_hosted_check(s->path, &lim, &err);
-	else if (s->out && *s->out)
+	else if (type == AYB_F_VET)
+		ret = ayb_hosted_check(s->path, &lim, &err) < 0
+		      ? -1
+		      : ayb_hosted_vet(s->path, &lim, &err);
+	else if (!s->out || !*s->out)
+		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a file");
+	else if (type == AYB_F_COPY)
 		ret = ayb_hosted_copy(s->path, s->out, &lim, &err);
-	else
-		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a copy");
+	else if (type == AYB_F_DUMP)
+		ret = ayb_hosted_dump(s->path, s->out, &lim, &err);
+	else {
+		struct ayb_layout_file f = { s->dir, s->path, s->shown };
+
+		ret = ayb_hosted_script(&f, s->out, &lim, &err);
+	}
 	rc = ret < 0 ? send_error(o, &err) : send_empty(o, AYB_F_DONE);
 	ayb_err_clear(&err);
 	return rc;
@@ -258,7 +269,8 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 			goto out;
 		if (type == AYB_F_QUERY)
 			rc = run_query(s, p, n, &out, &timeout_ms);
-		else if (type == AYB_F_CHECK || type == AYB_F_COPY)
+		else if (type == AYB_F_CHECK || type == AYB_F_COPY || type == AYB_F_DUMP ||
+			 type == AYB_F_LOAD || type == AYB_F_VET)
 			rc = run_task(s, type, p, n, &out, &timeout_ms);
 		else
 			rc = -1;

@@ -29,6 +29,9 @@ enum {
 	AYB_F_QUERY = 'Q',
 	AYB_F_CHECK = 'C',
 	AYB_F_COPY = 'V',
+	AYB_F_DUMP = 'D',
+	AYB_F_LOAD = 'L',
+	AYB_F_VET = 'I',
 	AYB_F_READY = 'R',
 	AYB_F_FIELDS = 'F',
 	AYB_F_ROWS = 'W',
@@ -44,8 +47,9 @@ struct ayb_worker_setup {
 	char *dir;
 	char *path;
 	char *shown;
-	char *out_dir;            /* a copy's directory, "" for none */
-	char *out;                /* the copy, in out_dir; "" for none */
+	char *out_dir;            /* a copy's or dump's directory, "" for none */
+	char *out;                /* the copy or dump, in out_dir; a load's
+				     script, in dir; "" for none */
 	struct ayb_sandbox_policy policy; /* rw_dir points at dir, out_dir at
 					     out_dir unless it is "" */
 };
@@ -86,10 +90,12 @@ int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
 int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
 			 struct ayb_query_limits *lim, const char **sql, size_t *len);
 
-/* A 'C' (check the file) or 'V' (copy it to the setup's `out`) frame,
- * whole: the limits it runs under.  -1 on OOM. */
+/* A task's frame, whole: the limits it runs under.  The tasks: 'C'
+ * (check the file), 'V' (copy it to the setup's `out`), 'D' (dump it as
+ * SQL to `out`), 'L' (run the SQL script `out` on it, a new file), 'I'
+ * (check a file to import: integrity and schema).  -1 on OOM. */
 int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim);
-/* Reads a 'C' or 'V' payload.  0, or -1 when invalid. */
+/* Reads a task's payload.  0, or -1 when invalid. */
 int ayb_worker_get_task(const unsigned char *p, size_t n, struct ayb_query_limits *lim);
 
 /* The 'F' frame, whole: the result's column names.  -1 on OOM or when it

@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "fs.h"
+#include "hosted_dump.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -831,19 +832,64 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 	return run_task(iso, &s, AYB_F_CHECK, err);
 }
 
-int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
-		    const struct ayb_layout_file *dst, struct ayb_err *err)
+/* A task writing a file of its own beside src's reading (a copy, a dump):
+ * the worker may make files in dst->dir. */
+static int run_task_out(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+			const struct ayb_layout_file *dst, int type, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
 	if (!iso->enabled) {
 		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_copy(src->path, dst->path, &lim, err);
+		return type == AYB_F_COPY ? ayb_hosted_copy(src->path, dst->path, &lim, err)
+					  : ayb_hosted_dump(src->path, dst->path, &lim, err);
 	}
 	setup_of(iso, src, &s);
 	s.out_dir = dst->dir;
 	s.out = dst->path;
 	s.policy.out_dir = dst->dir;
-	return run_task(iso, &s, AYB_F_COPY, err);
+	return run_task(iso, &s, type, err);
+}
+
+int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_COPY, err);
+}
+
+int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_DUMP, err);
+}
+
+int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		   struct ayb_err *err)
+{
+	struct ayb_query_limits lim;
+	struct ayb_worker_setup s;
+
+	if (!iso->enabled) {
+		ayb_worker_limits(iso, &lim);
+		return ayb_hosted_check(f->path, &lim, err) < 0 ? -1
+								 : ayb_hosted_vet(f->path, &lim, err);
+	}
+	setup_of(iso, f, &s);
+	return run_task(iso, &s, AYB_F_VET, err);
+}
+
+int ayb_worker_load(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		    const char *script, struct ayb_err *err)
+{
+	struct ayb_query_limits lim;
+	struct ayb_worker_setup s;
+
+	if (!iso->enabled) {
+		ayb_worker_limits(iso, &lim);
+		return ayb_hosted_script(f, script, &lim, err);
+	}
+	setup_of(iso, f, &s);
+	s.out = (char *)script;
+	return run_task(iso, &s, AYB_F_LOAD, err);
 }
