@@ -21,7 +21,7 @@ static int take(const struct ayb_config *cfg, const char *entity, const char *db
 
 	if (ayb_layout_locate(cfg->data_path, entity, db, &src, err) < 0)
 		return -1;
-	if (task == ayb_worker_copy && access(src.path, F_OK) < 0 && errno == ENOENT) {
+	if (task == ayb_worker_backup && access(src.path, F_OK) < 0 && errno == ENOENT) {
 		fd = open(dst->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			ayb_err_set(err, AYB_E_INTERNAL, "%s failed: cannot create the copy: %m",
@@ -44,7 +44,7 @@ static int take(const struct ayb_config *cfg, const char *entity, const char *db
 int ayb_db_copy(const struct ayb_config *cfg, const char *entity, const char *db,
 		const struct ayb_layout_file *dst, const char *what, struct ayb_err *err)
 {
-	return take(cfg, entity, db, dst, what, ayb_worker_copy, err);
+	return take(cfg, entity, db, dst, what, ayb_worker_backup, err);
 }
 
 int ayb_db_dump(const struct ayb_config *cfg, const char *entity, const char *db,

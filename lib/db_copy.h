@@ -1,7 +1,7 @@
 /* A hosted database's content taken out whole, consistently, while
  * writers carry on: as a database file (an export, a fork) or as SQL text
- * (an export with ?format=sql).  Never the live file mid-write: VACUUM
- * INTO, or a dump read in one transaction, in a sandboxed worker
+ * (an export with ?format=sql).  Never the live file mid-write: SQLite's
+ * backup API, or a dump read in one transaction, in a sandboxed worker
  * (lib/worker.h) under the query limits. */
 #ifndef AYB_DB_COPY_H
 #define AYB_DB_COPY_H

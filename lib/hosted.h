@@ -95,6 +95,11 @@ int ayb_hosted_check(const char *path, const struct ayb_query_limits *lim,
 		     struct ayb_err *err);
 int ayb_hosted_copy(const char *src, const char *dst, const struct ayb_query_limits *lim,
 		    struct ayb_err *err);
+/* The same copy with SQLite's backup API: the pages as they are, of one
+ * moment, evaluating nothing of the schema (an export, a fork).  dst must
+ * not exist. */
+int ayb_hosted_backup(const char *src, const char *dst, const struct ayb_query_limits *lim,
+		      struct ayb_err *err);
 
 /* Work of the server's on a whole file written outside this module
  * (lib/hosted_dump.c, lib/hosted_vet.c): fn runs on a connection opened

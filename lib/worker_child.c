@@ -191,6 +191,8 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a file");
 	else if (type == AYB_F_COPY)
 		ret = ayb_hosted_copy(s->path, s->out, &lim, &err);
+	else if (type == AYB_F_BACKUP)
+		ret = ayb_hosted_backup(s->path, s->out, &lim, &err);
 	else if (type == AYB_F_DUMP)
 		ret = ayb_hosted_dump(s->path, s->out, &lim, &err);
 	else {
@@ -269,7 +271,8 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 			goto out;
 		if (type == AYB_F_QUERY)
 			rc = run_query(s, p, n, &out, &timeout_ms);
-		else if (type == AYB_F_CHECK || type == AYB_F_COPY || type == AYB_F_DUMP ||
+		else if (type == AYB_F_CHECK || type == AYB_F_COPY || type == AYB_F_BACKUP ||
+			 type == AYB_F_DUMP ||
 			 type == AYB_F_LOAD || type == AYB_F_VET)
 			rc = run_task(s, type, p, n, &out, &timeout_ms);
 		else

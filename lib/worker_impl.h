@@ -29,6 +29,7 @@ enum {
 	AYB_F_QUERY = 'Q',
 	AYB_F_CHECK = 'C',
 	AYB_F_COPY = 'V',
+	AYB_F_BACKUP = 'B',
 	AYB_F_DUMP = 'D',
 	AYB_F_LOAD = 'L',
 	AYB_F_VET = 'I',
@@ -91,7 +92,8 @@ int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *
 			 struct ayb_query_limits *lim, const char **sql, size_t *len);
 
 /* A task's frame, whole: the limits it runs under.  The tasks: 'C'
- * (check the file), 'V' (copy it to the setup's `out`), 'D' (dump it as
+ * (check the file), 'V' (copy it to the setup's `out`: VACUUM INTO), 'B'
+ * (the same with the backup API), 'D' (dump it as
  * SQL to `out`), 'L' (run the SQL script `out` on it, a new file), 'I'
  * (check a file to import: integrity and schema).  -1 on OOM. */
 int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim);

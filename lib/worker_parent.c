@@ -842,8 +842,11 @@ static int run_task_out(const struct ayb_isolation_config *iso, const struct ayb
 
 	if (!iso->enabled) {
 		ayb_worker_limits(iso, &lim);
-		return type == AYB_F_COPY ? ayb_hosted_copy(src->path, dst->path, &lim, err)
-					  : ayb_hosted_dump(src->path, dst->path, &lim, err);
+		if (type == AYB_F_COPY)
+			return ayb_hosted_copy(src->path, dst->path, &lim, err);
+		if (type == AYB_F_BACKUP)
+			return ayb_hosted_backup(src->path, dst->path, &lim, err);
+		return ayb_hosted_dump(src->path, dst->path, &lim, err);
 	}
 	setup_of(iso, src, &s);
 	s.out_dir = dst->dir;
@@ -856,6 +859,12 @@ int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_lay
 		    const struct ayb_layout_file *dst, struct ayb_err *err)
 {
 	return run_task_out(iso, src, dst, AYB_F_COPY, err);
+}
+
+int ayb_worker_backup(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		      const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_BACKUP, err);
 }
 
 int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
