@@ -1182,8 +1182,10 @@ static int script_run(sqlite3 *conn, struct guard *g, const char *sql, size_t le
 		g->stepping = 0;
 		sqlite3_finalize(stmt);
 		stmt = NULL;
-		if (rc != SQLITE_DONE)
-			return query_error(g, conn, sqlite3_extended_errcode(conn), err);
+		if (rc != SQLITE_DONE) {
+			query_error(g, conn, sqlite3_extended_errcode(conn), err);
+			return ayb_err_prefix(err, "Statement %lld", (long long)*done);
+		}
 	}
 	return 0;
 }
@@ -1295,7 +1297,6 @@ int ayb_hosted_script(const struct ayb_layout_file *f, const char *script,
 		      const struct ayb_query_limits *lim, struct ayb_err *err)
 {
 	int64_t n = 0;
-	char *m;
 	int fd, ret;
 
 	if ((fd = open(script, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
@@ -1303,11 +1304,5 @@ int ayb_hosted_script(const struct ayb_layout_file *f, const char *script,
 				   strerror(errno));
 	ret = script_read(f, fd, lim, &n, err);
 	close(fd);
-	/* Which statement failed, unless the message says so already. */
-	if (ret < 0 && n > 0 && err->message && strncmp(err->message, "Statement ", 10) != 0 &&
-	    (m = ayb_fmt("Statement %lld: %s", (long long)n, err->message))) {
-		free(err->message);
-		err->message = m;
-	}
 	return ret;
 }

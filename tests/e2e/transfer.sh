@@ -104,4 +104,145 @@ is "$STATUS $BODY" '400 {"type":"Other","message":"Unknown export format: csv (s
 download /v1/alice/dst.sqlite/export "$T/empty.db" -H "Authorization: Bearer $ALICE"
 is "$STATUS/$(stat -c %s "$T/empty.db")" "200/0" "a database never written exports as an empty file"
 
+# ---- import ----------------------------------------------------------------------------
+# import DB CURL_ARGS...: POST the body to DB's import as alice.
+import() {
+	_db=$1
+	shift
+	api POST "/v1/alice/$_db/import" -H "Authorization: Bearer ${WHO:-$ALICE}" "$@"
+}
+# versions DB: the entries of the database's directory (current and one version).
+versions() {
+	ls "$T/data/databases/alice/$1" | wc -l
+}
+
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/export.db"
+is "$STATUS $BODY" "200 {}" "a raw application/octet-stream file is imported"
+dump "$(live dst.sqlite)" >"$T/dst.dump"
+cmp -s "$T/src.dump" "$T/dst.dump"
+ok $? "export then import round-trips (sqlite3 .dump)"
+sql dst.sqlite "INSERT INTO t (n, s) VALUES (7, 'after')"
+is "$STATUS" 200 "the imported database takes writes"
+sql dst.sqlite "SELECT n, s FROM t WHERE s = 'after'"
+is "$BODY" '{"fields":["n","s"],"rows":[["7","after"]]}' "and its trigger and index work"
+
+import dst.sqlite -F "database=@$T/export.db"
+is "$STATUS $BODY" "200 {}" "a multipart/form-data field database is imported (ayb's form)"
+dump "$(live dst.sqlite)" >"$T/dst.dump"
+cmp -s "$T/src.dump" "$T/dst.dump"
+ok $? "and replaces the database whole"
+
+import dst.sqlite -H 'Content-Type: application/sql' --data-binary @"$T/export.sql"
+is "$STATUS $BODY" "200 {}" "an application/sql dump is imported"
+dump "$(live dst.sqlite)" >"$T/dst.dump"
+cmp -s "$T/src.dump" "$T/dst.dump"
+ok $? "the dump loads into the database sqlite3 dumps the same"
+is "$(versions dst.sqlite)" 2 "only current and one version are left"
+
+# Every refusal below must leave dst as it is now.
+untouched() {
+	dump "$(live dst.sqlite)" >"$T/now.dump"
+	cmp -s "$T/src.dump" "$T/now.dump" && [ "$(versions dst.sqlite)" = 2 ]
+	ok $? "$1: the database is untouched"
+}
+refused() {
+	is "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"$2\"}" "$1"
+	untouched "$1"
+}
+
+printf 'not a database at all, just some text\n' >"$T/text.bin"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/text.bin"
+refused "a file that is not SQLite" "The file is not an SQLite database"
+: >"$T/empty.bin"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/empty.bin"
+refused "an empty file" "The file is empty: it is not an SQLite database"
+
+# A database of several pages, cut inside a page and at a page boundary.
+rm -f "$T/big.db"
+sqlite3 "$T/big.db" 'PRAGMA page_size=1024; CREATE TABLE x (v);
+	WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 500)
+	INSERT INTO x SELECT randomblob(100) FROM c;'
+head -c 5000 "$T/big.db" >"$T/cut.db"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/cut.db"
+refused "a file cut inside a page" \
+	"The file is truncated: 5000 bytes is not a whole number of 1024-byte pages"
+head -c 8192 "$T/big.db" >"$T/cut.db"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/cut.db"
+like "$BODY" "The file is truncated or damaged: its header says " "a file cut at a page boundary"
+untouched "a file cut at a page boundary"
+
+# A header claiming four billion pages (with a current change counter).
+cp "$T/big.db" "$T/huge.db"
+printf '\377\377\377\360' | dd of="$T/huge.db" bs=1 seek=28 conv=notrunc 2>/dev/null
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/huge.db"
+like "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"The file is truncated or damaged: its header says 4294967280 pages" \
+	"a header claiming a huge page count"
+untouched "a huge page count"
+
+# Damage inside the b-tree: the header is fine, the integrity check is not.
+cp "$T/big.db" "$T/corrupt.db"
+dd if=/dev/zero of="$T/corrupt.db" bs=1 seek=3000 count=600 conv=notrunc 2>/dev/null
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/corrupt.db"
+like "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"The file is not an intact SQLite database: " \
+	"a corrupt file fails the integrity check"
+untouched "a corrupt file"
+
+# Hostile schemas: a view and a trigger that call functions no schema
+# may call with trusted_schema=OFF, and a name SQLite keeps for itself.
+rm -f "$T/evil.db"
+sqlite3 "$T/evil.db" "CREATE TABLE t (a); CREATE VIEW ev AS SELECT load_extension('/tmp/evil.so') AS x"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/evil.db"
+like "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"The file was not imported: The database's schema is refused: view ev: " \
+	"a view calling load_extension() is refused"
+untouched "a view calling load_extension()"
+rm -f "$T/evil.db"
+sqlite3 "$T/evil.db" "CREATE TABLE t (a);
+	CREATE TRIGGER et AFTER INSERT ON t BEGIN SELECT fts3_tokenizer('simple', x'00'); END"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/evil.db"
+like "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"The file was not imported: The database's schema is refused: table t: " \
+	"a trigger calling fts3_tokenizer() is refused"
+untouched "a trigger calling fts3_tokenizer()"
+rm -f "$T/evil.db"
+sqlite3 "$T/evil.db" "CREATE TABLE t (a); PRAGMA writable_schema=ON;
+	UPDATE sqlite_schema SET name = 'sqlite_t', tbl_name = 'sqlite_t',
+	sql = 'CREATE TABLE sqlite_t (a)' WHERE name = 't'"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/evil.db"
+like "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"The file " \
+	"a table named sqlite_t is refused"
+untouched "a table named sqlite_t"
+
+# Over isolation.max_file_size_mb (2 MiB here).
+head -c 3145728 /dev/zero >"$T/large.bin"
+import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/large.bin"
+refused "a file over the size limit" "The file is larger than the server allows (2 MiB)"
+
+# Dumps that the guards refuse, or that stop short.
+printf 'CREATE TABLE a (x);\nATTACH DATABASE %s AS other;\n' "'$T/x.db'" >"$T/bad.sql"
+import dst.sqlite -H 'Content-Type: application/sql' --data-binary @"$T/bad.sql"
+refused "a dump that attaches a file" \
+	"The SQL dump was not imported: Statement 2: Forbidden operation: ATTACH is not allowed on this server"
+head -n 5 "$T/export.sql" >"$T/short.sql"
+import dst.sqlite -H 'Content-Type: application/sql' --data-binary @"$T/short.sql"
+refused "a dump cut short" "The SQL dump was not imported: The script leaves a transaction open"
+printf 'CREATE TABLE a (x);\nINSERT INTO a VALUES (;\n' >"$T/bad.sql"
+import dst.sqlite -H 'Content-Type: application/sql' --data-binary @"$T/bad.sql"
+like "$STATUS $BODY" "400 {\"type\":\"Other\",\"message\":\"The SQL dump was not imported: Statement 2: SqliteFailure" \
+	"a dump with a syntax error"
+untouched "a dump with a syntax error"
+
+# Bodies of the wrong shape.
+import dst.sqlite -H 'Content-Type: text/plain' --data-binary @"$T/export.db"
+is "$STATUS" 415 "another media type: 415"
+import dst.sqlite -F "other=@$T/export.db"
+refused "a form without a database field" "Malformed multipart body: no field named \`database\`"
+
+# Who may import: a manager, not a reader.
+WHO=$BOB import src.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/big.db"
+is "$STATUS $BODY" '403 {"type":"Other","message":"Authenticated entity bob can'"'"'t import into database alice/src.sqlite"}' \
+	"a reader may not import"
+WHO=$CAROL import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/big.db"
+is "$STATUS $BODY" "200 {}" "a manager may"
+sql dst.sqlite 'SELECT count(*) FROM x'
+is "$BODY" '{"fields":["count(*)"],"rows":[["500"]]}' "and the database is the file she sent"
+
 tap_done
