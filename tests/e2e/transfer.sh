@@ -245,4 +245,52 @@ is "$STATUS $BODY" "200 {}" "a manager may"
 sql dst.sqlite 'SELECT count(*) FROM x'
 is "$BODY" '{"fields":["count(*)"],"rows":[["500"]]}' "and the database is the file she sent"
 
+# ---- ayb client ---------------------------------------------------------------------------
+run export_database alice/src.sqlite "$T/cli.db"
+is "$OUT/$ERR/$RC" "Exported alice/src.sqlite to $T/cli.db$NL//0" \
+	"ayb client export_database writes the file; a pipe shows no progress"
+dump "$T/cli.db" | cmp -s - "$T/src.dump"
+ok $? "the CLI's export dumps as the source"
+run export_database alice/src.sqlite "$T/cli.sql"
+is "$RC" 0 "a FILE ending in .sql gets the SQL dump"
+cmp -s "$T/cli.sql" "$T/src.dump"
+ok $? "which is sqlite3's dump"
+run export_database alice/src.sqlite "$T/cli.dump" --format sql
+cmp -s "$T/cli.dump" "$T/src.dump"
+ok $? "--format sql asks for SQL whatever the name"
+run import_database alice/dst.sqlite "$T/cli.db"
+is "$OUT/$ERR/$RC" "Imported $T/cli.db into alice/dst.sqlite$NL//0" "ayb client import_database"
+dump "$(live dst.sqlite)" | cmp -s - "$T/src.dump"
+ok $? "the import round-trips"
+run import_database alice/dst.sqlite "$T/cli.sql"
+is "$RC" 0 "import_database of a .sql file sends it as SQL"
+dump "$(live dst.sqlite)" | cmp -s - "$T/src.dump"
+ok $? "and it round-trips too"
+run import_database alice/dst.sqlite "$T/text.bin"
+is "$OUT/$ERR/$RC" "/Error: The file is not an SQLite database/1" "a refused import: the server's words, exit 1"
+untouched "a refused import from the CLI"
+run import_database alice/dst.sqlite "$T/no-such-file"
+is "$ERR/$RC" "Error: Cannot read $T/no-such-file: No such file or directory/1" "a missing file"
+run --token "$CAROL" export_database alice/src.sqlite "$T/carol.db"
+is "$ERR/$RC" "Error: Database alice/src.sqlite not found/1" "an export refused leaves no file"
+is "$(ls "$T" | grep -c '^carol\.db')" 0 "not even a partial one"
+run export_database alice/src.sqlite "$T/x.db" --format csv
+is "$RC" 2 "an unknown --format is a usage error"
+
+# A large file on a terminal shows a progress bar; the same on a pipe shows none.
+rm -f "$T/large.db"
+sqlite3 "$T/large.db" 'CREATE TABLE x (v);
+	WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1500)
+	INSERT INTO x SELECT randomblob(1000) FROM c;'
+on_tty import_database alice/dst.sqlite "$T/large.db"
+like "$OUT" "Importing alice/dst.sqlite [########################] 100% 1.5 MiB / 1.5 MiB" \
+	"import_database on a terminal draws a progress bar"
+on_tty export_database alice/dst.sqlite "$T/large2.db"
+like "$OUT" "Exporting alice/dst.sqlite [########################] 100% " \
+	"export_database too"
+[ "$(sqlite3 "$T/large2.db" 'SELECT count(*) FROM x')" = 1500 ]
+ok $? "the large file round-trips"
+run export_database alice/dst.sqlite "$T/large3.db"
+is "$ERR/$RC" "/0" "on a pipe: nothing on stderr"
+
 tap_done
