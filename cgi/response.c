@@ -244,6 +244,8 @@ void fcgi_response_file(struct fcgi_response *r, int fd, unsigned long long size
 	snprintf(len, sizeof(len), "%llu", size);
 	fcgi_response_header(r, "Content-Disposition", disp);
 	fcgi_response_header(r, "Content-Length", len);
+	fcgi_response_header(r, "Cache-Control", "no-store");
+	fcgi_response_header(r, "X-Content-Type-Options", "nosniff");
 	out = fcgi_response_stream(r, 200);
 	r->content_type = content_type;
 	while (sent < size && !r->failed) {

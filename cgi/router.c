@@ -77,6 +77,8 @@ static const struct fcgi_route routes[] = {
 	{ "GET", P("*", "*", "snapshots"), ui_snapshots, 0, 1, COOKIE, UI_DB },
 	{ "POST", P("*", "*", "restore_snapshot"), ui_restore_snapshot, FORM_LIMIT, 1, COOKIE,
 	  UI_DB },
+	{ "GET", P("*", "*", "export"), ui_export, 0, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "import"), ui_import, FCGI_BODY_STREAMED, 1, COOKIE, UI_DB },
 };
 
 /* 0 when rt does not match req, else 1 + the number of literal (non-"*")

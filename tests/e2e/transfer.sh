@@ -293,4 +293,63 @@ ok $? "the large file round-trips"
 run export_database alice/dst.sqlite "$T/large3.db"
 is "$ERR/$RC" "/0" "on a pipe: nothing on stderr"
 
+# ---- the web UI ---------------------------------------------------------------------------
+# ui_log_in USER ADDRESS: a browser session for USER in the jar $T/USER.jar.
+ui_log_in() {
+	api POST /v1/log_in -d '' -H "entity: $1"
+	_link=/confirm/$(email_token "$2")
+	api GET "$_link" -b "$T/$1.jar" -c "$T/$1.jar"
+	_tok=$(printf '%s' "$BODY" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+	api POST "$_link" -b "$T/$1.jar" -c "$T/$1.jar" --data-urlencode "csrf=$_tok"
+	[ "$STATUS" = 200 ] || bail "cannot log $1 in: $STATUS"
+}
+# page USER METHOD PATH CURL_ARGS...: a request of USER's browser.
+page() {
+	_u=$1 _m=$2 _p=$3
+	shift 3
+	api "$_m" "$_p" -b "$T/$_u.jar" -c "$T/$_u.jar" "$@"
+}
+ui_log_in alice alice@example.org
+ui_log_in bob bob@example.org
+
+page alice GET /alice/dst.sqlite
+like "$BODY" '<a href="#transfer" class="tab">Export and import</a>' "the database page has an Export and import tab"
+like "$BODY" 'href="/alice/dst.sqlite/export" download>Export file</a>' "with Export file"
+like "$BODY" 'href="/alice/dst.sqlite/export?format=sql" download>Export SQL</a>' "and Export SQL"
+like "$BODY" 'enctype="multipart/form-data"' "and, for its owner, an Import form"
+tok=$(printf '%s' "$BODY" | sed -n 's/.*action="\/alice\/dst.sqlite\/import?csrf=\([^"]*\)".*/\1/p')
+[ -n "$tok" ]; ok $? "whose action carries the CSRF token"
+page bob GET /alice/src.sqlite
+like "$BODY" 'href="/alice/src.sqlite/export" download>Export file</a>' "a reader sees the export links"
+case "$BODY" in *'id="import-form"'*) ok 1 "but no Import form" ;; *) ok 0 "but no Import form" ;; esac
+
+download /alice/src.sqlite/export "$T/ui.db" -b "$T/bob.jar"
+is "$STATUS/$(header content-type)" "200/application/octet-stream" "the web UI's Export file"
+dump "$T/ui.db" | cmp -s - "$T/src.dump"
+ok $? "is the database"
+download '/alice/src.sqlite/export?format=sql' "$T/ui.sql" -b "$T/bob.jar"
+cmp -s "$T/ui.sql" "$T/src.dump"
+ok $? "and Export SQL its dump"
+
+page alice POST "/alice/dst.sqlite/import?csrf=$tok" -F "database=@$T/ui.sql"
+is "$STATUS" 200 "the Import form takes an SQL dump"
+like "$BODY" "The database was replaced with the file." "and says so"
+like "$BODY" 'data-tab="transfer"' "on the Export and import tab"
+untouched "the web UI's import gives the source's dump;"
+page alice POST "/alice/dst.sqlite/import?csrf=$tok" -F "database=@$T/big.db"
+is "$STATUS" 200 "and an SQLite file"
+sql dst.sqlite 'SELECT count(*) FROM x'
+is "$BODY" '{"fields":["count(*)"],"rows":[["500"]]}' "which replaced the database"
+page alice POST "/alice/dst.sqlite/import?csrf=$tok" -F "database=@$T/corrupt.db"
+is "$STATUS" 400 "a corrupt file is refused"
+like "$BODY" "The file is not an intact SQLite database: database disk image is malformed" "saying why"
+page alice POST /alice/dst.sqlite/import -F "database=@$T/ui.db"
+is "$STATUS" 403 "an import without the CSRF token is refused"
+page alice POST "/alice/dst.sqlite/import?csrf=$tok" -F "database=@$T/ui.db" -H "Origin: http://evil.example"
+is "$STATUS" 403 "as is one from another site"
+page bob POST "/alice/src.sqlite/import?csrf=$tok" -F "database=@$T/ui.db"
+is "$STATUS" 403 "bob's session cannot use alice's token"
+sql dst.sqlite 'SELECT count(*) FROM x'
+is "$BODY" '{"fields":["count(*)"],"rows":[["500"]]}' "nothing refused changed the database"
+
 tap_done
