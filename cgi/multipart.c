@@ -163,7 +163,8 @@ static int is_field(const struct fcgi_multipart *m, const char *h, size_t n)
 		if (len > 20 && strncasecmp(line, "content-disposition:", 20) == 0) {
 			k = snprintf(want, sizeof(want), "name=\"%s\"", m->name);
 			for (const char *p = line + 20; p + k <= line + len; p++)
-				if ((p[-1] == ' ' || p[-1] == ';') && memcmp(p, want, (size_t)k) == 0)
+				if ((p[-1] == ' ' || p[-1] == ';') &&
+				    memcmp(p, want, (size_t)k) == 0)
 					return 1;
 			return 0;
 		}
@@ -185,7 +186,12 @@ long fcgi_multipart_read(struct fcgi_multipart *m, char *p, size_t n, struct ayb
 		case PREAMBLE:
 		case CONTENT:
 			at = find(base, have, m->delim, m->dlen);
-			take = at ? (size_t)(at - base) : have >= m->dlen ? have - (m->dlen - 1) : 0;
+			/* Without a delimiter, its length less one byte may be
+			 * the start of one: that much waits. */
+			if (at)
+				take = (size_t)(at - base);
+			else
+				take = have >= m->dlen ? have - (m->dlen - 1) : 0;
 			if (m->state == CONTENT && m->wanted && take) {
 				take = take < n ? take : n;
 				memcpy(p, base, take);
@@ -212,7 +218,7 @@ long fcgi_multipart_read(struct fcgi_multipart *m, char *p, size_t n, struct ayb
 				continue;
 			}
 			if (have >= 2)
-				return malformed(err, "a boundary is followed by neither CRLF nor --");
+				return malformed(err, "a boundary followed by neither CRLF nor --");
 			break;
 		case HEADERS:
 			/* A part with no headers at all starts with the empty line. */

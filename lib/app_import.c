@@ -63,7 +63,8 @@ static int receive(const char *path, ayb_app_read_fn *read, void *rctx, uint64_t
 			goto out;
 		}
 		if (ayb_fs_write_all(fd, buf, (size_t)got) < 0) {
-			ayb_err_set(err, ayb_disk_full_errno(errno) ? AYB_E_DISK_FULL : AYB_E_INTERNAL,
+			ayb_err_set(err,
+				    ayb_disk_full_errno(errno) ? AYB_E_DISK_FULL : AYB_E_INTERNAL,
 				    "Cannot write the imported file: %s", strerror(errno));
 			goto out;
 		}

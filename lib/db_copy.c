@@ -26,9 +26,10 @@ static int take(const struct ayb_config *cfg, const char *entity, const char *db
 		if (fd < 0)
 			ayb_err_set(err, AYB_E_INTERNAL, "%s failed: cannot create the copy: %m",
 				    what);
+		else if (close(fd) < 0)
+			ayb_err_set(err, AYB_E_INTERNAL, "%s failed: %m", what);
 		else
-			ret = close(fd) < 0 ? ayb_err_set(err, AYB_E_INTERNAL, "%s failed: %m", what)
-					    : 0;
+			ret = 0;
 	} else if (task(&cfg->isolation, &src, dst, err) == 0) {
 		ret = 0;
 	} else if (err->kind == AYB_E_SNAPSHOT) {

@@ -16,7 +16,8 @@
 int ayb_hosted_dump(const char *src, const char *dst, const struct ayb_query_limits *lim,
 		    struct ayb_err *err);
 
-/* Checks the schema of a file to import with trusted_schema=OFF: every
+/* Checks a file to import: ayb_hosted_check's integrity check, then its
+ * schema with trusted_schema=OFF: every
  * table, view and trigger must compile as the statements that use them
  * (SELECT, INSERT, UPDATE, DELETE) compile, so a view or trigger calling a
  * function SQLite does not mark innocuous, an unknown module or collation,

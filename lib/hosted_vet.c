@@ -162,7 +162,8 @@ static int vet_all(sqlite3 *conn, void *ctx, struct ayb_err *err)
 			break;
 		}
 		if (!own_name(type, name)) {
-			rc = refuse(err, type, name, "the name is reserved for SQLite's own objects");
+			rc = refuse(err, type, name,
+				    "the name is reserved for SQLite's own objects");
 			break;
 		}
 		if (strcmp(type, "table") == 0 || strcmp(type, "view") == 0) {
@@ -182,5 +183,7 @@ int ayb_hosted_vet(const char *path, const struct ayb_query_limits *lim, struct 
 {
 	struct vet v = { lim };
 
+	if (ayb_hosted_check(path, lim, err) < 0)
+		return -1;
 	return ayb_hosted_own(path, lim, vet_all, &v, err);
 }

@@ -16,7 +16,8 @@ int ayb_import_header_check(const unsigned char *head, size_t n, uint64_t size,
 	uint32_t page, pages;
 
 	if (size == 0)
-		return ayb_err_set(err, AYB_E_INVALID, "The file is empty: it is not an SQLite database");
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "The file is empty: it is not an SQLite database");
 	if (n < AYB_IMPORT_HEADER || memcmp(head, magic, sizeof(magic)) != 0)
 		return ayb_err_set(err, AYB_E_INVALID, "The file is not an SQLite database");
 	page = (uint32_t)head[16] << 8 | head[17];

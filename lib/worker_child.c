@@ -184,9 +184,7 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 	if (type == AYB_F_CHECK)
 		ret = ayb_hosted_check(s->path, &lim, &err);
 	else if (type == AYB_F_VET)
-		ret = ayb_hosted_check(s->path, &lim, &err) < 0
-		      ? -1
-		      : ayb_hosted_vet(s->path, &lim, &err);
+		ret = ayb_hosted_vet(s->path, &lim, &err);
 	else if (!s->out || !*s->out)
 		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a file");
 	else if (type == AYB_F_COPY)

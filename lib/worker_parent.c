@@ -881,8 +881,7 @@ int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layo
 
 	if (!iso->enabled) {
 		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_check(f->path, &lim, err) < 0 ? -1
-								 : ayb_hosted_vet(f->path, &lim, err);
+		return ayb_hosted_vet(f->path, &lim, err);
 	}
 	setup_of(iso, f, &s);
 	return run_task(iso, &s, AYB_F_VET, err);

@@ -21,8 +21,8 @@ static int export_format(const char *qs, struct ayb_err *err)
 			sql = 0;
 		else if (n >= 7 && strncmp(qs, "format=", 7) == 0)
 			return ayb_err_set(err, AYB_E_INVALID,
-					   "Unknown export format: %.*s (sqlite or sql)", (int)(n - 7),
-					   qs + 7);
+					   "Unknown export format: %.*s (sqlite or sql)",
+					   (int)(n - 7), qs + 7);
 		qs += n + (qs[n] == '&');
 	}
 	return sql;

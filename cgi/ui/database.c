@@ -314,7 +314,8 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 			   "class=\"tab-list\"><li><a href=\"#query\" class=\"tab\">Query</a></li>",
 			p->tab);
 	if (exports)
-		ayb_buf_adds(b, "<li><a href=\"#transfer\" class=\"tab\">Export and import</a></li>");
+		ayb_buf_adds(b, "<li><a href=\"#transfer\" class=\"tab\">Export and import</a>"
+				"</li>");
 	if (manage)
 		ayb_buf_adds(b, "<li><a href=\"#sharing\" class=\"tab\">Sharing</a></li>"
 				"<li><a href=\"#snapshots\" class=\"tab\">Snapshots</a></li>");

@@ -67,7 +67,8 @@ void ui_export(struct fcgi_call *c)
 	if (ayb_app_export(ui->ctx, ui->caller, &c->target, format && strcmp(format, "sql") == 0,
 			   &e, &err) < 0) {
 		ui_message_page(ui, ui_err_status(ui, &err), "Export", UI_ERROR,
-				"The database could not be exported", ui_err_text(&err, tmp, sizeof(tmp)));
+				"The database could not be exported",
+				ui_err_text(&err, tmp, sizeof(tmp)));
 		ayb_err_clear(&err);
 		return;
 	}
@@ -135,7 +136,8 @@ void ui_import(struct fcgi_call *c)
 	} else {
 		status = ui_err_status(ui, &err);
 		ui_database_transfer(ui, &c->target, status, UI_ERROR,
-				     "The file was not imported", ui_err_text(&err, tmp, sizeof(tmp)));
+				     "The file was not imported",
+				     ui_err_text(&err, tmp, sizeof(tmp)));
 	}
 	fcgi_upload_close(&s.up);
 	ayb_err_clear(&err);
