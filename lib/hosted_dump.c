@@ -76,6 +76,28 @@ static void add_name(struct ayb_buf *b, const char *name)
 		ayb_buf_adds(b, name);
 }
 
+/* X'<hex>' (lowercase, as the shell writes blobs), a table lookup per
+ * byte and one append per 256 bytes: a dump is mostly this. */
+static void add_hex(struct ayb_buf *b, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char out[512];
+
+	ayb_buf_adds(b, "X'");
+	while (n) {
+		size_t k = n < sizeof(out) / 2 ? n : sizeof(out) / 2;
+
+		for (size_t i = 0; i < k; i++) {
+			out[2 * i] = digits[p[i] >> 4];
+			out[2 * i + 1] = digits[p[i] & 15];
+		}
+		ayb_buf_add(b, out, 2 * k);
+		p += k;
+		n -= k;
+	}
+	ayb_buf_addc(b, '\'');
+}
+
 /* An escape for c that the text does not hold, as the shell picks it:
  * "\n", else "\012", else "\n<k>" for the first k that is absent. */
 static void unused_escape(const char *s, size_t n, const char *a, const char *b, char *out,
@@ -102,10 +124,9 @@ static void add_text(struct ayb_buf *b, const char *s, size_t n)
 	int has_nl = memchr(s, '\n', n) != NULL, has_cr = memchr(s, '\r', n) != NULL;
 
 	if (memchr(s, '\0', n)) {
-		ayb_buf_adds(b, "CAST(X'");
-		for (size_t i = 0; i < n; i++)
-			ayb_buf_printf(b, "%02x", (unsigned char)s[i]);
-		ayb_buf_adds(b, "' AS TEXT)");
+		ayb_buf_adds(b, "CAST(");
+		add_hex(b, (const unsigned char *)s, n);
+		ayb_buf_adds(b, " AS TEXT)");
 		return;
 	}
 	if (has_nl) {
@@ -168,10 +189,7 @@ static void add_value(struct ayb_buf *b, sqlite3_stmt *stmt, int col)
 	default:
 		p = sqlite3_column_blob(stmt, col);
 		n = sqlite3_column_bytes(stmt, col);
-		ayb_buf_adds(b, "X'");
-		for (int i = 0; i < n; i++)
-			ayb_buf_printf(b, "%02x", p[i]);
-		ayb_buf_addc(b, '\'');
+		add_hex(b, p ? p : (const unsigned char *)"", (size_t)n);
 		break;
 	}
 }
