@@ -38,8 +38,10 @@ int ayb_app_export(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 			   a->authenticated ? a->entity.slug : NULL, t->owner.slug, t->db.slug,
 			   &slots, err) < 0)
 		return -1;
+	/* A copy lives at most as long as the worker making it may run. */
 	if (ayb_layout_export_make(ctx->cfg->data_path, t->owner.slug, t->db.slug,
-				   sql ? ".sql" : "", &f, err) < 0)
+				   sql ? ".sql" : "", ctx->cfg->isolation.query_timeout_ms + 60000,
+				   &f, err) < 0)
 		goto out;
 	if ((sql ? ayb_db_dump : ayb_db_copy)(ctx->cfg, t->owner.slug, t->db.slug, &f, "Export",
 					      err) < 0)

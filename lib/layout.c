@@ -508,8 +508,30 @@ out:
 
 /* ---- exports ---------------------------------------------------------------- */
 
+static int skip_dots(const struct dirent *d);
+
+/* Export directories live while their copy is made; one older than
+ * stale_ms was left by a process that died meanwhile. */
+static void remove_stale_exports(const char *parent, int64_t stale_ms)
+{
+	char path[PATH_MAX];
+	struct dirent **names = NULL;
+	struct stat st;
+	time_t before = time(NULL) - (time_t)(stale_ms / 1000);
+	int n = scandir(parent, &names, skip_dots, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", parent, names[i]->d_name) <
+		    (int)sizeof(path) && lstat(path, &st) == 0 && st.st_mtime < before)
+			ayb_fs_remove_tree(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
 int ayb_layout_export_make(const char *data_path, const char *entity, const char *db,
-			   const char *suffix, struct ayb_layout_file *f, struct ayb_err *err)
+			   const char *suffix, int64_t stale_ms, struct ayb_layout_file *f,
+			   struct ayb_err *err)
 {
 	char *parent, *tmp = NULL;
 	int ret = -1;
@@ -521,6 +543,7 @@ int ayb_layout_export_make(const char *data_path, const char *entity, const char
 		ayb_err_set(err, AYB_E_INTERNAL, "Cannot create %s: %s", parent, strerror(errno));
 		goto out;
 	}
+	remove_stale_exports(parent, stale_ms);
 	if (!(tmp = join(parent, "XXXXXX", err)))
 		goto out;
 	if (!mkdtemp(tmp)) {

@@ -15,6 +15,8 @@
 #ifndef AYB_LAYOUT_H
 #define AYB_LAYOUT_H
 
+#include <stdint.h>
+
 #include "error.h"
 
 /* Makes databases/<entity>/<db>/<uuidv7>/ and points `current` at it
@@ -120,10 +122,13 @@ void ayb_layout_work_remove(struct ayb_layout_work *w);
  * made): f->dir is <data_path>/exports/<entity>/<db>/XXXXXX, canonical, and
  * f->path is f->dir + "/" + db + suffix, the file the export writes (not
  * made); f->shown stays NULL.  The export removes the directory with
- * ayb_fs_remove_tree once it has the file open.  Returns 0, or -1 with err
- * (refused component, OOM, Other (500) "Cannot create ...") and *f zeroed. */
+ * ayb_fs_remove_tree once it has the file open; directories of the
+ * database's exports older than stale_ms (left by a process that died) are
+ * removed first.  Returns 0, or -1 with err (refused component, OOM, Other
+ * (500) "Cannot create ...") and *f zeroed. */
 int ayb_layout_export_make(const char *data_path, const char *entity, const char *db,
-			   const char *suffix, struct ayb_layout_file *f, struct ayb_err *err);
+			   const char *suffix, int64_t stale_ms, struct ayb_layout_file *f,
+			   struct ayb_err *err);
 
 /* ---- profile link checks ------------------------------------------------ */
 

@@ -60,7 +60,8 @@ lines', NULL)" \
 	"INSERT INTO \"odd name\" VALUES ('x', 1)" \
 	'CREATE INDEX t_s ON t (s)' \
 	'CREATE VIEW v AS SELECT id, s FROM t' \
-	'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET n = 0 WHERE id = new.id AND new.n IS NULL; END'
+	'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET n = 0 WHERE id = new.id AND new.n IS NULL; END' \
+	'ANALYZE'
 do
 	sql src.sqlite "$q"
 	[ "$STATUS" = 200 ] || bail "setup query failed: $q: $STATUS $BODY"
@@ -78,6 +79,15 @@ cmp -s "$T/src.dump" "$T/export.dump"
 ok $? "sqlite3 dumps the export as it dumps the live database"
 is "$(sqlite3 "$T/export.db" 'PRAGMA integrity_check')" ok "the export is intact"
 is "$(ls "$T/data/exports/alice/src.sqlite" | wc -l)" 0 "nothing of the export stays on the server"
+# What a process that died mid-export left is removed by the next export;
+# a directory as young as a running copy is not.
+mkdir -p "$T/data/exports/alice/src.sqlite/old" "$T/data/exports/alice/src.sqlite/young"
+echo x >"$T/data/exports/alice/src.sqlite/old/src.sqlite"
+touch -d '2 hours ago' "$T/data/exports/alice/src.sqlite/old"
+download /v1/alice/src.sqlite/export "$T/export2.db" -H "Authorization: Bearer $ALICE"
+is "$STATUS/$(ls "$T/data/exports/alice/src.sqlite")" "200/young" \
+	"an export removes a stale export directory, not a young one"
+rmdir "$T/data/exports/alice/src.sqlite/young"
 
 download '/v1/alice/src.sqlite/export?format=sql' "$T/export.sql" -H "Authorization: Bearer $ALICE"
 is "$STATUS" 200 "?format=sql exports SQL"
