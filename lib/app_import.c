@@ -160,6 +160,9 @@ int ayb_app_import(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Authenticated entity %s can't import into database %s",
 				   a->entity.slug, t->name);
+	/* The slots are held from the first byte: each import in flight may
+	 * hold a file of max_file_size_mb on disk, and the caps on queries at
+	 * once bound how many one tenant, or one database, can have. */
 	if (ayb_slots_take(ctx->cfg->data_path, &ctx->cfg->isolation, a->entity.slug,
 			   t->owner.slug, t->db.slug, &slots, err) < 0)
 		return -1;
