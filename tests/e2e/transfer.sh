@@ -228,6 +228,41 @@ head -c 4718592 /dev/zero >"$T/large.bin"
 import dst.sqlite -H 'Content-Type: application/octet-stream' --data-binary @"$T/large.bin"
 refused "a file over the size limit" "The file is larger than the server allows (2 MiB)"
 
+# A client that goes away mid-upload: the half file goes, the database stays.
+rm -f "$T/slow.db"
+sqlite3 "$T/slow.db" 'CREATE TABLE x (v);
+	WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1500)
+	INSERT INTO x SELECT randomblob(1000) FROM c;'
+curl -sS -o /dev/null --limit-rate 64K -H "Authorization: Bearer $ALICE" -X POST \
+	-H 'Content-Type: application/octet-stream' -T "$T/slow.db" "$URL/v1/alice/dst.sqlite/import" &
+slow=$!
+# Ready when the new version's file has started to fill.
+i=0
+until [ -n "$(find "$T/data/databases/alice/dst.sqlite" -mindepth 2 -name dst.sqlite -size +64k \
+	! -path '*/current/*' -newer "$T/slow.db" 2>/dev/null)" ] || [ $i -ge 600 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+kill "$slow" 2>/dev/null
+wait "$slow" 2>/dev/null
+[ $i -lt 600 ]; ok $? "an upload under way writes to a new version"
+i=0
+until [ "$(versions dst.sqlite)" = 2 ] || [ $i -ge 600 ]; do
+	i=$((i + 1))
+	sleep 0.05
+done
+untouched "an upload cut short by its client"
+
+# Export while writers carry on: a copy of one moment, intact.
+run create_database alice/busy.sqlite sqlite no-access
+sql busy.sqlite 'CREATE TABLE b (n INTEGER)'
+( for n in $(seq 1 40); do sql busy.sqlite "INSERT INTO b VALUES ($n)"; done ) &
+busy=$!
+download /v1/alice/busy.sqlite/export "$T/busy.db" -H "Authorization: Bearer $ALICE"
+wait "$busy"
+is "$STATUS/$(sqlite3 "$T/busy.db" 'PRAGMA integrity_check')" "200/ok" \
+	"an export during writes is intact"
+
 # Dumps that the guards refuse, or that stop short.
 printf 'CREATE TABLE a (x);\nATTACH DATABASE %s AS other;\n' "'$T/x.db'" >"$T/bad.sql"
 import dst.sqlite -H 'Content-Type: application/sql' --data-binary @"$T/bad.sql"
