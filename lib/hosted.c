@@ -1191,8 +1191,9 @@ static int script_run(sqlite3 *conn, struct guard *g, const char *sql, size_t le
 }
 
 /* Lines are read whole, as sqlite3's shell reads a script, and a statement
- * runs once the lines so far end one (sqlite3_complete): a dump's rows are
- * one line each, so the text is looked at about once.  A statement longer
+ * runs once the lines so far end one (sqlite3_complete, asked only after a
+ * line with a ';'): a dump's rows are one line each, so the text is looked
+ * at about twice.  A statement longer
  * than SQLite's own SQL length limit could never be prepared; it is
  * refused as soon as the text passes it. */
 #define SCRIPT_CHUNK (64u * 1024)
@@ -1217,7 +1218,7 @@ static int script_read(const struct ayb_layout_file *f, int fd,
 	char *chunk = NULL, *p, *nl;
 	ssize_t got;
 	size_t have = 0, max;
-	int ret = -1;
+	int semi = 0, ret = -1;
 
 	*statements = 0;
 	memset(&g, 0, sizeof(g));
@@ -1247,6 +1248,8 @@ static int script_read(const struct ayb_layout_file *f, int fd,
 		       (got == 0 && p < chunk + have)) {
 			size_t n = nl ? (size_t)(nl - p) + 1 : have - (size_t)(p - chunk);
 
+			if (memchr(p, ';', n))
+				semi = 1;
 			if (ayb_buf_add(&stmt, p, n) < 0) {
 				ayb_err_oom(err);
 				goto out;
@@ -1254,7 +1257,11 @@ static int script_read(const struct ayb_layout_file *f, int fd,
 			p += n;
 			if (too_long(&stmt, max, *statements, err) < 0)
 				goto out;
-			if (memchr(stmt.data, ';', stmt.len) && sqlite3_complete(stmt.data)) {
+			/* A statement can only end on a line with a ';'. */
+			if (!semi)
+				continue;
+			semi = 0;
+			if (sqlite3_complete(stmt.data)) {
 				if (script_run(conn, &g, stmt.data, stmt.len, statements, err) < 0)
 					goto out;
 				stmt.len = 0;
@@ -1267,6 +1274,8 @@ static int script_read(const struct ayb_layout_file *f, int fd,
 			break;
 		/* A line longer than the chunk goes to the statement as it is. */
 		if (have == SCRIPT_CHUNK) {
+			if (memchr(chunk, ';', have))
+				semi = 1;
 			if (ayb_buf_add(&stmt, chunk, have) < 0) {
 				ayb_err_oom(err);
 				goto out;

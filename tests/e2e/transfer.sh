@@ -149,6 +149,18 @@ cmp -s "$T/src.dump" "$T/dst.dump"
 ok $? "the dump loads into the database sqlite3 dumps the same"
 is "$(versions dst.sqlite)" 2 "only current and one version are left"
 
+# A dump written by hand: statements over several lines, ';' inside
+# strings and a trigger's body, a comment, no newline at the end.
+run create_database alice/hand.sqlite sqlite no-access
+printf '%s\n' "-- written by hand; not by sqlite3" "BEGIN;" "CREATE TABLE a (x TEXT);" \
+	"CREATE TRIGGER ta AFTER INSERT ON a" "BEGIN" "  UPDATE a SET x = x || ';" \
+	"' WHERE rowid = new.rowid;" "END;" "INSERT INTO a VALUES ('one;" "two');" >"$T/hand.sql"
+printf 'COMMIT;' >>"$T/hand.sql"
+import hand.sqlite -H 'Content-Type: application/sql' --data-binary @"$T/hand.sql"
+is "$STATUS $BODY" "200 {}" "a dump written by hand is imported"
+sql hand.sqlite 'SELECT x FROM a'
+is "$BODY" '{"fields":["x"],"rows":[["one;\ntwo;\n"]]}' "statement by statement"
+
 # Every refusal below must leave dst as it is now.
 untouched() {
 	dump "$(live dst.sqlite)" >"$T/now.dump"
