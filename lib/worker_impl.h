@@ -91,11 +91,11 @@ int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
 int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
 			 struct ayb_query_limits *lim, const char **sql, size_t *len);
 
-/* A task's frame, whole: the limits it runs under.  The tasks: 'C'
- * (check the file), 'V' (copy it to the setup's `out`: VACUUM INTO), 'B'
- * (the same with the backup API), 'D' (dump it as
- * SQL to `out`), 'L' (run the SQL script `out` on it, a new file), 'I'
- * (check a file to import: integrity and schema).  -1 on OOM. */
+/* A task's frame, whole: the limits it runs under.  The tasks: 'C' (check
+ * the file), 'V' (copy it to the setup's `out`: VACUUM INTO), 'B' (the
+ * same with the backup API), 'D' (dump it as SQL to `out`), 'L' (run the
+ * SQL script `out` on it, a new file), 'I' (check a file to import:
+ * integrity and schema).  -1 on OOM. */
 int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim);
 /* Reads a task's payload.  0, or -1 when invalid. */
 int ayb_worker_get_task(const unsigned char *p, size_t n, struct ayb_query_limits *lim);
@@ -119,6 +119,12 @@ void ayb_worker_rows_end(struct ayb_buf *b, size_t at);
  * Returns 0, -1 when the payload is invalid, -2 when the sink refused. */
 int ayb_worker_get_rows(const unsigned char *p, size_t n, struct ayb_value *values,
 			size_t ncol, struct ayb_row_sink *rows);
+
+/* Runs task `type` on s's files under lim, in this process: what a worker
+ * does for a task frame, and what ayb-api.fcgi does itself with isolation
+ * off.  Errors: the hosted function's (lib/hosted.h, lib/hosted_dump.h). */
+int ayb_worker_task(const struct ayb_worker_setup *s, int type,
+		    const struct ayb_query_limits *lim, struct ayb_err *err);
 
 /* The worker's side, after its setup is known: sandbox, 'R', then queries
  * on in/out; `once` answers a single query (fork mode).  Returns the exit

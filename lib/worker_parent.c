@@ -31,7 +31,6 @@
 
 #include "clock.h"
 #include "fs.h"
-#include "hosted_dump.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -792,8 +791,9 @@ out:
 
 /* ---- a check or a copy ---------------------------------------------------- */
 
-/* Runs a 'C' or 'V' request in a worker of its own set up by s, ended
- * afterwards: no pooled worker ever holds the rights a copy needs. */
+/* Runs a task (worker_impl.h) set up by s in a worker of its own, ended
+ * afterwards: no pooled worker ever holds the rights a copy needs.  With
+ * isolation off, the same task runs here. */
 static int run_task(const struct ayb_isolation_config *iso, const struct ayb_worker_setup *s,
 		    int type, struct ayb_err *err)
 {
@@ -803,6 +803,8 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 	enum outcome res = FAILED;
 
 	ayb_worker_limits(iso, &lim);
+	if (!iso->enabled)
+		return ayb_worker_task(s, type, &lim, err);
 	memset(&one, 0, sizeof(one));
 	one.to = one.from = -1;
 	ignore_sigpipe();
@@ -821,13 +823,8 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		     struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_check(f->path, &lim, err);
-	}
 	setup_of(iso, f, &s);
 	return run_task(iso, &s, AYB_F_CHECK, err);
 }
@@ -837,17 +834,8 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 static int run_task_out(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 			const struct ayb_layout_file *dst, int type, struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		if (type == AYB_F_COPY)
-			return ayb_hosted_copy(src->path, dst->path, &lim, err);
-		if (type == AYB_F_BACKUP)
-			return ayb_hosted_backup(src->path, dst->path, &lim, err);
-		return ayb_hosted_dump(src->path, dst->path, &lim, err);
-	}
 	setup_of(iso, src, &s);
 	s.out_dir = dst->dir;
 	s.out = dst->path;
@@ -876,13 +864,8 @@ int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_lay
 int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		   struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_vet(f->path, &lim, err);
-	}
 	setup_of(iso, f, &s);
 	return run_task(iso, &s, AYB_F_VET, err);
 }
@@ -890,13 +873,8 @@ int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layo
 int ayb_worker_load(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		    const char *script, struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_script(f, script, &lim, err);
-	}
 	setup_of(iso, f, &s);
 	s.out = (char *)script;
 	return run_task(iso, &s, AYB_F_LOAD, err);
