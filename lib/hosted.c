@@ -649,9 +649,9 @@ int ayb_hosted_backup(const char *src, const char *dst, const struct ayb_query_l
 		goto out;
 	}
 	rc = sqlite3_backup_step(b, -1);
-	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
-		own_error(&g, conn, rc, err);
+	/* The step's error, its message and its errno are the destination's. */
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		own_error(&g, out, sqlite3_extended_errcode(out), err);
 		goto out;
 	}
 	ret = 0;

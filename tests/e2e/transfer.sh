@@ -345,6 +345,12 @@ on_tty import_database alice/dst.sqlite "$T/large.db"
 like "$OUT" "Importing alice/dst.sqlite [########################] 100% 1.5 MiB / 1.5 MiB" \
 	"import_database on a terminal draws a progress bar"
 on_tty export_database alice/dst.sqlite "$T/large2.db"
+OUTTTY=$OUT
+download '/v1/alice/dst.sqlite/export?format=sql' "$T/large.sql" -H "Authorization: Bearer $ALICE"
+is "$STATUS $BODY" '400 {"type":"Other","message":"Export stopped: The SQL dump is larger than the server allows"}' \
+	"an SQL dump past max_file_size_mb (3 MiB of hex for 1.5 MiB of blobs) is refused"
+is "$(ls "$T/data/exports/alice/dst.sqlite" | wc -l)" 0 "and leaves nothing behind"
+OUT=$OUTTTY
 like "$OUT" "Exporting alice/dst.sqlite [########################] 100% " \
 	"export_database too"
 [ "$(sqlite3 "$T/large2.db" 'SELECT count(*) FROM x')" = 1500 ]
