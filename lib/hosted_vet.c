@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
-#include "hosted_dump.h"
+#include "hosted_vet.h"
 
 struct vet {
 	const struct ayb_query_limits *lim;

@@ -2,7 +2,7 @@
  * API": import), before any of SQLite reads it: a pure function of the
  * header and the size, so a file that is no database, is cut short or
  * claims more pages than it holds is refused with words that say so.  The
- * integrity and schema checks come after, in a worker (lib/hosted_dump.h). */
+ * integrity and schema checks come after, in a worker (lib/hosted_vet.h). */
 #ifndef AYB_IMPORT_CHECK_H
 #define AYB_IMPORT_CHECK_H
 

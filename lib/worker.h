@@ -68,7 +68,8 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 		    const struct ayb_layout_file *dst, struct ayb_err *err);
 
-/* The same for an export and an import (lib/hosted_dump.h, ayb_hosted_script):
+/* The same for an export and an import (lib/hosted_dump.h, hosted_vet.h,
+ * ayb_hosted_script):
  * ayb_worker_backup copies src as ayb_worker_copy does, with the backup
  * API; ayb_worker_dump writes src's SQL dump to dst likewise;
  * ayb_worker_vet checks a file to import (integrity, then schema);

@@ -21,6 +21,7 @@
 
 #include "fs.h"
 #include "hosted_dump.h"
+#include "hosted_vet.h"
 #include "worker.h"
 #include "worker_impl.h"
 

@@ -122,7 +122,7 @@ int ayb_worker_get_rows(const unsigned char *p, size_t n, struct ayb_value *valu
 
 /* Runs task `type` on s's files under lim, in this process: what a worker
  * does for a task frame, and what ayb-api.fcgi does itself with isolation
- * off.  Errors: the hosted function's (lib/hosted.h, lib/hosted_dump.h). */
+ * off.  Errors: the hosted function's (lib/hosted.h, hosted_dump.h, hosted_vet.h). */
 int ayb_worker_task(const struct ayb_worker_setup *s, int type,
 		    const struct ayb_query_limits *lim, struct ayb_err *err);
 
