@@ -20,6 +20,8 @@
 #include <sqlite3.h>
 
 #include "fs.h"
+#include "hosted_dump.h"
+#include "hosted_vet.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -170,8 +172,43 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	return rc;
 }
 
-/* Runs a 'C' or 'V' payload: the integrity check of the setup's file, or
- * its copy to the setup's `out`, answered with 'K' or 'E'. */
+int ayb_worker_task(const struct ayb_worker_setup *s, int type,
+		    const struct ayb_query_limits *lim, struct ayb_err *err)
+{
+	struct ayb_layout_file f = { s->dir, s->path, s->shown };
+
+	switch (type) {
+	case AYB_F_CHECK:
+		return ayb_hosted_check(s->path, lim, err);
+	case AYB_F_VET:
+		return ayb_hosted_vet(s->path, lim, err);
+	default:
+		break;
+	}
+	if (!s->out || !*s->out)
+		return ayb_err_set(err, AYB_E_INTERNAL, "This worker was set up without a file");
+	switch (type) {
+	case AYB_F_COPY:
+		return ayb_hosted_copy(s->path, s->out, lim, err);
+	case AYB_F_BACKUP:
+		return ayb_hosted_backup(s->path, s->out, lim, err);
+	case AYB_F_DUMP:
+		return ayb_hosted_dump(s->path, s->out, lim, err);
+	case AYB_F_LOAD:
+		return ayb_hosted_script(&f, s->out, lim, err);
+	default:
+		return ayb_err_set(err, AYB_E_INTERNAL, "Unknown task '%c'", type);
+	}
+}
+
+/* 1 when a frame of this type asks for a task. */
+static int is_task(int type)
+{
+	return type == AYB_F_CHECK || type == AYB_F_COPY || type == AYB_F_BACKUP ||
+	       type == AYB_F_DUMP || type == AYB_F_LOAD || type == AYB_F_VET;
+}
+
+/* Runs a task's payload, answered with 'K' or 'E'. */
 static int run_task(const struct ayb_worker_setup *s, int type, const unsigned char *p,
 		    size_t n, struct out *o, int64_t *timeout_ms)
 {
@@ -182,12 +219,7 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 	if (ayb_worker_get_task(p, n, &lim) < 0)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (type == AYB_F_CHECK)
-		ret = ayb_hosted_check(s->path, &lim, &err);
-	else if (s->out && *s->out)
-		ret = ayb_hosted_copy(s->path, s->out, &lim, &err);
-	else
-		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a copy");
+	ret = ayb_worker_task(s, type, &lim, &err);
 	rc = ret < 0 ? send_error(o, &err) : send_empty(o, AYB_F_DONE);
 	ayb_err_clear(&err);
 	return rc;
@@ -259,7 +291,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 			goto out;
 		if (type == AYB_F_QUERY)
 			rc = run_query(s, p, n, &out, &timeout_ms);
-		else if (type == AYB_F_CHECK || type == AYB_F_COPY)
+		else if (is_task(type))
 			rc = run_task(s, type, p, n, &out, &timeout_ms);
 		else
 			rc = -1;

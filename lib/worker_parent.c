@@ -816,8 +816,9 @@ out:
 
 /* ---- a check or a copy ---------------------------------------------------- */
 
-/* Runs a 'C' or 'V' request in a worker of its own set up by s, ended
- * afterwards: no pooled worker ever holds the rights a copy needs. */
+/* Runs a task (worker_impl.h) set up by s in a worker of its own, ended
+ * afterwards: no pooled worker ever holds the rights a copy needs.  With
+ * isolation off, the same task runs here. */
 static int run_task(const struct ayb_isolation_config *iso, const struct ayb_worker_setup *s,
 		    int type, struct ayb_err *err)
 {
@@ -827,6 +828,8 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 	enum outcome res = FAILED;
 
 	ayb_worker_limits(iso, &lim);
+	if (!iso->enabled)
+		return ayb_worker_task(s, type, &lim, err);
 	memset(&one, 0, sizeof(one));
 	one.to = one.from = -1;
 	ignore_sigpipe();
@@ -845,30 +848,59 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		     struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_check(f->path, &lim, err);
-	}
 	setup_of(iso, f, &s);
 	return run_task(iso, &s, AYB_F_CHECK, err);
+}
+
+/* A task writing a file of its own beside src's reading (a copy, a dump):
+ * the worker may make files in dst->dir. */
+static int run_task_out(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+			const struct ayb_layout_file *dst, int type, struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+
+	setup_of(iso, src, &s);
+	s.out_dir = dst->dir;
+	s.out = dst->path;
+	s.policy.out_dir = dst->dir;
+	return run_task(iso, &s, type, err);
 }
 
 int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 		    const struct ayb_layout_file *dst, struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
+	return run_task_out(iso, src, dst, AYB_F_COPY, err);
+}
+
+int ayb_worker_backup(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		      const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_BACKUP, err);
+}
+
+int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_DUMP, err);
+}
+
+int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		   struct ayb_err *err)
+{
 	struct ayb_worker_setup s;
 
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_copy(src->path, dst->path, &lim, err);
-	}
-	setup_of(iso, src, &s);
-	s.out_dir = dst->dir;
-	s.out = dst->path;
-	s.policy.out_dir = dst->dir;
-	return run_task(iso, &s, AYB_F_COPY, err);
+	setup_of(iso, f, &s);
+	return run_task(iso, &s, AYB_F_VET, err);
+}
+
+int ayb_worker_load(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		    const char *script, struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+
+	setup_of(iso, f, &s);
+	s.out = (char *)script;
+	return run_task(iso, &s, AYB_F_LOAD, err);
 }
