@@ -495,13 +495,28 @@ void ayb_worker_shutdown(void)
 	rb_release();
 }
 
-/* Reaps idle workers that ended on their own (idle, retired), so they
- * neither linger as zombies nor get a query they cannot answer.  Called
- * with pool_lock. */
+/* How often the pool looks for workers that ended on their own; sooner
+ * once a query has met one (sweep_now), as its siblings, idle as long,
+ * have likely ended too.  Both under pool_lock. */
+#define SWEEP_MS 1000
+static int64_t last_sweep_ms;
+static int sweep_now;
+
+/* Reaps idle workers that ended on their own (idle, retired), so they do
+ * not linger as zombies.  A wait4 per worker is the most system calls of a
+ * point query, so it runs at most every SWEEP_MS: a query that meets a
+ * worker that ended meanwhile finds it out on its pipe and gets another
+ * (exchange's RETRY), and a slot taken for another database ends its
+ * worker in any case.  Called with pool_lock. */
 static void sweep(size_t want)
 {
+	int64_t now = ayb_clock_ms();
 	int status;
 
+	if (!sweep_now && now - last_sweep_ms < SWEEP_MS && now >= last_sweep_ms)
+		return;
+	last_sweep_ms = now;
+	sweep_now = 0;
 	for (size_t i = 0; i < want; i++) {
 		struct worker *w = pool[i];
 
@@ -735,13 +750,21 @@ out:
 	return res;
 }
 
-/* A worker that dies must not take the caller with it. */
-static void ignore_sigpipe(void)
+static void ignore_sigpipe_now(void)
 {
 	struct sigaction sa;
 
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGPIPE, SIG_IGN);
+}
+
+/* A worker that dies must not take the caller with it.  Once per process:
+ * not a system call per query. */
+static void ignore_sigpipe(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, ignore_sigpipe_now);
 }
 
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
@@ -804,6 +827,9 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		pool_put(w, &one);
 		if (res != RETRY)
 			break;
+		pthread_mutex_lock(&pool_lock);
+		sweep_now = 1;
+		pthread_mutex_unlock(&pool_lock);
 	}
 	ret = res == DONE && !err->kind ? 0 : -1;
 	if (res == RETRY)
