@@ -641,8 +641,9 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
  * a query's result into `rows`, or for a check or a copy (rows NULL) its
  * end alone.  DONE: the worker answered (with a result or an error) and
  * may be reused; FAILED: err is set and the worker has been ended; RETRY:
- * a reused worker had already exited of its own accord before reading the
- * request, so nothing ran. */
+ * a reused worker had already ended (exited of its own accord before
+ * reading the request, or gone before the request could be written), so
+ * nothing ran. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
 			     struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
@@ -653,7 +654,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 	size_t ncol = 0, cap = wire_cap(lim), received = 0, nres = 0;
 	int64_t budget = lim->timeout_ms + GRACE_MS;
 	uint32_t n;
-	int type, rc, frames = 0, status, reused;
+	int type, rc, frames = 0, status, reused, sent = 0;
 	enum outcome res = FAILED;
 
 	rb_reset();
@@ -662,6 +663,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		goto timeout;
 	if (rc != IO_OK)
 		goto ended;
+	sent = 1;
 	for (;;) {
 		rc = read_frame(w->from, &type, &p, &n, cap, &budget);
 		if (rc == IO_TIMEOUT)
@@ -732,7 +734,9 @@ garbage:
 ended:
 	reused = w->used;
 	status = worker_reap(w); /* frees the slot */
-	if (!frames && reused && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	/* A reused worker that ended before the whole request reached it
+	 * (killed while idle, say) cannot have run it, however it ended. */
+	if (!frames && reused && (!sent || (WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
 		res = RETRY;
 		goto out;
 	}
