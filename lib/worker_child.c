@@ -44,28 +44,48 @@ static int read_all(int fd, void *p, size_t n)
 	return 1;
 }
 
+/* What has been read of the request pipe beyond the frames taken: a
+ * request's header and payload arrive in one write, so one read takes both
+ * (small ones whole), not one read for each. */
+static struct {
+	unsigned char data[4096];
+	size_t len;
+} in_buf;
+
 /* Reads one frame into *payload (malloc'd; the caller frees).  1, 0 at
  * EOF, -1 on an error or an oversized frame. */
 static int read_frame(int fd, int *type, unsigned char **payload, size_t *n)
 {
-	unsigned char h[AYB_WORKER_HEADER];
+	unsigned char *h = in_buf.data;
 	uint32_t len;
+	size_t have;
 	int rc;
 
 	*payload = NULL;
-	if ((rc = read_all(fd, h, sizeof(h))) <= 0)
-		return rc;
+	while (in_buf.len < AYB_WORKER_HEADER) {
+		ssize_t r = read(fd, in_buf.data + in_buf.len, sizeof(in_buf.data) - in_buf.len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		in_buf.len += (size_t)r;
+	}
 	memcpy(&len, h + 1, sizeof(len));
 	if (len > (h[0] == AYB_F_QUERY ? AYB_WORKER_QUERY_MAX : AYB_WORKER_FRAME_MAX) ||
 	    !(*payload = malloc(len ? len : 1)))
 		return -1;
-	if ((rc = read_all(fd, *payload, len)) <= 0) {
+	*type = h[0];
+	*n = len;
+	have = in_buf.len - AYB_WORKER_HEADER < len ? in_buf.len - AYB_WORKER_HEADER : len;
+	memcpy(*payload, h + AYB_WORKER_HEADER, have);
+	in_buf.len -= AYB_WORKER_HEADER + have;
+	memmove(in_buf.data, h + AYB_WORKER_HEADER + have, in_buf.len);
+	if ((rc = read_all(fd, *payload + have, len - have)) <= 0) {
 		free(*payload);
 		*payload = NULL;
 		return rc < 0 ? -1 : 0;
 	}
-	*type = h[0];
-	*n = len;
 	return 1;
 }
 
@@ -271,7 +291,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 	for (;;) {
 		struct pollfd pfd = { in, POLLIN, 0 };
 
-		if (!once) {
+		if (!once && !in_buf.len) {
 			rc = poll(&pfd, 1, s->idle_ms > 0x7fffffff ? 0x7fffffff : (int)s->idle_ms);
 			if (rc < 0 && errno == EINTR)
 				continue;
