@@ -270,6 +270,14 @@ out:
 
 void fcgi_response_finish(struct fcgi_response *r)
 {
+	char len[24];
+
+	/* A whole answer says its length, so the web server passes it on as
+	 * it is instead of re-framing it in chunks. */
+	if (!r->sent && r->status >= 200 && r->status != 204 && r->status != 304) {
+		snprintf(len, sizeof(len), "%zu", r->body.len);
+		fcgi_response_header(r, "Content-Length", len);
+	}
 	if (!r->sent)
 		send_head(r);
 	emit(r, r->body.data ? r->body.data : "", r->body.len);

@@ -61,6 +61,13 @@ int ayb_app_target_find(struct ayb_app_ctx *ctx, const char *entity, size_t elen
 			const char *db, size_t dlen, const struct ayb_app_caller *c,
 			struct ayb_app_target *t, struct ayb_err *err);
 void ayb_app_target_free(struct ayb_app_target *t);
+/* ayb_app_caller_from_token and then ayb_app_target_find for the caller
+ * it finds, with the same results and errors in the same order, but in one
+ * lookup of the store: an authenticated request's metadata in one read
+ * transaction.  Free *c and *t as after those two, also after a failure. */
+int ayb_app_caller_target(struct ayb_app_ctx *ctx, const char *token, const char *entity,
+			  size_t elen, const char *db, size_t dlen, struct ayb_app_caller *c,
+			  struct ayb_app_target *t, struct ayb_err *err);
 
 /* ---- accounts (app_account.c) ---------------------------------------- */
 

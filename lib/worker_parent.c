@@ -495,13 +495,28 @@ void ayb_worker_shutdown(void)
 	rb_release();
 }
 
-/* Reaps idle workers that ended on their own (idle, retired), so they
- * neither linger as zombies nor get a query they cannot answer.  Called
- * with pool_lock. */
+/* How often the pool looks for workers that ended on their own; sooner
+ * once a query has met one (sweep_now), as its siblings, idle as long,
+ * have likely ended too.  Both under pool_lock. */
+#define SWEEP_MS 1000
+static int64_t last_sweep_ms;
+static int sweep_now;
+
+/* Reaps idle workers that ended on their own (idle, retired), so they do
+ * not linger as zombies.  A wait4 per worker is the most system calls of a
+ * point query, so it runs at most every SWEEP_MS: a query that meets a
+ * worker that ended meanwhile finds it out on its pipe and gets another
+ * (exchange's RETRY), and a slot taken for another database ends its
+ * worker in any case.  Called with pool_lock. */
 static void sweep(size_t want)
 {
+	int64_t now = ayb_clock_ms();
 	int status;
 
+	if (!sweep_now && now - last_sweep_ms < SWEEP_MS && now >= last_sweep_ms)
+		return;
+	last_sweep_ms = now;
+	sweep_now = 0;
 	for (size_t i = 0; i < want; i++) {
 		struct worker *w = pool[i];
 
@@ -626,8 +641,9 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
  * a query's result into `rows`, or for a check or a copy (rows NULL) its
  * end alone.  DONE: the worker answered (with a result or an error) and
  * may be reused; FAILED: err is set and the worker has been ended; RETRY:
- * a reused worker had already exited of its own accord before reading the
- * request, so nothing ran. */
+ * a reused worker had already ended (exited of its own accord before
+ * reading the request, or gone before the request could be written), so
+ * nothing ran. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
 			     struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
@@ -638,7 +654,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 	size_t ncol = 0, cap = wire_cap(lim), received = 0, nres = 0;
 	int64_t budget = lim->timeout_ms + GRACE_MS;
 	uint32_t n;
-	int type, rc, frames = 0, status, reused;
+	int type, rc, frames = 0, status, reused, sent = 0;
 	enum outcome res = FAILED;
 
 	rb_reset();
@@ -647,6 +663,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		goto timeout;
 	if (rc != IO_OK)
 		goto ended;
+	sent = 1;
 	for (;;) {
 		rc = read_frame(w->from, &type, &p, &n, cap, &budget);
 		if (rc == IO_TIMEOUT)
@@ -717,7 +734,9 @@ garbage:
 ended:
 	reused = w->used;
 	status = worker_reap(w); /* frees the slot */
-	if (!frames && reused && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	/* A reused worker that ended before the whole request reached it
+	 * (killed while idle, say) cannot have run it, however it ended. */
+	if (!frames && reused && (!sent || (WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
 		res = RETRY;
 		goto out;
 	}
@@ -735,13 +754,21 @@ out:
 	return res;
 }
 
-/* A worker that dies must not take the caller with it. */
-static void ignore_sigpipe(void)
+static void ignore_sigpipe_now(void)
 {
 	struct sigaction sa;
 
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGPIPE, SIG_IGN);
+}
+
+/* A worker that dies must not take the caller with it.  Once per process:
+ * not a system call per query. */
+static void ignore_sigpipe(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, ignore_sigpipe_now);
 }
 
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
@@ -804,6 +831,9 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		pool_put(w, &one);
 		if (res != RETRY)
 			break;
+		pthread_mutex_lock(&pool_lock);
+		sweep_now = 1;
+		pthread_mutex_unlock(&pool_lock);
 	}
 	ret = res == DONE && !err->kind ? 0 : -1;
 	if (res == RETRY)
