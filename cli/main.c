@@ -1,4 +1,4 @@
-/* ayb: dispatches to `client`, `server` and `default_server_config`. */
+/* ayb: dispatches to `client`, `server`, `default_server_config`, `convert_config` and `admin`. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -13,6 +13,7 @@ static const char usage[] =
 	"  server                 Run an HTTP server\n"
 	"  default_server_config  Print a default configuration file for a server\n"
 	"  client                 Connect to an HTTP server\n"
+	"  admin                  Administer the server's data (adopt an ayb server's)\n"
 	"  help                   Print this message or the help of the given subcommand(s)\n"
 	"\n"
 	"Options:\n"
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
 		return cli_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "server") == 0)
 		return cli_server(argc - 1, argv + 1);
+	if (strcmp(cmd, "admin") == 0)
+		return cli_admin(argc - 1, argv + 1);
 	if (strcmp(cmd, "default_server_config") == 0)
 		return cli_default_server_config(argc - 1, argv + 1);
 	fprintf(stderr, "error: unrecognized subcommand '%s'\n\n%s", cmd, usage);
