@@ -32,8 +32,9 @@ static void print_report(const struct ayb_adopt_report *r, const struct ayb_conf
 		printf("%s is already ayb-c's (adopted before): nothing to change in it.\n",
 		       cfg->database_url);
 	} else {
-		printf("%s: ayb's metadata store (ayb migration %s)%s\n", cfg->database_url,
-		       r->ayb_version, dry_run ? ", dry run: nothing is changed" : "");
+		printf("%s: ayb's metadata store (%lld ayb migrations applied)%s\n",
+		       cfg->database_url, (long long)r->ayb_migrations,
+		       dry_run ? ", dry run: nothing is changed" : "");
 		printf("  entities: %lld users, %lld organizations\n", (long long)r->users,
 		       (long long)r->organizations);
 		printf("  email addresses: %lld", (long long)r->emails);

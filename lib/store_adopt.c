@@ -31,7 +31,7 @@ enum adopt_qid {
 };
 
 static const char *const sql[] = {
-	[Q_SQLX - Q_SQLX] = "SELECT max(version), count(*),"
+	[Q_SQLX - Q_SQLX] = "SELECT count(*),"
 			    " sum(CASE WHEN success THEN 0 ELSE 1 END) FROM _sqlx_migrations",
 	[Q_COUNTS - Q_SQLX] =
 		"SELECT (SELECT count(*) FROM entity WHERE entity_type = 0),"
@@ -136,9 +136,8 @@ static int recognise(struct adopt *a, struct ayb_adopt_report *r, struct ayb_err
 				   " (ayb's record of its migrations); nothing was changed");
 	if (query(a, Q_SQLX, NULL, 0, &rows, err) < 0)
 		return -1;
-	snprintf(r->ayb_version, sizeof(r->ayb_version), "%s",
-		 ayb_rows_get(&rows, 0, 0) ? ayb_rows_get(&rows, 0, 0) : "none");
-	failed = cell_num(&rows, 2);
+	r->ayb_migrations = cell_num(&rows, 0);
+	failed = cell_num(&rows, 1);
 	ayb_rows_free(&rows);
 	if (failed > 0)
 		return ayb_err_set(err, AYB_E_CONFIGURATION,

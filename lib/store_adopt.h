@@ -11,7 +11,7 @@
 /* What an adoption found and did (or, on a dry run, would do). */
 struct ayb_adopt_report {
 	int already;            /* 1: adopted before, or ayb-c's own store: nothing done */
-	char ayb_version[24];   /* ayb's last migration (its _sqlx_migrations), e.g. 2026020101 */
+	int64_t ayb_migrations; /* how many ayb had applied (rows of its _sqlx_migrations) */
 	int64_t users, organizations, emails, extra_emails, databases, duckdb;
 	int64_t tokens, revoked, scoped, grants, oauth_codes;
 	/* Hosted databases: a file under `current`; a version directory but no
