@@ -7,5 +7,6 @@ int cli_client(int argc, char **argv);
 int cli_server(int argc, char **argv);
 int cli_default_server_config(int argc, char **argv);
 int cli_admin(int argc, char **argv);
+int cli_convert_config(int argc, char **argv);
 
 #endif
