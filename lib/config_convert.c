@@ -113,7 +113,7 @@ static void put_value(struct ayb_buf *out, const struct ayb_toml_item *it)
 	}
 	ayb_buf_addc(out, '"');
 	for (const unsigned char *c = (const unsigned char *)it->value; *c; c++) {
-		if (*c == '"' || *c == '\\')
+		if (*c == '"' || *c == '\\' || *c == '$')
 			ayb_buf_addc(out, '\\');
 		ayb_buf_addc(out, (char)*c);
 	}
