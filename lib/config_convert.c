@@ -244,10 +244,12 @@ static void put_retired(struct ayb_buf *out, const struct ayb_toml *doc,
 		else if (it->type != AYB_TOML_TABLE || !why)
 			continue;
 		if (!said++)
-			ayb_buf_adds(out, "\n# Not carried over (ayb.toml's lines, for the record):\n");
+			ayb_buf_adds(out, "\n# Not carried over"
+				     " (ayb.toml's lines, for the record):\n");
 		if (it->type == AYB_TOML_TABLE) {
 			ayb_buf_printf(out, "# [%s]   # %s\n", it->table, why);
-			for (size_t j = i + 1; j < doc->n && doc->items[j].type != AYB_TOML_TABLE; j++) {
+			for (size_t j = i + 1;
+			     j < doc->n && doc->items[j].type != AYB_TOML_TABLE; j++) {
 				ayb_buf_printf(out, "#   %s = ", doc->items[j].key);
 				put_value(out, &doc->items[j]);
 				ayb_buf_addc(out, '\n');

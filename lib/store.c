@@ -272,7 +272,8 @@ int ayb_store_record_migration_1(void *conn, const struct ayb_store_backend *be,
 static int is_unadopted_ayb(struct ayb_store *st)
 {
 	struct ayb_err e = {0};
-	int ayb = st->be->exec(st->conn, "SELECT version FROM _sqlx_migrations WHERE 1 = 0", &e) == 0;
+	int ayb = st->be->exec(st->conn, "SELECT version FROM _sqlx_migrations WHERE 1 = 0",
+			       &e) == 0;
 	int ours = ayb && st->be->exec(st->conn, "SELECT version FROM ayb_migrations WHERE 1 = 0",
 				       &e) == 0;
 

@@ -52,8 +52,9 @@ static int bare_key(struct reader *r, struct ayb_buf *b)
 	while (r->p < r->end && bare_char(*r->p))
 		r->p++;
 	if (r->p == s)
-		return fail(r, *s == '"' || *s == '\'' ? "quoted keys are not supported"
-							: "expected a key (letters, digits, _ or -)");
+		return fail(r, *s == '"' || *s == '\''
+				       ? "quoted keys are not supported"
+				       : "expected a key (letters, digits, _ or -)");
 	ayb_buf_add(b, s, (size_t)(r->p - s));
 	return 0;
 }
@@ -139,7 +140,8 @@ static int string(struct reader *r, struct ayb_buf *b)
 					return -1;
 				break;
 			default:
-				return fail(r, "unknown escape in a string (\\b \\t \\n \\f \\r \\\" \\\\ \\u \\U)");
+				return fail(r, "unknown escape in a string"
+					    " (\\b \\t \\n \\f \\r \\\" \\\\ \\u \\U)");
 			}
 			continue;
 		}

@@ -48,22 +48,27 @@ static void reader(void)
 	is_str(toml_value("a = truex", "a"),
 	       "error: line 1: expected a value: a \"string\", an integer, true or false",
 	       "truex is not a boolean");
-	is_str(toml_value("a = 1__0", "a"), "error: line 1: '_' in a number must sit between digits",
+	is_str(toml_value("a = 1__0", "a"),
+	       "error: line 1: '_' in a number must sit between digits",
 	       "a doubled _");
 	is_str(toml_value("a = 1_", "a"), "error: line 1: '_' in a number must sit between digits",
 	       "a trailing _");
-	is_str(toml_value("a = \"\"\"x\"\"\"", "a"), "error: line 1: multi-line strings are not supported",
+	is_str(toml_value("a = \"\"\"x\"\"\"", "a"),
+	       "error: line 1: multi-line strings are not supported",
 	       "a multi-line string");
 	is_str(toml_value("\"a\" = 1", "a"), "error: line 1: quoted keys are not supported",
 	       "a quoted key");
 	is_str(toml_value("a = \"\xff\"", "a"), "error: line 1: a string must be UTF-8",
 	       "a string that is not UTF-8");
-	is_str(toml_value("a = \"\\u12\"", "a"), "error: line 1: a \\u escape needs 4 hex digits, \\U 8",
+	is_str(toml_value("a = \"\\u12\"", "a"),
+	       "error: line 1: a \\u escape needs 4 hex digits, \\U 8",
 	       "a short \\u escape");
 	is_str(toml_value("a = 1979-05-27", "a"),
-	       "error: line 1: only decimal integers are supported (no floats, dates or 0x)", "a date");
+	       "error: line 1: only decimal integers are supported (no floats, dates or 0x)",
+	       "a date");
 	is_str(toml_value("a = 0x1f", "a"),
-	       "error: line 1: only decimal integers are supported (no floats, dates or 0x)", "hex");
+	       "error: line 1: only decimal integers are supported (no floats, dates or 0x)",
+	       "hex");
 	is_str(toml_value("a =", "a"), "error: line 1: a key needs a value", "no value");
 	is_str(toml_value("[a\n", "a"), "error: line 1: a table header is [name] or [name.sub]",
 	       "an unclosed header");
