@@ -100,15 +100,20 @@ static int query(struct adopt *a, enum adopt_qid q, const struct ayb_param *p, s
 }
 
 /* Whether a statement runs: how a table or column is probed alike on both
- * dialects.  Only outside a transaction, which a failure on PostgreSQL
- * would end. */
-static int runs(struct adopt *a, const char *stmt)
+ * dialects.  1 or 0; -1 with err when the store cannot answer at all (down,
+ * busy), which must not pass for "no such table".  Only outside a
+ * transaction, which a failure on PostgreSQL would end. */
+static int runs(struct adopt *a, const char *stmt, struct ayb_err *err)
 {
 	struct ayb_err e = {0};
-	int ok = a->be->exec(a->conn, stmt, &e) == 0;
+	int ret = a->be->exec(a->conn, stmt, &e) == 0;
 
+	if (!ret && e.kind == AYB_E_UNAVAILABLE) {
+		ayb_err_set(err, e.kind, "%s", e.message ? e.message : "Metadata store unavailable");
+		ret = -1;
+	}
 	ayb_err_clear(&e);
-	return ok;
+	return ret;
 }
 
 static int64_t cell_num(const struct ayb_rows *r, size_t col)
@@ -125,12 +130,15 @@ static int recognise(struct adopt *a, struct ayb_adopt_report *r, struct ayb_err
 {
 	struct ayb_rows rows = {0};
 	int64_t failed;
+	int ran;
 
-	if (runs(a, "SELECT version FROM ayb_migrations WHERE 1 = 0")) {
+	if ((ran = runs(a, "SELECT version FROM ayb_migrations WHERE 1 = 0", err)) != 0) {
 		r->already = 1;
-		return 0;
+		return ran < 0 ? -1 : 0;
 	}
-	if (!runs(a, "SELECT version, success FROM _sqlx_migrations WHERE 1 = 0"))
+	if ((ran = runs(a, "SELECT version, success FROM _sqlx_migrations WHERE 1 = 0", err)) < 0)
+		return -1;
+	if (!ran)
 		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "Not an ayb metadata store: it has no _sqlx_migrations table"
 				   " (ayb's record of its migrations); nothing was changed");
@@ -144,15 +152,20 @@ static int recognise(struct adopt *a, struct ayb_adopt_report *r, struct ayb_err
 				   "ayb's migrations did not all succeed (%lld failed in"
 				   " _sqlx_migrations): start ayb once to finish them, then adopt",
 				   (long long)failed);
-	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
-		if (!runs(a, needed[i]))
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if ((ran = runs(a, needed[i], err)) < 0)
+			return -1;
+		if (!ran)
 			return ayb_err_set(err, AYB_E_CONFIGURATION,
 					   "Not an ayb metadata store at ayb's current schema: `%s`"
 					   " fails; upgrade ayb and start it once, then adopt",
 					   needed[i]);
+	}
 	/* Before ayb's 2025122602, a revoked token was marked in `status`:
 	 * adopting that store would bring revoked tokens back to life. */
-	if (runs(a, "SELECT status FROM api_token WHERE 1 = 0"))
+	if ((ran = runs(a, "SELECT status FROM api_token WHERE 1 = 0", err)) < 0)
+		return -1;
+	if (ran)
 		return ayb_err_set(err, AYB_E_CONFIGURATION,
 				   "This ayb metadata store predates ayb's migration 2025122602"
 				   " (api_token.status): upgrade ayb and start it once, then adopt");

@@ -71,6 +71,19 @@ is "$RC" 1 "a configuration file that does not exist is refused"
 adopt --config "$T/ayb.conf" --dryrun
 is "$RC" 2 "an unknown option is a usage error"
 
+# An ayb older than its migration 2025122602 marked revoked tokens in
+# api_token.status: adopting it would revive them, so it is refused.
+meta_sql 'ALTER TABLE api_token ADD COLUMN status SMALLINT' >/dev/null
+adopt --config "$T/ayb.conf"
+is "$RC $ERR" "1 Error: This ayb metadata store predates ayb's migration 2025122602 (api_token.status): upgrade ayb and start it once, then adopt" \
+	"an ayb store from before ayb's 2025122602 is refused"
+meta_sql 'ALTER TABLE api_token DROP COLUMN status' >/dev/null
+meta_sql "UPDATE _sqlx_migrations SET success = FALSE WHERE version = 2025122602" >/dev/null
+adopt --config "$T/ayb.conf"
+is "$RC $ERR" "1 Error: ayb's migrations did not all succeed (1 failed in _sqlx_migrations): start ayb once to finish them, then adopt" \
+	"one whose migrations did not all succeed too"
+meta_sql "UPDATE _sqlx_migrations SET success = TRUE WHERE version = 2025122602" >/dev/null
+
 # ---- a dry run ---------------------------------------------------------------------
 before=$(store_state)
 link_before=$(readlink "$T/data/databases/acme/shared.sqlite/current")
