@@ -109,7 +109,8 @@ static int runs(struct adopt *a, const char *stmt, struct ayb_err *err)
 	int ret = a->be->exec(a->conn, stmt, &e) == 0;
 
 	if (!ret && e.kind == AYB_E_UNAVAILABLE) {
-		ayb_err_set(err, e.kind, "%s", e.message ? e.message : "Metadata store unavailable");
+		ayb_err_set(err, e.kind, "%s",
+			    e.message ? e.message : "Metadata store unavailable");
 		ret = -1;
 	}
 	ayb_err_clear(&e);
