@@ -52,7 +52,7 @@ static int bare_key(struct reader *r, struct ayb_buf *b)
 	while (r->p < r->end && bare_char(*r->p))
 		r->p++;
 	if (r->p == s)
-		return fail(r, *s == '"' || *s == '\''
+		return fail(r, s < r->end && (*s == '"' || *s == '\'')
 				       ? "quoted keys are not supported"
 				       : "expected a key (letters, digits, _ or -)");
 	ayb_buf_add(b, s, (size_t)(r->p - s));
