@@ -175,6 +175,10 @@ d128=$(printf 'd%.0s' $(seq 128))
 api POST "/v1/alice/$d128/create" -d '' -H "$A" -H 'db-type: sqlite' \
 	-H 'public-sharing-level: no-access'
 is "$STATUS" 201 "a 128-byte database slug fits the adopted store's columns"
+run --url "$URL" --token "$TOKEN_ALICE" query "alice/$d128" --format csv 'SELECT 7 AS n'
+like "$RC $OUT" "0 n
+7
+" "  and the CLI queries it"
 api GET /v1/alice/notes.sqlite/permissions -H "$A"
 is "$STATUS $BODY" '200 {"permissions":[{"entity_slug":"carol","sharing_level":"read-write"},{"entity_slug":"bob","sharing_level":"read-only"}]}' \
 	"grants list in the order ayb gave them"
