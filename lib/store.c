@@ -222,6 +222,10 @@ static char *dup_cell(const struct ayb_rows *r, size_t row, size_t col)
 	return s ? strdup(s) : NULL;
 }
 
+/* ayb-c's migration bookkeeping: the versions applied, each once. */
+static const char bookkeeping[] = "CREATE TABLE IF NOT EXISTS ayb_migrations"
+				  " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+
 int ayb_store_apply_migrations(void *conn, const struct ayb_store_backend *be,
 				struct ayb_err *err)
 {
@@ -230,11 +234,7 @@ int ayb_store_apply_migrations(void *conn, const struct ayb_store_backend *be,
 	char ver[24], now[64];
 	size_t done = 0;
 
-	if (be->exec(conn,
-		     "CREATE TABLE IF NOT EXISTS ayb_migrations"
-		     " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-		     err) < 0 ||
-	    run(&st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
+	if (be->exec(conn, bookkeeping, err) < 0 || run(&st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
 		return -1;
 	done = rows.nrows;
 	ayb_rows_free(&rows);
@@ -257,10 +257,7 @@ int ayb_store_record_migration_1(void *conn, const struct ayb_store_backend *be,
 	struct ayb_param p[2] = { { "1" }, { now } };
 
 	now_text(now);
-	if (be->exec(conn,
-		     "CREATE TABLE ayb_migrations"
-		     " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-		     err) < 0)
+	if (be->exec(conn, bookkeeping, err) < 0)
 		return -1;
 	return run(&st, Q_MIGRATION_DONE, p, 2, NULL, err);
 }

@@ -92,12 +92,13 @@ is "$RC" 0 "a dry run succeeds"
 is "$OUT" "$DATABASE_URL: ayb's metadata store (10 ayb migrations applied), dry run: nothing is changed
   entities: 3 users, 1 organizations
   email addresses: 4
-  databases: 5 (0 DuckDB)
+  databases: 6 (0 DuckDB)
   API tokens: 6 (1 revoked, 1 scoped to one database)
   grants: 3
   OAuth authorization codes: 1
-data_path $T/data: 3 databases with a file, 1 not written yet, 1 re-pointed, 0 missing
+data_path $T/data: 3 databases with a file, 1 not written yet, 1 re-pointed, 1 missing
 acme/shared.sqlite: \`current\` pointed outside data_path; would be re-pointed at the same version here
+bob/case.sqlite: no databases/bob/case.sqlite/current under data_path: queries will fail until it is restored
 Dry run: run again without --dry-run to adopt." "  and says what it would do"
 is "$(store_state)" "$before" "  the store is unchanged"
 is "$(readlink "$T/data/databases/acme/shared.sqlite/current")" "$link_before" \
@@ -121,9 +122,20 @@ before=$(store_state)
 adopt --config "$T/ayb.conf"
 is "$RC" 0 "a second adopt succeeds"
 is "$OUT" "$DATABASE_URL is already ayb-c's (adopted before): nothing to change in it.
-data_path $T/data: 4 databases with a file, 1 not written yet, 0 re-pointed, 0 missing" \
+data_path $T/data: 4 databases with a file, 1 not written yet, 0 re-pointed, 1 missing
+bob/case.sqlite: no databases/bob/case.sqlite/current under data_path: queries will fail until it is restored" \
 	"  and says there is nothing to do"
 is "$(store_state)" "$before" "  changing nothing"
+
+# The database ayb filed under "Bob", moved where README "Moving from ayb"
+# says: the next adopt re-points its link, still naming "Bob".
+mkdir -p "$T/data/databases/bob"
+mv "$T/data/databases/Bob/case.sqlite" "$T/data/databases/bob/"
+adopt --config "$T/ayb.conf"
+like "$RC $OUT" "0 $DATABASE_URL is already ayb-c's (adopted before): nothing to change in it.
+data_path $T/data: 4 databases with a file, 1 not written yet, 1 re-pointed, 0 missing
+bob/case.sqlite: \`current\` pointed outside data_path; re-pointed" \
+	"a database moved out of its capitalised directory is re-pointed by the next adopt"
 
 # ---- served by ayb-c -------------------------------------------------------------------
 e2e_start_server
@@ -169,6 +181,8 @@ is "$STATUS $BODY" '200 {"fields":["x"],"rows":[["42"]]}' "a fork-level public d
 q "$TOKEN_ACME" acme/shared.sqlite 'SELECT step FROM plan'
 is "$STATUS $BODY" '200 {"fields":["step"],"rows":[["ship"]]}' \
 	"the organization's database behind the re-pointed link is read"
+q "$TOKEN_BOB" bob/case.sqlite 'SELECT v FROM c'
+is "$STATUS $BODY" '200 {"fields":["v"],"rows":[["found"]]}' "  and served"
 q "$TOKEN_ALICE" alice/fresh.sqlite 'CREATE TABLE t (x)'
 is "$STATUS" 200 "a database ayb created and never wrote is written at last"
 d128=$(printf 'd%.0s' $(seq 128))

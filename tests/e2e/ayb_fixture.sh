@@ -117,7 +117,7 @@ INSERT INTO authentication_method (entity_id, method_type, status, email_address
 	(3, 0, 0, 'carol@example.org'), (4, 0, 0, 'ops@acme.example.org');
 INSERT INTO database (id, slug, db_type, entity_id, public_sharing_level) VALUES
 	(1, 'notes.sqlite', 0, 1, 0), (2, 'public.sqlite', 0, 1, 2), (3, 'forkable.sqlite', 0, 1, 1),
-	(4, 'fresh.sqlite', 0, 1, 0), (5, 'shared.sqlite', 0, 4, 0);
+	(4, 'fresh.sqlite', 0, 1, 0), (5, 'shared.sqlite', 0, 4, 0), (6, 'case.sqlite', 0, 2, 0);
 INSERT INTO api_token (short_token, entity_id, hash, database_id, query_permission_level,
 	app_name, created_at, revoked_at) VALUES
 	('7xKzQ2mNpRt', 1, '$_ha', NULL, NULL, NULL, '2025-01-02 03:04:05.123456', NULL),
@@ -136,7 +136,7 @@ INSERT INTO oauth_authorization_request (code, entity_id, code_challenge, redire
 	if [ "${AYB_E2E_METADATA:-sqlite}" = pg ]; then
 		# Inserting explicit ids leaves the sequences behind, as they would
 		# not be in ayb's store: move them on.
-		_fx_sql "SELECT setval('entity_id_seq', 4); SELECT setval('database_id_seq', 5);
+		_fx_sql "SELECT setval('entity_id_seq', 4); SELECT setval('database_id_seq', 6);
 			SELECT setval('authentication_method_id_seq', 4);"
 	fi
 
@@ -150,4 +150,7 @@ INSERT INTO oauth_authorization_request (code, entity_id, code_challenge, redire
 	# Its `current` names the data_path this server had before it moved.
 	_fx_hosted acme shared.sqlite "CREATE TABLE plan (step TEXT); INSERT INTO plan VALUES ('ship');" \
 		/srv/old-ayb-home/ayb_data
+	# Created as POST /v1/Bob/case.sqlite/create: ayb named the directory as
+	# typed, and its own queries (lowercased) never found it.
+	_fx_hosted Bob case.sqlite "CREATE TABLE c (v); INSERT INTO c VALUES ('found');"
 }
