@@ -29,8 +29,8 @@ static void print_report(const struct ayb_adopt_report *r, const struct ayb_conf
 			 int dry_run)
 {
 	if (r->already) {
-		printf("%s is already ayb-c's (adopted before): nothing to change in it.\n",
-		       cfg->database_url);
+		printf("%s is already ayb-c's (adopted, or made by ayb-c):"
+		       " nothing to change in it.\n", cfg->database_url);
 	} else {
 		printf("%s: ayb's metadata store (%lld ayb migrations applied)%s\n",
 		       cfg->database_url, (long long)r->ayb_migrations,

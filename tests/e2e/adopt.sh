@@ -121,7 +121,7 @@ is "$(meta_sql 'SELECT count(*) FROM oauth_authorization_request
 before=$(store_state)
 adopt --config "$T/ayb.conf"
 is "$RC" 0 "a second adopt succeeds"
-is "$OUT" "$DATABASE_URL is already ayb-c's (adopted before): nothing to change in it.
+is "$OUT" "$DATABASE_URL is already ayb-c's (adopted, or made by ayb-c): nothing to change in it.
 data_path $T/data: 4 databases with a file, 1 not written yet, 0 re-pointed, 1 missing
 bob/case.sqlite: no databases/bob/case.sqlite/current under data_path: queries will fail until it is restored" \
 	"  and says there is nothing to do"
@@ -132,7 +132,7 @@ is "$(store_state)" "$before" "  changing nothing"
 mkdir -p "$T/data/databases/bob"
 mv "$T/data/databases/Bob/case.sqlite" "$T/data/databases/bob/"
 adopt --config "$T/ayb.conf"
-like "$RC $OUT" "0 $DATABASE_URL is already ayb-c's (adopted before): nothing to change in it.
+like "$RC $OUT" "0 $DATABASE_URL is already ayb-c's (adopted, or made by ayb-c): nothing to change in it.
 data_path $T/data: 4 databases with a file, 1 not written yet, 1 re-pointed, 0 missing
 bob/case.sqlite: \`current\` pointed outside data_path; re-pointed" \
 	"a database moved out of its capitalised directory is re-pointed by the next adopt"

@@ -104,6 +104,9 @@ is "$RC" 0 "  and its file email backend"
 grep -q '"to":"marcua@example.org"' "$T/srv/ayb_data/emails.jsonl"
 ok $? "  under its data_path, read against the file's directory"
 e2e_stop_server
+out=$("$AYB" admin adopt --config "$T/srv/ayb.conf" 2>&1)
+like "$?:$out" "0:sqlite://$T/srv/ayb_data/ayb.sqlite is already ayb-c's (adopted, or made by ayb-c): nothing to change in it." \
+	"ayb admin adopt leaves a store ayb-c made alone"
 
 convert - <"$T/srv/ayb.toml"
 is "$RC" 0 "standard input converts too"
