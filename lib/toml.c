@@ -249,8 +249,15 @@ static int add_item(struct ayb_toml *doc, struct reader *r, enum ayb_toml_type t
 {
 	struct ayb_toml_item *it;
 
-	/* Duplicates, as TOML forbids them; a file of a few keys makes the
-	 * quadratic look-up free. */
+	if (doc->n >= AYB_TOML_MAX_ITEMS) {
+		free(key);
+		free(val);
+		return ayb_err_set(r->err, AYB_E_CONFIGURATION,
+				   "line %d: more than %d keys and tables", r->line,
+				   AYB_TOML_MAX_ITEMS);
+	}
+	/* Duplicates, as TOML forbids them; at most AYB_TOML_MAX_ITEMS make
+	 * the quadratic look-up cheap. */
 	for (size_t i = 0; i < doc->n; i++) {
 		it = &doc->items[i];
 		if (it->type == AYB_TOML_TABLE && type == AYB_TOML_TABLE &&

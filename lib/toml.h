@@ -13,6 +13,9 @@
 
 /* The largest file read: ayb's configuration is a few hundred bytes. */
 #define AYB_TOML_MAX_BYTES (1024 * 1024)
+/* The most keys and table headers read: ayb has about thirty keys, and
+ * duplicates are looked for by comparing each with those before it. */
+#define AYB_TOML_MAX_ITEMS 1000
 
 enum ayb_toml_type { AYB_TOML_STRING, AYB_TOML_INTEGER, AYB_TOML_BOOLEAN, AYB_TOML_TABLE };
 

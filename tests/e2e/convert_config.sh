@@ -182,6 +182,10 @@ is "$RC $ERR" "1 Error: $T/nul.toml: the file holds a NUL byte" "a NUL byte"
 head -c 1100000 /dev/zero | tr '\0' '#' >"$T/big.toml"
 convert "$T/big.toml"
 is "$RC $ERR" "1 Error: $T/big.toml: the file is over 1048576 bytes" "a file over 1 MiB"
+seq 1 1001 | sed 's/.*/k& = 1/' >"$T/many.toml"
+convert "$T/many.toml"
+is "$RC $ERR" "1 Error: $T/many.toml: line 1001: more than 1000 keys and tables" \
+	"a file of over 1000 keys is refused at once (duplicates are looked for pairwise)"
 convert "$T/none.toml"
 is "$RC $ERR" "1 Error: cannot read $T/none.toml: No such file or directory" "a missing file"
 convert --frobnicate
