@@ -1,4 +1,4 @@
-/* ayb: dispatches to `client`, `server` and `default_server_config`. */
+/* ayb: dispatches to `client`, `server`, `default_server_config`, `convert_config` and `admin`. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -12,7 +12,9 @@ static const char usage[] =
 	"Commands:\n"
 	"  server                 Run an HTTP server\n"
 	"  default_server_config  Print a default configuration file for a server\n"
+	"  convert_config         Print the ayb.conf equivalent to an ayb server's ayb.toml\n"
 	"  client                 Connect to an HTTP server\n"
+	"  admin                  Administer the server's data (adopt an ayb server's)\n"
 	"  help                   Print this message or the help of the given subcommand(s)\n"
 	"\n"
 	"Options:\n"
@@ -37,6 +39,10 @@ int main(int argc, char **argv)
 		return cli_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "server") == 0)
 		return cli_server(argc - 1, argv + 1);
+	if (strcmp(cmd, "convert_config") == 0)
+		return cli_convert_config(argc - 1, argv + 1);
+	if (strcmp(cmd, "admin") == 0)
+		return cli_admin(argc - 1, argv + 1);
 	if (strcmp(cmd, "default_server_config") == 0)
 		return cli_default_server_config(argc - 1, argv + 1);
 	fprintf(stderr, "error: unrecognized subcommand '%s'\n\n%s", cmd, usage);

@@ -6,9 +6,10 @@
 
 #include "error.h"
 
-/* ayb-c caps slugs at 64 bytes, the width of the metadata columns, so both
- * stores accept every slug the API accepts. */
-#define AYB_SLUG_MAX 64
+/* 128 bytes, ayb's cap since its #822, so every database of an adopted ayb
+ * server can be addressed; metadata migration 6 widens PostgreSQL's slug
+ * columns to match, so both stores accept every slug the API accepts. */
+#define AYB_SLUG_MAX 128
 
 enum ayb_slug_kind { AYB_SLUG_ENTITY, AYB_SLUG_DATABASE };
 

@@ -240,37 +240,91 @@ static char *dup_cell(const struct ayb_rows *r, size_t row, size_t col)
 	return s ? strdup(s) : NULL;
 }
 
-static int migrate(struct ayb_store *st, struct ayb_err *err)
+/* ayb-c's migration bookkeeping: the versions applied, each once. */
+static const char bookkeeping[] = "CREATE TABLE IF NOT EXISTS ayb_migrations"
+				  " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+
+int ayb_store_apply_migrations(void *conn, const struct ayb_store_backend *be,
+				struct ayb_err *err)
 {
+	struct ayb_store st = { conn, be };
 	struct ayb_rows rows;
 	char ver[24], now[64];
 	size_t done = 0;
 
+	if (be->exec(conn, bookkeeping, err) < 0 || run(&st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
+		return -1;
+	done = rows.nrows;
+	ayb_rows_free(&rows);
+	for (size_t i = done; i < be->nmigrations; i++) {
+		struct ayb_param p[2] = { { ver }, { now } };
+		snprintf(ver, sizeof(ver), "%zu", i + 1);
+		now_text(now);
+		if (be->exec(conn, be->migrations[i], err) < 0 ||
+		    run(&st, Q_MIGRATION_DONE, p, 2, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ayb_store_record_migration_1(void *conn, const struct ayb_store_backend *be,
+				 struct ayb_err *err)
+{
+	struct ayb_store st = { conn, be };
+	char now[64];
+	struct ayb_param p[2] = { { "1" }, { now } };
+
+	now_text(now);
+	if (be->exec(conn, bookkeeping, err) < 0)
+		return -1;
+	return run(&st, Q_MIGRATION_DONE, p, 2, NULL, err);
+}
+
+/* An ayb store has ayb's bookkeeping and not ours: ayb-c's migration 1
+ * fails on its tables, and the operator is told what to run instead.
+ * Probed after the rollback, since a failed statement ends a PostgreSQL
+ * transaction. */
+static int is_unadopted_ayb(struct ayb_store *st)
+{
+	struct ayb_err e = {0};
+	int ayb = st->be->exec(st->conn, "SELECT version FROM _sqlx_migrations WHERE 1 = 0",
+			       &e) == 0;
+	int ours = ayb && st->be->exec(st->conn, "SELECT version FROM ayb_migrations WHERE 1 = 0",
+				       &e) == 0;
+
+	ayb_err_clear(&e);
+	return ayb && !ours;
+}
+
+static int migrate(struct ayb_store *st, struct ayb_err *err)
+{
 	/* Everything under one transaction (and the backend's lock): processes
 	 * starting together must not race even to create the bookkeeping. */
 	if (st->be->begin(st->conn, err) < 0)
 		return -1;
 	if ((st->be->lock_migrations && st->be->lock_migrations(st->conn, err) < 0) ||
-	    st->be->exec(st->conn,
-			 "CREATE TABLE IF NOT EXISTS ayb_migrations"
-			 " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-			 err) < 0 ||
-	    run(st, Q_MIGRATED, NULL, 0, &rows, err) < 0)
-		goto fail;
-	done = rows.nrows;
-	ayb_rows_free(&rows);
-	for (size_t i = done; i < st->be->nmigrations; i++) {
-		struct ayb_param p[2] = { { ver }, { now } };
-		snprintf(ver, sizeof(ver), "%zu", i + 1);
-		now_text(now);
-		if (st->be->exec(st->conn, st->be->migrations[i], err) < 0 ||
-		    run(st, Q_MIGRATION_DONE, p, 2, NULL, err) < 0)
-			goto fail;
+	    ayb_store_apply_migrations(st->conn, st->be, err) < 0) {
+		st->be->rollback(st->conn);
+		if (is_unadopted_ayb(st))
+			ayb_err_set(err, AYB_E_CONFIGURATION,
+				    "The metadata store is ayb's and not yet adopted: run"
+				    " `ayb admin adopt --config <your ayb.conf>` once"
+				    " (README \"Moving from ayb\")");
+		return -1;
 	}
 	return st->be->commit(st->conn, err);
-fail:
-	st->be->rollback(st->conn);
-	return -1;
+}
+
+int ayb_store_connect(const char *url, void **conn, const struct ayb_store_backend **be,
+		      struct ayb_err *err)
+{
+	if (strncmp(url, "sqlite://", 9) == 0)
+		return ayb_store_sqlite_open(url + 9, conn, be, err);
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		return ayb_store_pg_open(url, conn, be, err);
+	return ayb_err_set(err, AYB_E_CONFIGURATION,
+			   "Database type for %s is not supported (currently only SQLite and PostgreSQL)",
+			   url);
 }
 
 int ayb_store_open(const char *url, struct ayb_store **out, struct ayb_err *err)
@@ -279,18 +333,8 @@ int ayb_store_open(const char *url, struct ayb_store **out, struct ayb_err *err)
 
 	if (!st)
 		return ayb_err_oom(err);
-	if (strncmp(url, "sqlite://", 9) == 0) {
-		if (ayb_store_sqlite_open(url + 9, &st->conn, &st->be, err) < 0)
-			goto fail;
-	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-		if (ayb_store_pg_open(url, &st->conn, &st->be, err) < 0)
-			goto fail;
-	} else {
-		ayb_err_set(err, AYB_E_CONFIGURATION,
-			    "Database type for %s is not supported (currently only SQLite and PostgreSQL)",
-			    url);
+	if (ayb_store_connect(url, &st->conn, &st->be, err) < 0)
 		goto fail;
-	}
 	if (migrate(st, err) < 0)
 		goto fail;
 	*out = st;

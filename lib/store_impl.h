@@ -93,4 +93,25 @@ int ayb_store_sqlite_open(const char *path, void **conn, const struct ayb_store_
 int ayb_store_pg_open(const char *url, void **conn, const struct ayb_store_backend **be,
 		      struct ayb_err *err);
 
+/* Connects to the store database_url names (sqlite://<path>, postgres:// or
+ * postgresql://) without touching its schema; the caller closes with
+ * be->close(conn).  0, or -1 with err. */
+int ayb_store_connect(const char *url, void **conn, const struct ayb_store_backend **be,
+		      struct ayb_err *err);
+
+/* Inside the caller's transaction: creates the bookkeeping table if
+ * missing and applies every migration it does not list.  0, or -1 with err
+ * (the caller rolls back). */
+int ayb_store_apply_migrations(void *conn, const struct ayb_store_backend *be,
+			       struct ayb_err *err);
+
+/* Inside the caller's transaction: creates the bookkeeping table and
+ * records migration 1 (ayb's schema) as applied, for a store whose tables
+ * ayb made (store_adopt.c).  0, or -1 with err. */
+int ayb_store_record_migration_1(void *conn, const struct ayb_store_backend *be,
+				 struct ayb_err *err);
+
+/* Query ids from here on are store_adopt.c's (store.c's stay below). */
+#define AYB_STORE_QID_ADOPT 100
+
 #endif

@@ -18,7 +18,7 @@
 /* Clock skew tolerated for tokens issued "in the future" (Fernet's rule). */
 #define EMAIL_TOKEN_SKEW 60
 
-/* No real claim comes near this (slugs are at most 64 bytes, addresses 256);
+/* No real claim comes near this (slugs are at most 128 bytes, addresses 256);
  * the cap keeps a hostile header from costing more than a small decode. */
 #define EMAIL_TOKEN_MAX_TEXT 2048
 

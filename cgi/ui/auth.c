@@ -62,7 +62,7 @@ static void register_form(struct ui *ui, const char *error)
 	ui_csrf_field(ui);
 	ui_html_printf(b,
 			"<label for=\"username\">Username</label>"
-			"<input id=\"username\" name=\"username\" type=\"text\" required maxlength=\"64\" "
+			"<input id=\"username\" name=\"username\" type=\"text\" required maxlength=\"128\" "
 			"autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
 			"pattern=\"[A-Za-z0-9_.\\-]+\" title=\"Letters, digits, _ . and -\" "
 			"value=\"%s\" autofocus>"
@@ -139,7 +139,7 @@ static void log_in_form(struct ui *ui, const char *next, const char *error)
 		ui_html_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">", next);
 	ui_html_printf(b,
 			"<label for=\"username\">Username</label>"
-			"<input id=\"username\" name=\"username\" type=\"text\" required maxlength=\"64\" "
+			"<input id=\"username\" name=\"username\" type=\"text\" required maxlength=\"128\" "
 			"autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" "
 			"value=\"%s\" autofocus>"
 			"<button type=\"submit\" class=\"btn btn-primary btn-block\">Log in</button>"

@@ -173,7 +173,7 @@ static void create_form(struct ui *ui, const char *entity, int have_dbs, const c
 	ui_csrf_field(ui);
 	ui_html_printf(b,
 			"<label for=\"database-slug\">Name</label>"
-			"<input id=\"database-slug\" name=\"database_slug\" required maxlength=\"64\" "
+			"<input id=\"database-slug\" name=\"database_slug\" required maxlength=\"128\" "
 			"placeholder=\"example.sqlite\" pattern=\"[A-Za-z0-9_.\\-]+\" "
 			"title=\"Letters, digits, - _ and .\" autocomplete=\"off\" spellcheck=\"false\" "
 			"autocapitalize=\"none\" value=\"%s\">"

@@ -31,7 +31,7 @@ void ui_fork_card(struct ui *ui, const struct ayb_app_target *t)
 	ui_csrf_field(ui);
 	ui_html_printf(b,
 			"<label for=\"fork-name\">Name of the fork</label>"
-			"<input id=\"fork-name\" name=\"database_slug\" required maxlength=\"64\" "
+			"<input id=\"fork-name\" name=\"database_slug\" required maxlength=\"128\" "
 			"value=\"%s\" pattern=\"[A-Za-z0-9\\-_\\.]+\" autocomplete=\"off\" "
 			"autocapitalize=\"none\" spellcheck=\"false\">"
 			"<div id=\"fork-results\" aria-live=\"polite\"></div>"

@@ -169,7 +169,7 @@ static void consent_page(struct ui *ui, const struct ayb_oauth_request *r, int l
 	hidden(b, "next", uri);
 	hidden(b, "db_type", "sqlite");
 	ayb_buf_adds(b, "<label for=\"consent-new-slug\">Name</label>"
-			"<input id=\"consent-new-slug\" name=\"database_slug\" required maxlength=\"64\" "
+			"<input id=\"consent-new-slug\" name=\"database_slug\" required maxlength=\"128\" "
 			"placeholder=\"app.sqlite\" pattern=\"[A-Za-z0-9_.\\-]+\" "
 			"autocomplete=\"off\" spellcheck=\"false\" autocapitalize=\"none\">"
 			"<label for=\"consent-new-level\">Public access</label>"

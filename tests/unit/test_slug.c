@@ -39,7 +39,7 @@ static const char *check(enum ayb_slug_kind kind, const char *slug, size_t len)
 
 int main(void)
 {
-	char s65[66], s64[65], s200[201], lower[32];
+	char s129[130], s128[129], s200[201], lower[32];
 	size_t i;
 	int sorted = 1, all_reserved = 1;
 
@@ -58,25 +58,25 @@ int main(void)
 	is_str(E(""), "A entity slug can't be empty", "empty entity");
 	is_str(D(""), "A database slug can't be empty", "empty database");
 
-	/* Length: 64 bytes pass, 65 fail with ayb's message format. */
-	memset(s64, 'a', 64);
-	s64[64] = '\0';
-	memset(s65, 'b', 65);
-	s65[65] = '\0';
+	/* Length: 128 bytes pass, 129 fail with ayb's message format. */
+	memset(s128, 'a', 128);
+	s128[128] = '\0';
+	memset(s129, 'b', 129);
+	s129[129] = '\0';
 	memset(s200, 'c', 200);
 	s200[200] = '\0';
-	is_int(AYB_SLUG_MAX, 64, "cap is 64 bytes");
-	is_str(E(s64), "", "64-byte entity slug is valid");
-	is_str(D(s64), "", "64-byte database slug is valid");
-	is_str(E(s65), "A entity slug can't be longer than 64 bytes, but this one is 65 bytes",
-	       "65-byte entity slug");
-	is_str(D(s65), "A database slug can't be longer than 64 bytes, but this one is 65 bytes",
-	       "65-byte database slug");
-	is_str(D(s200), "A database slug can't be longer than 64 bytes, but this one is 200 bytes",
+	is_int(AYB_SLUG_MAX, 128, "cap is 128 bytes (ayb's #822)");
+	is_str(E(s128), "", "128-byte entity slug is valid");
+	is_str(D(s128), "", "128-byte database slug is valid");
+	is_str(E(s129), "A entity slug can't be longer than 128 bytes, but this one is 129 bytes",
+	       "129-byte entity slug");
+	is_str(D(s129), "A database slug can't be longer than 128 bytes, but this one is 129 bytes",
+	       "129-byte database slug");
+	is_str(D(s200), "A database slug can't be longer than 128 bytes, but this one is 200 bytes",
 	       "200-byte database slug");
 	/* Length is checked before characters: a long bad slug is not echoed. */
 	memset(s200, '/', 200);
-	is_str(E(s200), "A entity slug can't be longer than 64 bytes, but this one is 200 bytes",
+	is_str(E(s200), "A entity slug can't be longer than 128 bytes, but this one is 200 bytes",
 	       "200 slashes: the length rule wins");
 
 	/* "." and "..". */
@@ -146,7 +146,7 @@ int main(void)
 	};
 	for (i = 0; i < sizeof(free_names) / sizeof(free_names[0]); i++)
 		ok(!ayb_slug_is_reserved(free_names[i]), "'%s' is not reserved", free_names[i]);
-	ok(!ayb_slug_is_reserved(s64), "a 64-byte name is not reserved");
+	ok(!ayb_slug_is_reserved(s128), "a 128-byte name is not reserved");
 	memset(s200, 'a', 200);
 	ok(!ayb_slug_is_reserved(s200), "a 200-byte name is not reserved (no overflow)");
 	/* Database slugs may be reserved words: the syntax check does not care. */
