@@ -7,7 +7,7 @@
 #include "error.h"
 
 /* 128 bytes, ayb's cap since its #822, so every database of an adopted ayb
- * server can be addressed; metadata migration 6 widens PostgreSQL's slug
+ * server can be addressed; metadata migration 5 widens PostgreSQL's slug
  * columns to match, so both stores accept every slug the API accepts. */
 #define AYB_SLUG_MAX 128
 

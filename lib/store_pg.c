@@ -100,7 +100,7 @@ static const char *const migrations[] = {
 	AYB_STORE_MIGRATION_2,
 	AYB_STORE_MIGRATION_3,
 	AYB_STORE_MIGRATION_4,
-	/* 6: slugs up to 128 bytes, ayb's cap since its #822 (slug.h). */
+	/* 5: slugs up to 128 bytes, ayb's cap since its #822 (slug.h). */
 	"ALTER TABLE entity ALTER COLUMN slug TYPE VARCHAR(128);"
 	"ALTER TABLE database ALTER COLUMN slug TYPE VARCHAR(128);",
 };

@@ -83,7 +83,7 @@ static const char *const migrations[] = {
 	AYB_STORE_MIGRATION_2,
 	AYB_STORE_MIGRATION_3,
 	AYB_STORE_MIGRATION_4,
-	/* 6: slugs up to 128 bytes (slug.h); SQLite does not enforce VARCHAR
+	/* 5: slugs up to 128 bytes (slug.h); SQLite does not enforce VARCHAR
 	 * widths, so there is nothing to change. */
 	"",
 };
