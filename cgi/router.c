@@ -48,6 +48,10 @@ static const struct fcgi_route routes[] = {
 	{ "POST", P("v1", "*", "*", "restore_snapshot"), api_restore_snapshot, TEXT_LIMIT, 1,
 	  BEARER, API_DB },
 	{ "GET", P("v1", "*", "*", "export"), api_export, 0, 1, BEARER, API_DB },
+	/* Explore (README "Explore"): for readers, anonymous ones included. */
+	{ "GET", P("v1", "explore"), api_explore, 0, 1, OPT, NO_DB },
+	{ "GET", P("v1", "*", "*", "schema"), api_schema, 0, 1, OPT, API_DB },
+	{ "GET", P("v1", "*", "*", "table", "*"), api_table, 0, 1, OPT, API_DB },
 	/* The body streams to a file (README "The HTTP API": import); its
 	 * limit is isolation.max_file_size_mb, checked as it arrives. */
 	{ "POST", P("v1", "*", "*", "import"), api_import, FCGI_BODY_STREAMED, 1, BEARER,

@@ -100,6 +100,7 @@ static const char *const migrations[] = {
 	AYB_STORE_MIGRATION_2,
 	AYB_STORE_MIGRATION_3,
 	AYB_STORE_MIGRATION_4,
+	AYB_STORE_MIGRATION_5,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

@@ -83,6 +83,7 @@ static const char *const migrations[] = {
 	AYB_STORE_MIGRATION_2,
 	AYB_STORE_MIGRATION_3,
 	AYB_STORE_MIGRATION_4,
+	AYB_STORE_MIGRATION_5,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)

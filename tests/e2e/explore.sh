@@ -1,0 +1,187 @@
+#!/bin/sh
+# Explore (README "Explore") through lighttpd and the CLI: the directory
+# lists only public databases, searched and paginated; the schema of tables
+# and views; a table page's rows with keyset pagination that stays stable
+# while rows are inserted, sorts, filters whose hostile values stay data,
+# and downloads equal to the filtered rows; only for callers who may read.
+. "$(dirname "$0")/lib.sh"
+
+e2e_setup
+e2e_start_server
+TOKEN=$(register_user alice alice@example.org) || bail "cannot register alice"
+AUTH="Authorization: Bearer $TOKEN"
+BOB=$(register_user bob bob@example.org) || bail "cannot register bob"
+
+mk() { api POST "/v1/alice/$1/create" -d '' -H "$AUTH" -H 'db-type: sqlite' -H "public-sharing-level: $2"; }
+q() { api POST "/v1/alice/$1/query" -H "$AUTH" --data-binary "$2"; }
+
+mk birds.sqlite read-only
+is "$STATUS" 201 "a public database"
+mk recipes.sqlite fork
+mk secret.sqlite no-access
+api PATCH /v1/alice/birds.sqlite/update -H "$AUTH" -H 'Content-Type: application/json' \
+	-d '{"description": "Bird sightings of 2024, by county"}'
+is "$STATUS $BODY" "200 {}" "a description is set with PATCH .../update"
+api PATCH /v1/alice/secret.sqlite/update -H "$AUTH" -H 'Content-Type: application/json' \
+	-d '{"description": "nothing to see"}'
+is "$STATUS" 200 "a private database may have a description too"
+api PATCH /v1/alice/birds.sqlite/update -H "Authorization: Bearer $BOB" \
+	-H 'Content-Type: application/json' -d '{"description": "defaced"}'
+is "$STATUS" 403 "only a manager may set it"
+api PATCH /v1/alice/birds.sqlite/update -H "$AUTH" -H 'Content-Type: application/json' \
+	-d '{"description": 5}'
+is "$STATUS" 400 "a description that is not a string is refused"
+like "$BODY" '"type":"Other"' "in ayb's error shape"
+api PATCH /v1/alice/birds.sqlite/update -H "$AUTH" -d ''
+is "$STATUS" 400 "nothing to update is still ayb's error"
+like "$BODY" 'EmptyUpdateError' "EmptyUpdateError"
+long=$(head -c 3000 /dev/zero | tr '\0' x)
+api PATCH /v1/alice/birds.sqlite/update -H "$AUTH" -H 'Content-Type: application/json' \
+	-d "{\"description\": \"$long\"}"
+is "$STATUS" 400 "an over-long description is refused"
+
+# ---- the directory ------------------------------------------------------------
+api GET /v1/explore
+is "$STATUS" 200 "the directory answers anyone"
+is "$BODY" '{"databases":[{"entity":"alice","database":"recipes.sqlite","database_type":"sqlite","public_sharing_level":"fork","description":null},{"entity":"alice","database":"birds.sqlite","database_type":"sqlite","public_sharing_level":"read-only","description":"Bird sightings of 2024, by county"}],"page":1,"next_page":null}' \
+	"only public databases, newest first, with their descriptions"
+api GET '/v1/explore?q=COUNTY'
+like "$BODY" '"database":"birds.sqlite"' "search matches the description, any case"
+api GET '/v1/explore?q=nothing'
+is "$BODY" '{"databases":[],"page":1,"next_page":null}' "a private description is never searched"
+api GET '/v1/explore?q=%25'
+is "$BODY" '{"databases":[],"page":1,"next_page":null}' "% in a search is literal"
+api GET '/v1/explore?q=rec'
+like "$BODY" '"database":"recipes.sqlite"' "search matches the name"
+api GET '/v1/explore?page=0'
+is "$STATUS" 400 "page 0 is refused"
+api GET '/v1/explore?page=abc'
+is "$STATUS" 400 "a page that is not a number is refused"
+api GET "/v1/explore?q=$(head -c 300 /dev/zero | tr '\0' a)"
+is "$STATUS" 400 "an over-long search is refused"
+for i in $(seq 1 20); do mk "d$i.sqlite" read-only; done
+api GET /v1/explore
+like "$BODY" '"next_page":2' "20 a page, and a next one"
+like "$BODY" '{"databases":[{"entity":"alice","database":"d20.sqlite"' "newest first"
+api GET '/v1/explore?page=2'
+is "$BODY" '{"databases":[{"entity":"alice","database":"recipes.sqlite","database_type":"sqlite","public_sharing_level":"fork","description":null},{"entity":"alice","database":"birds.sqlite","database_type":"sqlite","public_sharing_level":"read-only","description":"Bird sightings of 2024, by county"}],"page":2,"next_page":null}' \
+	"the second page holds the rest"
+
+# ---- the schema ----------------------------------------------------------------
+q birds.sqlite "CREATE TABLE sightings(id INTEGER PRIMARY KEY, species TEXT NOT NULL, county TEXT, n INTEGER)"
+q birds.sqlite "CREATE INDEX by_species ON sightings(species, county)"
+q birds.sqlite "CREATE VIEW counts AS SELECT species, sum(n) AS total FROM sightings GROUP BY species"
+q birds.sqlite "CREATE TABLE \"odd \"\"name\"(k TEXT PRIMARY KEY, v) WITHOUT ROWID"
+q birds.sqlite "INSERT INTO sightings(species, county, n) VALUES ('heron', 'Kent', 3), ('owl', NULL, 1), ('wren', 'Essex', 7), ('heron', 'Essex', 2), ('robin', 'Kent', NULL)"
+is "$STATUS" 200 "rows inserted"
+api GET /v1/alice/birds.sqlite/schema
+is "$STATUS" 200 "anyone may read a read-only public database's schema"
+is "$BODY" '{"tables":[{"name":"counts","type":"view","columns":[{"name":"species","type":"TEXT","primary_key":false,"nullable":true},{"name":"total","type":"","primary_key":false,"nullable":true}],"indexes":[],"row_count":null},{"name":"odd \"name","type":"table","columns":[{"name":"k","type":"TEXT","primary_key":true,"nullable":false},{"name":"v","type":"","primary_key":false,"nullable":true}],"indexes":[{"name":"sqlite_autoindex_odd \"name_1","columns":"k","unique":true}],"row_count":0,"row_count_more":false},{"name":"sightings","type":"table","columns":[{"name":"id","type":"INTEGER","primary_key":true,"nullable":true},{"name":"species","type":"TEXT","primary_key":false,"nullable":false},{"name":"county","type":"TEXT","primary_key":false,"nullable":true},{"name":"n","type":"INTEGER","primary_key":false,"nullable":true}],"indexes":[{"name":"by_species","columns":"species, county","unique":false}],"row_count":5,"row_count_more":false}],"row_count_cap":100000,"truncated":false}' \
+	"tables and views, columns, indexes and row counts"
+q d1.sqlite "CREATE TABLE big(x)"
+q d1.sqlite "INSERT INTO big WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100050) SELECT i FROM c"
+api GET /v1/alice/d1.sqlite/schema
+like "$BODY" '"row_count":100000,"row_count_more":true' "a huge table says more than the cap"
+api GET /v1/alice/secret.sqlite/schema
+is "$STATUS" 404 "a private database's schema is hidden as missing"
+api GET /v1/alice/secret.sqlite/schema -H "Authorization: Bearer $BOB"
+is "$STATUS" 404 "from other users too"
+api GET /v1/alice/recipes.sqlite/schema
+is "$STATUS" 403 "a fork-only public database is not readable anonymously"
+like "$BODY" "can't query database" "the query right's error"
+
+# ---- browsing a table ----------------------------------------------------------
+T_=/v1/alice/birds.sqlite/table
+api GET "$T_/sightings"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["1","heron","Kent","3"],["2","owl",null,"1"],["3","wren","Essex","7"],["4","heron","Essex","2"],["5","robin","Kent",null]],"next":null}' \
+	"rows in ayb's shape, NULL as null, no next page"
+api GET "$T_/sightings?_size=2"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["1","heron","Kent","3"],["2","owl",null,"1"]],"next":"2"}' \
+	"a page of two and the next cursor"
+q birds.sqlite "INSERT INTO sightings(id, species, county, n) VALUES (0, 'early', 'Kent', 1)"
+api GET "$T_/sightings?_size=2&_after=2"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["3","wren","Essex","7"],["4","heron","Essex","2"]],"next":"4"}' \
+	"the next page is where it was, whatever was inserted before it"
+api GET "$T_/sightings?_sort=county&_size=3"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["2","owl",null,"1"],["3","wren","Essex","7"],["4","heron","Essex","2"]],"next":"4"}' \
+	"sorted by a column: NULL first, ties by row"
+api GET "$T_/sightings?_sort=county&_size=3&_after=4"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["0","early","Kent","1"],["1","heron","Kent","3"],["5","robin","Kent",null]],"next":null}' \
+	"and the page after it"
+api GET "$T_/sightings?_sort_desc=n&_size=2"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["3","wren","Essex","7"],["1","heron","Kent","3"]],"next":"1"}' \
+	"sorted descending"
+api GET "$T_/sightings?_sort_desc=n&_size=4&_after=1"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["4","heron","Essex","2"],["2","owl",null,"1"],["0","early","Kent","1"],["5","robin","Kent",null]],"next":null}' \
+	"descending: ties by row descending, NULL last"
+api GET "$T_/sightings?_sort=county&_size=1&_after=2"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["3","wren","Essex","7"]],"next":"3"}' \
+	"a cursor on a NULL continues after it"
+api GET "$T_/sightings?species=heron"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["1","heron","Kent","3"],["4","heron","Essex","2"]],"next":null}' \
+	"a bare column filters on equality"
+api GET "$T_/sightings?county__isnull=1"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["2","owl",null,"1"]],"next":null}' "isnull"
+api GET "$T_/sightings?n__gte=3&county__not=Kent"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["3","wren","Essex","7"]],"next":null}' \
+	"filters combine (gte on an integer column, not)"
+api GET "$T_/sightings?species__contains=ro&species__startswith=r&species__endswith=n"
+is "$BODY" '{"fields":["id","species","county","n"],"rows":[["5","robin","Kent",null]],"next":null}' \
+	"contains, startswith, endswith"
+for evil in "x' OR '1'='1" "heron\" OR 1=1 --" "%" "_" "'; DROP TABLE sightings; --"; do
+	enc=$(printf '%s' "$evil" | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g')
+	api GET "$T_/sightings?species=$enc"
+	is "$STATUS $BODY" '200 {"fields":["id","species","county","n"],"rows":[],"next":null}' \
+		"a hostile value stays data: $evil"
+	api GET "$T_/sightings?species__contains=$enc"
+	is "$STATUS" 200 "in contains too: $evil"
+done
+q birds.sqlite "SELECT count(*) FROM sightings"
+is "$BODY" '{"fields":["count(*)"],"rows":[["6"]]}' "nothing was dropped"
+api GET "$T_/sightings?nope=1"
+is "$STATUS" 400 "a filter on a missing column is refused"
+like "$BODY" 'has no such column' "naming it"
+api GET "$T_/sightings?_sort=x%22%20DESC"
+is "$STATUS" 400 "a sort column that is not one is refused"
+api GET "$T_/sightings?_size=0"
+is "$STATUS" 400 "a page of no rows is refused"
+api GET "$T_/sightings?_after=1x"
+is "$STATUS" 400 "a cursor that is not one is refused"
+api GET "$T_/nope"
+is "$STATUS" 404 "a missing table is 404"
+like "$BODY" '"type":"Other"' "in ayb's error shape"
+api GET "$T_/sqlite_schema"
+is "$STATUS" 404 "SQLite's own tables are not browsed"
+api GET "$T_/odd%20%22name?v__isnull=1"
+is "$STATUS $BODY" '200 {"fields":["k","v"],"rows":[],"next":null}' "a WITHOUT ROWID table with an odd name"
+api GET "$T_/counts?_sort_desc=total"
+is "$BODY" '{"fields":["species","total"],"rows":[["wren","7"],["heron","5"],["early","1"],["owl","1"],["robin",null]],"next":null}' \
+	"a view"
+api GET "$T_/counts?_size=2&_after=2"
+is "$BODY" '{"fields":["species","total"],"rows":[["owl","1"],["robin",null]],"next":"4"}' \
+	"a view pages by position"
+api GET /v1/alice/secret.sqlite/table/t
+is "$STATUS" 404 "a private database's table is hidden"
+api GET /v1/alice/recipes.sqlite/table/t
+is "$STATUS" 403 "a fork-only one is not readable"
+
+# Stable under inserts: page through 300 rows 7 at a time while another
+# writer inserts before, inside and after the pages; every original row is
+# seen exactly once.
+q d2.sqlite "CREATE TABLE s(id INTEGER PRIMARY KEY, v INTEGER)"
+q d2.sqlite "INSERT INTO s(id, v) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300) SELECT i * 10, i % 13 FROM c"
+after="" seen="" k=0
+while :; do
+	api GET "/v1/alice/d2.sqlite/table/s?_sort=v&_size=7${after:+&_after=$after}"
+	[ "$STATUS" = 200 ] || break
+	seen="$seen $(printf '%s' "$BODY" | grep -o '\["[0-9]*","[0-9]*"\]' | sed 's/\["\([0-9]*\)".*/\1/' | tr '\n' ' ')"
+	k=$((k + 1))
+	after=$(printf '%s' "$BODY" | sed -n 's/.*"next":"\([0-9]*\)"}$/\1/p')
+	q d2.sqlite "INSERT INTO s(id, v) VALUES ($((k * 10 + 5)), $((k % 13))), ($((3000 + k)), 0), ($((4000 + k)), 12)"
+	[ -n "$after" ] || break
+done
+orig=$(for w in $seen; do [ $((w % 10)) = 0 ] && echo "$w"; done | sort -n | uniq -c | awk '$1 == 1' | wc -l)
+dups=$(for w in $seen; do echo "$w"; done | sort -n | uniq -d | wc -l)
+is "$orig $dups" "300 0" "every original row seen once while rows were inserted ($k pages)"
+
+tap_done
