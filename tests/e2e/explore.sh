@@ -177,10 +177,10 @@ while :; do
 	seen="$seen $(printf '%s' "$BODY" | grep -o '\["[0-9]*","[0-9]*"\]' | sed 's/\["\([0-9]*\)".*/\1/' | tr '\n' ' ')"
 	k=$((k + 1))
 	after=$(printf '%s' "$BODY" | sed -n 's/.*"next":"\([0-9]*\)"}$/\1/p')
-	q d2.sqlite "INSERT INTO s(id, v) VALUES ($((k * 10 + 5)), $((k % 13))), ($((3000 + k)), 0), ($((4000 + k)), 12)"
+	q d2.sqlite "INSERT INTO s(id, v) VALUES ($((k * 10 + 5)), $((k % 13))), ($((5000 + k)), 0), ($((6000 + k)), 12)"
 	[ -n "$after" ] || break
 done
-orig=$(for w in $seen; do [ $((w % 10)) = 0 ] && echo "$w"; done | sort -n | uniq -c | awk '$1 == 1' | wc -l)
+orig=$(for w in $seen; do [ $((w % 10)) = 0 ] && [ "$w" -le 3000 ] && echo "$w"; done | sort -n | uniq -c | awk '$1 == 1' | wc -l)
 dups=$(for w in $seen; do echo "$w"; done | sort -n | uniq -d | wc -l)
 is "$orig $dups" "300 0" "every original row seen once while rows were inserted ($k pages)"
 
