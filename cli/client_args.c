@@ -63,9 +63,16 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 	[CMD_UPDATE_DATABASE] = {"update_database", "Update database metadata", {
 		{ARG_POS, "database", 1, NULL,
 		 "The database to update (e.g., entity/database.sqlite)", NULL, NULL, 1},
-		{ARG_OPT, "public_sharing_level", 1, "public_sharing_level",
+		{ARG_OPT, "public_sharing_level", 0, "public_sharing_level",
 		 "The sharing level that the public/an anonymous user will have",
 		 public_levels, NULL, 0},
+		{ARG_OPT, "description", 0, "text",
+		 "What the database holds, shown in the directory of public databases "
+		 "('' removes it)", NULL, NULL, 0},
+	}},
+	[CMD_SCHEMA] = {"schema", "Show the tables and views of a database", {
+		{ARG_POS, "database", 1, NULL,
+		 "The database whose schema to show (e.g., entity/database.sqlite)", NULL, NULL, 1},
 	}},
 	[CMD_QUERY] = {"query", "Query a database", {
 		{ARG_POS, "database", 1, NULL,
@@ -188,7 +195,7 @@ static const enum client_cmd help_order[] = {
 	CMD_CREATE_DATABASE, CMD_UPDATE_DATABASE, CMD_QUERY, CMD_REGISTER, CMD_LOG_IN,
 	CMD_CONFIRM, CMD_LIST, CMD_UPDATE_PROFILE, CMD_PROFILE, CMD_SET_DEFAULT_URL,
 	CMD_SHARE, CMD_LIST_DATABASE_PERMISSIONS, CMD_DATABASE_DETAILS, CMD_LIST_SNAPSHOTS,
-	CMD_RESTORE_SNAPSHOT, CMD_FORK_DATABASE, CMD_EXPORT_DATABASE, CMD_IMPORT_DATABASE,
+	CMD_RESTORE_SNAPSHOT, CMD_FORK_DATABASE, CMD_EXPORT_DATABASE, CMD_IMPORT_DATABASE, CMD_SCHEMA,
 	CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
 };
 

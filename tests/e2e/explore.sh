@@ -184,4 +184,44 @@ orig=$(for w in $seen; do [ $((w % 10)) = 0 ] && [ "$w" -le 3000 ] && echo "$w";
 dups=$(for w in $seen; do echo "$w"; done | sort -n | uniq -d | wc -l)
 is "$orig $dups" "300 0" "every original row seen once while rows were inserted ($k pages)"
 
+# ---- the command line -------------------------------------------------------------
+export AYB_SERVER_URL=$URL AYB_API_TOKEN=$TOKEN
+run update_database alice/recipes.sqlite --description 'Soups & stews'
+is "$RC $OUT" "0 Database alice/recipes.sqlite updated successfully" "update_database --description"
+api GET '/v1/explore?q=stews'
+like "$BODY" '"database":"recipes.sqlite","database_type":"sqlite","public_sharing_level":"fork","description":"Soups & stews"' \
+	"the description set by the CLI is in the directory"
+run update_database alice/recipes.sqlite --description '' --public_sharing_level read-only
+is "$RC" 0 "both at once, an empty description clearing it"
+api GET '/v1/explore?q=stews'
+is "$BODY" '{"databases":[],"page":1,"next_page":null}' "cleared"
+run update_database alice/recipes.sqlite
+is "$RC" 2 "update_database with nothing to update is a usage error"
+like "$ERR" "Give --public_sharing_level, --description or both" "saying what to give"
+AYB_API_TOKEN=$BOB run update_database alice/birds.sqlite --description x
+is "$RC" 1 "another user's database: refused"
+like "$ERR" "can't update database alice/birds.sqlite" "with the server's message"
+AYB_API_TOKEN='' run schema alice/birds.sqlite
+is "$RC" 0 "schema without a token, for a public database"
+is "$OUT" 'View counts
+  species TEXT
+  total
+Table odd "name (0 rows)
+  k TEXT PRIMARY KEY NOT NULL
+  v
+  unique index sqlite_autoindex_odd "name_1 (k)
+Table sightings (6 rows)
+  id INTEGER PRIMARY KEY
+  species TEXT NOT NULL
+  county TEXT
+  n INTEGER
+  index by_species (species, county)' "ayb client schema shows tables, views, columns, indexes and counts"
+run schema alice/d1.sqlite
+like "$OUT" "Table big (more than 100000 rows)" "a huge table, bounded"
+AYB_API_TOKEN='' run schema alice/secret.sqlite
+is "$RC" 1 "a private database's schema: refused"
+like "$ERR" "Error: Database alice/secret.sqlite not found" "as missing"
+run schema nodatabase
+is "$RC" 2 "a malformed database name is a usage error"
+
 tap_done
