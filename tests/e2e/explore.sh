@@ -187,7 +187,7 @@ is "$orig $dups" "300 0" "every original row seen once while rows were inserted 
 # ---- the command line -------------------------------------------------------------
 export AYB_SERVER_URL=$URL AYB_API_TOKEN=$TOKEN
 run update_database alice/recipes.sqlite --description 'Soups & stews'
-is "$RC $OUT" "0 Database alice/recipes.sqlite updated successfully" "update_database --description"
+is "$RC $(echo "$OUT")" "0 Database alice/recipes.sqlite updated successfully" "update_database --description"
 api GET '/v1/explore?q=stews'
 like "$BODY" '"database":"recipes.sqlite","database_type":"sqlite","public_sharing_level":"fork","description":"Soups & stews"' \
 	"the description set by the CLI is in the directory"
@@ -203,7 +203,7 @@ is "$RC" 1 "another user's database: refused"
 like "$ERR" "can't update database alice/birds.sqlite" "with the server's message"
 AYB_API_TOKEN='' run schema alice/birds.sqlite
 is "$RC" 0 "schema without a token, for a public database"
-is "$OUT" 'View counts
+is "$(echo "$OUT")" 'View counts
   species TEXT
   total
 Table odd "name (0 rows)
