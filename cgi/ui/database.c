@@ -330,6 +330,7 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 		snapshots_tab(ui, t, p);
 	}
 	ayb_buf_adds(b, "</div>");
+	ui_schema_sidebar(ui, t, manage);
 	ui_fork_card(ui, t);
 	ui_page_close(ui, UI_CONTENT);
 	ui_send(ui, status);

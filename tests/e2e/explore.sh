@@ -184,6 +184,55 @@ orig=$(for w in $seen; do [ $((w % 10)) = 0 ] && [ "$w" -le 3000 ] && echo "$w";
 dups=$(for w in $seen; do echo "$w"; done | sort -n | uniq -d | wc -l)
 is "$orig $dups" "300 0" "every original row seen once while rows were inserted ($k pages)"
 
+# ---- the web pages ------------------------------------------------------------------
+api GET '/explore?q=bird'
+is "$STATUS" 200 "the directory page answers anyone"
+like "$BODY" '<a href="/alice/birds.sqlite"><strong>alice/birds.sqlite</strong></a>' "listing the match"
+like "$BODY" '<p>Bird sightings of 2024, by county</p>' "with its description"
+case "$BODY" in *secret*) ok 1 "no private database on the page" ;; *) ok 0 "no private database on the page" ;; esac
+api GET '/explore?page=2'
+like "$BODY" 'href="/explore?page=1"' "a link back to the first page"
+api GET '/explore?page=x'
+is "$STATUS" 400 "a bad page number is a 400 page"
+api GET /alice/birds.sqlite
+is "$STATUS" 200 "the database page, anonymously"
+like "$BODY" '<aside class="schema-sidebar"' "has the schema sidebar"
+like "$BODY" '<a href="/alice/birds.sqlite/table/sightings">sightings</a> <small class="muted">6 rows</small>' \
+	"linking each table with its row count"
+like "$BODY" 'href="/alice/birds.sqlite/table/odd%20%22name">odd &quot;name</a>' "odd names escaped"
+api GET '/alice/birds.sqlite/table/sightings?_fc=species&_fo=exact&_fv=heron&_fc=&_fo=exact&_fv=&_sort_desc=n'
+is "$STATUS" 200 "the table page with a filter from the form"
+like "$BODY" '<tr><td>1</td><td>heron</td><td>Kent</td><td>3</td></tr><tr><td>4</td><td>heron</td><td>Essex</td><td>2</td></tr></tbody>' \
+	"shows the filtered rows in order"
+like "$BODY" 'href="/alice/birds.sqlite/table/sightings?_sort_desc=n&amp;species__exact=heron&amp;_format=csv"' \
+	"a CSV download of exactly this view"
+api GET '/alice/birds.sqlite/table/sightings?_sort=county'
+like "$BODY" '<td class="null"></td>' "NULL is shown distinctly"
+q birds.sqlite "CREATE TABLE notes(body TEXT)"
+long=$(head -c 500 /dev/zero | tr '\0' y)
+q birds.sqlite "INSERT INTO notes VALUES ('$long<script>')"
+api GET /alice/birds.sqlite/table/notes
+like "$BODY" '<details class="cell"><summary>yyyy' "a long cell is cut, with the rest behind <details>"
+like "$BODY" 'yyy&lt;script&gt;</details>' "its whole text escaped"
+api GET '/alice/birds.sqlite/table/sightings?species=heron&_sort_desc=n&_format=csv'
+is "$STATUS" 200 "the CSV download"
+is "$(printf '%s' "$BODY" | tr -d '\r')" 'id,species,county,n
+1,heron,Kent,3
+4,heron,Essex,2' "holds exactly the filtered rows"
+api GET '/alice/birds.sqlite/table/sightings?species=heron&_format=json'
+like "$BODY" '"rows": [' "the JSON download"
+api GET "/alice/birds.sqlite/table/sightings?species=x%27%20OR%201%3D1--&_format=csv"
+is "$(printf '%s' "$BODY" | tr -d '\r')" 'id,species,county,n' "a hostile filter in a download stays data"
+api GET '/alice/birds.sqlite/table/sightings?_size=2'
+like "$BODY" 'href="/alice/birds.sqlite/table/sightings?_size=2&amp;_after=1">Next page' "a next page link"
+api GET '/alice/birds.sqlite/table/sightings?nope=1'
+is "$STATUS" 400 "a bad filter is a 400 page"
+like "$BODY" 'has no such column' "saying why"
+api GET /alice/secret.sqlite/table/t
+is "$STATUS" 404 "a private database's table page is 404"
+api GET /alice/birds.sqlite/table/missing
+is "$STATUS" 404 "a missing table's page is 404"
+
 # ---- the command line -------------------------------------------------------------
 export AYB_SERVER_URL=$URL AYB_API_TOKEN=$TOKEN
 run update_database alice/recipes.sqlite --description 'Soups & stews'
@@ -206,6 +255,8 @@ is "$RC" 0 "schema without a token, for a public database"
 is "$(echo "$OUT")" 'View counts
   species TEXT
   total
+Table notes (1 rows)
+  body TEXT
 Table odd "name (0 rows)
   k TEXT PRIMARY KEY NOT NULL
   v
