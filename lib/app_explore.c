@@ -95,7 +95,9 @@ int ayb_app_database_update_meta(struct ayb_app_ctx *ctx, const struct ayb_app_c
 	if (description && description->present &&
 	    ayb_store_database_set_description(ctx->store, t->db.id, d, err) < 0)
 		return -1;
-	return level < 0 ? 0 : ayb_store_database_set_public_level(ctx->store, t->db.id, level, err);
+	if (level < 0)
+		return 0;
+	return ayb_store_database_set_public_level(ctx->store, t->db.id, level, err);
 }
 
 int ayb_app_database_description(struct ayb_app_ctx *ctx, const struct ayb_app_target *t,

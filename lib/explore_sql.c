@@ -337,7 +337,8 @@ static void after(struct ayb_buf *s, const char *table, const char *c, const cha
 	if (v.oom || q.oom) {
 		s->oom = 1;
 	} else {
-		ayb_buf_printf(s, "(%s %s %s OR (%s IS %s AND %s %s :after) OR (%s IS %s AND %s IS %s))",
+		ayb_buf_printf(s,
+			       "(%s %s %s OR (%s IS %s AND %s %s :after) OR (%s IS %s AND %s IS %s))",
 			       q.data, desc ? "<" : ">", v.data, q.data, v.data, r,
 			       desc ? "<" : ">", v.data, desc ? "NOT NULL" : "NULL", q.data,
 			       desc ? "NULL" : "NOT NULL");
@@ -355,7 +356,8 @@ int ayb_browse_sql(const struct ayb_explore_dialect *d, const struct ayb_schema_
 	int where = 0;
 
 	if (b->sort && !column(t, b->sort))
-		return ayb_err_set(err, AYB_E_INVALID, "Cannot sort by %.100s: %.100s has no such column",
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "Cannot sort by %.100s: %.100s has no such column",
 				   b->sort, t->name);
 	for (size_t i = 0; i < b->nfilters; i++)
 		if (!column(t, b->filters[i].column))

@@ -109,8 +109,8 @@ void ui_explore(struct fcgi_call *c)
 	if (n)
 		ayb_buf_adds(b, "<ul class=\"explore-list\">");
 	for (size_t i = 0; i < n; i++) {
-		ui_html_printf(b, "<li class=\"card\"><a href=\"/%s/%s\"><strong>%s/%s</strong></a> "
-				  "<span class=\"badge\">%s</span>",
+		ui_html_printf(b, "<li class=\"card\"><a href=\"/%s/%s\"><strong>%s/%s</strong>"
+				  "</a> <span class=\"badge\">%s</span>",
 				  e[i].entity_slug, e[i].database_slug, e[i].entity_slug,
 				  e[i].database_slug,
 				  ayb_app_public_level_name(e[i].public_sharing_level));
@@ -212,7 +212,8 @@ static void page_cell(struct ayb_buf *b, const struct ayb_value *v)
 	size_t len, cut;
 
 	if (v->type == AYB_VALUE_BINARY) {
-		ayb_render_binary(&bin, v->u.s.p, v->u.s.n < CELL_FULL_MAX ? v->u.s.n : CELL_FULL_MAX);
+		ayb_render_binary(&bin, v->u.s.p,
+				  v->u.s.n < CELL_FULL_MAX ? v->u.s.n : CELL_FULL_MAX);
 		s = bin.data ? bin.data : "";
 		len = bin.len;
 	} else if (!(s = ayb_render_text(v, tmp, &len))) {
@@ -290,13 +291,15 @@ static int page_browse(const struct ui_form *f, const char *table, struct ayb_br
 			if (!*value)
 				continue;
 			if (br->nfilters == AYB_BROWSE_FILTERS_MAX)
-				return ayb_err_set(err, AYB_E_INVALID, "Too many filters (%d at most)",
+				return ayb_err_set(err, AYB_E_INVALID,
+						   "Too many filters (%d at most)",
 						   AYB_BROWSE_FILTERS_MAX);
 			pending = &br->filters[br->nfilters++];
 			*pending = (struct ayb_browse_filter){ value, AYB_OP_EXACT, "" };
 		} else if (pending && strcmp(name, "_fo") == 0) {
 			if ((pending->op = ayb_browse_op_parse(value)) < 0)
-				return ayb_err_set(err, AYB_E_INVALID, "Unknown operator %.40s", value);
+				return ayb_err_set(err, AYB_E_INVALID, "Unknown operator %.40s",
+						   value);
 		} else if (pending && strcmp(name, "_fv") == 0) {
 			pending->value = value;
 		}
@@ -355,7 +358,8 @@ void ui_table(struct fcgi_call *c)
 			  "</a><span class=\"sep\" aria-hidden=\"true\">/</span><a href=\"/%s/%s\">%s"
 			  "</a><span class=\"sep\" aria-hidden=\"true\">/</span><strong>%s</strong>"
 			  "</nav>",
-			  t->owner.slug, t->owner.slug, t->owner.slug, t->db.slug, t->db.slug, seg->s);
+			  t->owner.slug, t->owner.slug, t->owner.slug, t->db.slug, t->db.slug,
+			  seg->s);
 	if (rc == 0) {
 		p.out = ui_page_stream(ui);
 		memset(&rows, 0, sizeof(rows));
@@ -365,7 +369,8 @@ void ui_table(struct fcgi_call *c)
 		status = ui_err_status(ui, &err);
 		if (p.started)
 			ayb_buf_adds(b, "</tbody></table></div>");
-		ui_alert(b, UI_ERROR, "Cannot show this table", ui_err_text(&err, tmp, sizeof(tmp)));
+		ui_alert(b, UI_ERROR, "Cannot show this table",
+			 ui_err_text(&err, tmp, sizeof(tmp)));
 		table_url(&url, t, &(struct ayb_browse){ .table = seg->s, .size = AYB_BROWSE_SIZE },
 			  NULL, 0, NULL, NULL);
 		ui_html_printf(b, "<p><a href=\"%s\">Show the whole table</a></p>",
@@ -377,7 +382,8 @@ void ui_table(struct fcgi_call *c)
 		if (*rows.next) {
 			table_url(&url, t, br, br->sort, br->desc, rows.next, NULL);
 			ui_html_printf(b, "<a rel=\"next\" class=\"btn btn-secondary btn-sm\" "
-					  "href=\"%s\">Next page &rarr;</a> ", url.data ? url.data : "");
+					  "href=\"%s\">Next page &rarr;</a> ",
+				       url.data ? url.data : "");
 		}
 		url.len = 0;
 		table_url(&url, t, br, br->sort, br->desc, NULL, "csv");
@@ -480,7 +486,8 @@ void ui_update_description(struct fcgi_call *c)
 
 	if (ayb_app_database_update_meta(ui->ctx, ui->caller, &c->target, NULL, &d, &err) < 0) {
 		ui_message_page(ui, ui_err_status(ui, &err), "Description", UI_ERROR,
-				"Cannot update the description", ui_err_text(&err, tmp, sizeof(tmp)));
+				"Cannot update the description",
+				ui_err_text(&err, tmp, sizeof(tmp)));
 	} else {
 		back = ayb_fmt("/%s/%s", c->target.owner.slug, c->target.db.slug);
 		ui_redirect(ui, back ? back : "/");
