@@ -195,9 +195,9 @@ static int page_fields(void *ctx, const char *const *names, size_t n)
 
 		url.len = 0;
 		table_url(&url, p->t, br, names[i], asc, NULL, NULL);
-		ui_html_printf(b, "<th scope=\"col\"><a href=\"%s\" title=\"Sort\">%s</a>%s</th>",
-			       url.data ? url.data : "", names[i],
-			       asc ? " &#9650;" : desc ? " &#9660;" : "");
+		ui_html_printf(b, "<th scope=\"col\"><a href=\"%s\" title=\"Sort\">%s</a>",
+			       url.data ? url.data : "", names[i]);
+		ayb_buf_adds(b, asc ? " &#9650;</th>" : desc ? " &#9660;</th>" : "</th>");
 	}
 	ayb_buf_adds(b, "</tr></thead><tbody>");
 	ayb_buf_free(&url);
