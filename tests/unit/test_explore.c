@@ -56,7 +56,8 @@ int main(void)
 		is_int((int)np, 2, "two parameters bound");
 	}
 	{
-		const char *kv[] = { "a__b", "1", "_sort_desc", "a__b", "_after", "7", "_size", "5" };
+		const char *kv[] = { "a__b", "1", "_sort_desc", "a__b", "_after", "7",
+				     "_size", "5" };
 		is_str(build(&table, kv, 8, &np, msg, sizeof(msg)),
 		       "SELECT rowid, * FROM \"t\"\"x\" WHERE \"a__b\" = :f0 AND (\"a__b\" < "
 		       "(SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = :after) OR (\"a__b\" IS "
@@ -91,7 +92,8 @@ int main(void)
 	}
 	{
 		const char *kv[] = { "_sort", "id\" DESC --" };
-		is_str(build(&table, kv, 2, &np, msg, sizeof(msg)), "", "a sort that is not a column");
+		is_str(build(&table, kv, 2, &np, msg, sizeof(msg)), "",
+		       "a sort that is not a column");
 	}
 	{
 		const char *kv[] = { "_size", "1001" };
