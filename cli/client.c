@@ -806,9 +806,6 @@ static int cmd_update_database(struct client *c)
 	cJSON *o = NULL;
 	int rc = -1;
 
-	if (!level && !desc)
-		return client_err_set(&c->err, CLIENT_EXIT_USAGE,
-				      "Give --public_sharing_level, --description or both");
 	if (level && !(h[0] = header(c, "public-sharing-level", level)))
 		goto out;
 	if (desc && (!(o = cJSON_CreateObject()) ||

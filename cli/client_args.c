@@ -31,6 +31,7 @@ struct arg_spec {
 	int is_database;                 /* must match ^(\S+)/(\S+)$: 1, the database
 					    the command is about (split into entity and
 					    database); 2, another (kept as typed) */
+	const char *unless;              /* a required option is not when this one is given */
 };
 
 struct cmd_spec {
@@ -63,9 +64,9 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 	[CMD_UPDATE_DATABASE] = {"update_database", "Update database metadata", {
 		{ARG_POS, "database", 1, NULL,
 		 "The database to update (e.g., entity/database.sqlite)", NULL, NULL, 1},
-		{ARG_OPT, "public_sharing_level", 0, "public_sharing_level",
-		 "The sharing level that the public/an anonymous user will have",
-		 public_levels, NULL, 0},
+		{ARG_OPT, "public_sharing_level", 1, "public_sharing_level",
+		 "The sharing level that the public/an anonymous user will have (required "
+		 "unless --description is given)", public_levels, NULL, 0, "description"},
 		{ARG_OPT, "description", 0, "text",
 		 "What the database holds, shown in the directory of public databases "
 		 "('' removes it)", NULL, NULL, 0},
@@ -597,6 +598,15 @@ static int parse_cmd_option(struct parser *p, int *i)
 	return set_value(p, idx, p->argv[++*i]);
 }
 
+/* 1 when the command's option called name (NULL: none) was given. */
+static int given_by_name(const struct parser *p, const char *name)
+{
+	for (size_t i = 0; name && p->cmd->args[i].kind; i++)
+		if (strcmp(p->cmd->args[i].name, name) == 0)
+			return p->args->given[i];
+	return 0;
+}
+
 static int parse_cmd(struct parser *p, int i)
 {
 	int only_positional = 0;
@@ -634,7 +644,7 @@ static int parse_cmd(struct parser *p, int i)
 	for (idx = 0; p->cmd->args[idx].kind; idx++) {
 		const struct arg_spec *a = &p->cmd->args[idx];
 
-		if (!a->required || p->args->given[idx])
+		if (!a->required || p->args->given[idx] || given_by_name(p, a->unless))
 			continue;
 		ayb_buf_adds(&missing, "\n  ");
 		if (a->kind == ARG_POS)

@@ -246,7 +246,8 @@ api GET '/v1/explore?q=stews'
 is "$BODY" '{"databases":[],"page":1,"next_page":null}' "cleared"
 run update_database alice/recipes.sqlite
 is "$RC" 2 "update_database with nothing to update is a usage error"
-like "$ERR" "Give --public_sharing_level, --description or both" "saying what to give"
+like "$ERR" "the following required arguments were not provided:
+  --public_sharing_level <public_sharing_level>" "as ayb says it"
 AYB_API_TOKEN=$BOB run update_database alice/birds.sqlite --description x
 is "$RC" 1 "another user's database: refused"
 like "$ERR" "can't update database alice/birds.sqlite" "with the server's message"
