@@ -227,6 +227,15 @@ int ayb_app_schema(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		return -1;
 	ayb_schema_builder_init(&b, out, SCHEMA_FACTS_MAX);
 	rc = run(ctx, t, d->schema_sql, NULL, 0, &b.rows, err);
+	if (rc < 0 && !b.truncated && !b.oom) {
+		/* A broken view (its table dropped) fails the listing of its
+		 * columns, and with it the whole statement: the tables still
+		 * show. */
+		ayb_schema_free(out);
+		ayb_err_clear(err);
+		ayb_schema_builder_init(&b, out, SCHEMA_FACTS_MAX);
+		rc = run(ctx, t, d->tables_sql, NULL, 0, &b.rows, err);
+	}
 	if (b.truncated) {
 		/* Stopped on purpose: what was taken is shown. */
 		ayb_err_clear(err);

@@ -9,7 +9,8 @@
 /* Internal tables (sqlite_sequence, sqlite_stat1) are SQLite's, not the
  * tenant's.  Views have no indexes; a WITHOUT ROWID table says so in
  * pragma_table_list's `wr`. */
-#define USER_OBJECTS "m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+#define USER_NAMES "m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+#define USER_OBJECTS "m.type IN ('table', 'view') AND " USER_NAMES
 #define FACTS(where) \
 	"SELECT m.name, m.type, 0, l.wr, NULL, NULL, NULL, NULL" \
 	" FROM sqlite_schema m JOIN pragma_table_list(m.name) l ON l.schema = 'main'" \
@@ -38,6 +39,7 @@ static const char *const rowids[] = { "rowid", "_rowid_", "oid", NULL };
 
 const struct ayb_explore_dialect ayb_explore_sqlite = {
 	.schema_sql = FACTS(USER_OBJECTS),
+	.tables_sql = FACTS("m.type = 'table' AND " USER_NAMES),
 	.table_sql = FACTS(USER_OBJECTS " AND m.name = :table"),
 	.count_sql = count_sql,
 	.rowid = rowids,

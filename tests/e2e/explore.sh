@@ -82,6 +82,13 @@ q d1.sqlite "CREATE TABLE big(x)"
 q d1.sqlite "INSERT INTO big WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100050) SELECT i FROM c"
 api GET /v1/alice/d1.sqlite/schema
 like "$BODY" '"row_count":100000,"row_count_more":true' "a huge table says more than the cap"
+q d3.sqlite "CREATE TABLE gone(a)"
+q d3.sqlite "CREATE VIEW broken AS SELECT * FROM gone"
+q d3.sqlite "CREATE TABLE kept(b TEXT)"
+q d3.sqlite "DROP TABLE gone"
+api GET /v1/alice/d3.sqlite/schema
+is "$STATUS $BODY" '200 {"tables":[{"name":"kept","type":"table","columns":[{"name":"b","type":"TEXT","primary_key":false,"nullable":true}],"indexes":[],"row_count":0,"row_count_more":false}],"row_count_cap":100000,"truncated":false}' \
+	"a broken view leaves the tables listed"
 api GET /v1/alice/secret.sqlite/schema
 is "$STATUS" 404 "a private database's schema is hidden as missing"
 api GET /v1/alice/secret.sqlite/schema -H "Authorization: Bearer $BOB"
