@@ -66,8 +66,9 @@ const struct ayb_schema_table *ayb_schema_find(const struct ayb_schema *s, const
  * c: primary key position, d: not null), kind 2 an index (n: position, a:
  * name, b: unique, c: its columns).  table_sql is the same for the one
  * table bound to :table, tables_sql for the tables alone (a view whose
- * table was dropped fails to list its columns: the rest is still shown).  count_sql appends one statement returning one
- * row, the bounded count of each of n tables.  rowid is the hidden
+ * table was dropped fails to list its columns: the rest is still shown).
+ * count_sql appends one statement returning one row, the bounded count of
+ * each of n tables.  rowid is the hidden
  * identity of a table's rows a cursor can hold (NULL: none), tried in
  * order until one is not a column's name. */
 struct ayb_explore_dialect {
