@@ -15,7 +15,7 @@
 #include "ui.h"
 
 /* A cell longer than this shows its start, and the rest on demand. */
-#define CELL_PREVIEW 120
+#define CELL_PREVIEW 80
 
 /* Appends `name=value` percent-encoded, after `&` unless first. */
 static void query_pair(struct ayb_buf *b, const char *name, const char *value)
@@ -94,7 +94,7 @@ void ui_explore(struct fcgi_call *c)
 	ui_html_printf(b, "<h1>Explore</h1><p class=\"muted\">Public databases: browse and "
 			  "download their tables without writing SQL.</p>"
 			  "<form method=\"get\" action=\"/explore\" class=\"search-form\" role=\"search\">"
-			  "<label for=\"q\" class=\"visually-hidden\">Search</label>"
+			  "<label for=\"q\" class=\"sr-only\">Search</label>"
 			  "<input type=\"search\" id=\"q\" name=\"q\" value=\"%s\" "
 			  "placeholder=\"Owner, name or description\">"
 			  "<button type=\"submit\" class=\"btn btn-primary\">Search</button></form>",
