@@ -34,3 +34,7 @@ api POST /v1/alice/birds.sqlite/query -H "$AUTH" --data-binary \
 
 AYB_BASE=$URL AYB_SHOTS=$SHOTS AYB_CHROMIUM=$CHROMIUM NODE_PATH=$TOOLS TMPDIR=$T/tmp \
 	node "$top_srcdir/tests/browser/explore.js" </dev/null
+rc=$?
+# Where each page's screenshot is, in the test's output.
+for f in "$SHOTS"/*.png; do [ -e "$f" ] && echo "# screenshot: $f"; done
+exit $rc
