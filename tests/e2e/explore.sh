@@ -235,6 +235,23 @@ like "$BODY" 'href="/alice/birds.sqlite/table/sightings?_size=2&amp;_after=1">Ne
 api GET '/alice/birds.sqlite/table/sightings?nope=1'
 is "$STATUS" 400 "a bad filter is a 400 page"
 like "$BODY" 'has no such column' "saying why"
+# The owner edits the description beside the database page (a form with
+# its CSRF token, as every state-changing form of the web UI).
+JAR=$T/jar
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tauth\talice:%s\n' "$TOKEN" >"$JAR"
+api GET /alice/d4.sqlite -b "$JAR" -c "$JAR"
+like "$BODY" '<textarea id="description" name="description"' "the owner sees the description form"
+csrf=$(printf '%s' "$BODY" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+api POST /alice/d4.sqlite/update_description -b "$JAR" -c "$JAR" \
+	--data-urlencode "csrf=$csrf" --data-urlencode 'description=Tides <and> moons'
+is "$STATUS" 303 "saved, back to the database page"
+api GET /alice/d4.sqlite
+like "$BODY" '<p class="description">Tides &lt;and&gt; moons</p>' "shown, escaped, to anyone"
+case "$BODY" in *'name="description"'*) ok 1 "no form for a visitor" ;; *) ok 0 "no form for a visitor" ;; esac
+api POST /alice/d4.sqlite/update_description -b "$JAR" --data-urlencode 'description=x'
+is "$STATUS" 403 "without its CSRF token the form is refused"
+api GET '/v1/explore?q=moons'
+like "$BODY" '"database":"d4.sqlite"' "the directory finds it"
 api GET /alice/secret.sqlite/table/t
 is "$STATUS" 404 "a private database's table page is 404"
 api GET /alice/birds.sqlite/table/missing
