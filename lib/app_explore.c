@@ -41,15 +41,13 @@ int ayb_app_explore(struct ayb_app_ctx *ctx, const char *q, int64_t page,
 	if (page < 1 || page > AYB_EXPLORE_PAGE_MAX)
 		return ayb_err_set(err, AYB_E_INVALID, "Invalid page: 1 to %d",
 				   AYB_EXPLORE_PAGE_MAX);
-	/* A substring match, case-insensitive for ASCII: the search's own %
-	 * and _ are literal. */
+	/* A substring match (the store folds case): the search's own % and _
+	 * are literal. */
 	ayb_buf_addc(&pat, '%');
 	for (size_t i = 0; i < len; i++) {
-		char c = q[i] >= 'A' && q[i] <= 'Z' ? (char)(q[i] - 'A' + 'a') : q[i];
-
-		if (c == '%' || c == '_' || c == '\\')
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
 			ayb_buf_addc(&pat, '\\');
-		ayb_buf_addc(&pat, c);
+		ayb_buf_addc(&pat, q[i]);
 	}
 	ayb_buf_addc(&pat, '%');
 	if (pat.oom) {

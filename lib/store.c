@@ -172,13 +172,16 @@ static const char *const sql[] = {
 	[Q_OAUTH_RECENT] = "SELECT count(*) FROM oauth_authorization_request"
 			   " WHERE entity_id = $1 AND created_at > $2",
 	/* The directory (README "Explore"): public databases whose owner, name
-	 * or description holds $1 (a LIKE pattern, lowercase, its wildcards
-	 * escaped with backslashes), newest first, $2 rows from $3 on. */
+	 * or description holds $1 (a LIKE pattern, its wildcards escaped with
+	 * backslashes), newest first, $2 rows from $3 on.  Both sides go
+	 * through the backend's own lower(), so they fold alike. */
 	[Q_DB_EXPLORE] = "SELECT e.slug, d.slug, d.db_type, d.public_sharing_level, d.description"
 			 " FROM database d JOIN entity e ON e.id = d.entity_id"
-			 " WHERE d.public_sharing_level IN (1, 2) AND (lower(e.slug) LIKE $1"
-			 " ESCAPE '\\' OR lower(d.slug) LIKE $1 ESCAPE '\\'"
-			 " OR lower(coalesce(d.description, '')) LIKE $1 ESCAPE '\\')"
+			 " WHERE d.public_sharing_level IN (1, 2)"
+			 " AND (lower(e.slug) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\'"
+			 " OR lower(d.slug) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\'"
+			 " OR lower(coalesce(d.description, ''))"
+			 " LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\')"
 			 " ORDER BY d.id DESC LIMIT CAST($2 AS INTEGER) OFFSET CAST($3 AS INTEGER)",
 	[Q_DB_SET_DESCRIPTION] = "UPDATE database SET description = $2 WHERE id = $1",
 	[Q_DB_DESCRIPTION] = "SELECT description FROM database WHERE id = $1",

@@ -205,7 +205,8 @@ struct ayb_explore_entry {
 };
 void ayb_explore_entries_free(struct ayb_explore_entry *e, size_t n);
 /* Public databases (fork or read-only) whose owner, name or description
- * matches the LIKE pattern (lowercase; backslash escapes its wildcards),
+ * matches the LIKE pattern, either folded by the backend's lower()
+ * (backslash escapes the pattern's wildcards),
  * newest first: at most limit from offset on, in *out (*n of them). */
 int ayb_store_explore(struct ayb_store *st, const char *pattern, int64_t limit, int64_t offset,
 		      struct ayb_explore_entry **out, size_t *n, struct ayb_err *err);
