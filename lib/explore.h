@@ -84,7 +84,7 @@ extern const struct ayb_explore_dialect ayb_explore_sqlite;
 int ayb_explore_quote(struct ayb_buf *b, const char *name);
 
 /* Fills s from the rows of schema_sql (or table_sql) as they come: hand
- * ayb_schema_sink's rows to the query.  At most max_facts rows are taken;
+ * the builder's rows to the query.  At most max_facts rows are taken;
  * past them the sink stops the query (truncated is then set). */
 struct ayb_schema_builder {
 	struct ayb_row_sink rows;

@@ -235,9 +235,8 @@ int ayb_browse_param(struct ayb_browse *b, const char *name, const char *value,
 		sep = p;
 	if (sep && ayb_browse_op_parse(sep + 2) >= 0) {
 		f->op = ayb_browse_op_parse(sep + 2);
-		/* The column's name ends at the separator: the caller's string
-		 * is the URL's own, so the split copy lives in the filter. */
-		f->column = NULL;
+		/* The column's name ends at the separator; the caller's string
+		 * is not ours to cut, so the name is copied into b. */
 		if ((size_t)(sep - name) >= sizeof(b->names[0]))
 			return ayb_err_set(err, AYB_E_INVALID, "Column name too long in filter");
 		memcpy(b->names[b->nfilters], name, (size_t)(sep - name));
