@@ -382,16 +382,17 @@ int ayb_browse_sql(const struct ayb_explore_dialect *d, const struct ayb_schema_
 	if (b->sort) {
 		ayb_explore_quote(sql, b->sort);
 		ayb_buf_adds(sql, b->desc ? " DESC" : "");
-		if (r)
-			ayb_buf_printf(sql, ", %s%s", r, b->desc ? " DESC" : "");
+		ayb_buf_adds(sql, ", ");
+	}
+	if (r) {
+		ayb_buf_printf(sql, "%s%s", r, b->desc ? " DESC" : "");
 	} else {
-		/* A table without rowid keeps the engine's order: its first
-		 * column, for a stable one. */
-		if (r)
-			ayb_buf_adds(sql, r);
-		else
-			ayb_explore_quote(sql, t->cols[0].name);
-		ayb_buf_adds(sql, b->desc ? " DESC" : "");
+		/* Without a rowid, pages are positions in an order that must
+		 * be total, so that one page ends where the next begins: every
+		 * column, by its position (the cursor column is the first). */
+		for (size_t i = 0; i < t->ncols; i++)
+			ayb_buf_printf(sql, "%s%zu%s", i ? ", " : "", i + 2,
+				       b->desc && !b->sort ? " DESC" : "");
 	}
 	if (b->size) {
 		ayb_buf_printf(sql, " LIMIT %" PRId64, b->size + 1);

@@ -73,8 +73,8 @@ int main(void)
 
 		view.view = 1;
 		is_str(build(&view, kv, 4, &np, msg, sizeof(msg)),
-		       "SELECT NULL, * FROM \"t\"\"x\" WHERE \"id\" IS NULL ORDER BY \"id\" LIMIT 51"
-		       " OFFSET :after", "a view pages by position");
+		       "SELECT NULL, * FROM \"t\"\"x\" WHERE \"id\" IS NULL ORDER BY 2, 3, 4"
+		       " LIMIT 51 OFFSET :after", "a view pages by position, in a total order");
 		is_int((int)np, 1, "isnull binds nothing but the cursor");
 	}
 	{
