@@ -48,6 +48,10 @@ static const struct fcgi_route routes[] = {
 	{ "POST", P("v1", "*", "*", "restore_snapshot"), api_restore_snapshot, TEXT_LIMIT, 1,
 	  BEARER, API_DB },
 	{ "GET", P("v1", "*", "*", "export"), api_export, 0, 1, BEARER, API_DB },
+	/* Explore (README "Explore"): for readers, anonymous ones included. */
+	{ "GET", P("v1", "explore"), api_explore, 0, 1, OPT, NO_DB },
+	{ "GET", P("v1", "*", "*", "schema"), api_schema, 0, 1, OPT, API_DB },
+	{ "GET", P("v1", "*", "*", "table", "*"), api_table, 0, 1, OPT, API_DB },
 	/* The body streams to a file (README "The HTTP API": import); its
 	 * limit is isolation.max_file_size_mb, checked as it arrives. */
 	{ "POST", P("v1", "*", "*", "import"), api_import, FCGI_BODY_STREAMED, 1, BEARER,
@@ -71,6 +75,7 @@ static const struct fcgi_route routes[] = {
 	{ "POST", P("settings", "tokens", "*", "revoke"), ui_token_revoke, FORM_LIMIT, 1, COOKIE,
 	  NO_DB },
 	{ "DELETE", P("settings", "tokens", "*"), ui_token_revoke, 0, 1, COOKIE, NO_DB },
+	{ "GET", P("explore"), ui_explore, 0, 1, COOKIE, NO_DB },
 	{ "GET", P("*"), ui_entity, 0, 1, COOKIE, NO_DB },
 	{ "POST", P("*", "create_database"), ui_create_database, FORM_LIMIT, 1, COOKIE, NO_DB },
 	{ "POST", P("*", "update_profile"), ui_update_profile, FORM_LIMIT, 1, COOKIE, NO_DB },
@@ -85,6 +90,9 @@ static const struct fcgi_route routes[] = {
 	{ "POST", P("*", "*", "restore_snapshot"), ui_restore_snapshot, FORM_LIMIT, 1, COOKIE,
 	  UI_DB },
 	{ "GET", P("*", "*", "export"), ui_export, 0, 1, COOKIE, UI_DB },
+	{ "GET", P("*", "*", "table", "*"), ui_table, 0, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "update_description"), ui_update_description, FORM_LIMIT, 1,
+	  COOKIE, UI_DB },
 	{ "POST", P("*", "*", "import"), ui_import, FCGI_BODY_STREAMED, 1, COOKIE, UI_DB },
 };
 

@@ -797,21 +797,100 @@ out:
 	return rc;
 }
 
+/* The public level goes as ayb's header; the description (README
+ * "Explore") as a JSON body, "" clearing it. */
 static int cmd_update_database(struct client *c)
 {
-	char *h[2] = {header(c, "public-sharing-level", arg(c, "public_sharing_level")), NULL};
-	char *path = NULL;
+	const char *level = arg(c, "public_sharing_level"), *desc = arg(c, "description");
+	char *h[2] = {NULL, NULL}, *path = NULL, *body = NULL;
+	cJSON *o = NULL;
 	int rc = -1;
 
-	if (!h[0] || !(path = db_path(c, "update")))
+	if (level && !(h[0] = header(c, "public-sharing-level", level)))
+		goto out;
+	if (desc && (!(o = cJSON_CreateObject()) ||
+		     !cJSON_AddStringToObject(o, "description", desc) ||
+		     !(body = cJSON_PrintUnformatted(o)))) {
+		oom(c);
+		goto out;
+	}
+	if (!(path = db_path(c, "update")))
 		goto out;
 	rc = api_call(c, &(struct call){"PATCH", path, TOKEN_REQUIRED, (const char *const *)h,
-					NULL, 0, NULL, 200, NULL});
+					body, body ? strlen(body) : 0,
+					body ? "application/json" : NULL, 200, NULL});
 	if (rc == 0)
 		rc = emitf(c, "Database %s updated successfully\n", db_arg(c));
 out:
 	free(h[0]);
 	free(path);
+	free(body);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* The schema (README "Explore") as lines: each table or view with its
+ * row count, then its columns and indexes, indented. */
+static int schema_table(struct client *c, const cJSON *t)
+{
+	const cJSON *item, *count = cJSON_GetObjectItemCaseSensitive(t, "row_count");
+	const char *kind = string_or(t, "type", "table");
+
+	if (emitf(c, "%s %s", strcmp(kind, "view") == 0 ? "View" : "Table",
+		  string_or(t, "name", "?")) < 0)
+		return -1;
+	if (cJSON_IsNumber(count) &&
+	    emitf(c, " (%s%.0f rows)",
+		  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "row_count_more")) ? "more than "
+										    : "",
+		  count->valuedouble) < 0)
+		return -1;
+	if (emitf(c, "\n") < 0)
+		return -1;
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(t, "columns")) {
+		const char *type = string_or(item, "type", "");
+
+		if (emitf(c, "  %s%s%s%s%s\n", string_or(item, "name", "?"), *type ? " " : "",
+			  type,
+			  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "primary_key"))
+				  ? " PRIMARY KEY" : "",
+			  cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(item, "nullable"))
+				  ? " NOT NULL" : "") < 0)
+			return -1;
+	}
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(t, "indexes")) {
+		if (emitf(c, "  %sindex %s (%s)\n",
+			  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "unique")) ? "unique "
+											   : "",
+			  string_or(item, "name", "?"), string_or(item, "columns", "")) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int cmd_schema(struct client *c)
+{
+	char *path = db_path(c, "schema");
+	cJSON *json = NULL;
+	const cJSON *t, *tables;
+	int rc = -1;
+
+	if (get_json(c, path, TOKEN_OPTIONAL, &json) < 0)
+		goto out;
+	if (!cJSON_IsArray(tables = cJSON_GetObjectItemCaseSensitive(json, "tables"))) {
+		bad_response(c, "missing \"tables\"");
+		goto out;
+	}
+	rc = 0;
+	cJSON_ArrayForEach(t, tables) {
+		if ((rc = schema_table(c, t)) < 0)
+			break;
+	}
+	if (rc == 0 && cJSON_GetArraySize(tables) == 0)
+		rc = emitf(c, "No tables\n");
+out:
+	free(path);
+	cJSON_Delete(json);
 	return rc;
 }
 
@@ -1097,6 +1176,7 @@ static int cmd_set_default_url(struct client *c)
 static int (*const handlers[CMD_COUNT])(struct client *) = {
 	[CMD_CREATE_DATABASE] = cmd_create_database,
 	[CMD_UPDATE_DATABASE] = cmd_update_database,
+	[CMD_SCHEMA] = cmd_schema,
 	[CMD_QUERY] = cmd_query,
 	[CMD_REGISTER] = cmd_register,
 	[CMD_LOG_IN] = cmd_log_in,

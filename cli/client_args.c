@@ -31,6 +31,7 @@ struct arg_spec {
 	int is_database;                 /* must match ^(\S+)/(\S+)$: 1, the database
 					    the command is about (split into entity and
 					    database); 2, another (kept as typed) */
+	const char *unless;              /* a required option is not when this one is given */
 };
 
 struct cmd_spec {
@@ -64,8 +65,15 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		{ARG_POS, "database", 1, NULL,
 		 "The database to update (e.g., entity/database.sqlite)", NULL, NULL, 1},
 		{ARG_OPT, "public_sharing_level", 1, "public_sharing_level",
-		 "The sharing level that the public/an anonymous user will have",
-		 public_levels, NULL, 0},
+		 "The sharing level that the public/an anonymous user will have (required "
+		 "unless --description is given)", public_levels, NULL, 0, "description"},
+		{ARG_OPT, "description", 0, "text",
+		 "What the database holds, shown in the directory of public databases "
+		 "('' removes it)", NULL, NULL, 0},
+	}},
+	[CMD_SCHEMA] = {"schema", "Show the tables and views of a database", {
+		{ARG_POS, "database", 1, NULL,
+		 "The database whose schema to show (e.g., entity/database.sqlite)", NULL, NULL, 1},
 	}},
 	[CMD_QUERY] = {"query", "Query a database", {
 		{ARG_POS, "database", 1, NULL,
@@ -189,7 +197,7 @@ static const enum client_cmd help_order[] = {
 	CMD_CONFIRM, CMD_LIST, CMD_UPDATE_PROFILE, CMD_PROFILE, CMD_SET_DEFAULT_URL,
 	CMD_SHARE, CMD_LIST_DATABASE_PERMISSIONS, CMD_DATABASE_DETAILS, CMD_LIST_SNAPSHOTS,
 	CMD_RESTORE_SNAPSHOT, CMD_FORK_DATABASE, CMD_EXPORT_DATABASE, CMD_IMPORT_DATABASE,
-	CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
+	CMD_SCHEMA, CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
 };
 
 /* The client options (before the command). */
@@ -590,6 +598,15 @@ static int parse_cmd_option(struct parser *p, int *i)
 	return set_value(p, idx, p->argv[++*i]);
 }
 
+/* 1 when the command's option called name (NULL: none) was given. */
+static int given_by_name(const struct parser *p, const char *name)
+{
+	for (size_t i = 0; name && p->cmd->args[i].kind; i++)
+		if (strcmp(p->cmd->args[i].name, name) == 0)
+			return p->args->given[i];
+	return 0;
+}
+
 static int parse_cmd(struct parser *p, int i)
 {
 	int only_positional = 0;
@@ -627,7 +644,7 @@ static int parse_cmd(struct parser *p, int i)
 	for (idx = 0; p->cmd->args[idx].kind; idx++) {
 		const struct arg_spec *a = &p->cmd->args[idx];
 
-		if (!a->required || p->args->given[idx])
+		if (!a->required || p->args->given[idx] || given_by_name(p, a->unless))
 			continue;
 		ayb_buf_adds(&missing, "\n  ");
 		if (a->kind == ARG_POS)

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "config.h"
 #include "error.h"
+#include "explore.h"
 #include "perm.h"
 #include "query_req.h"
 #include "row_sink.h"
@@ -140,6 +141,41 @@ void ayb_app_database_rights(const struct ayb_app_target *t, struct ayb_app_data
 int ayb_app_database_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
 			    const struct ayb_app_target *t, const char *public_level,
 			    struct ayb_err *err);
+
+/* ---- explore (app_explore.c, README "Explore") ------------------------ */
+
+#define AYB_EXPLORE_PAGE_SIZE 20
+#define AYB_EXPLORE_PAGE_MAX 10000
+#define AYB_EXPLORE_Q_MAX 200
+#define AYB_DESCRIPTION_MAX 2000
+
+/* Page `page` (from 1) of the public databases matching q (NULL or "":
+ * all), newest first: *out (free with ayb_explore_entries_free) holds *n,
+ * *more says a next page has some.  A page out of range or a search over
+ * AYB_EXPLORE_Q_MAX bytes or not UTF-8 is Other (400). */
+int ayb_app_explore(struct ayb_app_ctx *ctx, const char *q, int64_t page,
+		    struct ayb_explore_entry **out, size_t *n, int *more, struct ayb_err *err);
+/* Updates a database's public level (NULL: kept) and description (absent:
+ * kept; NULL or "": none; at most AYB_DESCRIPTION_MAX bytes of UTF-8) for
+ * its managers (403); neither given is EmptyUpdateError. */
+int ayb_app_database_update_meta(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+				 const struct ayb_app_target *t, const char *public_level,
+				 const struct ayb_field_update *description, struct ayb_err *err);
+/* The description, malloc'd in *out, NULL when none. */
+int ayb_app_database_description(struct ayb_app_ctx *ctx, const struct ayb_app_target *t,
+				 char **out, struct ayb_err *err);
+/* The schema of t for a caller who may query it (403), with bounded row
+ * counts; *truncated: a huge schema was cut.  Free with ayb_schema_free. */
+int ayb_app_schema(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		   const struct ayb_app_target *t, struct ayb_schema *out, int *truncated,
+		   struct ayb_err *err);
+/* The rows of b for a caller who may query t (403), read-only in its
+ * worker: rows (its on_end and on_end_ctx set by the caller, the rest
+ * here) hands them on to `to`.  A table t has not is Other (404), a bad
+ * sort or filter Other (400), then ayb_worker_run's errors. */
+int ayb_app_browse(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		   const struct ayb_app_target *t, const struct ayb_browse *b,
+		   struct ayb_browse_rows *rows, struct ayb_row_sink *to, struct ayb_err *err);
 
 /* ---- entities and profiles (app_entity.c) ------------------------------ */
 

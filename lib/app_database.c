@@ -165,16 +165,5 @@ int ayb_app_database_update(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 			    const struct ayb_app_target *t, const char *public_level,
 			    struct ayb_err *err)
 {
-	int level;
-
-	if (!ayb_perm_can_manage(&t->caller, &t->db))
-		return ayb_err_set(err, AYB_E_FORBIDDEN,
-				   "Authenticated entity %s can't update database %s",
-				   a->entity.slug, t->name);
-	if (!public_level)
-		return ayb_err_set(err, AYB_E_EMPTY_UPDATE,
-				   "No fields provided to update. Please specify at least one field to update.");
-	if ((level = ayb_app_public_level_parse(public_level, err)) < 0)
-		return -1;
-	return ayb_store_database_set_public_level(ctx->store, t->db.id, level, err);
+	return ayb_app_database_update_meta(ctx, a, t, public_level, NULL, err);
 }

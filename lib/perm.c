@@ -113,6 +113,16 @@ int ayb_perm_can_export(const struct ayb_caller *c, const struct ayb_database *d
 	return ayb_perm_query_level(c, db) != AYB_LEVEL_NONE;
 }
 
+/* Reading is what the query right allows, and a read-only public database
+ * is read by anyone, an anonymous reader too: what Explore is for. */
+int ayb_perm_can_browse(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	if (!token_allows(c, db))
+		return 0;
+	return ayb_perm_query_level(c, db) != AYB_LEVEL_NONE ||
+	       db->public_sharing_level == AYB_PUBLIC_READ_ONLY;
+}
+
 int ayb_perm_can_import(const struct ayb_caller *c, const struct ayb_database *db)
 {
 	return ayb_perm_can_manage(c, db);

@@ -53,6 +53,10 @@ int ayb_perm_can_manage_snapshots(const struct ayb_caller *c, const struct ayb_d
  * and import a file over it (which replaces it whole)? */
 int ayb_perm_can_export(const struct ayb_caller *c, const struct ayb_database *db);
 int ayb_perm_can_import(const struct ayb_caller *c, const struct ayb_database *db);
+/* May the caller read the database's schema and browse its tables
+ * (README "Explore")?  Whoever may query it, and anyone, anonymous
+ * included, when it is public read-only. */
+int ayb_perm_can_browse(const struct ayb_caller *c, const struct ayb_database *db);
 /* May the token hold a web UI session?  One scoped to a database (handed to
  * an application) never does. */
 int ayb_perm_can_hold_session(const struct ayb_caller *c);

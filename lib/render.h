@@ -57,6 +57,8 @@ struct ayb_render_json {
 	struct ayb_buf b;
 	int64_t nrows;
 	int batch;                  /* {"results":[...]}, held until the batch ends */
+	const char *tail;           /* more members, ",\"next\":...", written before the
+				     * result's closing brace; set it before end() */
 	int64_t nresults;
 };
 void ayb_render_json_init(struct ayb_render_json *j, struct ayb_sink *out);

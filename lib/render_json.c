@@ -149,7 +149,10 @@ static int json_end(void *ctx)
 {
 	struct ayb_render_json *j = ctx;
 
-	ayb_buf_adds(&j->b, "]}");
+	ayb_buf_addc(&j->b, ']');
+	if (j->tail)
+		ayb_buf_adds(&j->b, j->tail);
+	ayb_buf_addc(&j->b, '}');
 	return flush(j, 1);
 }
 

@@ -51,6 +51,9 @@ enum qid {
 	Q_OAUTH_USE,
 	Q_OAUTH_REVOKE,
 	Q_OAUTH_RECENT,
+	Q_DB_EXPLORE,
+	Q_DB_SET_DESCRIPTION,
+	Q_DB_DESCRIPTION,
 };
 
 #define ENTITY_COLS \
@@ -186,6 +189,20 @@ static const char *const sql[] = {
 			   " WHERE code = $1)",
 	[Q_OAUTH_RECENT] = "SELECT count(*) FROM oauth_authorization_request"
 			   " WHERE entity_id = $1 AND created_at > $2",
+	/* The directory (README "Explore"): public databases whose owner, name
+	 * or description holds $1 (a LIKE pattern, its wildcards escaped with
+	 * backslashes), newest first, $2 rows from $3 on.  Both sides go
+	 * through the backend's own lower(), so they fold alike. */
+	[Q_DB_EXPLORE] = "SELECT e.slug, d.slug, d.db_type, d.public_sharing_level, d.description"
+			 " FROM database d JOIN entity e ON e.id = d.entity_id"
+			 " WHERE d.public_sharing_level IN (1, 2)"
+			 " AND (lower(e.slug) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\'"
+			 " OR lower(d.slug) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\'"
+			 " OR lower(coalesce(d.description, ''))"
+			 " LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\')"
+			 " ORDER BY d.id DESC LIMIT CAST($2 AS INTEGER) OFFSET CAST($3 AS INTEGER)",
+	[Q_DB_SET_DESCRIPTION] = "UPDATE database SET description = $2 WHERE id = $1",
+	[Q_DB_DESCRIPTION] = "SELECT description FROM database WHERE id = $1",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -1080,4 +1097,77 @@ int ayb_store_oauth_codes_since(struct ayb_store *st, int64_t entity_id, int64_t
 	*count = r.nrows ? num(ayb_rows_get(&r, 0, 0)) : 0;
 	ayb_rows_free(&r);
 	return 0;
+}
+
+void ayb_explore_entries_free(struct ayb_explore_entry *e, size_t n)
+{
+	for (size_t i = 0; e && i < n; i++) {
+		free(e[i].entity_slug);
+		free(e[i].database_slug);
+		free(e[i].description);
+	}
+	free(e);
+}
+
+int ayb_store_explore(struct ayb_store *st, const char *pattern, int64_t limit, int64_t offset,
+		      struct ayb_explore_entry **out, size_t *n, struct ayb_err *err)
+{
+	char l[24], o[24];
+	struct ayb_param p[3] = { { pattern }, { l }, { o } };
+	struct ayb_rows r;
+	struct ayb_explore_entry *e;
+
+	snprintf(l, sizeof(l), "%" PRId64, limit);
+	snprintf(o, sizeof(o), "%" PRId64, offset);
+	if (run(st, Q_DB_EXPLORE, p, 3, &r, err) < 0)
+		return -1;
+	if (!(e = calloc(r.nrows ? r.nrows : 1, sizeof(*e)))) {
+		ayb_rows_free(&r);
+		return ayb_err_oom(err);
+	}
+	for (size_t i = 0; i < r.nrows; i++) {
+		e[i].entity_slug = dup_cell(&r, i, 0);
+		e[i].database_slug = dup_cell(&r, i, 1);
+		e[i].db_type = (int)num(ayb_rows_get(&r, i, 2));
+		e[i].public_sharing_level = (int)num(ayb_rows_get(&r, i, 3));
+		e[i].description = dup_cell(&r, i, 4);
+		if (!e[i].entity_slug || !e[i].database_slug ||
+		    (ayb_rows_get(&r, i, 4) && !e[i].description)) {
+			ayb_explore_entries_free(e, i + 1);
+			ayb_rows_free(&r);
+			return ayb_err_oom(err);
+		}
+	}
+	*out = e;
+	*n = r.nrows;
+	ayb_rows_free(&r);
+	return 0;
+}
+
+int ayb_store_database_set_description(struct ayb_store *st, int64_t database_id,
+				       const char *description, struct ayb_err *err)
+{
+	char d[24];
+	struct ayb_param p[2] = { { d }, { description } };
+
+	snprintf(d, sizeof(d), "%" PRId64, database_id);
+	return run(st, Q_DB_SET_DESCRIPTION, p, 2, NULL, err) < 0 ? -1 : 0;
+}
+
+int ayb_store_database_description(struct ayb_store *st, int64_t database_id, char **out,
+				   struct ayb_err *err)
+{
+	char d[24];
+	struct ayb_param p[1] = { { d } };
+	struct ayb_rows r;
+	int rc = 0;
+
+	*out = NULL;
+	snprintf(d, sizeof(d), "%" PRId64, database_id);
+	if (run(st, Q_DB_DESCRIPTION, p, 1, &r, err) < 0)
+		return -1;
+	if (r.nrows == 1 && ayb_rows_get(&r, 0, 0) && !(*out = dup_cell(&r, 0, 0)))
+		rc = ayb_err_oom(err);
+	ayb_rows_free(&r);
+	return rc;
 }

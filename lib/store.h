@@ -206,6 +206,27 @@ void ayb_token_infos_free(struct ayb_token_info *t, size_t n);
 int ayb_store_token_revoke(struct ayb_store *st, int64_t entity_id, const char *short_token,
 			   struct ayb_err *err);
 
+/* A public database as the directory lists it (README "Explore"). */
+struct ayb_explore_entry {
+	char *entity_slug;
+	char *database_slug;
+	int db_type;
+	int public_sharing_level;
+	char *description;    /* NULL when unset */
+};
+void ayb_explore_entries_free(struct ayb_explore_entry *e, size_t n);
+/* Public databases (fork or read-only) whose owner, name or description
+ * matches the LIKE pattern, either folded by the backend's lower()
+ * (backslash escapes the pattern's wildcards),
+ * newest first: at most limit from offset on, in *out (*n of them). */
+int ayb_store_explore(struct ayb_store *st, const char *pattern, int64_t limit, int64_t offset,
+		      struct ayb_explore_entry **out, size_t *n, struct ayb_err *err);
+/* A database's description (NULL: none); the getter's is malloc'd. */
+int ayb_store_database_set_description(struct ayb_store *st, int64_t database_id,
+				       const char *description, struct ayb_err *err);
+int ayb_store_database_description(struct ayb_store *st, int64_t database_id, char **out,
+				   struct ayb_err *err);
+
 /* An OAuth authorization code as stored (README "Apps: OAuth"), under the
  * hash of the code; NULL strings are SQL NULL.  Lookups also fill
  * `database` ("<owner>/<database>"), `used` and `expired`. */

@@ -59,6 +59,14 @@ static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, siz
 #define AYB_STORE_MIGRATION_4 \
 	"ALTER TABLE oauth_authorization_request ADD COLUMN short_token VARCHAR(12) NULL;"
 
+/* Migration 6, ayb-c's own, alike for both dialects (README "Explore"):
+ * a database's optional description, shown in the directory of public
+ * databases, and an index that lists those newest first without reading
+ * the private ones. */
+#define AYB_STORE_MIGRATION_6 \
+	"ALTER TABLE database ADD COLUMN description TEXT NULL;" \
+	"CREATE INDEX database_public ON database (public_sharing_level, id);"
+
 /* Backend results besides 0/-1. */
 #define AYB_STORE_UNIQUE_VIOLATION (-2)
 

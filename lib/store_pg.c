@@ -103,6 +103,7 @@ static const char *const migrations[] = {
 	/* 5: slugs up to 128 bytes, ayb's cap since its #822 (slug.h). */
 	"ALTER TABLE entity ALTER COLUMN slug TYPE VARCHAR(128);"
 	"ALTER TABLE database ALTER COLUMN slug TYPE VARCHAR(128);",
+	AYB_STORE_MIGRATION_6,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

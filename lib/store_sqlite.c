@@ -86,6 +86,7 @@ static const char *const migrations[] = {
 	/* 5: slugs up to 128 bytes (slug.h); SQLite does not enforce VARCHAR
 	 * widths, so there is nothing to change. */
 	"",
+	AYB_STORE_MIGRATION_6,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)

@@ -4,6 +4,7 @@
 #define AYB_CGI_API_H
 
 #include "call.h"
+#include "form.h"
 
 /* A required header: its value, or NULL with err = Other (400)
  * "Missing required `<name>` header". */
@@ -30,6 +31,17 @@ int api_json_add_string(cJSON *o, const char *key, const char *s);
  * or no body at all for 204.  The caller still owns and frees body. */
 void api_answer(struct fcgi_call *c, struct ayb_err *err, int status, const cJSON *body);
 
+/* Explore's readers of a request (cgi/api/explore.c), the web UI's too:
+ * the query string's fields (free with ui_form_free), the browse request
+ * they make for `table` (ayb_browse_param's errors; a value holding a NUL
+ * is Other, 400), the directory's `page` (1 when absent), and the schema's
+ * JSON (NULL with err when out of memory). */
+int api_query_string(const struct fcgi_request *req, struct ui_form *f, struct ayb_err *err);
+int api_browse_read(const struct ui_form *f, const char *table, struct ayb_browse *b,
+		    struct ayb_err *err);
+int api_explore_page(const struct ui_form *f, int64_t *page, struct ayb_err *err);
+cJSON *api_schema_json(const struct ayb_schema *s, int truncated, struct ayb_err *err);
+
 fcgi_handler api_health;
 fcgi_handler api_register;
 fcgi_handler api_confirm;
@@ -50,5 +62,8 @@ fcgi_handler api_restore_snapshot;
 fcgi_handler api_oauth_token;
 fcgi_handler api_export;
 fcgi_handler api_import;
+fcgi_handler api_explore;
+fcgi_handler api_schema;
+fcgi_handler api_table;
 
 #endif

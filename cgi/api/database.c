@@ -103,11 +103,29 @@ void api_database_details(struct fcgi_call *c)
 	cJSON_Delete(o);
 }
 
+/* ayb's update takes the public level as a header; ayb-c's description
+ * (README "Explore") comes as a JSON body's field, {"description": ...},
+ * null or "" clearing it. */
 void api_database_update(struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
+	struct ayb_field_update d = { 0 };
+	cJSON *body = NULL, *v;
 
-	ayb_app_database_update(c->app, &c->caller, &c->target,
-				fcgi_request_header(c->req, "public-sharing-level"), &err);
+	if (c->req->body_len) {
+		body = cJSON_ParseWithLength(c->req->body, c->req->body_len);
+		v = cJSON_GetObjectItemCaseSensitive(body, "description");
+		if (!cJSON_IsObject(body) || (v && !cJSON_IsString(v) && !cJSON_IsNull(v))) {
+			ayb_err_set(&err, AYB_E_INVALID,
+				    "Invalid update: a JSON object whose description is a string or null");
+			goto out;
+		}
+		d.present = v != NULL;
+		d.value = cJSON_IsString(v) ? v->valuestring : NULL;
+	}
+	ayb_app_database_update_meta(c->app, &c->caller, &c->target,
+				     fcgi_request_header(c->req, "public-sharing-level"), &d, &err);
+out:
 	api_answer(c, &err, 200, NULL);
+	cJSON_Delete(body);
 }

@@ -359,7 +359,8 @@ static void nav(struct ui *ui)
 	const char *me = ui_me(ui);
 
 	ayb_buf_adds(b, "<header class=\"topbar\"><div class=\"topbar-inner\">"
-			"<a class=\"brand\" href=\"/\">ayb</a><nav class=\"topnav\" aria-label=\"Account\">");
+			"<a class=\"brand\" href=\"/\">ayb</a><nav class=\"topnav\" aria-label=\"Account\">"
+			"<a class=\"nav-link\" href=\"/explore\">Explore</a>");
 	if (me) {
 		ui_html_printf(b,
 				"<details class=\"menu\" id=\"user-menu\"><summary class=\"menu-button\">"

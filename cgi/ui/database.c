@@ -312,6 +312,9 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 			"<span class=\"muted\">(%s)</span></nav>",
 			t->owner.slug, t->owner.slug, t->db.slug,
 			t->db.db_type ? "duckdb" : "sqlite");
+	/* The schema sits beside the tabs on a wide screen, below them on a
+	 * phone (README "Explore"). */
+	ayb_buf_adds(b, "<div class=\"db-layout\">");
 	ui_html_printf(b, "<div class=\"tabs\" data-tab=\"%s\"><ul id=\"database-tabs\" "
 			   "class=\"tab-list\"><li><a href=\"#query\" class=\"tab\">Query</a></li>",
 			p->tab);
@@ -329,6 +332,8 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 		sharing_tab(ui, t, p);
 		snapshots_tab(ui, t, p);
 	}
+	ayb_buf_adds(b, "</div>");
+	ui_schema_sidebar(ui, t, manage);
 	ayb_buf_adds(b, "</div>");
 	ui_fork_card(ui, t);
 	ui_page_close(ui, UI_CONTENT);

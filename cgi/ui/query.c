@@ -100,8 +100,8 @@ void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char 
 	ayb_err_clear(&err);
 }
 
-void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
-		       size_t len, int json)
+void ui_download_send(struct ui *ui, const char *filename, int json, ui_rows_fn *run,
+		      void *ctx)
 {
 	struct ayb_err err = { 0 };
 	struct ui_download d;
@@ -110,8 +110,7 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 	char *disp = NULL, tmp[256];
 	int rc;
 
-	disp = ayb_fmt("attachment; filename=\"query-result-%s-%s.%s\"", t->owner.slug,
-		       t->db.slug, json ? "json" : "csv");
+	disp = ayb_fmt("attachment; filename=\"%s.%s\"", filename, json ? "json" : "csv");
 	resp_sink = fcgi_response_stream(resp, 200);
 	resp->content_type = json ? "application/json" : "text/csv; charset=utf-8";
 	if (disp)
@@ -119,7 +118,7 @@ void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char
 	fcgi_response_header(resp, "Cache-Control", "no-store");
 	fcgi_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ui_download_init(&d, &resp_sink, json);
-	rc = ayb_app_query(ui->ctx, ui->caller, t, sql, len, &d.rows, &err);
+	rc = run(ctx, &d.rows, &err);
 	if (rc == 0)
 		goto out;
 	if (fcgi_response_committed(resp)) {
@@ -155,3 +154,26 @@ out:
 	ayb_err_clear(&err);
 }
 
+struct query_run {
+	struct ui *ui;
+	const struct ayb_app_target *t;
+	const char *sql;
+	size_t len;
+};
+
+static int run_query(void *ctx, struct ayb_row_sink *rows, struct ayb_err *err)
+{
+	struct query_run *q = ctx;
+
+	return ayb_app_query(q->ui->ctx, q->ui->caller, q->t, q->sql, q->len, rows, err);
+}
+
+void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
+		       size_t len, int json)
+{
+	struct query_run q = { ui, t, sql, len };
+	char *name = ayb_fmt("query-result-%s-%s", t->owner.slug, t->db.slug);
+
+	ui_download_send(ui, name ? name : "query-result", json, run_query, &q);
+	free(name);
+}

@@ -153,6 +153,15 @@ void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char 
  * JSON pretty-printed as ayb writes it; streamed, so any size works. */
 void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 		       size_t len, int json);
+/* The same for any producer of rows: run hands them to `rows` (0, or -1
+ * with err); the file is offered as filename.csv or filename.json. */
+typedef int ui_rows_fn(void *ctx, struct ayb_row_sink *rows, struct ayb_err *err);
+void ui_download_send(struct ui *ui, const char *filename, int json, ui_rows_fn *run,
+		      void *ctx);
+
+/* Explore (ui/explore.c): the schema beside the database page, with the
+ * description and, for managers, the form that changes it. */
+void ui_schema_sidebar(struct ui *ui, const struct ayb_app_target *t, int manage);
 
 /* The Export and import tab of the database page (ui/transfer.c): export
  * links, and the import form when `manage`, with an outcome above its
@@ -190,5 +199,8 @@ fcgi_handler ui_tokens;
 fcgi_handler ui_oauth_authorize_form;
 fcgi_handler ui_oauth_authorize;
 fcgi_handler ui_token_revoke;
+fcgi_handler ui_explore;
+fcgi_handler ui_table;
+fcgi_handler ui_update_description;
 
 #endif

@@ -1,6 +1,7 @@
 /* libFuzzer harness for the web UI's parsers of outside input: form data,
- * the Cookie header and HTML escaping.  The first input byte picks the
- * parser; the rest is its input.  How it is built and run: the README,
+ * the Cookie header, HTML escaping, and a table page's query string read
+ * into the browse statement (first byte 'b').  The first input byte picks
+ * the parser; the rest is its input.  How it is built and run: the README,
  * "Building and testing".
  */
 #include "autoconfig.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "explore.h"
 #include "form.h"
 #include "html.h"
 
@@ -38,6 +40,41 @@ static void url_round_trip(const char *value)
 	free(enc);
 }
 
+/* Whatever the query string, the statement holds no string literal: a
+ * value is always a parameter, a name always a quoted identifier. */
+static void browse(const char *in, size_t n)
+{
+	static struct ayb_schema_column cols[] = {
+		{ "id", "INTEGER", 1, 0 }, { "a\"b", "", 0, 0 }, { "c__d", "TEXT", 0, 1 },
+	};
+	static struct ayb_schema_table t = { "t", 0, 0, cols, 3, NULL, 0, -1, 0 };
+	struct ayb_err err = { 0 };
+	struct ayb_param params[AYB_BROWSE_FILTERS_MAX + 1];
+	struct ayb_browse *b = calloc(1, sizeof(*b));
+	struct ayb_buf sql = { 0 };
+	struct ui_form f;
+	size_t np = 0;
+	int rc = 0;
+
+	if (!b || ui_form_parse(in, n, &f, &err) < 0) {
+		free(b);
+		ayb_err_clear(&err);
+		return;
+	}
+	b->table = t.name;
+	b->size = AYB_BROWSE_SIZE;
+	for (size_t i = 0; i < f.n && rc == 0; i++)
+		rc = ayb_browse_param(b, f.f[i].name, f.f[i].value, &err);
+	t.view = f.n % 2;
+	if (rc == 0 && ayb_browse_sql(&ayb_explore_sqlite, &t, b, &sql, params, &np, &err) == 0 &&
+	    (np > AYB_BROWSE_FILTERS_MAX + 1 || (sql.data && strchr(sql.data, '\''))))
+		abort();
+	ayb_buf_free(&sql);
+	ui_form_free(&f);
+	ayb_err_clear(&err);
+	free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ayb_err err = { 0 };
@@ -51,6 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, in, n);
 	text[n] = '\0';
+	if (data[0] == 'b') {
+		browse(in, n);
+		free(text);
+		return 0;
+	}
 	switch (data[0] % 3) {
 	case 0: {
 		struct ui_form f;

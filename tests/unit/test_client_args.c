@@ -146,8 +146,9 @@ static void test_usage(void)
 	USAGE("cannot be used multiple times", "repeated option", "list", "e", "--format", "csv",
 	      "--format", "table");
 	USAGE("unexpected argument '-x' found", "unknown short option", "list", "e", "-x");
+	/* As clap prints it: the required option, then [OPTIONS] for --description. */
 	USAGE("Usage: ayb client update_database --public_sharing_level <public_sharing_level> "
-	      "<database>", "usage line names required options", "update_database");
+	      "[OPTIONS] <database>", "usage line names required options", "update_database");
 	USAGE("Usage: ayb client [OPTIONS] <COMMAND>", "no command", "--url", "http://x");
 }
 

@@ -49,6 +49,11 @@ int main(void)
 			       "%s, public %s: query level", names[w], pubs[pub]);
 			is_int(ayb_perm_entity_query_level(&c, &db), want_level,
 			       "%s, public %s: details level", names[w], pubs[pub]);
+			/* Explore: whoever may query, and anyone for a public
+			 * read-only database, anonymous readers too. */
+			is_int(ayb_perm_can_browse(&c, &db),
+			       want_level != AYB_LEVEL_NONE || pub == AYB_PUBLIC_READ_ONLY,
+			       "%s, public %s: browse", names[w], pubs[pub]);
 		}
 	}
 
@@ -78,6 +83,8 @@ int main(void)
 	       "another database is not even visible");
 	is_int(ayb_perm_can_discover(&scoped_rw, &db), 1, "its own database is visible");
 	is_int(ayb_perm_can_manage(&scoped_rw, &db), 0, "a scoped token never manages");
+	is_int(ayb_perm_can_browse(&scoped_rw, &other), 0,
+	       "a scoped token browses no other database, even a public one");
 	is_int(ayb_perm_can_fork(&scoped_rw, &other), 0, "a scoped token forks no other database");
 	struct ayb_caller scoped_grant = { OTHER, AYB_SHARE_READ_ONLY, 10, AYB_LEVEL_READ_WRITE };
 	is_int(ayb_perm_query_level(&scoped_grant, &db), AYB_LEVEL_READ_ONLY,

@@ -32,6 +32,8 @@ static void test_migration_2(const char *url, const char *path)
 			    "DROP TABLE used_email_token;"
 			    "DROP TABLE email_quota;"
 			    "ALTER TABLE oauth_authorization_request DROP COLUMN short_token;"
+			    "DROP INDEX database_public;"
+			    "ALTER TABLE database DROP COLUMN description;"
 			    "DELETE FROM ayb_migrations WHERE version >= 2;"
 			    "INSERT INTO entity (slug, entity_type) VALUES ('twice', 0);"
 			    "INSERT INTO authentication_method"
@@ -284,6 +286,22 @@ int main(void)
 
 	/* Values are bound, never spliced into SQL. */
 	is_int(ayb_store_entity_get(st, "x' OR '1'='1", &got, &err), 0, "quotes are data");
+
+	/* Migration 6 (README "Explore"): descriptions and the directory. */
+	{
+		struct ayb_explore_entry *x = NULL;
+		size_t nx = 0;
+		char *d = NULL;
+
+		is_int(ayb_store_database_set_description(st, db.id, "50% off_", &err), 0,
+		       "a description is set");
+		is_int(ayb_store_database_description(st, db.id, &d, &err), 0, "and read back");
+		is_str(d ? d : "", "50% off_", "as given");
+		free(d);
+		is_int(ayb_store_explore(st, "%", 10, 0, &x, &nx, &err), 0, "the directory");
+		is_int(nx, 0, "holds no private database");
+		ayb_explore_entries_free(x, nx);
+	}
 
 	ayb_entity_free(&e);
 	ayb_entity_free(&e2);
