@@ -19,9 +19,22 @@
 
 #include <sqlite3.h>
 
+#include "engine.h"
 #include "fs.h"
+#include "store.h"
 #include "worker.h"
 #include "worker_impl.h"
+
+/* The DuckDB engine, when this program links it (ayb_worker_main's
+ * argument): a worker serves one database, so one engine. */
+static const struct ayb_engine *duckdb_engine;
+static const struct ayb_engine sqlite_engine;
+
+/* The engine of the setup's database; NULL when this build has none. */
+static const struct ayb_engine *engine_of(const struct ayb_worker_setup *s)
+{
+	return s->db_type == AYB_DB_DUCKDB ? duckdb_engine : &sqlite_engine;
+}
 
 /* 1 read, 0 at EOF (also a short read), -1 on error. */
 static int read_all(int fd, void *p, size_t n)
@@ -148,7 +161,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 		     struct out *o, int64_t *timeout_ms)
 {
 	struct ayb_query_limits lim;
-	struct ayb_layout_file f = { s->dir, s->path, s->shown };
+	struct ayb_layout_file f = { s->dir, s->path, s->shown, (int)s->db_type };
 	struct ayb_err err = { 0 };
 	struct ayb_row_sink rows = { fields_frame, rows_frame, rows_end, o };
 	struct ayb_query_req r;
@@ -158,7 +171,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	if (ayb_worker_get_query(p, n, &mode, &lim, &r) < 0)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (ayb_hosted_run_req(&f, &r, mode, &lim, &rows, &err) < 0) {
+	if (engine_of(s)->run_req(&f, &r, mode, &lim, &rows, &err) < 0) {
 		/* Whatever was collected of a failed result still goes first:
 		 * the parent may already have passed part of it on. */
 		rc = send_error(o, &err);
@@ -183,9 +196,9 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 		return -1;
 	*timeout_ms = lim.timeout_ms;
 	if (type == AYB_F_CHECK)
-		ret = ayb_hosted_check(s->path, &lim, &err);
+		ret = engine_of(s)->check(s->path, &lim, &err);
 	else if (s->out && *s->out)
-		ret = ayb_hosted_copy(s->path, s->out, &lim, &err);
+		ret = engine_of(s)->copy(s->path, s->out, &lim, &err);
 	else
 		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a copy");
 	rc = ret < 0 ? send_error(o, &err) : send_empty(o, AYB_F_DONE);
@@ -209,15 +222,19 @@ static int64_t cpu_used_ms(void)
  * the same inside a worker as outside.  SQLite's temporary files (large
  * sorts, temp tables) go to the database's own directory, the one place a
  * worker may write; they are unlinked as soon as they are opened. */
-static void prepare(const struct ayb_worker_setup *s)
+static void sqlite_prepare(const char *dir)
 {
 	unsigned char seed[4];
 
 	sqlite3_initialize();
 	sqlite3_randomness(sizeof(seed), seed);
 	tzset();
-	setenv("SQLITE_TMPDIR", s->dir, 1);
+	setenv("SQLITE_TMPDIR", dir, 1);
 }
+
+static const struct ayb_engine sqlite_engine = {
+	sqlite_prepare, ayb_hosted_run_req, ayb_hosted_check, ayb_hosted_copy,
+};
 
 /* A pooled worker retires, before taking another query, once it could not
  * finish one more full-length query inside its RLIMIT_CPU: the kernel's
@@ -232,7 +249,14 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 	int64_t timeout_ms = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	prepare(s);
+	if (!engine_of(s)) {
+		ayb_err_set(&err, AYB_E_INVALID,
+			    "Database type duckdb is not supported by this server (only sqlite)");
+		send_error(&out, &err);
+		status = 1;
+		goto out;
+	}
+	engine_of(s)->prepare(s->dir);
 	if (ayb_sandbox_enter(&s->policy, &err) < 0) {
 		send_error(&out, &err);
 		status = 1;
@@ -284,13 +308,14 @@ out:
  * pipe on fd 1.  It closes every other descriptor it may have inherited
  * (the FastCGI connection, the metadata store) before reading anything, and
  * dies with its parent. */
-int ayb_worker_main(void)
+int ayb_worker_main(const struct ayb_engine *duckdb)
 {
 	struct ayb_worker_setup s;
 	unsigned char *p = NULL;
 	size_t n;
 	int type, status = 1;
 
+	duckdb_engine = duckdb;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	if (read_frame(0, &type, &p, &n) <= 0 || type != AYB_F_SETUP ||

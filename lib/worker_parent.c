@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "fs.h"
+#include "store.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -291,6 +292,7 @@ static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_la
 	memset(s, 0, sizeof(*s));
 	s->parent = getpid();
 	s->idle_ms = iso->worker_idle_seconds * 1000;
+	s->db_type = f->db_type;
 	s->dir = f->dir;
 	s->path = f->path;
 	s->shown = f->shown ? f->shown : f->path;
@@ -744,6 +746,23 @@ static void ignore_sigpipe(void)
 		signal(SIGPIPE, SIG_IGN);
 }
 
+/* DuckDB runs only in an exec'd ayb-query-worker, the one program that
+ * links libduckdb: never inside this process, nor in a fork of it. */
+static int refuse_in_process(const struct ayb_isolation_config *iso,
+			     const struct ayb_layout_file *f, struct ayb_err *err)
+{
+	if (f->db_type == AYB_DB_DUCKDB && !iso->enabled)
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "DuckDB databases run only in query workers: this server has "
+				   "isolation.enabled = false");
+	return 0;
+}
+
+static int forks(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f)
+{
+	return iso->mode == AYB_ISOLATION_FORK && f->db_type != AYB_DB_DUCKDB;
+}
+
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
 		     const char *entity, const char *db, const char *sql, size_t len,
 		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
@@ -751,11 +770,11 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	struct ayb_query_req r;
 
 	ayb_query_req_sql(&r, sql, len);
-	return ayb_worker_run(iso, data_path, entity, db, &r, mode, rows, err);
+	return ayb_worker_run(iso, data_path, entity, db, AYB_DB_SQLITE, &r, mode, rows, err);
 }
 
 int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path,
-		   const char *entity, const char *db, const struct ayb_query_req *r,
+		   const char *entity, const char *db, int db_type, const struct ayb_query_req *r,
 		   enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
@@ -773,6 +792,9 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		lim.max_bytes = iso->max_batch_result_mb << 20;
 	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
+	f.db_type = db_type;
+	if (refuse_in_process(iso, &f, err) < 0)
+		goto out;
 	if (!iso->enabled) {
 		ret = ayb_hosted_run_req(&f, r, mode, &lim, rows, err);
 		goto out;
@@ -790,7 +812,7 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	}
 	ignore_sigpipe();
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (iso->mode == AYB_ISOLATION_FORK) {
+		if (forks(iso, &f)) {
 			memset(&one, 0, sizeof(one));
 			one.to = one.from = -1;
 			w = &one;
@@ -818,8 +840,8 @@ out:
 
 /* Runs a 'C' or 'V' request in a worker of its own set up by s, ended
  * afterwards: no pooled worker ever holds the rights a copy needs. */
-static int run_task(const struct ayb_isolation_config *iso, const struct ayb_worker_setup *s,
-		    int type, struct ayb_err *err)
+static int run_task(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		    const struct ayb_worker_setup *s, int type, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
 	struct ayb_buf q = { 0 };
@@ -832,8 +854,7 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 	ignore_sigpipe();
 	if (ayb_worker_put_task(&q, type, &lim) < 0) {
 		ayb_err_oom(err);
-	} else if (spawn(s, &one, iso->mode == AYB_ISOLATION_FORK ? start_fork : start_exec,
-			 err) == 0) {
+	} else if (spawn(s, &one, forks(iso, f) ? start_fork : start_exec, err) == 0) {
 		res = exchange(&one, iso, &lim, &q, NULL, 0, err);
 		if (one.pid > 0)
 			worker_end(&one);
@@ -848,12 +869,14 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
+	if (refuse_in_process(iso, f, err) < 0)
+		return -1;
 	if (!iso->enabled) {
 		ayb_worker_limits(iso, &lim);
 		return ayb_hosted_check(f->path, &lim, err);
 	}
 	setup_of(iso, f, &s);
-	return run_task(iso, &s, AYB_F_CHECK, err);
+	return run_task(iso, f, &s, AYB_F_CHECK, err);
 }
 
 int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
@@ -862,6 +885,8 @@ int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_lay
 	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
+	if (refuse_in_process(iso, src, err) < 0)
+		return -1;
 	if (!iso->enabled) {
 		ayb_worker_limits(iso, &lim);
 		return ayb_hosted_copy(src->path, dst->path, &lim, err);
@@ -870,5 +895,5 @@ int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_lay
 	s.out_dir = dst->dir;
 	s.out = dst->path;
 	s.policy.out_dir = dst->dir;
-	return run_task(iso, &s, AYB_F_COPY, err);
+	return run_task(iso, src, &s, AYB_F_COPY, err);
 }
