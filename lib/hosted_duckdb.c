@@ -52,6 +52,8 @@ static int guard_config(duckdb_config c, int64_t memory, int lock)
 	       set(c, "autoload_known_extensions", "false") |
 	       set(c, "allow_community_extensions", "false") |
 	       set(c, "allow_persistent_secrets", "false") |
+	       /* No spilling to disk: the memory cap is the query's. */
+	       set(c, "temp_directory", "") |
 	       (lock ? set(c, "enable_external_access", "false") |
 			       set(c, "lock_configuration", "true") : 0);
 }
@@ -119,7 +121,8 @@ static int duck_error(duckdb_error_type type, const char *msg, struct ayb_err *e
 	if (strstr(msg, "read-only") || strstr(msg, "Cannot execute write"))
 		return ayb_err_set(err, AYB_E_NO_WRITE,
 				   "Attempted to write to database while in read-only mode");
-	if (type == DUCKDB_ERROR_PERMISSION || strstr(msg, "Cannot change configuration"))
+	if (type == DUCKDB_ERROR_PERMISSION || strncmp(msg, "Permission Error", 16) == 0 ||
+	    strstr(msg, "Cannot change configuration"))
 		return ayb_err_set(err, AYB_E_FORBIDDEN,
 				   "Forbidden operation: not allowed on this server (%s)", msg);
 	if (type == DUCKDB_ERROR_OUT_OF_MEMORY)
