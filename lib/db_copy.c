@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "db_copy.h"
 #include "disk.h"
+#include "engine.h"
 #include "fs.h"
 #include "slots.h"
 #include "worker.h"
@@ -71,6 +72,7 @@ int ayb_db_copy(const struct ayb_config *cfg, const char *caller, const char *ow
 	}
 	if (ayb_slots_take(cfg->data_path, &cfg->isolation, caller, owner, db, &slots, err) < 0)
 		goto out;
+	live.db_type = ayb_engine_of_file(live.path);
 	if (ayb_worker_copy(&cfg->isolation, &live, dst, err) < 0)
 		copy_failed(err, owner, db, dst);
 	else

@@ -26,6 +26,12 @@ struct ayb_engine {
 		    struct ayb_err *err);
 };
 
+/* The engine of an existing hosted file, by its header: DuckDB's magic
+ * makes it AYB_DB_DUCKDB, anything else (SQLite's, none) AYB_DB_SQLITE.
+ * What the server's own work on a file (a snapshot, a fork, a restore's
+ * check) goes by. */
+int ayb_engine_of_file(const char *path);
+
 /* DuckDB's, defined only where libduckdb is linked (lib/hosted_duckdb.c). */
 extern const struct ayb_engine ayb_engine_duckdb;
 

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <duckdb.h>
 
@@ -444,8 +446,10 @@ static int duck_check(const char *path, const struct ayb_query_limits *lim, stru
 
 	if (duck_open(&d, path, NULL, 1, lim ? lim->heap_bytes : 0, 1, err) < 0)
 		return as_snapshot_error(err);
-	if (duckdb_query(d.conn, "SELECT 'SELECT count(*) FROM ' || quote_ident(schema_name) || '.'"
-			 " || quote_ident(table_name) FROM duckdb_tables() WHERE NOT internal",
+	/* count(x) of the whole row x: every column is read. */
+	if (duckdb_query(d.conn, "SELECT 'SELECT count(x) FROM \"' || replace(schema_name, '\"',"
+			 " '\"\"') || '\".\"' || replace(table_name, '\"', '\"\"') || '\" AS x'"
+			 " FROM duckdb_tables() WHERE database_name = current_database()",
 			 &res) != DuckDBSuccess) {
 		ayb_err_set(err, AYB_E_SNAPSHOT, "%s", duckdb_result_error(&res));
 		goto out;
@@ -479,8 +483,14 @@ static int duck_copy(const char *src, const char *dst, const struct ayb_query_li
 {
 	struct duck d;
 	struct ayb_buf q = { 0 };
+	struct stat st;
 	int ret = -1;
 
+	/* DuckDB makes the copy itself, owner-only as every tenant file; an
+	 * empty file made ready for it is not a database to DuckDB. */
+	if (stat(dst, &st) == 0 && st.st_size == 0)
+		unlink(dst);
+	umask(077);
 	if (duck_open(&d, NULL, NULL, 0, lim ? lim->heap_bytes : 0, 0, err) < 0)
 		return -1;
 	ayb_buf_adds(&q, "ATTACH ");
