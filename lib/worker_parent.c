@@ -70,6 +70,14 @@ void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_
 	lim->max_file_bytes = iso->max_file_size_mb << 20;
 }
 
+/* A DuckDB database's memory cap is DuckDB's own memory_limit. */
+static void engine_limits(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+			  struct ayb_query_limits *lim)
+{
+	if (f->db_type == AYB_DB_DUCKDB)
+		lim->heap_bytes = iso->duckdb_memory_mb << 20;
+}
+
 /* ---- non-blocking pipe I/O against a time budget --------------------------- */
 
 /* The budget is the worker's time: only waits for the worker count, not
@@ -793,6 +801,7 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	f.db_type = db_type;
+	engine_limits(iso, &f, &lim);
 	if (refuse_in_process(iso, &f, err) < 0)
 		goto out;
 	if (!iso->enabled) {
@@ -849,6 +858,7 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_lay
 	enum outcome res = FAILED;
 
 	ayb_worker_limits(iso, &lim);
+	engine_limits(iso, f, &lim);
 	memset(&one, 0, sizeof(one));
 	one.to = one.from = -1;
 	ignore_sigpipe();

@@ -105,6 +105,13 @@ like "$BODY" 'timed out' "at the timeout"
 q 'SELECT count(*) FROM favorite_databases'
 is "$STATUS $BODY" '200 {"fields":["count_star()"],"rows":[["3"]]}' "the database still answers"
 
+# ---- memory: DuckDB's cap (isolation.duckdb_memory_mb) -------------------------------
+q 'SELECT list(i) FROM range(60000000) t(i)'
+is "$STATUS" 400 "a query past the memory cap is refused"
+like "$BODY" 'out of memory' "says so"
+q 'SELECT count(*) FROM favorite_databases'
+is "$STATUS" 200 "the database still answers"
+
 # ---- the CLI -------------------------------------------------------------------------
 "$AYB" client --url "$URL" --token "$A" create_database e2e-duck/cli.duckdb duckdb >"$T/out" 2>&1
 is "$?|$(cat "$T/out")" "0|Successfully created e2e-duck/cli.duckdb" "ayb client create_database ... duckdb"
