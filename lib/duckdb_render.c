@@ -168,22 +168,28 @@ static int add_timestamp(struct ayb_buf *b, int64_t v, int64_t per_s)
 	return add_time(b, rest * (1000000000 / per_s));
 }
 
+/* "3 days" (a space before it unless it comes first): one part of an
+ * interval, none when n is 0. */
+static int add_part(struct ayb_buf *b, int64_t n, const char *unit, int *any)
+{
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = ayb_buf_printf(b, "%s%" PRId64 " %s%s", *any ? " " : "", n, unit, n == 1 ? "" : "s");
+	*any = 1;
+	return rc;
+}
+
 /* DuckDB's own words for an interval: "1 year 2 months 3 days 04:05:06.5",
  * "00:00:00" for none. */
 static int add_interval(struct ayb_buf *b, const duckdb_interval *iv)
 {
-	int32_t years = iv->months / 12, months = iv->months % 12;
 	int64_t us = iv->micros, mag = us < 0 ? -us : us;
-	int rc = 0, any = 0;
+	int any = 0, rc = add_part(b, iv->months / 12, "year", &any) |
+			  add_part(b, iv->months % 12, "month", &any) |
+			  add_part(b, iv->days, "day", &any);
 
-	if (years)
-		rc |= ayb_buf_printf(b, "%" PRId32 " year%s", years, years == 1 ? "" : "s"), any = 1;
-	if (months)
-		rc |= ayb_buf_printf(b, "%s%" PRId32 " month%s", any ? " " : "", months,
-				     months == 1 ? "" : "s"), any = 1;
-	if (iv->days)
-		rc |= ayb_buf_printf(b, "%s%" PRId32 " day%s", any ? " " : "", iv->days,
-				     iv->days == 1 ? "" : "s"), any = 1;
 	if (us || !any) {
 		rc |= ayb_buf_printf(b, "%s%s%02" PRId64 ":%02" PRId64 ":%02" PRId64,
 				     any ? " " : "", us < 0 ? "-" : "", mag / 3600000000,
@@ -206,9 +212,29 @@ static int add_uuid(struct ayb_buf *b, const duckdb_hugeint *h)
 	/* DuckDB flips the top bit so that UUIDs sort as their text does. */
 	uint64_t hi = (uint64_t)h->upper ^ (UINT64_C(1) << 63), lo = h->lower;
 
-	return ayb_buf_printf(b, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
+	return ayb_buf_printf(b, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64
+			      "-%012" PRIx64,
 			      hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
 			      lo & UINT64_C(0xffffffffffff));
+}
+
+/* Row `row` of an integer column in *v when its value fits 64 bits
+ * signed: 1, else 0 (another type, or a UBIGINT past 2^63). */
+static int int64_of(duckdb_type id, const void *d, idx_t row, int64_t *v)
+{
+	switch (id) {
+	case DUCKDB_TYPE_TINYINT: *v = ((const int8_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_SMALLINT: *v = ((const int16_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_INTEGER: *v = ((const int32_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_BIGINT: *v = ((const int64_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_UTINYINT: *v = ((const uint8_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_USMALLINT: *v = ((const uint16_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_UINTEGER: *v = ((const uint32_t *)d)[row]; return 1;
+	case DUCKDB_TYPE_UBIGINT:
+		*v = (int64_t)((const uint64_t *)d)[row];
+		return ((const uint64_t *)d)[row] <= INT64_MAX;
+	default: return 0;
+	}
 }
 
 static int unsupported(duckdb_logical_type t, struct ayb_err *err)
@@ -338,6 +364,7 @@ static int emit(struct ayb_buf *b, duckdb_vector vec, duckdb_logical_type t, idx
 	const void *d = duckdb_vector_get_data(vec);
 	char real[AYB_REAL_TEXT_MAX];
 	size_t at = b->len;
+	int64_t i;
 	int rc, q = json;   /* JSON quotes the text */
 
 	if (valid && !duckdb_validity_row_is_valid(valid, row))
@@ -382,28 +409,18 @@ static int emit(struct ayb_buf *b, duckdb_vector vec, duckdb_logical_type t, idx
 	if (json && ayb_buf_addc(b, '"') < 0)
 		return ayb_err_oom(err);
 	switch (duckdb_get_type_id(t)) {
-	case DUCKDB_TYPE_TINYINT: q = 0; rc = ayb_buf_printf(b, "%d", ((const int8_t *)d)[row]); break;
-	case DUCKDB_TYPE_SMALLINT: q = 0; rc = ayb_buf_printf(b, "%d", ((const int16_t *)d)[row]); break;
+	case DUCKDB_TYPE_TINYINT:
+	case DUCKDB_TYPE_SMALLINT:
 	case DUCKDB_TYPE_INTEGER:
-		q = 0;
-		rc = ayb_buf_printf(b, "%" PRId32, ((const int32_t *)d)[row]);
-		break;
 	case DUCKDB_TYPE_BIGINT:
-		q = 0;
-		rc = ayb_buf_printf(b, "%" PRId64, ((const int64_t *)d)[row]);
-		break;
-	case DUCKDB_TYPE_UTINYINT: q = 0; rc = ayb_buf_printf(b, "%u", ((const uint8_t *)d)[row]); break;
+	case DUCKDB_TYPE_UTINYINT:
 	case DUCKDB_TYPE_USMALLINT:
-		q = 0;
-		rc = ayb_buf_printf(b, "%u", ((const uint16_t *)d)[row]);
-		break;
 	case DUCKDB_TYPE_UINTEGER:
-		q = 0;
-		rc = ayb_buf_printf(b, "%" PRIu32, ((const uint32_t *)d)[row]);
-		break;
 	case DUCKDB_TYPE_UBIGINT:
 		q = 0;
-		rc = ayb_buf_printf(b, "%" PRIu64, ((const uint64_t *)d)[row]);
+		rc = int64_of(duckdb_get_type_id(t), d, row, &i) ?
+		     ayb_buf_printf(b, "%" PRId64, i) :
+		     ayb_buf_printf(b, "%" PRIu64, ((const uint64_t *)d)[row]);
 		break;
 	case DUCKDB_TYPE_HUGEINT:
 	case DUCKDB_TYPE_UHUGEINT: {
@@ -443,7 +460,9 @@ static int emit(struct ayb_buf *b, duckdb_vector vec, duckdb_logical_type t, idx
 			rc = ayb_buf_adds(b, "+00");
 		break;
 	case DUCKDB_TYPE_TIMESTAMP_S: rc = add_timestamp(b, ((const int64_t *)d)[row], 1); break;
-	case DUCKDB_TYPE_TIMESTAMP_MS: rc = add_timestamp(b, ((const int64_t *)d)[row], 1000); break;
+	case DUCKDB_TYPE_TIMESTAMP_MS:
+		rc = add_timestamp(b, ((const int64_t *)d)[row], 1000);
+		break;
 	case DUCKDB_TYPE_TIMESTAMP_NS:
 		rc = add_timestamp(b, ((const int64_t *)d)[row], 1000000000);
 		break;
@@ -481,24 +500,14 @@ int ayb_duckdb_row_read(struct ayb_duckdb_row *r, duckdb_data_chunk chunk,
 			continue;
 		}
 		/* Integers that fit and doubles stay numbers, as SQLite's do. */
-		switch (duckdb_get_type_id(types[c])) {
-		case DUCKDB_TYPE_TINYINT: v->type = AYB_VALUE_INTEGER; v->u.i = ((const int8_t *)d)[row]; continue;
-		case DUCKDB_TYPE_SMALLINT: v->type = AYB_VALUE_INTEGER; v->u.i = ((const int16_t *)d)[row]; continue;
-		case DUCKDB_TYPE_INTEGER: v->type = AYB_VALUE_INTEGER; v->u.i = ((const int32_t *)d)[row]; continue;
-		case DUCKDB_TYPE_BIGINT: v->type = AYB_VALUE_INTEGER; v->u.i = ((const int64_t *)d)[row]; continue;
-		case DUCKDB_TYPE_UTINYINT: v->type = AYB_VALUE_INTEGER; v->u.i = ((const uint8_t *)d)[row]; continue;
-		case DUCKDB_TYPE_USMALLINT: v->type = AYB_VALUE_INTEGER; v->u.i = ((const uint16_t *)d)[row]; continue;
-		case DUCKDB_TYPE_UINTEGER: v->type = AYB_VALUE_INTEGER; v->u.i = ((const uint32_t *)d)[row]; continue;
-		case DUCKDB_TYPE_DOUBLE: v->type = AYB_VALUE_REAL; v->u.r = ((const double *)d)[row]; continue;
-		case DUCKDB_TYPE_UBIGINT:
-			if (((const uint64_t *)d)[row] <= INT64_MAX) {
-				v->type = AYB_VALUE_INTEGER;
-				v->u.i = (int64_t)((const uint64_t *)d)[row];
-				continue;
-			}
-			break;
-		default:
-			break;
+		if (int64_of(duckdb_get_type_id(types[c]), d, row, &v->u.i)) {
+			v->type = AYB_VALUE_INTEGER;
+			continue;
+		}
+		if (duckdb_get_type_id(types[c]) == DUCKDB_TYPE_DOUBLE) {
+			v->type = AYB_VALUE_REAL;
+			v->u.r = ((const double *)d)[row];
+			continue;
 		}
 		if (emit(&r->text, vec, types[c], row, 0, err) < 0)
 			return -1;

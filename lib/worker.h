@@ -56,8 +56,8 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 
 /* The same for any form of request (lib/query_req.h), on the engine
  * db_type names (lib/store.h; a DuckDB database's always in an exec'd
- * worker, refused when isolation is off), as ayb_hosted_run_req runs it: a batch's results reach `rows` one after
- * the other, and the result size limit of a batch is
+ * worker, refused when isolation is off), as ayb_hosted_run_req runs it:
+ * a batch's results reach `rows` one after the other, and the result size limit of a batch is
  * iso->max_batch_result_mb when that is lower than max_result_mb.  The
  * worker, killed or crashing mid-batch, leaves nothing of it behind. */
 int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path,

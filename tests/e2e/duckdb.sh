@@ -7,8 +7,7 @@
 # libduckdb.
 . "$(dirname "$0")/lib.sh"
 
-grep -q '^#define HAVE_DUCKDB 1' "$top_builddir/autoconfig.h" ||
-	{ echo "1..0 # SKIP built without DuckDB"; exit 0; }
+has_duckdb || { echo "1..0 # SKIP built without DuckDB"; exit 0; }
 
 e2e_setup 'isolation {
   query_timeout_ms = 2000

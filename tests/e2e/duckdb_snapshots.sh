@@ -8,8 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/s3.sh"
 
-grep -q '^#define HAVE_DUCKDB 1' "$top_builddir/autoconfig.h" ||
-	{ echo "1..0 # SKIP built without DuckDB"; exit 0; }
+has_duckdb || { echo "1..0 # SKIP built without DuckDB"; exit 0; }
 
 SNAP=$top_builddir/cron/ayb-snapshot
 HEX64='[0-9a-f]\{64\}'
