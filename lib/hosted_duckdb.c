@@ -373,6 +373,25 @@ static int run_batch(struct duck *d, const struct ayb_query_req *r, struct ayb_r
 	return exec(d, "COMMIT", err);
 }
 
+/* DuckDB names the file by its absolute path in some messages; a caller
+ * sees it relative to data_path, as SQLite's are shown. */
+static void hide_path(struct ayb_err *err, const char *path, const char *shown)
+{
+	struct ayb_buf b = { 0 };
+	const char *m = err->message, *at;
+
+	if (!m || !shown || !(at = strstr(m, path)))
+		return;
+	ayb_buf_add(&b, m, (size_t)(at - m));
+	ayb_buf_adds(&b, shown);
+	ayb_buf_adds(&b, at + strlen(path));
+	if (ayb_buf_addc(&b, 0) == 0) {
+		free(err->message);
+		err->message = ayb_buf_take(&b);
+	}
+	ayb_buf_free(&b);
+}
+
 static int duck_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
 			enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 			struct ayb_row_sink *rows, struct ayb_err *err)
@@ -388,8 +407,10 @@ static int duck_run_req(const struct ayb_layout_file *f, const struct ayb_query_
 				    &valid, &bad))
 			return ayb_err_set(err, AYB_E_INVALID, "The query is not UTF-8");
 	if (duck_open(&d, f->path, f->shown, mode == AYB_QUERY_READ_ONLY,
-		      lim ? lim->heap_bytes : 0, 1, err) < 0)
+		      lim ? lim->heap_bytes : 0, 1, err) < 0) {
+		hide_path(err, f->path, f->shown);
 		return -1;
+	}
 	d.lim = lim ? lim : &none;
 	if (r->form == AYB_FORM_BATCH)
 		ret = run_batch(&d, r, rows, err);
@@ -397,6 +418,8 @@ static int duck_run_req(const struct ayb_layout_file *f, const struct ayb_query_
 		ret = stream(&d, s, rows, err);
 	duckdb_destroy_prepare(&s);
 	duck_close(&d);
+	if (ret < 0)
+		hide_path(err, f->path, f->shown);
 	return ret;
 }
 
@@ -429,10 +452,17 @@ static int as_snapshot_error(struct ayb_err *err)
 	return -1;
 }
 
-/* The server's own statement. */
+/* The server's own statement, retried as an open is while another
+ * process holds a file it attaches. */
 static int own(struct duck *d, const char *sql, struct ayb_err *err)
 {
-	return exec(d, sql, err) == 0 ? 0 : as_snapshot_error(err);
+	for (int waited = 0; exec(d, sql, err) < 0; waited += LOCK_RETRY_STEP_MS) {
+		if (!err->message || !strstr(err->message, "lock") || waited >= LOCK_RETRY_MS)
+			return as_snapshot_error(err);
+		ayb_err_clear(err);
+		sleep_ms(LOCK_RETRY_STEP_MS);
+	}
+	return 0;
 }
 
 /* The check of a copy: open it read-only as a query would and read every

@@ -68,6 +68,13 @@ is "$STATUS $BODY" '403 {"type":"NoWriteAccessError","message":"Attempted to wri
 api POST $DB/query -H "$AB" --data-binary "CREATE TABLE t2(x int)"
 is "$STATUS" 403 "nor create a table"
 
+# A read-only query before anything was written: no file yet.
+api POST /v1/e2e-duck/fresh.duckdb/create -d '' -H "$AA" -H 'db-type: duckdb' -H 'public-sharing-level: read-only'
+api POST /v1/e2e-duck/fresh.duckdb/query -H "$AB" --data-binary 'SELECT 1'
+is "$STATUS" 400 "a read-only query before the first write: 400"
+like "$BODY" "databases/e2e-duck/fresh.duckdb/" "names the file relative to data_path"
+case $BODY in *"$T"*) ok 1 "without the server's path: $BODY" ;; *) ok 0 "without the server's path" ;; esac
+
 # ---- escape attempts: each refused, nothing touched ---------------------------------
 dir=$(dirname "$(readlink -f "$T/data/databases/e2e-duck/test.duckdb/current")/test.duckdb")
 before=$(ls -a "$dir" | sort | tr '\n' ' ')
