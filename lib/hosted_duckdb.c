@@ -69,8 +69,8 @@ static void sleep_ms(long ms)
 
 /* Opens path ("" or NULL: in memory) with the guards; read_only or not.
  * A file another process holds is retried for a while, as ayb does. */
-static int duck_open(struct duck *d, const char *path, const char *shown, int read_only,
-		     int64_t memory, int lock, struct ayb_err *err)
+static int duck_open(struct duck *d, const char *path, int read_only, int64_t memory, int lock,
+		     struct ayb_err *err)
 {
 	duckdb_config c = NULL;
 	char *why = NULL;
@@ -89,8 +89,8 @@ static int duck_open(struct duck *d, const char *path, const char *shown, int re
 			break;
 		if (!why || !strstr(why, "lock") || waited >= LOCK_RETRY_MS) {
 			ayb_err_set(err, strstr(why ? why : "", "lock") ? AYB_E_UNAVAILABLE :
-					 AYB_E_INVALID, "Cannot open the database (%s): %s",
-				    why ? why : "unknown error", shown ? shown : "");
+					 AYB_E_INVALID, "Cannot open the database: %s",
+				    why ? why : "unknown error");
 			goto out;
 		}
 		duckdb_free(why);
@@ -406,8 +406,8 @@ static int duck_run_req(const struct ayb_layout_file *f, const struct ayb_query_
 		if (!ayb_utf8_check((const unsigned char *)r->stmts[i].sql, r->stmts[i].len,
 				    &valid, &bad))
 			return ayb_err_set(err, AYB_E_INVALID, "The query is not UTF-8");
-	if (duck_open(&d, f->path, f->shown, mode == AYB_QUERY_READ_ONLY,
-		      lim ? lim->heap_bytes : 0, 1, err) < 0) {
+	if (duck_open(&d, f->path, mode == AYB_QUERY_READ_ONLY, lim ? lim->heap_bytes : 0, 1,
+		      err) < 0) {
 		hide_path(err, f->path, f->shown);
 		return -1;
 	}
@@ -474,7 +474,7 @@ static int duck_check(const char *path, const struct ayb_query_limits *lim, stru
 	struct ayb_buf q = { 0 };
 	int ret = -1;
 
-	if (duck_open(&d, path, NULL, 1, lim ? lim->heap_bytes : 0, 1, err) < 0)
+	if (duck_open(&d, path, 1, lim ? lim->heap_bytes : 0, 1, err) < 0)
 		return as_snapshot_error(err);
 	/* count(x) of the whole row x: every column is read. */
 	if (duckdb_query(d.conn, "SELECT 'SELECT count(x) FROM \"' || replace(schema_name, '\"',"
@@ -521,7 +521,7 @@ static int duck_copy(const char *src, const char *dst, const struct ayb_query_li
 	if (stat(dst, &st) == 0 && st.st_size == 0)
 		unlink(dst);
 	umask(077);
-	if (duck_open(&d, NULL, NULL, 0, lim ? lim->heap_bytes : 0, 0, err) < 0)
+	if (duck_open(&d, NULL, 0, lim ? lim->heap_bytes : 0, 0, err) < 0)
 		return -1;
 	ayb_buf_adds(&q, "ATTACH ");
 	add_literal(&q, src);
