@@ -1,13 +1,11 @@
 /* ayb-query-worker: runs tenant SQL for ayb-api.fcgi inside the sandbox of
  * one database (lib/worker.h).  Not meant to be run by hand: it expects its
- * setup on standard input from the process that started it.  The one
- * program linked with libduckdb, when the build has it (lib/engine.h). */
+ * setup on standard input from the process that started it. */
 #include "autoconfig.h"
 
 #include <stddef.h>
 #include <unistd.h>
 
-#include "engine.h"
 #include "worker.h"
 
 /* _exit: nothing of the process needs tearing down, and a sanitizer
@@ -15,9 +13,5 @@
  * refuses. */
 int main(void)
 {
-#ifdef HAVE_DUCKDB
-	_exit(ayb_worker_main(&ayb_engine_duckdb));
-#else
 	_exit(ayb_worker_main(NULL));
-#endif
 }

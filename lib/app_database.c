@@ -42,7 +42,7 @@ int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 		goto out;
 	}
 	if (strcmp(db_type, "duckdb") == 0) {
-		/* Only ayb-query-worker links libduckdb (README "DuckDB
+		/* Only ayb-duckdb-worker links libduckdb (README "DuckDB
 		 * databases"). */
 #ifdef HAVE_DUCKDB
 		if (!ctx->cfg->isolation.enabled) {

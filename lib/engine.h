@@ -1,6 +1,6 @@
 /* The engines a hosted database runs on, as a query worker sees them:
  * SQLite (lib/hosted.c) in every build, DuckDB (lib/hosted_duckdb.c) in
- * ayb-query-worker alone when built with libduckdb, so that no other
+ * ayb-duckdb-worker alone when built with libduckdb, so that no other
  * program maps the library.  A worker's setup names the engine by ayb's
  * db_type code (lib/store.h's enum ayb_db_type). */
 #ifndef AYB_ENGINE_H

@@ -251,6 +251,10 @@ static int too_large_bytes(struct duck *d, size_t n, struct ayb_err *err)
 
 /* Runs a prepared statement and hands its result to `rows`, within the
  * result limits (counted as lib/hosted.c counts SQLite's). */
+/* Returns 0, -1 with err set, or -2 when the statement was refused as a
+ * write before anything of it reached `rows` (the first chunk is read
+ * before the fields are handed on), which a caller may run again on a
+ * read-write open. */
 static int stream(struct duck *d, duckdb_prepared_statement s, struct ayb_row_sink *rows,
 		  struct ayb_err *err)
 {
@@ -265,7 +269,7 @@ static int stream(struct duck *d, duckdb_prepared_statement s, struct ayb_row_si
 	if (duckdb_execute_prepared_streaming(s, &res) != DuckDBSuccess) {
 		duck_error(duckdb_result_error_type(&res), duckdb_result_error(&res), err);
 		duckdb_destroy_result(&res);
-		return -1;
+		return err->kind == AYB_E_NO_WRITE ? -2 : -1;
 	}
 	ncol = duckdb_column_count(&res);
 	types = calloc(ncol ? ncol : 1, sizeof(*types));
@@ -285,10 +289,15 @@ static int stream(struct duck *d, duckdb_prepared_statement s, struct ayb_row_si
 			goto out;
 		}
 	}
+	if (!(chunk = duckdb_fetch_chunk(res)) && duckdb_result_error(&res)) {
+		duck_error(duckdb_result_error_type(&res), duckdb_result_error(&res), err);
+		ret = err->kind == AYB_E_NO_WRITE ? -2 : -1;
+		goto out;
+	}
 	d->bytes += (int64_t)ayb_render_json_head_len(names, ncol);
 	if (rows->fields(rows->ctx, names, ncol) < 0)
 		goto undelivered;
-	while ((chunk = duckdb_fetch_chunk(res))) {
+	for (; chunk; chunk = duckdb_fetch_chunk(res)) {
 		idx_t n = duckdb_data_chunk_get_size(chunk);
 
 		if (n == 0)
@@ -392,32 +401,63 @@ static void hide_path(struct ayb_err *err, const char *path, const char *shown)
 	ayb_buf_free(&b);
 }
 
+/* One statement on an open of its own: read-only, or read-write.  With
+ * `try`, what needs a read-write open answers -2 instead: a file not made
+ * yet, a statement other than a SELECT, one DuckDB refuses as a write. */
+static int run_one(const struct ayb_layout_file *f, const struct ayb_query_req *r, int read_only,
+		   int try, const struct ayb_query_limits *lim, struct ayb_row_sink *rows,
+		   struct ayb_err *err)
+{
+	duckdb_prepared_statement s = NULL;
+	struct duck d;
+	int ret = -1;
+
+	if (duck_open(&d, f->path, read_only, lim->heap_bytes, 1, err) < 0)
+		return try ? -2 : -1;
+	d.lim = lim;
+	if (prepare(&d, r, 0, &s, err) < 0)
+		ret = try && err->kind == AYB_E_NO_WRITE ? -2 : -1;
+	else if (try && duckdb_prepared_statement_type(s) != DUCKDB_STATEMENT_TYPE_SELECT)
+		ret = -2;
+	else if ((ret = stream(&d, s, rows, err)) == -2 && !try)
+		ret = -1;
+	duckdb_destroy_prepare(&s);
+	duck_close(&d);
+	return ret;
+}
+
+/* DuckDB lets any number of processes read a file at once but only one
+ * have it open read-write, so a read-write caller's statement runs on a
+ * read-only open first: reads never wait for each other, and what writes
+ * is refused there before anything of it was delivered and runs again on
+ * a read-write open.  A batch takes the open its caller's level gives. */
 static int duck_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
 			enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 			struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	static const struct ayb_query_limits none;
-	duckdb_prepared_statement s = NULL;
 	struct duck d;
 	size_t valid, bad;
 	int ret = -1;
 
+	if (!lim)
+		lim = &none;
 	for (size_t i = 0; i < r->n; i++)
 		if (!ayb_utf8_check((const unsigned char *)r->stmts[i].sql, r->stmts[i].len,
 				    &valid, &bad))
 			return ayb_err_set(err, AYB_E_INVALID, "The query is not UTF-8");
-	if (duck_open(&d, f->path, mode == AYB_QUERY_READ_ONLY, lim ? lim->heap_bytes : 0, 1,
-		      err) < 0) {
-		hide_path(err, f->path, f->shown);
-		return -1;
-	}
-	d.lim = lim ? lim : &none;
-	if (r->form == AYB_FORM_BATCH)
+	if (r->form != AYB_FORM_BATCH) {
+		ret = run_one(f, r, 1, mode == AYB_QUERY_READ_WRITE, lim, rows, err);
+		if (ret == -2) {
+			ayb_err_clear(err);
+			ret = run_one(f, r, 0, 0, lim, rows, err);
+		}
+	} else if (duck_open(&d, f->path, mode == AYB_QUERY_READ_ONLY, lim->heap_bytes, 1,
+			     err) == 0) {
+		d.lim = lim;
 		ret = run_batch(&d, r, rows, err);
-	else if (prepare(&d, r, 0, &s, err) == 0)
-		ret = stream(&d, s, rows, err);
-	duckdb_destroy_prepare(&s);
-	duck_close(&d);
+		duck_close(&d);
+	}
 	if (ret < 0)
 		hide_path(err, f->path, f->shown);
 	return ret;

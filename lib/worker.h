@@ -88,7 +88,7 @@ void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_
  * does before it exits. */
 void ayb_worker_shutdown(void);
 
-/* main() of ayb-query-worker: reads its setup from fd 0, sandboxes itself,
+/* main() of ayb-query-worker and ayb-duckdb-worker: reads its setup from fd 0, sandboxes itself,
  * then answers queries on fds 0/1 until EOF, idleness or retirement, on
  * the setup's engine: SQLite's, or `duckdb` (lib/engine.h; NULL in a
  * build without DuckDB, whose workers refuse DuckDB databases).  Returns

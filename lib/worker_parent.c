@@ -219,19 +219,24 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 
 /* ---- starting and ending workers ------------------------------------------ */
 
-/* ayb-query-worker: $AYB_QUERY_WORKER, else where ayb_fs_libexec_program
- * finds it.  Looked up at every start, which is rare next to what a start
- * costs.  The result lives in a thread-local buffer. */
-static const char *worker_program(void)
+/* ayb-query-worker ($AYB_QUERY_WORKER), or for a DuckDB database
+ * ayb-duckdb-worker ($AYB_DUCKDB_WORKER), the one program that links
+ * libduckdb, so a SQLite database's worker never maps it; else where
+ * ayb_fs_libexec_program finds it.  Looked up at every start, which is
+ * rare next to what a start costs.  The result lives in a thread-local
+ * buffer. */
+static const char *worker_program(int64_t db_type)
 {
 	static _Thread_local char path[PATH_MAX];
-	const char *env = getenv("AYB_QUERY_WORKER");
+	int duck = db_type == AYB_DB_DUCKDB;
+	const char *env = getenv(duck ? "AYB_DUCKDB_WORKER" : "AYB_QUERY_WORKER");
 
 	if (env && *env) {
 		snprintf(path, sizeof(path), "%s", env);
 		return path;
 	}
-	ayb_fs_libexec_program("ayb-query-worker", path, sizeof(path));
+	ayb_fs_libexec_program(duck ? "ayb-duckdb-worker" : "ayb-query-worker", path,
+			       sizeof(path));
 	return path;
 }
 
@@ -383,7 +388,7 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 	posix_spawn_file_actions_t fa;
 	struct ayb_buf b = { 0 };
 	char *argv[3], *env[4];
-	const char *prog = worker_program();
+	const char *prog = worker_program(s->db_type);
 	int rc, ret = -1;
 	int64_t budget = START_MS;
 
@@ -391,7 +396,7 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 		return ayb_err_oom(err);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
-	argv[0] = (char *)"ayb-query-worker";
+	argv[0] = (char *)(s->db_type == AYB_DB_DUCKDB ? "ayb-duckdb-worker" : "ayb-query-worker");
 	argv[1] = s->path;
 	argv[2] = NULL;
 	worker_env(env, sizeof(env) / sizeof(env[0]));
@@ -754,7 +759,7 @@ static void ignore_sigpipe(void)
 		signal(SIGPIPE, SIG_IGN);
 }
 
-/* DuckDB runs only in an exec'd ayb-query-worker, the one program that
+/* DuckDB runs only in an exec'd ayb-duckdb-worker, the one program that
  * links libduckdb: never inside this process, nor in a fork of it. */
 static int refuse_in_process(const struct ayb_isolation_config *iso,
 			     const struct ayb_layout_file *f, struct ayb_err *err)

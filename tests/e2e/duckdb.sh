@@ -55,6 +55,11 @@ like "$BODY" 'statements[1]' "names the statement that failed"
 q "SELECT count(*) FROM favorite_databases WHERE name = 'x'"
 is "$BODY" '{"fields":["count_star()"],"rows":[["0"]]}' "nothing of the failed batch remains"
 
+# A SELECT that writes (a sequence) runs again read-write for its owner.
+q 'CREATE SEQUENCE seq'
+q "SELECT nextval('seq') AS n"
+is "$STATUS $BODY" '200 {"fields":["n"],"rows":[["1"]]}' "a SELECT that writes, for a read-write caller"
+
 # ---- sharing: a read-only caller reads and cannot write ------------------------------
 api POST $DB/query -H "$AB" --data-binary 'SELECT 1'
 is "$STATUS" 404 "no access: the database looks missing"
@@ -67,6 +72,8 @@ is "$STATUS $BODY" '403 {"type":"NoWriteAccessError","message":"Attempted to wri
 	"a read-only caller cannot write"
 api POST $DB/query -H "$AB" --data-binary "CREATE TABLE t2(x int)"
 is "$STATUS" 403 "nor create a table"
+api POST $DB/query -H "$AB" --data-binary "SELECT nextval('seq')"
+is "$STATUS" 403 "nor write through a SELECT"
 
 # A read-only query before anything was written: no file yet.
 api POST /v1/e2e-duck/fresh.duckdb/create -d '' -H "$AA" -H 'db-type: duckdb' -H 'public-sharing-level: read-only'
