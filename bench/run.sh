@@ -485,6 +485,7 @@ if want B3; then
 	fcgi_pids=$(ps -o pid=,comm= --ppid "$PID_ayb" | awk '$2 == "ayb-api.fcgi" { print $1 }')
 	B3_RSS_FCGI=$(peak_mb "$PID_ayb" ayb-api.fcgi)
 	B3_RSS_WORKER=$(peak_mb "$fcgi_pids" ayb-query-worke)
+	B3_RSS_DUCK=$(peak_mb "$fcgi_pids" ayb-duckdb-work)
 fi
 
 # ---- B6: a snapshot of a big database ------------------------------------------
@@ -615,6 +616,8 @@ if want B3; then
 			"$(fmt "$a" '%.3f') s" "sqlite3 -json of the SQLite table $(fmt "$f" '%.3f') s" \
 			"$(fmt "$ratio" '%.2f')x" "report" "-"
 	done
+	[ -n "$DUCK" ] && row "B3 on a DuckDB database: peak RSS" \
+		"ayb-duckdb-worker $B3_RSS_DUCK MB (DuckDB's memory_limit: 128 MiB)" "-" "-" "report" "-"
 	rss=$(awk -v a="$B3_RSS_FCGI" -v b="$B3_RSS_WORKER" 'BEGIN { print (a + 0 > b + 0 ? a : b) }')
 	row "B3 peak RSS" "ayb-api.fcgi $B3_RSS_FCGI MB, ayb-query-worker $B3_RSS_WORKER MB" "-" "-" "< 32 MB" \
 		"$(verdict "$rss" '<=' 32)"
