@@ -139,4 +139,14 @@ like "$(cat "$T/out")" "Error: Forbidden operation" "with the server's message"
 "$AYB" client --token "$A" database_details e2e-duck/cli.duckdb >"$T/out" 2>&1
 like "$(cat "$T/out")" "duckdb" "database_details says duckdb"
 
+# ---- isolation.mode = "fork": a DuckDB database still runs in an exec'd worker -------
+e2e_stop_server
+sed -i 's/^isolation {$/isolation {\n  mode = "fork"/' "$T/ayb.conf"
+e2e_start_server
+q 'SELECT count(*) FROM favorite_databases'
+is "$STATUS $BODY" '200 {"fields":["count_star()"],"rows":[["3"]]}' "mode = fork: queries answer"
+q "INSERT INTO favorite_databases VALUES ('Fork', 1)"
+is "$STATUS $BODY" '200 {"fields":["Count"],"rows":[["1"]]}' "mode = fork: writes too"
+escape "SELECT * FROM read_csv('/etc/passwd')" "mode = fork: read_csv of /etc/passwd"
+
 tap_done
