@@ -9,7 +9,7 @@
 #   -o FILE      also write the report (machine, date, table) to FILE
 #   -p           for profiling: set up, then keep every server running and
 #                print where they are, until the printed file is removed
-#   BENCHMARK    B1 ... B7, B9 (default: all)
+#   BENCHMARK    B1 ... B7, B9, B10 (default: all)
 #
 # Installs what is missing (apt-get, as bootstrap.sh does), builds a release
 # copy (-O2, no sanitizers) into bench/build (AYB_BENCH_BUILD), starts every
@@ -37,7 +37,7 @@ while getopts r:d:s:o:p opt; do
 	esac
 done
 shift $((OPTIND - 1))
-WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7 B9} "
+WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7 B9 B10} "
 want() { case $WANT in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 BUILD=${AYB_BENCH_BUILD:-$here/bench/build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
@@ -346,6 +346,31 @@ SQL
 	lighttpd_start big "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-big.conf")"
 	wait_ok "http://127.0.0.1:$PORT_big/health"
 fi
+# B10's site: the same data_path, and the same metadata copied into a
+# throwaway PostgreSQL (started as tests/e2e/pg.sh starts the tests' own,
+# fsync off: B1 and B4 only read the metadata), so the same token and
+# databases answer there.  Its CPU per request counts the PostgreSQL
+# server's processes too.
+if want B10; then
+	pg_start
+	pg_createdb bench_meta
+	sed 's|^database_url = .*|database_url = "'"$(pg_url bench_meta)"'"|' "$CONF" >"$T/ayb-pg.conf"
+	lighttpd_start pg "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-pg.conf")"
+	PG_URL_SITE=http://127.0.0.1:$PORT_pg
+	wait_ok "$PG_URL_SITE/health"
+	# The first request that reaches the store creates its schema (the
+	# token is not there yet: 401).
+	curl -s -o /dev/null -H "$AUTH" --data-binary 'SELECT 1' "$PG_URL_SITE/v1/bench/point.sqlite/query"
+	for tbl in entity database api_token entity_database_permission; do
+		sqlite3 -csv "$T/data/ayb.sqlite" "SELECT * FROM $tbl" |
+			pg_psql bench_meta -c "\\copy $tbl FROM STDIN WITH (FORMAT csv)" ||
+			bail "B10: cannot copy the table $tbl to PostgreSQL"
+	done
+	[ "$(curl -s -H "$AUTH" --data-binary 'SELECT * FROM t WHERE id = 54321' \
+		"$PG_URL_SITE/v1/bench/point.sqlite/query")" = "$(cat "$T/www/point.json")" ] ||
+		bail "B10: the PostgreSQL site does not answer the point query"
+	PID_pgserver=$(head -1 "$PG_DIR/data/postmaster.pid")
+fi
 if want B1; then
 	lighttpd_start off "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-off.conf")"
 	wait_ok "http://127.0.0.1:$PORT_off/health"
@@ -362,7 +387,7 @@ QUERY=/v1/bench/point.sqlite/query
 
 if [ -n "$PAUSE" ]; then
 	{
-		echo "URL=$URL FLOOR=$FLOOR OFF=http://127.0.0.1:${PORT_off:-} BIG=http://127.0.0.1:${PORT_big:-}"
+		echo "URL=$URL FLOOR=$FLOOR OFF=http://127.0.0.1:${PORT_off:-} BIG=http://127.0.0.1:${PORT_big:-} PG=http://127.0.0.1:${PORT_pg:-}"
 		echo "LIGHTTPD_PIDS='$LIGHTTPD_PIDS' AYB_PID=$PID_ayb T=$T"
 		echo "BENCH_TOKEN=$TOKEN BENCH_SQL='$POINT_SQL' BENCH_IDS=10000-99999 LUA=$LUA"
 	} >"$T/servers.env"
@@ -453,6 +478,33 @@ for r in $(seq "$RUNS"); do
 		"$INSERT_LOOP" "$T/floor-ins.sqlite" "$SECS" "$BENCH_SQL" >>"$T/res/b4.floor" ||
 			bail "insert-loop failed"
 		say "round $r: B4 $(tail -1 "$T/res/b4.ayb" | cut -d' ' -f1) req/s"
+	fi
+	if want B10; then
+		# B1 and B4 on the PostgreSQL site, each side by side with the
+		# same on the SQLite site, the order reversed every other round.
+		export BENCH_SQL=$POINT_SQL BENCH_IDS=10000-99999
+		for u in "$URL" "$PG_URL_SITE"; do
+			wrk -t2 -c32 -d1s -s "$LUA" "$u$QUERY" >/dev/null 2>&1
+		done
+		for s in $([ $((r % 2)) -eq 1 ] && echo sqlite pg || echo pg sqlite); do
+			if [ "$s" = pg ]; then
+				wrk_run "$T/res/b10.b1.pg" 32 "$PG_URL_SITE$QUERY" "$PID_pg $PID_pgserver" "$LUA"
+			else
+				wrk_run "$T/res/b10.b1.sqlite" 32 "$URL$QUERY" "$PID_ayb" "$LUA"
+			fi
+		done
+		export BENCH_SQL="INSERT INTO ins (v) VALUES ('one row of the insert benchmark')"
+		unset BENCH_IDS
+		for s in $([ $((r % 2)) -eq 1 ] && echo sqlite pg || echo pg sqlite); do
+			if [ "$s" = pg ]; then
+				wrk_run "$T/res/b10.b4.pg" 8 "$PG_URL_SITE/v1/bench/ins.sqlite/query" \
+					"$PID_pg $PID_pgserver" "$LUA"
+			else
+				wrk_run "$T/res/b10.b4.sqlite" 8 "$URL/v1/bench/ins.sqlite/query" "$PID_ayb" "$LUA"
+			fi
+		done
+		say "round $r: B10 B1 $(tail -1 "$T/res/b10.b1.pg" | cut -d' ' -f1) req/s," \
+			"B4 $(tail -1 "$T/res/b10.b4.pg" | cut -d' ' -f1) req/s"
 	fi
 	if want B9; then
 		b9_rows=$(sqlite3 "$(readlink "$T/data/databases/bench/b9.sqlite/current")/b9.sqlite" \
@@ -643,6 +695,17 @@ if want B7; then
 	h=$(median <"$T/res/b7.health") q=$(median <"$T/res/b7.query")
 	row "B7 first request, plain CGI: GET /health" "$(fmt "$h" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$h" '<=' 20)"
 	row "B7 first request, plain CGI: point query" "$(fmt "$q" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$q" '<=' 20)"
+fi
+if want B10; then
+	for b in b1 b4; do
+		r=$(ratios "$T/res/b10.$b.pg" "$T/res/b10.$b.sqlite" 1 | median)
+		c=$(ratios "$T/res/b10.$b.sqlite" "$T/res/b10.$b.pg" 5 | median)
+		name="B10 B1 point query, metadata in PostgreSQL"
+		[ $b = b4 ] && name="B10 B4 one-row INSERT, metadata in PostgreSQL"
+		row "$name" "$(wrk_cell "$T/res/b10.$b.pg" latency)" \
+			"SQLite metadata: $(wrk_cell "$T/res/b10.$b.sqlite" latency)" \
+			"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
+	done
 fi
 if want B9; then
 	a=$(median <"$T/res/b9.batch") f=$(median <"$T/res/b9.single")

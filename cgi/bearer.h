@@ -5,14 +5,17 @@
 #include "app.h"
 #include "request.h"
 
-/* Bearer token required: "Authorization: Bearer <token>".  Returns 0 with
- * *c filled (free with ayb_app_caller_free), or -1 with err (401 for a
- * missing, malformed or invalid token). */
-int fcgi_bearer_required(struct ayb_app_ctx *ctx, const struct fcgi_request *req,
-			 struct ayb_app_caller *c, struct ayb_err *err);
-/* No Authorization header: anonymous.  A present but invalid one is an
- * error, never downgraded to anonymous. */
-int fcgi_bearer_optional(struct ayb_app_ctx *ctx, const struct fcgi_request *req,
-			 struct ayb_app_caller *c, struct ayb_err *err);
+/* The longest token fcgi_bearer_optional copies, NUL included. */
+#define FCGI_BEARER_MAX 128
+
+/* Bearer token required: "Authorization: Bearer <token>".  Returns the
+ * token (in req's header), or NULL with err (401) for a missing or
+ * malformed header. */
+const char *fcgi_bearer_required(const struct fcgi_request *req, struct ayb_err *err);
+/* The token of an optional header, trimmed, copied to buf; NULL without err
+ * when there is no header (anonymous), NULL with err when there is one
+ * that is malformed: never downgraded to anonymous. */
+const char *fcgi_bearer_optional(const struct fcgi_request *req, char buf[FCGI_BEARER_MAX],
+				 struct ayb_err *err);
 
 #endif

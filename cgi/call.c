@@ -12,16 +12,18 @@ int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
 {
 	struct ayb_err err = { 0 };
 	const struct fcgi_segment *seg = c->req->seg;
+	const char *token = NULL;
+	char buf[FCGI_BEARER_MAX];
 	int rc = 0;
 
 	switch (rt->auth) {
 	case FCGI_AUTH_NONE:
 		break;
 	case FCGI_AUTH_OPTIONAL:
-		rc = fcgi_bearer_optional(c->app, c->req, &c->caller, &err);
+		token = fcgi_bearer_optional(c->req, buf, &err);
 		break;
 	case FCGI_AUTH_REQUIRED:
-		rc = fcgi_bearer_required(c->app, c->req, &c->caller, &err);
+		token = fcgi_bearer_required(c->req, &err);
 		break;
 	case FCGI_AUTH_COOKIE:
 		/* The session answers its own failures with a page. */
@@ -29,12 +31,19 @@ int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
 			return -1;
 		break;
 	}
-	if (rc == 0 && rt->target != FCGI_TARGET_NONE) {
-		if (rt->target == FCGI_TARGET_API)
-			seg++;
+	if (err.kind)
+		rc = -1;
+	if (rt->target == FCGI_TARGET_API)
+		seg++;
+	/* A token and a database: both from the store in one statement. */
+	if (rc == 0 && token && rt->target != FCGI_TARGET_NONE)
+		rc = ayb_app_caller_target(c->app, token, seg[0].s, seg[0].len, seg[1].s,
+					   seg[1].len, &c->caller, &c->target, &err);
+	else if (rc == 0 && token)
+		rc = ayb_app_caller_from_token(c->app, token, &c->caller, &err);
+	else if (rc == 0 && rt->target != FCGI_TARGET_NONE)
 		rc = ayb_app_target_find(c->app, seg[0].s, seg[0].len, seg[1].s, seg[1].len,
 					 &c->caller, &c->target, &err);
-	}
 	if (rc < 0) {
 		if (c->ui)
 			ui_target_failed(c->ui, &err);

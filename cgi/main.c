@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -56,9 +57,20 @@ static int serving = -1;
 static pthread_t main_thread;
 static int devnull = -1;
 
+/* A request's input, with what the request has read of it. */
+struct fcgx_in {
+	FCGX_Stream *stream;
+	unsigned long long got;
+};
+
 static int fcgx_read(void *ctx, char *p, size_t n)
 {
-	return FCGX_GetStr(p, n > 1 << 30 ? 1 << 30 : (int)n, ctx);
+	struct fcgx_in *in = ctx;
+	int got = FCGX_GetStr(p, n > 1 << 30 ? 1 << 30 : (int)n, in->stream);
+
+	if (got > 0)
+		in->got += (unsigned long long)got;
+	return got;
 }
 
 static int fcgx_write(void *ctx, const char *p, size_t n)
@@ -123,6 +135,36 @@ static void adopt_activated_socket(void)
 	unsetenv("LISTEN_FDNAMES");
 }
 
+/* Input read past the body to end a request: the web server sends none,
+ * so any is a reason to leave the close to libfcgi. */
+#define DRAIN_MAX 4096
+
+/* Ends a request whose body `in` has been read from.  libfcgi's close
+ * otherwise shuts the socket down and waits for the web server to close
+ * its end (a poll, a sleep and a wake-up per request), which only keeps
+ * unread input from making the close reset the connection before the
+ * answer is read.  When the request read its whole body, all that is left
+ * is the web server's end of input, sent at once: read it, and the socket
+ * closes at once.  A body left unread (a request refused before reading
+ * it) keeps libfcgi's close, so no thread ever waits on a slow client's
+ * bytes here. */
+static void finish_request(FCGX_Request *r, const struct fcgx_in *in)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->envp);
+	unsigned long long len = 0;
+	char sink[DRAIN_MAX];
+	int n;
+
+	for (; cl && *cl >= '0' && *cl <= '9' && len < ULLONG_MAX / 10; cl++)
+		len = len * 10 + (unsigned long long)(*cl - '0');
+	if (r->in && (!cl || !*cl) && in->got >= len) {
+		n = FCGX_GetStr(sink, sizeof(sink), r->in);
+		if (n == 0 && FCGX_HasSeenEOF(r->in) && !FCGX_GetError(r->in))
+			FCGX_Detach(r);
+	}
+	FCGX_Finish_r(r);
+}
+
 static void *request_loop(void *arg)
 {
 	struct request_thread *t = arg;
@@ -136,6 +178,7 @@ static void *request_loop(void *arg)
 		t->failed = 1;
 	while (!t->failed && !atomic_load(&stopping)) {
 		struct ayb_sink out, log;
+		struct fcgx_in in;
 
 		pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
 		rc = FCGX_Accept_r(&r);
@@ -148,10 +191,11 @@ static void *request_loop(void *arg)
 			}
 			break;
 		}
+		in = (struct fcgx_in){ r.in, 0 };
 		out = (struct ayb_sink){ fcgx_write, r.out };
 		log = (struct ayb_sink){ fcgx_write, r.err };
-		fcgi_serve(&t->sites, r.envp, fcgx_read, r.in, out, log);
-		FCGX_Finish_r(&r);
+		fcgi_serve(&t->sites, r.envp, fcgx_read, &in, out, log);
+		finish_request(&r, &in);
 	}
 	/* The whole process stops with the first thread that cannot go on. */
 	if (t->failed)

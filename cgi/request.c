@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,4 +145,26 @@ int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
 		return ayb_err_set(err, AYB_E_INVALID,
 				   "Request body is shorter than its Content-Length");
 	return 0;
+}
+
+long fcgi_request_read_some(struct fcgi_request *req, char *p, size_t n, struct ayb_err *err)
+{
+	long long left;
+	int got;
+
+	if (!req->body_read || req->content_length < 0)
+		return ayb_err_set(err, AYB_E_INVALID, "The request needs a Content-Length");
+	left = req->content_length - req->body_got;
+	if (left <= 0)
+		return 0;
+	if ((long long)n > left)
+		n = (size_t)left;
+	if (n > INT_MAX)
+		n = INT_MAX;
+	got = req->body_read(req->body_in, p, n);
+	if (got <= 0)
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "Request body is shorter than its Content-Length");
+	req->body_got += got;
+	return got;
 }

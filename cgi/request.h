@@ -24,6 +24,11 @@ struct fcgi_request {
 	long long content_length; /* -1 when absent or empty */
 	char *body;              /* NUL-terminated; owned; NULL until read */
 	size_t body_len;
+	/* A route that streams its body (an import) reads it itself, with
+	 * fcgi_request_read_some; these are set for it and NULL otherwise. */
+	int (*body_read)(void *ctx, char *p, size_t n);
+	void *body_in;
+	long long body_got;
 };
 
 /* Fills req from params (REQUEST_METHOD, REQUEST_URI, CONTENT_LENGTH).
@@ -45,5 +50,10 @@ const char *fcgi_request_header(const struct fcgi_request *req, const char *name
 int fcgi_request_read_body(struct fcgi_request *req, size_t limit,
 			   int (*read)(void *ctx, char *p, size_t n), void *ctx,
 			   struct ayb_err *err);
+
+/* Up to n bytes more of a streamed body (at most CONTENT_LENGTH in all):
+ * how many, 0 at its end, or -1 with err (400) when the body is shorter
+ * than its Content-Length, has none, or the route does not stream. */
+long fcgi_request_read_some(struct fcgi_request *req, char *p, size_t n, struct ayb_err *err);
 
 #endif

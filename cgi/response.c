@@ -1,8 +1,10 @@
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "response.h"
 
@@ -225,8 +227,57 @@ void fcgi_response_log_error(struct fcgi_response *r, const struct ayb_err *err)
 		set_log(r, "", err);
 }
 
+void fcgi_response_file(struct fcgi_response *r, int fd, unsigned long long size,
+			const char *content_type, const char *filename)
+{
+	struct ayb_sink out;
+	struct ayb_err err = { 0 };
+	char len[32], *disp = ayb_fmt("attachment; filename=\"%s\"", filename);
+	char *buf = malloc(FCGI_STREAM_THRESHOLD);
+	unsigned long long sent = 0;
+	ssize_t got;
+
+	if (!disp || !buf) {
+		ayb_err_oom(&err);
+		fcgi_response_error(r, &err);
+		goto out;
+	}
+	snprintf(len, sizeof(len), "%llu", size);
+	fcgi_response_header(r, "Content-Disposition", disp);
+	fcgi_response_header(r, "Content-Length", len);
+	fcgi_response_header(r, "Cache-Control", "no-store");
+	fcgi_response_header(r, "X-Content-Type-Options", "nosniff");
+	out = fcgi_response_stream(r, 200);
+	r->content_type = content_type;
+	while (sent < size && !r->failed) {
+		do
+			got = read(fd, buf, FCGI_STREAM_THRESHOLD);
+		while (got < 0 && errno == EINTR);
+		if (got <= 0) {
+			ayb_err_set(&err, AYB_E_INTERNAL, "Cannot read the file to send: %s",
+				    got < 0 ? strerror(errno) : "it ended early");
+			fcgi_response_abort(r, &err);
+			break;
+		}
+		sent += (unsigned long long)got;
+		ayb_sink_write(&out, buf, (size_t)got);
+	}
+out:
+	ayb_err_clear(&err);
+	free(buf);
+	free(disp);
+}
+
 void fcgi_response_finish(struct fcgi_response *r)
 {
+	char len[24];
+
+	/* A whole answer says its length, so the web server passes it on as
+	 * it is instead of re-framing it in chunks. */
+	if (!r->sent && r->status >= 200 && r->status != 204 && r->status != 304) {
+		snprintf(len, sizeof(len), "%zu", r->body.len);
+		fcgi_response_header(r, "Content-Length", len);
+	}
 	if (!r->sent)
 		send_head(r);
 	emit(r, r->body.data ? r->body.data : "", r->body.len);

@@ -63,6 +63,13 @@ void fcgi_response_log_error(struct fcgi_response *r, const struct ayb_err *err)
 /* A JSON string, or null for NULL (a new item the caller adds to a tree). */
 cJSON *fcgi_json_string_or_null(const char *s);
 
+/* Answers 200 with the open file fd (size bytes, read from where it
+ * stands) as an attachment named `filename` of `content_type` (static),
+ * streamed in fixed pieces whatever its size.  A read error after the
+ * headers went out cuts the body short (Content-Length tells the client). */
+void fcgi_response_file(struct fcgi_response *r, int fd, unsigned long long size,
+			const char *content_type, const char *filename);
+
 /* Writes whatever is still pending (headers and buffered body). */
 void fcgi_response_finish(struct fcgi_response *r);
 

@@ -47,6 +47,11 @@ static const struct fcgi_route routes[] = {
 	{ "GET", P("v1", "*", "*", "list_snapshots"), api_list_snapshots, 0, 1, BEARER, API_DB },
 	{ "POST", P("v1", "*", "*", "restore_snapshot"), api_restore_snapshot, TEXT_LIMIT, 1,
 	  BEARER, API_DB },
+	{ "GET", P("v1", "*", "*", "export"), api_export, 0, 1, BEARER, API_DB },
+	/* The body streams to a file (README "The HTTP API": import); its
+	 * limit is isolation.max_file_size_mb, checked as it arrives. */
+	{ "POST", P("v1", "*", "*", "import"), api_import, FCGI_BODY_STREAMED, 1, BEARER,
+	  API_DB },
 	/* The web UI (README "Web UI").  The most specific pattern wins (see
 	 * fcgi_route_find), so /{entity} and /{entity}/{database} never hide
 	 * the API or the fixed pages, wherever they sit in this table. */
@@ -79,6 +84,8 @@ static const struct fcgi_route routes[] = {
 	{ "GET", P("*", "*", "snapshots"), ui_snapshots, 0, 1, COOKIE, UI_DB },
 	{ "POST", P("*", "*", "restore_snapshot"), ui_restore_snapshot, FORM_LIMIT, 1, COOKIE,
 	  UI_DB },
+	{ "GET", P("*", "*", "export"), ui_export, 0, 1, COOKIE, UI_DB },
+	{ "POST", P("*", "*", "import"), ui_import, FCGI_BODY_STREAMED, 1, COOKIE, UI_DB },
 };
 
 /* 0 when rt does not match req, else 1 + the number of literal (non-"*")

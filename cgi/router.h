@@ -33,6 +33,10 @@ struct fcgi_route {
 	enum fcgi_target target;
 };
 
+/* The body_limit of a route whose handler reads the body itself, as a
+ * stream (fcgi_request_read_some), and enforces its own limit. */
+#define FCGI_BODY_STREAMED ((size_t)-1)
+
 /* The route for req, or NULL (the caller answers 404 with no body). */
 const struct fcgi_route *fcgi_route_find(const struct fcgi_request *req);
 

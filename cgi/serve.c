@@ -116,8 +116,11 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 		fcgi_response_error(&resp, &err);
 		goto out;
 	}
-	if (route->body_limit &&
-	    fcgi_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
+	if (route->body_limit == FCGI_BODY_STREAMED) {
+		req.body_read = read;
+		req.body_in = in;
+	} else if (route->body_limit &&
+		   fcgi_request_read_body(&req, route->body_limit, read, in, &err) < 0) {
 		fcgi_response_error(&resp, &err);
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -149,6 +150,56 @@ struct call {
 	cJSON **json;              /* when set, the parsed success body */
 };
 
+/* Sends req with the caller's token as `token` says and checks the
+ * answer's status; on success *json (when not NULL) is the parsed body,
+ * freed by the caller with cJSON_Delete. */
+static int perform(struct client *c, struct client_http_request *req, enum token_use token,
+		   long expected, cJSON **json)
+{
+	struct client_http_response resp;
+	int rc = -1;
+
+	c->err_type[0] = '\0';
+	if (json)
+		*json = NULL;
+	if (token == TOKEN_REQUIRED && !c->token)
+		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
+				      "Calling endpoint that requires client API token, but none "
+				      "provided");
+	if (token != TOKEN_NEVER && c->token) {
+		if (strpbrk(c->token, "\r\n"))
+			return client_err_set(&c->err, CLIENT_EXIT_USAGE,
+					      "The API token must not contain a line break");
+		req->token = c->token;
+	}
+	if (client_http_perform(req, &resp, &c->err) < 0)
+		return -1;
+	if (resp.status != expected) {
+		cJSON *j = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
+					 : NULL;
+		const cJSON *type = j ? cJSON_GetObjectItemCaseSensitive(j, "type") : NULL;
+
+		if (type && cJSON_IsString(type))
+			snprintf(c->err_type, sizeof(c->err_type), "%s", type->valuestring);
+		cJSON_Delete(j);
+		client_err_from_response(&c->err, resp.status, resp.body.data, resp.body.len);
+		goto out;
+	}
+	if (json) {
+		*json = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
+				      : NULL;
+		if (!*json) {
+			bad_response(c, resp.body.len ? "the body is not valid JSON"
+						      : "the body is empty");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	ayb_buf_free(&resp.body);
+	return rc;
+}
+
 /* Makes the request and checks the answer.  On success *call->json (if
  * asked for) is the parsed body, freed by the caller with cJSON_Delete. */
 static int api_call(struct client *c, const struct call *call)
@@ -162,48 +213,8 @@ static int api_call(struct client *c, const struct call *call)
 		.body_len = call->body_len,
 		.content_type = call->content_type,
 	};
-	struct client_http_response resp;
-	int rc = -1;
 
-	c->err_type[0] = '\0';
-	if (call->json)
-		*call->json = NULL;
-	if (call->token == TOKEN_REQUIRED && !c->token)
-		return client_err_set(&c->err, CLIENT_EXIT_FAIL,
-				      "Calling endpoint that requires client API token, but none "
-				      "provided");
-	if (call->token != TOKEN_NEVER && c->token) {
-		if (strpbrk(c->token, "\r\n"))
-			return client_err_set(&c->err, CLIENT_EXIT_USAGE,
-					      "The API token must not contain a line break");
-		req.token = c->token;
-	}
-	if (client_http_perform(&req, &resp, &c->err) < 0)
-		return -1;
-	if (resp.status != call->expected) {
-		cJSON *json = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
-					    : NULL;
-		const cJSON *type = json ? cJSON_GetObjectItemCaseSensitive(json, "type") : NULL;
-
-		if (type && cJSON_IsString(type))
-			snprintf(c->err_type, sizeof(c->err_type), "%s", type->valuestring);
-		cJSON_Delete(json);
-		client_err_from_response(&c->err, resp.status, resp.body.data, resp.body.len);
-		goto out;
-	}
-	if (call->json) {
-		*call->json = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
-					    : NULL;
-		if (!*call->json) {
-			bad_response(c, resp.body.len ? "the body is not valid JSON"
-						      : "the body is empty");
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	ayb_buf_free(&resp.body);
-	return rc;
+	return perform(c, &req, call->token, call->expected, call->json);
 }
 
 /* The text of b, or NULL after saying "Out of memory" when it ran out. */
@@ -932,6 +943,114 @@ out:
 	return rc;
 }
 
+/* ---- export and import -------------------------------------------------------- */
+
+/* 1 for SQL: --format sql, or no --format and a FILE ending in .sql. */
+static int sql_format(struct client *c)
+{
+	const char *format = arg(c, "format"), *file = arg(c, "file");
+	size_t n = strlen(file);
+
+	if (format)
+		return strcmp(format, "sql") == 0;
+	return n > 4 && strcmp(file + n - 4, ".sql") == 0;
+}
+
+/* Sends or fetches the file of an export or an import, with a progress
+ * bar on a terminal. */
+static int transfer(struct client *c, struct client_http_request *req, const char *verb)
+{
+	struct client_progress p = { NULL, 0, 0 };
+	char what[256];
+	int rc;
+
+	snprintf(what, sizeof(what), "%s %s", verb, db_arg(c));
+	p.what = what;
+	if (c->tty_err) {
+		req->progress = client_progress_update;
+		req->progress_ctx = &p;
+	}
+	rc = perform(c, req, TOKEN_REQUIRED, 200, NULL);
+	client_progress_end(&p);
+	return rc;
+}
+
+/* The answer goes to a temporary file beside FILE, renamed over it once
+ * complete: a failed export leaves no half file behind. */
+static int cmd_export_database(struct client *c)
+{
+	const char *file = arg(c, "file");
+	int sql = sql_format(c);
+	char *path = db_path(c, sql ? "export?format=sql" : "export");
+	char *tmp = path ? ayb_fmt("%s.XXXXXX", file) : NULL;
+	struct client_http_request req = { .method = "GET", .base_url = c->url };
+	FILE *out = NULL;
+	int fd = -1, rc = -1;
+
+	if (!path || !tmp) {
+		rc = path ? oom(c) : -1;
+		goto out;
+	}
+	req.path = path;
+	if ((fd = mkstemp(tmp)) < 0 || !(out = fdopen(fd, "wb"))) {
+		client_err_set(&c->err, CLIENT_EXIT_FAIL, "Cannot create %s: %s", tmp,
+			       strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		goto out;
+	}
+	req.download = out;
+	rc = transfer(c, &req, "Exporting");
+	if (fclose(out) != 0 && rc == 0)
+		rc = client_err_set(&c->err, CLIENT_EXIT_FAIL, "Cannot write %s: %s", file,
+				    strerror(errno));
+	if (rc == 0 && rename(tmp, file) < 0)
+		rc = client_err_set(&c->err, CLIENT_EXIT_FAIL, "Cannot write %s: %s", file,
+				    strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	else
+		rc = emitf(c, "Exported %s to %s\n", db_arg(c), file);
+out:
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+static int cmd_import_database(struct client *c)
+{
+	const char *file = arg(c, "file");
+	int sql = sql_format(c);
+	char *path = db_path(c, "import");
+	struct client_http_request req = {
+		.method = "POST",
+		.base_url = c->url,
+		.content_type = sql ? "application/sql" : "application/octet-stream",
+	};
+	struct stat st;
+	FILE *in = NULL;
+	int rc = -1;
+
+	if (!path)
+		return -1;
+	req.path = path;
+	if (!(in = fopen(file, "rb")) || fstat(fileno(in), &st) < 0 || !S_ISREG(st.st_mode)) {
+		client_err_set(&c->err, CLIENT_EXIT_FAIL, "Cannot read %s: %s", file,
+			       in ? "not a regular file" : strerror(errno));
+		goto out;
+	}
+	req.upload = in;
+	req.upload_size = (long long)st.st_size;
+	rc = transfer(c, &req, "Importing");
+	if (rc == 0)
+		rc = emitf(c, "Imported %s into %s\n", file, db_arg(c));
+out:
+	if (in)
+		fclose(in);
+	free(path);
+	return rc;
+}
+
 static int cmd_list_tokens(struct client *c)
 {
 	static const struct list_view v = {
@@ -994,6 +1113,8 @@ static int (*const handlers[CMD_COUNT])(struct client *) = {
 	[CMD_FORK_DATABASE] = cmd_fork_database,
 	[CMD_LIST_TOKENS] = cmd_list_tokens,
 	[CMD_REVOKE_TOKEN] = cmd_revoke_token,
+	[CMD_EXPORT_DATABASE] = cmd_export_database,
+	[CMD_IMPORT_DATABASE] = cmd_import_database,
 };
 
 /* ---- resolution order (client_config.c) ------------------------------------ */

@@ -6,6 +6,7 @@
 #define AYB_CLI_CLIENT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -122,6 +123,8 @@ enum client_cmd {
 	CMD_FORK_DATABASE,
 	CMD_LIST_TOKENS,
 	CMD_REVOKE_TOKEN,
+	CMD_EXPORT_DATABASE,
+	CMD_IMPORT_DATABASE,
 	CMD_COUNT,
 };
 
@@ -213,11 +216,22 @@ struct client_http_request {
 	const char *body;          /* POST/PATCH body; NULL sends an empty one */
 	size_t body_len;
 	const char *content_type;  /* NULL: no Content-Type header */
+	/* A file to send instead of body (upload_size bytes from where it
+	 * stands), and one that takes a successful (2xx) answer's body
+	 * instead of the response buffer; both streamed, never held whole. */
+	FILE *upload;
+	long long upload_size;
+	FILE *download;
+	/* Called as bytes go up or come down (done of total, 0 when unknown);
+	 * NULL: not called. */
+	void (*progress)(void *ctx, long long done, long long total);
+	void *progress_ctx;
 };
 
 struct client_http_response {
 	long status;
 	struct ayb_buf body;       /* owned; free with ayb_buf_free */
+	int download_failed;       /* writing the download failed (errno kept) */
 };
 
 /* Checks that url is an absolute http(s) URL before anything is sent. */
@@ -232,6 +246,27 @@ int client_http_add_segment(struct ayb_buf *path, const char *segment);
  * failures set err and return -1. */
 int client_http_perform(const struct client_http_request *req,
 			struct client_http_response *resp, struct client_err *err);
+
+/* ---- progress (client_progress.c) ---------------------------------------- */
+
+/* Files smaller than this move without a progress bar. */
+#define CLIENT_PROGRESS_MIN (1LL << 20)
+
+struct client_progress {
+	const char *what;          /* "Exporting entity/db" */
+	int percent;
+	int drawn;                 /* a line is on the terminal */
+};
+
+/* The bar's text: "<what> [####....]  45% 12.3 MiB / 27.0 MiB". */
+void client_progress_line(char *out, size_t len, const char *what, long long done,
+			  long long total);
+/* client_http_request's progress callback (ctx: a struct client_progress):
+ * redraws the line on stderr when the percentage changes, for a total of
+ * at least CLIENT_PROGRESS_MIN.  The caller checks stderr is a terminal. */
+void client_progress_update(void *ctx, long long done, long long total);
+/* Ends the line, if one was drawn. */
+void client_progress_end(struct client_progress *p);
 
 /* ---- the interactive session (client_interactive.c) ----------------------- */
 

@@ -45,6 +45,7 @@ static const char *const sharing_levels[] = {"no-access", "read-only", "read-wri
 					     NULL};
 static const char *const entity_types[] = {"user", "organization", NULL};
 static const char *const formats[] = {"table", "csv", NULL};
+static const char *const file_formats[] = {"sqlite", "sql", NULL};
 
 #define FORMAT_ARG                                                                     \
 	{ARG_OPT, "format", 0, "type", "The format in which to output the result", formats, \
@@ -155,6 +156,24 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		{ARG_POS, "fork_to", 1, NULL,
 		 "The new database (e.g., you/copy.sqlite), created private", NULL, NULL, 2},
 	}},
+	[CMD_EXPORT_DATABASE] = {"export_database",
+		"Download a copy of a database, as a file or as SQL", {
+		{ARG_POS, "database", 1, NULL,
+		 "The database to export (e.g., entity/database.sqlite)", NULL, NULL, 1},
+		{ARG_POS, "file", 1, NULL, "The file to write", NULL, NULL, 0},
+		{ARG_OPT, "format", 0, "format",
+		 "sqlite: the database file; sql: an SQL dump [default: sql for a FILE "
+		 "ending in .sql, else sqlite]", file_formats, NULL, 0},
+	}},
+	[CMD_IMPORT_DATABASE] = {"import_database",
+		"Replace a database with a database file or an SQL dump", {
+		{ARG_POS, "database", 1, NULL,
+		 "The database to replace (e.g., entity/database.sqlite)", NULL, NULL, 1},
+		{ARG_POS, "file", 1, NULL, "The file to send", NULL, NULL, 0},
+		{ARG_OPT, "format", 0, "format",
+		 "sqlite: a database file; sql: an SQL dump [default: sql for a FILE "
+		 "ending in .sql, else sqlite]", file_formats, NULL, 0},
+	}},
 	[CMD_LIST_TOKENS] = {"list_tokens", "List your active API tokens", {
 		FORMAT_ARG,
 	}},
@@ -169,7 +188,8 @@ static const enum client_cmd help_order[] = {
 	CMD_CREATE_DATABASE, CMD_UPDATE_DATABASE, CMD_QUERY, CMD_REGISTER, CMD_LOG_IN,
 	CMD_CONFIRM, CMD_LIST, CMD_UPDATE_PROFILE, CMD_PROFILE, CMD_SET_DEFAULT_URL,
 	CMD_SHARE, CMD_LIST_DATABASE_PERMISSIONS, CMD_DATABASE_DETAILS, CMD_LIST_SNAPSHOTS,
-	CMD_RESTORE_SNAPSHOT, CMD_FORK_DATABASE, CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
+	CMD_RESTORE_SNAPSHOT, CMD_FORK_DATABASE, CMD_EXPORT_DATABASE, CMD_IMPORT_DATABASE,
+	CMD_LIST_TOKENS, CMD_REVOKE_TOKEN,
 };
 
 /* The client options (before the command). */

@@ -3,6 +3,7 @@
  * fail. */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,13 +62,52 @@ int client_http_add_segment(struct ayb_buf *path, const char *segment)
 	return 0;
 }
 
+/* Where an answer's body goes: the download file once the status says
+ * success, else (an error's JSON) the buffer. */
+struct sink {
+	CURL *curl;
+	const struct client_http_request *req;
+	struct client_http_response *resp;
+};
+
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
-	struct ayb_buf *b = ctx;
+	struct sink *s = ctx;
+	long status = 0;
 
-	if (ayb_buf_add(b, p, size * n) < 0)
+	if (s->req->download) {
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			if (fwrite(p, size, n, s->req->download) != n) {
+				s->resp->download_failed = 1;
+				return 0;
+			}
+			return size * n;
+		}
+	}
+	if (ayb_buf_add(&s->resp->body, p, size * n) < 0)
 		return 0;  /* curl reports CURLE_WRITE_ERROR */
 	return size * n;
+}
+
+static size_t on_upload(char *p, size_t size, size_t n, void *ctx)
+{
+	const struct client_http_request *req = ctx;
+	size_t got = fread(p, size, n, req->upload);
+
+	return got == 0 && ferror(req->upload) ? CURL_READFUNC_ABORT : got;
+}
+
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct client_http_request *req = ctx;
+
+	if (req->upload)
+		req->progress(req->progress_ctx, (long long)ulnow, (long long)ultotal);
+	else
+		req->progress(req->progress_ctx, (long long)dlnow, (long long)dltotal);
+	return 0;
 }
 
 /* Errors that happen before the server has seen the request. */
@@ -93,11 +133,18 @@ static int is_connect_error(CURLcode rc)
 }
 
 static int transport_error(CURL *h, CURLcode rc, const char *errbuf, const char *base,
-			   struct ayb_buf *body, struct client_err *err)
+			   struct client_http_response *resp, struct client_err *err)
 {
+	struct ayb_buf *body = &resp->body;
 	const char *text = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 	long os_errno = 0;
 
+	if (rc == CURLE_WRITE_ERROR && resp->download_failed)
+		return client_err_set(err, CLIENT_EXIT_FAIL, "Cannot write the file: %s",
+				      strerror(errno));
+	if (rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_READ_ERROR)
+		return client_err_set(err, CLIENT_EXIT_FAIL, "Cannot read the file: %s",
+				      strerror(errno));
 	if (rc == CURLE_WRITE_ERROR && body->oom)
 		return client_err_set(err, CLIENT_EXIT_FAIL,
 				      "Out of memory while reading the response from %s", base);
@@ -123,6 +170,7 @@ int client_http_perform(const struct client_http_request *req,
 	size_t baselen = strlen(req->base_url);
 	const char *const *h;
 	CURL *curl = NULL;
+	struct sink sink = { NULL, req, resp };
 	CURLcode rc;
 	int ret = -1;
 
@@ -137,6 +185,7 @@ int client_http_perform(const struct client_http_request *req,
 	curl = curl_easy_init();
 	if (!curl)
 		goto oom;
+	sink.curl = curl;
 
 #define ADD_HEADER(s)                                   \
 	do {                                            \
@@ -185,11 +234,21 @@ int client_http_perform(const struct client_http_request *req,
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "ayb-c/" PACKAGE_VERSION);
 	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp->body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+	if (req->progress) {
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, req);
+	}
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(req->method, "DELETE") == 0) {
 		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "DELETE");
+	} else if (req->upload) {
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->upload_size);
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_upload);
+		curl_easy_setopt(curl, CURLOPT_READDATA, req);
 	} else {
 		/* Always a body, even an empty one: with it curl sends a
 		 * Content-Length, without which some servers answer 411. */
@@ -202,7 +261,7 @@ int client_http_perform(const struct client_http_request *req,
 	}
 	rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK) {
-		transport_error(curl, rc, errbuf, req->base_url, &resp->body, err);
+		transport_error(curl, rc, errbuf, req->base_url, resp, err);
 		ayb_buf_free(&resp->body);
 		goto out;
 	}

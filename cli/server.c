@@ -160,6 +160,16 @@ static char *lighttpd_conf(const struct ayb_config *cfg, const char *dir, const 
 		ayb_buf_adds(&b, "\"");
 	}
 	ayb_buf_adds(&b, " )\n)) )\n");
+	/* An import's body is a whole database (README "The HTTP API":
+	 * import), streamed on as it arrives rather than first spooled whole
+	 * to disk.  ayb-api.fcgi refuses one past isolation.max_file_size_mb
+	 * with its JSON error; lighttpd's limit sits well above that (twice,
+	 * and room for a form's headers).  Every other route keeps the small
+	 * limit. */
+	ayb_buf_printf(&b, "$HTTP[\"url\"] =~ \"^/(v1/)?[^/]+/[^/]+/import([?]|$)\" {\n"
+			   "  server.max-request-size = %lld\n"
+			   "  server.stream-request-body = 1\n}\n",
+		       (long long)cfg->isolation.max_file_size_mb * 2048 + 1024);
 	return ayb_buf_take(&b);
 }
 

@@ -61,6 +61,13 @@ int ayb_app_target_find(struct ayb_app_ctx *ctx, const char *entity, size_t elen
 			const char *db, size_t dlen, const struct ayb_app_caller *c,
 			struct ayb_app_target *t, struct ayb_err *err);
 void ayb_app_target_free(struct ayb_app_target *t);
+/* ayb_app_caller_from_token and then ayb_app_target_find for the caller
+ * it finds, with the same results and errors in the same order, but in one
+ * lookup of the store: an authenticated request's metadata in one read
+ * transaction.  Free *c and *t as after those two, also after a failure. */
+int ayb_app_caller_target(struct ayb_app_ctx *ctx, const char *token, const char *entity,
+			  size_t elen, const char *db, size_t dlen, struct ayb_app_caller *c,
+			  struct ayb_app_target *t, struct ayb_err *err);
 
 /* ---- accounts (app_account.c) ---------------------------------------- */
 
@@ -242,5 +249,42 @@ void ayb_oauth_grant_free(struct ayb_oauth_grant *g);
  * byte; a code presented a second time revokes the token it gave. */
 int ayb_app_oauth_token(struct ayb_app_ctx *ctx, const struct ayb_oauth_token_request *r,
 			struct ayb_oauth_grant *g, const char **code, struct ayb_err *err);
+/* ---- export and import (app_export.c, app_import.c) -------------------- */
+
+/* An export ready to stream: an open file no path names any more (the
+ * caller reads it from the start and closes it with ayb_export_close),
+ * its size, the name to offer and its media type (static). */
+struct ayb_export {
+	int fd;
+	uint64_t size;
+	char *filename;
+	const char *content_type;
+};
+/* A consistent copy of the database (sql: its SQL dump instead), for a
+ * caller who may read it (else 403), under the caller's and the database's
+ * query slots; errors as lib/db_copy.h says, with "Export" for what. */
+int ayb_app_export(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		   const struct ayb_app_target *t, int sql, struct ayb_export *out,
+		   struct ayb_err *err);
+void ayb_export_close(struct ayb_export *e);
+
+/* Where an import's bytes come from: up to n bytes into p; returns how
+ * many, 0 at the end, -1 with err set (the upload failed or is invalid). */
+typedef long ayb_app_read_fn(void *ctx, char *p, size_t n, struct ayb_err *err);
+
+/* Replaces the database with the file read from `read` (sql: an SQL dump
+ * to run on an empty database), for a caller who may manage it (else
+ * 403).  The bytes go to a new version directory as they arrive, never
+ * whole in memory, up to isolation.max_file_size_mb; the file is checked
+ * as untrusted (lib/import_check.h, then integrity and schema in a worker)
+ * and swapped in as a snapshot restore is.  On any failure the database is
+ * untouched.  Errors: Other (400) saying what is wrong with the file ("The
+ * file is not an SQLite database", "... is truncated ...", "The file is not
+ * an intact SQLite database: ...", "The database's schema is refused: ...",
+ * "The file is larger than the server allows ...", "The SQL dump was not
+ * imported: Statement <n>: ..."), the reader's, the worker's. */
+int ayb_app_import(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+		   const struct ayb_app_target *t, int sql, ayb_app_read_fn *read, void *rctx,
+		   struct ayb_err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "app_impl.h"
 #include "email.h"
 #include "slug.h"
 #include "token.h"
@@ -45,9 +46,18 @@ int ayb_app_caller_from_token(struct ayb_app_ctx *ctx, const char *text,
 	if (ayb_token_api_split(text, short_token, secret, err) < 0)
 		return -1;
 	rc = ayb_store_token_get(ctx->store, short_token, &a->token, &a->entity, err);
-	if (rc <= 0) {
-		if (rc == 0)
+	return ayb_app_token_accept(a, rc, short_token, secret, err);
+}
+
+int ayb_app_token_accept(struct ayb_app_caller *a, int found, const char *short_token,
+			 const char *secret, struct ayb_err *err)
+{
+	int rc = 0;
+
+	if (found <= 0) {
+		if (found == 0)
 			ayb_err_not_found_as(err, AYB_E_TOKEN_NOT_FOUND, short_token, "api_token");
+		ayb_app_caller_free(a);
 		return -1;
 	}
 	if (!ayb_token_hash_matches(a->token.hash, secret))

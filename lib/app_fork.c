@@ -9,6 +9,7 @@
 #include "db_copy.h"
 #include "fs.h"
 #include "layout.h"
+#include "slots.h"
 
 /* Fills the fork's first version directory with a copy of the source (or
  * leaves it empty when the source was never written) and makes it
@@ -18,19 +19,25 @@ static int fork_files(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		      const struct ayb_database *db, struct ayb_err *err)
 {
 	struct ayb_layout_file dst = { 0 };
+	struct ayb_slots slots;
 	int ret = -1;
 
-	if (ayb_layout_new_version(ctx->cfg->data_path, owner->slug, db->slug, &dst.dir, err) < 0)
+	/* A copy costs what a long query costs: it takes the same slots. */
+	if (ayb_slots_take(ctx->cfg->data_path, &ctx->cfg->isolation, a->entity.slug,
+			   t->owner.slug, t->db.slug, &slots, err) < 0)
 		return -1;
+	if (ayb_layout_new_version(ctx->cfg->data_path, owner->slug, db->slug, &dst.dir, err) < 0)
+		goto out;
 	if (!(dst.path = ayb_layout_version_file(dst.dir, db->slug, err)) ||
-	    ayb_db_copy(ctx->cfg, a->entity.slug, t->owner.slug, t->db.slug, &dst, err) < 0 ||
+	    ayb_db_copy(ctx->cfg, t->owner.slug, t->db.slug, &dst, "Fork", err) < 0 ||
 	    ayb_layout_swap(ctx->cfg->data_path, owner->slug, db->slug, dst.dir, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	if (ret < 0)
+	if (ret < 0 && dst.dir)
 		ayb_fs_remove_tree(dst.dir);
 	ayb_layout_file_free(&dst);
+	ayb_slots_release(&slots);
 	return ret;
 }
 

@@ -1,84 +1,73 @@
+/* Whole-database copies for forks and exports: the file by SQLite's backup
+ * API, or SQL text, made by a sandboxed worker into a directory of the
+ * caller's (lib/layout.c). */
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "db_copy.h"
 #include "disk.h"
 #include "engine.h"
 #include "fs.h"
-#include "slots.h"
 #include "worker.h"
 
-/* The copy's error as the caller of a fork or an export should read it:
- * SQLite's words come back as SnapshotError from the worker, which is not
- * a snapshot here. */
-static int copy_failed(struct ayb_err *err, const char *owner, const char *db,
-		       const struct ayb_layout_file *dst)
-{
-	const char *words = err->message ? err->message : "unknown error";
-	char *msg;
+typedef int task_fn(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err);
 
+/* A full disk is the server's 507; a limit or the worker's trouble keeps
+ * its class; SQLite's words about the file are the server's (500). */
+static void failed(const struct ayb_layout_file *dst, const char *what, struct ayb_err *err)
+{
 	if (ayb_disk_full(dst->dir))
-		return ayb_disk_full_error(err, "the copy of the database");
-	if (err->kind == AYB_E_SNAPSHOT)
-		msg = ayb_fmt("Cannot copy %s/%s: %s", owner, db, words);
-	else
-		msg = ayb_fmt("Copying %s/%s stopped: %s", owner, db, words);
-	if (!msg)
-		return ayb_err_oom(err);
-	if (err->kind == AYB_E_SNAPSHOT)
+		ayb_disk_full_error(err, "the copy of the database");
+	else if (err->kind == AYB_E_SNAPSHOT) {
 		err->kind = AYB_E_INTERNAL;
-	free(err->message);
-	err->message = msg;
-	return -1;
+		ayb_err_prefix(err, "%s failed", what);
+	} else {
+		ayb_err_prefix(err, "%s stopped", what);
+	}
 }
 
-int ayb_db_copy(const struct ayb_config *cfg, const char *caller, const char *owner,
-		const char *db, const struct ayb_layout_file *dst, struct ayb_err *err)
+static int take(const struct ayb_config *cfg, const char *entity, const char *db,
+		const struct ayb_layout_file *dst, const char *what, task_fn *task,
+		struct ayb_err *err)
 {
-	struct ayb_layout_file live = { 0 };
-	struct ayb_slots slots;
+	struct ayb_layout_file src;
 	int ret = -1;
 
-	if (ayb_layout_locate(cfg->data_path, owner, db, &live, err) < 0) {
-		/* No `current` yet: the database directory is being made. */
-		if (errno == ENOENT) {
-			ayb_err_clear(err);
-			ret = 0;
-		}
-		goto out;
-	}
-	if (access(live.path, F_OK) < 0) {
-		if (errno == ENOENT)
-			ret = 0;
-		else
-			ayb_err_set(err, AYB_E_INTERNAL, "Cannot copy %s/%s: %s", owner, db,
-				    strerror(errno));
-		goto out;
-	}
-	/* VACUUM INTO would make the file 0644 less the umask; a tenant's file
-	 * is owner-only, and SQLite fills an empty file it finds. */
-	if (ayb_fs_create_private(dst->path) < 0) {
+	if (ayb_layout_locate(cfg->data_path, entity, db, &src, err) < 0)
+		return -1;
+	src.db_type = ayb_engine_of_file(src.path);
+	/* The copy is owner-only as every tenant file (SQLite would make it
+	 * 0644 less the umask); an empty file is an empty database, which is
+	 * what a database never written copies as. */
+	if (task == ayb_worker_backup && ayb_fs_create_private(dst->path) < 0) {
 		if (ayb_disk_full_errno(errno))
 			ayb_disk_full_error(err, "the copy of the database");
 		else
-			ayb_err_set(err, AYB_E_INTERNAL, "Cannot copy %s/%s: %s", owner, db,
-				    strerror(errno));
-		goto out;
+			ayb_err_set(err, AYB_E_INTERNAL, "%s failed: cannot create the copy: %s",
+				    what, strerror(errno));
+	} else if (task == ayb_worker_backup && access(src.path, F_OK) < 0 && errno == ENOENT) {
+		ret = 0;
+	} else if (task(&cfg->isolation, &src, dst, err) == 0) {
+		ret = 0;
+	} else {
+		failed(dst, what, err);
 	}
-	if (ayb_slots_take(cfg->data_path, &cfg->isolation, caller, owner, db, &slots, err) < 0)
-		goto out;
-	live.db_type = ayb_engine_of_file(live.path);
-	if (ayb_worker_copy(&cfg->isolation, &live, dst, err) < 0)
-		copy_failed(err, owner, db, dst);
-	else
-		ret = 1;
-	ayb_slots_release(&slots);
-out:
-	ayb_layout_file_free(&live);
+	ayb_layout_file_free(&src);
 	return ret;
+}
+
+int ayb_db_copy(const struct ayb_config *cfg, const char *entity, const char *db,
+		const struct ayb_layout_file *dst, const char *what, struct ayb_err *err)
+{
+	return take(cfg, entity, db, dst, what, ayb_worker_backup, err);
+}
+
+int ayb_db_dump(const struct ayb_config *cfg, const char *entity, const char *db,
+		const struct ayb_layout_file *dst, const char *what, struct ayb_err *err)
+{
+	return take(cfg, entity, db, dst, what, ayb_worker_dump, err);
 }

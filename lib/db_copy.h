@@ -1,6 +1,8 @@
-/* A consistent copy of a hosted database's current file, made apart from
- * the live file: what a fork starts from (README "The HTTP API": forking a
- * database), and what anything else that hands out a whole database needs. */
+/* A hosted database's content taken out whole, consistently, while
+ * writers carry on: as a database file (an export, a fork) or as SQL text
+ * (an export with ?format=sql).  Never the live file mid-write: SQLite's
+ * backup API, or a dump read in one transaction, in a sandboxed worker
+ * (lib/worker.h) under the query limits. */
 #ifndef AYB_DB_COPY_H
 #define AYB_DB_COPY_H
 
@@ -8,21 +10,21 @@
 #include "error.h"
 #include "layout.h"
 
-/* Copies the current file of owner/db into dst->path, which must not exist
- * yet, in dst->dir (canonical paths; a directory the caller made under
- * data_path through lib/layout.h, such as a new version directory).  The
- * copy is SQLite's VACUUM INTO, consistent while writers carry on, run in a
- * sandboxed worker under the query limits (lib/worker.h), holding a slot
- * of `caller`'s (NULL: anonymous) and of the database's query caps for its
- * time, as a query does (lib/slots.h).
- * The copy is owner-only (0600), as every tenant file.
- * Returns 1 when dst->path was made, 0 when the database has no file yet
- * (created, never written: nothing is made), or -1 with err: the caps' 429,
- * a full disk 507, a limit of the query's (Other 400 "Copying <owner>/<db>
- * stopped: Query timed out: ..."), anything else Other (500) "Cannot copy
- * <owner>/<db>: <SQLite's words>".  A partial dst->path may be left behind
- * for the caller to remove with its directory. */
-int ayb_db_copy(const struct ayb_config *cfg, const char *caller, const char *owner,
-		const char *db, const struct ayb_layout_file *dst, struct ayb_err *err);
+/* Copies the current file of <entity>/<db> to dst->path (which must not
+ * exist; dst->dir holds it and is writable: an export's directory from
+ * ayb_layout_export_make, a fork's new version from
+ * ayb_layout_new_version).  A database never written has no file yet: the
+ * copy is then an empty file, which SQLite opens as an empty database.
+ * The copy is owner-only (0600).  The caller holds the query slots the
+ * copy takes (lib/slots.h), as for a query.  Errors: a full disk 507;
+ * ayb_layout_locate's; a limit reached (Other 400 "Query timed out: ..."),
+ * or the worker's trouble, with "<what> stopped: " in front; SQLite's words
+ * about the file (500) with "<what> failed: ". */
+int ayb_db_copy(const struct ayb_config *cfg, const char *entity, const char *db,
+		const struct ayb_layout_file *dst, const char *what, struct ayb_err *err);
+
+/* The same as SQL text, what sqlite3's `.dump` writes (lib/hosted_dump.h). */
+int ayb_db_dump(const struct ayb_config *cfg, const char *entity, const char *db,
+		const struct ayb_layout_file *dst, const char *what, struct ayb_err *err);
 
 #endif

@@ -140,6 +140,25 @@ int ayb_err_not_found(struct ayb_err *err, const char *id, const char *record_ty
 	return ayb_err_not_found_as(err, AYB_E_NOT_FOUND, id, record_type);
 }
 
+int ayb_err_prefix(struct ayb_err *err, const char *fmt, ...)
+{
+	char *what, *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	what = ayb_vfmt(fmt, ap);
+	va_end(ap);
+	if (!what)
+		return ayb_err_oom(err);
+	msg = ayb_fmt("%s: %s", what, err->message ? err->message : "unknown error");
+	free(what);
+	if (!msg)
+		return ayb_err_oom(err);
+	free(err->message);
+	err->message = msg;
+	return -1;
+}
+
 int ayb_err_oom(struct ayb_err *err)
 {
 	ayb_err_clear(err);

@@ -68,6 +68,12 @@ int ayb_err_not_found_as(struct ayb_err *err, enum ayb_err_kind kind, const char
 /* The same with AYB_E_NOT_FOUND (404).  Returns -1. */
 int ayb_err_not_found(struct ayb_err *err, const char *id, const char *record_type);
 
+/* Puts "<what>: " in front of err's message, keeping its class, so a
+ * failure reads "Failed to upload snapshot <key>: S3 answered ...".
+ * Returns -1. */
+int ayb_err_prefix(struct ayb_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Out of memory: AYB_E_INTERNAL, rendered "Out of memory".  Returns -1. */
 int ayb_err_oom(struct ayb_err *err);
 

@@ -1,6 +1,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -635,6 +636,46 @@ out:
 	return ret;
 }
 
+/* The backup API copies pages: no statement evaluates anything of the
+ * tenant's schema, and SQLite 3.40's VACUUM INTO on a read-only connection
+ * fails on a table with generated columns ("has 2 columns but 3 values
+ * were supplied").  One step copies every page inside one read
+ * transaction, so the copy is of one moment while writers carry on. */
+int ayb_hosted_backup(const char *src, const char *dst, const struct ayb_query_limits *lim,
+		      struct ayb_err *err)
+{
+	struct guard g;
+	sqlite3 *conn = NULL, *out = NULL;
+	sqlite3_backup *b;
+	sqlite3_int64 heap_was;
+	int rc, ret = -1;
+
+	if (own_open(src, &g, lim, &conn, &heap_was, err) < 0)
+		goto out;
+	rc = sqlite3_open_v2(dst, &out, OPEN_FLAGS | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_EXCLUSIVE, NULL);
+	if (rc != SQLITE_OK) {
+		own_error(&g, out, rc, err);
+		goto out;
+	}
+	if (!(b = sqlite3_backup_init(out, "main", conn, "main"))) {
+		own_error(&g, out, sqlite3_extended_errcode(out), err);
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	/* The step's error, its message and its errno are the destination's. */
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		own_error(&g, out, sqlite3_extended_errcode(out), err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (sqlite3_close(out) != SQLITE_OK && ret == 0)
+		ret = own_error(&g, NULL, SQLITE_IOERR, err);
+	own_end(conn, NULL, heap_was);
+	return ret;
+}
+
 /* Opens the file with the guards README "Isolation" lists.  Differences from
  * ayb: no SQLITE_OPEN_URI (a file name is never a URI here, so nothing in a
  * slug can act as a URI parameter), SQLITE_OPEN_NOFOLLOW, and the
@@ -1212,5 +1253,182 @@ out:
 	}
 	if (g.lim->heap_bytes)
 		heap_limit_leave();
+	return ret;
+}
+
+/* ---- whole-file work written elsewhere ------------------------------------- */
+
+int ayb_hosted_own(const char *path, const struct ayb_query_limits *lim,
+		   ayb_hosted_own_fn *fn, void *ctx, struct ayb_err *err)
+{
+	struct guard g;
+	sqlite3 *conn = NULL;
+	sqlite3_int64 heap_was;
+	int rc, ret = -1;
+
+	if (own_open(path, &g, lim, &conn, &heap_was, err) < 0)
+		goto out;
+	rc = fn(conn, ctx, err);
+	if (rc > 0)
+		own_error(&g, conn, rc, err);
+	else
+		ret = rc;
+out:
+	own_end(conn, NULL, heap_was);
+	return ret;
+}
+
+/* Runs every statement of one complete chunk of a script; *done counts
+ * them, for the message of the one that fails.  Rows are stepped through
+ * and dropped: a dump's statements return none. */
+static int script_run(sqlite3 *conn, struct guard *g, const char *sql, size_t len,
+		      int64_t *done, struct ayb_err *err)
+{
+	const char *tail = sql, *end = sql + len;
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	while (tail < end) {
+		rc = sqlite3_prepare_v2(conn, tail, (int)(end - tail), &stmt, &tail);
+		if (rc == SQLITE_OK && !stmt)
+			break;
+		(*done)++;
+		g->stepping = 1;
+		while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			rc = SQLITE_OK;
+		g->stepping = 0;
+		sqlite3_finalize(stmt);
+		stmt = NULL;
+		if (rc != SQLITE_DONE) {
+			query_error(g, conn, sqlite3_extended_errcode(conn), err);
+			return ayb_err_prefix(err, "Statement %lld", (long long)*done);
+		}
+	}
+	return 0;
+}
+
+/* Lines are read whole, as sqlite3's shell reads a script, and a statement
+ * runs once the lines so far end one (sqlite3_complete, asked only after a
+ * line with a ';'): a dump's rows are one line each, so the text is looked
+ * at about twice.  A statement longer
+ * than SQLite's own SQL length limit could never be prepared; it is
+ * refused as soon as the text passes it. */
+#define SCRIPT_CHUNK (64u * 1024)
+
+static int too_long(const struct ayb_buf *stmt, size_t max, int64_t done, struct ayb_err *err)
+{
+	if (stmt->len <= max)
+		return 0;
+	return ayb_err_set(err, AYB_E_INVALID,
+			   "Statement %lld is longer than %zu bytes (the server's limit)",
+			   (long long)done + 1, max);
+}
+
+static int script_read(const struct ayb_layout_file *f, int fd,
+		       const struct ayb_query_limits *lim, int64_t *statements,
+		       struct ayb_err *err)
+{
+	static const struct ayb_query_limits none;
+	struct guard g;
+	sqlite3 *conn = NULL;
+	struct ayb_buf stmt = { 0 };
+	char *chunk = NULL, *p, *nl;
+	ssize_t got;
+	size_t have = 0, max;
+	int semi = 0, ret = -1;
+
+	*statements = 0;
+	memset(&g, 0, sizeof(g));
+	g.lim = lim ? lim : &none;
+	g.dir = f->dir;
+	if (g.lim->heap_bytes)
+		heap_limit_enter(g.lim->heap_bytes);
+	if (open_hosted(f->path, f->shown, AYB_QUERY_READ_WRITE, &g, &conn, err) < 0)
+		goto out;
+	max = (size_t)sqlite3_limit(conn, SQLITE_LIMIT_SQL_LENGTH, -1);
+	if (!(chunk = malloc(SCRIPT_CHUNK))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	for (;;) {
+		do
+			got = read(fd, chunk + have, SCRIPT_CHUNK - have);
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			ayb_err_set(err, AYB_E_INTERNAL, "Cannot read the script: %s",
+				    strerror(errno));
+			goto out;
+		}
+		have += (size_t)got;
+		p = chunk;
+		while ((nl = memchr(p, '\n', have - (size_t)(p - chunk))) ||
+		       (got == 0 && p < chunk + have)) {
+			size_t n = nl ? (size_t)(nl - p) + 1 : have - (size_t)(p - chunk);
+
+			if (memchr(p, ';', n))
+				semi = 1;
+			if (ayb_buf_add(&stmt, p, n) < 0) {
+				ayb_err_oom(err);
+				goto out;
+			}
+			p += n;
+			if (too_long(&stmt, max, *statements, err) < 0)
+				goto out;
+			/* A statement can only end on a line with a ';'. */
+			if (!semi)
+				continue;
+			semi = 0;
+			if (sqlite3_complete(stmt.data)) {
+				if (script_run(conn, &g, stmt.data, stmt.len, statements, err) < 0)
+					goto out;
+				stmt.len = 0;
+				stmt.data[0] = '\0';
+			}
+		}
+		have -= (size_t)(p - chunk);
+		memmove(chunk, p, have);
+		if (got == 0)
+			break;
+		/* A line longer than the chunk goes to the statement as it is. */
+		if (have == SCRIPT_CHUNK) {
+			if (memchr(chunk, ';', have))
+				semi = 1;
+			if (ayb_buf_add(&stmt, chunk, have) < 0) {
+				ayb_err_oom(err);
+				goto out;
+			}
+			have = 0;
+			if (too_long(&stmt, max, *statements, err) < 0)
+				goto out;
+		}
+	}
+	/* What is left is whitespace and comments, or a statement cut short. */
+	if (stmt.len && script_run(conn, &g, stmt.data, stmt.len, statements, err) < 0)
+		goto out;
+	if (!sqlite3_get_autocommit(conn)) {
+		ayb_err_set(err, AYB_E_INVALID, "The script leaves a transaction open");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(chunk);
+	ayb_buf_free(&stmt);
+	sqlite3_close(conn);
+	if (g.lim->heap_bytes)
+		heap_limit_leave();
+	return ret;
+}
+
+int ayb_hosted_script(const struct ayb_layout_file *f, const char *script,
+		      const struct ayb_query_limits *lim, struct ayb_err *err)
+{
+	int64_t n = 0;
+	int fd, ret;
+
+	if ((fd = open(script, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return ayb_err_set(err, AYB_E_INTERNAL, "Cannot open the script: %s",
+				   strerror(errno));
+	ret = script_read(f, fd, lim, &n, err);
+	close(fd);
 	return ret;
 }

@@ -113,6 +113,32 @@ int ayb_hosted_check(const char *path, const struct ayb_query_limits *lim,
 		     struct ayb_err *err);
 int ayb_hosted_copy(const char *src, const char *dst, const struct ayb_query_limits *lim,
 		    struct ayb_err *err);
+/* The same copy with SQLite's backup API: the pages as they are, of one
+ * moment, evaluating nothing of the schema (an export, a fork).  dst must
+ * not exist. */
+int ayb_hosted_backup(const char *src, const char *dst, const struct ayb_query_limits *lim,
+		      struct ayb_err *err);
+
+/* Work of the server's on a whole file written outside this module
+ * (lib/hosted_dump.c, lib/hosted_vet.c): fn runs on a connection opened
+ * as for ayb_hosted_check, with its guards and limits, and returns 0, -1
+ * with err set, or an SQLite result code that becomes err as a failed
+ * check's does (a limit says so; anything else is SnapshotError with
+ * SQLite's words). */
+struct sqlite3;
+typedef int ayb_hosted_own_fn(struct sqlite3 *conn, void *ctx, struct ayb_err *err);
+int ayb_hosted_own(const char *path, const struct ayb_query_limits *lim,
+		   ayb_hosted_own_fn *fn, void *ctx, struct ayb_err *err);
+
+/* Runs the script of SQL statements in the file `script` (an SQL dump to
+ * import) on f, opened read-write with every guard and limit of
+ * ayb_hosted_run (the authorizer, the file size limit, WAL): what a query
+ * worker runs for an import.  Statements run as they are read, in
+ * constant memory.  Errors are ayb_hosted_run's with "Statement <n>: " in
+ * front, and Other (400) "Statement <n> is longer than ..." or "The script
+ * leaves a transaction open" (a dump cut short). */
+int ayb_hosted_script(const struct ayb_layout_file *f, const char *script,
+		      const struct ayb_query_limits *lim, struct ayb_err *err);
 
 /* Closes the connections ayb_hosted_run keeps open between queries (at
  * most a few per thread, see hosted.c) for the calling thread, as a process

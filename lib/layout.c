@@ -89,6 +89,7 @@ static int looks_like_uuid(const char *s)
 #define DATABASES "databases"
 #define SNAPSHOTS "snapshots"
 #define LINK_CHECKS "link-checks"
+#define EXPORTS "exports"
 
 /* <data_path>/<top>/<entity>/<db>, top being DATABASES or SNAPSHOTS; NULL
  * on OOM or a bad component (err set).  The caller frees. */
@@ -501,6 +502,70 @@ out:
 	if (ret < 0)
 		ayb_layout_work_remove(w);
 	free(canon);
+	free(parent);
+	return ret;
+}
+
+/* ---- exports ---------------------------------------------------------------- */
+
+static int skip_dots(const struct dirent *d);
+
+/* Export directories live while their copy is made; one older than
+ * stale_ms was left by a process that died meanwhile. */
+static void remove_stale_exports(const char *parent, int64_t stale_ms)
+{
+	char path[PATH_MAX];
+	struct dirent **names = NULL;
+	struct stat st;
+	time_t before = time(NULL) - (time_t)(stale_ms / 1000);
+	int n = scandir(parent, &names, skip_dots, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", parent, names[i]->d_name) <
+		    (int)sizeof(path) && lstat(path, &st) == 0 && st.st_mtime < before)
+			ayb_fs_remove_tree(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int ayb_layout_export_make(const char *data_path, const char *entity, const char *db,
+			   const char *suffix, int64_t stale_ms, struct ayb_layout_file *f,
+			   struct ayb_err *err)
+{
+	char *parent, *tmp = NULL;
+	int ret = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (!(parent = database_dir(data_path, EXPORTS, entity, db, err)))
+		return -1;
+	if (ayb_fs_mkdirs(parent, 0700) < 0) {
+		ayb_err_set(err, AYB_E_INTERNAL, "Cannot create %s: %s", parent, strerror(errno));
+		goto out;
+	}
+	remove_stale_exports(parent, stale_ms);
+	if (!(tmp = join(parent, "XXXXXX", err)))
+		goto out;
+	if (!mkdtemp(tmp)) {
+		ayb_err_set(err, AYB_E_INTERNAL, "Cannot create a directory in %s: %s", parent,
+			    strerror(errno));
+		goto out;
+	}
+	if (!(f->dir = realpath(tmp, NULL))) {
+		io_error(err, errno);
+		ayb_fs_remove_tree(tmp);
+		goto out;
+	}
+	if (!(f->path = ayb_fmt("%s/%s%s", f->dir, db, suffix))) {
+		ayb_err_oom(err);
+		ayb_fs_remove_tree(f->dir);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		ayb_layout_file_free(f);
+	free(tmp);
 	free(parent);
 	return ret;
 }

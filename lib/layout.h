@@ -4,6 +4,7 @@
  *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
+ *   <data_path>/exports/<entity>/<database>/XXXXXX/
  *   <data_path>/link-checks/<entity>.lock
  *   <data_path>/slots.lock
  *
@@ -13,6 +14,8 @@
  * whatever the caller checked before. */
 #ifndef AYB_LAYOUT_H
 #define AYB_LAYOUT_H
+
+#include <stdint.h>
 
 #include "error.h"
 
@@ -114,6 +117,20 @@ struct ayb_layout_work {
 int ayb_layout_work_make(const char *data_path, const char *entity, const char *db,
 			 struct ayb_layout_work *w, struct ayb_err *err);
 void ayb_layout_work_remove(struct ayb_layout_work *w);
+
+/* ---- exports ---------------------------------------------------------------- */
+
+/* A fresh directory for one export of the database (mode 0700, its parents
+ * made): f->dir is <data_path>/exports/<entity>/<db>/XXXXXX, canonical, and
+ * f->path is f->dir + "/" + db + suffix, the file the export writes (not
+ * made); f->shown stays NULL.  The export removes the directory with
+ * ayb_fs_remove_tree once it has the file open; directories of the
+ * database's exports older than stale_ms (left by a process that died) are
+ * removed first.  Returns 0, or -1 with err (refused component, OOM, Other
+ * (500) "Cannot create ...") and *f zeroed. */
+int ayb_layout_export_make(const char *data_path, const char *entity, const char *db,
+			   const char *suffix, int64_t stale_ms, struct ayb_layout_file *f,
+			   struct ayb_err *err);
 
 /* ---- profile link checks ------------------------------------------------ */
 

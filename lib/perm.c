@@ -108,6 +108,16 @@ int ayb_perm_can_manage_snapshots(const struct ayb_caller *c, const struct ayb_d
 	return ayb_perm_can_manage(c, db);
 }
 
+int ayb_perm_can_export(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	return ayb_perm_query_level(c, db) != AYB_LEVEL_NONE;
+}
+
+int ayb_perm_can_import(const struct ayb_caller *c, const struct ayb_database *db)
+{
+	return ayb_perm_can_manage(c, db);
+}
+
 int ayb_perm_can_hold_session(const struct ayb_caller *c)
 {
 	return c->entity_id != 0 && c->token_database_id == 0;

@@ -49,6 +49,10 @@ int ayb_perm_can_list_tokens(const struct ayb_caller *c);
 int ayb_perm_can_revoke_token(const struct ayb_caller *c, int own);
 /* May the caller list and restore the snapshots of the database? */
 int ayb_perm_can_manage_snapshots(const struct ayb_caller *c, const struct ayb_database *db);
+/* May the caller export the database (a copy of it is a read of it all),
+ * and import a file over it (which replaces it whole)? */
+int ayb_perm_can_export(const struct ayb_caller *c, const struct ayb_database *db);
+int ayb_perm_can_import(const struct ayb_caller *c, const struct ayb_database *db);
 /* May the token hold a web UI session?  One scoped to a database (handed to
  * an application) never does. */
 int ayb_perm_can_hold_session(const struct ayb_caller *c);

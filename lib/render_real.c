@@ -1,6 +1,5 @@
 #include "autoconfig.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +98,26 @@ static void shortest(double a, struct decimal *d, int exact)
 		shortest_exact(a, d);
 }
 
+/* v in decimal into out, no snprintf: most cells of most tables are
+ * integers.  Returns the length. */
+static size_t int_text(int64_t v, char *out)
+{
+	char rev[20];
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[len++] = '-';
+	while (n)
+		out[len++] = rev[--n];
+	out[len] = '\0';
+	return len;
+}
+
 static void render(double v, char *out, int exact);
 
 void ayb_render_real(double v, char *out)
@@ -140,7 +159,7 @@ static void render(double v, char *out, int exact)
 	}
 	/* An integer below 2^53 is its own shortest form: no search. */
 	if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v) {
-		snprintf(p, AYB_REAL_TEXT_MAX - 1, "%" PRId64, (int64_t)fabs(v));
+		int_text((int64_t)fabs(v), p);
 		return;
 	}
 	shortest(fabs(v), &d, exact);
@@ -179,7 +198,7 @@ const char *ayb_render_text(const struct ayb_value *v, char *tmp, size_t *len)
 		*len = 0;
 		return NULL;
 	case AYB_VALUE_INTEGER:
-		*len = (size_t)snprintf(tmp, AYB_REAL_TEXT_MAX, "%lld", (long long)v->u.i);
+		*len = int_text(v->u.i, tmp);
 		return tmp;
 	case AYB_VALUE_REAL:
 		ayb_render_real(v->u.r, tmp);

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,28 +31,6 @@
 #define WINDOW_LOG_MAX 25
 
 /* ---- small helpers ---------------------------------------------------------------- */
-
-/* Puts "<what>: " in front of err's message, keeping its class, so
- * an S3 failure reads "Failed to upload snapshot <key>: S3 answered ...". */
-__attribute__((format(printf, 2, 3)))
-static int err_prefix(struct ayb_err *err, const char *fmt, ...)
-{
-	char *what, *msg;
-	va_list ap;
-
-	va_start(ap, fmt);
-	what = ayb_vfmt(fmt, ap);
-	va_end(ap);
-	if (!what)
-		return ayb_err_oom(err);
-	msg = ayb_fmt("%s: %s", what, err->message ? err->message : "unknown error");
-	free(what);
-	if (!msg)
-		return ayb_err_oom(err);
-	free(err->message);
-	err->message = msg;
-	return -1;
-}
 
 static int io_fail(struct ayb_err *err, const char *what, const char *path, int e)
 {
@@ -278,7 +255,7 @@ int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 		return ayb_err_oom(err);
 	plen = strlen(prefix);
 	if (ayb_s3_list(s3, prefix, &objs, &nobj, err) < 0) {
-		err_prefix(err, "Failed to list snapshots");
+		ayb_err_prefix(err, "Failed to list snapshots");
 		goto out;
 	}
 	found = calloc(nobj ? nobj : 1, sizeof(*found));
@@ -343,9 +320,9 @@ static int task_failed(struct ayb_err *err, enum ayb_err_kind kind, const char *
 {
 	if (err->kind == AYB_E_SNAPSHOT) {
 		err->kind = kind;
-		return err_prefix(err, "%s", what);
+		return ayb_err_prefix(err, "%s", what);
 	}
-	return err_prefix(err, "%s", stopped);
+	return ayb_err_prefix(err, "%s", stopped);
 }
 
 /* BLAKE2b-256 of the file, in hex, and its size. */
@@ -474,7 +451,7 @@ static int upload(struct ayb_s3 *s3, const char *key, const char *file, uint64_t
 	ret = ayb_s3_put_file(s3, key, fd, size, sha_hex, err);
 	close(fd);
 	if (ret < 0)
-		err_prefix(err, "Failed to upload snapshot %s", key);
+		ayb_err_prefix(err, "Failed to upload snapshot %s", key);
 	return ret;
 }
 
@@ -564,7 +541,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 			if (!old) {
 				ayb_err_oom(&one);
 			} else if (ayb_s3_delete(s3, old, &one) < 0) {
-				err_prefix(&one, "Failed to delete snapshot %s", old);
+				ayb_err_prefix(&one, "Failed to delete snapshot %s", old);
 			} else {
 				res->pruned++;
 			}
@@ -692,7 +669,7 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 			*err = u.err;
 			memset(&u.err, 0, sizeof(u.err));
 		} else {
-			err_prefix(err, "Failed to retrieve snapshot %s", key);
+			ayb_err_prefix(err, "Failed to retrieve snapshot %s", key);
 		}
 		goto out;
 	}

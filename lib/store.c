@@ -34,6 +34,7 @@ enum qid {
 	Q_TOKEN_INSERT,
 	Q_TOKEN_GET,
 	Q_TARGET_GET,
+	Q_CALLER_TARGET_GET,
 	Q_GRANT_UPSERT,
 	Q_GRANT_DELETE,
 	Q_GRANT_LIST,
@@ -99,6 +100,23 @@ static const char *const sql[] = {
 			 " LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $2"
 			 " LEFT JOIN entity_database_permission g ON g.database_id = d.id"
 			 " AND g.entity_id = $3 WHERE e.slug = $1",
+	/* A request's whole authentication and target in one statement, so
+	 * one read transaction (one round trip to PostgreSQL): the token with
+	 * its entity as in Q_TOKEN_GET, then the target as in Q_TARGET_GET with
+	 * the token's entity as the grantee.  Each part may be missing: the
+	 * one-row anchor keeps the row. */
+	[Q_CALLER_TARGET_GET] = "SELECT t.short_token, t.entity_id, t.hash, t.database_id,"
+				" t.query_permission_level, t.app_name, t.revoked_at IS NOT NULL,"
+				" t.expires_at IS NOT NULL AND t.expires_at < $2, "
+				ENTITY_COLS_OF("c") ", " ENTITY_COLS_OF("e") ", d.id, d.entity_id,"
+				" d.slug, d.db_type, d.public_sharing_level, g.sharing_level"
+				" FROM (SELECT 1 AS one) anchor"
+				" LEFT JOIN api_token t ON t.short_token = $1"
+				" LEFT JOIN entity c ON c.id = t.entity_id"
+				" LEFT JOIN entity e ON e.slug = $3"
+				" LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $4"
+				" LEFT JOIN entity_database_permission g ON g.database_id = d.id"
+				" AND g.entity_id = t.entity_id",
 	[Q_GRANT_GET] = "SELECT sharing_level FROM entity_database_permission"
 			" WHERE entity_id = $1 AND database_id = $2",
 	[Q_TOKEN_INSERT] = "INSERT INTO api_token (short_token, entity_id, hash, database_id,"
@@ -700,33 +718,56 @@ int ayb_store_token_create(struct ayb_store *st, const struct ayb_token_row *t,
 	return run(st, Q_TOKEN_INSERT, p, 7, NULL, err) < 0 ? -1 : 0;
 }
 
+/* The token of row 0 from column 0, and its entity from column 8 when
+ * entity is not NULL: 1, or -1 (out of memory). */
+static int token_from_row(const struct ayb_rows *r, struct ayb_token_row *out,
+			  struct ayb_entity *entity, struct ayb_err *err)
+{
+	out->short_token = dup_cell(r, 0, 0);
+	out->entity_id = num(ayb_rows_get(r, 0, 1));
+	out->hash = dup_cell(r, 0, 2);
+	out->database_id = num(ayb_rows_get(r, 0, 3));
+	out->query_permission_level = ayb_rows_get(r, 0, 4) ? (int)num(ayb_rows_get(r, 0, 4)) : -1;
+	out->app_name = dup_cell(r, 0, 5);
+	out->revoked = flag(ayb_rows_get(r, 0, 6));
+	out->expired = flag(ayb_rows_get(r, 0, 7));
+	if (entity)
+		entity_from_row(r, 0, 8, entity);
+	return out->short_token && out->hash && (!entity || entity->slug) ? 1 : ayb_err_oom(err);
+}
+
+/* The target of row 0 from column c: Q_TARGET_GET's columns and results. */
+static int target_from_row(const struct ayb_rows *r, size_t c, struct ayb_entity *entity,
+			   struct ayb_database *db, int *grant, struct ayb_err *err)
+{
+	int rc;
+
+	if (!ayb_rows_get(r, 0, c))
+		return 0;
+	entity_from_row(r, 0, c, entity);
+	rc = entity->slug ? 1 : ayb_err_oom(err);
+	if (rc == 1 && ayb_rows_get(r, 0, c + 8)) {
+		rc = database_from_row(r, 0, c + 8, db) == 0 ? 2 : ayb_err_oom(err);
+		*grant = ayb_rows_get(r, 0, c + 13) ? (int)num(ayb_rows_get(r, 0, c + 13)) : -1;
+	}
+	return rc;
+}
+
 int ayb_store_token_get(struct ayb_store *st, const char *short_token, struct ayb_token_row *out,
 			struct ayb_entity *entity, struct ayb_err *err)
 {
 	char now[64];
 	struct ayb_param p[2] = { { short_token }, { now } };
 	struct ayb_rows r;
+	int rc = 0;
 
 	now_text(now);
 	if (run(st, Q_TOKEN_GET, p, 2, &r, err) < 0)
 		return -1;
-	if (r.nrows == 0) {
-		ayb_rows_free(&r);
-		return 0;
-	}
-	out->short_token = dup_cell(&r, 0, 0);
-	out->entity_id = num(ayb_rows_get(&r, 0, 1));
-	out->hash = dup_cell(&r, 0, 2);
-	out->database_id = num(ayb_rows_get(&r, 0, 3));
-	out->query_permission_level =
-		ayb_rows_get(&r, 0, 4) ? (int)num(ayb_rows_get(&r, 0, 4)) : -1;
-	out->app_name = dup_cell(&r, 0, 5);
-	out->revoked = flag(ayb_rows_get(&r, 0, 6));
-	out->expired = flag(ayb_rows_get(&r, 0, 7));
-	if (entity)
-		entity_from_row(&r, 0, 8, entity);
+	if (r.nrows)
+		rc = token_from_row(&r, out, entity, err);
 	ayb_rows_free(&r);
-	return out->short_token && out->hash && (!entity || entity->slug) ? 1 : ayb_err_oom(err);
+	return rc;
 }
 
 int ayb_store_target_get(struct ayb_store *st, const char *entity_slug, const char *db_slug,
@@ -736,20 +777,38 @@ int ayb_store_target_get(struct ayb_store *st, const char *entity_slug, const ch
 	char caller[24];
 	struct ayb_param p[3] = { { entity_slug }, { db_slug }, { caller } };
 	struct ayb_rows r;
-	int rc;
+	int rc = 0;
 
 	snprintf(caller, sizeof(caller), "%" PRId64, caller_id);
 	if (run(st, Q_TARGET_GET, p, 3, &r, err) < 0)
 		return -1;
-	if (r.nrows == 0) {
-		ayb_rows_free(&r);
-		return 0;
-	}
-	entity_from_row(&r, 0, 0, entity);
-	rc = entity->slug ? 1 : ayb_err_oom(err);
-	if (rc == 1 && ayb_rows_get(&r, 0, 8)) {
-		rc = database_from_row(&r, 0, 8, db) == 0 ? 2 : ayb_err_oom(err);
-		*grant = ayb_rows_get(&r, 0, 13) ? (int)num(ayb_rows_get(&r, 0, 13)) : -1;
+	if (r.nrows)
+		rc = target_from_row(&r, 0, entity, db, grant, err);
+	ayb_rows_free(&r);
+	return rc;
+}
+
+int ayb_store_caller_target_get(struct ayb_store *st, const char *short_token,
+				struct ayb_token_row *token, struct ayb_entity *caller,
+				const char *entity_slug, const char *db_slug,
+				struct ayb_entity *entity, struct ayb_database *db, int *grant,
+				int *target, struct ayb_err *err)
+{
+	char now[64];
+	struct ayb_param p[4] = { { short_token }, { now }, { entity_slug }, { db_slug } };
+	struct ayb_rows r;
+	int rc = 0;
+
+	*target = 0;
+	now_text(now);
+	if (run(st, Q_CALLER_TARGET_GET, p, 4, &r, err) < 0)
+		return -1;
+	/* The anchor gives one row, always; a token without its entity (the
+	 * schema forbids it) is no token, as for Q_TOKEN_GET's inner join. */
+	if (r.nrows == 1 && ayb_rows_get(&r, 0, 0) && ayb_rows_get(&r, 0, 9)) {
+		rc = token_from_row(&r, token, caller, err);
+		if (rc == 1 && (*target = target_from_row(&r, 16, entity, db, grant, err)) < 0)
+			rc = -1;
 	}
 	ayb_rows_free(&r);
 	return rc;

@@ -185,6 +185,17 @@ int ayb_store_target_get(struct ayb_store *st, const char *entity_slug, const ch
 			 int64_t caller_id, struct ayb_entity *entity, struct ayb_database *db,
 			 int *grant, struct ayb_err *err);
 
+/* ayb_store_token_get and then ayb_store_target_get with the token's
+ * entity as the caller, in one statement (one read transaction, one round
+ * trip): what an authenticated request about a database needs.  Returns
+ * ayb_store_token_get's result; when it is 1, *target is
+ * ayb_store_target_get's (0, 1 or 2), or the call fails (-1). */
+int ayb_store_caller_target_get(struct ayb_store *st, const char *short_token,
+				struct ayb_token_row *token, struct ayb_entity *caller,
+				const char *entity_slug, const char *db_slug,
+				struct ayb_entity *entity, struct ayb_database *db, int *grant,
+				int *target, struct ayb_err *err);
+
 /* The entity's tokens that are neither revoked nor expired, newest first;
  * free with ayb_token_infos_free(). */
 int ayb_store_token_list(struct ayb_store *st, int64_t entity_id, struct ayb_token_info **out,

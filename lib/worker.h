@@ -80,6 +80,22 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 		    const struct ayb_layout_file *dst, struct ayb_err *err);
 
+/* The same for an export and an import (lib/hosted_dump.h, hosted_vet.h,
+ * ayb_hosted_script):
+ * ayb_worker_backup copies src as ayb_worker_copy does, with the backup
+ * API; ayb_worker_dump writes src's SQL dump to dst likewise;
+ * ayb_worker_vet checks a file to import (integrity, then schema);
+ * ayb_worker_load runs the SQL file `script` (in f->dir) on f, a new file.
+ * Errors: those of the functions they run and the worker's, as above. */
+int ayb_worker_backup(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		      const struct ayb_layout_file *dst, struct ayb_err *err);
+int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err);
+int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		   struct ayb_err *err);
+int ayb_worker_load(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		    const char *script, struct ayb_err *err);
+
 /* The query limits `iso` sets. */
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim);
 

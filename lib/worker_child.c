@@ -19,8 +19,11 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "fs.h"
+#include "hosted_dump.h"
+#include "hosted_vet.h"
 #include "store.h"
 #include "worker.h"
 #include "worker_impl.h"
@@ -56,28 +59,48 @@ static int read_all(int fd, void *p, size_t n)
 	return 1;
 }
 
+/* What has been read of the request pipe beyond the frames taken: a
+ * request's header and payload arrive in one write, so one read takes both
+ * (small ones whole), not one read for each. */
+static struct {
+	unsigned char data[4096];
+	size_t len;
+} in_buf;
+
 /* Reads one frame into *payload (malloc'd; the caller frees).  1, 0 at
  * EOF, -1 on an error or an oversized frame. */
 static int read_frame(int fd, int *type, unsigned char **payload, size_t *n)
 {
-	unsigned char h[AYB_WORKER_HEADER];
+	unsigned char *h = in_buf.data;
 	uint32_t len;
+	size_t have;
 	int rc;
 
 	*payload = NULL;
-	if ((rc = read_all(fd, h, sizeof(h))) <= 0)
-		return rc;
+	while (in_buf.len < AYB_WORKER_HEADER) {
+		ssize_t r = read(fd, in_buf.data + in_buf.len, sizeof(in_buf.data) - in_buf.len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		in_buf.len += (size_t)r;
+	}
 	memcpy(&len, h + 1, sizeof(len));
 	if (len > (h[0] == AYB_F_QUERY ? AYB_WORKER_QUERY_MAX : AYB_WORKER_FRAME_MAX) ||
 	    !(*payload = malloc(len ? len : 1)))
 		return -1;
-	if ((rc = read_all(fd, *payload, len)) <= 0) {
+	*type = h[0];
+	*n = len;
+	have = in_buf.len - AYB_WORKER_HEADER < len ? in_buf.len - AYB_WORKER_HEADER : len;
+	memcpy(*payload, h + AYB_WORKER_HEADER, have);
+	in_buf.len -= AYB_WORKER_HEADER + have;
+	memmove(in_buf.data, h + AYB_WORKER_HEADER + have, in_buf.len);
+	if ((rc = read_all(fd, *payload + have, len - have)) <= 0) {
 		free(*payload);
 		*payload = NULL;
 		return rc < 0 ? -1 : 0;
 	}
-	*type = h[0];
-	*n = len;
 	return 1;
 }
 
@@ -183,8 +206,76 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	return rc;
 }
 
-/* Runs a 'C' or 'V' payload: the integrity check of the setup's file, or
- * its copy to the setup's `out`, answered with 'K' or 'E'. */
+static int no_duckdb(struct ayb_err *err)
+{
+	return ayb_err_set(err, AYB_E_INVALID,
+			   "Database type duckdb is not supported by this server (only sqlite)");
+}
+
+/* A DuckDB database's tasks: its check (an import's too, which so refuses
+ * a file of another kind) and its copy (a snapshot's, a fork's, an
+ * export's: the DuckDB file).  SQL dumps and scripts are SQLite's. */
+static int duckdb_task(const struct ayb_worker_setup *s, int type,
+		       const struct ayb_query_limits *lim, struct ayb_err *err)
+{
+	if (!duckdb_engine)
+		return no_duckdb(err);
+	switch (type) {
+	case AYB_F_CHECK:
+	case AYB_F_VET:
+		return duckdb_engine->check(s->path, lim, err);
+	case AYB_F_COPY:
+	case AYB_F_BACKUP:
+		if (!s->out || !*s->out)
+			return ayb_err_set(err, AYB_E_INTERNAL,
+					   "This worker was set up without a file");
+		return duckdb_engine->copy(s->path, s->out, lim, err);
+	default:
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "A DuckDB database is exported and imported as its DuckDB file, "
+				   "not as SQL");
+	}
+}
+
+int ayb_worker_task(const struct ayb_worker_setup *s, int type,
+		    const struct ayb_query_limits *lim, struct ayb_err *err)
+{
+	struct ayb_layout_file f = { s->dir, s->path, s->shown, (int)s->db_type };
+
+	if (s->db_type == AYB_DB_DUCKDB)
+		return duckdb_task(s, type, lim, err);
+	switch (type) {
+	case AYB_F_CHECK:
+		return ayb_hosted_check(s->path, lim, err);
+	case AYB_F_VET:
+		return ayb_hosted_vet(s->path, lim, err);
+	default:
+		break;
+	}
+	if (!s->out || !*s->out)
+		return ayb_err_set(err, AYB_E_INTERNAL, "This worker was set up without a file");
+	switch (type) {
+	case AYB_F_COPY:
+		return ayb_hosted_copy(s->path, s->out, lim, err);
+	case AYB_F_BACKUP:
+		return ayb_hosted_backup(s->path, s->out, lim, err);
+	case AYB_F_DUMP:
+		return ayb_hosted_dump(s->path, s->out, lim, err);
+	case AYB_F_LOAD:
+		return ayb_hosted_script(&f, s->out, lim, err);
+	default:
+		return ayb_err_set(err, AYB_E_INTERNAL, "Unknown task '%c'", type);
+	}
+}
+
+/* 1 when a frame of this type asks for a task. */
+static int is_task(int type)
+{
+	return type == AYB_F_CHECK || type == AYB_F_COPY || type == AYB_F_BACKUP ||
+	       type == AYB_F_DUMP || type == AYB_F_LOAD || type == AYB_F_VET;
+}
+
+/* Runs a task's payload, answered with 'K' or 'E'. */
 static int run_task(const struct ayb_worker_setup *s, int type, const unsigned char *p,
 		    size_t n, struct out *o, int64_t *timeout_ms)
 {
@@ -195,12 +286,7 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 	if (ayb_worker_get_task(p, n, &lim) < 0)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (type == AYB_F_CHECK)
-		ret = engine_of(s)->check(s->path, &lim, &err);
-	else if (s->out && *s->out)
-		ret = engine_of(s)->copy(s->path, s->out, &lim, &err);
-	else
-		ret = ayb_err_set(&err, AYB_E_INTERNAL, "This worker was set up without a copy");
+	ret = ayb_worker_task(s, type, &lim, &err);
 	rc = ret < 0 ? send_error(o, &err) : send_empty(o, AYB_F_DONE);
 	ayb_err_clear(&err);
 	return rc;
@@ -214,6 +300,31 @@ static int64_t cpu_used_ms(void)
 		return 0;
 	return (int64_t)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000 +
 	       (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000;
+}
+
+/* The CPU time the worker has used, known at a moment, and a bound on it
+ * since: a sandboxed worker has one thread (it may not create any), so it
+ * cannot use more CPU than the time that passes.  The bound reads the
+ * monotonic clock, which costs no system call; getrusage only runs once
+ * the bound comes near the limit. */
+struct cpu_watch {
+	int64_t used_ms, at_ms;
+};
+
+static void cpu_watch_read(struct cpu_watch *c)
+{
+	c->used_ms = cpu_used_ms();
+	c->at_ms = ayb_clock_ms();
+}
+
+/* 1 once the worker could not finish a query of timeout_ms more within
+ * limit_ms of CPU (with a second to spare). */
+static int cpu_near(struct cpu_watch *c, int64_t timeout_ms, int64_t limit_ms)
+{
+	if (c->used_ms + (ayb_clock_ms() - c->at_ms) + timeout_ms + 1000 < limit_ms)
+		return 0;
+	cpu_watch_read(c);
+	return c->used_ms + timeout_ms + 1000 >= limit_ms;
 }
 
 /* Everything that needs a file outside the database's directory happens
@@ -247,11 +358,12 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 	size_t n;
 	int type, rc, status = 2;
 	int64_t timeout_ms = 0;
+	struct cpu_watch cpu;
 
 	signal(SIGPIPE, SIG_IGN);
+	cpu_watch_read(&cpu);
 	if (!engine_of(s)) {
-		ayb_err_set(&err, AYB_E_INVALID,
-			    "Database type duckdb is not supported by this server (only sqlite)");
+		no_duckdb(&err);
 		send_error(&out, &err);
 		status = 1;
 		goto out;
@@ -267,7 +379,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 	for (;;) {
 		struct pollfd pfd = { in, POLLIN, 0 };
 
-		if (!once) {
+		if (!once && !in_buf.len) {
 			rc = poll(&pfd, 1, s->idle_ms > 0x7fffffff ? 0x7fffffff : (int)s->idle_ms);
 			if (rc < 0 && errno == EINTR)
 				continue;
@@ -283,7 +395,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 			goto out;
 		if (type == AYB_F_QUERY)
 			rc = run_query(s, p, n, &out, &timeout_ms);
-		else if (type == AYB_F_CHECK || type == AYB_F_COPY)
+		else if (is_task(type))
 			rc = run_task(s, type, p, n, &out, &timeout_ms);
 		else
 			rc = -1;
@@ -292,7 +404,7 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 		free(p);
 		p = NULL;
 		if (once || (s->policy.cpu_seconds > 0 &&
-			     cpu_used_ms() + timeout_ms + 1000 >= s->policy.cpu_seconds * 1000)) {
+			     cpu_near(&cpu, timeout_ms, s->policy.cpu_seconds * 1000))) {
 			status = 0;
 			goto out;
 		}

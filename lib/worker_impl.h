@@ -35,6 +35,10 @@ enum {
 	AYB_F_QUERY = 'Q',
 	AYB_F_CHECK = 'C',
 	AYB_F_COPY = 'V',
+	AYB_F_BACKUP = 'B',
+	AYB_F_DUMP = 'D',
+	AYB_F_LOAD = 'L',
+	AYB_F_VET = 'I',
 	AYB_F_READY = 'R',
 	AYB_F_FIELDS = 'F',
 	AYB_F_ROWS = 'W',
@@ -51,8 +55,9 @@ struct ayb_worker_setup {
 	char *dir;
 	char *path;
 	char *shown;
-	char *out_dir;            /* a copy's directory, "" for none */
-	char *out;                /* the copy, in out_dir; "" for none */
+	char *out_dir;            /* a copy's or dump's directory, "" for none */
+	char *out;                /* the copy or dump, in out_dir; a load's
+				     script, in dir; "" for none */
 	struct ayb_sandbox_policy policy; /* rw_dir points at dir, out_dir at
 					     out_dir unless it is "" */
 };
@@ -97,10 +102,13 @@ int ayb_worker_put_query(struct ayb_buf *b, enum ayb_query_mode mode,
 int ayb_worker_get_query(const unsigned char *p, size_t n, enum ayb_query_mode *mode,
 			 struct ayb_query_limits *lim, struct ayb_query_req *r);
 
-/* A 'C' (check the file) or 'V' (copy it to the setup's `out`) frame,
- * whole: the limits it runs under.  -1 on OOM. */
+/* A task's frame, whole: the limits it runs under.  The tasks: 'C' (check
+ * the file), 'V' (copy it to the setup's `out`: VACUUM INTO), 'B' (the
+ * same with the backup API), 'D' (dump it as SQL to `out`), 'L' (run the
+ * SQL script `out` on it, a new file), 'I' (check a file to import:
+ * integrity and schema).  -1 on OOM. */
 int ayb_worker_put_task(struct ayb_buf *b, int type, const struct ayb_query_limits *lim);
-/* Reads a 'C' or 'V' payload.  0, or -1 when invalid. */
+/* Reads a task's payload.  0, or -1 when invalid. */
 int ayb_worker_get_task(const unsigned char *p, size_t n, struct ayb_query_limits *lim);
 
 /* The 'F' frame, whole: the result's column names.  -1 on OOM or when it
@@ -122,6 +130,12 @@ void ayb_worker_rows_end(struct ayb_buf *b, size_t at);
  * Returns 0, -1 when the payload is invalid, -2 when the sink refused. */
 int ayb_worker_get_rows(const unsigned char *p, size_t n, struct ayb_value *values,
 			size_t ncol, struct ayb_row_sink *rows);
+
+/* Runs task `type` on s's files under lim, in this process: what a worker
+ * does for a task frame, and what ayb-api.fcgi does itself with isolation
+ * off.  Errors: the hosted function's (lib/hosted.h, hosted_dump.h, hosted_vet.h). */
+int ayb_worker_task(const struct ayb_worker_setup *s, int type,
+		    const struct ayb_query_limits *lim, struct ayb_err *err);
 
 /* The worker's side, after its setup is known: sandbox, 'R', then queries
  * on in/out; `once` answers a single query (fork mode).  Returns the exit

@@ -71,10 +71,10 @@ void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_
 }
 
 /* A DuckDB database's memory cap is DuckDB's own memory_limit. */
-static void engine_limits(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+static void engine_limits(const struct ayb_isolation_config *iso, int64_t db_type,
 			  struct ayb_query_limits *lim)
 {
-	if (f->db_type == AYB_DB_DUCKDB)
+	if (db_type == AYB_DB_DUCKDB)
 		lim->heap_bytes = iso->duckdb_memory_mb << 20;
 }
 
@@ -510,13 +510,28 @@ void ayb_worker_shutdown(void)
 	rb_release();
 }
 
-/* Reaps idle workers that ended on their own (idle, retired), so they
- * neither linger as zombies nor get a query they cannot answer.  Called
- * with pool_lock. */
+/* How often the pool looks for workers that ended on their own; sooner
+ * once a query has met one (sweep_now), as its siblings, idle as long,
+ * have likely ended too.  Both under pool_lock. */
+#define SWEEP_MS 1000
+static int64_t last_sweep_ms;
+static int sweep_now;
+
+/* Reaps idle workers that ended on their own (idle, retired), so they do
+ * not linger as zombies.  A wait4 per worker is the most system calls of a
+ * point query, so it runs at most every SWEEP_MS: a query that meets a
+ * worker that ended meanwhile finds it out on its pipe and gets another
+ * (exchange's RETRY), and a slot taken for another database ends its
+ * worker in any case.  Called with pool_lock. */
 static void sweep(size_t want)
 {
+	int64_t now = ayb_clock_ms();
 	int status;
 
+	if (!sweep_now && now - last_sweep_ms < SWEEP_MS && now >= last_sweep_ms)
+		return;
+	last_sweep_ms = now;
+	sweep_now = 0;
 	for (size_t i = 0; i < want; i++) {
 		struct worker *w = pool[i];
 
@@ -641,8 +656,9 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
  * a query's result into `rows`, or for a check or a copy (rows NULL) its
  * end alone.  DONE: the worker answered (with a result or an error) and
  * may be reused; FAILED: err is set and the worker has been ended; RETRY:
- * a reused worker had already exited of its own accord before reading the
- * request, so nothing ran. */
+ * a reused worker had already ended (exited of its own accord before
+ * reading the request, or gone before the request could be written), so
+ * nothing ran. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
 			     struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
@@ -653,7 +669,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 	size_t ncol = 0, cap = wire_cap(lim), received = 0, nres = 0;
 	int64_t budget = lim->timeout_ms + GRACE_MS;
 	uint32_t n;
-	int type, rc, frames = 0, status, reused;
+	int type, rc, frames = 0, status, reused, sent = 0;
 	enum outcome res = FAILED;
 
 	rb_reset();
@@ -662,6 +678,7 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 		goto timeout;
 	if (rc != IO_OK)
 		goto ended;
+	sent = 1;
 	for (;;) {
 		rc = read_frame(w->from, &type, &p, &n, cap, &budget);
 		if (rc == IO_TIMEOUT)
@@ -732,7 +749,9 @@ garbage:
 ended:
 	reused = w->used;
 	status = worker_reap(w); /* frees the slot */
-	if (!frames && reused && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	/* A reused worker that ended before the whole request reached it
+	 * (killed while idle, say) cannot have run it, however it ended. */
+	if (!frames && reused && (!sent || (WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
 		res = RETRY;
 		goto out;
 	}
@@ -750,8 +769,7 @@ out:
 	return res;
 }
 
-/* A worker that dies must not take the caller with it. */
-static void ignore_sigpipe(void)
+static void ignore_sigpipe_now(void)
 {
 	struct sigaction sa;
 
@@ -761,19 +779,28 @@ static void ignore_sigpipe(void)
 
 /* DuckDB runs only in an exec'd ayb-duckdb-worker, the one program that
  * links libduckdb: never inside this process, nor in a fork of it. */
-static int refuse_in_process(const struct ayb_isolation_config *iso,
-			     const struct ayb_layout_file *f, struct ayb_err *err)
+static int refuse_in_process(const struct ayb_isolation_config *iso, int64_t db_type,
+			     struct ayb_err *err)
 {
-	if (f->db_type == AYB_DB_DUCKDB && !iso->enabled)
+	if (db_type == AYB_DB_DUCKDB && !iso->enabled)
 		return ayb_err_set(err, AYB_E_INVALID,
 				   "DuckDB databases run only in query workers: this server has "
 				   "isolation.enabled = false");
 	return 0;
 }
 
-static int forks(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f)
+static int forks(const struct ayb_isolation_config *iso, int64_t db_type)
 {
-	return iso->mode == AYB_ISOLATION_FORK && f->db_type != AYB_DB_DUCKDB;
+	return iso->mode == AYB_ISOLATION_FORK && db_type != AYB_DB_DUCKDB;
+}
+
+/* A worker that dies must not take the caller with it.  Once per process:
+ * not a system call per query. */
+static void ignore_sigpipe(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, ignore_sigpipe_now);
 }
 
 int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_path,
@@ -806,8 +833,8 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
 	f.db_type = db_type;
-	engine_limits(iso, &f, &lim);
-	if (refuse_in_process(iso, &f, err) < 0)
+	engine_limits(iso, f.db_type, &lim);
+	if (refuse_in_process(iso, f.db_type, err) < 0)
 		goto out;
 	if (!iso->enabled) {
 		ret = ayb_hosted_run_req(&f, r, mode, &lim, rows, err);
@@ -826,7 +853,7 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	}
 	ignore_sigpipe();
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (forks(iso, &f)) {
+		if (forks(iso, f.db_type)) {
 			memset(&one, 0, sizeof(one));
 			one.to = one.from = -1;
 			w = &one;
@@ -840,6 +867,9 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		pool_put(w, &one);
 		if (res != RETRY)
 			break;
+		pthread_mutex_lock(&pool_lock);
+		sweep_now = 1;
+		pthread_mutex_unlock(&pool_lock);
 	}
 	ret = res == DONE && !err->kind ? 0 : -1;
 	if (res == RETRY)
@@ -852,10 +882,11 @@ out:
 
 /* ---- a check or a copy ---------------------------------------------------- */
 
-/* Runs a 'C' or 'V' request in a worker of its own set up by s, ended
- * afterwards: no pooled worker ever holds the rights a copy needs. */
-static int run_task(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
-		    const struct ayb_worker_setup *s, int type, struct ayb_err *err)
+/* Runs a task (worker_impl.h) set up by s in a worker of its own, ended
+ * afterwards: no pooled worker ever holds the rights a copy needs.  With
+ * isolation off, the same task runs here. */
+static int run_task(const struct ayb_isolation_config *iso, const struct ayb_worker_setup *s,
+		    int type, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
 	struct ayb_buf q = { 0 };
@@ -863,13 +894,16 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_lay
 	enum outcome res = FAILED;
 
 	ayb_worker_limits(iso, &lim);
-	engine_limits(iso, f, &lim);
+	engine_limits(iso, s->db_type, &lim);
+	if (!iso->enabled)
+		return refuse_in_process(iso, s->db_type, err) < 0 ? -1 :
+		       ayb_worker_task(s, type, &lim, err);
 	memset(&one, 0, sizeof(one));
 	one.to = one.from = -1;
 	ignore_sigpipe();
 	if (ayb_worker_put_task(&q, type, &lim) < 0) {
 		ayb_err_oom(err);
-	} else if (spawn(s, &one, forks(iso, f) ? start_fork : start_exec, err) == 0) {
+	} else if (spawn(s, &one, forks(iso, s->db_type) ? start_fork : start_exec, err) == 0) {
 		res = exchange(&one, iso, &lim, &q, NULL, 0, err);
 		if (one.pid > 0)
 			worker_end(&one);
@@ -881,34 +915,59 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_lay
 int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
 		     struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
 	struct ayb_worker_setup s;
 
-	if (refuse_in_process(iso, f, err) < 0)
-		return -1;
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_check(f->path, &lim, err);
-	}
 	setup_of(iso, f, &s);
-	return run_task(iso, f, &s, AYB_F_CHECK, err);
+	return run_task(iso, &s, AYB_F_CHECK, err);
+}
+
+/* A task writing a file of its own beside src's reading (a copy, a dump):
+ * the worker may make files in dst->dir. */
+static int run_task_out(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+			const struct ayb_layout_file *dst, int type, struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+
+	setup_of(iso, src, &s);
+	s.out_dir = dst->dir;
+	s.out = dst->path;
+	s.policy.out_dir = dst->dir;
+	return run_task(iso, &s, type, err);
 }
 
 int ayb_worker_copy(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 		    const struct ayb_layout_file *dst, struct ayb_err *err)
 {
-	struct ayb_query_limits lim;
+	return run_task_out(iso, src, dst, AYB_F_COPY, err);
+}
+
+int ayb_worker_backup(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		      const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_BACKUP, err);
+}
+
+int ayb_worker_dump(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
+		    const struct ayb_layout_file *dst, struct ayb_err *err)
+{
+	return run_task_out(iso, src, dst, AYB_F_DUMP, err);
+}
+
+int ayb_worker_vet(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		   struct ayb_err *err)
+{
 	struct ayb_worker_setup s;
 
-	if (refuse_in_process(iso, src, err) < 0)
-		return -1;
-	if (!iso->enabled) {
-		ayb_worker_limits(iso, &lim);
-		return ayb_hosted_copy(src->path, dst->path, &lim, err);
-	}
-	setup_of(iso, src, &s);
-	s.out_dir = dst->dir;
-	s.out = dst->path;
-	s.policy.out_dir = dst->dir;
-	return run_task(iso, src, &s, AYB_F_COPY, err);
+	setup_of(iso, f, &s);
+	return run_task(iso, &s, AYB_F_VET, err);
+}
+
+int ayb_worker_load(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+		    const char *script, struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+
+	setup_of(iso, f, &s);
+	s.out = (char *)script;
+	return run_task(iso, &s, AYB_F_LOAD, err);
 }

@@ -48,5 +48,7 @@ fcgi_handler api_token_revoke;
 fcgi_handler api_list_snapshots;
 fcgi_handler api_restore_snapshot;
 fcgi_handler api_oauth_token;
+fcgi_handler api_export;
+fcgi_handler api_import;
 
 #endif

@@ -188,6 +188,10 @@ static int csrf_ok(const struct ui *ui)
 	const char *site = fcgi_request_header(ui->req, "sec-fetch-site");
 	const char *sent = ui_form_get(&ui->form, "csrf");
 
+	/* A streamed body (an import's file) is not read before the handler:
+	 * its form carries the token in the action URL. */
+	if (!sent && ui->req->body_read)
+		sent = ui_form_get(&ui->query, "csrf");
 	if (!sent)
 		sent = fcgi_request_header(ui->req, "x-csrf-token");
 	if (site && strcmp(site, "cross-site") == 0)

@@ -20,7 +20,7 @@
 /* What a page shows beyond the database itself: the outcome of the form
  * that was just posted, and which tab it belongs to. */
 struct db_page {
-	const char *tab;             /* "query", "sharing" or "snapshots" */
+	const char *tab;             /* "query", "transfer", "sharing" or "snapshots" */
 	const char *sql;             /* the query to re-show and run, or NULL */
 	size_t sql_len;
 	enum ui_alert public_kind, share_kind, snap_kind;
@@ -28,6 +28,8 @@ struct db_page {
 	const char *share_title, *share_msg;
 	const char *snap_title, *snap_msg;
 	int list_snapshots;          /* render the snapshot list (it costs an S3 call) */
+	enum ui_alert xfer_kind;     /* an import's outcome */
+	const char *xfer_title, *xfer_msg;
 };
 
 static const struct {
@@ -300,6 +302,7 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 {
 	struct ayb_buf *b = &ui->page;
 	int manage = can_manage(ui, t);
+	int exports = ui->logged_in && ayb_perm_can_export(&t->caller, &t->db);
 	char *title = ayb_fmt("Explore %s/%s", t->owner.slug, t->db.slug);
 
 	ui_page_open(ui, title ? title : "Database", UI_CONTENT);
@@ -312,11 +315,16 @@ static void database_page(struct ui *ui, const struct ayb_app_target *t, const s
 	ui_html_printf(b, "<div class=\"tabs\" data-tab=\"%s\"><ul id=\"database-tabs\" "
 			   "class=\"tab-list\"><li><a href=\"#query\" class=\"tab\">Query</a></li>",
 			p->tab);
+	if (exports)
+		ayb_buf_adds(b, "<li><a href=\"#transfer\" class=\"tab\">Export and import</a>"
+				"</li>");
 	if (manage)
 		ayb_buf_adds(b, "<li><a href=\"#sharing\" class=\"tab\">Sharing</a></li>"
 				"<li><a href=\"#snapshots\" class=\"tab\">Snapshots</a></li>");
 	ayb_buf_adds(b, "</ul>");
 	query_tab(ui, t, p, &status);
+	if (exports)
+		ui_transfer_tab(ui, t, manage, p->xfer_kind, p->xfer_title, p->xfer_msg);
 	if (manage) {
 		sharing_tab(ui, t, p);
 		snapshots_tab(ui, t, p);
@@ -349,6 +357,15 @@ static void form_answer(struct ui *ui, const struct ayb_app_target *t, const str
 	} else {
 		database_page(ui, t, p, status);
 	}
+}
+
+void ui_database_transfer(struct ui *ui, const struct ayb_app_target *t, int status,
+			  enum ui_alert kind, const char *title, const char *msg)
+{
+	struct db_page p = { .tab = "transfer", .xfer_kind = kind, .xfer_title = title,
+			     .xfer_msg = msg };
+
+	database_page(ui, t, &p, status);
 }
 
 void ui_database(struct fcgi_call *c)

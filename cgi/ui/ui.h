@@ -154,6 +154,15 @@ void ui_query_results(struct ui *ui, const struct ayb_app_target *t, const char 
 void ui_query_download(struct ui *ui, const struct ayb_app_target *t, const char *sql,
 		       size_t len, int json);
 
+/* The Export and import tab of the database page (ui/transfer.c): export
+ * links, and the import form when `manage`, with an outcome above its
+ * button when title is set. */
+void ui_transfer_tab(struct ui *ui, const struct ayb_app_target *t, int manage,
+		     enum ui_alert kind, const char *title, const char *msg);
+/* The database page with that tab open and an import's outcome in it. */
+void ui_database_transfer(struct ui *ui, const struct ayb_app_target *t, int status,
+			  enum ui_alert kind, const char *title, const char *msg);
+
 fcgi_handler ui_home;
 fcgi_handler ui_static;
 fcgi_handler ui_register_form;
@@ -175,6 +184,8 @@ fcgi_handler ui_share;
 fcgi_handler ui_permissions;
 fcgi_handler ui_snapshots;
 fcgi_handler ui_restore_snapshot;
+fcgi_handler ui_export;
+fcgi_handler ui_import;
 fcgi_handler ui_tokens;
 fcgi_handler ui_oauth_authorize_form;
 fcgi_handler ui_oauth_authorize;

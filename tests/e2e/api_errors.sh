@@ -97,6 +97,15 @@ api GET /v1/entity/alice -H 'Authorization: Token abc'
 envelope 401 Other 'Invalid Authorization header: expected `Bearer <token>`' "optional auth with a malformed header"
 api GET /v1/entity/alice -H "Authorization: Bearer ayb_${short}_WrongSecret"
 envelope 401 InvalidToken 'Invalid API token' "optional auth never downgrades a bad token to anonymous"
+# The token and the database come from the store in one statement; the
+# token's errors still come first, whatever the path names.
+api POST /v1/nobody/nope.sqlite/query --data-binary 'SELECT 1' -H 'Authorization: Bearer ayb_unknown1_secret'
+is "$STATUS $BODY" '401 {"type":"RecordNotFound","id":"unknown1","record_type":"api_token"}' \
+	"an unknown token wins over a missing entity"
+api POST /v1/alice/nope.sqlite/query --data-binary 'SELECT 1' -H "Authorization: Bearer ayb_${short}_WrongSecret"
+envelope 401 InvalidToken 'Invalid API token' "a wrong secret wins over a missing database"
+api POST /v1/bob/nope.sqlite/query --data-binary 'SELECT 1' -H 'Authorization: Bearer ayb_unknown1_secret'
+is "$STATUS" 401 "an unknown token wins over a missing database"
 
 # ---- create ---------------------------------------------------------------------------------
 create() { # PATH-SLUG [HEADERS...]

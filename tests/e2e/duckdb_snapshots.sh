@@ -93,4 +93,24 @@ like "$BODY" '"database_type":"duckdb"' "the fork is a DuckDB database"
 is "$(stat -c %a "$(readlink -f "$T/data/databases/e2e-other/mine.duckdb/current")/mine.duckdb")" 600 \
 	"the fork's file is owner-only"
 
+# ---- export and import ------------------------------------------------------------------
+curl -sS -o "$T/export.duckdb" -w '%{http_code}' -H "$AA" "$URL$DB/export" >"$T/code"
+is "$(cat "$T/code")" 200 "export a DuckDB database"
+is "$(dd if="$T/export.duckdb" bs=1 skip=8 count=4 2>/dev/null)" DUCK "as its DuckDB file"
+api GET "$DB/export?format=sql" -H "$AA"
+is "$STATUS" 400 "no SQL export of a DuckDB database"
+like "$BODY" "not as SQL" "says why"
+q "INSERT INTO t VALUES (9, 'nine', NULL)"
+api POST $DB/import -H "$AA" -H "Content-Type: application/octet-stream" --data-binary @"$T/export.duckdb"
+is "$STATUS" 200 "import the exported file"
+is "$(count)" 2 "the database is the exported one again"
+api POST /v1/e2e-duck/lite.sqlite/query -H "$AA" --data-binary 'INSERT INTO s VALUES (1)'
+lite="$(readlink -f "$T/data/databases/e2e-duck/lite.sqlite/current")/lite.sqlite"
+api POST $DB/import -H "$AA" -H "Content-Type: application/octet-stream" --data-binary @"$lite"
+is "$STATUS" 400 "an SQLite file is refused by a DuckDB database"
+like "$BODY" "not a DuckDB database" "says why"
+api POST /v1/e2e-duck/lite.sqlite/import -H "$AA" -H "Content-Type: application/octet-stream" --data-binary @"$T/export.duckdb"
+is "$STATUS" 400 "a DuckDB file is refused by a SQLite database"
+is "$(count)" 2 "nothing changed"
+
 tap_done

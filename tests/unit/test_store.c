@@ -239,6 +239,49 @@ int main(void)
 	is_int(ayb_store_token_get(st, "nope", &t, NULL, &err), 0, "unknown token");
 	is_int(ayb_store_token_create(st, &row, &err), -1, "short tokens are unique");
 
+	/* A token and a target in one statement. */
+	struct ayb_token_row row2 = { "short2", e2.id, "hash2", 0, -1, NULL, 0, 0 };
+	struct ayb_entity caller = { 0 };
+	int target = 99;
+	is_int(ayb_store_token_create(st, &row2, &err), 0, "create bob's token");
+	is_int(ayb_store_caller_target_get(st, "nope", &t, &caller, "alice", "one.sqlite", &got,
+					   &tdb, &grant, &target, &err),
+	       0, "caller and target: unknown token");
+	is_int(ayb_store_caller_target_get(st, "short1", &t, &caller, "nobody", "one.sqlite",
+					   &got, &tdb, &grant, &target, &err),
+	       1, "caller and target: the token");
+	is_int(target, 0, "caller and target: no entity");
+	is_str(t.hash, "hash1", "caller and target: the token's hash");
+	is_str(caller.slug, "alice", "caller and target: the token's entity");
+	ayb_token_row_free(&t);
+	ayb_entity_free(&caller);
+	ayb_store_caller_target_get(st, "short1", &t, &caller, "alice", "nope.sqlite", &got, &tdb,
+				    &grant, &target, &err);
+	is_int(target, 1, "caller and target: the entity without that database");
+	is_str(got.slug, "alice", "caller and target: the entity is filled");
+	ayb_token_row_free(&t);
+	ayb_entity_free(&caller);
+	ayb_entity_free(&got);
+	ayb_store_grant_set(st, e2.id, db.id, AYB_SHARE_READ_ONLY, &err);
+	ayb_store_caller_target_get(st, "short1", &t, &caller, "alice", "one.sqlite", &got, &tdb,
+				    &grant, &target, &err);
+	is_int(target, 2, "caller and target: entity and database");
+	is_int(tdb.id, db.id, "caller and target: the database");
+	is_int(grant, -1, "caller and target: another entity's grant is not the caller's");
+	ayb_token_row_free(&t);
+	ayb_entity_free(&caller);
+	ayb_entity_free(&got);
+	ayb_database_free(&tdb);
+	ayb_store_caller_target_get(st, "short2", &t, &caller, "alice", "one.sqlite", &got, &tdb,
+				    &grant, &target, &err);
+	is_int(grant, AYB_SHARE_READ_ONLY, "caller and target: the grant of the token's entity");
+	is_str(caller.slug, "bob", "caller and target: bob's token");
+	ayb_token_row_free(&t);
+	ayb_entity_free(&caller);
+	ayb_entity_free(&got);
+	ayb_database_free(&tdb);
+	ayb_store_grant_set(st, e2.id, db.id, AYB_SHARE_NO_ACCESS, &err);
+
 	/* Values are bound, never spliced into SQL. */
 	is_int(ayb_store_entity_get(st, "x' OR '1'='1", &got, &err), 0, "quotes are data");
 
