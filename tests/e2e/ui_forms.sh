@@ -180,6 +180,8 @@ if has_duckdb; then
 	like "$BODY" 'name="db_type" value="sqlite" data-value="sqlite" checked' "SQLite by default"
 	page GET /alice/x.duckdb
 	like "$BODY" '<span class="muted">(duckdb)</span>' "its page says DuckDB"
+	like "$BODY" 'A consistent copy, as its DuckDB file.' "it exports as its DuckDB file"
+	case $BODY in *'id="export-sql"'*) ok 1 "no Export SQL for DuckDB" ;; *) ok 0 "no Export SQL for DuckDB" ;; esac
 	dtok=$(csrf)
 	page POST /alice/x.duckdb/query --data-urlencode "csrf=$dtok" -H "HX-Request: true" \
 		--data-urlencode "query=SELECT 42 AS answer, [1, 2] AS l, DATE '2024-01-02' AS d"
