@@ -5,6 +5,10 @@
 #               installed: `ayb server` runs it), and the npm test tools
 #   BUILD_DIR   default: build
 # Used by examples/quickstart.sh and tests/run-all.sh.
+# DuckDB (README "DuckDB databases"): when neither Debian nor the prefix
+# below has libduckdb, DuckDB's own release build is fetched through npm
+# into $AYB_DUCKDB_PREFIX (default ~/.cache/ayb-c/duckdb-<version>), outside
+# the source tree, and configure is pointed at it.  AYB_DUCKDB=no skips it.
 set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -33,7 +37,9 @@ for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-if [ -n "$with_tests" ] && ! command -v node >/dev/null 2>&1; then
+# npm fetches the test tools and DuckDB (below).
+if { [ -n "$with_tests" ] || [ "${AYB_DUCKDB:-yes}" != no ]; } &&
+	! command -v npm >/dev/null 2>&1; then
 	missing="$missing nodejs npm"
 fi
 if [ -n "$missing" ]; then
@@ -55,6 +61,34 @@ if [ -n "$with_tests" ] && [ ! -d tests/tools/node_modules/playwright-core ]; th
 	(cd tests/tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The pinned DuckDB: the library from the npm package of DuckDB's Node
+# bindings, the header from the `duckdb` package of the same release.
+duckdb_version=1.4.4
+duckdb_bindings=1.4.4-r.4
+duckdb_prefix=${AYB_DUCKDB_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/ayb-c/duckdb-$duckdb_version}
+if [ "${AYB_DUCKDB:-yes}" != no ] && [ "$(uname -m)" = x86_64 ] &&
+	[ ! -e /usr/include/duckdb.h ] && [ ! -s "$duckdb_prefix/lib/libduckdb.so" ]; then
+	if command -v npm >/dev/null 2>&1; then
+		echo "Fetching libduckdb $duckdb_version (npm: @duckdb/node-bindings-linux-x64@$duckdb_bindings," \
+			"duckdb@$duckdb_version) into $duckdb_prefix"
+		tmp=$(mktemp -d)
+		mkdir -p "$duckdb_prefix/lib" "$duckdb_prefix/include"
+		(cd "$tmp" && npm pack --silent --loglevel=error \
+			"@duckdb/node-bindings-linux-x64@$duckdb_bindings" "duckdb@$duckdb_version" >/dev/null &&
+			tar xzf "duckdb-$duckdb_version.tgz" -O package/src/duckdb/src/include/duckdb.h \
+				>"$duckdb_prefix/include/duckdb.h" &&
+			tar xzf "duckdb-node-bindings-linux-x64-$duckdb_bindings.tgz" -O package/libduckdb.so \
+				>"$duckdb_prefix/lib/libduckdb.so.tmp" &&
+			mv "$duckdb_prefix/lib/libduckdb.so.tmp" "$duckdb_prefix/lib/libduckdb.so") ||
+			echo "Could not fetch libduckdb: building without DuckDB"
+		rm -rf "$tmp"
+	else
+		echo "npm is missing: building without DuckDB (install npm, or see README \"DuckDB databases\")"
+	fi
+fi
+duckdb_arg=
+[ -s "$duckdb_prefix/lib/libduckdb.so" ] && duckdb_arg=--with-duckdb=$duckdb_prefix
+
 # A tree configured in place blocks out-of-tree builds.
 [ -f config.status ] && make distclean >/dev/null
 [ -x configure ] && [ configure -nt configure.ac ] && [ configure -nt Makefile.am ] ||
@@ -62,6 +96,6 @@ fi
 mkdir -p "$build"
 cd "$build"
 if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ]; then
-	"$top/configure" -q "$@"
+	"$top/configure" -q $duckdb_arg "$@"
 fi
 make -s -j"$(nproc)"

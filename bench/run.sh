@@ -299,6 +299,27 @@ if want B9; then
 		printf ']}'
 	} >"$T/b9.batch"
 fi
+# DuckDB beside SQLite (README "DuckDB databases"): B1 and B3 again on a
+# DuckDB database holding tables t and m of the same shape, where the
+# build has libduckdb.
+DUCK=
+if grep -q '^#define HAVE_DUCKDB 1' "$top_builddir/autoconfig.h" && { want B1 || want B3; }; then
+	DUCK=/v1/bench/point.duckdb/query
+	api POST /v1/bench/point.duckdb/create -d '' -H "$AUTH" -H 'db-type: duckdb' \
+		-H 'public-sharing-level: no-access'
+	[ "$STATUS" = 201 ] || bail "create point.duckdb: $STATUS $BODY"
+	api POST $DUCK -H "$AUTH" --data-binary \
+		'CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score INTEGER NOT NULL, note TEXT)'
+	api POST $DUCK -H "$AUTH" --data-binary \
+		"INSERT INTO t SELECT i, printf('name-%06d', i), i % 997 + 1000, printf('note %06d of the bench table', i) FROM range(1, 100001) r(i)"
+	[ "$STATUS" = 200 ] || bail "fill duckdb t: $STATUS $BODY"
+	# m's random blobs: 16 bytes of an MD5 (DuckDB has no randomblob).
+	api POST $DUCK -H "$AUTH" --data-binary \
+		'CREATE TABLE m (id INTEGER PRIMARY KEY, r DOUBLE, n BIGINT, t TEXT, b BLOB)'
+	api POST $DUCK -H "$AUTH" --data-binary \
+		"INSERT INTO m SELECT i, (random() * 2 - 1) * 1.3e9, CASE WHEN i % 3 <> 0 THEN (random() * 200000 - 100000)::BIGINT END, CASE WHEN i % 3 <> 1 THEN printf('Zoë \"%d\" naïve café ☕ back\\slash' || chr(10) || 'line %d', i, i) END, CASE i % 3 WHEN 0 THEN encode(printf('blob %d ✓', i)) WHEN 1 THEN unhex(md5(i::VARCHAR)) END FROM range(1, 100001) r(i)"
+	[ "$STATUS" = 200 ] || bail "fill duckdb m: $STATUS $BODY"
+fi
 POINT_SQL='SELECT * FROM t WHERE id = %d'
 api POST /v1/bench/point.sqlite/query -H "$AUTH" --data-binary 'SELECT * FROM t WHERE id = 54321'
 [ "$STATUS" = 200 ] || bail "point query: $STATUS $BODY"
@@ -382,6 +403,7 @@ say "$RUNS rounds, wrk runs of ${SECS}s, $(nproc) CPUs, load $(cut -d' ' -f1-3 /
 point() {
 	case $1 in
 	ayb) wrk_run "$T/res/b1.ayb" 32 "$URL$QUERY" "$PID_ayb" "$LUA" ;;
+	duck) wrk_run "$T/res/b1.duck" 32 "$URL$DUCK" "$PID_ayb" "$LUA" ;;
 	big) wrk_run "$T/res/b5.ayb" 32 "http://127.0.0.1:$PORT_big$QUERY" "$PID_big" "$LUA" ;;
 	off) wrk_run "$T/res/b1.off" 32 "http://127.0.0.1:$PORT_off$QUERY" "$PID_off" "$LUA" ;;
 	hello) wrk_run "$T/res/b1.hello" 32 "$FLOOR/hello/point" "$PID_floor" "$LUA" ;;
@@ -399,9 +421,11 @@ for r in $(seq "$RUNS"); do
 		order=ayb
 		want B5 && order="$order big"
 		want B1 && order="$order hello static off"
+		want B1 && [ -n "$DUCK" ] && order="$order duck"
 		for s in $order; do
 			case $s in
 			ayb) wrk -t2 -c32 -d1s -s "$LUA" "$URL$QUERY" >/dev/null 2>&1 ;;
+			duck) wrk -t2 -c32 -d1s -s "$LUA" "$URL$DUCK" >/dev/null 2>&1 ;;
 			big | off) wrk -t2 -c32 -d1s -s "$LUA" "http://127.0.0.1:$(eval echo "\$PORT_$s")$QUERY" >/dev/null 2>&1 ;;
 			esac
 		done
@@ -434,6 +458,16 @@ for r in $(seq "$RUNS"); do
 		echo "$secs" >>"$T/res/b3m.ayb"
 		seconds sqlite3 -json "$POINT_FILE" 'SELECT * FROM m' >>"$T/res/b3m.floor"
 		say "round $r: B3 $(tail -1 "$T/res/b3.ayb") s, mixed $(tail -1 "$T/res/b3m.ayb") s"
+		for tm in t:b3 m:b3m; do
+			[ -n "$DUCK" ] || break
+			out=$(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
+				-H "$AUTH" --data-binary "SELECT * FROM ${tm%%:*}" "$URL$DUCK")
+			read -r code size secs <<<"$out"
+			[ "$code" = 200 ] && [ "$size" -gt 5000000 ] ||
+				bail "B3 DuckDB ${tm%%:*}: status $code, $size bytes"
+			echo "$secs" >>"$T/res/${tm#*:}.duck"
+		done
+		[ -n "$DUCK" ] && say "round $r: B3 DuckDB $(tail -1 "$T/res/b3.duck") s, mixed $(tail -1 "$T/res/b3m.duck") s"
 	fi
 	if want B4; then
 		export BENCH_SQL="INSERT INTO ins (v) VALUES ('one row of the insert benchmark')"
@@ -503,6 +537,7 @@ if want B3; then
 	fcgi_pids=$(ps -o pid=,comm= --ppid "$PID_ayb" | awk '$2 == "ayb-api.fcgi" { print $1 }')
 	B3_RSS_FCGI=$(peak_mb "$PID_ayb" ayb-api.fcgi)
 	B3_RSS_WORKER=$(peak_mb "$fcgi_pids" ayb-query-worke)
+	B3_RSS_DUCK=$(peak_mb "$fcgi_pids" ayb-duckdb-work)
 fi
 
 # ---- B6: a snapshot of a big database ------------------------------------------
@@ -601,6 +636,14 @@ if want B1; then
 	row "B1 with isolation off" "$(wrk_cell "$T/res/b1.off" latency)" "hello-fcgi, as above" \
 		"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
 fi
+if want B1 && [ -n "$DUCK" ]; then
+	r=$(ratios "$T/res/b1.duck" "$T/res/b1.hello" 1 | median)
+	c=$(ratios "$T/res/b1.hello" "$T/res/b1.duck" 5 | median)
+	s=$(ratios "$T/res/b1.duck" "$T/res/b1.ayb" 1 | median)
+	row "B1 on a DuckDB database (same table; $(fmt "$s" '%.2f')x SQLite's req/s)" \
+		"$(wrk_cell "$T/res/b1.duck" latency)" "hello-fcgi, as above" \
+		"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
+fi
 if want B2; then
 	wrk_row "B2 GET /health, 32 conn." "$T/res/b2.ayb" "$T/res/b2.hello" hello-fcgi 0.95
 fi
@@ -615,6 +658,18 @@ if want B3; then
 	row "B3 100k rows of REAL, INTEGER, unicode TEXT, BLOB, a third NULL" "$(fmt "$a" '%.3f') s" \
 		"sqlite3 -json $(fmt "$f" '%.3f') s" "$(fmt "$ratio" '%.2f')x" "≤ 1.5x" \
 		"$(verdict "$ratio" '<=' 1.5)"
+	for tm in b3:"100k rows x 4 columns" b3m:"100k rows of DOUBLE, BIGINT, unicode TEXT, BLOB"; do
+		[ -n "$DUCK" ] || break
+		k=${tm%%:*}
+		a=$(median <"$T/res/$k.duck") f=$(median <"$T/res/$k.floor")
+		ratio=$(ratios "$T/res/$k.duck" "$T/res/$k.floor" 1 | median)
+		s=$(ratios "$T/res/$k.duck" "$T/res/$k.ayb" 1 | median)
+		row "B3 on a DuckDB database: ${tm#*:} ($(fmt "$s" '%.2f')x SQLite's time)" \
+			"$(fmt "$a" '%.3f') s" "sqlite3 -json of the SQLite table $(fmt "$f" '%.3f') s" \
+			"$(fmt "$ratio" '%.2f')x" "report" "-"
+	done
+	[ -n "$DUCK" ] && row "B3 on a DuckDB database: peak RSS" \
+		"ayb-duckdb-worker $B3_RSS_DUCK MB (DuckDB's memory_limit: 128 MiB)" "-" "-" "report" "-"
 	rss=$(awk -v a="$B3_RSS_FCGI" -v b="$B3_RSS_WORKER" 'BEGIN { print (a + 0 > b + 0 ? a : b) }')
 	row "B3 peak RSS" "ayb-api.fcgi $B3_RSS_FCGI MB, ayb-query-worker $B3_RSS_WORKER MB" "-" "-" "< 32 MB" \
 		"$(verdict "$rss" '<=' 32)"

@@ -3,6 +3,7 @@
  * setup on standard input from the process that started it. */
 #include "autoconfig.h"
 
+#include <stddef.h>
 #include <unistd.h>
 
 #include "worker.h"
@@ -12,5 +13,5 @@
  * refuses. */
 int main(void)
 {
-	_exit(ayb_worker_main());
+	_exit(ayb_worker_main(NULL));
 }

@@ -65,6 +65,7 @@ static const char tail[] =
 	"#   enabled = true\n"
 	"#   query_timeout_ms = 10000\n"
 	"#   heap_limit_mb = 64\n"
+	"#   duckdb_memory_mb = 128\n"
 	"#   max_result_rows = 1000000\n"
 	"#   max_result_mb = 64\n"
 	"#   max_file_size_mb = 256\n"

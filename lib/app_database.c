@@ -18,7 +18,7 @@ int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 {
 	struct ayb_caller who = ayb_app_perm_caller(a);
 	char *entity = NULL;
-	int level, rc, ret = -1;
+	int level, type = AYB_DB_SQLITE, rc, ret = -1;
 
 	memset(owner, 0, sizeof(*owner));
 	memset(db, 0, sizeof(*db));
@@ -42,11 +42,22 @@ int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 		goto out;
 	}
 	if (strcmp(db_type, "duckdb") == 0) {
+		/* Only ayb-duckdb-worker links libduckdb (README "DuckDB
+		 * databases"). */
+#ifdef HAVE_DUCKDB
+		if (!ctx->cfg->isolation.enabled) {
+			ayb_err_set(err, AYB_E_INVALID,
+				    "Database type duckdb needs query workers: this server has "
+				    "isolation.enabled = false");
+			goto out;
+		}
+		type = AYB_DB_DUCKDB;
+#else
 		ayb_err_set(err, AYB_E_INVALID,
 			    "Database type duckdb is not supported by this server (only sqlite)");
 		goto out;
-	}
-	if (strcmp(db_type, "sqlite") != 0) {
+#endif
+	} else if (strcmp(db_type, "sqlite") != 0) {
 		ayb_err_set(err, AYB_E_INVALID, "Unknown value: %s", db_type);
 		goto out;
 	}
@@ -62,7 +73,7 @@ int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 			    a->entity.slug, entity);
 		goto out;
 	}
-	if (ayb_store_database_create(ctx->store, owner->id, db_slug, AYB_DB_SQLITE, level, db,
+	if (ayb_store_database_create(ctx->store, owner->id, db_slug, type, level, db,
 				      err) < 0)
 		goto out;
 	ret = 0;
@@ -146,7 +157,7 @@ int ayb_app_query_req(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		return -1;
 	/* Tenant SQL runs in a sandboxed worker (README "Isolation"). */
 	ret = ayb_worker_run(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
-			     t->db.slug, r,
+			     t->db.slug, t->db.db_type, r,
 			     level == AYB_LEVEL_READ_WRITE ? AYB_QUERY_READ_WRITE
 							   : AYB_QUERY_READ_ONLY,
 			     rows, err);

@@ -66,8 +66,10 @@ int ayb_app_fork(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 	 * before its copy is current. */
 	if (!(entity = strndup(fork_to, (size_t)(slash - fork_to))))
 		return ayb_err_oom(err);
+	/* The fork is of the source's kind. */
 	if (ayb_app_database_insert(ctx, a, entity, strlen(entity), slash + 1, strlen(slash + 1),
-				    "sqlite", "no-access", owner, db, err) < 0)
+				    t->db.db_type == AYB_DB_DUCKDB ? "duckdb" : "sqlite",
+				    "no-access", owner, db, err) < 0)
 		goto out;
 	if (fork_files(ctx, a, t, owner, db, err) < 0) {
 		ayb_app_database_uninsert(ctx, db);

@@ -18,6 +18,7 @@
 #include "app.h"
 #include "fs.h"
 #include "disk.h"
+#include "engine.h"
 #include "import_check.h"
 #include "slots.h"
 #include "worker.h"
@@ -115,6 +116,7 @@ static int import_into(struct ayb_app_ctx *ctx, const struct ayb_app_target *t, 
 	int ret = -1;
 
 	f.dir = (char *)vdir;
+	f.db_type = t->db.db_type;
 	if (!(f.path = ayb_layout_version_file(vdir, t->db.slug, err)))
 		goto out;
 	if (!(f.shown = ayb_layout_version_shown(vdir, t->owner.slug, t->db.slug)) ||
@@ -131,13 +133,23 @@ static int import_into(struct ayb_app_ctx *ctx, const struct ayb_app_target *t, 
 			goto out;
 		}
 		unlink(script);
+	} else if (f.db_type == AYB_DB_DUCKDB) {
+		/* A DuckDB database takes a DuckDB file, which its check then
+		 * opens (README "DuckDB databases"). */
+		if (ayb_engine_of_file(f.path) != AYB_DB_DUCKDB) {
+			ayb_err_set(err, AYB_E_INVALID,
+				    "The file is not a DuckDB database: %s is a DuckDB database",
+				    t->name);
+			goto out;
+		}
 	} else if (ayb_import_header_check(u.head, u.headn, u.size, err) < 0) {
 		goto out;
 	}
 	if (ayb_worker_vet(iso, &f, err) < 0) {
-		import_failed(err, err->kind == AYB_E_SNAPSHOT
-				   ? "The file is not an intact SQLite database"
-				   : "The file was not imported");
+		import_failed(err, err->kind != AYB_E_SNAPSHOT ? "The file was not imported" :
+				   f.db_type == AYB_DB_DUCKDB ?
+				   "The file is not an intact DuckDB database" :
+				   "The file is not an intact SQLite database");
 		goto out;
 	}
 	ret = ayb_layout_swap(ctx->cfg->data_path, t->owner.slug, t->db.slug, vdir, err);

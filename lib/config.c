@@ -74,6 +74,7 @@ static const struct key keys[] = {
 	{ "isolation.mode", K_STR, 0, 0, 0 },
 	{ "isolation.query_timeout_ms", K_INT, 0, 1, 86400000 },
 	{ "isolation.heap_limit_mb", K_INT, 0, 1, 1048576 },
+	{ "isolation.duckdb_memory_mb", K_INT, 0, 1, 1048576 },
 	{ "isolation.max_result_rows", K_INT, 0, 0, LONG_MAX },
 	{ "isolation.max_result_mb", K_INT, 0, 0, 1048576 },
 	{ "isolation.max_file_size_mb", K_INT, 0, 1, 1048576 },
@@ -145,6 +146,7 @@ static cfg_opt_t isolation_opts[] = {
 	CFG_STR("mode", NULL, CFGF_NODEFAULT),
 	CFG_INT("query_timeout_ms", 0, CFGF_NODEFAULT),
 	CFG_INT("heap_limit_mb", 0, CFGF_NODEFAULT),
+	CFG_INT("duckdb_memory_mb", 0, CFGF_NODEFAULT),
 	CFG_INT("max_result_rows", 0, CFGF_NODEFAULT),
 	CFG_INT("max_result_mb", 0, CFGF_NODEFAULT),
 	CFG_INT("max_file_size_mb", 0, CFGF_NODEFAULT),
@@ -668,6 +670,7 @@ static int isolation_typed(const struct raw *raw, struct ayb_isolation_config *i
 #define ISO(k, d) { "isolation." #k, offsetof(struct ayb_isolation_config, k), d }
 		ISO(query_timeout_ms, 10000),
 		ISO(heap_limit_mb, 64),
+		ISO(duckdb_memory_mb, 128),
 		ISO(max_result_rows, 1000000),
 		ISO(max_result_mb, 64),
 		ISO(max_file_size_mb, 256),

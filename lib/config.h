@@ -49,6 +49,7 @@ struct ayb_isolation_config {
 	enum ayb_isolation_mode mode;
 	int64_t query_timeout_ms;  /* wall-clock time one query may run */
 	int64_t heap_limit_mb;     /* sqlite3_hard_heap_limit64 */
+	int64_t duckdb_memory_mb;  /* DuckDB's memory_limit (ayb's 128 MB) */
 	int64_t max_result_rows;   /* 0: no cap */
 	int64_t max_result_mb;     /* JSON bytes of a result; 0: no cap */
 	int64_t max_file_size_mb;  /* RLIMIT_FSIZE and max_page_count */

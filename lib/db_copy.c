@@ -9,6 +9,7 @@
 
 #include "db_copy.h"
 #include "disk.h"
+#include "engine.h"
 #include "fs.h"
 #include "worker.h"
 
@@ -38,6 +39,7 @@ static int take(const struct ayb_config *cfg, const char *entity, const char *db
 
 	if (ayb_layout_locate(cfg->data_path, entity, db, &src, err) < 0)
 		return -1;
+	src.db_type = ayb_engine_of_file(src.path);
 	/* The copy is owner-only as every tenant file (SQLite would make it
 	 * 0644 less the umask); an empty file is an empty database, which is
 	 * what a database never written copies as. */

@@ -50,6 +50,8 @@ struct ayb_layout_file {
 	char *dir;               /* absolute canonical version directory */
 	char *path;              /* dir + "/" + database slug */
 	char *shown;             /* databases/<e>/<d>/<uuid>/<d>, for messages */
+	int db_type;             /* the engine that opens it (lib/store.h's enum
+				    ayb_db_type): 0, SQLite, unless the caller says */
 };
 
 /* Resolves the `current` link of a database.  Returns 0 with *f filled, or

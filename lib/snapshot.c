@@ -19,8 +19,10 @@
 #include <zstd.h>
 
 #include "buf.h"
+#include "engine.h"
 #include "fs.h"
 #include "snapshot.h"
+#include "store.h"
 #include "worker.h"
 
 #define CHUNK (64u * 1024)
@@ -495,6 +497,7 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 		goto out;
 	copy.dir = work.dir;
 	copy.path = work.copy;
+	copy.db_type = live.db_type = ayb_engine_of_file(live.path);
 	if (ayb_worker_copy(&cfg->isolation, &live, &copy, err) < 0) {
 		task_failed(err, AYB_E_SNAPSHOT, "Snapshot failed",
 			    "Snapshot failed: copying the database stopped");
@@ -682,8 +685,10 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 	u.fd = -1;
 	restored.dir = vdir;
 	restored.path = file;
+	restored.db_type = ayb_engine_of_file(file);
 	if (ayb_worker_check(&cfg->isolation, &restored, err) < 0) {
-		snprintf(what, sizeof(what), "Snapshot %s is not an intact SQLite database", id);
+		snprintf(what, sizeof(what), "Snapshot %s is not an intact %s database", id,
+			 restored.db_type == AYB_DB_DUCKDB ? "DuckDB" : "SQLite");
 		snprintf(stopped, sizeof(stopped),
 			 "Snapshot %s was not restored: its integrity check stopped", id);
 		task_failed(err, AYB_E_SNAPSHOT_UPSTREAM, what, stopped);

@@ -54,13 +54,14 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 		     const char *entity, const char *db, const char *sql, size_t len,
 		     enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err);
 
-/* The same for any form of request (lib/query_req.h), as
- * ayb_hosted_run_req runs it: a batch's results reach `rows` one after
- * the other, and the result size limit of a batch is
+/* The same for any form of request (lib/query_req.h), on the engine
+ * db_type names (lib/store.h; a DuckDB database's always in an exec'd
+ * worker, refused when isolation is off), as ayb_hosted_run_req runs it:
+ * a batch's results reach `rows` one after the other, and the result size limit of a batch is
  * iso->max_batch_result_mb when that is lower than max_result_mb.  The
  * worker, killed or crashing mid-batch, leaves nothing of it behind. */
 int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path,
-		   const char *entity, const char *db, const struct ayb_query_req *r,
+		   const char *entity, const char *db, int db_type, const struct ayb_query_req *r,
 		   enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err);
 
 /* The server's own work on a tenant's file (lib/hosted.h's
@@ -103,9 +104,12 @@ void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_
  * does before it exits. */
 void ayb_worker_shutdown(void);
 
-/* main() of ayb-query-worker: reads its setup from fd 0, sandboxes itself,
- * then answers queries on fds 0/1 until EOF, idleness or retirement.
- * Returns the process exit status (0 for an orderly end). */
-int ayb_worker_main(void);
+/* main() of ayb-query-worker and ayb-duckdb-worker: reads its setup from fd 0, sandboxes itself,
+ * then answers queries on fds 0/1 until EOF, idleness or retirement, on
+ * the setup's engine: SQLite's, or `duckdb` (lib/engine.h; NULL in a
+ * build without DuckDB, whose workers refuse DuckDB databases).  Returns
+ * the process exit status (0 for an orderly end). */
+struct ayb_engine;
+int ayb_worker_main(const struct ayb_engine *duckdb);
 
 #endif

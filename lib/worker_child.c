@@ -20,11 +20,24 @@
 #include <sqlite3.h>
 
 #include "clock.h"
+#include "engine.h"
 #include "fs.h"
 #include "hosted_dump.h"
 #include "hosted_vet.h"
+#include "store.h"
 #include "worker.h"
 #include "worker_impl.h"
+
+/* The DuckDB engine, when this program links it (ayb_worker_main's
+ * argument): a worker serves one database, so one engine. */
+static const struct ayb_engine *duckdb_engine;
+static const struct ayb_engine sqlite_engine;
+
+/* The engine of the setup's database; NULL when this build has none. */
+static const struct ayb_engine *engine_of(const struct ayb_worker_setup *s)
+{
+	return s->db_type == AYB_DB_DUCKDB ? duckdb_engine : &sqlite_engine;
+}
 
 /* 1 read, 0 at EOF (also a short read), -1 on error. */
 static int read_all(int fd, void *p, size_t n)
@@ -171,7 +184,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 		     struct out *o, int64_t *timeout_ms)
 {
 	struct ayb_query_limits lim;
-	struct ayb_layout_file f = { s->dir, s->path, s->shown };
+	struct ayb_layout_file f = { s->dir, s->path, s->shown, (int)s->db_type };
 	struct ayb_err err = { 0 };
 	struct ayb_row_sink rows = { fields_frame, rows_frame, rows_end, o };
 	struct ayb_query_req r;
@@ -181,7 +194,7 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	if (ayb_worker_get_query(p, n, &mode, &lim, &r) < 0)
 		return -1;
 	*timeout_ms = lim.timeout_ms;
-	if (ayb_hosted_run_req(&f, &r, mode, &lim, &rows, &err) < 0) {
+	if (engine_of(s)->run_req(&f, &r, mode, &lim, &rows, &err) < 0) {
 		/* Whatever was collected of a failed result still goes first:
 		 * the parent may already have passed part of it on. */
 		rc = send_error(o, &err);
@@ -193,11 +206,44 @@ static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, s
 	return rc;
 }
 
+static int no_duckdb(struct ayb_err *err)
+{
+	return ayb_err_set(err, AYB_E_INVALID,
+			   "Database type duckdb is not supported by this server (only sqlite)");
+}
+
+/* A DuckDB database's tasks: its check (an import's too, which so refuses
+ * a file of another kind) and its copy (a snapshot's, a fork's, an
+ * export's: the DuckDB file).  SQL dumps and scripts are SQLite's. */
+static int duckdb_task(const struct ayb_worker_setup *s, int type,
+		       const struct ayb_query_limits *lim, struct ayb_err *err)
+{
+	if (!duckdb_engine)
+		return no_duckdb(err);
+	switch (type) {
+	case AYB_F_CHECK:
+	case AYB_F_VET:
+		return duckdb_engine->check(s->path, lim, err);
+	case AYB_F_COPY:
+	case AYB_F_BACKUP:
+		if (!s->out || !*s->out)
+			return ayb_err_set(err, AYB_E_INTERNAL,
+					   "This worker was set up without a file");
+		return duckdb_engine->copy(s->path, s->out, lim, err);
+	default:
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "A DuckDB database is exported and imported as its DuckDB file, "
+				   "not as SQL");
+	}
+}
+
 int ayb_worker_task(const struct ayb_worker_setup *s, int type,
 		    const struct ayb_query_limits *lim, struct ayb_err *err)
 {
-	struct ayb_layout_file f = { s->dir, s->path, s->shown };
+	struct ayb_layout_file f = { s->dir, s->path, s->shown, (int)s->db_type };
 
+	if (s->db_type == AYB_DB_DUCKDB)
+		return duckdb_task(s, type, lim, err);
 	switch (type) {
 	case AYB_F_CHECK:
 		return ayb_hosted_check(s->path, lim, err);
@@ -287,15 +333,19 @@ static int cpu_near(struct cpu_watch *c, int64_t timeout_ms, int64_t limit_ms)
  * the same inside a worker as outside.  SQLite's temporary files (large
  * sorts, temp tables) go to the database's own directory, the one place a
  * worker may write; they are unlinked as soon as they are opened. */
-static void prepare(const struct ayb_worker_setup *s)
+static void sqlite_prepare(const char *dir)
 {
 	unsigned char seed[4];
 
 	sqlite3_initialize();
 	sqlite3_randomness(sizeof(seed), seed);
 	tzset();
-	setenv("SQLITE_TMPDIR", s->dir, 1);
+	setenv("SQLITE_TMPDIR", dir, 1);
 }
+
+static const struct ayb_engine sqlite_engine = {
+	sqlite_prepare, ayb_hosted_run_req, ayb_hosted_check, ayb_hosted_copy,
+};
 
 /* A pooled worker retires, before taking another query, once it could not
  * finish one more full-length query inside its RLIMIT_CPU: the kernel's
@@ -312,7 +362,13 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 
 	signal(SIGPIPE, SIG_IGN);
 	cpu_watch_read(&cpu);
-	prepare(s);
+	if (!engine_of(s)) {
+		no_duckdb(&err);
+		send_error(&out, &err);
+		status = 1;
+		goto out;
+	}
+	engine_of(s)->prepare(s->dir);
 	if (ayb_sandbox_enter(&s->policy, &err) < 0) {
 		send_error(&out, &err);
 		status = 1;
@@ -364,13 +420,14 @@ out:
  * pipe on fd 1.  It closes every other descriptor it may have inherited
  * (the FastCGI connection, the metadata store) before reading anything, and
  * dies with its parent. */
-int ayb_worker_main(void)
+int ayb_worker_main(const struct ayb_engine *duckdb)
 {
 	struct ayb_worker_setup s;
 	unsigned char *p = NULL;
 	size_t n;
 	int type, status = 1;
 
+	duckdb_engine = duckdb;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	if (read_frame(0, &type, &p, &n) <= 0 || type != AYB_F_SETUP ||

@@ -14,7 +14,7 @@
 #include "row_sink.h"
 #include "sandbox.h"
 
-#define AYB_WORKER_PROTO 3
+#define AYB_WORKER_PROTO 4
 #define AYB_WORKER_FRAME_MAX (1U << 20)
 #define AYB_WORKER_HEADER 5
 /* A rows frame holds whole rows, so one big row makes a big frame, and
@@ -51,6 +51,7 @@ enum {
 struct ayb_worker_setup {
 	pid_t parent;
 	int64_t idle_ms;
+	int64_t db_type;          /* the engine: lib/store.h's enum ayb_db_type */
 	char *dir;
 	char *path;
 	char *shown;

@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "fs.h"
+#include "store.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -67,6 +68,14 @@ void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_
 	lim->max_rows = iso->max_result_rows;
 	lim->max_bytes = iso->max_result_mb << 20;
 	lim->max_file_bytes = iso->max_file_size_mb << 20;
+}
+
+/* A DuckDB database's memory cap is DuckDB's own memory_limit. */
+static void engine_limits(const struct ayb_isolation_config *iso, int64_t db_type,
+			  struct ayb_query_limits *lim)
+{
+	if (db_type == AYB_DB_DUCKDB)
+		lim->heap_bytes = iso->duckdb_memory_mb << 20;
 }
 
 /* ---- non-blocking pipe I/O against a time budget --------------------------- */
@@ -210,19 +219,24 @@ static int write_full(int fd, const void *buf, size_t n, int64_t *budget_ms)
 
 /* ---- starting and ending workers ------------------------------------------ */
 
-/* ayb-query-worker: $AYB_QUERY_WORKER, else where ayb_fs_libexec_program
- * finds it.  Looked up at every start, which is rare next to what a start
- * costs.  The result lives in a thread-local buffer. */
-static const char *worker_program(void)
+/* ayb-query-worker ($AYB_QUERY_WORKER), or for a DuckDB database
+ * ayb-duckdb-worker ($AYB_DUCKDB_WORKER), the one program that links
+ * libduckdb, so a SQLite database's worker never maps it; else where
+ * ayb_fs_libexec_program finds it.  Looked up at every start, which is
+ * rare next to what a start costs.  The result lives in a thread-local
+ * buffer. */
+static const char *worker_program(int64_t db_type)
 {
 	static _Thread_local char path[PATH_MAX];
-	const char *env = getenv("AYB_QUERY_WORKER");
+	int duck = db_type == AYB_DB_DUCKDB;
+	const char *env = getenv(duck ? "AYB_DUCKDB_WORKER" : "AYB_QUERY_WORKER");
 
 	if (env && *env) {
 		snprintf(path, sizeof(path), "%s", env);
 		return path;
 	}
-	ayb_fs_libexec_program("ayb-query-worker", path, sizeof(path));
+	ayb_fs_libexec_program(duck ? "ayb-duckdb-worker" : "ayb-query-worker", path,
+			       sizeof(path));
 	return path;
 }
 
@@ -291,6 +305,7 @@ static void setup_of(const struct ayb_isolation_config *iso, const struct ayb_la
 	memset(s, 0, sizeof(*s));
 	s->parent = getpid();
 	s->idle_ms = iso->worker_idle_seconds * 1000;
+	s->db_type = f->db_type;
 	s->dir = f->dir;
 	s->path = f->path;
 	s->shown = f->shown ? f->shown : f->path;
@@ -373,7 +388,7 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 	posix_spawn_file_actions_t fa;
 	struct ayb_buf b = { 0 };
 	char *argv[3], *env[4];
-	const char *prog = worker_program();
+	const char *prog = worker_program(s->db_type);
 	int rc, ret = -1;
 	int64_t budget = START_MS;
 
@@ -381,7 +396,7 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 		return ayb_err_oom(err);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
-	argv[0] = (char *)"ayb-query-worker";
+	argv[0] = (char *)(s->db_type == AYB_DB_DUCKDB ? "ayb-duckdb-worker" : "ayb-query-worker");
 	argv[1] = s->path;
 	argv[2] = NULL;
 	worker_env(env, sizeof(env) / sizeof(env[0]));
@@ -762,6 +777,23 @@ static void ignore_sigpipe_now(void)
 		signal(SIGPIPE, SIG_IGN);
 }
 
+/* DuckDB runs only in an exec'd ayb-duckdb-worker, the one program that
+ * links libduckdb: never inside this process, nor in a fork of it. */
+static int refuse_in_process(const struct ayb_isolation_config *iso, int64_t db_type,
+			     struct ayb_err *err)
+{
+	if (db_type == AYB_DB_DUCKDB && !iso->enabled)
+		return ayb_err_set(err, AYB_E_INVALID,
+				   "DuckDB databases run only in query workers: this server has "
+				   "isolation.enabled = false");
+	return 0;
+}
+
+static int forks(const struct ayb_isolation_config *iso, int64_t db_type)
+{
+	return iso->mode == AYB_ISOLATION_FORK && db_type != AYB_DB_DUCKDB;
+}
+
 /* A worker that dies must not take the caller with it.  Once per process:
  * not a system call per query. */
 static void ignore_sigpipe(void)
@@ -778,11 +810,11 @@ int ayb_worker_query(const struct ayb_isolation_config *iso, const char *data_pa
 	struct ayb_query_req r;
 
 	ayb_query_req_sql(&r, sql, len);
-	return ayb_worker_run(iso, data_path, entity, db, &r, mode, rows, err);
+	return ayb_worker_run(iso, data_path, entity, db, AYB_DB_SQLITE, &r, mode, rows, err);
 }
 
 int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path,
-		   const char *entity, const char *db, const struct ayb_query_req *r,
+		   const char *entity, const char *db, int db_type, const struct ayb_query_req *r,
 		   enum ayb_query_mode mode, struct ayb_row_sink *rows, struct ayb_err *err)
 {
 	struct ayb_query_limits lim;
@@ -800,6 +832,10 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		lim.max_bytes = iso->max_batch_result_mb << 20;
 	if (ayb_layout_locate(data_path, entity, db, &f, err) < 0)
 		return -1;
+	f.db_type = db_type;
+	engine_limits(iso, f.db_type, &lim);
+	if (refuse_in_process(iso, f.db_type, err) < 0)
+		goto out;
 	if (!iso->enabled) {
 		ret = ayb_hosted_run_req(&f, r, mode, &lim, rows, err);
 		goto out;
@@ -817,7 +853,7 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	}
 	ignore_sigpipe();
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (iso->mode == AYB_ISOLATION_FORK) {
+		if (forks(iso, f.db_type)) {
 			memset(&one, 0, sizeof(one));
 			one.to = one.from = -1;
 			w = &one;
@@ -858,15 +894,16 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 	enum outcome res = FAILED;
 
 	ayb_worker_limits(iso, &lim);
+	engine_limits(iso, s->db_type, &lim);
 	if (!iso->enabled)
-		return ayb_worker_task(s, type, &lim, err);
+		return refuse_in_process(iso, s->db_type, err) < 0 ? -1 :
+		       ayb_worker_task(s, type, &lim, err);
 	memset(&one, 0, sizeof(one));
 	one.to = one.from = -1;
 	ignore_sigpipe();
 	if (ayb_worker_put_task(&q, type, &lim) < 0) {
 		ayb_err_oom(err);
-	} else if (spawn(s, &one, iso->mode == AYB_ISOLATION_FORK ? start_fork : start_exec,
-			 err) == 0) {
+	} else if (spawn(s, &one, forks(iso, s->db_type) ? start_fork : start_exec, err) == 0) {
 		res = exchange(&one, iso, &lim, &q, NULL, 0, err);
 		if (one.pid > 0)
 			worker_end(&one);

@@ -79,6 +79,7 @@ int ayb_worker_setup_encode(const struct ayb_worker_setup *s, struct ayb_buf *b)
 	ayb_worker_put_i64(&p, AYB_WORKER_PROTO);
 	ayb_worker_put_i64(&p, s->parent);
 	ayb_worker_put_i64(&p, s->idle_ms);
+	ayb_worker_put_i64(&p, s->db_type);
 	ayb_worker_put_i64(&p, s->policy.file_size_bytes);
 	ayb_worker_put_i64(&p, s->policy.address_space_bytes);
 	ayb_worker_put_i64(&p, s->policy.cpu_seconds);
@@ -107,6 +108,7 @@ int ayb_worker_setup_decode(const unsigned char *p, size_t n, struct ayb_worker_
 		return -1;
 	s->parent = (pid_t)ayb_worker_get_i64(&r);
 	s->idle_ms = ayb_worker_get_i64(&r);
+	s->db_type = ayb_worker_get_i64(&r);
 	s->policy.file_size_bytes = ayb_worker_get_i64(&r);
 	s->policy.address_space_bytes = ayb_worker_get_i64(&r);
 	s->policy.cpu_seconds = ayb_worker_get_i64(&r);

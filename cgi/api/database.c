@@ -24,7 +24,8 @@ void api_create_database(struct fcgi_call *c)
 	if (!(entity = strdup(e->s)) || !(o = cJSON_CreateObject()) ||
 	    api_json_add_string(o, "entity", ayb_slug_lower(entity)) < 0 ||
 	    api_json_add_string(o, "database", d->s) < 0 ||
-	    api_json_add_string(o, "database_type", "sqlite") < 0)
+	    /* Created: the header named a type this server hosts. */
+	    api_json_add_string(o, "database_type", fcgi_request_header(c->req, "db-type")) < 0)
 		ayb_err_oom(&err);
 out:
 	api_answer(c, &err, 201, o);

@@ -19,7 +19,7 @@ void api_fork(struct fcgi_call *c)
 		goto out;
 	if (!(o = cJSON_CreateObject()) || api_json_add_string(o, "entity", owner.slug) < 0 ||
 	    api_json_add_string(o, "database", db.slug) < 0 ||
-	    api_json_add_string(o, "database_type", "sqlite") < 0 ||
+	    api_json_add_string(o, "database_type", db.db_type ? "duckdb" : "sqlite") < 0 ||
 	    api_json_add_string(o, "forked_from", c->target.name) < 0)
 		ayb_err_oom(&err);
 	ayb_entity_free(&owner);

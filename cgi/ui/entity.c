@@ -11,6 +11,13 @@
 #include "slug.h"
 #include "ui.h"
 
+/* Only ayb-query-worker links libduckdb; the form offers what it runs. */
+#ifdef HAVE_DUCKDB
+#define AYB_HOSTS_DUCKDB 1
+#else
+#define AYB_HOSTS_DUCKDB 0
+#endif
+
 /* The profile values shown in the edit form: the entity's own, or what was
  * just submitted when saving failed. */
 struct profile_values {
@@ -155,6 +162,13 @@ static void create_form(struct ui *ui, const char *entity, int have_dbs, const c
 {
 	struct ayb_buf *b = &ui->page;
 	const char *level = error ? ui_field(ui, "public_sharing_level") : "no-access";
+	const char *type = error && *ui_field(ui, "db_type") ? ui_field(ui, "db_type") : "sqlite";
+	static const struct {
+		const char *value, *label, *hint;
+	} engines[] = {
+		{ "sqlite", "SQLite", "Rows and transactions, the default" },
+		{ "duckdb", "DuckDB", "Columnar: analytical queries over large tables" },
+	};
 	static const struct {
 		const char *value, *label, *hint;
 	} levels[] = {
@@ -177,9 +191,23 @@ static void create_form(struct ui *ui, const char *entity, int have_dbs, const c
 			"placeholder=\"example.sqlite\" pattern=\"[A-Za-z0-9_.\\-]+\" "
 			"title=\"Letters, digits, - _ and .\" autocomplete=\"off\" spellcheck=\"false\" "
 			"autocapitalize=\"none\" value=\"%s\">"
-			"<input type=\"hidden\" name=\"db_type\" value=\"sqlite\">"
-			"<fieldset class=\"choice\"><legend>Public access</legend>",
-			error ? ui_field(ui, "database_slug") : "");
+			"%s<fieldset class=\"choice\"><legend>Public access</legend>",
+			error ? ui_field(ui, "database_slug") : "",
+			AYB_HOSTS_DUCKDB ? "" :
+			"<input type=\"hidden\" name=\"db_type\" value=\"sqlite\">");
+	/* The engine, where the server hosts DuckDB too (README "DuckDB
+	 * databases"). */
+	for (size_t i = 0; AYB_HOSTS_DUCKDB && i < sizeof(engines) / sizeof(engines[0]); i++)
+		ui_html_printf(b,
+				"%s<label class=\"choice-item\"><input type=\"radio\" "
+				"name=\"db_type\" value=\"%s\" data-value=\"%s\"%s>"
+				"<span class=\"choice-label\">%s</span>"
+				"<span class=\"choice-hint\">%s</span></label>%s",
+				i == 0 ? "<fieldset class=\"choice\"><legend>Engine</legend>" : "",
+				engines[i].value, engines[i].value,
+				strcmp(type, engines[i].value) == 0 ? " checked" : "",
+				engines[i].label, engines[i].hint,
+				i + 1 == sizeof(engines) / sizeof(engines[0]) ? "</fieldset>" : "");
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
 		ui_html_printf(b,
 				"<label class=\"choice-item\"><input type=\"radio\" "

@@ -16,24 +16,30 @@ void ui_transfer_tab(struct ui *ui, const struct ayb_app_target *t, int manage,
 		     enum ui_alert kind, const char *title, const char *msg)
 {
 	struct ayb_buf *b = &ui->page;
+	int duck = t->db.db_type == AYB_DB_DUCKDB;
 
 	ui_html_printf(b,
 			"<section id=\"transfer\" class=\"tab-panel\" aria-labelledby=\"transfer-h\">"
 			"<div class=\"panel-head\"><h2 id=\"transfer-h\">Export and import</h2>"
 			"<p class=\"muted\">Take a copy of the whole database%s.</p></div>"
 			"<div class=\"two-cols\"><div class=\"card\"><h3>Export</h3>"
-			"<p class=\"muted\">A consistent copy, as an SQLite file or as the SQL "
-			"text <code>sqlite3 .dump</code> writes.</p><p>"
+			"<p class=\"muted\">A consistent copy, as %s.</p><p>"
 			"<a class=\"btn btn-primary\" id=\"export-file\" href=\"/%s/%s/export\" "
-			"download>Export file</a> "
-			"<a class=\"btn btn-secondary\" id=\"export-sql\" "
-			"href=\"/%s/%s/export?format=sql\" download>Export SQL</a></p></div>",
-			manage ? ", or replace it with another" : "", t->owner.slug, t->db.slug,
+			"download>Export file</a> ",
+			manage ? ", or replace it with another" : "",
+			duck ? "its DuckDB file" :
+			"an SQLite file or as the SQL text <code>sqlite3 .dump</code> writes",
 			t->owner.slug, t->db.slug);
+	/* SQL dumps are SQLite's (README "DuckDB databases"). */
+	if (!duck)
+		ui_html_printf(b, "<a class=\"btn btn-secondary\" id=\"export-sql\" "
+				"href=\"/%s/%s/export?format=sql\" download>Export SQL</a>",
+				t->owner.slug, t->db.slug);
+	ayb_buf_adds(b, "</p></div>");
 	if (manage) {
 		ui_html_printf(b,
 				"<div class=\"card\"><h3>Import</h3><p class=\"muted\">Replaces the "
-				"whole database with an SQLite file or an SQL dump. The file is "
+				"whole database with %s. The file is "
 				"checked first; if anything is wrong, nothing changes.</p>"
 				"<form method=\"post\" enctype=\"multipart/form-data\" class=\"stack\" "
 				"id=\"import-form\" action=\"/%s/%s/import?csrf=%s\" "
@@ -42,6 +48,7 @@ void ui_transfer_tab(struct ui *ui, const struct ayb_app_target *t, int manage,
 				"<label for=\"import-file\">Database file or SQL dump</label>"
 				"<input type=\"file\" id=\"import-file\" name=\"database\" required>"
 				"<div id=\"import-results\" aria-live=\"polite\">",
+				duck ? "a DuckDB file" : "an SQLite file or an SQL dump",
 				t->owner.slug, t->db.slug, ui->csrf);
 		if (title)
 			ui_alert(b, kind, title, msg);
@@ -129,8 +136,12 @@ void ui_import(struct fcgi_call *c)
 				"Please log in to import into this database.");
 		return;
 	}
+	/* A DuckDB database takes its DuckDB file only (README "DuckDB
+	 * databases"): never read as SQL. */
 	if (fcgi_upload_open(&s.up, c->req, &err) == 0 && (sql = sniff(&s, &err)) >= 0 &&
-	    ayb_app_import(ui->ctx, ui->caller, &c->target, sql, sniffed_read, &s, &err) == 0) {
+	    ayb_app_import(ui->ctx, ui->caller, &c->target,
+			   sql && c->target.db.db_type != AYB_DB_DUCKDB, sniffed_read, &s,
+			   &err) == 0) {
 		ui_database_transfer(ui, &c->target, 200, UI_SUCCESS, "Imported",
 				     "The database was replaced with the file.");
 	} else {

@@ -56,7 +56,7 @@ deploy_bin() {
 	cp "$FCGI" "$T/bin/ayb-api.fcgi"
 	# ayb-api.fcgi runs tenant SQL in the worker program found beside it,
 	# and checks profile links with the checker found there.
-	for _p in ayb-query-worker ayb-link-check; do
+	for _p in ayb-query-worker ayb-duckdb-worker ayb-link-check; do
 		[ -x "$top_builddir/cgi/$_p" ] && cp "$top_builddir/cgi/$_p" "$T/bin/$_p"
 	done
 	chmod 755 "$T/bin"/*

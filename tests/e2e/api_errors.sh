@@ -129,8 +129,11 @@ create "$long" -H 'db-type: sqlite' -H 'public-sharing-level: no-access'
 envelope 400 InvalidSlug "A database slug can't be longer than 128 bytes, but this one is 200 bytes" "database slug of 200 characters"
 create new.sqlite -H 'public-sharing-level: no-access'
 envelope 400 Other 'Missing required `db-type` header' "create without db-type"
-create new.sqlite -H 'db-type: duckdb' -H 'public-sharing-level: no-access'
-envelope 400 Other 'Database type duckdb is not supported by this server (only sqlite)' "create a duckdb database"
+if ! has_duckdb; then
+	create new.sqlite -H 'db-type: duckdb' -H 'public-sharing-level: no-access'
+	envelope 400 Other 'Database type duckdb is not supported by this server (only sqlite)' \
+		"create a duckdb database (a build without DuckDB)"
+fi
 create new.sqlite -H 'db-type: postgres' -H 'public-sharing-level: no-access'
 envelope 400 Other 'Unknown value: postgres' "create with an unknown db-type"
 create new.sqlite -H 'db-type: sqlite'

@@ -51,6 +51,11 @@ like() {
 	esac
 }
 
+# has_duckdb: whether this build hosts DuckDB databases (README "DuckDB databases").
+has_duckdb() {
+	grep -q '^#define HAVE_DUCKDB 1' "$top_builddir/autoconfig.h"
+}
+
 tap_done() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]

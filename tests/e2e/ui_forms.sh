@@ -173,7 +173,26 @@ like "$BODY" "Database already exists" "shows the error on the page"
 like "$BODY" '<details id="create-database" class="create-database" open>' "with the form open"
 page POST /alice/create_database --data-urlencode "csrf=$tok" --data-urlencode "database_slug=x.duckdb" \
 	--data-urlencode "db_type=duckdb" --data-urlencode "public_sharing_level=no-access"
-like "$BODY" "Database type duckdb is not supported by this server (only sqlite)" "DuckDB is refused clearly"
+if has_duckdb; then
+	is "$STATUS $(header location)" "303 /alice/x.duckdb" "a DuckDB database is created"
+	page GET /alice
+	like "$BODY" 'name="db_type" value="duckdb" data-value="duckdb"' "the form offers DuckDB"
+	like "$BODY" 'name="db_type" value="sqlite" data-value="sqlite" checked' "SQLite by default"
+	page GET /alice/x.duckdb
+	like "$BODY" '<span class="muted">(duckdb)</span>' "its page says DuckDB"
+	like "$BODY" 'A consistent copy, as its DuckDB file.' "it exports as its DuckDB file"
+	case $BODY in *'id="export-sql"'*) ok 1 "no Export SQL for DuckDB" ;; *) ok 0 "no Export SQL for DuckDB" ;; esac
+	dtok=$(csrf)
+	page POST /alice/x.duckdb/query --data-urlencode "csrf=$dtok" -H "HX-Request: true" \
+		--data-urlencode "query=SELECT 42 AS answer, [1, 2] AS l, DATE '2024-01-02' AS d"
+	like "$BODY" '<td>42</td><td>[1,2]</td><td>2024-01-02</td>' "its query console answers"
+	page POST /alice/x.duckdb/query --data-urlencode "csrf=$dtok" -H "HX-Request: true" \
+		--data-urlencode "query=SELECT * FROM read_csv('/etc/passwd')"
+	like "$BODY" 'Forbidden operation' "and refuses what the guards refuse"
+else
+	like "$BODY" "Database type duckdb is not supported by this server (only sqlite)" \
+		"DuckDB is refused clearly (a build without DuckDB)"
+fi
 page POST /alice/create_database --data-urlencode "csrf=$tok" --data-urlencode "database_slug=frag.sqlite" \
 	--data-urlencode "db_type=sqlite" --data-urlencode "public_sharing_level=read-only" -H "HX-Request: true"
 is "$STATUS $(header hx-redirect) $BODY" "200 /alice/frag.sqlite " "the page script gets HX-Redirect"

@@ -213,6 +213,7 @@ int main(void)
 		   iso->worker_idle_seconds == 300, "isolation defaults");
 		ok(iso->max_queries_per_entity == 4 && iso->max_queries_per_database == 4,
 		   "4 queries at once per entity and per database by default");
+		ok(iso->duckdb_memory_mb == 128, "DuckDB's memory cap: ayb's 128 MB by default");
 		ok(iso->max_batch_statements == 1000 && iso->max_batch_kb == 256 &&
 		   iso->max_batch_result_mb == 8, "batch limits by default");
 		ayb_config_free(cfg);

@@ -405,7 +405,7 @@ static void test_tasks(void)
 	char top[PATH_MAX], in[PATH_MAX + 8], out[PATH_MAX + 8], away[PATH_MAX + 8];
 	char good[PATH_MAX + 16], slow[PATH_MAX + 16], huge[PATH_MAX + 16], junk[PATH_MAX + 16];
 	char copy[PATH_MAX + 16], escaped[PATH_MAX + 16];
-	struct ayb_layout_file f = { in, good, NULL }, to = { out, copy, NULL };
+	struct ayb_layout_file f = { in, good, NULL, 0 }, to = { out, copy, NULL, 0 };
 	struct ayb_sandbox_support sup;
 	const char *why;
 	pid_t pid;
