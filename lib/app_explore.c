@@ -133,7 +133,7 @@ static int run(struct ayb_app_ctx *ctx, const struct ayb_app_target *t, const ch
 	r.stmts = &r.one;
 	r.n = 1;
 	return ayb_worker_run(&ctx->cfg->isolation, ctx->cfg->data_path, t->owner.slug,
-			      t->db.slug, &r, AYB_QUERY_READ_ONLY, rows, err);
+			      t->db.slug, t->db.db_type, &r, AYB_QUERY_READ_ONLY, rows, err);
 }
 
 /* The caller may read t (else 403), and its slots are taken. */
