@@ -110,7 +110,9 @@ static const struct ayb_explore_dialect *dialect(const struct ayb_app_target *t,
 {
 	if (t->db.db_type == AYB_DB_SQLITE)
 		return &ayb_explore_sqlite;
-	ayb_err_set(err, AYB_E_INVALID, "Explore is not available for DuckDB databases yet");
+	if (t->db.db_type == AYB_DB_DUCKDB)
+		return &ayb_explore_duckdb;
+	ayb_err_set(err, AYB_E_INVALID, "Explore is not available for this kind of database");
 	return NULL;
 }
 
@@ -271,8 +273,8 @@ int ayb_app_browse(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 	if (!(d = dialect(t, err)) || begin_read(ctx, a, t, &slots, err) < 0)
 		return -1;
 	memset(&tp, 0, sizeof(tp));
-	tp.name = ":table";
-	tp.name_len = 6;
+	tp.name = "table";
+	tp.name_len = 5;
 	tp.v.type = AYB_VALUE_TEXT;
 	tp.v.u.s.p = b->table;
 	tp.v.u.s.n = strlen(b->table);

@@ -65,7 +65,7 @@ const struct ayb_schema_table *ayb_schema_find(const struct ayb_schema *s, const
  * WITHOUT ROWID), kind 1 a column (n: position, a: name, b: declared type,
  * c: primary key position, d: not null), kind 2 an index (n: position, a:
  * name, b: unique, c: its columns).  table_sql is the same for the one
- * table bound to :table, tables_sql for the tables alone (a view whose
+ * table bound to $table, tables_sql for the tables alone (a view whose
  * table was dropped fails to list its columns: the rest is still shown).
  * count_sql appends one statement returning one row, the bounded count of
  * each of n tables.  rowid is the hidden
@@ -78,7 +78,9 @@ struct ayb_explore_dialect {
 	int (*count_sql)(struct ayb_buf *b, const char *const *tables, size_t n, int64_t cap);
 	const char *const *rowid;
 };
-extern const struct ayb_explore_dialect ayb_explore_sqlite;
+extern const struct ayb_explore_dialect ayb_explore_sqlite, ayb_explore_duckdb;
+/* The bounded counts as both engines write them: a LIMIT each. */
+int ayb_explore_count_sql(struct ayb_buf *b, const char *const *tables, size_t n, int64_t cap);
 
 /* Appends name as a quoted identifier ("a""b"): 0, or -1 on OOM. */
 int ayb_explore_quote(struct ayb_buf *b, const char *name);

@@ -73,9 +73,20 @@ static char *text_of(const struct ayb_value *v)
 	}
 }
 
+/* A number of a fact: an integer, or its digits as text (an engine that
+ * types its columns makes a column of numbers and names text). */
 static int64_t int_of(const struct ayb_value *v)
 {
-	return v->type == AYB_VALUE_INTEGER ? v->u.i : 0;
+	int64_t n = 0;
+
+	if (v->type == AYB_VALUE_INTEGER)
+		return v->u.i;
+	if (v->type != AYB_VALUE_TEXT)
+		return 0;
+	for (size_t i = 0; i < v->u.s.n && v->u.s.p[i] >= '0' && v->u.s.p[i] <= '9' &&
+			   n < INT64_MAX / 10; i++)
+		n = n * 10 + (v->u.s.p[i] - '0');
+	return n;
 }
 
 static int schema_fields(void *ctx, const char *const *names, size_t n)
@@ -268,6 +279,18 @@ static const char *rowid_name(const struct ayb_explore_dialect *d,
 	return NULL;
 }
 
+int ayb_explore_count_sql(struct ayb_buf *b, const char *const *tables, size_t n, int64_t cap)
+{
+	ayb_buf_adds(b, "SELECT ");
+	for (size_t i = 0; i < n; i++) {
+		ayb_buf_adds(b, i ? ", (SELECT count(*) FROM (SELECT 1 FROM "
+				  : "(SELECT count(*) FROM (SELECT 1 FROM ");
+		ayb_explore_quote(b, tables[i]);
+		ayb_buf_printf(b, " LIMIT %" PRId64 "))", cap + 1);
+	}
+	return b->oom ? -1 : 0;
+}
+
 static void param(struct ayb_param *p, const char *name, const char *value)
 {
 	memset(p, 0, sizeof(*p));
@@ -278,9 +301,12 @@ static void param(struct ayb_param *p, const char *name, const char *value)
 	p->v.u.s.n = strlen(value);
 }
 
+/* `$name` is a parameter to SQLite and to DuckDB alike; the value is
+ * named without the `$`, as DuckDB reports names (SQLite's lookup tries
+ * the name without its sigil too). */
 static const char *const filter_names[AYB_BROWSE_FILTERS_MAX] = {
-	":f0", ":f1", ":f2", ":f3", ":f4", ":f5", ":f6", ":f7", ":f8", ":f9",
-	":f10", ":f11", ":f12", ":f13", ":f14", ":f15", ":f16", ":f17", ":f18", ":f19",
+	"$f0", "$f1", "$f2", "$f3", "$f4", "$f5", "$f6", "$f7", "$f8", "$f9",
+	"$f10", "$f11", "$f12", "$f13", "$f14", "$f15", "$f16", "$f17", "$f18", "$f19",
 };
 
 /* One filter's condition; its value is the parameter named pn. */
@@ -319,7 +345,7 @@ static void condition(struct ayb_buf *s, const struct ayb_browse_filter *f, cons
 	}
 }
 
-/* The keyset condition: the rows after the cursor's row (:after) in the
+/* The keyset condition: the rows after the cursor's row ($after) in the
  * order of column c then rowid r.  NULL sorts first ascending and last
  * descending, as in SQLite's ORDER BY, so a cursor row whose value is NULL
  * continues among the NULLs, then (ascending) into every other value. */
@@ -331,13 +357,14 @@ static void after(struct ayb_buf *s, const char *table, const char *c, const cha
 	ayb_explore_quote(&v, c);
 	ayb_buf_adds(&v, " FROM ");
 	ayb_explore_quote(&v, table);
-	ayb_buf_printf(&v, " WHERE %s = :after)", r);
+	ayb_buf_printf(&v, " WHERE %s = $after)", r);
 	ayb_explore_quote(&q, c);
 	if (v.oom || q.oom) {
 		s->oom = 1;
 	} else {
 		ayb_buf_printf(s,
-			       "(%s %s %s OR (%s IS %s AND %s %s :after) OR (%s IS %s AND %s IS %s))",
+			       "(%s %s %s OR (%s IS NOT DISTINCT FROM %s AND %s %s $after)"
+			       " OR (%s IS %s AND %s IS %s))",
 			       q.data, desc ? "<" : ">", v.data, q.data, v.data, r,
 			       desc ? "<" : ">", v.data, desc ? "NOT NULL" : "NULL", q.data,
 			       desc ? "NULL" : "NOT NULL");
@@ -369,14 +396,14 @@ int ayb_browse_sql(const struct ayb_explore_dialect *d, const struct ayb_schema_
 		ayb_buf_adds(sql, where++ ? " AND " : " WHERE ");
 		condition(sql, &b->filters[i], filter_names[i]);
 		if (b->filters[i].op != AYB_OP_ISNULL && b->filters[i].op != AYB_OP_NOTNULL)
-			param(&params[n++], filter_names[i], b->filters[i].value);
+			param(&params[n++], filter_names[i] + 1, b->filters[i].value);
 	}
 	if (r && b->has_after && b->size) {
 		ayb_buf_adds(sql, where++ ? " AND " : " WHERE ");
 		if (b->sort)
 			after(sql, t->name, b->sort, r, b->desc);
 		else
-			ayb_buf_printf(sql, "%s %s :after", r, b->desc ? "<" : ">");
+			ayb_buf_printf(sql, "%s %s $after", r, b->desc ? "<" : ">");
 	}
 	ayb_buf_adds(sql, " ORDER BY ");
 	if (b->sort) {
@@ -397,12 +424,12 @@ int ayb_browse_sql(const struct ayb_explore_dialect *d, const struct ayb_schema_
 	if (b->size) {
 		ayb_buf_printf(sql, " LIMIT %" PRId64, b->size + 1);
 		if (!r && b->has_after)
-			ayb_buf_adds(sql, " OFFSET :after");
+			ayb_buf_adds(sql, " OFFSET $after");
 	}
 	if (b->has_after && b->size) {
 		memset(&params[n], 0, sizeof(params[n]));
-		params[n].name = ":after";
-		params[n].name_len = 6;
+		params[n].name = "after";
+		params[n].name_len = 5;
 		params[n].v.type = AYB_VALUE_INTEGER;
 		params[n].v.u.i = b->after;
 		n++;

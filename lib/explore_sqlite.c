@@ -1,8 +1,6 @@
 /* SQLite's SQL for Explore (lib/explore.h): the schema from sqlite_schema
- * and the table-valued pragmas, the counts bounded by a LIMIT each. */
+ * and the table-valued pragmas. */
 #include "autoconfig.h"
-
-#include <inttypes.h>
 
 #include "explore.h"
 
@@ -23,24 +21,12 @@
 	" WHERE m.type = 'table' AND " where \
 	" ORDER BY 1, 3, 4"
 
-static int count_sql(struct ayb_buf *b, const char *const *tables, size_t n, int64_t cap)
-{
-	ayb_buf_adds(b, "SELECT ");
-	for (size_t i = 0; i < n; i++) {
-		ayb_buf_adds(b, i ? ", (SELECT count(*) FROM (SELECT 1 FROM "
-				  : "(SELECT count(*) FROM (SELECT 1 FROM ");
-		ayb_explore_quote(b, tables[i]);
-		ayb_buf_printf(b, " LIMIT %" PRId64 "))", cap + 1);
-	}
-	return b->oom ? -1 : 0;
-}
-
 static const char *const rowids[] = { "rowid", "_rowid_", "oid", NULL };
 
 const struct ayb_explore_dialect ayb_explore_sqlite = {
 	.schema_sql = FACTS(USER_OBJECTS),
 	.tables_sql = FACTS("m.type = 'table' AND " USER_NAMES),
-	.table_sql = FACTS(USER_OBJECTS " AND m.name = :table"),
-	.count_sql = count_sql,
+	.table_sql = FACTS(USER_OBJECTS " AND m.name = $table"),
+	.count_sql = ayb_explore_count_sql,
 	.rowid = rowids,
 };

@@ -139,6 +139,26 @@ like "$(cat "$T/out")" "Error: Forbidden operation" "with the server's message"
 "$AYB" client --token "$A" database_details e2e-duck/cli.duckdb >"$T/out" 2>&1
 like "$(cat "$T/out")" "duckdb" "database_details says duckdb"
 
+# ---- Explore (README "Explore"): the schema and a table's pages from DuckDB's catalog ---
+q 'CREATE TABLE birds(id INTEGER PRIMARY KEY, species VARCHAR NOT NULL, n INTEGER)'
+q "INSERT INTO birds VALUES (1, 'heron', 3), (2, 'owl', NULL), (3, 'wren', 7), (4, 'heron', 2)"
+q 'CREATE INDEX by_species ON birds(species)'
+api GET $DB/schema -H "$AA"
+like "$STATUS $BODY" '200 {"tables":[{"name":"birds","type":"table","columns":[{"name":"id","type":"INTEGER","primary_key":true,"nullable":false},{"name":"species","type":"VARCHAR","primary_key":false,"nullable":false},{"name":"n","type":"INTEGER","primary_key":false,"nullable":true}],"indexes":[{"name":"by_species","columns":"species","unique":false}],"row_count":4,"row_count_more":false}' \
+	"the schema of a DuckDB database: columns, keys, indexes, counts"
+api GET "$DB/table/birds?_size=2" -H "$AA"
+is "$STATUS $BODY" '200 {"fields":["id","species","n"],"rows":[["1","heron","3"],["2","owl",null]],"next":"1"}' \
+	"a DuckDB table's first page and its cursor"
+api GET "$DB/table/birds?_size=2&_after=1" -H "$AA"
+is "$STATUS $BODY" '200 {"fields":["id","species","n"],"rows":[["3","wren","7"],["4","heron","2"]],"next":null}' \
+	"and the next page"
+api GET "$DB/table/birds?species=heron&_sort_desc=n" -H "$AA"
+is "$STATUS $BODY" '200 {"fields":["id","species","n"],"rows":[["1","heron","3"],["4","heron","2"]],"next":null}' \
+	"filtered (a bound value) and sorted"
+api GET "$DB/table/birds?species__contains=%27%29%20OR%201%3D1%20--" -H "$AA"
+is "$STATUS $BODY" '200 {"fields":["id","species","n"],"rows":[],"next":null}' \
+	"an injection attempt in a filter stays data"
+
 # ---- isolation.mode = "fork": a DuckDB database still runs in an exec'd worker -------
 e2e_stop_server
 sed -i 's/^isolation {$/isolation {\n  mode = "fork"/' "$T/ayb.conf"

@@ -50,8 +50,8 @@ int main(void)
 	{
 		const char *kv[] = { "we\"ird__contains", "x' OR 1=1 --", "id__gte", "3" };
 		is_str(build(&table, kv, 4, &np, msg, sizeof(msg)),
-		       "SELECT rowid, * FROM \"t\"\"x\" WHERE instr(\"we\"\"ird\", :f0) > 0"
-		       " AND \"id\" >= :f1 ORDER BY rowid LIMIT 51",
+		       "SELECT rowid, * FROM \"t\"\"x\" WHERE instr(\"we\"\"ird\", $f0) > 0"
+		       " AND \"id\" >= $f1 ORDER BY rowid LIMIT 51",
 		       "names quoted, values parameters");
 		is_int((int)np, 2, "two parameters bound");
 	}
@@ -59,10 +59,10 @@ int main(void)
 		const char *kv[] = { "a__b", "1", "_sort_desc", "a__b", "_after", "7",
 				     "_size", "5" };
 		is_str(build(&table, kv, 8, &np, msg, sizeof(msg)),
-		       "SELECT rowid, * FROM \"t\"\"x\" WHERE \"a__b\" = :f0 AND (\"a__b\" < "
-		       "(SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = :after) OR (\"a__b\" IS "
-		       "(SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = :after) AND rowid < :after) OR "
-		       "((SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = :after) IS NOT NULL AND "
+		       "SELECT rowid, * FROM \"t\"\"x\" WHERE \"a__b\" = $f0 AND (\"a__b\" < "
+		       "(SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = $after) OR (\"a__b\" IS NOT DISTINCT FROM "
+		       "(SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = $after) AND rowid < $after) OR "
+		       "((SELECT \"a__b\" FROM \"t\"\"x\" WHERE rowid = $after) IS NOT NULL AND "
 		       "\"a__b\" IS NULL)) ORDER BY \"a__b\" DESC, rowid DESC LIMIT 6",
 		       "a column with __ in its name, keyset after a descending sort");
 		is_int((int)np, 2, "the filter and the cursor");
@@ -74,7 +74,7 @@ int main(void)
 		view.view = 1;
 		is_str(build(&view, kv, 4, &np, msg, sizeof(msg)),
 		       "SELECT NULL, * FROM \"t\"\"x\" WHERE \"id\" IS NULL ORDER BY 2, 3, 4"
-		       " LIMIT 51 OFFSET :after", "a view pages by position, in a total order");
+		       " LIMIT 51 OFFSET $after", "a view pages by position, in a total order");
 		is_int((int)np, 1, "isnull binds nothing but the cursor");
 	}
 	{
