@@ -166,6 +166,11 @@ void ayb_snapshot_pass_one(struct ayb_snapshot_pass *p, const char *entity, cons
 		break;
 	case AYB_SNAPSHOT_UPLOADED:
 		p->uploaded++;
+		/* New content: the directory of public databases lists it as
+		 * recently active.  A failure here costs only that order. */
+		if (ayb_store_database_changed(p->store, entity, db, &err) < 0)
+			fprintf(p->out, "Cannot record that %s changed: %s\n", what,
+				err.message ? err.message : "metadata store error");
 		break;
 	}
 	mark_done(dir.state, dir.state_tmp, now);

@@ -52,6 +52,7 @@ enum qid {
 	Q_OAUTH_REVOKE,
 	Q_OAUTH_RECENT,
 	Q_DB_EXPLORE,
+	Q_DB_CHANGED,
 	Q_DB_SET_DESCRIPTION,
 	Q_DB_DESCRIPTION,
 };
@@ -90,8 +91,8 @@ static const char *const sql[] = {
 	[Q_AUTH_INSERT] = "INSERT INTO authentication_method"
 			  " (entity_id, method_type, status, email_address)"
 			  " VALUES ($1, 0, 0, $2) ON CONFLICT DO NOTHING RETURNING id",
-	[Q_DB_INSERT] = "INSERT INTO database (entity_id, slug, db_type, public_sharing_level)"
-			" VALUES ($1, $2, $3, $4) RETURNING " DB_COLS,
+	[Q_DB_INSERT] = "INSERT INTO database (entity_id, slug, db_type, public_sharing_level,"
+			" changed_at) VALUES ($1, $2, $3, $4, $5) RETURNING " DB_COLS,
 	[Q_DB_GET] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 AND slug = $2",
 	[Q_DB_DELETE] = "DELETE FROM database WHERE id = $1",
 	[Q_DB_LIST] = "SELECT " DB_COLS " FROM database WHERE entity_id = $1 ORDER BY id DESC",
@@ -200,9 +201,12 @@ static const char *const sql[] = {
 			 " OR lower(d.slug) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\'"
 			 " OR lower(coalesce(d.description, ''))"
 			 " LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\')"
-			 " ORDER BY d.id DESC LIMIT CAST($2 AS INTEGER) OFFSET CAST($3 AS INTEGER)",
+			 " ORDER BY d.changed_at DESC NULLS LAST, d.id DESC"
+			 " LIMIT CAST($2 AS INTEGER) OFFSET CAST($3 AS INTEGER)",
 	[Q_DB_SET_DESCRIPTION] = "UPDATE database SET description = $2 WHERE id = $1",
 	[Q_DB_DESCRIPTION] = "SELECT description FROM database WHERE id = $1",
+	[Q_DB_CHANGED] = "UPDATE database SET changed_at = $3 WHERE slug = $2"
+			 " AND entity_id = (SELECT id FROM entity WHERE slug = $1)",
 };
 
 void ayb_rows_free(struct ayb_rows *r)
@@ -662,15 +666,16 @@ int ayb_store_database_create(struct ayb_store *st, int64_t entity_id, const cha
 			      int db_type, int public_level, struct ayb_database *out,
 			      struct ayb_err *err)
 {
-	char id[24], type[16], level[16];
-	struct ayb_param p[4] = { { id }, { slug }, { type }, { level } };
+	char id[24], type[16], level[16], now[64];
+	struct ayb_param p[5] = { { id }, { slug }, { type }, { level }, { now } };
 	struct ayb_rows r;
 	int rc;
 
 	snprintf(id, sizeof(id), "%" PRId64, entity_id);
 	snprintf(type, sizeof(type), "%d", db_type);
 	snprintf(level, sizeof(level), "%d", public_level);
-	rc = run(st, Q_DB_INSERT, p, 4, &r, err);
+	now_text(now);
+	rc = run(st, Q_DB_INSERT, p, 5, &r, err);
 	if (rc == AYB_STORE_UNIQUE_VIOLATION)
 		return ayb_err_set(err, AYB_E_CONFLICT, "Database already exists");
 	if (rc < 0)
@@ -1170,4 +1175,14 @@ int ayb_store_database_description(struct ayb_store *st, int64_t database_id, ch
 		rc = ayb_err_oom(err);
 	ayb_rows_free(&r);
 	return rc;
+}
+
+int ayb_store_database_changed(struct ayb_store *st, const char *entity, const char *db,
+			       struct ayb_err *err)
+{
+	char now[64];
+	struct ayb_param p[3] = { { entity }, { db }, { now } };
+
+	now_text(now);
+	return run(st, Q_DB_CHANGED, p, 3, NULL, err) < 0 ? -1 : 0;
 }

@@ -263,4 +263,9 @@ int ayb_store_oauth_codes_since(struct ayb_store *st, int64_t entity_id, int64_t
 int ayb_store_oauth_code_revoke_token(struct ayb_store *st, const char *code_hash,
 				      struct ayb_err *err);
 
+/* Records that the database's content changed now (README "Explore": the
+ * directory lists the most recently changed first). */
+int ayb_store_database_changed(struct ayb_store *st, const char *entity, const char *db,
+			       struct ayb_err *err);
+
 #endif

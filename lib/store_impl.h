@@ -67,6 +67,14 @@ static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, siz
 	"ALTER TABLE database ADD COLUMN description TEXT NULL;" \
 	"CREATE INDEX database_public ON database (public_sharing_level, id);"
 
+/* Migration 7, ayb-c's own, alike for both dialects (README "Explore"):
+ * when a database last changed, so the directory lists the active ones
+ * first: set at creation and whenever a snapshot pass finds new content.
+ * Databases from before stay NULL and list after, newest first. */
+#define AYB_STORE_MIGRATION_7 \
+	"ALTER TABLE database ADD COLUMN changed_at TIMESTAMP NULL;" \
+	"CREATE INDEX database_public_changed ON database (public_sharing_level, changed_at);"
+
 /* Backend results besides 0/-1. */
 #define AYB_STORE_UNIQUE_VIOLATION (-2)
 

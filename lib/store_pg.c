@@ -104,6 +104,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE entity ALTER COLUMN slug TYPE VARCHAR(128);"
 	"ALTER TABLE database ALTER COLUMN slug TYPE VARCHAR(128);",
 	AYB_STORE_MIGRATION_6,
+	AYB_STORE_MIGRATION_7,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

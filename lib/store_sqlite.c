@@ -87,6 +87,7 @@ static const char *const migrations[] = {
 	 * widths, so there is nothing to change. */
 	"",
 	AYB_STORE_MIGRATION_6,
+	AYB_STORE_MIGRATION_7,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)

@@ -44,7 +44,17 @@ is "$STATUS" 400 "an over-long description is refused"
 api GET /v1/explore
 is "$STATUS" 200 "the directory answers anyone"
 is "$BODY" '{"databases":[{"entity":"alice","database":"recipes.sqlite","database_type":"sqlite","public_sharing_level":"fork","description":null},{"entity":"alice","database":"birds.sqlite","database_type":"sqlite","public_sharing_level":"read-only","description":"Bird sightings of 2024, by county"}],"page":1,"next_page":null}' \
-	"only public databases, newest first, with their descriptions"
+	"only public databases, the most recently changed (here: created) first, with their descriptions"
+# Activity: a snapshot pass that finds new content records when (snapshots.sh
+# checks that); the directory lists the most recently changed first.
+meta_sql "UPDATE database SET changed_at = '2999-01-01 00:00:00.000000' WHERE slug = 'birds.sqlite'"
+api GET /v1/explore
+like "$BODY" '{"databases":[{"entity":"alice","database":"birds.sqlite"' \
+	"the database that changed last comes first"
+meta_sql "UPDATE database SET changed_at = NULL WHERE slug = 'birds.sqlite'"
+api GET /v1/explore
+like "$BODY" '{"databases":[{"entity":"alice","database":"recipes.sqlite"' \
+	"one whose changes were never recorded (from before) comes after"
 api GET '/v1/explore?q=COUNTY'
 like "$BODY" '"database":"birds.sqlite"' "search matches the description, any case"
 api GET '/v1/explore?q=nothing'

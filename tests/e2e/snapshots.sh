@@ -86,8 +86,11 @@ is "$(s3_keys "$PREFIX")" "" "nothing stored"
 
 sql test.sqlite 'CREATE TABLE t(n INTEGER, note TEXT)'
 sql test.sqlite "INSERT INTO t VALUES (1, 'one')"
+meta_sql "UPDATE database SET changed_at = NULL WHERE slug = 'test.sqlite'"
 snap --database alice/test.sqlite
 ID1=$(uploaded)
+[ -n "$(meta_sql "SELECT changed_at FROM database WHERE slug = 'test.sqlite'")" ]
+ok $? "a snapshot of new content records when the database changed (Explore's order)"
 is "$RC" 0 "first snapshot"
 like "$OUT" "Trying to back up alice/test.sqlite" "logs what it backs up"
 [ -n "$ID1" ]; ok $? "Uploading new snapshot with hash <64 hex>"

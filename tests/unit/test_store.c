@@ -33,6 +33,8 @@ static void test_migration_2(const char *url, const char *path)
 			    "DROP TABLE email_quota;"
 			    "ALTER TABLE oauth_authorization_request DROP COLUMN short_token;"
 			    "DROP INDEX database_public;"
+			    "DROP INDEX database_public_changed;"
+			    "ALTER TABLE database DROP COLUMN changed_at;"
 			    "ALTER TABLE database DROP COLUMN description;"
 			    "DELETE FROM ayb_migrations WHERE version >= 2;"
 			    "INSERT INTO entity (slug, entity_type) VALUES ('twice', 0);"
