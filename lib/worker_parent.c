@@ -23,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -232,10 +235,11 @@ static int worker_end(struct worker *w)
 {
 	int status = 0;
 
+	/* A writer's socket is both ends. */
+	if (w->from >= 0 && w->from != w->to)
+		close(w->from);
 	if (w->to >= 0)
 		close(w->to);
-	if (w->from >= 0)
-		close(w->from);
 	if (w->pid > 0) {
 		kill(w->pid, SIGKILL);
 		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
@@ -381,6 +385,8 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 		return ayb_err_oom(err);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
+	if (s->role == AYB_WORKER_WRITER)
+		posix_spawn_file_actions_adddup2(&fa, s->listen_fd, 3);
 	argv[0] = (char *)"ayb-query-worker";
 	argv[1] = s->path;
 	argv[2] = NULL;
@@ -574,8 +580,10 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		one->to = one->from = -1;
 		w = one;
 	}
-	if (fresh)
+	if (fresh) {
 		setup_of(iso, f, &s);
+		s.role = AYB_WORKER_READER;
+	}
 	if (fresh && spawn(&s, w, start_exec, err) < 0) {
 		pool_put(w, one);
 		return NULL;
@@ -609,7 +617,7 @@ static void ended_error(int status, const struct ayb_isolation_config *iso, stru
 	}
 }
 
-enum outcome { DONE, FAILED, RETRY };
+enum outcome { DONE, FAILED, RETRY, WRITES };
 
 /* The most result a worker may send for a query capped at max_bytes of
  * JSON: a value takes at most three times as many bytes on the wire as in
@@ -627,16 +635,19 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
  * end alone.  DONE: the worker answered (with a result or an error) and
  * may be reused; FAILED: err is set and the worker has been ended; RETRY:
  * a reused worker had already exited of its own accord before reading the
- * request, so nothing ran. */
+ * request, so nothing ran; WRITES: the request writes, and nothing ran: it
+ * is the writer's.  queue_ms is time the request may wait before it runs,
+ * on top of its own. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
-			     struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
+			     struct ayb_row_sink *rows, size_t results, int64_t queue_ms,
+			     struct ayb_err *err)
 {
 	const unsigned char *p;
 	const char **names = NULL;
 	struct ayb_value *values = NULL;
 	size_t ncol = 0, cap = wire_cap(lim), received = 0, nres = 0;
-	int64_t budget = lim->timeout_ms + GRACE_MS;
+	int64_t budget = lim->timeout_ms + queue_ms + GRACE_MS;
 	uint32_t n;
 	int type, rc, frames = 0, status, reused;
 	enum outcome res = FAILED;
@@ -669,6 +680,10 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 			if (rows && rows->end(rows->ctx) < 0)
 				ayb_err_set(err, AYB_E_INTERNAL,
 					    "The query result could not be delivered");
+			goto out;
+		}
+		if (type == AYB_F_WRITES && n == 0 && frames == 1 && rb.pos == rb.len) {
+			res = WRITES;
 			goto out;
 		}
 		if (type == AYB_F_ERROR && rb.pos == rb.len) {
@@ -715,6 +730,14 @@ garbage:
 	ayb_err_set(err, AYB_E_QUERY, "Invalid response from the query worker");
 	goto end;
 ended:
+	if (w->pid <= 0) {
+		/* The database's writer, no child of ours: killed or crashed
+		 * mid-group, whose uncommitted transaction SQLite rolls back. */
+		worker_end(w);
+		ayb_err_set(err, AYB_E_QUERY,
+			    "The query worker stopped unexpectedly (the database's writer ended mid-request); the next query gets a fresh one");
+		goto out;
+	}
 	reused = w->used;
 	status = worker_reap(w); /* frees the slot */
 	if (!frames && reused && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -733,6 +756,131 @@ out:
 	free(names);
 	free(values);
 	return res;
+}
+
+/* ---- the database's writer ------------------------------------------------ */
+
+/* A connection to the writer whose socket is at a, or -1. */
+static int writer_dial(const struct sockaddr_un *a)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && connect(fd, (const struct sockaddr *)a, sizeof(*a)) == 0 &&
+	    fcntl(fd, F_SETFL, O_NONBLOCK) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Starts f's writer, listening at a (`name` in the version directory
+ * `dir`), with the starting lock held: an exec'd ayb-query-worker with the
+ * socket as fd 3, which forks to outlive this process; its first process
+ * is reaped here once the writer has said it is ready. */
+static int writer_start(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+			int dir, const char *name, const struct sockaddr_un *a,
+			struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+	struct worker w;
+	int ls, status, ret = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.to = w.from = -1;
+	/* A writer that was killed leaves its socket behind. */
+	unlinkat(dir, name, 0);
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0 || bind(ls, (const struct sockaddr *)a, sizeof(*a)) < 0 || listen(ls, 128) < 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
+			    "Query worker unavailable: the database's writer: %s", strerror(errno));
+		goto out;
+	}
+	setup_of(iso, f, &s);
+	s.role = AYB_WORKER_WRITER;
+	s.listen_fd = ls;
+	if (spawn(&s, &w, start_exec, err) < 0)
+		goto out;
+	while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	w.pid = 0;
+	worker_end(&w);
+	ret = 0;
+out:
+	if (ls >= 0)
+		close(ls);
+	return ret;
+}
+
+/* A connection to f's writer, started first when none listens, and
+ * *lock_fd holding the writer's lock shared: the writer does not leave
+ * while a client holds it (worker_writer.c). */
+static int writer_connect(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+			  int *lock_fd, struct ayb_err *err)
+{
+	char name[AYB_LAYOUT_WRITER_NAME], lock[AYB_LAYOUT_WRITER_NAME];
+	struct sockaddr_un a;
+	int dir, fd = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	ayb_layout_writer_socket(f->path, name);
+	ayb_layout_writer_lock(f->path, lock);
+	*lock_fd = -1;
+	if ((dir = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	/* data_path may be longer than a socket's path can be. */
+	snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d/%s", dir, name);
+	*lock_fd = openat(dir, lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*lock_fd < 0 || flock(*lock_fd, LOCK_SH) < 0)
+		goto fail;
+	if ((fd = writer_dial(&a)) < 0) {
+		if (flock(*lock_fd, LOCK_EX) < 0)
+			goto fail;
+		if ((fd = writer_dial(&a)) < 0 && writer_start(iso, f, dir, name, &a, err) == 0)
+			fd = writer_dial(&a);
+		if (flock(*lock_fd, LOCK_SH) < 0 && fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		goto fail;
+	close(dir);
+	return fd;
+fail:
+	if (!err->kind)
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
+			    "Query worker unavailable: the database's writer: %s", strerror(errno));
+	if (dir >= 0)
+		close(dir);
+	if (*lock_fd >= 0)
+		close(*lock_fd);
+	*lock_fd = -1;
+	return -1;
+}
+
+/* Runs q, a request that writes, in f's writer.  It may wait there for
+ * the group ahead of it and its own group's other requests: up to two
+ * query timeouts more than it runs itself. */
+static enum outcome writer_exchange(const struct ayb_isolation_config *iso,
+				    const struct ayb_layout_file *f,
+				    const struct ayb_query_limits *lim, const struct ayb_buf *q,
+				    struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
+{
+	struct worker w;
+	enum outcome res;
+	int lock_fd;
+
+	memset(&w, 0, sizeof(w));
+	if ((w.to = w.from = writer_connect(iso, f, &lock_fd, err)) < 0)
+		return FAILED;
+	res = exchange(&w, iso, lim, q, rows, results, 2 * lim->timeout_ms, err);
+	worker_end(&w);
+	close(lock_fd);
+	if (res != WRITES)
+		return res;
+	ayb_err_set(err, AYB_E_QUERY, "Invalid response from the query worker");
+	return FAILED;
 }
 
 /* A worker that dies must not take the caller with it. */
@@ -800,8 +948,10 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		} else if (!(w = pool_get(iso, &f, &one, err))) {
 			goto out;
 		}
-		res = exchange(w, iso, &lim, &q, rows, r->n, err);
+		res = exchange(w, iso, &lim, &q, rows, r->n, 0, err);
 		pool_put(w, &one);
+		if (res == WRITES)
+			res = writer_exchange(iso, &f, &lim, &q, rows, r->n, err);
 		if (res != RETRY)
 			break;
 	}
@@ -834,7 +984,7 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 		ayb_err_oom(err);
 	} else if (spawn(s, &one, iso->mode == AYB_ISOLATION_FORK ? start_fork : start_exec,
 			 err) == 0) {
-		res = exchange(&one, iso, &lim, &q, NULL, 0, err);
+		res = exchange(&one, iso, &lim, &q, NULL, 0, 0, err);
 		if (one.pid > 0)
 			worker_end(&one);
 	}
