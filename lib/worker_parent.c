@@ -63,6 +63,16 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *pool[POOL_MAX];
 static uint64_t use_clock;
 
+/* Workers evicted from the pool, ending on their own in the background:
+ * their pipe closed, each closes its database (SQLite checkpoints the WAL
+ * and removes the -wal and -shm) and exits; sweep() reaps them, and kills
+ * one still there after RETIRE_MS.  Under pool_lock. */
+#define RETIRE_MS 2000
+static struct {
+	pid_t pid;               /* 0: free */
+	int64_t deadline_ms;
+} retiring[POOL_MAX];
+
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim)
 {
 	lim->timeout_ms = iso->query_timeout_ms;
@@ -252,6 +262,24 @@ static int worker_end(struct worker *w)
 	w->last_used = 0;
 	w->used = 0;
 	return status;
+}
+
+/* Evicts an idle worker without waiting for it: see `retiring`.  Called
+ * with pool_lock. */
+static void worker_retire(struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < POOL_MAX && retiring[i].pid; i++)
+		;
+	if (i == POOL_MAX) {
+		worker_end(w);
+		return;
+	}
+	retiring[i].pid = w->pid;
+	retiring[i].deadline_ms = ayb_clock_ms() + RETIRE_MS;
+	w->pid = 0;
+	worker_end(w);
 }
 
 /* The wait status of a worker that has ended (its response pipe said EOF
@@ -497,6 +525,12 @@ void ayb_worker_shutdown(void)
 		free(pool[i]);
 		pool[i] = NULL;
 	}
+	for (size_t i = 0; i < POOL_MAX; i++) {
+		if (retiring[i].pid)
+			while (waitpid(retiring[i].pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		retiring[i].pid = 0;
+	}
 	pthread_mutex_unlock(&pool_lock);
 	rb_release();
 }
@@ -506,7 +540,17 @@ void ayb_worker_shutdown(void)
  * with pool_lock. */
 static void sweep(size_t want)
 {
+	int64_t now = ayb_clock_ms();
 	int status;
+
+	for (size_t i = 0; i < POOL_MAX; i++) {
+		if (!retiring[i].pid)
+			continue;
+		if (waitpid(retiring[i].pid, &status, WNOHANG) != 0)
+			retiring[i].pid = 0;
+		else if (now >= retiring[i].deadline_ms)
+			kill(retiring[i].pid, SIGKILL); /* reaped at a later sweep */
+	}
 
 	for (size_t i = 0; i < want; i++) {
 		struct worker *w = pool[i];
@@ -555,7 +599,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		for (size_t i = 0; i < want; i++)
 			if (!pool[i]->busy && pool[i]->pid > 0 &&
 			    ayb_layout_other_version(pool[i]->path, f))
-				worker_end(pool[i]);
+				worker_retire(pool[i]);
 		/* A free slot, else the least recently used idle worker's. */
 		for (size_t i = 0; i < want; i++) {
 			if (pool[i]->busy)
@@ -568,7 +612,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 				w = pool[i];
 		}
 		if (w && w->pid > 0)
-			worker_end(w);
+			worker_retire(w);
 	}
 	if (w) {
 		w->busy = 1;
