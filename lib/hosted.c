@@ -1112,9 +1112,10 @@ static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_quer
 	/* IMMEDIATE takes the write lock now, through the busy handler, rather
 	 * than failing at once when a later write finds another writer. */
 	g->in_batch = 0;
-	rc = grouped ? SQLITE_OK
-		     : sqlite3_exec(conn, mode == AYB_QUERY_READ_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
-				    NULL, NULL, NULL);
+	rc = SQLITE_OK;
+	if (!grouped)
+		rc = sqlite3_exec(conn, mode == AYB_QUERY_READ_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
+				  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		query_error(g, conn, sqlite3_extended_errcode(conn), err);
 		goto out;
