@@ -804,6 +804,8 @@ out:
 
 /* ---- the database's writer ------------------------------------------------ */
 
+#define WRITER_IDLE_MS 5000
+
 /* A connection to the writer whose socket is at a, or -1. */
 static int writer_dial(const struct sockaddr_un *a)
 {
@@ -842,6 +844,11 @@ static int writer_start(const struct ayb_isolation_config *iso, const struct ayb
 	setup_of(iso, f, &s);
 	s.role = AYB_WORKER_WRITER;
 	s.listen_fd = ls;
+	/* Writers are per database and per host, not per pool: one idling
+	 * for worker_idle_seconds after each database written to would add up
+	 * to a process per recently written database. */
+	if (s.idle_ms > WRITER_IDLE_MS)
+		s.idle_ms = WRITER_IDLE_MS;
 	if (spawn(&s, &w, start_exec, err) < 0)
 		goto out;
 	while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR)
