@@ -556,9 +556,10 @@ if want B8; then
 	for e in $(seq 1 "$B8E"); do
 		tok=$(register_user "m$e" "m$e@example.org") || bail "cannot register m$e"
 		for d in $(seq 1 "$B8D"); do
+			[ "$d" = 1 ] || echo next
 			printf 'url = "%s/v1/m%d/d%d.sqlite/create"\nrequest = "POST"\ndata = ""\n' "$URL" "$e" "$d"
 			printf 'header = "Authorization: Bearer %s"\nheader = "db-type: sqlite"\n' "$tok"
-			printf 'header = "public-sharing-level: read-only"\noutput = "/dev/null"\nnext\n'
+			printf 'header = "public-sharing-level: read-only"\noutput = "/dev/null"\n'
 		done >"$T/b8.curl"
 		curl -sS -K "$T/b8.curl" || bail "B8: cannot create m$e's databases"
 		for d in $(seq 1 "$B8D"); do

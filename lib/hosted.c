@@ -937,11 +937,37 @@ static void kept_drop(struct kept *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* A read-only connection closing last leaves the -wal and -shm behind
+ * (only a connection that may write checkpoints and removes them), and a
+ * worker that only ever read keeps nothing else: a read-write connection
+ * opened after it, reading the header alone, does the cleaning, as
+ * ayb's own daemon closing its connection would. */
+static void wal_tidy(const char *path)
+{
+	sqlite3 *conn = NULL;
+
+	/* A read opens the WAL, which the close then checkpoints. */
+	if (sqlite3_open_v2(path, &conn, OPEN_FLAGS | SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		guard_connection(conn);
+		sqlite3_exec(conn, "PRAGMA user_version", NULL, NULL, NULL);
+	}
+	sqlite3_close(conn);
+}
+
 void ayb_hosted_close_kept(void)
 {
-	for (size_t i = 0; i < KEEP_SLOTS; i++)
-		if (kept[i].conn)
-			kept_drop(&kept[i]);
+	for (size_t i = 0; i < KEEP_SLOTS; i++) {
+		char *path = NULL;
+
+		if (!kept[i].conn)
+			continue;
+		if (kept[i].mode == AYB_QUERY_READ_ONLY)
+			path = strdup(kept[i].path);
+		kept_drop(&kept[i]);
+		if (path)
+			wal_tidy(path);
+		free(path);
+	}
 }
 
 /* The kept connection for f in `mode`, now the caller's (NULL: none);

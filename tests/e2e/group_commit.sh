@@ -10,6 +10,8 @@
 
 e2e_setup 'isolation {
   worker_idle_seconds = 2
+  max_queries_per_entity = 0
+  max_queries_per_database = 0
 }'
 e2e_start_server
 TOKEN=$(register_user alice alice@example.org) || bail "cannot register alice"
@@ -125,17 +127,27 @@ sql 'SELECT count(*) FROM t WHERE id >= 1000'
 is "$STATUS $BODY" "200 {\"fields\":[\"count(*)\"],\"rows\":[[\"$(wc -l <"$T/present")\"]]}" \
 	"the server reads the same"
 
+# A database only read since the writer left: its readers open it read-only,
+# and a read-only connection closing last would leave the -wal and -shm.
+api POST /v1/alice/pub.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite' \
+	-H 'public-sharing-level: read-only'
+api POST /v1/alice/pub.sqlite/query -H "$AUTH" --data-binary 'CREATE TABLE p(x)'
+BOB=$(register_user bob bob@example.org) || bail "cannot register bob"
+api POST /v1/alice/pub.sqlite/query -H "Authorization: Bearer $BOB" --data-binary 'SELECT count(*) FROM p'
+is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["0"]]}' "another user reads a public database"
+PUB=$T/data/databases/alice/pub.sqlite/current/pub.sqlite
+
 # ---- idle: the database is its file alone ---------------------------------------------------
 # Readiness: the writer and the pool workers idle out (worker_idle_seconds = 2)
 # and close the database cleanly, so SQLite checkpoints and removes the -wal
 # and the -shm; the writer removes its socket.
 i=0
-while { [ -e "$FILE-wal" ] || [ -e "$FILE-shm" ] || [ -e "$FILE-writer" ]; } && [ $i -lt 3000 ]; do
+left() { ls "$FILE-wal" "$FILE-shm" "$FILE-writer" "$PUB-wal" "$PUB-shm" "$PUB-writer" 2>/dev/null; }
+while [ -n "$(left)" ] && [ $i -lt 3000 ]; do
 	sleep 0.01
 	i=$((i + 1))
 done
-[ ! -e "$FILE-wal" ] && [ ! -e "$FILE-shm" ] && [ ! -e "$FILE-writer" ]
-ok $? "once idle, no -wal, -shm or socket is left beside the file"
+is "$(left)" "" "once idle, no -wal, -shm or socket is left beside either file"
 is "$(writer)" "" "the idle writer has exited"
 sql "INSERT INTO t VALUES (5000, 'after')"
 is "$STATUS" 200 "the next write starts a new writer"
