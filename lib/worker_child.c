@@ -296,7 +296,9 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 		}
 	}
 out:
-	if (status == 0)
+	/* A one-query worker (fork mode) leaves the cleaning to the next
+	 * long-lived connection rather than pay it on every query. */
+	if (status == 0 && !once)
 		ayb_hosted_close_kept();
 	free(p);
 	ayb_buf_free(&out.b);
