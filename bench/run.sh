@@ -9,7 +9,8 @@
 #   -o FILE      also write the report (machine, date, table) to FILE
 #   -p           for profiling: set up, then keep every server running and
 #                print where they are, until the printed file is removed
-#   BENCHMARK    B1 ... B7, B9, B10 (default: all)
+#   BENCHMARK    B1 ... B10 (default: all but B8, whose set-up makes 10,000
+#                databases; B8_ENTITIES and B8_DATABASES scale it)
 #
 # Installs what is missing (apt-get, as bootstrap.sh does), builds a release
 # copy (-O2, no sanitizers) into bench/build (AYB_BENCH_BUILD), starts every
@@ -233,6 +234,8 @@ e2e_setup 'isolation {
   max_queries_per_database = 0
 }'
 CONF=$T/ayb.conf
+# B8 registers a thousand users from one address.
+sed -i 's/^  max_per_client_per_hour = .*/  max_per_client_per_hour = 0/' "$CONF"
 # The same site with isolation off (the split of B1), and with 100,000 more
 # entities in a copy of the metadata store (B5); all three share data_path.
 sed 's/^database_url = .*/database_url = "sqlite:\/\/'"${T//\//\\/}"'\/data\/meta-big.sqlite"/' "$CONF" >"$T/ayb-big.conf"
@@ -604,6 +607,73 @@ if want B7; then
 	done
 fi
 
+# ---- B8: many databases --------------------------------------------------------
+# B8_ENTITIES users with B8_DATABASES public read-only databases each, 10 rows
+# in each (the files written with sqlite3 beside the API's version
+# directories), then point queries spread uniformly over all of them, 32
+# connections, next to B1 in the same run.  While wrk runs, the whole
+# server's processes are sampled: lighttpd's tree and the writers (which
+# leave it): peak RSS and open descriptors.  Then the disk: bytes per idle
+# database (the file and whatever lies beside it).
+B8E=${B8_ENTITIES:-1000} B8D=${B8_DATABASES:-10}
+# server_pids: lighttpd's tree and this run's writers.
+server_pids() {
+	local pids=$PID_ayb all=$PID_ayb kids
+	while [ -n "$pids" ]; do
+		kids=$(for p in $pids; do ps -o pid= --ppid "$p"; done)
+		all="$all $kids"
+		pids=$kids
+	done
+	echo $all $(ps -eo pid=,args= | awk -v d="$T/" '$2 == "ayb-query-worker" && index($3, d) == 1 { print $1 }')
+}
+# sample_server FILE: "RSS-MB FDS PROCS" lines, twice a second, until killed.
+sample_server() {
+	while :; do
+		local rss=0 fds=0 n=0 p
+		for p in $(server_pids | tr ' ' '\n' | sort -u); do
+			[ -r "/proc/$p/status" ] || continue
+			rss=$((rss + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)))
+			fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
+			n=$((n + 1))
+		done
+		echo "$((rss / 1024)) $fds $n" >>"$1"
+		sleep 0.5
+	done
+}
+if want B8; then
+	say "B8: $B8E entities with $B8D databases each"
+	for e in $(seq 1 "$B8E"); do
+		tok=$(register_user "m$e" "m$e@example.org") || bail "cannot register m$e"
+		for d in $(seq 1 "$B8D"); do
+			[ "$d" = 1 ] || echo next
+			printf 'url = "%s/v1/m%d/d%d.sqlite/create"\nrequest = "POST"\ndata = ""\n' "$URL" "$e" "$d"
+			printf 'header = "Authorization: Bearer %s"\nheader = "db-type: sqlite"\n' "$tok"
+			printf 'header = "public-sharing-level: read-only"\noutput = "/dev/null"\n'
+		done >"$T/b8.curl"
+		curl -sS -K "$T/b8.curl" || bail "B8: cannot create m$e's databases"
+		for d in $(seq 1 "$B8D"); do
+			f="$(readlink "$T/data/databases/m$e/d$d.sqlite/current")/d$d.sqlite"
+			sqlite3 "$f" "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);
+				INSERT INTO t (v) VALUES ('a'),('b'),('c'),('d'),('e'),('f'),('g'),('h'),('i'),('j');" \
+				>/dev/null || bail "B8: cannot fill $f"
+		done
+	done
+	for r in $(seq 1 "$RUNS"); do
+		export BENCH_SQL='SELECT * FROM t WHERE id = %d' BENCH_MANY="$B8E-$B8D"
+		sample_server "$T/res/b8.samples" &
+		sampler=$!
+		wrk_run "$T/res/b8.ayb" 32 "$URL/" "$PID_ayb" "$LUA"
+		kill "$sampler"
+		wait "$sampler" 2>/dev/null
+		unset BENCH_MANY
+		say "round $r: B8 $(tail -1 "$T/res/b8.ayb" | cut -d' ' -f1) req/s"
+	done
+	B8_DISK=$(du -sb --apparent-size "$T/data/databases" | cut -f1)
+	B8_BESIDE=$(find "$T/data/databases" -name '*-wal' -o -name '*-shm' | wc -l)
+	# A database a live worker still has open is not idle: it may keep both.
+	B8_LIVE=$(ps -eo args= | awk -v d="$T/" '$1 == "ayb-query-worker" && index($2, d) == 1' | wc -l)
+fi
+
 # ---- the table ---------------------------------------------------------------
 # wrk_cell FILE [latency]: "N req/s, C µs CPU/req" (+ p50 and p99) of FILE.
 wrk_cell() {
@@ -695,6 +765,23 @@ if want B7; then
 	h=$(median <"$T/res/b7.health") q=$(median <"$T/res/b7.query")
 	row "B7 first request, plain CGI: GET /health" "$(fmt "$h" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$h" '<=' 20)"
 	row "B7 first request, plain CGI: point query" "$(fmt "$q" '%.1f') ms" "-" "-" "< 20 ms" "$(verdict "$q" '<=' 20)"
+fi
+if want B8; then
+	if want B1; then
+		wrk_row "B8 point queries over $((B8E * B8D)) databases of $B8E entities, 32 conn." \
+			"$T/res/b8.ayb" "$T/res/b1.ayb" "B1 (one database)" 0.5 latency
+	else
+		row "B8 point queries over $((B8E * B8D)) databases of $B8E entities, 32 conn." \
+			"$(wrk_cell "$T/res/b8.ayb" latency)" "-" "-" "≥ 0.5 of B1" "(run with B1)"
+	fi
+	peak=$(sort -n "$T/res/b8.samples" | tail -1)
+	row "B8 server tree at its peak (lighttpd, FastCGI, workers, writers)" \
+		"RSS $(echo "$peak" | cut -d' ' -f1) MB, $(echo "$peak" | cut -d' ' -f2) fds, $(echo "$peak" | cut -d' ' -f3) processes" \
+		"-" "-" "< 512 MB" "$(verdict "$(echo "$peak" | cut -d' ' -f1)" '<=' 512)"
+	row "B8 on disk per database after the run (file, -wal, -shm, writer files)" \
+		"$((B8_DISK / (B8E * B8D + 2))) bytes with its directories; $B8_BESIDE -wal/-shm left, $B8_LIVE workers alive" \
+		"4096-byte file" "-" "none beside an idle database" \
+		"$(verdict "$B8_BESIDE" '<=' $((2 * B8_LIVE)))"
 fi
 if want B10; then
 	for b in b1 b4; do

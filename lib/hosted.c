@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -977,11 +978,37 @@ static void kept_drop(struct kept *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* A read-only connection closing last leaves the -wal and -shm behind
+ * (only a connection that may write checkpoints and removes them), and a
+ * worker that only ever read keeps nothing else: a read-write connection
+ * opened after it, reading the header alone, does the cleaning, as
+ * ayb's own daemon closing its connection would. */
+static void wal_tidy(const char *path)
+{
+	sqlite3 *conn = NULL;
+
+	/* A read opens the WAL, which the close then checkpoints. */
+	if (sqlite3_open_v2(path, &conn, OPEN_FLAGS | SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		guard_connection(conn);
+		sqlite3_exec(conn, "PRAGMA user_version", NULL, NULL, NULL);
+	}
+	sqlite3_close(conn);
+}
+
 void ayb_hosted_close_kept(void)
 {
-	for (size_t i = 0; i < KEEP_SLOTS; i++)
-		if (kept[i].conn)
-			kept_drop(&kept[i]);
+	for (size_t i = 0; i < KEEP_SLOTS; i++) {
+		char *path = NULL;
+
+		if (!kept[i].conn)
+			continue;
+		if (kept[i].mode == AYB_QUERY_READ_ONLY)
+			path = strdup(kept[i].path);
+		kept_drop(&kept[i]);
+		if (path)
+			wal_tidy(path);
+		free(path);
+	}
 }
 
 /* The kept connection for f in `mode`, now the caller's (NULL: none);
@@ -1128,7 +1155,7 @@ static int prepare_statement(sqlite3 *conn, const struct ayb_query_req *r, size_
  * limit runs from the start of the batch (apply_limits), and its results
  * count together against the result limits. */
 static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_query_mode mode,
-		     struct ayb_row_sink *rows, struct guard *g, struct ayb_err *err)
+		     struct ayb_row_sink *rows, struct guard *g, int grouped, struct ayb_err *err)
 {
 	sqlite3_stmt **stmts = calloc(r->n, sizeof(*stmts));
 	size_t i = 0;
@@ -1152,8 +1179,10 @@ static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_quer
 	/* IMMEDIATE takes the write lock now, through the busy handler, rather
 	 * than failing at once when a later write finds another writer. */
 	g->in_batch = 0;
-	rc = sqlite3_exec(conn, mode == AYB_QUERY_READ_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
-			  NULL, NULL, NULL);
+	rc = SQLITE_OK;
+	if (!grouped)
+		rc = sqlite3_exec(conn, mode == AYB_QUERY_READ_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
+				  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		query_error(g, conn, sqlite3_extended_errcode(conn), err);
 		goto out;
@@ -1168,7 +1197,7 @@ static int run_batch(sqlite3 *conn, const struct ayb_query_req *r, enum ayb_quer
 		stmts[i] = NULL;
 	}
 	g->in_batch = 0;
-	rc = sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL);
+	rc = grouped ? SQLITE_OK : sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		query_error(g, conn, sqlite3_extended_errcode(conn), err);
 		goto out;
@@ -1181,7 +1210,8 @@ out:
 	for (i = 0; i < r->n; i++)
 		sqlite3_finalize(stmts[i]);
 	free(stmts);
-	if (ret < 0 && !sqlite3_get_autocommit(conn)) {
+	/* In a group the caller rolls back to the request's savepoint. */
+	if (ret < 0 && !grouped && !sqlite3_get_autocommit(conn)) {
 		/* Past the deadline the progress handler would interrupt the
 		 * rollback too; a connection left in its transaction is closed
 		 * by the caller, which rolls back all the same. */
@@ -1192,19 +1222,94 @@ out:
 	return ret;
 }
 
-int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
-		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
-		   struct ayb_row_sink *rows, struct ayb_err *err)
+/* Whether a read-write request would write, found by preparing its
+ * statements without running any: a statement SQLite calls a write, with
+ * no pragma or temp object before it (those change the connection itself,
+ * so they run where they always have), and no VACUUM.  A statement that does not prepare
+ * fails the same way wherever it runs, so it stays here too.  The
+ * authorizer's findings are the real run's to make. */
+/* 1 when the statement at sql is a VACUUM, which SQLite calls a write (its
+ * INTO form) but refuses inside a transaction: it stays where the guards
+ * refuse it with their own words. */
+static int is_vacuum(const char *sql, size_t n)
 {
-	struct ayb_query_req r;
+	const char *p = sql, *end = sql + n;
 
-	ayb_query_req_sql(&r, sql, len);
-	return ayb_hosted_run_req(f, &r, mode, lim, rows, err);
+	while (p < end) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+			for (p += 2; end - p >= 2 && !(p[0] == '*' && p[1] == '/'); p++)
+				;
+			p += 2;
+		} else {
+			break;
+		}
+	}
+	return end - p >= 6 && sqlite3_strnicmp(p, "vacuum", 6) == 0;
 }
 
-int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
-		       enum ayb_query_mode mode, const struct ayb_query_limits *lim,
-		       struct ayb_row_sink *rows, struct ayb_err *err)
+static int writes(sqlite3 *conn, const struct ayb_query_req *r, struct guard *g)
+{
+	int found = 0;
+
+	for (size_t i = 0; i < r->n && !found && !g->stateful; i++) {
+		sqlite3_stmt *stmt = NULL;
+
+		if (sqlite3_prepare_v2(conn, r->stmts[i].sql, (int)r->stmts[i].len, &stmt, NULL) !=
+		    SQLITE_OK || !stmt)
+			break;
+		found = !sqlite3_stmt_readonly(stmt) && !g->stateful &&
+			!is_vacuum(r->stmts[i].sql, r->stmts[i].len);
+		sqlite3_finalize(stmt);
+	}
+	g->stateful = g->denied_write = g->denied_tx = 0;
+	g->denied[0] = '\0';
+	return found;
+}
+
+/* The writer's connection while its group's transaction is open (the
+ * writer runs one group at a time on one thread). */
+static _Thread_local sqlite3 *group_conn;
+static _Thread_local int group_stateful;
+
+enum run_how { RUN_HERE, RUN_OR_DEFER, RUN_IN_GROUP };
+
+/* Ends a request of a group: its savepoint released, or rolled back alone.
+ * -2 when the transaction itself is gone (SQLite rolls a whole transaction
+ * back after some errors: a full disk, I/O, out of memory). */
+static int group_end_request(sqlite3 *conn, struct guard *g, int ret, struct ayb_err *err)
+{
+	int fks = 0, high;
+
+	g->in_batch = 0;
+	sqlite3_progress_handler(conn, 0, NULL, NULL);
+	if (sqlite3_get_autocommit(conn))
+		return -2;
+	/* A deferred foreign key left dangling would fail the group's COMMIT,
+	 * where alone it fails this request's own: it fails it here, with
+	 * the words of the COMMIT it would have met. */
+	if (ret >= 0 && sqlite3_db_status(conn, SQLITE_DBSTATUS_DEFERRED_FKS, &fks, &high, 0) ==
+	    SQLITE_OK && fks > 0) {
+		ayb_err_set(err, sqlite_class(SQLITE_CONSTRAINT),
+			    "SqliteFailure(Error { code: %s, extended_code: %d }, Some(\"FOREIGN KEY constraint failed\"))",
+			    sqlite_code_name(SQLITE_CONSTRAINT), SQLITE_CONSTRAINT_FOREIGNKEY);
+		ret = -1;
+	}
+	if (ret < 0)
+		sqlite3_exec(conn, "ROLLBACK TO ayb_request", NULL, NULL, NULL);
+	if (sqlite3_exec(conn, "RELEASE ayb_request", NULL, NULL, NULL) != SQLITE_OK)
+		return -2;
+	group_stateful |= g->stateful;
+	return ret;
+}
+
+static int run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+		   struct ayb_row_sink *rows, enum run_how how, struct ayb_err *err)
 {
 	static const struct ayb_query_limits none;
 	struct guard g;
@@ -1228,20 +1333,42 @@ int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_r
 	}
 	if (g.lim->heap_bytes)
 		heap_limit_enter(g.lim->heap_bytes);
-	if ((conn = kept_take(f, mode, g.lim->max_file_bytes, &st))) {
+	if (how == RUN_IN_GROUP) {
+		conn = group_conn;
+		apply_limits(conn, &g);
+		sqlite3_set_authorizer(conn, authorize, &g);
+		if (sqlite3_exec(conn, "SAVEPOINT ayb_request", NULL, NULL, NULL) != SQLITE_OK) {
+			query_error(&g, conn, sqlite3_extended_errcode(conn), err);
+			sqlite3_set_authorizer(conn, NULL, NULL);
+			conn = NULL;
+			ret = -2;
+			goto out;
+		}
+		/* No statement of the tenant's may end the group's transaction. */
+		g.in_batch = 1;
+	} else if ((conn = kept_take(f, mode, g.lim->max_file_bytes, &st))) {
 		reused = 1;
 		apply_limits(conn, &g);
 		sqlite3_set_authorizer(conn, authorize, &g);
 	} else if (open_hosted(f->path, f->shown, mode, &g, &conn, err) < 0) {
 		goto out;
 	}
-	if (r->form == AYB_FORM_BATCH)
-		ret = run_batch(conn, r, mode, rows, &g, err);
+	if (how == RUN_OR_DEFER && mode == AYB_QUERY_READ_WRITE && writes(conn, r, &g))
+		ret = 1;
+	else if (r->form == AYB_FORM_BATCH)
+		ret = run_batch(conn, r, mode, rows, &g, how == RUN_IN_GROUP, err);
 	else if (prepare_statement(conn, r, 0, &g, &stmt, err) == 0)
 		ret = stream_result(conn, stmt, rows, &g, err);
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (how == RUN_IN_GROUP) {
+		ret = group_end_request(conn, &g, ret, err);
+		sqlite3_set_authorizer(conn, NULL, NULL);
+		conn = NULL;
+	}
 out:
 	sqlite3_finalize(stmt);
-	if (conn && (ret == 0 || err->kind == AYB_E_DISK_FULL) && !g.stateful &&
+	if (conn && (ret >= 0 || err->kind == AYB_E_DISK_FULL) && !g.stateful &&
 	    sqlite3_get_autocommit(conn)) {
 		/* Nothing may point at this query's guard once it is over. */
 		sqlite3_set_authorizer(conn, NULL, NULL);
@@ -1254,6 +1381,96 @@ out:
 	if (g.lim->heap_bytes)
 		heap_limit_leave();
 	return ret;
+}
+
+int ayb_hosted_run(const struct ayb_layout_file *f, const char *sql, size_t len,
+		   enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+		   struct ayb_row_sink *rows, struct ayb_err *err)
+{
+	struct ayb_query_req r;
+
+	ayb_query_req_sql(&r, sql, len);
+	return ayb_hosted_run_req(f, &r, mode, lim, rows, err);
+}
+
+int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+		       enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+		       struct ayb_row_sink *rows, struct ayb_err *err)
+{
+	return run_req(f, r, mode, lim, rows, RUN_HERE, err);
+}
+
+int ayb_hosted_run_or_defer(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+			    enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+			    struct ayb_row_sink *rows, struct ayb_err *err)
+{
+	return run_req(f, r, mode, lim, rows, RUN_OR_DEFER, err);
+}
+
+/* ---- the writer's group commit ------------------------------------------- */
+
+int ayb_hosted_group_begin(const struct ayb_layout_file *f, const struct ayb_query_limits *lim,
+			   struct ayb_err *err)
+{
+	static const struct ayb_query_limits none;
+	struct guard g;
+	struct stat st;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	g.lim = lim ? lim : &none;
+	g.dir = f->dir;
+	group_stateful = 0;
+	if (!(group_conn = kept_take(f, AYB_QUERY_READ_WRITE, g.lim->max_file_bytes, &st)) &&
+	    open_hosted(f->path, f->shown, AYB_QUERY_READ_WRITE, &g, &group_conn, err) < 0)
+		return -1;
+	apply_limits(group_conn, &g);
+	sqlite3_progress_handler(group_conn, 0, NULL, NULL);
+	sqlite3_set_authorizer(group_conn, NULL, NULL);
+	rc = sqlite3_exec(group_conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_handler(group_conn, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		query_error(&g, group_conn, sqlite3_extended_errcode(group_conn), err);
+		sqlite3_close(group_conn);
+		group_conn = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int ayb_hosted_group_run(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+			 const struct ayb_query_limits *lim, struct ayb_row_sink *rows,
+			 struct ayb_err *err)
+{
+	return run_req(f, r, AYB_QUERY_READ_WRITE, lim, rows, RUN_IN_GROUP, err);
+}
+
+int ayb_hosted_group_end(const struct ayb_layout_file *f, const struct ayb_query_limits *lim,
+			 int commit, struct ayb_err *err)
+{
+	static const struct ayb_query_limits none;
+	struct guard g;
+	int rc = SQLITE_OK;
+
+	memset(&g, 0, sizeof(g));
+	g.lim = lim ? lim : &none;
+	g.dir = f->dir;
+	if (!group_conn)
+		return -1;
+	if (!sqlite3_get_autocommit(group_conn))
+		rc = sqlite3_exec(group_conn, commit ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && commit) {
+		query_error(&g, group_conn, sqlite3_extended_errcode(group_conn), err);
+		if (!sqlite3_get_autocommit(group_conn))
+			sqlite3_exec(group_conn, "ROLLBACK", NULL, NULL, NULL);
+	}
+	/* A pragma of a batch may have changed the connection: not kept. */
+	if (rc == SQLITE_OK && !group_stateful && sqlite3_get_autocommit(group_conn))
+		kept_put(group_conn, f, AYB_QUERY_READ_WRITE, g.lim->max_file_bytes, NULL);
+	else
+		sqlite3_close(group_conn);
+	group_conn = NULL;
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 /* ---- whole-file work written elsewhere ------------------------------------- */

@@ -92,6 +92,33 @@ int ayb_hosted_run_req(const struct ayb_layout_file *f, const struct ayb_query_r
 		       enum ayb_query_mode mode, const struct ayb_query_limits *lim,
 		       struct ayb_row_sink *rows, struct ayb_err *err);
 
+/* ayb_hosted_run_req, except that a read-write request that would write
+ * runs nothing and returns 1: it is for the database's writer
+ * (lib/writer.h).  A request writes when one of its statements is a write
+ * to SQLite (sqlite3_stmt_readonly) with no pragma or temp object before
+ * it; those change the connection itself, and run here as before. */
+int ayb_hosted_run_or_defer(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+			    enum ayb_query_mode mode, const struct ayb_query_limits *lim,
+			    struct ayb_row_sink *rows, struct ayb_err *err);
+
+/* The writer's group commit (lib/writer.h), on one read-write connection
+ * of the calling thread: begin opens it (or takes the kept one) and starts
+ * BEGIN IMMEDIATE; run runs one request as ayb_hosted_run_req would, in a
+ * savepoint of its own, released, or rolled back alone when it fails, so
+ * its result and error are the same; end commits (or rolls back) and keeps
+ * the connection for the next group.  run returns -2 when the request's
+ * failure ended the whole transaction (SQLite does after a full disk, an
+ * I/O error, out of memory): every earlier request of the group is undone
+ * and must run again in a new one.  end's error is a failed COMMIT's: no
+ * request of the group took effect.  Errors as ayb_hosted_run_req's. */
+int ayb_hosted_group_begin(const struct ayb_layout_file *f, const struct ayb_query_limits *lim,
+			   struct ayb_err *err);
+int ayb_hosted_group_run(const struct ayb_layout_file *f, const struct ayb_query_req *r,
+			 const struct ayb_query_limits *lim, struct ayb_row_sink *rows,
+			 struct ayb_err *err);
+int ayb_hosted_group_end(const struct ayb_layout_file *f, const struct ayb_query_limits *lim,
+			 int commit, struct ayb_err *err);
+
 /* The server's own work on a hosted file, or on a file made from one
  * (README "Isolation"): statements of the server's, but evaluating what
  * the tenant's schema defines (expression and partial indexes, CHECK

@@ -404,6 +404,26 @@ int ayb_layout_other_version(const char *path, const struct ayb_layout_file *f)
 	       (strncmp(path, f->dir, dirlen) != 0 || path[dirlen] != '/');
 }
 
+/* The names are relative: a socket's path must fit in sun_path (108
+ * bytes), which data_path alone may pass, so it is reached through the
+ * version directory's descriptor.  A slug is at most AYB_SLUG_MAX. */
+static void writer_name(const char *f_path, const char *suffix, char out[AYB_LAYOUT_WRITER_NAME])
+{
+	const char *slash = strrchr(f_path, '/');
+
+	snprintf(out, AYB_LAYOUT_WRITER_NAME, "%s%s", slash ? slash + 1 : f_path, suffix);
+}
+
+void ayb_layout_writer_socket(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME])
+{
+	writer_name(f_path, "-writer", out);
+}
+
+void ayb_layout_writer_lock(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME])
+{
+	writer_name(f_path, "-writer.lock", out);
+}
+
 /* ---- snapshots ----------------------------------------------------------- */
 
 #define WORK_PREFIX "work."

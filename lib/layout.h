@@ -83,6 +83,16 @@ char *ayb_layout_current_path(const char *data_path, const char *entity, const c
  * connection to it was opened before a restore swapped `current` away. */
 int ayb_layout_other_version(const char *path, const struct ayb_layout_file *f);
 
+/* The names, in a version directory, of the database's writer (lib/writer.h):
+ * its unix socket and the lock that starts and ends it.  Beside the
+ * database file and named after it, as SQLite names its -wal and -shm, so
+ * they can never be a database's own name (a version holds one database).
+ * Each fits in out[AYB_LAYOUT_WRITER_NAME]; f_path is a located file's
+ * path. */
+#define AYB_LAYOUT_WRITER_NAME 80
+void ayb_layout_writer_socket(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
+void ayb_layout_writer_lock(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
+
 /* ---- snapshots ----------------------------------------------------------- */
 
 /* The snapshot state of one database, as ayb-snapshot keeps it.  Every

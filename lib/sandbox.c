@@ -34,7 +34,7 @@ int ayb_sandbox_enter(const struct ayb_sandbox_policy *p, struct ayb_err *err)
 		return -1;
 	if (ayb_sandbox_rlimit_enter(p, err) < 0)
 		return -1;
-	if (ayb_sandbox_seccomp_available() && ayb_sandbox_seccomp_enter(err) < 0)
+	if (ayb_sandbox_seccomp_available() && ayb_sandbox_seccomp_enter(p->accepts, err) < 0)
 		return -1;
 	return 0;
 }

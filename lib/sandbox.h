@@ -21,6 +21,8 @@ struct ayb_sandbox_policy {
 	int64_t address_space_bytes; /* RLIMIT_AS; 0: unchanged */
 	int64_t cpu_seconds;         /* RLIMIT_CPU (SIGXCPU, then SIGKILL 1 s later) */
 	int64_t open_files;          /* RLIMIT_NOFILE; 0: unchanged */
+	int accepts;                 /* may accept connections on a socket it
+					was given (a writer); never make one */
 };
 
 /* What the running kernel (and this build) can enforce. */

@@ -30,6 +30,6 @@ int ayb_sandbox_seccomp_available(void);
  * any other process, raising resource limits, namespaces, mounts, keys,
  * BPF, perf, userfaultfd, io_uring and kernel modules.  Returns 0, or -1
  * with err. */
-int ayb_sandbox_seccomp_enter(struct ayb_err *err);
+int ayb_sandbox_seccomp_enter(int accepts, struct ayb_err *err);
 
 #endif

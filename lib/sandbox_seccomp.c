@@ -27,8 +27,9 @@ static const char *const denied[] = {
 	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
 	"pidfd_open", "pidfd_getfd", "pidfd_send_signal",
 	"kill", "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
-	/* the network, and unix sockets too: a worker talks over its pipes */
-	"socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
+	/* the network, and unix sockets too: a worker talks over its pipes;
+	 * a writer accepts on the socket it was given (ACCEPTS) */
+	"socket", "socketpair", "connect", "bind", "listen",
 	/* its own limits */
 	"setrlimit",
 	/* files by handle, around Landlock's path checks */
@@ -66,7 +67,9 @@ static int add(scmp_filter_ctx ctx, int errno_value, const char *name, unsigned 
 	return 0;
 }
 
-int ayb_sandbox_seccomp_enter(struct ayb_err *err)
+static const char *const accepts_calls[] = { "accept", "accept4" };
+
+int ayb_sandbox_seccomp_enter(int accepts, struct ayb_err *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct scmp_arg_cmp cmp;
@@ -76,6 +79,9 @@ int ayb_sandbox_seccomp_enter(struct ayb_err *err)
 		return ayb_err_set(err, AYB_E_INTERNAL, "seccomp_init failed");
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 		if (add(ctx, EPERM, denied[i], 0, NULL, err) < 0)
+			goto out;
+	for (size_t i = 0; !accepts && i < sizeof(accepts_calls) / sizeof(accepts_calls[0]); i++)
+		if (add(ctx, EPERM, accepts_calls[i], 0, NULL, err) < 0)
 			goto out;
 	/* glibc tries clone3 first and falls back to clone on ENOSYS, which
 	 * then meets EPERM above. */

@@ -6,8 +6,12 @@
  * replacement): a worker is an exec'd ayb-query-worker with an empty
  * environment, sandboxed once at start, then reused for every query to its
  * database until it has been idle for isolation.worker_idle_seconds, is
- * evicted for another database, or retires before its CPU budget could run
- * out.  isolation.mode = "fork" instead forks a fresh sandboxed process for
+ * evicted for another database (ended in the background: its pipe closed,
+ * it closes its database and exits), or retires before its CPU budget could
+ * run out.  A request that writes goes on from the pool's worker to the
+ * database's writer, one per database per host (lib/worker_writer.c), which
+ * commits the writes waiting together in one transaction.
+ * isolation.mode = "fork" instead forks a fresh sandboxed process for
  * each query.  The pool was chosen by measurement: bench/isolation.sh.
  *
  * The server's own work on a tenant's file (a snapshot's copy, the
@@ -19,7 +23,8 @@
  * 'S' setup once, then 'Q' queries (SQL, or statements with their
  * parameters as typed values), or one 'C' (check) or 'V' (copy).
  * Worker to parent: 'R' ready (or 'E' when the sandbox failed), then per
- * query the result as typed values -- one 'F' (the column names) and any
+ * query 'X' alone when a pool worker finds the request writes, or the
+ * result as typed values -- one 'F' (the column names) and any
  * number of 'W' (several rows each), once per statement of a batch -- and
  * one 'K' (done) or 'E' (error: class, message); an error may come at any
  * point.  A check or a copy is

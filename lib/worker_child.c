@@ -104,23 +104,15 @@ static int read_frame(int fd, int *type, unsigned char **payload, size_t *n)
 	return 1;
 }
 
-/* A query's answer on its way to the parent: frames collect here and go
- * out in writes of up to a pipe's capacity, so a small result and its end
- * frame cost the parent one wake-up and the worker one write. */
+/* Rows go out in frames of about this many bytes, and the collected
+ * frames once they pass a pipe's capacity. */
+#define ROWS_FRAME_AT 65536
 #define OUT_FLUSH_AT 65536
 
-/* Rows go out in frames of about this many bytes. */
-#define ROWS_FRAME_AT 65536
-
-struct out {
-	int fd;
-	struct ayb_buf b;
-	int failed;              /* the parent is gone */
-	size_t rows_at;          /* the open 'W' frame's header in b, or SIZE_MAX */
-};
-
-static int out_flush(struct out *o)
+int ayb_worker_out_flush(struct ayb_worker_out *o)
 {
+	if (o->hold)
+		return o->b.oom ? -1 : 0;
 	if (o->failed || o->b.oom || (o->b.len && ayb_fs_write_all(o->fd, o->b.data, o->b.len) < 0))
 		o->failed = 1;
 	o->b.len = 0;
@@ -128,7 +120,7 @@ static int out_flush(struct out *o)
 }
 
 /* Ends the open 'W' frame, if any. */
-static void rows_close(struct out *o)
+static void rows_close(struct ayb_worker_out *o)
 {
 	if (o->rows_at != SIZE_MAX)
 		ayb_worker_rows_end(&o->b, o->rows_at);
@@ -139,14 +131,14 @@ static void rows_close(struct out *o)
  * several rows to a frame. */
 static int fields_frame(void *ctx, const char *const *names, size_t n)
 {
-	struct out *o = ctx;
+	struct ayb_worker_out *o = ctx;
 
 	return ayb_worker_put_fields(&o->b, names, n);
 }
 
 static int rows_frame(void *ctx, const struct ayb_value *v, size_t n)
 {
-	struct out *o = ctx;
+	struct ayb_worker_out *o = ctx;
 
 	if (o->rows_at == SIZE_MAX)
 		o->rows_at = ayb_worker_rows_begin(&o->b);
@@ -155,7 +147,7 @@ static int rows_frame(void *ctx, const struct ayb_value *v, size_t n)
 	if (o->b.len - o->rows_at < ROWS_FRAME_AT)
 		return 0;
 	rows_close(o);
-	return o->b.len >= OUT_FLUSH_AT ? out_flush(o) : 0;
+	return o->b.len >= OUT_FLUSH_AT ? ayb_worker_out_flush(o) : 0;
 }
 
 /* The rows still collected go with the 'K' that follows. */
@@ -165,41 +157,53 @@ static int rows_end(void *ctx)
 	return 0;
 }
 
-static int send_error(struct out *o, const struct ayb_err *err)
+void ayb_worker_out_sink(struct ayb_worker_out *o, struct ayb_row_sink *rows)
+{
+	rows->fields = fields_frame;
+	rows->row = rows_frame;
+	rows->end = rows_end;
+	rows->ctx = o;
+}
+
+int ayb_worker_out_error(struct ayb_worker_out *o, const struct ayb_err *err)
 {
 	rows_close(o);
 	ayb_worker_put_error(&o->b, err);
-	return out_flush(o);
+	return ayb_worker_out_flush(o);
 }
 
-static int send_empty(struct out *o, int type)
+int ayb_worker_out_empty(struct ayb_worker_out *o, int type)
 {
 	rows_close(o);
 	ayb_worker_put_header(&o->b, type, 0);
-	return out_flush(o);
+	return ayb_worker_out_flush(o);
 }
 
 /* Runs one 'Q' payload. */
 static int run_query(const struct ayb_worker_setup *s, const unsigned char *p, size_t n,
-		     struct out *o, int64_t *timeout_ms)
+		     struct ayb_worker_out *o, int64_t *timeout_ms)
 {
 	struct ayb_query_limits lim;
 	struct ayb_layout_file f = { s->dir, s->path, s->shown, (int)s->db_type };
 	struct ayb_err err = { 0 };
-	struct ayb_row_sink rows = { fields_frame, rows_frame, rows_end, o };
+	struct ayb_row_sink rows;
 	struct ayb_query_req r;
 	enum ayb_query_mode mode;
 	int rc;
 
 	if (ayb_worker_get_query(p, n, &mode, &lim, &r) < 0)
 		return -1;
+	ayb_worker_out_sink(o, &rows);
 	*timeout_ms = lim.timeout_ms;
-	if (engine_of(s)->run_req(&f, &r, mode, &lim, &rows, &err) < 0) {
+	rc = s->role == AYB_WORKER_READER && engine_of(s) == &sqlite_engine
+	     ? ayb_hosted_run_or_defer(&f, &r, mode, &lim, &rows, &err)
+	     : engine_of(s)->run_req(&f, &r, mode, &lim, &rows, &err);
+	if (rc < 0) {
 		/* Whatever was collected of a failed result still goes first:
 		 * the parent may already have passed part of it on. */
-		rc = send_error(o, &err);
+		rc = ayb_worker_out_error(o, &err);
 	} else {
-		rc = send_empty(o, AYB_F_DONE);
+		rc = ayb_worker_out_empty(o, rc > 0 ? AYB_F_WRITES : AYB_F_DONE);
 	}
 	ayb_err_clear(&err);
 	ayb_query_req_free(&r);
@@ -277,7 +281,7 @@ static int is_task(int type)
 
 /* Runs a task's payload, answered with 'K' or 'E'. */
 static int run_task(const struct ayb_worker_setup *s, int type, const unsigned char *p,
-		    size_t n, struct out *o, int64_t *timeout_ms)
+		    size_t n, struct ayb_worker_out *o, int64_t *timeout_ms)
 {
 	struct ayb_query_limits lim;
 	struct ayb_err err = { 0 };
@@ -287,7 +291,7 @@ static int run_task(const struct ayb_worker_setup *s, int type, const unsigned c
 		return -1;
 	*timeout_ms = lim.timeout_ms;
 	ret = ayb_worker_task(s, type, &lim, &err);
-	rc = ret < 0 ? send_error(o, &err) : send_empty(o, AYB_F_DONE);
+	rc = ret < 0 ? ayb_worker_out_error(o, &err) : ayb_worker_out_empty(o, AYB_F_DONE);
 	ayb_err_clear(&err);
 	return rc;
 }
@@ -327,6 +331,16 @@ static int cpu_near(struct cpu_watch *c, int64_t timeout_ms, int64_t limit_ms)
 	return c->used_ms + timeout_ms + 1000 >= limit_ms;
 }
 
+/* The worker's one watch (a reader's serve loop or a writer's), read when
+ * it enters its sandbox. */
+static struct cpu_watch cpu_watch;
+
+int ayb_worker_spent(const struct ayb_worker_setup *s, int64_t timeout_ms)
+{
+	return s->policy.cpu_seconds > 0 &&
+	       cpu_near(&cpu_watch, timeout_ms, s->policy.cpu_seconds * 1000);
+}
+
 /* Everything that needs a file outside the database's directory happens
  * before the sandbox closes: SQLite's start-up and its PRNG seed (from
  * /dev/urandom), and the time zone (/etc/localtime), so 'localtime' means
@@ -347,35 +361,47 @@ static const struct ayb_engine sqlite_engine = {
 	sqlite_prepare, ayb_hosted_run_req, ayb_hosted_check, ayb_hosted_copy,
 };
 
+int ayb_worker_enter(const struct ayb_worker_setup *s, struct ayb_worker_out *out)
+{
+	struct ayb_err err = { 0 };
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	cpu_watch_read(&cpu_watch);
+	if (!engine_of(s)) {
+		no_duckdb(&err);
+		ayb_worker_out_error(out, &err);
+		ayb_err_clear(&err);
+		return -1;
+	}
+	engine_of(s)->prepare(s->dir);
+	if (ayb_sandbox_enter(&s->policy, &err) < 0) {
+		ayb_worker_out_error(out, &err);
+		ayb_err_clear(&err);
+		return -1;
+	}
+	rc = ayb_worker_out_empty(out, AYB_F_READY);
+	return rc;
+}
+
 /* A pooled worker retires, before taking another query, once it could not
  * finish one more full-length query inside its RLIMIT_CPU: the kernel's
- * limit then only ever fires on a worker whose own timeout failed. */
+ * limit then only ever fires on a worker whose own timeout failed.  At
+ * its orderly end (idle, retired, its pipe closed) it closes its database,
+ * so SQLite checkpoints the WAL and removes the -wal and -shm when no
+ * other connection has the file open. */
 int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int once)
 {
-	struct out out = { out_fd, { 0 }, 0, SIZE_MAX };
-	struct ayb_err err = { 0 };
+	struct ayb_worker_out out = { out_fd, { 0 }, 0, SIZE_MAX, 0 };
 	unsigned char *p = NULL;
 	size_t n;
 	int type, rc, status = 2;
 	int64_t timeout_ms = 0;
-	struct cpu_watch cpu;
 
-	signal(SIGPIPE, SIG_IGN);
-	cpu_watch_read(&cpu);
-	if (!engine_of(s)) {
-		no_duckdb(&err);
-		send_error(&out, &err);
+	if (ayb_worker_enter(s, &out) < 0) {
 		status = 1;
 		goto out;
 	}
-	engine_of(s)->prepare(s->dir);
-	if (ayb_sandbox_enter(&s->policy, &err) < 0) {
-		send_error(&out, &err);
-		status = 1;
-		goto out;
-	}
-	if (send_empty(&out, AYB_F_READY) < 0)
-		goto out;
 	for (;;) {
 		struct pollfd pfd = { in, POLLIN, 0 };
 
@@ -403,16 +429,18 @@ int ayb_worker_serve(const struct ayb_worker_setup *s, int in, int out_fd, int o
 			goto out;
 		free(p);
 		p = NULL;
-		if (once || (s->policy.cpu_seconds > 0 &&
-			     cpu_near(&cpu, timeout_ms, s->policy.cpu_seconds * 1000))) {
+		if (once || ayb_worker_spent(s, timeout_ms)) {
 			status = 0;
 			goto out;
 		}
 	}
 out:
+	/* A one-query worker (fork mode) leaves the cleaning to the next
+	 * long-lived connection rather than pay it on every query. */
+	if (status == 0 && !once)
+		ayb_hosted_close_kept();
 	free(p);
 	ayb_buf_free(&out.b);
-	ayb_err_clear(&err);
 	return status;
 }
 
@@ -429,7 +457,8 @@ int ayb_worker_main(const struct ayb_engine *duckdb)
 
 	duckdb_engine = duckdb;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* fd 3 is a writer's listening socket; closed below for any other. */
+	syscall(SYS_close_range, 4U, ~0U, 0U);
 	if (read_frame(0, &type, &p, &n) <= 0 || type != AYB_F_SETUP ||
 	    ayb_worker_setup_decode(p, n, &s) < 0) {
 		fprintf(stderr,
@@ -441,7 +470,12 @@ int ayb_worker_main(const struct ayb_engine *duckdb)
 		ayb_worker_setup_free(&s);
 		goto out;
 	}
-	status = ayb_worker_serve(&s, 0, 1, 0);
+	if (s.role == AYB_WORKER_WRITER) {
+		status = ayb_worker_writer(&s);
+	} else {
+		close(3);
+		status = ayb_worker_serve(&s, 0, 1, 0);
+	}
 	ayb_worker_setup_free(&s);
 out:
 	free(p);

@@ -44,12 +44,21 @@ enum {
 	AYB_F_ROWS = 'W',
 	AYB_F_DONE = 'K',
 	AYB_F_ERROR = 'E',
+	AYB_F_WRITES = 'X',       /* the request writes: it is the writer's */
+};
+
+/* What a worker is for. */
+enum ayb_worker_role {
+	AYB_WORKER_POOL = 0,      /* runs every request itself */
+	AYB_WORKER_READER = 1,    /* a pool worker that answers 'X' to a write */
+	AYB_WORKER_WRITER = 2,    /* the database's writer (lib/writer.h) */
 };
 
 /* What a worker needs to know about itself.  Strings are owned when it
  * came from ayb_worker_setup_decode (freed by ayb_worker_setup_free). */
 struct ayb_worker_setup {
 	pid_t parent;
+	int role;                 /* enum ayb_worker_role */
 	int64_t idle_ms;
 	int64_t db_type;          /* the engine: lib/store.h's enum ayb_db_type */
 	char *dir;
@@ -60,7 +69,47 @@ struct ayb_worker_setup {
 				     script, in dir; "" for none */
 	struct ayb_sandbox_policy policy; /* rw_dir points at dir, out_dir at
 					     out_dir unless it is "" */
+	int listen_fd;            /* a writer's socket, handed over as fd 3 (not
+				     on the wire) */
 };
+
+/* A query's answer on its way to the parent (or to a writer's client):
+ * frames collect in b and go out to fd in writes of up to a pipe's
+ * capacity, so a small result and its end frame cost the parent one
+ * wake-up and the worker one write.  `hold` keeps everything in b until
+ * the caller clears it and flushes: a writer answers only once its group
+ * has committed. */
+struct ayb_worker_out {
+	int fd;
+	struct ayb_buf b;
+	int failed;              /* the reader is gone */
+	size_t rows_at;          /* the open 'W' frame's header in b, or SIZE_MAX */
+	int hold;
+};
+
+/* A row sink (lib/row_sink.h) that puts a result into o as 'F' and 'W'
+ * frames. */
+void ayb_worker_out_sink(struct ayb_worker_out *o, struct ayb_row_sink *rows);
+/* Ends the answer in o with err ('E'), or with an empty frame of `type`,
+ * and flushes.  -1 when the reader is gone. */
+int ayb_worker_out_error(struct ayb_worker_out *o, const struct ayb_err *err);
+int ayb_worker_out_empty(struct ayb_worker_out *o, int type);
+int ayb_worker_out_flush(struct ayb_worker_out *o);
+
+/* A worker's start: SQLite and the time zone made ready, the sandbox
+ * entered, then 'R' (or 'E', and -1) sent on out. */
+int ayb_worker_enter(const struct ayb_worker_setup *s, struct ayb_worker_out *out);
+
+/* 1 when a long-lived worker could not finish one more query of
+ * timeout_ms inside its RLIMIT_CPU: it retires before the kernel's limit
+ * would kill it. */
+int ayb_worker_spent(const struct ayb_worker_setup *s, int64_t timeout_ms);
+
+/* The writer's life (lib/worker_writer.c), its listening socket on fd 3:
+ * forks once so that it outlives the process that started it (which
+ * reaps the parent at once), then serves until idle.  Returns the exit
+ * status. */
+int ayb_worker_writer(const struct ayb_worker_setup *s);
 
 /* Appends a frame header for a payload of n bytes. */
 void ayb_worker_put_header(struct ayb_buf *b, int type, size_t n);

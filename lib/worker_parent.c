@@ -23,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +63,16 @@ struct worker {
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *pool[POOL_MAX];
 static uint64_t use_clock;
+
+/* Workers evicted from the pool, ending on their own in the background:
+ * their pipe closed, each closes its database (SQLite checkpoints the WAL
+ * and removes the -wal and -shm) and exits; sweep() reaps them, and kills
+ * one still there after RETIRE_MS.  Under pool_lock. */
+#define RETIRE_MS 2000
+static struct {
+	pid_t pid;               /* 0: free */
+	int64_t deadline_ms;
+} retiring[POOL_MAX];
 
 void ayb_worker_limits(const struct ayb_isolation_config *iso, struct ayb_query_limits *lim)
 {
@@ -246,10 +259,11 @@ static int worker_end(struct worker *w)
 {
 	int status = 0;
 
+	/* A writer's socket is both ends. */
+	if (w->from >= 0 && w->from != w->to)
+		close(w->from);
 	if (w->to >= 0)
 		close(w->to);
-	if (w->from >= 0)
-		close(w->from);
 	if (w->pid > 0) {
 		kill(w->pid, SIGKILL);
 		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
@@ -262,6 +276,24 @@ static int worker_end(struct worker *w)
 	w->last_used = 0;
 	w->used = 0;
 	return status;
+}
+
+/* Evicts an idle worker without waiting for it: see `retiring`.  Called
+ * with pool_lock. */
+static void worker_retire(struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < POOL_MAX && retiring[i].pid; i++)
+		;
+	if (i == POOL_MAX) {
+		worker_end(w);
+		return;
+	}
+	retiring[i].pid = w->pid;
+	retiring[i].deadline_ms = ayb_clock_ms() + RETIRE_MS;
+	w->pid = 0;
+	worker_end(w);
 }
 
 /* The wait status of a worker that has ended (its response pipe said EOF
@@ -396,6 +428,8 @@ static int start_exec(const struct ayb_worker_setup *s, struct worker *w, int re
 		return ayb_err_oom(err);
 	posix_spawn_file_actions_adddup2(&fa, req[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, resp[1], 1);
+	if (s->role == AYB_WORKER_WRITER)
+		posix_spawn_file_actions_adddup2(&fa, s->listen_fd, 3);
 	argv[0] = (char *)(s->db_type == AYB_DB_DUCKDB ? "ayb-duckdb-worker" : "ayb-query-worker");
 	argv[1] = s->path;
 	argv[2] = NULL;
@@ -506,6 +540,12 @@ void ayb_worker_shutdown(void)
 		free(pool[i]);
 		pool[i] = NULL;
 	}
+	for (size_t i = 0; i < POOL_MAX; i++) {
+		if (retiring[i].pid)
+			while (waitpid(retiring[i].pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		retiring[i].pid = 0;
+	}
 	pthread_mutex_unlock(&pool_lock);
 	rb_release();
 }
@@ -517,8 +557,9 @@ void ayb_worker_shutdown(void)
 static int64_t last_sweep_ms;
 static int sweep_now;
 
-/* Reaps idle workers that ended on their own (idle, retired), so they do
- * not linger as zombies.  A wait4 per worker is the most system calls of a
+/* Reaps idle workers that ended on their own (idle, retired), and evicted
+ * ones (`retiring`, killed once past their deadline), so they do not
+ * linger as zombies.  A wait4 per worker is the most system calls of a
  * point query, so it runs at most every SWEEP_MS: a query that meets a
  * worker that ended meanwhile finds it out on its pipe and gets another
  * (exchange's RETRY), and a slot taken for another database ends its
@@ -532,6 +573,15 @@ static void sweep(size_t want)
 		return;
 	last_sweep_ms = now;
 	sweep_now = 0;
+	for (size_t i = 0; i < POOL_MAX; i++) {
+		if (!retiring[i].pid)
+			continue;
+		if (waitpid(retiring[i].pid, &status, WNOHANG) != 0)
+			retiring[i].pid = 0;
+		else if (now >= retiring[i].deadline_ms)
+			kill(retiring[i].pid, SIGKILL); /* reaped at a later sweep */
+	}
+
 	for (size_t i = 0; i < want; i++) {
 		struct worker *w = pool[i];
 
@@ -579,7 +629,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		for (size_t i = 0; i < want; i++)
 			if (!pool[i]->busy && pool[i]->pid > 0 &&
 			    ayb_layout_other_version(pool[i]->path, f))
-				worker_end(pool[i]);
+				worker_retire(pool[i]);
 		/* A free slot, else the least recently used idle worker's. */
 		for (size_t i = 0; i < want; i++) {
 			if (pool[i]->busy)
@@ -592,7 +642,7 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 				w = pool[i];
 		}
 		if (w && w->pid > 0)
-			worker_end(w);
+			worker_retire(w);
 	}
 	if (w) {
 		w->busy = 1;
@@ -604,8 +654,10 @@ static struct worker *pool_get(const struct ayb_isolation_config *iso,
 		one->to = one->from = -1;
 		w = one;
 	}
-	if (fresh)
+	if (fresh) {
 		setup_of(iso, f, &s);
+		s.role = AYB_WORKER_READER;
+	}
 	if (fresh && spawn(&s, w, start_exec, err) < 0) {
 		pool_put(w, one);
 		return NULL;
@@ -639,7 +691,7 @@ static void ended_error(int status, const struct ayb_isolation_config *iso, stru
 	}
 }
 
-enum outcome { DONE, FAILED, RETRY };
+enum outcome { DONE, FAILED, RETRY, WRITES };
 
 /* The most result a worker may send for a query capped at max_bytes of
  * JSON: a value takes at most three times as many bytes on the wire as in
@@ -658,16 +710,19 @@ static size_t wire_cap(const struct ayb_query_limits *lim)
  * may be reused; FAILED: err is set and the worker has been ended; RETRY:
  * a reused worker had already ended (exited of its own accord before
  * reading the request, or gone before the request could be written), so
- * nothing ran. */
+ * nothing ran; WRITES: the request writes, and nothing ran: it is the
+ * writer's.  queue_ms is time the request may wait before it runs, on top
+ * of its own. */
 static enum outcome exchange(struct worker *w, const struct ayb_isolation_config *iso,
 			     const struct ayb_query_limits *lim, const struct ayb_buf *q,
-			     struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
+			     struct ayb_row_sink *rows, size_t results, int64_t queue_ms,
+			     struct ayb_err *err)
 {
 	const unsigned char *p;
 	const char **names = NULL;
 	struct ayb_value *values = NULL;
 	size_t ncol = 0, cap = wire_cap(lim), received = 0, nres = 0;
-	int64_t budget = lim->timeout_ms + GRACE_MS;
+	int64_t budget = lim->timeout_ms + queue_ms + GRACE_MS;
 	uint32_t n;
 	int type, rc, frames = 0, status, reused, sent = 0;
 	enum outcome res = FAILED;
@@ -701,6 +756,10 @@ static enum outcome exchange(struct worker *w, const struct ayb_isolation_config
 			if (rows && rows->end(rows->ctx) < 0)
 				ayb_err_set(err, AYB_E_INTERNAL,
 					    "The query result could not be delivered");
+			goto out;
+		}
+		if (type == AYB_F_WRITES && n == 0 && frames == 1 && rb.pos == rb.len) {
+			res = WRITES;
 			goto out;
 		}
 		if (type == AYB_F_ERROR && rb.pos == rb.len) {
@@ -747,6 +806,14 @@ garbage:
 	ayb_err_set(err, AYB_E_QUERY, "Invalid response from the query worker");
 	goto end;
 ended:
+	if (w->pid <= 0) {
+		/* The database's writer, no child of ours: killed or crashed
+		 * mid-group, whose uncommitted transaction SQLite rolls back. */
+		worker_end(w);
+		ayb_err_set(err, AYB_E_QUERY,
+			    "The query worker stopped unexpectedly (the database's writer ended mid-request); the next query gets a fresh one");
+		goto out;
+	}
 	reused = w->used;
 	status = worker_reap(w); /* frees the slot */
 	/* A reused worker that ended before the whole request reached it
@@ -767,6 +834,138 @@ out:
 	free(names);
 	free(values);
 	return res;
+}
+
+/* ---- the database's writer ------------------------------------------------ */
+
+#define WRITER_IDLE_MS 5000
+
+/* A connection to the writer whose socket is at a, or -1. */
+static int writer_dial(const struct sockaddr_un *a)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && connect(fd, (const struct sockaddr *)a, sizeof(*a)) == 0 &&
+	    fcntl(fd, F_SETFL, O_NONBLOCK) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Starts f's writer, listening at a (`name` in the version directory
+ * `dir`), with the starting lock held: an exec'd ayb-query-worker with the
+ * socket as fd 3, which forks to outlive this process; its first process
+ * is reaped here once the writer has said it is ready. */
+static int writer_start(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+			int dir, const char *name, const struct sockaddr_un *a,
+			struct ayb_err *err)
+{
+	struct ayb_worker_setup s;
+	struct worker w;
+	int ls, status, ret = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.to = w.from = -1;
+	/* A writer that was killed leaves its socket behind. */
+	unlinkat(dir, name, 0);
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0 || bind(ls, (const struct sockaddr *)a, sizeof(*a)) < 0 || listen(ls, 128) < 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
+			    "Query worker unavailable: the database's writer: %s", strerror(errno));
+		goto out;
+	}
+	setup_of(iso, f, &s);
+	s.role = AYB_WORKER_WRITER;
+	s.listen_fd = ls;
+	/* Writers are per database and per host, not per pool: one idling
+	 * for worker_idle_seconds after each database written to would add up
+	 * to a process per recently written database. */
+	if (s.idle_ms > WRITER_IDLE_MS)
+		s.idle_ms = WRITER_IDLE_MS;
+	if (spawn(&s, &w, start_exec, err) < 0)
+		goto out;
+	while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	w.pid = 0;
+	worker_end(&w);
+	ret = 0;
+out:
+	if (ls >= 0)
+		close(ls);
+	return ret;
+}
+
+/* A connection to f's writer, started first when none listens, and
+ * *lock_fd holding the writer's lock shared: the writer does not leave
+ * while a client holds it (worker_writer.c). */
+static int writer_connect(const struct ayb_isolation_config *iso, const struct ayb_layout_file *f,
+			  int *lock_fd, struct ayb_err *err)
+{
+	char name[AYB_LAYOUT_WRITER_NAME], lock[AYB_LAYOUT_WRITER_NAME];
+	struct sockaddr_un a;
+	int dir, fd = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	ayb_layout_writer_socket(f->path, name);
+	ayb_layout_writer_lock(f->path, lock);
+	*lock_fd = -1;
+	if ((dir = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	/* data_path may be longer than a socket's path can be. */
+	snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d/%s", dir, name);
+	*lock_fd = openat(dir, lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*lock_fd < 0 || flock(*lock_fd, LOCK_SH) < 0)
+		goto fail;
+	if ((fd = writer_dial(&a)) < 0) {
+		if (flock(*lock_fd, LOCK_EX) < 0)
+			goto fail;
+		if ((fd = writer_dial(&a)) < 0 && writer_start(iso, f, dir, name, &a, err) == 0)
+			fd = writer_dial(&a);
+		if (flock(*lock_fd, LOCK_SH) < 0 && fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		goto fail;
+	close(dir);
+	return fd;
+fail:
+	if (!err->kind)
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
+			    "Query worker unavailable: the database's writer: %s", strerror(errno));
+	if (dir >= 0)
+		close(dir);
+	if (*lock_fd >= 0)
+		close(*lock_fd);
+	*lock_fd = -1;
+	return -1;
+}
+
+/* Runs q, a request that writes, in f's writer.  It may wait there for
+ * the group ahead of it and its own group's other requests: up to two
+ * query timeouts more than it runs itself. */
+static enum outcome writer_exchange(const struct ayb_isolation_config *iso,
+				    const struct ayb_layout_file *f,
+				    const struct ayb_query_limits *lim, const struct ayb_buf *q,
+				    struct ayb_row_sink *rows, size_t results, struct ayb_err *err)
+{
+	struct worker w;
+	enum outcome res;
+	int lock_fd;
+
+	memset(&w, 0, sizeof(w));
+	if ((w.to = w.from = writer_connect(iso, f, &lock_fd, err)) < 0)
+		return FAILED;
+	res = exchange(&w, iso, lim, q, rows, results, 2 * lim->timeout_ms, err);
+	worker_end(&w);
+	close(lock_fd);
+	if (res != WRITES)
+		return res;
+	ayb_err_set(err, AYB_E_QUERY, "Invalid response from the query worker");
+	return FAILED;
 }
 
 static void ignore_sigpipe_now(void)
@@ -863,8 +1062,10 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 		} else if (!(w = pool_get(iso, &f, &one, err))) {
 			goto out;
 		}
-		res = exchange(w, iso, &lim, &q, rows, r->n, err);
+		res = exchange(w, iso, &lim, &q, rows, r->n, 0, err);
 		pool_put(w, &one);
+		if (res == WRITES)
+			res = writer_exchange(iso, &f, &lim, &q, rows, r->n, err);
 		if (res != RETRY)
 			break;
 		pthread_mutex_lock(&pool_lock);
@@ -904,7 +1105,7 @@ static int run_task(const struct ayb_isolation_config *iso, const struct ayb_wor
 	if (ayb_worker_put_task(&q, type, &lim) < 0) {
 		ayb_err_oom(err);
 	} else if (spawn(s, &one, forks(iso, s->db_type) ? start_fork : start_exec, err) == 0) {
-		res = exchange(&one, iso, &lim, &q, NULL, 0, err);
+		res = exchange(&one, iso, &lim, &q, NULL, 0, 0, err);
 		if (one.pid > 0)
 			worker_end(&one);
 	}

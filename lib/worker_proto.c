@@ -78,6 +78,7 @@ int ayb_worker_setup_encode(const struct ayb_worker_setup *s, struct ayb_buf *b)
 
 	ayb_worker_put_i64(&p, AYB_WORKER_PROTO);
 	ayb_worker_put_i64(&p, s->parent);
+	ayb_worker_put_i64(&p, s->role);
 	ayb_worker_put_i64(&p, s->idle_ms);
 	ayb_worker_put_i64(&p, s->db_type);
 	ayb_worker_put_i64(&p, s->policy.file_size_bytes);
@@ -107,6 +108,7 @@ int ayb_worker_setup_decode(const unsigned char *p, size_t n, struct ayb_worker_
 	if (ayb_worker_get_i64(&r) != AYB_WORKER_PROTO)
 		return -1;
 	s->parent = (pid_t)ayb_worker_get_i64(&r);
+	s->role = (int)ayb_worker_get_i64(&r);
 	s->idle_ms = ayb_worker_get_i64(&r);
 	s->db_type = ayb_worker_get_i64(&r);
 	s->policy.file_size_bytes = ayb_worker_get_i64(&r);
@@ -120,7 +122,8 @@ int ayb_worker_setup_decode(const unsigned char *p, size_t n, struct ayb_worker_
 	s->out = ayb_worker_get_str(&r);
 	s->policy.rw_dir = s->dir;
 	s->policy.out_dir = s->out_dir && *s->out_dir ? s->out_dir : NULL;
-	if (r.bad || r.n) {
+	s->policy.accepts = s->role == AYB_WORKER_WRITER;
+	if (r.bad || r.n || s->role < AYB_WORKER_POOL || s->role > AYB_WORKER_WRITER) {
 		ayb_worker_setup_free(s);
 		return -1;
 	}

@@ -157,8 +157,8 @@ done
 [ -n "$victim" ] || bail "no busy query worker for the batch"
 kill -9 "$victim"
 wait $Q
-is "$(cat "$T/killed.status") $(cat "$T/killed.body")" '500 {"type":"QueryError","message":"The query worker stopped unexpectedly (signal 9, Killed); the next query gets a fresh one"}' \
-	"a batch whose worker is killed answers 500"
+is "$(cat "$T/killed.status") $(cat "$T/killed.body")" '500 {"type":"QueryError","message":"The query worker stopped unexpectedly (the database'"'"'s writer ended mid-request); the next query gets a fresh one"}' \
+	"a batch whose worker (the database's writer) is killed answers 500"
 is "$(count)" 2 "the batch whose worker was killed mid-batch left nothing"
 is "$(sqlite3 "$FILE" 'PRAGMA integrity_check')" ok "the file is sound"
 q '{"statements": [{"query": "INSERT INTO t VALUES (?, ?)", "params": [11, "eleven"]}, {"query": "SELECT count(*) FROM t"}]}'
