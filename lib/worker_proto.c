@@ -33,17 +33,25 @@ void ayb_worker_put_str(struct ayb_buf *b, const char *s)
 	ayb_buf_add(b, s, n);
 }
 
+/* Takes n bytes into out (zeroes, and the reader marked bad, when fewer
+ * are left). */
+static void get_fixed(struct ayb_worker_rd *r, void *out, size_t n)
+{
+	if (r->bad || r->n < n) {
+		r->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+	r->n -= n;
+}
+
 int64_t ayb_worker_get_i64(struct ayb_worker_rd *r)
 {
-	int64_t v = 0;
+	int64_t v;
 
-	if (r->bad || r->n < sizeof(v)) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, sizeof(v));
-	r->p += sizeof(v);
-	r->n -= sizeof(v);
+	get_fixed(r, &v, sizeof(v));
 	return v;
 }
 
@@ -314,15 +322,9 @@ static int get_byte(struct ayb_worker_rd *r)
 
 static uint32_t get_u32(struct ayb_worker_rd *r)
 {
-	uint32_t v = 0;
+	uint32_t v;
 
-	if (r->bad || r->n < sizeof(v)) {
-		r->bad = 1;
-		return 0;
-	}
-	memcpy(&v, r->p, sizeof(v));
-	r->p += sizeof(v);
-	r->n -= sizeof(v);
+	get_fixed(r, &v, sizeof(v));
 	return v;
 }
 

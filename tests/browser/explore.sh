@@ -4,17 +4,8 @@
 # JavaScript and at phone width, from /explore to a filtered table and its
 # download.  Screenshots of every page are left in
 # tests/browser/explore.shots/ of the build tree.
-. "$(dirname "$0")/../e2e/lib.sh"
-
-CHROMIUM=${AYB_CHROMIUM:-/usr/bin/chromium}
-TOOLS=$top_srcdir/tests/tools/node_modules
-if [ ! -x "$CHROMIUM" ] || [ ! -d "$TOOLS/playwright-core" ]; then
-	echo "1..0 # SKIP needs chromium and playwright-core (./bootstrap.sh --test installs them)"
-	exit 0
-fi
-SHOTS=$top_builddir/tests/browser/explore.shots
-rm -rf "$SHOTS"
-mkdir -p "$SHOTS"
+. "$(dirname "$0")/lib.sh"
+browser_setup explore
 
 e2e_setup
 e2e_start_server

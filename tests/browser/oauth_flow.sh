@@ -3,17 +3,8 @@
 # Debian's Chromium headless through a test app on another origin, against
 # `ayb server`.  Screenshots of each step (the consent and error pages
 # among them) are left in tests/browser/oauth_flow.shots/ of the build tree.
-. "$(dirname "$0")/../e2e/lib.sh"
-
-CHROMIUM=${AYB_CHROMIUM:-/usr/bin/chromium}
-TOOLS=$top_srcdir/tests/tools/node_modules
-if [ ! -x "$CHROMIUM" ] || [ ! -d "$TOOLS/playwright-core" ]; then
-	echo "1..0 # SKIP needs chromium and playwright-core (./bootstrap.sh --test installs them)"
-	exit 0
-fi
-SHOTS=$top_builddir/tests/browser/oauth_flow.shots
-rm -rf "$SHOTS"
-mkdir -p "$SHOTS"
+. "$(dirname "$0")/lib.sh"
+browser_setup oauth_flow
 
 e2e_setup
 e2e_start_server

@@ -6,18 +6,10 @@
 # server for snapshots.  Screenshots of every step are left in
 # tests/browser/ui_flows.shots/ of the build tree (failure_*.png show what
 # each open page looked like when a flow stopped).
-. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/e2e/s3.sh"
 
-CHROMIUM=${AYB_CHROMIUM:-/usr/bin/chromium}
-TOOLS=$top_srcdir/tests/tools/node_modules
-if [ ! -x "$CHROMIUM" ] || [ ! -d "$TOOLS/playwright-core" ]; then
-	echo "1..0 # SKIP needs chromium and playwright-core (./bootstrap.sh --test installs them)"
-	exit 0
-fi
-SHOTS=$top_builddir/tests/browser/ui_flows.shots
-rm -rf "$SHOTS"
-mkdir -p "$SHOTS"
+browser_setup ui_flows
 
 s3_start
 # The automation section lets ayb-snapshot run; the test calls it itself
