@@ -134,27 +134,28 @@ case $BODY in
 esac
 
 # ---- the worker killed mid-batch ---------------------------------------------------------------
-# workers: this database's query workers, "pid state" a line; their
-# argv names the file, under this test's own directory.
-workers() {
-	ps -eo pid=,stat=,args= | awk -v d="$T/data/databases/alice/b.sqlite/" \
-		'$3 == "ayb-query-worker" && index($4, d) == 1 { print $1, $2 }'
+# writer: this database's writer, "pid state": the one of its query
+# workers (argv naming the file, under this test's own directory) that
+# leads a session of its own.  The pool worker that handed it the batch
+# may be on the CPU too, preparing the statements (slowly under ASan).
+writer() {
+	ps -eo pid=,sid=,stat=,args= | awk -v d="$T/data/databases/alice/b.sqlite/" \
+		'$1 == $2 && $4 == "ayb-query-worker" && index($5, d) == 1 { print $1, $3 }'
 }
 curl -sS -o "$T/killed.body" -w '%{http_code}' -H "$AUTH" -H 'Content-Type: application/json' \
 	--data-binary "{\"statements\": [{\"query\": \"INSERT INTO t VALUES (9, 'nine')\"}, {\"query\": \"INSERT INTO t VALUES (10, 'ten')\"}, {\"query\": \"$ENDLESS\"}]}" \
 	"$URL$DB/query" >"$T/killed.status" &
 Q=$!
-# Readiness: a worker of this database busy on the CPU (an idle one
-# sleeps in poll); the two inserts before the endless statement are done
+# Readiness: the writer busy on the CPU (an idle one sleeps in poll); the two inserts before the endless statement are done
 # by then, their transaction open.
 victim=
 i=0
 while [ -z "$victim" ] && [ $i -lt 400 ]; do
-	victim=$(workers | awk '$2 ~ /^R/ { print $1; exit }')
+	victim=$(writer | awk '$2 ~ /^R/ { print $1; exit }')
 	[ -n "$victim" ] || sleep 0.01
 	i=$((i + 1))
 done
-[ -n "$victim" ] || bail "no busy query worker for the batch"
+[ -n "$victim" ] || bail "no busy writer for the batch"
 kill -9 "$victim"
 wait $Q
 is "$(cat "$T/killed.status") $(cat "$T/killed.body")" '500 {"type":"QueryError","message":"The query worker stopped unexpectedly (the database'"'"'s writer ended mid-request); the next query gets a fresh one"}' \
