@@ -26,6 +26,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -1122,17 +1123,38 @@ int ayb_worker_check(const struct ayb_isolation_config *iso, const struct ayb_la
 	return run_task(iso, &s, AYB_F_CHECK, err);
 }
 
+/* The size of the file at path with suffix appended, 0 if none. */
+static int64_t file_size(const char *path, const char *suffix)
+{
+	char name[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(name, sizeof(name), "%s%s", path, suffix) >= sizeof(name) ||
+	    stat(name, &st) < 0)
+		return 0;
+	return st.st_size;
+}
+
 /* A task writing a file of its own beside src's reading (a copy, a dump):
  * the worker may make files in dst->dir. */
 static int run_task_out(const struct ayb_isolation_config *iso, const struct ayb_layout_file *src,
 			const struct ayb_layout_file *dst, int type, struct ayb_err *err)
 {
 	struct ayb_worker_setup s;
+	int64_t size;
 
 	setup_of(iso, src, &s);
 	s.out_dir = dst->dir;
 	s.out = dst->path;
 	s.policy.out_dir = dst->dir;
+	/* A copy of a file that outgrew the limit (adopted, or the limit
+	 * lowered since) must still be possible: a snapshot never fails for
+	 * a database that exists, and a page copy is no larger than its
+	 * source, the file and its WAL.  An SQL dump keeps the limit (it may
+	 * be twice the file: blobs in hex), as the tenant's own output. */
+	size = file_size(src->path, "") + file_size(src->path, "-wal") + (1 << 20);
+	if (type != AYB_F_DUMP && s.policy.file_size_bytes > 0 && size > s.policy.file_size_bytes)
+		s.policy.file_size_bytes = size;
 	return run_task(iso, &s, type, err);
 }
 

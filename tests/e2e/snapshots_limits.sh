@@ -6,7 +6,9 @@
 # limits (here a 1 s timeout): restoring a snapshot of it through the API
 # ends with the limit's error and the live database untouched, and an
 # ayb-snapshot pass stops that database at the limit and still snapshots
-# another one.  Against the S3 server snapshots.sh uses.
+# another one.  A database over max_file_size_mb (adopted, or the limit
+# lowered since) is still snapshotted and restored whole.  Against the S3
+# server snapshots.sh uses.
 # e2e-pg: the metadata store plays no part in a worker's limits (snapshots.sh has its twin)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/s3.sh"
@@ -19,6 +21,7 @@ s3_start
 e2e_setup "$(s3_config 'interval = "1h"' 'max_snapshots = 3')
 isolation {
   query_timeout_ms = 1000
+  max_file_size_mb = 1
 }"
 e2e_start_server
 
@@ -95,5 +98,22 @@ printf '%s\n' "$OUT" | grep -q "^Uploading new snapshot with hash $HEX64\.\$"
 ok $? "test.sqlite was snapshotted in the same pass"
 is "$(s3_keys bucket/sqlite/alice/hostile.sqlite/)" "" "nothing of the hostile database was stored"
 is "$(ls "$T/data/snapshots/alice/hostile.sqlite" | grep -c '^work\.')" 0 "no work directory left behind"
+
+# ---- (c) a database larger than max_file_size_mb (1 MiB here) ----------------------------
+api POST /v1/alice/big.sqlite/create -H "Authorization: Bearer $ALICE" \
+	-H 'db-type: sqlite' -H 'public-sharing-level: no-access' -d ''
+is "$STATUS" 201 "create alice/big.sqlite"
+sqlite3 "$(readlink -f "$T/data/databases/alice/big.sqlite/current")/big.sqlite" 'CREATE TABLE b (v);
+	WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000)
+	INSERT INTO b SELECT randomblob(1000) FROM c;'
+snap --database alice/big.sqlite
+is "$RC $ERR" "0 " "a database of 2 MiB over the 1 MiB limit is snapshotted"
+BIG=$(s3_keys bucket/sqlite/alice/big.sqlite/ | sed 's|.*/||')
+[ -n "$BIG" ]; ok $? "and stored"
+sql big.sqlite 'DELETE FROM b'
+api POST /v1/alice/big.sqlite/restore_snapshot -H "Authorization: Bearer $ALICE" -d "$BIG"
+is "$STATUS" 200 "and restored"
+sql big.sqlite 'SELECT count(*) FROM b'
+is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["2000"]]}' "whole"
 
 tap_done
