@@ -181,3 +181,58 @@ int ayb_pitr_remote_drop(struct ayb_s3 *s3, const struct ayb_snapshots_config *c
 	ayb_pitr_gen_free(&g);
 	return ret;
 }
+
+int ayb_pitr_remote_databases(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
+			      ayb_pitr_db_fn *fn, void *ctx, struct ayb_err *err)
+{
+	char *prefix = ayb_snapshot_key_prefix(cfg, NULL, NULL), *after = NULL;
+	size_t plen;
+	int ret = -1;
+
+	if (!prefix)
+		return ayb_err_oom(err);
+	plen = strlen(prefix);
+	for (;;) {
+		struct ayb_s3_object *o = NULL;
+		size_t no = 0;
+		char *e = NULL, *d, *rest;
+		int wal;
+
+		if (ayb_s3_list_range(s3, prefix, after, NULL, 1, &o, &no, err) < 0) {
+			ayb_err_prefix(err, "Failed to list continuous backups");
+			goto out;
+		}
+		if (no && strncmp(o[0].key, prefix, plen) == 0)
+			e = strdup(o[0].key + plen);
+		ayb_s3_objects_free(o, no);
+		if (!no)
+			break;
+		if (!e || !(d = strchr(e, '/')) || !(rest = strchr(d + 1, '/'))) {
+			free(e);
+			ayb_err_set(err, AYB_E_S3_EXECUTION,
+				    "Failed to list continuous backups: an object outside <entity>/<database>/");
+			goto out;
+		}
+		*d++ = '\0';
+		*rest++ = '\0';
+		wal = strncmp(rest, "wal/", 4) == 0;
+		free(after);
+		/* A snapshot (hex, before "wal/"): on to the database's wal/;
+		 * else past the database. */
+		after = ayb_fmt("%s%s/%s/%s", prefix, e, d, wal ? "~" : "w");
+		if (wal && fn(ctx, e, d)) {
+			free(e);
+			break;
+		}
+		free(e);
+		if (!after) {
+			ayb_err_oom(err);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(prefix);
+	free(after);
+	return ret;
+}

@@ -52,6 +52,13 @@ int ayb_pitr_remote_gen(struct ayb_s3 *s3, const struct ayb_snapshots_config *cf
 			struct ayb_pitr_gen *g, struct ayb_err *err);
 void ayb_pitr_gen_free(struct ayb_pitr_gen *g);
 
+/* Calls fn for every database that has continuous backup in S3, in key
+ * order (two small listings per database), until fn returns non-zero.
+ * 0, or -1 with err. */
+typedef int ayb_pitr_db_fn(void *ctx, const char *entity, const char *db);
+int ayb_pitr_remote_databases(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
+			      ayb_pitr_db_fn *fn, void *ctx, struct ayb_err *err);
+
 /* Deletes every object of a generation. */
 int ayb_pitr_remote_drop(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 			 const char *entity, const char *db, const char *gen,

@@ -19,6 +19,7 @@
 #include "pitr_remote.h"
 #include "pitr_restore.h"
 #include "snapshot.h"
+#include "worker.h"
 
 /* Rounds of S3 then spool: the shipper may ship and delete a spool file
  * between the two, which the next round finds in S3. */
@@ -402,6 +403,60 @@ int ayb_pitr_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char
 	ret = 0;
 out:
 	if (ret < 0 && vdir)
+		ayb_fs_remove_tree(vdir);
+	free(file);
+	free(vdir);
+	return ret;
+}
+
+int ayb_pitr_rebuild_one(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
+			 const char *db, const char *to_dir, int64_t at_ms, int64_t *applied_ms,
+			 struct ayb_err *err)
+{
+	struct ayb_layout_file f = { 0 };
+	char *vdir = NULL, *file = NULL, when[40];
+	int ret = -1;
+
+	if (!to_dir) {
+		if (ayb_layout_locate(cfg->data_path, entity, db, &f, err) == 0) {
+			ayb_layout_file_free(&f);
+			return ayb_err_set(err, AYB_E_CONFLICT,
+					   "%s/%s exists in data_path: left as it is", entity, db);
+		}
+		ayb_err_clear(err);
+		if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0 ||
+		    !(file = ayb_layout_version_file(vdir, db, err)))
+			goto out;
+	} else if (!(vdir = ayb_fmt("%s/%s", to_dir, entity)) ||
+		   !(file = ayb_layout_version_file(vdir, db, err))) {
+		if (!err->kind)
+			ayb_err_oom(err);
+		goto out;
+	} else if (ayb_fs_mkdirs(vdir, 0700) < 0) {
+		ayb_err_set(err, AYB_E_INTERNAL, "Cannot create %s: %s", vdir, strerror(errno));
+		goto out;
+	} else if (access(file, F_OK) == 0) {
+		ayb_err_set(err, AYB_E_CONFLICT, "%s exists: left as it is", file);
+		free(file);
+		file = NULL;
+		goto out;
+	}
+	if (ayb_pitr_materialize(s3, cfg, entity, db, at_ms, 0, file, applied_ms, err) < 0)
+		goto out;
+	show_ms(*applied_ms, when);
+	if (!to_dir) {
+		ret = ayb_snapshot_install(cfg, entity, db, vdir, file, when, err);
+		goto out;
+	}
+	f.dir = vdir;
+	f.path = file;
+	ret = ayb_worker_check(&cfg->isolation, &f, err);
+	if (ret < 0)
+		ayb_err_prefix(err, "%s/%s rebuilt as %s is not intact", entity, db, file);
+out:
+	if (ret < 0 && file)
+		unlink(file);
+	if (ret < 0 && vdir && !to_dir)
 		ayb_fs_remove_tree(vdir);
 	free(file);
 	free(vdir);

@@ -43,4 +43,15 @@ int ayb_pitr_materialize(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 int ayb_pitr_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
 		     const char *db, int64_t at_ms, struct ayb_err *err);
 
+/* Rebuilds one database from S3 alone (a host that lost its data_path,
+ * `ayb admin rebuild_from_s3`): everything its continuous backup holds.
+ * With to_dir, into the file to_dir/<entity>/<db> (made; an existing one
+ * is refused), integrity-checked; else into a new version of data_path's
+ * database, swapped in, unless the database has a current version
+ * (Other 409: it is left as it is).  *applied_ms: its last commit's time.
+ * Errors: ayb_pitr_materialize's, ayb_pitr_restore's. */
+int ayb_pitr_rebuild_one(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
+			 const char *db, const char *to_dir, int64_t at_ms, int64_t *applied_ms,
+			 struct ayb_err *err);
+
 #endif

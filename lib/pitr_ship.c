@@ -264,7 +264,8 @@ out:
 	return ret;
 }
 
-/* Bytes in a database's spool. */
+/* Bytes waiting in a database's spool: sealed files and bases (the open
+ * file is at most one sync_interval of commits). */
 static uint64_t spool_bytes(const char *data_path, const char *entity, const char *db)
 {
 	struct ayb_layout_spool sp;
@@ -282,7 +283,7 @@ static uint64_t spool_bytes(const char *data_path, const char *entity, const cha
 		char *path = ayb_fmt("%s/%s", sp.dir, names[i]->d_name);
 		struct stat st;
 
-		if (path && names[i]->d_name[0] != '.' && stat(path, &st) == 0 &&
+		if (path && ayb_layout_spool_kind(names[i]->d_name) && stat(path, &st) == 0 &&
 		    S_ISREG(st.st_mode))
 			total += (uint64_t)st.st_size;
 		free(path);

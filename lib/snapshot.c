@@ -88,7 +88,8 @@ char *ayb_snapshot_key_prefix(const struct ayb_snapshots_config *cfg, const char
 		ayb_buf_add(&b, p, n);
 		ayb_buf_addc(&b, '/');
 	}
-	ayb_buf_printf(&b, "%s/%s/", entity, db);
+	if (entity)
+		ayb_buf_printf(&b, "%s/%s/", entity, db);
 	if (b.oom) {
 		ayb_buf_free(&b);
 		return NULL;

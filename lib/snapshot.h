@@ -47,7 +47,8 @@ int ayb_snapshot_id_valid(const char *id);
 
 /* "<P>/<entity>/<database>/" for the configuration; the caller frees; NULL
  * on OOM.  Slashes around path_prefix are trimmed and an empty prefix adds
- * nothing (ayb would start keys with '/'). */
+ * nothing (ayb would start keys with '/').  A NULL entity gives "<P>/",
+ * the host's. */
 char *ayb_snapshot_key_prefix(const struct ayb_snapshots_config *cfg, const char *entity,
 			      const char *db);
 
