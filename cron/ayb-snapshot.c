@@ -196,8 +196,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (continuous && (looping || database)) {
-		fprintf(stderr, "error: --continuous cannot be used with --loop or --database\n\n%s",
-			usage);
+		fprintf(stderr, "error: --continuous cannot be used with --loop or --database"
+			"\n\n%s", usage);
 		return EXIT_USAGE;
 	}
 	if (looping && database) {

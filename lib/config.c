@@ -714,25 +714,18 @@ static int int_or_default(const struct raw *raw, const char *path, int64_t dflt,
 	return 0;
 }
 
-/* One duration or size of snapshots.continuous: `dflt` when unset; *text
- * is owned. */
+/* One duration or size of snapshots.continuous, between min and max:
+ * `dflt` when unset; *text is owned; `why` says what is expected. */
 static int continuous_value(const struct raw *raw, const char *key, const char *dflt,
-			    int64_t (*parse)(const char *), int64_t min, char **text,
-			    int64_t *out, struct ayb_err *err)
+			    int64_t (*parse)(const char *), int64_t min, int64_t max,
+			    const char *why, char **text, int64_t *out, struct ayb_err *err)
 {
 	const char *v = V(key) ? V(key) : dflt;
 
 	if (!(*text = strdup(v)))
 		return ayb_err_oom(err);
 	*out = parse(v);
-	if (*out < min)
-		return bad(raw, K(key), err,
-			   parse == ayb_config_parse_size
-			   ? "expected a size such as \"1GB\", \"512MB\" or a number of bytes"
-			   : min >= 60000
-			   ? "expected a duration of a minute or more, such as \"7d\" or \"36h\""
-			   : "expected a duration such as \"1s\" or \"500ms\" (at least 10ms, at most 1h)");
-	return 0;
+	return *out < min || *out > max ? bad(raw, K(key), err, why) : 0;
 }
 
 /* snapshots.continuous (README "Snapshots"): off unless enabled; the
@@ -744,18 +737,18 @@ static int continuous_typed(const struct raw *raw, struct ayb_snapshots_config *
 	    bool_of(raw, K("snapshots.continuous.enabled"), &s->continuous, err) < 0)
 		return -1;
 	if (continuous_value(raw, "snapshots.continuous.sync_interval", "1s",
-			     ayb_config_parse_duration_ms, 10, &s->sync_interval, &s->sync_ms,
-			     err) < 0 ||
+			     ayb_config_parse_duration_ms, 10, 3600000,
+			     "expected a duration such as \"1s\" or \"500ms\" (10ms to 1h)",
+			     &s->sync_interval, &s->sync_ms, err) < 0 ||
 	    continuous_value(raw, "snapshots.continuous.retention", "7d",
-			     ayb_config_parse_days_ms, 60000, &s->retention, &s->retention_ms,
-			     err) < 0 ||
+			     ayb_config_parse_days_ms, 60000, INT64_MAX,
+			     "expected a duration of a minute or more, such as \"7d\" or \"36h\"",
+			     &s->retention, &s->retention_ms, err) < 0 ||
 	    continuous_value(raw, "snapshots.continuous.spool_limit", "1GB",
-			     ayb_config_parse_size, 1, &s->spool_limit, &s->spool_limit_bytes,
-			     err) < 0)
+			     ayb_config_parse_size, 1, INT64_MAX,
+			     "expected a size such as \"1GB\", \"512MB\" or a number of bytes",
+			     &s->spool_limit, &s->spool_limit_bytes, err) < 0)
 		return -1;
-	if (s->sync_ms > 3600000)
-		return bad(raw, K("snapshots.continuous.sync_interval"), err,
-			   "expected a duration such as \"1s\" or \"500ms\" (at least 10ms, at most 1h)");
 	return 0;
 }
 
@@ -958,7 +951,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 		 * the pooled, isolated workers have. */
 		if (!cfg->isolation.enabled || cfg->isolation.mode != AYB_ISOLATION_POOL)
 			return bad(raw, K("snapshots.continuous.enabled"), err,
-				   "continuous backup needs isolation.enabled = true and isolation.mode = \"pool\"");
+				   "continuous backup needs isolation.enabled = true and "
+				   "isolation.mode = \"pool\"");
 		cfg->isolation.capture_wal = 1;
 	}
 	if (V("profile_links.allow_private_targets") &&

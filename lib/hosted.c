@@ -292,7 +292,8 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 		if (a && wal_hook && (db == NULL || strcmp(db, "temp") != 0) && b &&
 		    (sqlite3_stricmp(a, "journal_mode") == 0 ||
 		     sqlite3_stricmp(a, "wal_autocheckpoint") == 0)) {
-			snprintf(g->denied, sizeof(g->denied), "PRAGMA %.40s (continuous backup)", a);
+			snprintf(g->denied, sizeof(g->denied), "PRAGMA %.40s (continuous backup)",
+				 a);
 			return SQLITE_DENY;
 		}
 		if (a && g->read_only && pragma_writes_file(a, b, db)) {

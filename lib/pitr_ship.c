@@ -404,10 +404,14 @@ int ayb_pitr_ship_lock(const char *data_path, struct ayb_err *err)
 	char *path = ayb_layout_shipper_lock(data_path);
 	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
 
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		ayb_err_set(err, AYB_E_CONFIGURATION, fd < 0 ? "Cannot open %s: %s"
-			    : "Another continuous backup shipper runs for this data_path (%s is locked)",
-			    path ? path : data_path, strerror(errno));
+	if (fd < 0)
+		ayb_err_set(err, AYB_E_CONFIGURATION, "Cannot open %s: %s", path ? path : data_path,
+			    strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		ayb_err_set(err, AYB_E_CONFIGURATION,
+			    "Another continuous backup shipper runs for this data_path (%s is locked)",
+			    path);
+	if (err->kind) {
 		if (fd >= 0)
 			close(fd);
 		fd = -1;

@@ -665,7 +665,8 @@ int ayb_snapshot_fetch(struct ayb_s3 *s3, const char *key, int fd, const char *w
 		goto out;
 	}
 	if (u.in_bytes == 0 || u.last != 0) {
-		ayb_err_set(err, AYB_E_SNAPSHOT_UPSTREAM, "Snapshot %s is truncated or empty", what);
+		ayb_err_set(err, AYB_E_SNAPSHOT_UPSTREAM, "Snapshot %s is truncated or empty",
+			    what);
 		goto out;
 	}
 	ret = 1;

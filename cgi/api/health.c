@@ -22,7 +22,8 @@ void api_health(struct fcgi_call *c)
 	c->resp->content_type = "application/json";
 	/* Continuous backup behind its spool_limit: writes go on, but more of
 	 * them than configured would be lost with the disk. */
-	ayb_buf_adds(&c->resp->body, full || behind ? "{\"status\":\"degraded\"" : "{\"status\":\"ok\"");
+	ayb_buf_adds(&c->resp->body,
+		     full || behind ? "{\"status\":\"degraded\"" : "{\"status\":\"ok\"");
 	if (full)
 		ayb_buf_adds(&c->resp->body, ",\"data_path\":\"full\"");
 	if (behind) {
