@@ -259,6 +259,35 @@ run --token "$BOB" restore_snapshot alice/w.sqlite --at "$(iso $X2)"
 is "$RC $ERR" "1 Error: Authenticated entity bob can't manage snapshots on database alice/w.sqlite" \
 	"ayb client: a reader's refusal"
 
+# ---- the web UI's time picker --------------------------------------------------------------------
+JAR=$T/jar
+page() {
+	_m=$1 _p=$2
+	shift 2
+	api "$_m" "$_p" -b "$JAR" -c "$JAR" "$@"
+}
+csrf() {
+	printf '%s' "$BODY" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
+}
+page GET /log_in
+page POST /log_in --data-urlencode "csrf=$(csrf)" --data-urlencode "username=alice"
+page GET "/confirm/$(email_token alice@example.org)"
+page POST "/confirm/$(email_token alice@example.org)" --data-urlencode "csrf=$(csrf)"
+page GET /alice/w.sqlite/snapshots
+like "$BODY" '<input id="restore-at" type="datetime-local" name="at" step="1" required min="20' \
+	"the web UI's snapshots tab has a time picker within the window"
+tok=$(csrf)
+XL=$(date -u -d "@$((X / 1000)).$(printf '%03d' $((X % 1000)))" +%Y-%m-%dT%H:%M:%S)
+page POST /alice/w.sqlite/restore_snapshot --data-urlencode "at=$XL"
+is "$STATUS" 403 "its form without the CSRF token is refused"
+page POST /alice/w.sqlite/restore_snapshot --data-urlencode "csrf=$tok" --data-urlencode "at=soon"
+like "$STATUS $BODY" "Error restoring to a point in time" "a bad instant from the form: an error"
+page POST /alice/w.sqlite/restore_snapshot --data-urlencode "csrf=$tok" --data-urlencode "at=$XL"
+like "$STATUS $BODY" "200 " "the form restores"
+like "$BODY" "Database successfully restored to its state at ${XL}Z." "and says so"
+sql 'SELECT count(*) FROM t WHERE id < 100000'
+like "$BODY" '"rows":[["' "the database is as it was then (a whole second: $(printf '%s' "$BODY" | sed -n 's/.*\[\["\([0-9]*\)"\]\].*/\1/p') rows)"
+
 # ---- kill -9 of everything, data_path gone: rebuilt from S3 alone --------------------------------
 # A tenant that takes its file out of WAL mode: the writer puts it back,
 # and every commit is still captured.
