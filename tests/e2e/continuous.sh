@@ -116,6 +116,16 @@ until_acked() {
 	while [ "$(acked)" -lt "$1" ] && [ $_i -lt 3000 ]; do sleep 0.01; _i=$((_i + 1)); done
 	[ "$(acked)" -ge "$1" ] || bail "the write loop stalled at $(acked)"
 }
+# Retention: two generations of another database, both wholly before the
+# window; a restarted shipper prunes at once, keeping the newer one (the
+# base the window's first instants would need) and dropping the older.
+"$AYB" client create_database alice/r.sqlite >/dev/null
+R=bucket/sqlite/alice/r.sqlite/wal
+printf 'x' >"$T/junk"
+for k in 1577836800000-00000001/base.zst 1577836800000-00000001/000000000001-000000000002.zst \
+	1577923200000-00000002/base.zst; do
+	s3_aws s3 cp --only-show-errors "$T/junk" "s3://bucket/${R#bucket/}/$k" || bail "cannot put $k"
+done
 until_acked 30
 victim=$(shipper)
 [ -n "$victim" ] && kill -9 $victim
@@ -123,6 +133,13 @@ ok $? "the shipper killed -9 after $(acked) acknowledged writes"
 until_acked 60
 [ -n "$(shipper)" ] && [ "$(shipper)" != "$victim" ]
 ok $? "ayb server starts the shipper again"
+_i=0
+while [ -n "$(s3_keys "$R/1577836800000-00000001/")" ] && [ $_i -lt 1000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+is "$(s3_keys "$R/" | tr '\n' ' ')" "$R/1577923200000-00000002/base.zst " \
+	"retention drops the old generations but the newest whose base precedes the window"
 victim=$(writer)
 [ -n "$victim" ] && kill -9 $victim
 ok $? "the writer killed -9 after $(acked) acknowledged writes"
