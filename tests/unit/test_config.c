@@ -228,7 +228,8 @@ int main(void)
 	}
 	{
 		static const char *const bad[] = {
-			"sync_interval = \"soon\"", "sync_interval = \"5ms\"", "sync_interval = \"2h\"",
+			"sync_interval = \"soon\"", "sync_interval = \"5ms\"",
+			"sync_interval = \"2h\"",
 			"retention = \"30s\"", "retention = \"xd\"", "spool_limit = \"1 GB\"",
 			"spool_limit = \"0\"",
 		};

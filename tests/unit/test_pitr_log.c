@@ -88,7 +88,8 @@ int main(void)
 	if (pwrite(fd, &byte, 1, size - 100) != 1)
 		return 1;
 	at = 0;
-	ok(ayb_pitr_read(fd, size, &at, &r, &err) == 1 && ayb_pitr_read(fd, size, &at, &r, &err) == 0,
+	ok(ayb_pitr_read(fd, size, &at, &r, &err) == 1 &&
+	   ayb_pitr_read(fd, size, &at, &r, &err) == 0,
 	   "a damaged record fails its checksum and reads as the end");
 	/* A header that makes no sense is not believed. */
 	byte = 0xff;
