@@ -58,12 +58,12 @@ comm -13 "$T/before" "$T/after" >"$T/new"
 : >"$T/rpo"
 bytes=0
 for key in $(cat "$T/new"); do
-	s3_aws s3api head-object --bucket bucket --key "${key#bucket/}" \
+	s3_aws s3api head-object --bucket bucket --key "$key" \
 		--query '[ContentLength,LastModified]' --output text >"$T/head" || bail "head $key"
 	set -- $(cat "$T/head")
 	bytes=$((bytes + $1))
-	s3_aws s3 cp --only-show-errors "s3://bucket/${key#bucket/}" "$T/seg.zst" || bail "get $key"
-	stored=$(grep -h "\"key\":\"${key#bucket/}\"" "$T"/s3/bucket/*.json |
+	s3_aws s3 cp --only-show-errors "s3://bucket/$key" "$T/seg.zst" || bail "get $key"
+	stored=$(grep -h "\"key\":\"$key\"" "$T"/s3/bucket/*.json |
 		sed -n 's/.*"lastModified":"\([^"]*\)".*/\1/p')
 	stored_ms=$(date -d "$stored" +%s%3N)
 	zstd -dqc "$T/seg.zst" >"$T/seg"
@@ -77,7 +77,7 @@ for key in $(cat "$T/new"); do
 	done
 done
 base=$(s3_keys bucket/sqlite/bench/c.sqlite/wal/ | grep '/base.zst$' | head -1)
-base_bytes=$(s3_aws s3api head-object --bucket bucket --key "${base#bucket/}" \
+base_bytes=$(s3_aws s3api head-object --bucket bucket --key "$base" \
 	--query ContentLength --output text)
 records=$(wc -l <"$T/rpo")
 pct() { sort -n "$T/rpo" | awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.5); if (i < 1) i = 1; print v[i] }'; }

@@ -124,7 +124,7 @@ R=bucket/sqlite/alice/r.sqlite/wal
 printf 'x' >"$T/junk"
 for k in 1577836800000-00000001/base.zst 1577836800000-00000001/000000000001-000000000002.zst \
 	1577923200000-00000002/base.zst; do
-	s3_aws s3 cp --only-show-errors "$T/junk" "s3://bucket/${R#bucket/}/$k" || bail "cannot put $k"
+	s3_aws s3 cp --only-show-errors "$T/junk" "s3://bucket/$R/$k" || bail "cannot put $k"
 done
 until_acked 30
 victim=$(shipper)
@@ -140,6 +140,8 @@ while [ -n "$(s3_keys "$R/1577836800000-00000001/")" ] && [ $_i -lt 1000 ]; do
 done
 is "$(s3_keys "$R/" | tr '\n' ' ')" "$R/1577923200000-00000002/base.zst " \
 	"retention drops the old generations but the newest whose base precedes the window"
+# Its junk base would not restore: gone, so that r.sqlite has no backup.
+s3_aws s3 rm --only-show-errors "s3://bucket/$R/1577923200000-00000002/base.zst"
 victim=$(writer)
 [ -n "$victim" ] && kill -9 $victim
 ok $? "the writer killed -9 after $(acked) acknowledged writes"
