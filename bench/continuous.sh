@@ -28,7 +28,9 @@ e2e_setup "$(s3_config | sed '$d')
 e2e_start_server
 TOKEN=$(register_user bench bench@example.org) || bail "cannot register"
 AUTH="Authorization: Bearer $TOKEN"
-api POST /v1/bench/c.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite'
+api POST /v1/bench/c.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite' \
+	-H 'public-sharing-level: no-access'
+[ "$STATUS" = 201 ] || bail "create: $STATUS $BODY"
 api POST /v1/bench/c.sqlite/query -H "$AUTH" --data-binary \
 	'CREATE TABLE ins (id INTEGER PRIMARY KEY, v TEXT NOT NULL)'
 [ "$STATUS" = 200 ] || bail "create: $STATUS $BODY"
@@ -45,10 +47,12 @@ drained
 s3_keys bucket/sqlite/bench/c.sqlite/wal/ >"$T/before"
 i=0
 while [ $i -lt "$N" ]; do
-	printf 'url = "%s"\nheader = "%s"\ndata-binary = "INSERT INTO ins (v) VALUES (%s)"\noutput = /dev/null\n' \
-		"$URL/v1/bench/c.sqlite/query" "$AUTH" "'one row of the insert benchmark'" >>"$T/curl.cfg"
+	printf '%s\n' "url = \"$URL/v1/bench/c.sqlite/query\"" "header = \"$AUTH\"" \
+		"data-binary = \"INSERT INTO ins (v) VALUES ('one row of the insert benchmark')\"" \
+		'output = "/dev/null"' 'fail' next >>"$T/curl.cfg"
 	i=$((i + 1))
 done
+sed -i '$d' "$T/curl.cfg"
 curl -sS -K "$T/curl.cfg" || bail "the inserts failed"
 drained
 s3_keys bucket/sqlite/bench/c.sqlite/wal/ | grep -v '/base.zst$' | sort >"$T/after"
