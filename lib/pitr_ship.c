@@ -225,6 +225,18 @@ out:
 	return ret;
 }
 
+static void seal_one(struct ayb_pitr_ship *p, const char *entity, const char *db)
+{
+	struct ayb_layout_spool sp;
+	struct ayb_err err = { 0 };
+
+	if (ayb_layout_spool(p->cfg->data_path, entity, db, &sp, &err) == 0 &&
+	    access(sp.dir, F_OK) == 0)
+		seal(&sp, &err);
+	ayb_layout_spool_free(&sp);
+	ayb_err_clear(&err);
+}
+
 int ayb_pitr_ship_one(struct ayb_pitr_ship *p, const char *entity, const char *db,
 		      struct ayb_err *err)
 {
@@ -350,8 +362,13 @@ int ayb_pitr_ship_all(struct ayb_pitr_ship *p)
 	while (ayb_layout_iter_next(it, &e)) {
 		if (e.kind != AYB_LAYOUT_DATABASE)
 			continue;
-		if (!p->failed && (ayb_pitr_ship_one(p, e.entity, e.db, &err) < 0 ||
-				   (prune && ayb_pitr_prune(p, e.entity, e.db, now, &err) < 0))) {
+		/* After a failure the rest are sealed only: S3 is not asked
+		 * again this pass, and no open spool file grows past one
+		 * sync_interval (the writer's file size limit applies). */
+		if (p->failed) {
+			seal_one(p, e.entity, e.db);
+		} else if (ayb_pitr_ship_one(p, e.entity, e.db, &err) < 0 ||
+			   (prune && ayb_pitr_prune(p, e.entity, e.db, now, &err) < 0)) {
 			p->failed = 1;
 			snprintf(p->error, sizeof(p->error), "%s: %s", e.what,
 				 err.message ? err.message : "failed");
