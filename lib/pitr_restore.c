@@ -207,16 +207,15 @@ static int gens_known(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 		      char (**ids)[AYB_PITR_GEN_LEN + 1], size_t *n, struct ayb_err *err)
 {
 	struct dirent **names = NULL;
-	int k = sp ? scandir(sp->dir, &names, NULL, alphasort) : 0;
+	int k = sp ? scandir(sp->dir, &names, NULL, alphasort) : 0, ret;
 
-	if (ayb_pitr_remote_gens(s3, cfg->snapshots, entity, db, ids, n, err) < 0)
-		k = -2;
+	ret = ayb_pitr_remote_gens(s3, cfg->snapshots, entity, db, ids, n, err);
 	for (int i = 0; i < k; i++) {
 		const char *name = names[i]->d_name, *gen = name + strlen("base-");
 		char (*grown)[AYB_PITR_GEN_LEN + 1];
 		size_t j = 0;
 
-		if (ayb_layout_spool_kind(name) == 'b' && ayb_pitr_gen_valid(gen)) {
+		if (ret == 0 && ayb_layout_spool_kind(name) == 'b' && ayb_pitr_gen_valid(gen)) {
 			while (j < *n && strcmp((*ids)[j], gen) < 0)
 				j++;
 			if ((j == *n || strcmp((*ids)[j], gen) != 0) &&
@@ -227,11 +226,10 @@ static int gens_known(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
 				(*n)++;
 			}
 		}
-	}
-	for (int i = 0; i < k; i++)
 		free(names[i]);
+	}
 	free(names);
-	return k == -2 ? -1 : 0;
+	return ret;
 }
 
 int ayb_pitr_window(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
