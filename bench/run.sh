@@ -10,7 +10,8 @@
 #   -p           for profiling: set up, then keep every server running and
 #                print where they are, until the printed file is removed
 #   BENCHMARK    B1 ... B10 (default: all but B8, whose set-up makes 10,000
-#                databases; B8_ENTITIES and B8_DATABASES scale it)
+#                databases; B8_ENTITIES and B8_DATABASES scale it), and
+#                B4-continuous (B4 with continuous backup's shipping on and off)
 #
 # Installs what is missing (apt-get, as bootstrap.sh does), builds a release
 # copy (-O2, no sanitizers) into bench/build (AYB_BENCH_BUILD), starts every
@@ -104,6 +105,7 @@ stop_all() {
 	for p in $LIGHTTPD_PIDS; do kill -INT "$p" 2>/dev/null; done
 	for p in $LIGHTTPD_PIDS; do wait "$p" 2>/dev/null; done
 	LIGHTTPD_PIDS=
+	[ -n "${SHIP_PID:-}" ] && kill "$SHIP_PID" 2>/dev/null && wait "$SHIP_PID" 2>/dev/null
 	s3_stop
 	AYB_E2E_KEEP=${AYB_BENCH_KEEP:-} _e2e_cleanup
 }
@@ -378,6 +380,25 @@ if want B1; then
 	lighttpd_start off "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-off.conf")"
 	wait_ok "http://127.0.0.1:$PORT_off/health"
 fi
+# B4-continuous: B4's INSERTs on a site with continuous backup on (README
+# "Snapshots"), its shipper (`ayb-snapshot --continuous`) beside it and the
+# S3 test server, against the same on the main site.  Its own database:
+# writers are per database and host, whatever the site.
+if want B4-continuous; then
+	[ -n "$S3_PID" ] || s3_start
+	{ cat "$CONF"; s3_config | sed '$d'; printf '  continuous {\n    enabled = true\n  }\n}\n'; } \
+		>"$T/ayb-cont.conf"
+	lighttpd_start cont "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-cont.conf")"
+	URL_cont=http://127.0.0.1:$PORT_cont
+	wait_ok "$URL_cont/health"
+	"$BUILD/obj/cron/ayb-snapshot" --config "$T/ayb-cont.conf" --continuous >"$T/ship.log" 2>&1 &
+	SHIP_PID=$!
+	api POST /v1/bench/insc.sqlite/create -d '' -H "$AUTH" -H 'db-type: sqlite' \
+		-H 'public-sharing-level: no-access'
+	curl -sS -o /dev/null -H "$AUTH" --data-binary \
+		'CREATE TABLE ins (id INTEGER PRIMARY KEY, v TEXT NOT NULL)' \
+		"$URL_cont/v1/bench/insc.sqlite/query" || bail "create insc"
+fi
 # The floor: the hello-world program answering /health's body and the point
 # query's body, and the same bodies as static files, on its own lighttpd.
 lighttpd_start floor "$(fcgi_block /hello/health "$HELLO"), $(fcgi_block /hello/point "$HELLO $T/www/point.json")"
@@ -481,6 +502,20 @@ for r in $(seq "$RUNS"); do
 		"$INSERT_LOOP" "$T/floor-ins.sqlite" "$SECS" "$BENCH_SQL" >>"$T/res/b4.floor" ||
 			bail "insert-loop failed"
 		say "round $r: B4 $(tail -1 "$T/res/b4.ayb" | cut -d' ' -f1) req/s"
+	fi
+	if want B4-continuous; then
+		export BENCH_SQL="INSERT INTO ins (v) VALUES ('one row of the insert benchmark')"
+		unset BENCH_IDS
+		for s in $([ $((r % 2)) -eq 1 ] && echo on off || echo off on); do
+			if [ "$s" = on ]; then
+				wrk_run "$T/res/b4c.on" 8 "$URL_cont/v1/bench/insc.sqlite/query" \
+					"$PID_cont" "$LUA"
+			else
+				wrk_run "$T/res/b4c.off" 8 "$URL/v1/bench/ins.sqlite/query" "$PID_ayb" "$LUA"
+			fi
+		done
+		say "round $r: B4-continuous on $(tail -1 "$T/res/b4c.on" | cut -d' ' -f1) req/s," \
+			"off $(tail -1 "$T/res/b4c.off" | cut -d' ' -f1) req/s"
 	fi
 	if want B10; then
 		# B1 and B4 on the PostgreSQL site, each side by side with the
@@ -749,6 +784,14 @@ if want B4; then
 	r=$(ratios "$T/res/b4.ayb" "$T/res/b4.floor" 1 | median)
 	row "B4 one-row INSERT, synchronous=FULL, 8 conn." "$(wrk_cell "$T/res/b4.ayb" latency)" \
 		"insert-loop: $(fmt "$f" '%.0f') inserts/s" "$(fmt "$r" '%.2f')" "≥ 1.0" "$(verdict "$r" '>=' 1.0)"
+fi
+if want B4-continuous; then
+	# The server's CPU leaves out the writer and the shipper, which run
+	# outside lighttpd's tree: the ratio is throughput's.
+	r=$(ratios "$T/res/b4c.on" "$T/res/b4c.off" 1 | median)
+	row "B4-continuous one-row INSERT, shipping on, 8 conn." \
+		"$(wrk_cell "$T/res/b4c.on" latency)" "shipping off: $(wrk_cell "$T/res/b4c.off" latency)" \
+		"$(fmt "$r" '%.2f')" "≥ 0.8" "$(verdict "$r" '>=' 0.8)"
 fi
 if want B5; then
 	wrk_row "B5 point query, 100,010 entities and tokens" "$T/res/b5.ayb" "$T/res/b1.ayb" \

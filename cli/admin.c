@@ -1,28 +1,42 @@
 /* `ayb admin adopt`: take over an ayb server's metadata store and data_path
- * in place (README "Moving from ayb"); the work is lib/store_adopt.c. */
+ * in place (README "Moving from ayb"); the work is lib/store_adopt.c.
+ * `ayb admin rebuild_from_s3`: every database back from continuous backup
+ * alone (README "Snapshots"); the work is lib/pitr_restore.c. */
 #include "autoconfig.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "commands.h"
 #include "config.h"
+#include "pitr_remote.h"
+#include "pitr_restore.h"
+#include "snapshot.h"
 #include "store_adopt.h"
 
 static const char usage[] =
 	"Administer the server's own data\n"
 	"\n"
 	"Usage: ayb admin adopt [--config <FILE>] [--dry-run]\n"
+	"       ayb admin rebuild_from_s3 [--config <FILE>] [--to <DIR>] [--at <TIME>]\n"
 	"\n"
 	"Commands:\n"
-	"  adopt  Take over an ayb metadata store (SQLite or PostgreSQL) and its data_path in\n"
-	"         place: users, email addresses, API tokens, grants, public levels and OAuth\n"
-	"         state carry over; safe to run again\n"
+	"  adopt            Take over an ayb metadata store (SQLite or PostgreSQL) and its\n"
+	"                   data_path in place: users, email addresses, API tokens, grants,\n"
+	"                   public levels and OAuth state carry over; safe to run again\n"
+	"  rebuild_from_s3  Rebuild every database that continuous backup holds in S3, from S3\n"
+	"                   alone (a host that lost its data_path): into data_path (databases\n"
+	"                   it has are left as they are), or with --to into DIR/<entity>/<db>\n"
 	"\n"
 	"Options:\n"
 	"      --config <FILE>  The ayb.conf naming database_url and data_path\n"
 	"                       [env: AYB_CONFIG=] (ayb convert_config makes it from ayb.toml)\n"
 	"      --dry-run        Print what would be done and change nothing\n"
+	"      --to <DIR>       rebuild_from_s3: write the files under DIR instead\n"
+	"      --at <TIME>      rebuild_from_s3: as they were at TIME (RFC 3339), not the\n"
+	"                       last commit shipped\n"
 	"  -h, --help           Print help\n";
 
 static void print_report(const struct ayb_adopt_report *r, const struct ayb_config *cfg,
@@ -98,10 +112,97 @@ out:
 	return status;
 }
 
+struct rebuild {
+	struct ayb_s3 *s3;
+	const struct ayb_config *cfg;
+	const char *to;
+	int64_t at_ms;
+	int done, failed;
+};
+
+static int rebuild_one(void *ctx, const char *entity, const char *db)
+{
+	struct rebuild *r = ctx;
+	struct ayb_err err = {0};
+	int64_t last = 0;
+	char when[40];
+
+	if (ayb_pitr_rebuild_one(r->s3, r->cfg, entity, db, r->to, r->at_ms, &last, &err) < 0) {
+		fprintf(stderr, "%s/%s: %s\n", entity, db, err.message ? err.message : "failed");
+		r->failed++;
+	} else {
+		ayb_snapshot_format_time(last / 1000, (int32_t)(last % 1000) * 1000000, when);
+		printf("Rebuilt %s/%s up to its commit of %s\n", entity, db, when);
+		r->done++;
+	}
+	ayb_err_clear(&err);
+	return 0;
+}
+
+static int rebuild_from_s3(int argc, char **argv)
+{
+	const char *config_arg = NULL;
+	struct ayb_err err = {0};
+	struct ayb_config *cfg = NULL;
+	struct rebuild r = {0};
+	int64_t seconds;
+	int32_t nanos;
+	int status = 1;
+
+	r.at_ms = AYB_PITR_LATEST;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--to") && i + 1 < argc) {
+			r.to = argv[++i];
+		} else if (!strcmp(argv[i], "--at") && i + 1 < argc) {
+			if (ayb_snapshot_parse_time(argv[++i], &seconds, &nanos) < 0) {
+				fprintf(stderr, "error: invalid value '%s' for '--at': expected an "
+					"RFC 3339 time such as 2026-12-03T08:15:00Z\n", argv[i]);
+				return 2;
+			}
+			r.at_ms = seconds * 1000 + nanos / 1000000;
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config_arg = argv[++i];
+		} else {
+			fprintf(stderr, "error: unexpected argument '%s'\n\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (!(cfg = ayb_config_load(ayb_config_locate(config_arg), NULL, &err))) {
+		status = ayb_err_report(stderr, &err);
+		goto out;
+	}
+	if (!cfg->snapshots) {
+		fprintf(stderr, "Error: Snapshots are not configured: add a snapshots section\n");
+		status = 2;
+		goto out;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	r.cfg = cfg;
+	if (ayb_s3_open(cfg->snapshots, &r.s3, &err) < 0 ||
+	    ayb_pitr_remote_databases(r.s3, cfg->snapshots, rebuild_one, &r, &err) < 0) {
+		status = ayb_err_report(stderr, &err);
+		goto out;
+	}
+	printf("Rebuilt %d database%s from S3, %d failed\n", r.done, r.done == 1 ? "" : "s",
+	       r.failed);
+	status = r.failed ? 1 : 0;
+out:
+	ayb_s3_close(r.s3);
+	ayb_config_free(cfg);
+	ayb_err_clear(&err);
+	curl_global_cleanup();
+	return status;
+}
+
 int cli_admin(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "adopt"))
 		return adopt(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "rebuild_from_s3"))
+		return rebuild_from_s3(argc - 1, argv + 1);
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

@@ -981,16 +981,63 @@ static int cmd_list_snapshots(struct client *c)
 		{"null", "null"}, "No snapshots for",
 	};
 
-	return db_list_command(c, "list_snapshots", snapshot_times, &v);
+	char *path = db_path(c, "list_snapshots");
+	const cJSON *w, *from, *to;
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (path && get_json(c, path, TOKEN_REQUIRED, &json) == 0 &&
+	    snapshot_times(c, json) == 0)
+		rc = print_list(c, json, &v, db_arg(c));
+	/* Continuous backup's window, after the table (a CSV has none). */
+	w = cJSON_GetObjectItemCaseSensitive(json, "restorable");
+	from = cJSON_GetObjectItemCaseSensitive(w, "from");
+	to = cJSON_GetObjectItemCaseSensitive(w, "to");
+	if (rc == 0 && c->format == CLIENT_FORMAT_TABLE && cJSON_IsString(from) &&
+	    cJSON_IsString(to))
+		rc = emitf(c, "Restorable to any instant from %s to %s (restore_snapshot --at)\n",
+			   from->valuestring, to->valuestring);
+	cJSON_Delete(json);
+	free(path);
+	return rc;
+}
+
+/* restore_snapshot --at: the JSON form of the request. */
+static int restore_at(struct client *c, const char *at)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *body = NULL, *path = NULL;
+	int rc = -1;
+
+	if (!o || !cJSON_AddStringToObject(o, "at", at) || !(body = cJSON_PrintUnformatted(o))) {
+		oom(c);
+		goto out;
+	}
+	if (!(path = db_path(c, "restore_snapshot")))
+		goto out;
+	rc = api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, NULL, body, strlen(body),
+					NULL, 200, NULL});
+	if (rc == 0)
+		rc = emitf(c, "Restored %s to its state at %s\n", db_arg(c), at);
+out:
+	cJSON_Delete(o);
+	free(body);
+	free(path);
+	return rc;
 }
 
 static int cmd_restore_snapshot(struct client *c)
 {
-	const char *id = arg(c, "snapshot_id");
-	char *path = db_path(c, "restore_snapshot");
+	const char *id = arg(c, "snapshot_id"), *at = arg(c, "at");
+	char *path;
 	int rc;
 
-	if (!path)
+	if (id && at)
+		return client_err_set(&c->err, CLIENT_EXIT_USAGE,
+				      "give either a snapshot id or --at, not both");
+	if (at)
+		return restore_at(c, at);
+	if (!(path = db_path(c, "restore_snapshot")))
 		return -1;
 	rc = api_call(c, &(struct call){"POST", path, TOKEN_REQUIRED, NULL, id, strlen(id), NULL,
 					200, NULL});

@@ -155,7 +155,10 @@ static const struct cmd_spec commands[CMD_COUNT] = {
 		"Restore a database to a particular snapshot/backup", {
 		{ARG_POS, "database", 1, NULL,
 		 "The database to restore (e.g., entity/database.sqlite)", NULL, NULL, 1},
-		{ARG_POS, "snapshot_id", 1, NULL, "The snapshot to restore", NULL, NULL, 0},
+		{ARG_POS, "snapshot_id", 1, NULL, "The snapshot to restore", NULL, NULL, 0, "at"},
+		{ARG_OPT, "at", 0, "timestamp",
+		 "Instead of a snapshot: the instant to restore to, from continuous backup "
+		 "(RFC 3339, e.g. 2026-12-03T08:15:00Z)", NULL, NULL, 0},
 	}},
 	[CMD_FORK_DATABASE] = {"fork_database",
 		"Fork a database: copy it into a new database of your own", {

@@ -80,9 +80,11 @@ static int find_snapshot(char *out, size_t n)
 }
 
 /* Starts `ayb-snapshot --loop` for [snapshots.automation]: ayb runs its
- * scheduler inside the server, ayb-c beside it.  It dies with us even if we
- * are killed outright.  Returns its pid, or -1. */
-static pid_t start_snapshot_loop(const char *snapshot, const char *config_path)
+ * scheduler inside the server, ayb-c beside it; or `ayb-snapshot
+ * --continuous`, continuous backup's shipper (mode).  It dies with us even
+ * if we are killed outright.  Returns its pid, or -1. */
+static pid_t start_snapshot_loop(const char *snapshot, const char *config_path,
+				 const char *mode)
 {
 	pid_t pid = fork();
 
@@ -90,7 +92,7 @@ static pid_t start_snapshot_loop(const char *snapshot, const char *config_path)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl(snapshot, snapshot, "--config", config_path, "--loop", (char *)NULL);
+		execl(snapshot, snapshot, "--config", config_path, mode, (char *)NULL);
 		fprintf(stderr, "Error: cannot run %s: %s\n", snapshot, strerror(errno));
 		_exit(127);
 	}
@@ -207,7 +209,7 @@ int cli_server(int argc, char **argv)
 	char dir[] = "/tmp/ayb-server.XXXXXX";
 	char snapshot[PATH_MAX];
 	struct ayb_s3 *s3 = NULL;
-	pid_t snap_pid = -1;
+	pid_t snap_pid = -1, ship_pid = -1;
 	char *text = NULL;
 	const char *lighttpd = getenv("AYB_LIGHTTPD") ? getenv("AYB_LIGHTTPD") : LIGHTTPD_PATH;
 	int status = 1, wstatus = 0; /* 0 if waitpid fails before lighttpd ends */
@@ -264,7 +266,7 @@ int cli_server(int argc, char **argv)
 	}
 	ayb_store_close(st);
 	/* Snapshot settings are checked now, not at the first scheduled run. */
-	if (cfg->snapshots && cfg->snapshots->has_automation) {
+	if (cfg->snapshots && (cfg->snapshots->has_automation || cfg->snapshots->continuous)) {
 		if (ayb_s3_open(cfg->snapshots, &s3, &err) < 0) {
 			status = ayb_err_report(stderr, &err);
 			goto out;
@@ -272,7 +274,7 @@ int cli_server(int argc, char **argv)
 		ayb_s3_close(s3);
 		if (find_snapshot(snapshot, sizeof(snapshot)) < 0) {
 			fprintf(stderr,
-				"Error: snapshots.automation is set but ayb-snapshot was not found beside ayb\n");
+				"Error: snapshots.automation or snapshots.continuous is set but ayb-snapshot was not found beside ayb\n");
 			goto out;
 		}
 	}
@@ -314,7 +316,9 @@ int cli_server(int argc, char **argv)
 		_exit(127);
 	}
 	if (cfg->snapshots && cfg->snapshots->has_automation)
-		snap_pid = start_snapshot_loop(snapshot, config_path);
+		snap_pid = start_snapshot_loop(snapshot, config_path, "--loop");
+	if (cfg->snapshots && cfg->snapshots->continuous)
+		ship_pid = start_snapshot_loop(snapshot, config_path, "--continuous");
 	for (;;) {
 		int ws;
 		pid_t w = waitpid(-1, &ws, 0);
@@ -331,6 +335,16 @@ int cli_server(int argc, char **argv)
 					WIFEXITED(ws) ? "exit status" : "signal",
 					WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
 			snap_pid = -1;
+		} else if (w > 0 && w == ship_pid) {
+			/* Writes go on being captured into the spool: a shipper
+			 * that was killed is started again, and resumes. */
+			fprintf(stderr, "Error: ayb-snapshot --continuous stopped (%s %d)%s\n",
+				WIFEXITED(ws) ? "exit status" : "signal",
+				WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws),
+				WIFSIGNALED(ws) ? "; starting it again" : "");
+			ship_pid = WIFSIGNALED(ws)
+				   ? start_snapshot_loop(snapshot, config_path, "--continuous")
+				   : -1;
 		} else if (w < 0 && errno == EINTR && stop_signal) {
 			/* INT is lighttpd's graceful stop; it then ends its backends. */
 			kill(pid, SIGINT);
@@ -342,6 +356,10 @@ int cli_server(int argc, char **argv)
 	if (snap_pid > 0) {
 		kill(snap_pid, SIGTERM);
 		waitpid(snap_pid, NULL, 0);
+	}
+	if (ship_pid > 0) {
+		kill(ship_pid, SIGTERM);
+		waitpid(ship_pid, NULL, 0);
 	}
 	status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 0;
 	if (status)

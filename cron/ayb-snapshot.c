@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
 
 #include "clock.h"
 #include "config.h"
+#include "pitr_ship.h"
 #include "s3.h"
 #include "slug.h"
 #include "snapshot_pass.h"
@@ -25,6 +27,7 @@
 
 static const char usage[] =
 	"Usage: ayb-snapshot [--config <FILE>] [--database <ENTITY/DATABASE>] [--loop]\n"
+	"       ayb-snapshot [--config <FILE>] --continuous\n"
 	"\n"
 	"Snapshots hosted databases to the S3 storage of the [snapshots] section.\n"
 	"Without --database, one pass over every database whose\n"
@@ -34,6 +37,8 @@ static const char usage[] =
 	"  --config <FILE>        ayb.conf to use [env: AYB_CONFIG] [default: ./ayb.conf]\n"
 	"  --database <E/D>       snapshot this one database now, whatever the interval\n"
 	"  --loop                 run a pass every interval until SIGINT or SIGTERM\n"
+	"  --continuous           ship the captured commits of every database to S3 every\n"
+	"                         snapshots.continuous.sync_interval, until SIGINT or SIGTERM\n"
 	"  -h, --help             Print help\n"
 	"\n"
 	"Exit status: 0 when every database was snapshotted or had nothing to do,\n"
@@ -117,6 +122,53 @@ static int loop(const struct ayb_config *cfg, struct ayb_s3 *s3)
 	return 0;
 }
 
+/* The shipper of continuous backup (lib/pitr_ship.h): a pass every
+ * sync_interval; after a failed pass the wait doubles, up to BACKOFF_MAX_MS,
+ * and what waits stays in the spool, in order. */
+#define BACKOFF_MAX_MS 8000
+
+static int ship_loop(const struct ayb_config *cfg, struct ayb_s3 *s3)
+{
+	struct ayb_pitr_ship p;
+	struct ayb_err err = { 0 };
+	struct sigaction sa;
+	int64_t wait_ms = cfg->snapshots->sync_ms, next;
+	int lock;
+
+	if ((lock = ayb_pitr_ship_lock(cfg->data_path, &err)) < 0) {
+		ayb_err_report(stderr, &err);
+		ayb_err_clear(&err);
+		return EXIT_FAILED;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.s3 = s3;
+	p.log = stderr;
+	printf("Shipping continuous backup every %s (retention %s, spool_limit %s)\n",
+	       cfg->snapshots->sync_interval, cfg->snapshots->retention,
+	       cfg->snapshots->spool_limit);
+	fflush(stdout);
+	while (!stopping) {
+		next = ayb_clock_ns() + wait_ms * 1000000;
+		if (ayb_pitr_ship_all(&p) < 0) {
+			wait_ms = wait_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait_ms * 2;
+			if (wait_ms < cfg->snapshots->sync_ms)
+				wait_ms = cfg->snapshots->sync_ms;
+		} else {
+			wait_ms = cfg->snapshots->sync_ms;
+		}
+		sleep_until(next);
+	}
+	/* What was committed before the signal goes up before the end. */
+	ayb_pitr_ship_all(&p);
+	close(lock);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_arg = NULL, *database = NULL;
@@ -124,7 +176,7 @@ int main(int argc, char **argv)
 	struct ayb_err err = { 0 };
 	struct ayb_config *cfg = NULL;
 	struct ayb_s3 *s3 = NULL;
-	int looping = 0, status = EXIT_USAGE;
+	int looping = 0, continuous = 0, status = EXIT_USAGE;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -136,10 +188,17 @@ int main(int argc, char **argv)
 			database = argv[++i];
 		} else if (!strcmp(argv[i], "--loop")) {
 			looping = 1;
+		} else if (!strcmp(argv[i], "--continuous")) {
+			continuous = 1;
 		} else {
 			fprintf(stderr, "error: unexpected argument '%s'\n\n%s", argv[i], usage);
 			return EXIT_USAGE;
 		}
+	}
+	if (continuous && (looping || database)) {
+		fprintf(stderr, "error: --continuous cannot be used with --loop or --database"
+			"\n\n%s", usage);
+		return EXIT_USAGE;
 	}
 	if (looping && database) {
 		fprintf(stderr, "error: --loop and --database cannot be used together\n\n%s",
@@ -164,7 +223,13 @@ int main(int argc, char **argv)
 			cfg->file ? cfg->file : ayb_config_locate(config_arg));
 		goto out;
 	}
-	if (!database && !cfg->snapshots->has_automation) {
+	if (continuous && !cfg->snapshots->continuous) {
+		fprintf(stderr,
+			"Error: snapshots.continuous.enabled is not true in %s: nothing is captured to ship\n",
+			cfg->file ? cfg->file : ayb_config_locate(config_arg));
+		goto out;
+	}
+	if (!database && !continuous && !cfg->snapshots->has_automation) {
 		fprintf(stderr,
 			"Error: snapshots.automation is not configured in %s, so nothing is scheduled; "
 			"use --database ENTITY/DATABASE for a one-off snapshot\n",
@@ -192,7 +257,8 @@ int main(int argc, char **argv)
 		ayb_err_report(stderr, &err);
 		goto out;
 	}
-	status = looping ? loop(cfg, s3) : pass_once(cfg, s3, entity, db);
+	status = continuous ? ship_loop(cfg, s3)
+		 : looping ? loop(cfg, s3) : pass_once(cfg, s3, entity, db);
 out:
 	ayb_s3_close(s3);
 	ayb_config_free(cfg);

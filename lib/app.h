@@ -241,6 +241,22 @@ int ayb_app_snapshot_restore(struct ayb_app_ctx *ctx, const struct ayb_app_calle
 			     const struct ayb_app_target *t, const char *id, size_t len,
 			     struct ayb_err *err);
 
+/* A restore asked for by a form (the API's JSON body, the web UI's form):
+ * exactly one of a snapshot id and `at`, an RFC 3339 instant for a
+ * point-in-time restore from continuous backup (lib/pitr_restore.h).
+ * The manage right first (403); both or neither, or an `at` that is not
+ * RFC 3339, is Other (400); continuous backup off is Other (503). */
+int ayb_app_snapshot_restore_form(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+				  const struct ayb_app_target *t, const char *id, const char *at,
+				  struct ayb_err *err);
+
+/* The instants the database may be restored to (continuous backup): 1
+ * with *from_ms and *to_ms, 0 when continuous backup is off or has
+ * nothing of the database yet; the manage right first (403). */
+int ayb_app_snapshots_window(struct ayb_app_ctx *ctx, const struct ayb_app_caller *c,
+			     const struct ayb_app_target *t, int64_t *from_ms, int64_t *to_ms,
+			     struct ayb_err *err);
+
 /* ---- apps: OAuth 2.0 with PKCE (app_oauth.c) ------------------------------ */
 
 /* Every OAuth use case that fails sets *code to RFC 6749's error code

@@ -36,6 +36,7 @@ struct key {
 /* Sections that may be absent; all others ("", authentication, cors) must be. */
 static const char *const optional_sections[] = {
 	"email", "email.smtp", "email.file", "snapshots", "snapshots.automation",
+	"snapshots.continuous",
 	"isolation", "profile_links",
 };
 #define NOPT (sizeof(optional_sections) / sizeof(optional_sections[0]))
@@ -69,6 +70,11 @@ static const struct key keys[] = {
 	{ "snapshots.force_path_style", K_BOOL, 0, 0, 0 },
 	{ "snapshots.automation.interval", K_STR, 1, 0, 0 },
 	{ "snapshots.automation.max_snapshots", K_INT, 1, 0, 65535 },
+	/* snapshots.continuous: every key optional, defaults in continuous_typed(). */
+	{ "snapshots.continuous.enabled", K_BOOL, 0, 0, 0 },
+	{ "snapshots.continuous.sync_interval", K_STR, 0, 0, 0 },
+	{ "snapshots.continuous.retention", K_STR, 0, 0, 0 },
+	{ "snapshots.continuous.spool_limit", K_STR, 0, 0, 0 },
 	/* isolation: every key optional, defaults in isolation_defaults(). */
 	{ "isolation.enabled", K_BOOL, 0, 0, 0 },
 	{ "isolation.mode", K_STR, 0, 0, 0 },
@@ -130,6 +136,13 @@ static cfg_opt_t automation_opts[] = {
 	CFG_INT("max_snapshots", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
+static cfg_opt_t continuous_opts[] = {
+	CFG_BOOL("enabled", cfg_false, CFGF_NODEFAULT),
+	CFG_STR("sync_interval", NULL, CFGF_NODEFAULT),
+	CFG_STR("retention", NULL, CFGF_NODEFAULT),
+	CFG_STR("spool_limit", NULL, CFGF_NODEFAULT),
+	CFG_END()
+};
 static cfg_opt_t snapshots_opts[] = {
 	CFG_STR("access_key_id", NULL, CFGF_NODEFAULT),
 	CFG_STR("secret_access_key", NULL, CFGF_NODEFAULT),
@@ -139,6 +152,7 @@ static cfg_opt_t snapshots_opts[] = {
 	CFG_STR("region", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("force_path_style", cfg_false, CFGF_NODEFAULT),
 	CFG_SEC("automation", automation_opts, CFGF_MULTI),
+	CFG_SEC("continuous", continuous_opts, CFGF_MULTI),
 	CFG_END()
 };
 static cfg_opt_t isolation_opts[] = {
@@ -345,6 +359,8 @@ static int read_file_locked(struct raw *raw, const char *path, struct ayb_err *e
 		raw->section_present[section_index("snapshots", 9)] = 1;
 		if (cfg_size(s, "automation") > 0)
 			raw->section_present[section_index("snapshots.automation", 20)] = 1;
+		if (cfg_size(s, "continuous") > 0)
+			raw->section_present[section_index("snapshots.continuous", 20)] = 1;
 	}
 	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"
 			     "profile_links\0";
@@ -509,6 +525,46 @@ int64_t ayb_config_parse_duration_ms(const char *text)
 	return (int64_t)total;
 }
 
+int64_t ayb_config_parse_days_ms(const char *text)
+{
+	const char *d = text ? strchr(text, 'd') : NULL;
+	char *end;
+	int64_t rest = 0;
+	long days;
+
+	if (!d)
+		return ayb_config_parse_duration_ms(text);
+	if (d == text || !isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	days = strtol(text, &end, 10);
+	if (errno || end != d || days > 100000)
+		return -1;
+	if (d[1] && (rest = ayb_config_parse_duration_ms(d + 1)) < 0)
+		return -1;
+	return (int64_t)days * 86400000 + rest;
+}
+
+int64_t ayb_config_parse_size(const char *text)
+{
+	static const struct { const char *unit; int shift; } units[] = {
+		{ "", 0 }, { "B", 0 }, { "KB", 10 }, { "MB", 20 }, { "GB", 30 }, { "TB", 40 },
+	};
+	char *end;
+	long long v;
+
+	if (!text || !isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || v > (1LL << 40))
+		return -1;
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+		if (strcasecmp(end, units[u].unit) == 0)
+			return (int64_t)v << units[u].shift;
+	return -1;
+}
+
 /* Checks public_url is a bare origin: scheme://host[:port], no path. */
 static int bare_origin(const char *url)
 {
@@ -557,6 +613,9 @@ void ayb_config_free(struct ayb_config *cfg)
 		free(s->endpoint_url);
 		free(s->region);
 		free(s->interval);
+		free(s->sync_interval);
+		free(s->retention);
+		free(s->spool_limit);
 		free(s);
 	}
 	free(cfg->links.ca_file);
@@ -652,6 +711,44 @@ static int int_or_default(const struct raw *raw, const char *path, int64_t dflt,
 	if (int_of(raw, K(path), &n, err) < 0)
 		return -1;
 	*out = n;
+	return 0;
+}
+
+/* One duration or size of snapshots.continuous, between min and max:
+ * `dflt` when unset; *text is owned; `why` says what is expected. */
+static int continuous_value(const struct raw *raw, const char *key, const char *dflt,
+			    int64_t (*parse)(const char *), int64_t min, int64_t max,
+			    const char *why, char **text, int64_t *out, struct ayb_err *err)
+{
+	const char *v = V(key) ? V(key) : dflt;
+
+	if (!(*text = strdup(v)))
+		return ayb_err_oom(err);
+	*out = parse(v);
+	return *out < min || *out > max ? bad(raw, K(key), err, why) : 0;
+}
+
+/* snapshots.continuous (README "Snapshots"): off unless enabled; the
+ * other keys have defaults and are checked even when it is off. */
+static int continuous_typed(const struct raw *raw, struct ayb_snapshots_config *s,
+			    struct ayb_err *err)
+{
+	if (V("snapshots.continuous.enabled") &&
+	    bool_of(raw, K("snapshots.continuous.enabled"), &s->continuous, err) < 0)
+		return -1;
+	if (continuous_value(raw, "snapshots.continuous.sync_interval", "1s",
+			     ayb_config_parse_duration_ms, 10, 3600000,
+			     "expected a duration such as \"1s\" or \"500ms\" (10ms to 1h)",
+			     &s->sync_interval, &s->sync_ms, err) < 0 ||
+	    continuous_value(raw, "snapshots.continuous.retention", "7d",
+			     ayb_config_parse_days_ms, 60000, INT64_MAX,
+			     "expected a duration of a minute or more, such as \"7d\" or \"36h\"",
+			     &s->retention, &s->retention_ms, err) < 0 ||
+	    continuous_value(raw, "snapshots.continuous.spool_limit", "1GB",
+			     ayb_config_parse_size, 1, INT64_MAX,
+			     "expected a size such as \"1GB\", \"512MB\" or a number of bytes",
+			     &s->spool_limit, &s->spool_limit_bytes, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -847,6 +944,17 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 	}
 	if (isolation_typed(raw, &cfg->isolation, err) < 0)
 		return -1;
+	if (cfg->snapshots && continuous_typed(raw, cfg->snapshots, err) < 0)
+		return -1;
+	if (cfg->snapshots && cfg->snapshots->continuous) {
+		/* Every commit is captured by the database's writer, which only
+		 * the pooled, isolated workers have. */
+		if (!cfg->isolation.enabled || cfg->isolation.mode != AYB_ISOLATION_POOL)
+			return bad(raw, K("snapshots.continuous.enabled"), err,
+				   "continuous backup needs isolation.enabled = true and "
+				   "isolation.mode = \"pool\"");
+		cfg->isolation.capture_wal = 1;
+	}
 	if (V("profile_links.allow_private_targets") &&
 	    bool_of(raw, K("profile_links.allow_private_targets"),
 		    &cfg->links.allow_private_targets, err) < 0)

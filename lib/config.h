@@ -35,6 +35,14 @@ struct ayb_snapshots_config {
 	char *interval;            /* Go duration text, validated */
 	int64_t interval_ms;
 	int max_snapshots;
+	/* snapshots.continuous (README "Snapshots"): the WAL shipped to S3 */
+	int continuous;            /* enabled */
+	char *sync_interval;       /* "1s": a commit reaches S3 this long after */
+	int64_t sync_ms;
+	char *retention;           /* "7d": how far back a restore may go */
+	int64_t retention_ms;
+	char *spool_limit;         /* "1GB": unshipped bytes before a warning */
+	int64_t spool_limit_bytes;
 };
 
 /* How tenant queries are confined (section `isolation`, README "Isolation").
@@ -63,6 +71,8 @@ struct ayb_isolation_config {
 	int64_t max_batch_statements; /* statements in one batch request */
 	int64_t max_batch_kb;         /* bytes of one JSON query request */
 	int64_t max_batch_result_mb;  /* a batch's answer, held until it commits */
+	int capture_wal;           /* snapshots.continuous.enabled: each database's
+				      writer captures its commits (lib/pitr_capture.h) */
 };
 
 /* How profile links are checked (section `profile_links`, README
@@ -108,5 +118,12 @@ void ayb_config_free(struct ayb_config *cfg);
 
 /* Parses a Go duration ("10m", "1h30m", "1.5s"); -1 when invalid. */
 int64_t ayb_config_parse_duration_ms(const char *text);
+
+/* The same, with whole days too ("7d", "1d12h"), for snapshots.continuous. */
+int64_t ayb_config_parse_days_ms(const char *text);
+
+/* Parses a size: bytes, or a number with KB, MB, GB or TB (powers of 1024);
+ * -1 when invalid. */
+int64_t ayb_config_parse_size(const char *text);
 
 #endif

@@ -167,6 +167,16 @@ int ayb_hosted_own(const char *path, const struct ayb_query_limits *lim,
 int ayb_hosted_script(const struct ayb_layout_file *f, const char *script,
 		      const struct ayb_query_limits *lim, struct ayb_err *err);
 
+/* The writer's capture of every commit (lib/pitr_capture.h): fn becomes
+ * the WAL hook of the group's connection at each group begin, in place of
+ * SQLite's automatic checkpoint (fn checkpoints itself), after the file is
+ * put back in WAL mode if a pool worker took it out.  While one is set, a
+ * tenant's SQL in the writer may not change journal_mode nor
+ * wal_autocheckpoint, either of which would end the capture.  NULL:
+ * SQLite's own. */
+typedef int ayb_hosted_wal_fn(void *ctx, struct sqlite3 *conn, const char *db, int frames);
+void ayb_hosted_group_wal_hook(ayb_hosted_wal_fn *fn, void *ctx);
+
 /* Closes the connections ayb_hosted_run keeps open between queries (at
  * most a few per thread, see hosted.c) for the calling thread, as a process
  * that ends normally does by itself for its main thread; any other thread

@@ -88,6 +88,7 @@ static int looks_like_uuid(const char *s)
 
 #define DATABASES "databases"
 #define SNAPSHOTS "snapshots"
+#define CONTINUOUS "continuous"
 #define LINK_CHECKS "link-checks"
 #define EXPORTS "exports"
 
@@ -422,6 +423,120 @@ void ayb_layout_writer_socket(const char *f_path, char out[AYB_LAYOUT_WRITER_NAM
 void ayb_layout_writer_lock(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME])
 {
 	writer_name(f_path, "-writer.lock", out);
+}
+
+void ayb_layout_capture_state(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME])
+{
+	writer_name(f_path, "-capture", out);
+}
+
+/* ---- continuous backup ------------------------------------------------------ */
+
+void ayb_layout_spool_free(struct ayb_layout_spool *s)
+{
+	free(s->dir);
+	free(s->lock);
+	free(s->open);
+	free(s->pack);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Fills the rest of s from s->dir, which it owns already. */
+static int spool_fill(struct ayb_layout_spool *s, struct ayb_err *err)
+{
+	if (!s->dir || !(s->lock = join(s->dir, "lock", err)) ||
+	    !(s->open = join(s->dir, "open", err)) || !(s->pack = join(s->dir, "pack.tmp", err))) {
+		if (!s->dir && !err->kind)
+			ayb_err_oom(err);
+		ayb_layout_spool_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+int ayb_layout_spool(const char *data_path, const char *entity, const char *db,
+		     struct ayb_layout_spool *s, struct ayb_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->dir = database_dir(data_path, CONTINUOUS, entity, db, err);
+	return spool_fill(s, err);
+}
+
+int ayb_layout_spool_in(const char *dir, struct ayb_layout_spool *s, struct ayb_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->dir = strdup(dir);
+	return spool_fill(s, err);
+}
+
+int ayb_layout_spool_of_version(const char *version_dir, struct ayb_layout_spool *s,
+				struct ayb_err *err)
+{
+	/* <data_path>/databases/<e>/<d>/<version>: four components up. */
+	char *copy = strdup(version_dir), *cut[4];
+	const char *db, *entity;
+	int ret = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (!copy)
+		return ayb_err_oom(err);
+	for (int i = 0; i < 4; i++) {
+		if (!(cut[i] = strrchr(copy, '/')))
+			break;
+		*cut[i] = '\0';
+	}
+	if (!cut[0] || !cut[1] || !cut[2] || !cut[3] || strcmp(cut[3] + 1, DATABASES) != 0) {
+		ayb_err_set(err, AYB_E_INTERNAL, "Invalid database path component");
+		goto out;
+	}
+	db = cut[1] + 1;
+	entity = cut[2] + 1;
+	if (ayb_layout_spool(copy, entity, db, s, err) < 0)
+		goto out;
+	if (ayb_fs_mkdirs(s->dir, 0700) < 0) {
+		io_error(err, errno);
+		ayb_layout_spool_free(s);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+void ayb_layout_spool_sealed_name(int64_t ms, unsigned n, char out[AYB_LAYOUT_SPOOL_NAME])
+{
+	snprintf(out, AYB_LAYOUT_SPOOL_NAME, "sealed-%013lld-%u", (long long)ms, n);
+}
+
+void ayb_layout_spool_base_name(const char *generation, char out[AYB_LAYOUT_SPOOL_NAME])
+{
+	snprintf(out, AYB_LAYOUT_SPOOL_NAME, "base-%.60s", generation);
+}
+
+int ayb_layout_spool_kind(const char *name)
+{
+	if (strncmp(name, "sealed-", 7) == 0 && !strchr(name, '.'))
+		return 's';
+	if (strncmp(name, "base-", 5) == 0 && !strchr(name, '.'))
+		return 'b';
+	return 0;
+}
+
+char *ayb_layout_continuous_status(const char *data_path)
+{
+	return ayb_fmt("%s/%s/status", data_path, CONTINUOUS);
+}
+
+char *ayb_layout_shipper_lock(const char *data_path)
+{
+	char *p = ayb_fmt("%s/%s/shipper.lock", data_path, CONTINUOUS);
+
+	if (p && ayb_fs_mkdirs_for(p, 0700) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
 }
 
 /* ---- snapshots ----------------------------------------------------------- */

@@ -5,6 +5,8 @@
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/exports/<entity>/<database>/XXXXXX/
+ *   <data_path>/continuous/<entity>/<database>/lock, open, sealed-*, base-*
+ *   <data_path>/continuous/status, shipper.lock
  *   <data_path>/link-checks/<entity>.lock
  *   <data_path>/slots.lock
  *
@@ -127,6 +129,53 @@ struct ayb_layout_work {
 int ayb_layout_work_make(const char *data_path, const char *entity, const char *db,
 			 struct ayb_layout_work *w, struct ayb_err *err);
 void ayb_layout_work_remove(struct ayb_layout_work *w);
+
+/* ---- continuous backup ------------------------------------------------------ */
+
+/* The spool of a database's captured commits (lib/pitr_capture.h,
+ * pitr_ship.h): the writer appends to `open` under `lock` (flock); the
+ * shipper renames it to a sealed file under the same lock, ships and
+ * deletes it; a generation's base copy waits beside them.  Every string is
+ * owned; ayb_layout_spool_free frees. */
+struct ayb_layout_spool {
+	char *dir;               /* <data_path>/continuous/<entity>/<db> */
+	char *lock;              /* dir/lock */
+	char *open;              /* dir/open */
+	char *pack;              /* dir/pack.tmp: the shipper's compressed upload */
+};
+
+/* Fills *s for the database (nothing is created).  0, or -1 with err
+ * (refused component, OOM) and *s zeroed. */
+int ayb_layout_spool(const char *data_path, const char *entity, const char *db,
+		     struct ayb_layout_spool *s, struct ayb_err *err);
+/* The same for the database whose version directory is version_dir
+ * (<data_path>/databases/<e>/<d>/<version>), its directory made (mode
+ * 0700): what a writer is handed.  0, or -1 with err. */
+int ayb_layout_spool_of_version(const char *version_dir, struct ayb_layout_spool *s,
+				struct ayb_err *err);
+/* The same for a spool directory already known (a writer's setup). */
+int ayb_layout_spool_in(const char *dir, struct ayb_layout_spool *s, struct ayb_err *err);
+void ayb_layout_spool_free(struct ayb_layout_spool *s);
+
+/* Names in a spool directory: a sealed file ("sealed-<13-digit ms>-<n>"),
+ * a base copy ("base-<generation>"), and what a name is: 's', 'b', or 0
+ * for anything else (the open file, the lock, a temporary file). */
+#define AYB_LAYOUT_SPOOL_NAME 96
+void ayb_layout_spool_sealed_name(int64_t ms, unsigned n, char out[AYB_LAYOUT_SPOOL_NAME]);
+void ayb_layout_spool_base_name(const char *generation, char out[AYB_LAYOUT_SPOOL_NAME]);
+int ayb_layout_spool_kind(const char *name);
+
+/* The writer's capture state of a database file, in its version directory
+ * beside it (so a replaced file has none): a name for
+ * out[AYB_LAYOUT_WRITER_NAME], as ayb_layout_writer_socket's. */
+void ayb_layout_capture_state(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
+
+/* <data_path>/continuous/status: what the shipper last found (its spool's
+ * size, its last failure), which /health reads.  NULL on OOM. */
+char *ayb_layout_continuous_status(const char *data_path);
+/* <data_path>/continuous/shipper.lock, held by the host's one shipper;
+ * its directory is made.  NULL on OOM or when it cannot be. */
+char *ayb_layout_shipper_lock(const char *data_path);
 
 /* ---- exports ---------------------------------------------------------------- */
 

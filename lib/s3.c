@@ -776,6 +776,24 @@ int ayb_s3_delete(struct ayb_s3 *s3, const char *key, struct ayb_err *err)
 int ayb_s3_list(struct ayb_s3 *s3, const char *prefix, struct ayb_s3_object **out,
 		size_t *n, struct ayb_err *err)
 {
+	return ayb_s3_list_range(s3, prefix, NULL, NULL, 0, out, n, err);
+}
+
+/* Drops the objects from index `from` on. */
+static void objects_cut(struct ayb_s3_object *o, size_t *n, size_t from)
+{
+	for (size_t i = from; i < *n; i++) {
+		free(o[i].key);
+		free(o[i].last_modified);
+	}
+	if (from < *n)
+		*n = from;
+}
+
+int ayb_s3_list_range(struct ayb_s3 *s3, const char *prefix, const char *after,
+		      const char *stop, size_t max, struct ayb_s3_object **out, size_t *n,
+		      struct ayb_err *err)
+{
 	struct ayb_buf url = { 0 }, page = { 0 };
 	struct request r;
 	char *token = NULL, *next = NULL;
@@ -795,8 +813,15 @@ int ayb_s3_list(struct ayb_s3 *s3, const char *prefix, struct ayb_s3_object **ou
 			ayb_s3_uri_encode(&url, token, 0);
 			ayb_buf_addc(&url, '&');
 		}
-		ayb_buf_adds(&url, "list-type=2&prefix=");
+		ayb_buf_adds(&url, "list-type=2&");
+		if (max)
+			ayb_buf_printf(&url, "max-keys=%zu&", max - *n);
+		ayb_buf_adds(&url, "prefix=");
 		ayb_s3_uri_encode(&url, prefix, 0);
+		if (after && !token) {
+			ayb_buf_adds(&url, "&start-after=");
+			ayb_s3_uri_encode(&url, after, 0);
+		}
 		if (url.oom) {
 			ayb_err_oom(err);
 			goto out;
@@ -827,6 +852,13 @@ int ayb_s3_list(struct ayb_s3 *s3, const char *prefix, struct ayb_s3_object **ou
 		free(token);
 		token = next;
 		next = NULL;
+		for (size_t i = 0; stop && i < *n; i++)
+			if (strcmp((*out)[i].key, stop) >= 0) {
+				objects_cut(*out, n, i);
+				truncated = 0;
+			}
+		if (max && *n >= max)
+			truncated = 0;
 	} while (truncated);
 	ret = 0;
 out:

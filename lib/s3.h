@@ -64,6 +64,13 @@ int ayb_s3_list(struct ayb_s3 *s3, const char *prefix, struct ayb_s3_object **ou
 		size_t *n, struct ayb_err *err);
 void ayb_s3_objects_free(struct ayb_s3_object *o, size_t n);
 
+/* The same, from the first key after `after` (NULL: the first), up to
+ * `stop` (keys from it on are left out, and no page past it is asked for;
+ * NULL: no end), and at most `max` objects (0: all). */
+int ayb_s3_list_range(struct ayb_s3 *s3, const char *prefix, const char *after,
+		      const char *stop, size_t max, struct ayb_s3_object **out, size_t *n,
+		      struct ayb_err *err);
+
 /* DeleteObject.  S3 answers 204 for a key that does not exist too. */
 int ayb_s3_delete(struct ayb_s3 *s3, const char *key, struct ayb_err *err);
 

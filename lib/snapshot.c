@@ -88,7 +88,8 @@ char *ayb_snapshot_key_prefix(const struct ayb_snapshots_config *cfg, const char
 		ayb_buf_add(&b, p, n);
 		ayb_buf_addc(&b, '/');
 	}
-	ayb_buf_printf(&b, "%s/%s/", entity, db);
+	if (entity)
+		ayb_buf_printf(&b, "%s/%s/", entity, db);
 	if (b.oom) {
 		ayb_buf_free(&b);
 		return NULL;
@@ -246,7 +247,7 @@ int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 	struct ayb_snapshot *found = NULL, *sorted = NULL;
 	struct ranked *rank = NULL;
 	size_t nobj = 0, k = 0, plen;
-	char *prefix = ayb_snapshot_key_prefix(cfg, entity, db), when[40];
+	char *prefix = ayb_snapshot_key_prefix(cfg, entity, db), when[40], *stop = NULL;
 	int ret = -1;
 
 	*out = NULL;
@@ -254,7 +255,13 @@ int ayb_snapshot_list(struct ayb_s3 *s3, const struct ayb_snapshots_config *cfg,
 	if (!prefix)
 		return ayb_err_oom(err);
 	plen = strlen(prefix);
-	if (ayb_s3_list(s3, prefix, &objs, &nobj, err) < 0) {
+	/* Snapshot ids are hex: every one sorts before continuous backup's
+	 * wal/, whose keys are not paged through. */
+	if (!(stop = ayb_fmt("%swal/", prefix))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (ayb_s3_list_range(s3, prefix, NULL, stop, 0, &objs, &nobj, err) < 0) {
 		ayb_err_prefix(err, "Failed to list snapshots");
 		goto out;
 	}
@@ -305,6 +312,7 @@ out:
 	free(rank);
 	ayb_s3_objects_free(objs, nobj);
 	free(prefix);
+	free(stop);
 	return ret;
 }
 
@@ -364,15 +372,16 @@ out:
  * damaged object is caught on restore) into dst, hashing what it writes
  * with SHA-256 for the upload's x-amz-content-sha256.  Memory: the two
  * buffers zstd recommends plus its context, whatever the file size. */
-static int compress_file(const char *src, const char *dst, uint64_t src_size,
-			 char sha_hex[65], uint64_t *out_size, struct ayb_err *err)
+int ayb_snapshot_pack(int in, const char *src, uint64_t src_size, const char *dst,
+		      char sha_hex[65], uint64_t *out_size, struct ayb_err *err)
 {
 	ZSTD_CCtx *cctx = ZSTD_createCCtx();
 	size_t in_cap = ZSTD_CStreamInSize(), out_cap = ZSTD_CStreamOutSize(), r;
 	char *in_buf = malloc(in_cap), *out_buf = malloc(out_cap);
 	crypto_hash_sha256_state sha;
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	int in = -1, out = -1, last = 0, ret = -1;
+	int out = -1, last = 0, ret = -1;
+	uint64_t left = src_size;
 	ssize_t got;
 
 	*out_size = 0;
@@ -387,10 +396,6 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot set up zstd compression");
 		goto out;
 	}
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
-		io_fail(err, "Cannot read", src, errno);
-		goto out;
-	}
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		io_fail(err, "Cannot create", dst, errno);
 		goto out;
@@ -400,10 +405,11 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 		ZSTD_inBuffer ib;
 		int done = 0;
 
-		if ((got = read_some(in, in_buf, in_cap)) < 0) {
+		if ((got = read_some(in, in_buf, left < in_cap ? (size_t)left : in_cap)) < 0) {
 			io_fail(err, "Cannot read", src, errno);
 			goto out;
 		}
+		left -= (uint64_t)got;
 		last = got == 0;
 		ib = (ZSTD_inBuffer){ in_buf, (size_t)got, 0 };
 		while (!done) {
@@ -431,13 +437,23 @@ static int compress_file(const char *src, const char *dst, uint64_t src_size,
 	to_hex(digest, sizeof(digest), sha_hex);
 	ret = 0;
 out:
-	if (in >= 0)
-		close(in);
 	if (out >= 0 && close(out) < 0 && ret == 0)
 		ret = io_fail(err, "Cannot write", dst, errno);
 	free(in_buf);
 	free(out_buf);
 	ZSTD_freeCCtx(cctx);
+	return ret;
+}
+
+static int compress_file(const char *src, const char *dst, uint64_t src_size,
+			 char sha_hex[65], uint64_t *out_size, struct ayb_err *err)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), ret;
+
+	if (in < 0)
+		return io_fail(err, "Cannot read", src, errno);
+	ret = ayb_snapshot_pack(in, src, src_size, dst, sha_hex, out_size, err);
+	close(in);
 	return ret;
 }
 
@@ -614,28 +630,16 @@ static int unpack_write(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
-			 const char *db, const char *id, struct ayb_err *err)
+int ayb_snapshot_fetch(struct ayb_s3 *s3, const char *key, int fd, const char *what,
+		       const char *shown, struct ayb_err *err)
 {
 	struct unpack u = { 0 };
 	struct ayb_sink sink = { unpack_write, &u };
-	struct ayb_layout_file restored = { 0 };
-	char *prefix = NULL, *key = NULL, *vdir = NULL, *file = NULL, *shown = NULL, what[160],
-	     stopped[160];
 	int rc, ret = -1;
 
-	u.fd = -1;
-	/* An id of another shape cannot name a snapshot; S3 is not asked. */
-	if (!ayb_snapshot_id_valid(id)) {
-		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot does not exist");
-		return -1;
-	}
-	if (!(prefix = ayb_snapshot_key_prefix(cfg->snapshots, entity, db)) ||
-	    !(key = ayb_fmt("%s%s", prefix, id))) {
-		ayb_err_oom(err);
-		goto out;
-	}
-	u.id = id;
+	u.fd = fd;
+	u.id = what;
+	u.shown = shown;
 	u.cap = ZSTD_DStreamOutSize();
 	if (!(u.dctx = ZSTD_createDCtx()) || !(u.buf = malloc(u.cap))) {
 		ayb_err_oom(err);
@@ -645,22 +649,9 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		ayb_err_set(err, AYB_E_SNAPSHOT, "Cannot set up zstd decompression");
 		goto out;
 	}
-	if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0 ||
-	    !(file = ayb_layout_version_file(vdir, db, err)))
-		goto out;
-	/* The caller is a tenant: messages name the file below data_path. */
-	if (!(shown = ayb_layout_version_shown(vdir, entity, db))) {
-		ayb_err_oom(err);
-		goto out;
-	}
-	u.shown = shown;
-	if ((u.fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		io_fail(err, "Cannot create", shown, errno);
-		goto out;
-	}
 	rc = ayb_s3_get(s3, key, &sink, err);
 	if (rc == 0) {
-		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot %s does not exist", id);
+		ret = 0;
 		goto out;
 	}
 	if (rc < 0) {
@@ -674,41 +665,88 @@ int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const 
 		goto out;
 	}
 	if (u.in_bytes == 0 || u.last != 0) {
-		ayb_err_set(err, AYB_E_SNAPSHOT_UPSTREAM, "Snapshot %s is truncated or empty", id);
+		ayb_err_set(err, AYB_E_SNAPSHOT_UPSTREAM, "Snapshot %s is truncated or empty",
+			    what);
 		goto out;
 	}
-	if (fsync(u.fd) < 0 || close(u.fd) < 0) {
-		u.fd = -1;
-		io_fail(err, "Cannot write", shown, errno);
-		goto out;
-	}
-	u.fd = -1;
-	restored.dir = vdir;
-	restored.path = file;
-	restored.db_type = ayb_engine_of_file(file);
-	if (ayb_worker_check(&cfg->isolation, &restored, err) < 0) {
-		snprintf(what, sizeof(what), "Snapshot %s is not an intact %s database", id,
-			 restored.db_type == AYB_DB_DUCKDB ? "DuckDB" : "SQLite");
-		snprintf(stopped, sizeof(stopped),
-			 "Snapshot %s was not restored: its integrity check stopped", id);
-		task_failed(err, AYB_E_SNAPSHOT_UPSTREAM, what, stopped);
-		goto out;
-	}
-	if (ayb_layout_swap(cfg->data_path, entity, db, vdir, err) < 0)
-		goto out;
-	ret = 0;
+	ret = 1;
 out:
-	if (u.fd >= 0)
-		close(u.fd);
-	if (ret < 0 && vdir)
-		ayb_fs_remove_tree(vdir);
 	ayb_err_clear(&u.err);
 	ZSTD_freeDCtx(u.dctx);
 	free(u.buf);
+	return ret;
+}
+
+int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
+			 const char *db, const char *id, struct ayb_err *err)
+{
+	char *prefix = NULL, *key = NULL, *vdir = NULL, *file = NULL, *shown = NULL;
+	int fd = -1, rc, ret = -1;
+
+	/* An id of another shape cannot name a snapshot; S3 is not asked. */
+	if (!ayb_snapshot_id_valid(id)) {
+		ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot does not exist");
+		return -1;
+	}
+	if (!(prefix = ayb_snapshot_key_prefix(cfg->snapshots, entity, db)) ||
+	    !(key = ayb_fmt("%s%s", prefix, id))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	if (ayb_layout_new_version(cfg->data_path, entity, db, &vdir, err) < 0 ||
+	    !(file = ayb_layout_version_file(vdir, db, err)))
+		goto out;
+	/* The caller is a tenant: messages name the file below data_path. */
+	if (!(shown = ayb_layout_version_shown(vdir, entity, db))) {
+		ayb_err_oom(err);
+		goto out;
+	}
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		io_fail(err, "Cannot create", shown, errno);
+		goto out;
+	}
+	if ((rc = ayb_snapshot_fetch(s3, key, fd, id, shown, err)) <= 0) {
+		if (rc == 0)
+			ayb_err_set(err, AYB_E_SNAPSHOT_MISSING, "Snapshot %s does not exist", id);
+		goto out;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		io_fail(err, "Cannot write", shown, errno);
+		goto out;
+	}
+	fd = -1;
+	if (ayb_snapshot_install(cfg, entity, db, vdir, file, id, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && vdir)
+		ayb_fs_remove_tree(vdir);
 	free(shown);
 	free(file);
 	free(vdir);
 	free(key);
 	free(prefix);
 	return ret;
+}
+
+int ayb_snapshot_install(const struct ayb_config *cfg, const char *entity, const char *db,
+			 const char *vdir, const char *file, const char *what, struct ayb_err *err)
+{
+	struct ayb_layout_file restored = { 0 };
+	char whatbuf[160], stopped[160];
+
+	restored.dir = (char *)vdir;
+	restored.path = (char *)file;
+	restored.db_type = ayb_engine_of_file(file);
+	if (ayb_worker_check(&cfg->isolation, &restored, err) < 0) {
+		snprintf(whatbuf, sizeof(whatbuf), "Snapshot %s is not an intact %s database", what,
+			 restored.db_type == AYB_DB_DUCKDB ? "DuckDB" : "SQLite");
+		snprintf(stopped, sizeof(stopped),
+			 "Snapshot %s was not restored: its integrity check stopped", what);
+		return task_failed(err, AYB_E_SNAPSHOT_UPSTREAM, whatbuf, stopped);
+	}
+	return ayb_layout_swap(cfg->data_path, entity, db, vdir, err);
 }

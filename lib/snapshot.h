@@ -47,7 +47,8 @@ int ayb_snapshot_id_valid(const char *id);
 
 /* "<P>/<entity>/<database>/" for the configuration; the caller frees; NULL
  * on OOM.  Slashes around path_prefix are trimmed and an empty prefix adds
- * nothing (ayb would start keys with '/'). */
+ * nothing (ayb would start keys with '/').  A NULL entity gives "<P>/",
+ * the host's. */
 char *ayb_snapshot_key_prefix(const struct ayb_snapshots_config *cfg, const char *entity,
 			      const char *db);
 
@@ -93,6 +94,22 @@ int ayb_snapshot_make(struct ayb_s3 *s3, const struct ayb_config *cfg, const cha
  * S3 errors as above. */
 int ayb_snapshot_restore(struct ayb_s3 *s3, const struct ayb_config *cfg, const char *entity,
 			 const char *db, const char *id, struct ayb_err *err);
+
+/* The parts of a restore that continuous backup's (lib/pitr_restore.h)
+ * shares.  ayb_snapshot_fetch streams the zstd object `key` into fd:
+ * 1 done, 0 when S3 has no such object, -1 with err (what names the object
+ * in messages, shown the file).  ayb_snapshot_install checks that `file`, a
+ * database in vdir (a new version from ayb_layout_new_version), is intact
+ * (in a worker under the query limits), then swaps `current` to vdir; on
+ * failure the caller removes vdir.  ayb_snapshot_pack zstd-compresses
+ * src_size bytes read from in (src names it in messages) into the new file
+ * dst, with sha_hex the SHA-256 of the output for the upload. */
+int ayb_snapshot_fetch(struct ayb_s3 *s3, const char *key, int fd, const char *what,
+		       const char *shown, struct ayb_err *err);
+int ayb_snapshot_install(const struct ayb_config *cfg, const char *entity, const char *db,
+			 const char *vdir, const char *file, const char *what, struct ayb_err *err);
+int ayb_snapshot_pack(int in, const char *src, uint64_t src_size, const char *dst,
+		      char sha_hex[65], uint64_t *out_size, struct ayb_err *err);
 
 /* Parses an RFC 3339 timestamp ("2024-08-18T15:05:04.123Z", any offset)
  * into Unix seconds and nanoseconds.  Returns 0, or -1 when malformed. */

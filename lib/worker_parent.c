@@ -863,6 +863,7 @@ static int writer_start(const struct ayb_isolation_config *iso, const struct ayb
 			struct ayb_err *err)
 {
 	struct ayb_worker_setup s;
+	struct ayb_layout_spool spool = { 0 };
 	struct worker w;
 	int ls, status, ret = -1;
 
@@ -879,6 +880,15 @@ static int writer_start(const struct ayb_isolation_config *iso, const struct ayb
 	setup_of(iso, f, &s);
 	s.role = AYB_WORKER_WRITER;
 	s.listen_fd = ls;
+	/* Continuous backup: the writer captures each commit into the
+	 * database's spool (lib/pitr_capture.h), its sandbox's second
+	 * directory. */
+	if (iso->capture_wal) {
+		if (ayb_layout_spool_of_version(f->dir, &spool, err) < 0)
+			goto out;
+		s.out_dir = spool.dir;
+		s.policy.out_dir = spool.dir;
+	}
 	/* Writers are per database and per host, not per pool: one idling
 	 * for worker_idle_seconds after each database written to would add up
 	 * to a process per recently written database. */
@@ -894,6 +904,7 @@ static int writer_start(const struct ayb_isolation_config *iso, const struct ayb
 out:
 	if (ls >= 0)
 		close(ls);
+	ayb_layout_spool_free(&spool);
 	return ret;
 }
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "pitr_capture.h"
 #include "worker.h"
 #include "worker_impl.h"
 
@@ -343,6 +344,7 @@ int ayb_worker_writer(const struct ayb_worker_setup *s)
 {
 	struct writer w;
 	struct ayb_worker_out ready = { 1, { 0 }, 0, SIZE_MAX, 0 };
+	struct ayb_pitr_capture *capture = NULL;
 	char lock[AYB_LAYOUT_WRITER_NAME];
 	pid_t pid;
 	int null_fd;
@@ -376,6 +378,12 @@ int ayb_worker_writer(const struct ayb_worker_setup *s)
 	    ayb_worker_enter(s, &ready) < 0)
 		return 1;
 	ayb_buf_free(&ready.b);
+	/* Continuous backup: the spool is the setup's second directory. */
+	if (s->out_dir && *s->out_dir) {
+		if (!(capture = ayb_pitr_capture_open(s->path, s->out_dir)))
+			return 1;
+		ayb_hosted_group_wal_hook(ayb_pitr_capture_hook, capture);
+	}
 	/* Its starter reads nothing more: 'R' was the last word. */
 	dup2(null_fd, 0);
 	dup2(null_fd, 1);
@@ -384,5 +392,6 @@ int ayb_worker_writer(const struct ayb_worker_setup *s)
 	for (size_t i = 0; i < w.n; i++)
 		client_close(&w.c[i]);
 	ayb_hosted_close_kept();
+	ayb_pitr_capture_close(capture);
 	return 0;
 }

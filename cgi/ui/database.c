@@ -161,6 +161,48 @@ static void sharing_tab(struct ui *ui, const struct ayb_app_target *t, const str
 	ayb_buf_adds(b, "</div></section>");
 }
 
+/* With continuous backup, a time picker for a point-in-time restore
+ * (README "Snapshots"): a datetime-local input read as UTC, within the
+ * window. */
+static void pitr_form(struct ui *ui, const struct ayb_app_target *t)
+{
+	struct ayb_err err = { 0 };
+	struct ayb_buf *b = &ui->page;
+	int64_t from, to;
+	char lo[40], hi[40], shown_lo[40], shown_hi[40];
+	struct tm tm;
+	time_t sec;
+
+	if (ayb_app_snapshots_window(ui->ctx, ui->caller, t, &from, &to, &err) <= 0) {
+		ayb_err_clear(&err);
+		return;
+	}
+	sec = (time_t)(from / 1000);
+	gmtime_r(&sec, &tm);
+	strftime(lo, sizeof(lo), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(shown_lo, sizeof(shown_lo), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	sec = (time_t)(to / 1000);
+	gmtime_r(&sec, &tm);
+	strftime(hi, sizeof(hi), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(shown_hi, sizeof(shown_hi), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	ui_html_printf(b,
+			"<h3>Restore to a point in time</h3>"
+			"<p class=\"muted\">Continuous backup can restore any instant from %s to "
+			"%s.</p><form method=\"post\" action=\"/%s/%s/restore_snapshot\" "
+			"class=\"inline-form\" data-fragment=\"#snapshots-area\" "
+			"data-confirm-title=\"Restore to a point in time\" "
+			"data-confirm=\"Restore the database to its state at the chosen instant? This "
+			"replaces the current database content.\" "
+			"data-confirm-button=\"Restore database\">"
+			"<label for=\"restore-at\">Instant (UTC)</label>"
+			"<input id=\"restore-at\" type=\"datetime-local\" name=\"at\" step=\"1\" "
+			"required min=\"%s\" max=\"%s\" value=\"%s\">",
+			shown_lo, shown_hi, t->owner.slug, t->db.slug, lo, hi, hi);
+	ui_csrf_field(ui);
+	ayb_buf_adds(b, "<button type=\"submit\" class=\"btn btn-secondary btn-sm\">"
+			"Restore</button></form>");
+}
+
 /* The snapshots table (README "Web UI"), with the outcome of a
  * restore above it. */
 static void snapshots_area(struct ui *ui, const struct ayb_app_target *t, const struct db_page *p)
@@ -214,6 +256,8 @@ static void snapshots_area(struct ui *ui, const struct ayb_app_target *t, const 
 	}
 	ayb_buf_adds(b, "</tbody></table></div>");
 out:
+	if (!err.kind)
+		pitr_form(ui, t);
 	ayb_buf_adds(b, "</div>");
 	ayb_snapshots_free(snaps, n);
 	ayb_err_clear(&err);
@@ -541,6 +585,30 @@ void ui_snapshots(struct fcgi_call *c)
 		form_answer(ui, t, &p, 200, snapshots_area);
 }
 
+/* The time picker's restore: datetime-local's "YYYY-MM-DDTHH:MM[:SS]",
+ * in UTC as the form says.  p's message is put in msg or tmp, the
+ * caller's. */
+static void restore_at(struct ui *ui, const struct ayb_app_target *t, struct db_page *p,
+		       int *status, char msg[200], char tmp[256], struct ayb_err *err)
+{
+	const char *at = ui_field(ui, "at"), *id = ui_field(ui, "snapshot_id");
+	char rfc[64];
+
+	snprintf(rfc, sizeof(rfc), "%.40s%sZ", at, strlen(at) == 16 ? ":00" : "");
+	p->snap_kind = UI_ERROR;
+	if (ayb_app_snapshot_restore_form(ui->ctx, ui->caller, t, *id ? id : NULL, rfc,
+					  err) < 0) {
+		p->snap_title = "Error restoring to a point in time";
+		p->snap_msg = ui_err_text(err, tmp, 256);
+		*status = ui_err_status(ui, err);
+		return;
+	}
+	snprintf(msg, 200, "Database successfully restored to its state at %s.", rfc);
+	p->snap_kind = UI_SUCCESS;
+	p->snap_title = "Success";
+	p->snap_msg = msg;
+}
+
 void ui_restore_snapshot(struct fcgi_call *c)
 {
 	struct ui *ui = c->ui;
@@ -554,6 +622,11 @@ void ui_restore_snapshot(struct fcgi_call *c)
 
 	if (manager_check(ui, t) < 0)
 		goto out;
+	if (*ui_field(ui, "at")) {
+		restore_at(ui, t, &p, &status, msg, tmp, &err);
+		form_answer(ui, t, &p, status, snapshots_area);
+		goto out;
+	}
 	raw = ui_field(ui, "snapshot_id");
 	while (isspace((unsigned char)*raw))
 		raw++;

@@ -24,13 +24,15 @@ unit_value() {
 
 # ---- the units are valid -----------------------------------------------------------------
 SNAPSHOT=$top_builddir/cron/ayb-snapshot
-for u in ayb-api.socket ayb-api.service ayb-snapshot.service ayb-snapshot.timer; do
+for u in ayb-api.socket ayb-api.service ayb-snapshot.service ayb-snapshot.timer \
+	ayb-continuous.service; do
 	deploy_example "systemd/$u" -e "s|^ExecStart=/usr/bin/ayb-snapshot|ExecStart=$SNAPSHOT|" \
 		>"$T/units/$u"
 done
 if command -v systemd-analyze >/dev/null 2>&1 && [ -x "$SNAPSHOT" ]; then
 	(cd "$T/units" && systemd-analyze verify --man=no ./ayb-api.socket ./ayb-api.service \
-		./ayb-snapshot.service ./ayb-snapshot.timer) >"$T/log/verify.out" 2>&1
+		./ayb-snapshot.service ./ayb-snapshot.timer ./ayb-continuous.service) \
+		>"$T/log/verify.out" 2>&1
 	is "$?:$(cat "$T/log/verify.out")" "0:" "$WHAT: systemd-analyze verify finds nothing to say"
 else
 	ok 0 "$WHAT: systemd-analyze verify # SKIP needs systemd-analyze and cron/ayb-snapshot"
@@ -38,6 +40,10 @@ fi
 is "$(unit_value "$UNITS/ayb-snapshot.service" ExecStart)" "/usr/bin/ayb-snapshot --config /etc/ayb/ayb.conf" \
 	"$WHAT: ayb-snapshot.service runs the installed ayb-snapshot on /etc/ayb/ayb.conf"
 is "$(unit_value "$UNITS/ayb-snapshot.timer" OnCalendar)" minutely "$WHAT: the timer fires every minute"
+is "$(unit_value "$UNITS/ayb-continuous.service" ExecStart)" \
+	"/usr/bin/ayb-snapshot --config /etc/ayb/ayb.conf --continuous" \
+	"$WHAT: ayb-continuous.service runs continuous backup's shipper"
+is "$(unit_value "$UNITS/ayb-continuous.service" Restart)" always "$WHAT: and starts it again"
 
 # ---- ayb-api.socket + ayb-api.service ----------------------------------------------------
 SOCK=$(unit_value "$UNITS/ayb-api.socket" ListenStream)

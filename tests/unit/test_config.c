@@ -199,6 +199,62 @@ int main(void)
 		   NULL, msg, sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "often"), "a bad interval fails: %s", msg);
 
+	/* snapshots.continuous: off by default with its defaults; values,
+	 * days and sizes; each bad value names its key. */
+	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n"
+				  " secret_access_key = \"s\"\n bucket = \"b\"\n path_prefix = \"\"\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	if (cfg) {
+		ok(!cfg->snapshots->continuous && !cfg->isolation.capture_wal,
+		   "continuous backup is off by default");
+		is_int(cfg->snapshots->sync_ms, 1000, "sync_interval 1s by default");
+		is_int(cfg->snapshots->retention_ms, 7 * 86400000LL, "retention 7d by default");
+		is_int(cfg->snapshots->spool_limit_bytes, 1LL << 30, "spool_limit 1GB by default");
+		ayb_config_free(cfg);
+	}
+	cfg = load(edit("cors {", "snapshots {\n access_key_id = \"a\"\n"
+				  " secret_access_key = \"s\"\n bucket = \"b\"\n path_prefix = \"\"\n"
+				  " continuous {\n  enabled = true\n  sync_interval = \"250ms\"\n"
+				  "  retention = \"1d12h\"\n  spool_limit = \"512MB\"\n }\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg != NULL, "a continuous section loads (%s)", msg);
+	if (cfg) {
+		ok(cfg->snapshots->continuous && cfg->isolation.capture_wal,
+		   "enabled: the writers capture");
+		is_int(cfg->snapshots->sync_ms, 250, "250ms");
+		is_int(cfg->snapshots->retention_ms, 36 * 3600000LL, "1d12h");
+		is_int(cfg->snapshots->spool_limit_bytes, 512LL << 20, "512MB");
+		ayb_config_free(cfg);
+	}
+	{
+		static const char *const bad[] = {
+			"sync_interval = \"soon\"", "sync_interval = \"5ms\"",
+			"sync_interval = \"2h\"",
+			"retention = \"30s\"", "retention = \"xd\"", "spool_limit = \"1 GB\"",
+			"spool_limit = \"0\"",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char section[256], key[32];
+
+			snprintf(key, sizeof(key), "%.*s", (int)strcspn(bad[i], " "), bad[i]);
+			snprintf(section, sizeof(section),
+				 "snapshots {\n access_key_id = \"a\"\n secret_access_key = \"s\"\n"
+				 " bucket = \"b\"\n path_prefix = \"\"\n continuous {\n  %s\n }\n}\n"
+				 "cors {", bad[i]);
+			cfg = load(edit("cors {", section), NULL, msg, sizeof(msg));
+			ok(cfg == NULL && strstr(msg, key) && strstr(msg, "expected"),
+			   "%s is refused: %s", bad[i], msg);
+			ayb_config_free(cfg);
+		}
+	}
+	cfg = load(edit("cors {", "isolation {\n mode = \"fork\"\n}\nsnapshots {\n"
+				  " access_key_id = \"a\"\n secret_access_key = \"s\"\n bucket = \"b\"\n"
+				  " path_prefix = \"\"\n continuous {\n  enabled = true\n }\n}\ncors {"),
+		   NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "isolation.mode"), "continuous backup needs the pool: %s",
+	   msg);
+	ayb_config_free(cfg);
+
 	/* isolation: defaults without the section, values, and bad values. */
 	cfg = load(base, NULL, msg, sizeof(msg));
 	if (cfg) {
