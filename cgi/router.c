@@ -13,6 +13,8 @@
 #define OAUTH_LIMIT (16u * 1024)
 /* Web UI forms: a 256 KiB query percent-encoded, plus the other fields. */
 #define FORM_LIMIT (1024u * 1024)
+/* A node endpoint takes everything from its path; a body is only signed. */
+#define NODE_LIMIT 4096u
 
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define ROOT ((const char *const[]){ NULL })
@@ -56,6 +58,16 @@ static const struct fcgi_route routes[] = {
 	 * limit is isolation.max_file_size_mb, checked as it arrives. */
 	{ "POST", P("v1", "*", "*", "import"), api_import, FCGI_BODY_STREAMED, 1, BEARER,
 	  API_DB },
+	/* What the admin of a cluster asks a node (README "Several machines"):
+	 * signed, and answered only when the config has a node section. */
+	{ "POST", P("_ayb", "node", "fence", "*", "*", "*"), api_node_fence, NODE_LIMIT, 0, ANON,
+	  NO_DB },
+	{ "POST", P("_ayb", "node", "unfence", "*", "*", "*"), api_node_unfence, NODE_LIMIT, 0,
+	  ANON, NO_DB },
+	{ "POST", P("_ayb", "node", "discard", "*", "*", "*"), api_node_discard, NODE_LIMIT, 0,
+	  ANON, NO_DB },
+	{ "POST", P("_ayb", "node", "restore", "*", "*", "*", "*"), api_node_restore, NODE_LIMIT,
+	  0, ANON, NO_DB },
 	/* The web UI (README "Web UI").  The most specific pattern wins (see
 	 * fcgi_route_find), so /{entity} and /{entity}/{database} never hide
 	 * the API or the fixed pages, wherever they sit in this table. */

@@ -90,6 +90,7 @@ static int looks_like_uuid(const char *s)
 #define SNAPSHOTS "snapshots"
 #define LINK_CHECKS "link-checks"
 #define EXPORTS "exports"
+#define FENCED "fenced"
 
 /* <data_path>/<top>/<entity>/<db>, top being DATABASES or SNAPSHOTS; NULL
  * on OOM or a bad component (err set).  The caller frees. */
@@ -422,6 +423,109 @@ void ayb_layout_writer_socket(const char *f_path, char out[AYB_LAYOUT_WRITER_NAM
 void ayb_layout_writer_lock(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME])
 {
 	writer_name(f_path, "-writer.lock", out);
+}
+
+/* `current` is beside the version directory and names it by its canonical
+ * path; a fenced database's directory has moved, so its `current` no
+ * longer resolves at all. */
+int ayb_layout_is_current(const struct ayb_layout_file *f)
+{
+	const char *slash = strrchr(f->dir, '/');
+	char *cur, *now;
+	int same;
+
+	if (!slash || !(cur = ayb_fmt("%.*s/current", (int)(slash - f->dir), f->dir)))
+		return 0;
+	now = realpath(cur, NULL);
+	same = now && strcmp(now, f->dir) == 0;
+	free(now);
+	free(cur);
+	return same;
+}
+
+/* ---- moves between nodes -------------------------------------------------- */
+
+/* Makes the rename durable: both parent directories are synced. */
+static void sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *parent = slash ? ayb_fmt("%.*s", (int)(slash - path), path) : NULL;
+	int fd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(parent);
+}
+
+/* Renames from over to (whose parents are made), then syncs both parents. */
+static int move_dir(const char *from, const char *to, const char *entity, const char *db,
+		    struct ayb_err *err)
+{
+	if (ayb_fs_mkdirs_for(to, 0700) < 0)
+		return io_error(err, errno);
+	if (rename(from, to) < 0) {
+		if (errno == ENOENT)
+			return ayb_err_set(err, AYB_E_MISSING, "%s/%s is not on this node",
+					   entity, db);
+		return io_error(err, errno);
+	}
+	sync_parent(from);
+	sync_parent(to);
+	return 0;
+}
+
+int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
+		     struct ayb_err *err)
+{
+	char *live = database_dir(data_path, DATABASES, entity, db, err), *fenced = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (!live || !(fenced = database_dir(data_path, FENCED, entity, db, err)))
+		goto out;
+	if (lstat(live, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ayb_err_set(err, AYB_E_MISSING, "%s/%s is not on this node", entity, db);
+		goto out;
+	}
+	/* An older copy of a move that went through: this one is newer. */
+	ayb_fs_remove_tree(fenced);
+	ret = move_dir(live, fenced, entity, db, err);
+out:
+	free(fenced);
+	free(live);
+	return ret;
+}
+
+int ayb_layout_unfence(const char *data_path, const char *entity, const char *db,
+		       struct ayb_err *err)
+{
+	char *live = database_dir(data_path, DATABASES, entity, db, err), *fenced = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (!live || !(fenced = database_dir(data_path, FENCED, entity, db, err)))
+		goto out;
+	if (lstat(live, &st) == 0)
+		ret = 0;
+	else
+		ret = move_dir(fenced, live, entity, db, err) < 0 ? -1 : 1;
+out:
+	free(fenced);
+	free(live);
+	return ret;
+}
+
+void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db)
+{
+	struct ayb_err err = { 0 };
+	char *fenced = database_dir(data_path, FENCED, entity, db, &err);
+
+	if (fenced)
+		ayb_fs_remove_tree(fenced);
+	free(fenced);
+	ayb_err_clear(&err);
 }
 
 /* ---- snapshots ----------------------------------------------------------- */

@@ -5,6 +5,7 @@
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/exports/<entity>/<database>/XXXXXX/
+ *   <data_path>/fenced/<entity>/<database>/ (a database moved off this node)
  *   <data_path>/link-checks/<entity>.lock
  *   <data_path>/slots.lock
  *
@@ -92,6 +93,29 @@ int ayb_layout_other_version(const char *path, const struct ayb_layout_file *f);
 #define AYB_LAYOUT_WRITER_NAME 80
 void ayb_layout_writer_socket(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
 void ayb_layout_writer_lock(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
+
+/* 1 while f's version directory is still the database's current one, 0
+ * once a restore swapped `current` away from it or a move fenced the
+ * database (ayb_layout_fence): a write that waited for the writer's lock
+ * through either must not commit to a file nobody serves any more. */
+int ayb_layout_is_current(const struct ayb_layout_file *f);
+
+/* ---- moves between nodes (README "Several machines") ------------------- */
+
+/* Moves databases/<entity>/<db> whole to fenced/<entity>/<db> with one
+ * rename, replacing an older fenced copy: `current` then resolves nowhere,
+ * so nothing on this node serves or writes the database, and the copy can
+ * come back (ayb_layout_unfence) if the move fails.  Returns 0, or -1 with
+ * err: Other (404) "<entity>/<db> is not on this node", an IO error (500). */
+int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
+		     struct ayb_err *err);
+/* Puts a fenced database back.  Returns 1 when it did, 0 when the database
+ * was not fenced but is here, or -1 with err: Other (404) as above, an IO
+ * error (500). */
+int ayb_layout_unfence(const char *data_path, const char *entity, const char *db,
+		       struct ayb_err *err);
+/* Deletes the fenced copy, if any, once a move no longer needs it. */
+void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db);
 
 /* ---- snapshots ----------------------------------------------------------- */
 

@@ -930,6 +930,19 @@ static int writer_connect(const struct ayb_isolation_config *iso, const struct a
 	}
 	if (fd < 0)
 		goto fail;
+	/* Checked with the lock held shared, after every step that may have
+	 * let go of it: a restore or a move between nodes that took the lock
+	 * meanwhile has replaced or fenced the file, and this write must not
+	 * commit to it. */
+	if (!ayb_layout_is_current(f)) {
+		close(fd);
+		fd = -1;
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
+			    "The database was moved or replaced while this write waited for it;"
+			    " try again");
+		err->retry_after = 1;
+		goto fail;
+	}
 	close(dir);
 	return fd;
 fail:
