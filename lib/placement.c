@@ -63,9 +63,9 @@ static const char *state_text(int state)
 /* Columns node, epoch, state of row i from column c. */
 static void placement_of(const struct ayb_rows *r, size_t i, size_t c, struct ayb_placement *p)
 {
-	const char *state = ayb_rows_get(r, i, c + 2);
+	const char *node = ayb_rows_get(r, i, c), *state = ayb_rows_get(r, i, c + 2);
 
-	snprintf(p->node, sizeof(p->node), "%s", ayb_rows_get(r, i, c) ? ayb_rows_get(r, i, c) : "");
+	snprintf(p->node, sizeof(p->node), "%s", node ? node : "");
 	p->epoch = num(ayb_rows_get(r, i, c + 1));
 	p->state = state && strcmp(state, "serving") == 0 ? AYB_PLACEMENT_SERVING
 							   : AYB_PLACEMENT_MOVING;
