@@ -358,6 +358,18 @@ char *ayb_layout_current_path(const char *data_path, const char *entity, const c
 	return link;
 }
 
+char *ayb_layout_epoch_path(const char *data_path, const char *entity, const char *db,
+			    struct ayb_err *err)
+{
+	char *dir = database_dir(data_path, DATABASES, entity, db, err), *path;
+
+	if (!dir)
+		return NULL;
+	path = join(dir, "epoch", err);
+	free(dir);
+	return path;
+}
+
 /* errno is kept from the step that failed, so a caller can tell a database
  * without `current` (ENOENT) from one it cannot reach. */
 int ayb_layout_locate(const char *data_path, const char *entity, const char *db,

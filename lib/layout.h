@@ -3,6 +3,7 @@
  *
  *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
+ *   <data_path>/databases/<entity>/<database>/epoch       (several machines)
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/exports/<entity>/<database>/XXXXXX/
  *   <data_path>/fenced/<entity>/<database>/ (a database moved off this node)
@@ -78,6 +79,13 @@ char *ayb_layout_version_shown(const char *version_dir, const char *entity, cons
  * the caller frees. */
 char *ayb_layout_current_path(const char *data_path, const char *entity, const char *db,
 			      struct ayb_err *err);
+
+/* <data_path>/databases/<entity>/<db>/epoch: the placement epoch at which
+ * this node received the database (README "Several machines"), beside
+ * `current` so that a restore swapping versions keeps it.  NULL with err
+ * (refused component, OOM); the caller frees. */
+char *ayb_layout_epoch_path(const char *data_path, const char *entity, const char *db,
+			    struct ayb_err *err);
 
 /* 1 when `path` is a file of another version directory of f's database
  * (<database dir>/<version>/... with a version other than f->dir's): a
