@@ -1,5 +1,6 @@
-/* `ayb admin adopt`: take over an ayb server's metadata store and data_path
- * in place (README "Moving from ayb"); the work is lib/store_adopt.c. */
+/* `ayb admin`: adopt, which takes over an ayb server's metadata store and
+ * data_path in place (README "Moving from ayb"; the work is
+ * lib/store_adopt.c), and the commands of a cluster (cli/admin_cluster.c). */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -10,19 +11,33 @@
 #include "store_adopt.h"
 
 static const char usage[] =
-	"Administer the server's own data\n"
+	"Administer the server's own data, and the nodes of a cluster\n"
 	"\n"
 	"Usage: ayb admin adopt [--config <FILE>] [--dry-run]\n"
+	"       ayb admin status|nodes [--config <FILE>]\n"
+	"       ayb admin placements [NODE] [--config <FILE>]\n"
+	"       ayb admin move <ENTITY/DATABASE> <NODE> [--config <FILE>]\n"
+	"       ayb admin drain|recover <NODE> [--config <FILE>]\n"
 	"\n"
 	"Commands:\n"
-	"  adopt  Take over an ayb metadata store (SQLite or PostgreSQL) and its data_path in\n"
-	"         place: users, email addresses, API tokens, grants, public levels and OAuth\n"
-	"         state carry over; safe to run again\n"
+	"  adopt       Take over an ayb metadata store (SQLite or PostgreSQL) and its data_path in\n"
+	"              place: users, email addresses, API tokens, grants, public levels and OAuth\n"
+	"              state carry over; safe to run again\n"
+	"  status      Each node of the cluster: its URL, last heartbeat, whether it is alive\n"
+	"              and how many databases it holds\n"
+	"  nodes       Each node: its URL, last heartbeat and how many databases it holds\n"
+	"  placements  Each database (on NODE only, if given): its node, epoch and state\n"
+	"  move        Move a database to NODE: snapshot to S3 and fence on its node, restore on\n"
+	"              NODE, switch; queries meanwhile get 503, and a failure rolls back\n"
+	"  drain       Move every database off NODE, each to the live node holding fewest\n"
+	"  recover     NODE is gone: restore each of its databases on the live nodes from its\n"
+	"              newest snapshot in S3, at a new epoch (NODE, back, holds none of them)\n"
 	"\n"
 	"Options:\n"
-	"      --config <FILE>  The ayb.conf naming database_url and data_path\n"
+	"      --config <FILE>  The ayb.conf naming database_url and data_path (for a cluster:\n"
+	"                       its metadata store, fernet_key and snapshots)\n"
 	"                       [env: AYB_CONFIG=] (ayb convert_config makes it from ayb.toml)\n"
-	"      --dry-run        Print what would be done and change nothing\n"
+	"      --dry-run        adopt: print what would be done and change nothing\n"
 	"  -h, --help           Print help\n";
 
 static void print_report(const struct ayb_adopt_report *r, const struct ayb_config *cfg,
@@ -100,8 +115,12 @@ out:
 
 int cli_admin(int argc, char **argv)
 {
+	int status;
+
 	if (argc > 1 && !strcmp(argv[1], "adopt"))
 		return adopt(argc - 1, argv + 1);
+	if (argc > 1 && (status = cli_admin_cluster(usage, argc - 1, argv + 1)) >= 0)
+		return status;
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

@@ -488,36 +488,53 @@ static int move_dir(const char *from, const char *to, const char *entity, const 
 	return 0;
 }
 
-int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
-		     struct ayb_err *err)
+/* fenced/<entity>/<db>, or within it the copy of the move at `epoch`. */
+static char *fenced_dir(const char *data_path, const char *entity, const char *db,
+			int64_t epoch, struct ayb_err *err)
 {
-	char *live = database_dir(data_path, DATABASES, entity, db, err), *fenced = NULL;
+	char *dir = database_dir(data_path, FENCED, entity, db, err), *p;
+
+	if (!dir || !epoch)
+		return dir;
+	if (!(p = ayb_fmt("%s/%lld", dir, (long long)epoch)))
+		ayb_err_oom(err);
+	free(dir);
+	return p;
+}
+
+int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
+		     int64_t epoch, struct ayb_err *err)
+{
+	char *live = database_dir(data_path, DATABASES, entity, db, err), *all = NULL;
+	char *fenced = NULL;
 	struct stat st;
 	int ret = -1;
 
-	if (!live || !(fenced = database_dir(data_path, FENCED, entity, db, err)))
+	if (!live || !(all = fenced_dir(data_path, entity, db, 0, err)) ||
+	    !(fenced = fenced_dir(data_path, entity, db, epoch, err)))
 		goto out;
 	if (lstat(live, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		ayb_err_set(err, AYB_E_MISSING, "%s/%s is not on this node", entity, db);
 		goto out;
 	}
-	/* An older copy of a move that went through: this one is newer. */
-	ayb_fs_remove_tree(fenced);
+	/* Copies of moves that went through: this one is newer. */
+	ayb_fs_remove_tree(all);
 	ret = move_dir(live, fenced, entity, db, err);
 out:
 	free(fenced);
+	free(all);
 	free(live);
 	return ret;
 }
 
 int ayb_layout_unfence(const char *data_path, const char *entity, const char *db,
-		       struct ayb_err *err)
+		       int64_t epoch, struct ayb_err *err)
 {
 	char *live = database_dir(data_path, DATABASES, entity, db, err), *fenced = NULL;
 	struct stat st;
 	int ret = -1;
 
-	if (!live || !(fenced = database_dir(data_path, FENCED, entity, db, err)))
+	if (!live || !(fenced = fenced_dir(data_path, entity, db, epoch, err)))
 		goto out;
 	if (lstat(live, &st) == 0)
 		ret = 0;
@@ -529,10 +546,11 @@ out:
 	return ret;
 }
 
-void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db)
+void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db,
+			      int64_t epoch)
 {
 	struct ayb_err err = { 0 };
-	char *fenced = database_dir(data_path, FENCED, entity, db, &err);
+	char *fenced = fenced_dir(data_path, entity, db, epoch, &err);
 
 	if (fenced)
 		ayb_fs_remove_tree(fenced);

@@ -6,7 +6,7 @@
  *   <data_path>/databases/<entity>/<database>/epoch       (several machines)
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/exports/<entity>/<database>/XXXXXX/
- *   <data_path>/fenced/<entity>/<database>/ (a database moved off this node)
+ *   <data_path>/fenced/<entity>/<database>/<epoch>/ (moved off this node)
  *   <data_path>/link-checks/<entity>.lock
  *   <data_path>/slots.lock
  *
@@ -110,20 +110,22 @@ int ayb_layout_is_current(const struct ayb_layout_file *f);
 
 /* ---- moves between nodes (README "Several machines") ------------------- */
 
-/* Moves databases/<entity>/<db> whole to fenced/<entity>/<db> with one
- * rename, replacing an older fenced copy: `current` then resolves nowhere,
- * so nothing on this node serves or writes the database, and the copy can
+/* Moves databases/<entity>/<db> whole (its epoch marker with it) to
+ * fenced/<entity>/<db>/<epoch>, the epoch of the move, with one rename,
+ * replacing older fenced copies: `current` then resolves nowhere, so
+ * nothing on this node serves or writes the database, and the copy can
  * come back (ayb_layout_unfence) if the move fails.  Returns 0, or -1 with
  * err: Other (404) "<entity>/<db> is not on this node", an IO error (500). */
 int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
-		     struct ayb_err *err);
-/* Puts a fenced database back.  Returns 1 when it did, 0 when the database
- * was not fenced but is here, or -1 with err: Other (404) as above, an IO
- * error (500). */
+		     int64_t epoch, struct ayb_err *err);
+/* Puts back the copy fenced at `epoch`.  Returns 1 when it did, 0 when the
+ * database is here (not fenced), or -1 with err: Other (404) when neither,
+ * an IO error (500). */
 int ayb_layout_unfence(const char *data_path, const char *entity, const char *db,
-		       struct ayb_err *err);
-/* Deletes the fenced copy, if any, once a move no longer needs it. */
-void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db);
+		       int64_t epoch, struct ayb_err *err);
+/* Deletes the copy fenced at `epoch` (0: every fenced copy), if any. */
+void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db,
+			      int64_t epoch);
 
 /* ---- snapshots ----------------------------------------------------------- */
 

@@ -36,7 +36,7 @@ static enum ayb_err_kind kind_of(const cJSON *o, long status)
 	return status == 503 ? AYB_E_UNAVAILABLE : AYB_E_INTERNAL;
 }
 
-int ayb_node_call(const unsigned char secret[32], const char *name, const char *url,
+int ayb_node_call(const unsigned char key[AYB_NODE_KEY_BYTES], const char *name, const char *url,
 		  const char *path, long timeout_s, cJSON **reply, struct ayb_err *err)
 {
 	char sig[AYB_NODE_SIGNATURE_HEX + 1], errbuf[CURL_ERROR_SIZE] = "";
@@ -53,7 +53,7 @@ int ayb_node_call(const unsigned char secret[32], const char *name, const char *
 	*reply = NULL;
 	while (ulen && url[ulen - 1] == '/')
 		ulen--;
-	ayb_node_sign(secret, "POST", path, "", 0, now, sig);
+	ayb_node_sign(key, "POST", path, "", 0, now, sig);
 	ayb_buf_printf(&line, "%s: %lld", AYB_NODE_TIME_HEADER, (long long)now);
 	if (!(full = ayb_fmt("%.*s%s", (int)ulen, url, path)) || !line.data ||
 	    !(h = curl_slist_append(NULL, line.data))) {

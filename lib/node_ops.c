@@ -11,7 +11,7 @@
 #include "fs.h"
 #include "layout.h"
 #include "node_ops.h"
-#include "placement.h"
+#include "node.h"
 #include "s3.h"
 
 static int need_snapshots(const struct ayb_config *cfg, struct ayb_err *err)
@@ -23,14 +23,13 @@ static int need_snapshots(const struct ayb_config *cfg, struct ayb_err *err)
 	return 0;
 }
 
-/* Refuses to act for `epoch` when the marker of the database here (live,
- * or fenced when `fenced`) is already there or later: the request is stale
- * or a replay. */
+/* Refuses to act for `epoch` when the database's marker here is already
+ * there or later: the request is stale, or a replay. */
 static int epoch_check(const struct ayb_config *cfg, const char *entity, const char *db,
-		       int fenced, int64_t epoch, struct ayb_err *err)
+		       int64_t epoch, struct ayb_err *err)
 {
 	int64_t here = 0;
-	int rc = MARKER_READ(cfg->data_path, entity, db, fenced, &here, err);
+	int rc = ayb_node_marker_read(cfg->data_path, entity, db, &here, err);
 
 	if (rc < 0)
 		return -1;
@@ -66,7 +65,8 @@ static int lock_exclusive(const char *dir, const char *name, struct ayb_err *err
  * for every write between its connect and its answer and holds off the
  * rest, which find the database fenced once they get it (worker_parent.c). */
 static int fence_locked(const struct ayb_config *cfg, struct ayb_s3 *s3, const char *entity,
-			const char *db, char id[AYB_SNAPSHOT_ID_LEN + 1], struct ayb_err *err)
+			const char *db, int64_t epoch, char id[AYB_SNAPSHOT_ID_LEN + 1],
+			struct ayb_err *err)
 {
 	struct ayb_layout_file f = { 0 };
 	struct ayb_snapshot_result res;
@@ -86,7 +86,7 @@ static int fence_locked(const struct ayb_config *cfg, struct ayb_s3 *s3, const c
 	if (ayb_snapshot_make(s3, cfg, entity, db, cfg->snapshots->max_snapshots, &res, err) < 0)
 		goto out;
 	memcpy(id, res.snapshot_id, sizeof(res.snapshot_id));
-	ret = ayb_layout_fence(cfg->data_path, entity, db, err);
+	ret = ayb_layout_fence(cfg->data_path, entity, db, epoch, err);
 out:
 	if (wfd >= 0)
 		close(wfd);
@@ -102,7 +102,7 @@ int ayb_node_fence(const struct ayb_config *cfg, const char *entity, const char 
 	int sfd = -1, ret = -1;
 
 	id[0] = '\0';
-	if (need_snapshots(cfg, err) < 0 || epoch_check(cfg, entity, db, 0, epoch, err) < 0 ||
+	if (need_snapshots(cfg, err) < 0 || epoch_check(cfg, entity, db, epoch, err) < 0 ||
 	    ayb_layout_snapshot(cfg->data_path, entity, db, &dir, err) < 0)
 		return -1;
 	if (ayb_fs_mkdirs(dir.dir, 0700) < 0) {
@@ -112,7 +112,7 @@ int ayb_node_fence(const struct ayb_config *cfg, const char *entity, const char 
 	if ((sfd = lock_exclusive(dir.dir, "lock", err)) < 0 ||
 	    ayb_s3_open(cfg->snapshots, &s3, err) < 0)
 		goto out;
-	ret = fence_locked(cfg, s3, entity, db, id, err);
+	ret = fence_locked(cfg, s3, entity, db, epoch, id, err);
 out:
 	ayb_s3_close(s3);
 	if (sfd >= 0)
@@ -124,21 +124,17 @@ out:
 int ayb_node_unfence(const struct ayb_config *cfg, const char *entity, const char *db,
 		     int64_t epoch, struct ayb_err *err)
 {
-	if (epoch_check(cfg, entity, db, 1, epoch, err) < 0 ||
-	    epoch_check(cfg, entity, db, 0, epoch, err) < 0 ||
-	    ayb_layout_unfence(cfg->data_path, entity, db, err) < 0)
+	if (ayb_layout_unfence(cfg->data_path, entity, db, epoch - 1, err) < 0 ||
+	    epoch_check(cfg, entity, db, epoch, err) < 0)
 		return -1;
-	return MARKER_WRITE(cfg->data_path, entity, db, epoch, err);
+	return ayb_node_marker_write(cfg->data_path, entity, db, epoch, err);
 }
 
 int ayb_node_discard(const struct ayb_config *cfg, const char *entity, const char *db,
 		     int64_t epoch, struct ayb_err *err)
 {
-	/* A fence after the one this discard is for left a newer copy, which
-	 * that move's rollback may still need. */
-	if (epoch_check(cfg, entity, db, 1, epoch, err) < 0)
-		return -1;
-	ayb_layout_fence_discard(cfg->data_path, entity, db);
+	(void)err;
+	ayb_layout_fence_discard(cfg->data_path, entity, db, epoch);
 	return 0;
 }
 
@@ -181,7 +177,7 @@ int ayb_node_restore(const struct ayb_config *cfg, const char *entity, const cha
 	int rc;
 
 	id[0] = '\0';
-	if (need_snapshots(cfg, err) < 0 || epoch_check(cfg, entity, db, 0, epoch, err) < 0)
+	if (need_snapshots(cfg, err) < 0 || epoch_check(cfg, entity, db, epoch, err) < 0)
 		return -1;
 	if (strlen(from) != flen ||
 	    (strcmp(from, "latest") && strcmp(from, "none") && !ayb_snapshot_id_valid(from)))
@@ -195,6 +191,6 @@ int ayb_node_restore(const struct ayb_config *cfg, const char *entity, const cha
 	if (rc < 0)
 		return -1;
 	/* What was fenced here before is older than what just arrived. */
-	ayb_layout_fence_discard(cfg->data_path, entity, db);
-	return MARKER_WRITE(cfg->data_path, entity, db, epoch, err);
+	ayb_layout_fence_discard(cfg->data_path, entity, db, 0);
+	return ayb_node_marker_write(cfg->data_path, entity, db, epoch, err);
 }

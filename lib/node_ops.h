@@ -26,13 +26,14 @@
 int ayb_node_fence(const struct ayb_config *cfg, const char *entity, const char *db,
 		   int64_t epoch, char id[AYB_SNAPSHOT_ID_LEN + 1], struct ayb_err *err);
 
-/* A failed move's way back: the fenced database returns (if it was fenced)
- * and its marker becomes `epoch`.  Errors as for a fence. */
+/* A failed move's way back: the copy fenced by the move to epoch - 1
+ * returns (when the fence happened) and its marker becomes `epoch`.
+ * Errors as for a fence. */
 int ayb_node_unfence(const struct ayb_config *cfg, const char *entity, const char *db,
 		     int64_t epoch, struct ayb_err *err);
 
-/* After the switch: deletes the source's fenced copy, unless the database
- * came back here at `epoch` or later meanwhile. */
+/* After the switch: deletes the copy the move to `epoch` fenced here.  A
+ * replay finds nothing to delete; it cannot fail. */
 int ayb_node_discard(const struct ayb_config *cfg, const char *entity, const char *db,
 		     int64_t epoch, struct ayb_err *err);
 

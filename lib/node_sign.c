@@ -10,27 +10,20 @@
 
 #include "node_sign.h"
 
-/* crypto_kdf's context: eight bytes naming what the key is for, so the
- * node key is never the key of anything else derived from fernet_key. */
-#define KDF_CONTEXT "ayb-node"
-#define KDF_ID 1
-
-static void mac(const unsigned char secret[32], const char *method, const char *path,
+static void mac(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
 		const void *body, size_t len, int64_t now,
 		unsigned char out[crypto_auth_hmacsha256_BYTES])
 {
-	unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char hex[2 * crypto_hash_sha256_BYTES + 1], when[24];
 	crypto_auth_hmacsha256_state st;
 
-	crypto_kdf_derive_from_key(key, sizeof(key), KDF_ID, KDF_CONTEXT, secret);
 	crypto_hash_sha256(digest, body, (unsigned long long)len);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	snprintf(when, sizeof(when), "%lld", (long long)now);
 	/* Newlines separate the fields: none can hold one (a method and a
 	 * REQUEST_URI path cannot, the others are hex and digits). */
-	crypto_auth_hmacsha256_init(&st, key, sizeof(key));
+	crypto_auth_hmacsha256_init(&st, key, AYB_NODE_KEY_BYTES);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)method, strlen(method));
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)path, strlen(path));
@@ -39,20 +32,19 @@ static void mac(const unsigned char secret[32], const char *method, const char *
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)when, strlen(when));
 	crypto_auth_hmacsha256_final(&st, out);
-	sodium_memzero(key, sizeof(key));
 }
 
-void ayb_node_sign(const unsigned char secret[32], const char *method, const char *path,
+void ayb_node_sign(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
 		   const void *body, size_t len, int64_t now,
 		   char out[AYB_NODE_SIGNATURE_HEX + 1])
 {
 	unsigned char m[crypto_auth_hmacsha256_BYTES];
 
-	mac(secret, method, path, body, len, now, m);
+	mac(key, method, path, body, len, now, m);
 	sodium_bin2hex(out, AYB_NODE_SIGNATURE_HEX + 1, m, sizeof(m));
 }
 
-int ayb_node_verify(const unsigned char secret[32], const char *method, const char *path,
+int ayb_node_verify(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
 		    const void *body, size_t len, const char *time_header,
 		    const char *signature_header, int64_t now, struct ayb_err *err)
 {
@@ -73,7 +65,7 @@ int ayb_node_verify(const unsigned char secret[32], const char *method, const ch
 	    sodium_hex2bin(got, sizeof(got), signature_header, AYB_NODE_SIGNATURE_HEX, NULL,
 			   &got_len, NULL) < 0 || got_len != sizeof(got))
 		return ayb_err_set(err, AYB_E_UNAUTHENTICATED, "Bad node signature");
-	mac(secret, method, path, body, len, (int64_t)when, want);
+	mac(key, method, path, body, len, (int64_t)when, want);
 	if (sodium_memcmp(want, got, sizeof(want)) != 0)
 		return ayb_err_set(err, AYB_E_UNAUTHENTICATED, "Bad node signature");
 	return 0;

@@ -48,12 +48,14 @@ static int read_target(const struct fcgi_request *req, int64_t *epoch, struct ay
 static int node_begin(struct fcgi_call *c, int64_t *epoch, struct ayb_err *err)
 {
 	const struct fcgi_request *req = c->req;
+	unsigned char key[AYB_NODE_KEY_BYTES];
 
 	if (!c->app->cfg->node) {
 		fcgi_response_status(c->resp, 404);
 		return -1;
 	}
-	if (ayb_node_verify(c->app->cfg->key, req->method, req->path,
+	ayb_node_key(c->app->cfg, AYB_NODE_SIGN_PURPOSE, key);
+	if (ayb_node_verify(key, req->method, req->path,
 			    req->body ? req->body : "", req->body_len,
 			    fcgi_request_header(req, AYB_NODE_TIME_HEADER),
 			    fcgi_request_header(req, AYB_NODE_SIGNATURE_HEADER),
