@@ -60,7 +60,8 @@ static int show_nodes(struct ayb_node_admin *a, int verdict, struct ayb_err *err
 		rc = 0;
 		goto out;
 	}
-	if (!(cells = calloc(n * ncols, sizeof(*cells))) || !(counts = calloc(n, sizeof(*counts)))) {
+	if (!(cells = calloc(n * ncols, sizeof(*cells))) ||
+	    !(counts = calloc(n, sizeof(*counts)))) {
 		ayb_err_oom(err);
 		goto out;
 	}
@@ -139,8 +140,8 @@ static int node_known(struct ayb_node_admin *a, const char *node, struct ayb_err
 
 	free(url);
 	if (rc == 0)
-		return ayb_err_set(err, AYB_E_MISSING, "Unknown node %s: `ayb admin nodes` lists them",
-				   node);
+		return ayb_err_set(err, AYB_E_MISSING,
+				   "Unknown node %s: `ayb admin nodes` lists them", node);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -551,9 +551,14 @@ void ayb_layout_fence_discard(const char *data_path, const char *entity, const c
 {
 	struct ayb_err err = { 0 };
 	char *fenced = fenced_dir(data_path, entity, db, epoch, &err);
+	char *all = epoch ? fenced_dir(data_path, entity, db, 0, &err) : NULL;
 
 	if (fenced)
 		ayb_fs_remove_tree(fenced);
+	/* The database's directory goes with its last copy. */
+	if (all)
+		rmdir(all);
+	free(all);
 	free(fenced);
 	ayb_err_clear(&err);
 }

@@ -10,7 +10,8 @@
 
 #include "node_sign.h"
 
-static void mac(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
+static void mac(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method,
+		   const char *path,
 		const void *body, size_t len, int64_t now,
 		unsigned char out[crypto_auth_hmacsha256_BYTES])
 {
@@ -34,8 +35,8 @@ static void mac(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method,
 	crypto_auth_hmacsha256_final(&st, out);
 }
 
-void ayb_node_sign(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
-		   const void *body, size_t len, int64_t now,
+void ayb_node_sign(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method,
+		   const char *path, const void *body, size_t len, int64_t now,
 		   char out[AYB_NODE_SIGNATURE_HEX + 1])
 {
 	unsigned char m[crypto_auth_hmacsha256_BYTES];
@@ -44,8 +45,8 @@ void ayb_node_sign(const unsigned char key[AYB_NODE_KEY_BYTES], const char *meth
 	sodium_bin2hex(out, AYB_NODE_SIGNATURE_HEX + 1, m, sizeof(m));
 }
 
-int ayb_node_verify(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
-		    const void *body, size_t len, const char *time_header,
+int ayb_node_verify(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method,
+		    const char *path, const void *body, size_t len, const char *time_header,
 		    const char *signature_header, int64_t now, struct ayb_err *err)
 {
 	unsigned char want[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];

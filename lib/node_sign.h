@@ -2,8 +2,9 @@
  * admin's calls to a node's /_ayb/node/ endpoints carry a signature, an
  * HMAC-SHA-256 over the method, the path, the body's SHA-256 and a Unix
  * time, keyed by ayb_node_key(cfg, "admin") (lib/node.h), derived from
- * fernet_key, the secret every node of a cluster shares.  A node answers only a signature it can check whose time
- * is within AYB_NODE_SIGN_WINDOW seconds of its own clock. */
+ * fernet_key, the secret every node of a cluster shares.  A node answers
+ * only a signature it can check whose time is within AYB_NODE_SIGN_WINDOW
+ * seconds of its own clock. */
 #ifndef AYB_NODE_SIGN_H
 #define AYB_NODE_SIGN_H
 
@@ -22,16 +23,16 @@
 
 /* The signature of a request at time `now` with `key`, written as hex into
  * out (NUL-terminated). */
-void ayb_node_sign(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
-		   const void *body, size_t len, int64_t now,
+void ayb_node_sign(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method,
+		   const char *path, const void *body, size_t len, int64_t now,
 		   char out[AYB_NODE_SIGNATURE_HEX + 1]);
 
 /* Checks the two headers' values (NULL: absent) against the request at
  * time `now`.  Returns 0, or -1 with err Other (401) "Missing node
  * signature", "Node signature out of its time window" or "Bad node
  * signature"; the comparison is constant-time. */
-int ayb_node_verify(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method, const char *path,
-		    const void *body, size_t len, const char *time_header,
+int ayb_node_verify(const unsigned char key[AYB_NODE_KEY_BYTES], const char *method,
+		    const char *path, const void *body, size_t len, const char *time_header,
 		    const char *signature_header, int64_t now, struct ayb_err *err);
 
 #endif
