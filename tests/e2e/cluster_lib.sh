@@ -4,9 +4,10 @@
 # an nginx front hashing on the entity (examples/nginx-cluster.conf
 # itself).  Sourced after lib.sh; stopped by the test's EXIT trap.
 #
-#   cluster_start [FORWARD [PLACEMENT]]   starts everything: FORWARD is the nodes'
-#                        node.forward (default x-accel), PLACEMENT their
-#                        node.placement (default fewest).  Sets FRONT (the front's
+#   cluster_start [FORWARD [PLACEMENT [CONFIG]]]   starts everything: FORWARD is the
+#                        nodes' node.forward (default x-accel), PLACEMENT their
+#                        node.placement (default fewest), CONFIG more of each
+#                        node's ayb.conf (as e2e_setup's argument).  Sets FRONT (the front's
 #                        URL), URL=$FRONT (so lib.sh's api and register_user go
 #                        through it), EMAILS, DATABASE_URL, META_DB
 #   CLUSTER_NODES        "n1 n2 n3"
@@ -32,7 +33,7 @@ cluster_conf() { echo "$T/$1/ayb.conf"; }
 cluster_data() { echo "$T/$1/data"; }
 _cluster_pid() { eval "echo \${_cl_pid_$1:-}"; }
 
-# _cluster_conf NODE PORT FORWARD PLACEMENT: the node's ayb.conf.
+# _cluster_conf NODE PORT FORWARD PLACEMENT [CONFIG]: the node's ayb.conf.
 _cluster_conf() {
 	mkdir -p "$T/$1/data"
 	cat >"$T/$1/ayb.conf" <<CONF
@@ -60,6 +61,7 @@ node {
   placement = "$4"
   forward = "$3"
 }
+${5:-}
 CONF
 }
 
@@ -172,7 +174,7 @@ cluster_start() {
 	for _n in $CLUSTER_NODES; do
 		_port=$(free_port)
 		eval "_cl_url_$_n=http://127.0.0.1:$_port"
-		_cluster_conf "$_n" "$_port" "$_fwd" "$_place"
+		_cluster_conf "$_n" "$_port" "$_fwd" "$_place" "${3:-}"
 		cluster_start_node "$_n"
 	done
 	FRONT=http://127.0.0.1:$(free_port)
