@@ -27,15 +27,16 @@
 #define NO_DB FCGI_TARGET_NONE
 #define API_DB FCGI_TARGET_API
 #define UI_DB FCGI_TARGET_UI
+#define NEW_DB FCGI_TARGET_NEW
 
 static const struct fcgi_route routes[] = {
-	{ "GET", P("health"), api_health, 0, 0, ANON, NO_DB },
+	{ "GET", P("health"), api_health, 0, FCGI_STORE_ON_NODE, ANON, NO_DB },
 	{ "POST", P("v1", "register"), api_register, JSON_LIMIT, 1, ANON, NO_DB },
 	{ "POST", P("v1", "confirm"), api_confirm, JSON_LIMIT, 1, ANON, NO_DB },
 	{ "POST", P("v1", "log_in"), api_log_in, JSON_LIMIT, 1, ANON, NO_DB },
 	{ "GET", P("v1", "entity", "*"), api_entity_details, 0, 1, OPT, NO_DB },
 	{ "PATCH", P("v1", "entity", "*"), api_entity_update, JSON_LIMIT, 1, BEARER, NO_DB },
-	{ "POST", P("v1", "*", "*", "create"), api_create_database, JSON_LIMIT, 1, BEARER, NO_DB },
+	{ "POST", P("v1", "*", "*", "create"), api_create_database, JSON_LIMIT, 1, BEARER, NEW_DB },
 	{ "POST", P("v1", "*", "*", "fork"), api_fork, JSON_LIMIT, 1, BEARER, API_DB },
 	{ "POST", P("v1", "*", "*", "query"), api_query, TEXT_LIMIT, 1, BEARER, API_DB },
 	{ "GET", P("v1", "*", "*", "details"), api_database_details, 0, 1, OPT, API_DB },
@@ -89,7 +90,7 @@ static const struct fcgi_route routes[] = {
 	{ "DELETE", P("settings", "tokens", "*"), ui_token_revoke, 0, 1, COOKIE, NO_DB },
 	{ "GET", P("explore"), ui_explore, 0, 1, COOKIE, NO_DB },
 	{ "GET", P("*"), ui_entity, 0, 1, COOKIE, NO_DB },
-	{ "POST", P("*", "create_database"), ui_create_database, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "POST", P("*", "create_database"), ui_create_database, FORM_LIMIT, 1, COOKIE, NEW_DB },
 	{ "POST", P("*", "update_profile"), ui_update_profile, FORM_LIMIT, 1, COOKIE, NO_DB },
 	{ "GET", P("*", "*"), ui_database, 0, 1, COOKIE, UI_DB },
 	{ "POST", P("*", "*", "query"), ui_query, FORM_LIMIT, 1, COOKIE, UI_DB },

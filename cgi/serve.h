@@ -25,6 +25,7 @@ struct fcgi_site {
 	char *path;
 	struct ayb_config *cfg;
 	struct ayb_store *store;
+	int64_t heartbeat_ms;     /* this process's last heartbeat as a node, or 0 */
 };
 
 struct fcgi_sites {

@@ -109,3 +109,45 @@ void ayb_node_key(const struct ayb_config *cfg, const char *purpose,
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose, strlen(purpose));
 	crypto_auth_hmacsha256_final(&st, out);
 }
+
+/* The MAC of one forwarded request at time t, in hex. */
+static void forward_mac(const struct ayb_config *cfg, const char *method, const char *uri,
+			int64_t t, char hex[crypto_auth_hmacsha256_BYTES * 2 + 1])
+{
+	unsigned char key[AYB_NODE_KEY_BYTES], mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	char ts[24];
+
+	ayb_node_key(cfg, "forward", key);
+	snprintf(ts, sizeof(ts), "%" PRId64, t);
+	crypto_auth_hmacsha256_init(&st, key, sizeof(key));
+	/* NUL-separated: no method, URI or time holds one. */
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)method, strlen(method) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)uri, strlen(uri) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, crypto_auth_hmacsha256_BYTES * 2 + 1, mac, sizeof(mac));
+	sodium_memzero(key, sizeof(key));
+}
+
+void ayb_node_forward_sign(const struct ayb_config *cfg, const char *method, const char *uri,
+			   int64_t now, char out[AYB_NODE_FORWARD_SIG_MAX])
+{
+	char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+
+	forward_mac(cfg, method, uri, now, hex);
+	snprintf(out, AYB_NODE_FORWARD_SIG_MAX, "%" PRId64 ".%s", now, hex);
+}
+
+int ayb_node_forward_check(const struct ayb_config *cfg, const char *method, const char *uri,
+			   const char *sig, int64_t now)
+{
+	char hex[crypto_auth_hmacsha256_BYTES * 2 + 1], *end;
+	long long t = strtoll(sig, &end, 10);
+
+	if (end == sig || *end != '.' || t < now - 60 || t > now + 60 ||
+	    strlen(end + 1) != sizeof(hex) - 1)
+		return 0;
+	forward_mac(cfg, method, uri, (int64_t)t, hex);
+	return sodium_memcmp(hex, end + 1, sizeof(hex) - 1) == 0;
+}

@@ -40,4 +40,17 @@ int ayb_node_serving(const struct ayb_config *cfg, const char *entity, const cha
 void ayb_node_key(const struct ayb_config *cfg, const char *purpose,
 		  unsigned char out[AYB_NODE_KEY_BYTES]);
 
+/* The header a forwarded request carries (README "Several machines"), so
+ * that its receiver serves it or refuses it but never forwards it again:
+ * "<unix time>.<hex HMAC-SHA256 of method, request URI and time>" under
+ * the "forward" key. */
+#define AYB_NODE_FORWARD_HEADER "X-Ayb-Forwarded"
+#define AYB_NODE_FORWARD_SIG_MAX 96
+void ayb_node_forward_sign(const struct ayb_config *cfg, const char *method, const char *uri,
+			   int64_t now, char out[AYB_NODE_FORWARD_SIG_MAX]);
+/* 1 when sig is a signature of (method, uri) made within a minute of now
+ * (either way: the nodes' clocks differ a little), else 0. */
+int ayb_node_forward_check(const struct ayb_config *cfg, const char *method, const char *uri,
+			   const char *sig, int64_t now);
+
 #endif
