@@ -279,4 +279,13 @@ for d in $LOST; do
 	ok $? "not from its own stale copy (epoch $(cat "$(cluster_data "$DEAD")/databases/alice/$d/epoch"))"
 done
 
+L0=${LOST%% *}
+keys=$(s3_keys "bucket/sqlite/alice/$L0/" | tr '\n' ' ')
+[ -n "$keys" ] || bail "alice/$L0 has no snapshot in S3"
+"$SNAP" --config "$(cluster_conf "$DEAD")" --database "alice/$L0" >"$T/snap.out" 2>&1
+like "$(cat "$T/snap.out")" "Not held by this node at its epoch: alice/$L0" \
+	"ayb-snapshot on $DEAD skips its stale copy"
+is "$(s3_keys "bucket/sqlite/alice/$L0/" | tr '\n' ' ')" "$keys" \
+	"so no stale snapshot becomes the newest one a recovery would restore"
+
 tap_done
