@@ -141,6 +141,35 @@ is "$(curl -s -w ' %{http_code}' -X POST -d '' -H @"$T/signed" "$(cluster_url "$
 	"a snapshot that is not an id"
 is "$(cluster_placement alice db1.sqlite)" "$SRC|1|serving" "and nothing moved"
 
+# ---- a write that waits for the writer's lock through a fence ---------------------------------
+# The lock held here as a fence holds it; a write comes and waits for it;
+# the database goes aside as a fence moves it; the lock is let go.
+N3=$(node_of db3.sqlite)
+DIR=$(cluster_data "$N3")/databases/alice/db3.sqlite
+LOCK=$(readlink "$DIR/current")/db3.sqlite-writer.lock
+: >"$LOCK"
+flock -x "$LOCK" sh -c "touch '$T/held'; until [ -f '$T/release' ]; do sleep 0.05; done" &
+HOLDER=$!
+until [ -f "$T/held" ]; do sleep 0.05; done
+(q "$FRONT" db3.sqlite "INSERT INTO t VALUES (33)"; echo "$STATUS $BODY" >"$T/raced") &
+WRITER=$!
+INO=$(stat -c %i "$LOCK")
+i=0
+until grep -q -- "-> FLOCK .*:$INO " /proc/locks; do
+	i=$((i + 1))
+	[ $i -lt 400 ] || bail "the write never waited for the writer's lock"
+	sleep 0.05
+done
+mv "$DIR" "$T/aside"
+touch "$T/release"
+wait $HOLDER
+wait $WRITER
+RACED="{\"type\":\"Other\",\"message\":\"The database was moved or replaced while this write waited for it; try again\"}"
+is "$(cat "$T/raced")" "503 $RACED" "a write that waited for the writer's lock through a fence: 503"
+mv "$T/aside" "$DIR"
+q "$FRONT" db3.sqlite "SELECT count(*) FROM t WHERE v = 33"
+is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["0"]]}' "and it was committed nowhere"
+
 # ---- move under a loop of writes and reads through the front --------------------------------
 # The loop writes 1, 2, 3... one at a time and reads the count after each;
 # each answer goes to $T/loop as "<what> <status> <node> <body>".
@@ -169,7 +198,6 @@ like "$OUT" "Moved alice/db1.sqlite to $DST at epoch 2" "and that it did"
 echo $(($(grep -c '^w' "$T/loop") + 5)) >"$T/stop"
 wait $LOOP
 MOVING="{\"type\":\"Other\",\"message\":\"Database alice/db1.sqlite is moving between nodes; try again\"}"
-RACED="{\"type\":\"Other\",\"message\":\"The database was moved or replaced while this write waited for it; try again\"}"
 bad=$(grep -v -e '^w[0-9]* 200 [a-z0-9]* {"fields":\[\],"rows":\[\]}$' \
 	-e "^w[0-9]* 503 [a-z0-9]* $MOVING\$" -e "^w[0-9]* 503 [a-z0-9]* $RACED\$" \
 	-e '^r[0-9]* 503 ' "$T/loop" |
