@@ -1,6 +1,6 @@
-/* `ayb admin status | nodes | placements | move | drain | recover`: the
- * operations of a cluster (README "Several machines": Operations), from
- * any machine with the cluster's ayb.conf.  The work is
+/* `ayb admin status | nodes | placements | move | rollback | drain |
+ * recover`: the operations of a cluster (README "Several machines":
+ * Operations), from any machine with the cluster's ayb.conf.  The work is
  * lib/node_admin.c's; this file reads the arguments and prints tables. */
 #include "autoconfig.h"
 
@@ -181,8 +181,12 @@ static int run(const char *cmd, struct ayb_node_admin *a, const struct cluster_a
 		return ayb_node_admin_drain(a, ca->arg[0], err);
 	if (!strcmp(cmd, "recover"))
 		return ayb_node_admin_recover(a, ca->arg[0], err);
-	rc = split_database(ca->arg[0], &entity, &db, err) < 0 ? -1 :
-	     ayb_node_admin_move(a, entity, db, ca->arg[1], err);
+	if (split_database(ca->arg[0], &entity, &db, err) < 0)
+		rc = -1;
+	else if (!strcmp(cmd, "rollback"))
+		rc = ayb_node_admin_rollback(a, entity, db, err);
+	else
+		rc = ayb_node_admin_move(a, entity, db, ca->arg[1], err);
 	free(entity);
 	return rc;
 }
@@ -194,7 +198,8 @@ static int operands(const char *cmd, int *min, int *max)
 		const char *name;
 		int min, max;
 	} t[] = { { "status", 0, 0 }, { "nodes", 0, 0 }, { "placements", 0, 1 },
-		  { "move", 2, 2 },   { "drain", 1, 1 }, { "recover", 1, 1 } };
+		  { "move", 2, 2 },   { "rollback", 1, 1 }, { "drain", 1, 1 },
+		  { "recover", 1, 1 } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(cmd, t[i].name)) {
@@ -233,7 +238,8 @@ int cli_admin_cluster(const char *usage, int argc, char **argv)
 	}
 	if (ca.n < min) {
 		fprintf(stderr, "error: `ayb admin %s` needs %s\n\n%s", cmd,
-			!strcmp(cmd, "move") ? "ENTITY/DATABASE and NODE" : "NODE", usage);
+			!strcmp(cmd, "move") ? "ENTITY/DATABASE and NODE" :
+			!strcmp(cmd, "rollback") ? "ENTITY/DATABASE" : "NODE", usage);
 		return 2;
 	}
 	/* A move's steps show as they happen, on a pipe too. */

@@ -132,26 +132,39 @@ static int find(struct ayb_node_admin *a, const char *entity, const char *db, in
 	return rc > 0 ? 0 : -1;
 }
 
-/* A failed move's way back: the source unfences (if the fence got that
- * far) and serves again at epoch + 2.  The move's error is kept, and says
- * whether this worked. */
+/* The way back of a move to epoch `moving`: the source unfences (if the
+ * fence got that far) and serves again at moving + 1.  0, or -1 with err. */
+static int unmove(struct ayb_node_admin *a, const struct ayb_node_info *src, const char *entity,
+		  const char *db, int64_t dbid, int64_t moving, struct ayb_err *err)
+{
+	int rc;
+
+	if (call(a, src, "unfence", entity, db, moving + 1, NULL, NULL, err) < 0 ||
+	    (rc = ayb_placement_cas(a->store, dbid, moving, src->name, moving + 1,
+				    AYB_PLACEMENT_SERVING, err)) < 0)
+		return -1;
+	if (rc == 0)
+		return ayb_err_set(err, AYB_E_CONFLICT, "the placement of %s/%s changed meanwhile",
+				   entity, db);
+	return 0;
+}
+
+/* A failed move's way back.  The move's error is kept, and says whether
+ * this worked. */
 static void roll_back(struct ayb_node_admin *a, const struct ayb_node_info *src,
 		      const char *entity, const char *db, int64_t dbid, int64_t moving,
 		      struct ayb_err *err)
 {
 	struct ayb_err e2 = { 0 };
 
-	if (call(a, src, "unfence", entity, db, moving + 1, NULL, NULL, &e2) == 0 &&
-	    ayb_placement_cas(a->store, dbid, moving, src->name, moving + 1,
-			      AYB_PLACEMENT_SERVING, &e2) > 0) {
+	if (unmove(a, src, entity, db, dbid, moving, &e2) == 0)
 		ayb_err_prefix(err, "Rolled back (%s/%s serves from %s at epoch %" PRId64 ")",
 			       entity, db, src->name, moving + 1);
-	} else {
+	else
 		ayb_err_prefix(err, "Not rolled back (%s; %s/%s stays moving at epoch %" PRId64
-			       ": `ayb admin recover %s` restores it from its snapshot if %s is"
-			       " gone)", e2.message ? e2.message : "the placement changed",
-			       entity, db, moving, src->name, src->name);
-	}
+			       ": `ayb admin rollback %s/%s` when %s is back, or `ayb admin"
+			       " recover %s` if it is gone)", e2.message, entity, db, moving,
+			       entity, db, src->name, src->name);
 	ayb_err_clear(&e2);
 }
 
@@ -234,6 +247,35 @@ int ayb_node_admin_move(struct ayb_node_admin *a, const char *entity, const char
 	if (find(a, entity, db, &dbid, &p, err) == 0 &&
 	    move_check(&ns, entity, db, &p, target, &src, &dst, err) == 0)
 		ret = move_one(a, src, dst, entity, db, dbid, &p, err);
+	nodes_free(&ns);
+	return ret;
+}
+
+int ayb_node_admin_rollback(struct ayb_node_admin *a, const char *entity, const char *db,
+			    struct ayb_err *err)
+{
+	const struct ayb_node_info *src;
+	struct ayb_placement p;
+	struct nodes ns = { 0 };
+	int64_t dbid;
+	int ret = -1;
+
+	if (ayb_placement_nodes(a->store, &ns.v, &ns.n, err) < 0)
+		return -1;
+	if (find(a, entity, db, &dbid, &p, err) < 0)
+		goto out;
+	if (p.state != AYB_PLACEMENT_MOVING) {
+		ayb_err_set(err, AYB_E_INVALID, "%s/%s is not moving: it serves from %s",
+			    entity, db, p.node);
+		goto out;
+	}
+	if (!(src = node_up(&ns, p.node, ": `ayb admin recover` brings its databases back",
+			    err)))
+		goto out;
+	if ((ret = unmove(a, src, entity, db, dbid, p.epoch, err)) == 0)
+		fprintf(a->out, "Rolled back: %s/%s serves from %s at epoch %" PRId64 "\n", entity,
+			db, src->name, p.epoch + 1);
+out:
 	nodes_free(&ns);
 	return ret;
 }

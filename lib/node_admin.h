@@ -38,6 +38,13 @@ void ayb_node_admin_close(struct ayb_node_admin *a);
 int ayb_node_admin_move(struct ayb_node_admin *a, const char *entity, const char *db,
 			const char *target, struct ayb_err *err);
 
+/* For a move that stopped half-way (the admin was interrupted): the
+ * database's node unfences it and serves it again at epoch+1, as a failed
+ * move rolls back.  Errors: Other (400) when it is not moving, Other (503)
+ * when its node is down (recover it instead), the node's own. */
+int ayb_node_admin_rollback(struct ayb_node_admin *a, const char *entity, const char *db,
+			    struct ayb_err *err);
+
 /* Moves every database of `node` to the others, one at a time, each to
  * the live node then holding fewest.  Goes on past a failure; -1 with err
  * "<n> of <m> databases of <node> were not moved" when any failed. */

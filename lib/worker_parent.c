@@ -961,6 +961,9 @@ static int writer_connect(const struct ayb_isolation_config *iso, const struct a
 	if ((fd = writer_dial(&a)) < 0) {
 		if (flock(*lock_fd, LOCK_EX) < 0)
 			goto fail;
+		/* No writer is started for a file that is gone. */
+		if (moved_away(f, err) < 0)
+			goto fail;
 		if ((fd = writer_dial(&a)) < 0 && writer_start(iso, f, dir, name, &a, err) == 0)
 			fd = writer_dial(&a);
 		if (flock(*lock_fd, LOCK_SH) < 0 && fd >= 0) {

@@ -141,6 +141,31 @@ is "$(curl -s -w ' %{http_code}' -X POST -d '' -H @"$T/signed" "$(cluster_url "$
 	"a snapshot that is not an id"
 is "$(cluster_placement alice db1.sqlite)" "$SRC|1|serving" "and nothing moved"
 
+# ---- a move interrupted half-way, rolled back -------------------------------------------------
+# As an admin stopped after the fence: placement moving at epoch 2, the
+# database fenced on its node.
+N5=$(node_of db5.sqlite)
+ID5=$(meta_sql "SELECT d.id FROM database d WHERE d.slug = 'db5.sqlite'")
+meta_sql "UPDATE placement SET epoch = 2, state = 'moving' WHERE database_id = $ID5" >/dev/null
+P=/_ayb/node/fence/alice/db5.sqlite/2
+signed "$P"
+like "$(curl -s -w ' %{http_code}' -X POST -d '' -H @"$T/signed" "$(cluster_url "$N5")$P")" \
+	'{"snapshot_id":"' "a signed fence: snapshot taken, database fenced"
+[ -d "$(cluster_data "$N5")/fenced/alice/db5.sqlite/2" ] &&
+	[ ! -e "$(cluster_data "$N5")/databases/alice/db5.sqlite" ]
+ok $? "its directory is aside, under fenced/"
+q "$FRONT" db5.sqlite "SELECT v FROM t"
+is "$STATUS" 503 "the database answers 503 meanwhile"
+admin rollback alice/db4.sqlite
+is "$ERR/$RC" "Error: alice/db4.sqlite is not moving: it serves from $(node_of db4.sqlite)/1" \
+	"rollback of a database that is not moving"
+admin rollback alice/db5.sqlite
+is "$OUT/$RC" "Rolled back: alice/db5.sqlite serves from $N5 at epoch 3$NL/0" \
+	"ayb admin rollback: it serves from its node again, at epoch 3"
+is "$(cluster_placement alice db5.sqlite)" "$N5|3|serving" "placement: serving at epoch 3"
+q "$FRONT" db5.sqlite "SELECT v FROM t"
+is "$STATUS $BODY" '200 {"fields":["v"],"rows":[["5"]]}' "with its rows"
+
 # ---- a write that waits for the writer's lock through a fence ---------------------------------
 # The lock held here as a fence holds it; a write comes and waits for it;
 # the database goes aside as a fence moves it; the lock is let go.
