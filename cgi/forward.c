@@ -49,39 +49,51 @@ static int hop_response_header(const char *name, size_t len)
 	return 0;
 }
 
+/* Appends line to *list: 0, or -1 (out of memory; *list is kept). */
+static int append(struct curl_slist **list, const struct ayb_buf *line)
+{
+	struct curl_slist *l = line->oom ? NULL : curl_slist_append(*list, line->data);
+
+	if (!l)
+		return -1;
+	*list = l;
+	return 0;
+}
+
 /* The request's headers for the next hop, with the signature; NULL on OOM. */
 static struct curl_slist *request_headers(const struct fcgi_request *req, const char *sig)
 {
-	struct curl_slist *list = NULL, *l;
+	struct curl_slist *list = NULL;
 	struct ayb_buf b = { 0 };
 	const char *ct = fcgi_request_param(req, "CONTENT_TYPE");
-	int oom = 0;
+	int rc = 0;
 
-	for (char *const *p = req->params; *p && !oom; p++) {
+	for (char *const *p = req->params; *p && rc == 0; p++) {
 		const char *eq = strchr(*p, '=');
 
 		if (!eq || strncmp(*p, "HTTP_", 5) != 0 ||
 		    hop_request_header(*p, (size_t)(eq - *p)))
 			continue;
+		/* HTTP_DB_TYPE was the header db-type. */
 		b.len = 0;
 		for (const char *q = *p + 5; q < eq; q++)
-			ayb_buf_printf(&b, "%c", *q == '_' ? '-' : (char)(*q | 0x20));
+			ayb_buf_addc(&b, *q == '_' ? '-' : (char)(*q | 0x20));
 		ayb_buf_printf(&b, ": %s", eq + 1);
-		if (b.oom || !(l = curl_slist_append(list, b.data)))
-			oom = 1;
-		else
-			list = l;
+		rc = append(&list, &b);
 	}
-	if (!oom && ct && *ct) {
+	if (rc == 0 && ct && *ct) {
 		b.len = 0;
 		ayb_buf_printf(&b, "Content-Type: %s", ct);
-		oom = b.oom || !(l = curl_slist_append(list, b.data)) || !(list = l);
+		rc = append(&list, &b);
 	}
 	b.len = 0;
 	ayb_buf_printf(&b, "%s: %s", AYB_NODE_FORWARD_HEADER, sig);
+	if (rc == 0)
+		rc = append(&list, &b);
 	/* No 100-continue round trip: the body follows at once. */
-	if (oom || b.oom || !(l = curl_slist_append(list, b.data)) || !(list = l) ||
-	    !(l = curl_slist_append(list, "Expect:")) || !(list = l)) {
+	b.len = 0;
+	ayb_buf_adds(&b, "Expect:");
+	if (rc < 0 || append(&list, &b) < 0) {
 		curl_slist_free_all(list);
 		list = NULL;
 	}

@@ -147,6 +147,17 @@ q "$FRONT" "$DB" "SELECT count(*) FROM u"
 is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["50000"]]}' \
 	"serving at its epoch again: the same rows, nothing was written meanwhile"
 
+# ---- the web UI and PATCH, forwarded ------------------------------------------------------
+URL=$WRONG api PATCH "/v1/alice/$DB/update" -H "$AUTH" -H 'public-sharing-level: read-only' \
+	-H 'Content-Type: application/json' -d '{"description": "rows of u"}'
+is "$STATUS $(header X-Ayb-Node)" "200 $OWNER" "a PATCH with a JSON body is forwarded by curl"
+for via in front wrong; do
+	if [ $via = front ]; then U=$FRONT; else U=$WRONG; fi
+	URL=$U api GET "/alice/$DB"
+	is "$STATUS $(header X-Ayb-Node)" "200 $OWNER" "the web UI's page of $DB via the $via, from its node"
+	like "$BODY" "rows of u" "with its description"
+done
+
 # ---- one hop only -------------------------------------------------------------------------
 # sign METHOD URI: an X-Ayb-Forwarded value as a node makes it, from the shared key.
 sign() {
