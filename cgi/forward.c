@@ -162,6 +162,23 @@ static size_t on_read(char *p, size_t size, size_t n, void *ctx)
 	return got < 0 ? CURL_READFUNC_ABORT : (size_t)got;
 }
 
+/* The handle kept in the site (one per request thread), made at the
+ * first forward: its connections to the other nodes stay open between
+ * requests (keep-alive), as the node's own do with the web server. */
+static CURL *kept_handle(struct fcgi_call *c)
+{
+	if (!c->forward)
+		return NULL;
+	if (!*c->forward)
+		*c->forward = curl_easy_init();
+	return *c->forward;
+}
+
+void fcgi_forward_handle_free(void *handle)
+{
+	curl_easy_cleanup(handle);
+}
+
 static int by_curl(struct fcgi_call *c, const char *node, const char *base_url, const char *sig,
 		   struct ayb_err *err)
 {
@@ -170,7 +187,7 @@ static int by_curl(struct fcgi_call *c, const char *node, const char *base_url, 
 	struct relay r = { .c = c, .status = 502 };
 	struct curl_slist *headers = request_headers(req, sig);
 	char *url = ayb_fmt("%s%s", base_url, uri ? uri : "/");
-	CURL *h = curl_easy_init();
+	CURL *h = kept_handle(c);
 	CURLcode rc = CURLE_OUT_OF_MEMORY;
 	int ret = 0;
 
@@ -218,8 +235,10 @@ static int by_curl(struct fcgi_call *c, const char *node, const char *base_url, 
 	}
 	ayb_err_clear(&r.read_err);
 	ayb_buf_free(&r.headers);
+	/* The handle keeps its connections, not this request's options. */
+	if (h)
+		curl_easy_reset(h);
 	curl_slist_free_all(headers);
-	curl_easy_cleanup(h);
 	free(url);
 	return ret;
 }
