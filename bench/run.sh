@@ -398,7 +398,7 @@ if want B11; then
 		fport=$(free_port)
 		mkdir -p "$T/front-$n"
 		sed -e "s|listen 127.0.0.1:5433;|listen 127.0.0.1:$fport;|" \
-			-e "s|server 127.0.0.1:5434;|server 127.0.0.1:$port;|" -e '/server 127.0.0.1:543[56];/d' \
+			-e "s|127.0.0.1:5434|127.0.0.1:$port|g" -e '/127.0.0.1:543[56]/d' \
 			"$src/examples/nginx-cluster.conf" >"$T/front-$n/nginx.conf"
 		nginx -e "$T/front-$n/error.log" -p "$T/front-$n" -c "$T/front-$n/nginx.conf" &
 		NGINX_PIDS="$NGINX_PIDS $!"

@@ -49,39 +49,51 @@ static int hop_response_header(const char *name, size_t len)
 	return 0;
 }
 
+/* Appends line to *list: 0, or -1 (out of memory; *list is kept). */
+static int append(struct curl_slist **list, const struct ayb_buf *line)
+{
+	struct curl_slist *l = line->oom ? NULL : curl_slist_append(*list, line->data);
+
+	if (!l)
+		return -1;
+	*list = l;
+	return 0;
+}
+
 /* The request's headers for the next hop, with the signature; NULL on OOM. */
 static struct curl_slist *request_headers(const struct fcgi_request *req, const char *sig)
 {
-	struct curl_slist *list = NULL, *l;
+	struct curl_slist *list = NULL;
 	struct ayb_buf b = { 0 };
 	const char *ct = fcgi_request_param(req, "CONTENT_TYPE");
-	int oom = 0;
+	int rc = 0;
 
-	for (char *const *p = req->params; *p && !oom; p++) {
+	for (char *const *p = req->params; *p && rc == 0; p++) {
 		const char *eq = strchr(*p, '=');
 
 		if (!eq || strncmp(*p, "HTTP_", 5) != 0 ||
 		    hop_request_header(*p, (size_t)(eq - *p)))
 			continue;
+		/* HTTP_DB_TYPE was the header db-type. */
 		b.len = 0;
 		for (const char *q = *p + 5; q < eq; q++)
-			ayb_buf_printf(&b, "%c", *q == '_' ? '-' : (char)(*q | 0x20));
+			ayb_buf_addc(&b, *q == '_' ? '-' : (char)(*q | 0x20));
 		ayb_buf_printf(&b, ": %s", eq + 1);
-		if (b.oom || !(l = curl_slist_append(list, b.data)))
-			oom = 1;
-		else
-			list = l;
+		rc = append(&list, &b);
 	}
-	if (!oom && ct && *ct) {
+	if (rc == 0 && ct && *ct) {
 		b.len = 0;
 		ayb_buf_printf(&b, "Content-Type: %s", ct);
-		oom = b.oom || !(l = curl_slist_append(list, b.data)) || !(list = l);
+		rc = append(&list, &b);
 	}
 	b.len = 0;
 	ayb_buf_printf(&b, "%s: %s", AYB_NODE_FORWARD_HEADER, sig);
+	if (rc == 0)
+		rc = append(&list, &b);
 	/* No 100-continue round trip: the body follows at once. */
-	if (oom || b.oom || !(l = curl_slist_append(list, b.data)) || !(list = l) ||
-	    !(l = curl_slist_append(list, "Expect:")) || !(list = l)) {
+	b.len = 0;
+	ayb_buf_adds(&b, "Expect:");
+	if (rc < 0 || append(&list, &b) < 0) {
 		curl_slist_free_all(list);
 		list = NULL;
 	}
@@ -150,6 +162,23 @@ static size_t on_read(char *p, size_t size, size_t n, void *ctx)
 	return got < 0 ? CURL_READFUNC_ABORT : (size_t)got;
 }
 
+/* The handle kept in the site (one per request thread), made at the
+ * first forward: its connections to the other nodes stay open between
+ * requests (keep-alive), as the node's own do with the web server. */
+static CURL *kept_handle(struct fcgi_call *c)
+{
+	if (!c->forward)
+		return NULL;
+	if (!*c->forward)
+		*c->forward = curl_easy_init();
+	return *c->forward;
+}
+
+void fcgi_forward_handle_free(void *handle)
+{
+	curl_easy_cleanup(handle);
+}
+
 static int by_curl(struct fcgi_call *c, const char *node, const char *base_url, const char *sig,
 		   struct ayb_err *err)
 {
@@ -158,7 +187,7 @@ static int by_curl(struct fcgi_call *c, const char *node, const char *base_url, 
 	struct relay r = { .c = c, .status = 502 };
 	struct curl_slist *headers = request_headers(req, sig);
 	char *url = ayb_fmt("%s%s", base_url, uri ? uri : "/");
-	CURL *h = curl_easy_init();
+	CURL *h = kept_handle(c);
 	CURLcode rc = CURLE_OUT_OF_MEMORY;
 	int ret = 0;
 
@@ -206,8 +235,10 @@ static int by_curl(struct fcgi_call *c, const char *node, const char *base_url, 
 	}
 	ayb_err_clear(&r.read_err);
 	ayb_buf_free(&r.headers);
+	/* The handle keeps its connections, not this request's options. */
+	if (h)
+		curl_easy_reset(h);
 	curl_slist_free_all(headers);
-	curl_easy_cleanup(h);
 	free(url);
 	return ret;
 }

@@ -24,4 +24,7 @@
 int fcgi_forward(struct fcgi_call *c, const char *node, const char *base_url,
 		 struct ayb_err *err);
 
+/* Frees a handle fcgi_forward kept in *c->forward (NULL: nothing). */
+void fcgi_forward_handle_free(void *handle);
+
 #endif

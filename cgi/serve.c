@@ -8,6 +8,7 @@
 
 #include "call.h"
 #include "cors.h"
+#include "forward.h"
 #include "log.h"
 #include "node_route.h"
 #include "request.h"
@@ -19,6 +20,7 @@ extern char **environ;
 
 static void site_drop(struct fcgi_site *s)
 {
+	fcgi_forward_handle_free(s->forward);
 	ayb_store_close(s->store);
 	ayb_config_free(s->cfg);
 	free(s->path);
@@ -145,6 +147,7 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 	call.app = &ctx;
 	call.req = &req;
 	call.resp = &resp;
+	call.forward = &site->forward;
 	if (fcgi_call_begin(route, &call) == 0)
 		route->handler(&call);
 	fcgi_call_end(&call);

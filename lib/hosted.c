@@ -220,6 +220,20 @@ static int pragma_writes_file(const char *name, const char *value, const char *d
 	       (value && sqlite3_stricmp(name, "journal_mode") == 0);
 }
 
+/* A journal mode other than WAL for the main database.  The server keeps
+ * every hosted file in WAL mode: its readers never wait for the
+ * database's writer (lib/worker_writer.c), which holds the file open, so
+ * leaving WAL would fail as "database is locked" at best, and the next
+ * connection to open the file puts it back in WAL anyway.  Setting WAL
+ * again is harmless and stays allowed. */
+static int leaves_wal(const char *name, const char *value, const char *db)
+{
+	if (!name || !value || sqlite3_stricmp(name, "journal_mode") != 0 ||
+	    (db && strcmp(db, "temp") == 0))
+		return 0;
+	return sqlite3_stricmp(value, "wal") != 0; /* SQLite passes it unquoted */
+}
+
 /* The column of PRAGMA database_list that names each database's file: a
  * tenant sees its database under `name`, never where the server keeps it. */
 static int is_file_list(const char *table, const char *column)
@@ -279,6 +293,10 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 		}
 		if (a && g->read_only && pragma_writes_file(a, b, db)) {
 			g->denied_write = 1;
+			return SQLITE_DENY;
+		}
+		if (leaves_wal(a, b, db)) {
+			snprintf(g->denied, sizeof(g->denied), "PRAGMA journal_mode=%.20s", b);
 			return SQLITE_DENY;
 		}
 		if (a && sqlite3_stricmp(a, "database_list") == 0)

@@ -5,7 +5,8 @@
 # "fewest"); each answers the same through the front (X-Accel-Redirect)
 # and directly through every node (libcurl), for every kind of request
 # body; a stale epoch or a move under way is a clean 503; a forwarded
-# request is never forwarded again; the CLI works through the front.
+# request is never forwarded again; placement "local" keeps a database
+# where its create landed; the CLI works through the front.
 # e2e-pg: PostgreSQL only; the cluster's metadata is always there
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cluster_lib.sh"
@@ -128,6 +129,13 @@ like "$BODY" "CREATE TABLE u" "and through the front, its query string kept"
 URL=$WRONG api POST "/v1/alice/$DB/query" -H "$AUTH" -H 'Content-Type: application/json' -d '{"query": 1}'
 is "$STATUS $(header Content-Type)" "400 application/json" "a refused request's error comes back as it is"
 
+# ---- a fork is made on its source's node ---------------------------------------------------
+URL=$WRONG api POST "/v1/alice/$DB/fork" -H "$AUTH" -H 'fork-to: alice/forked.sqlite' -d ''
+is "$STATUS $(cluster_placement alice forked.sqlite)" "201 $OWNER|1|serving" \
+	"a fork asked of another node is made on the source's node"
+q "$FRONT" forked.sqlite "SELECT count(*) FROM u"
+is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["50000"]]}' "with the source's rows"
+
 # ---- the fence: a stale epoch, a move under way ------------------------------------------
 ID=$(meta_sql "SELECT d.id FROM database d JOIN entity e ON e.id = d.entity_id
 	WHERE e.slug = 'alice' AND d.slug = '$DB'")
@@ -146,6 +154,17 @@ meta_sql "UPDATE placement SET state = 'serving' WHERE database_id = $ID" >/dev/
 q "$FRONT" "$DB" "SELECT count(*) FROM u"
 is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["50000"]]}' \
 	"serving at its epoch again: the same rows, nothing was written meanwhile"
+
+# ---- the web UI and PATCH, forwarded ------------------------------------------------------
+URL=$WRONG api PATCH "/v1/alice/$DB/update" -H "$AUTH" -H 'public-sharing-level: read-only' \
+	-H 'Content-Type: application/json' -d '{"description": "rows of u"}'
+is "$STATUS $(header X-Ayb-Node)" "200 $OWNER" "a PATCH with a JSON body is forwarded by curl"
+for via in front wrong; do
+	if [ $via = front ]; then U=$FRONT; else U=$WRONG; fi
+	URL=$U api GET "/alice/$DB"
+	is "$STATUS $(header X-Ayb-Node)" "200 $OWNER" "the web UI's page of $DB via the $via, from its node"
+	like "$BODY" "rows of u" "with its description"
+done
 
 # ---- one hop only -------------------------------------------------------------------------
 # sign METHOD URI: an X-Ayb-Forwarded value as a node makes it, from the shared key.
@@ -183,6 +202,21 @@ like "$BODY" "Node $OWNER ($(cluster_url "$OWNER")) did not answer" "naming the 
 cluster_start_node "$OWNER"
 q "$FRONT" "$DB" "SELECT count(*) FROM u"
 is "$STATUS $BODY" '200 {"fields":["count(*)"],"rows":[["50000"]]}' "back, with its rows"
+
+# ---- placement "local": a database is made where the create lands ---------------------
+for n in $CLUSTER_NODES; do
+	sed -i 's/placement = "fewest"/placement = "local"/' "$(cluster_conf "$n")"
+	cluster_stop_node "$n"
+	cluster_start_node "$n"
+done
+for n in n3 n1; do
+	URL=$(cluster_url "$n") api POST "/v1/alice/local-$n.sqlite/create" -H "$AUTH" \
+		-H 'db-type: sqlite' -H 'public-sharing-level: no-access' -d ''
+	is "$STATUS $(cluster_placement alice "local-$n.sqlite")" "201 $n|1|serving" \
+		"placement local: created through $n, placed on $n"
+done
+q "$FRONT" local-n3.sqlite "SELECT 1"
+is "$STATUS $(header X-Ayb-Node)" "200 n3" "and served there through the front"
 
 # ---- the CLI through the front ------------------------------------------------------------
 export AYB_SERVER_URL=$FRONT AYB_API_TOKEN=$ALICE

@@ -132,7 +132,7 @@ front_start() {
 	_k=4
 	for _n in $CLUSTER_NODES; do
 		_u=$(cluster_url "$_n")
-		_sed="$_sed;s|server 127.0.0.1:543$_k;|server ${_u#http://};|"
+		_sed="$_sed;s|127.0.0.1:543$_k|${_u#http://}|g"
 		_k=$((_k + 1))
 	done
 	sed -e "$_sed" "$top_srcdir/examples/nginx-cluster.conf" >"$T/front/nginx.conf"

@@ -75,11 +75,21 @@ done
 q "$AB" $DB/query 'PRAGMA journal_mode'
 is "$STATUS $BODY" '200 {"fields":["journal_mode"],"rows":[["wal"]]}' "5 read-only: B reads the journal mode"
 is "$(grep -c 'ayb-api: 5' "$T/server.log")" 0 "5 read-only: none of it is logged as a server fault"
-for p in 'PRAGMA journal_mode=DELETE:delete' 'PRAGMA journal_mode=WAL:wal'; do
+# The server keeps every file in WAL mode (its writer holds the file open):
+# the owner may set WAL again, and is told plainly that nothing else goes.
+q "$AA" $DB/query "PRAGMA journal_mode=WAL"
+is "$STATUS $BODY" '200 {"fields":["journal_mode"],"rows":[["wal"]]}' \
+	"5 the owner may run PRAGMA journal_mode=WAL"
+for p in 'PRAGMA journal_mode=DELETE:DELETE' "PRAGMA main.journal_mode('memory'):memory" \
+	'PRAGMA journal_mode = off:off'; do
 	q "$AA" $DB/query "${p%:*}"
-	is "$STATUS $BODY" '200 {"fields":["journal_mode"],"rows":[["'"${p#*:}"'"]]}' \
-		"5 the owner may run ${p%:*}"
+	is "$STATUS $BODY" '403 {"type":"Other","message":"Forbidden operation: PRAGMA journal_mode='"${p##*:}"' is not allowed on this server"}' \
+		"5 not even the owner may run ${p%:*}"
 done
+q "$AA" $DB/query 'PRAGMA temp.journal_mode=DELETE'
+is "$STATUS" 200 "5 the temp schema's journal is the connection's own"
+q "$AA" $DB/query 'PRAGMA journal_mode'
+is "$STATUS $BODY" '200 {"fields":["journal_mode"],"rows":[["wal"]]}' "5 the file stays in WAL mode"
 for p in 'PRAGMA wal_checkpoint(TRUNCATE)' 'PRAGMA wal_checkpoint'; do
 	q "$AA" $DB/query "$p"
 	is "$STATUS $BODY" '200 {"fields":["busy","log","checkpointed"],"rows":[["0","0","0"]]}' \

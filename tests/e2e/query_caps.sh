@@ -43,11 +43,15 @@ runaway() {
 		-H "$(auth "$2")" --data-binary "$RUNAWAY" "$URL/v1/$3/query" >"$T/$1.status" &
 }
 # busy DB N: waits until N query workers serve DB (ENTITY/NAME); a query's
-# slots are taken before its worker starts.
+# slots are taken before its worker starts.  The database's writer, still
+# idling after the set-up's CREATE TABLE, is no query's: it is the one
+# worker that leads a session of its own.
 busy() {
 	_dir=$(readlink -f "$T/data/databases/$1/current")
 	_i=0
-	while [ "$(pgrep -fc "^ayb-query-worker $_dir/")" -lt "$2" ] && [ $_i -lt 400 ]; do
+	while [ "$(ps -eo pid=,sid=,args= | awk -v d="$_dir/" '$1 != $2 &&
+	    $3 == "ayb-query-worker" && index($4, d) == 1' | wc -l)" -lt "$2" ] &&
+	    [ $_i -lt 400 ]; do
 		_i=$((_i + 1))
 		sleep 0.05
 	done

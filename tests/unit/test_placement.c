@@ -69,6 +69,7 @@ static void test_store(struct ayb_store *st)
 	ok(!strcmp(a.place.node, "n2") && a.place.epoch == 3, "with its placement");
 	ayb_entity_free(&e);
 	ayb_database_free(&a);
+	ayb_database_free(&b);
 	is_int(ayb_store_target_get(st, "alice", "b.sqlite", 0, &e, &b, &grant, &err), 2,
 	       "target lookup without placement");
 	is_str(b.place.node, "", "no node");
