@@ -905,7 +905,7 @@ static int moved_away(const struct ayb_layout_file *f, struct ayb_err *err)
 	if (ayb_layout_is_current(f))
 		return 0;
 	ayb_err_set(err, AYB_E_UNAVAILABLE,
-		    "The database was moved or replaced while this write waited for it; try again");
+		    "The database was moved or replaced while this request waited for it; try again");
 	err->retry_after = 1;
 	return -1;
 }

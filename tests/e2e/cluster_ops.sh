@@ -189,7 +189,7 @@ mv "$DIR" "$T/aside"
 touch "$T/release"
 wait $HOLDER
 wait $WRITER
-RACED="{\"type\":\"Other\",\"message\":\"The database was moved or replaced while this write waited for it; try again\"}"
+RACED="{\"type\":\"Other\",\"message\":\"The database was moved or replaced while this request waited for it; try again\"}"
 is "$(cat "$T/raced")" "503 $RACED" "a write that waited for the writer's lock through a fence: 503"
 mv "$T/aside" "$DIR"
 q "$FRONT" db3.sqlite "SELECT count(*) FROM t WHERE v = 33"
