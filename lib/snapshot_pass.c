@@ -92,13 +92,14 @@ static int known(struct ayb_snapshot_pass *p, const char *entity, const char *db
 
 	if (rc > 0)
 		rc = ayb_store_database_get(p->store, e.id, db, &d, err);
-	if (rc > 0 && p->cfg->node &&
-	    (rc = ayb_placement_get(p->store, d.id, &place, err)) >= 0) {
-		if (ayb_node_serving(p->cfg, entity, db, &place, err) != AYB_NODE_HERE) {
+	/* No placement row (a database from before the node section) is
+	 * served where its file is, as the request path serves it. */
+	if (rc > 0 && p->cfg->node) {
+		if (ayb_placement_get(p->store, d.id, &place, err) < 0) {
+			rc = -1;
+		} else if (ayb_node_serving(p->cfg, entity, db, &place, err) != AYB_NODE_HERE) {
 			ayb_err_clear(err);
 			rc = 2;
-		} else {
-			rc = 1;
 		}
 	}
 	ayb_entity_free(&e);

@@ -340,5 +340,11 @@ like "$(cat "$T/snap.out")" "Not held by this node at its epoch: alice/$L0" \
 	"ayb-snapshot on $DEAD skips its stale copy"
 is "$(s3_keys "bucket/sqlite/alice/$L0/" | tr '\n' ' ')" "$keys" \
 	"so no stale snapshot becomes the newest one a recovery would restore"
+N6=$(node_of db6.sqlite)
+meta_sql "DELETE FROM placement WHERE database_id =
+	(SELECT id FROM database WHERE slug = 'db6.sqlite')" >/dev/null
+"$SNAP" --config "$(cluster_conf "$N6")" --database alice/db6.sqlite >"$T/snap.out" 2>&1
+re "$(cat "$T/snap.out")" "^Snapshots: [01] uploaded, [01] unchanged, 0 not due, 0 busy, 0 skipped, 0 failed" \
+	"a database without placement (from before the node section) is snapshotted where its file is"
 
 tap_done
