@@ -22,12 +22,18 @@ static int forwarded(const struct fcgi_call *c)
 					     (int64_t)time(NULL));
 }
 
-/* Forwards c to the node named `node`: 0 when answered, -1 with err. */
-static int forward_to(struct fcgi_call *c, const char *node, struct ayb_err *err)
+/* Forwards c to the node named `node` at `url` (NULL: looked up in the
+ * store): 0 when answered, -1 with err. */
+static int forward_to(struct fcgi_call *c, const char *node, const char *url,
+		      struct ayb_err *err)
 {
-	char *url = NULL;
-	int found = ayb_placement_node_url(c->app->store, node, &url, err), rc;
+	char *looked_up = NULL;
+	int found = 1, rc;
 
+	if (!url) {
+		found = ayb_placement_node_url(c->app->store, node, &looked_up, err);
+		url = looked_up;
+	}
 	if (found == 0) {
 		ayb_err_set(err, AYB_E_UNAVAILABLE,
 			    "Node %s, which holds the database, has never reported to the metadata store",
@@ -37,7 +43,7 @@ static int forward_to(struct fcgi_call *c, const char *node, struct ayb_err *err
 	if (found <= 0)
 		return -1;
 	rc = fcgi_forward(c, node, url, err);
-	free(url);
+	free(looked_up);
 	return rc;
 }
 
@@ -55,7 +61,7 @@ static int route_create(struct fcgi_call *c, int hop, struct ayb_err *err)
 		return -1;
 	if (found == 0 || strcmp(to, node->name) == 0)
 		return 0;
-	return forward_to(c, to, err) < 0 ? -1 : 1;
+	return forward_to(c, to, NULL, err) < 0 ? -1 : 1;
 }
 
 /* Where a request about an existing database goes, by its placement. */
@@ -75,7 +81,7 @@ static int route_target(struct fcgi_call *c, int hop, struct ayb_err *err)
 		err->retry_after = 1;
 		return -1;
 	}
-	return forward_to(c, t->db.place.node, err) < 0 ? -1 : 1;
+	return forward_to(c, t->db.place.node, t->db.node_url, err) < 0 ? -1 : 1;
 }
 
 int fcgi_node_route(const struct fcgi_route *rt, struct fcgi_call *c)

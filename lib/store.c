@@ -64,7 +64,9 @@ enum qid {
 #define DB_COLS "id, entity_id, slug, db_type, public_sharing_level"
 /* A target's placement (README "Several machines"), read with the rest of
  * the request's metadata: no round trip of its own. */
-#define PLACEMENT_COLS "pl.node, pl.epoch, pl.state"
+#define PLACEMENT_COLS "pl.node, pl.epoch, pl.state, nd.url"
+#define PLACEMENT_JOIN " LEFT JOIN placement pl ON pl.database_id = d.id" \
+		       " LEFT JOIN node nd ON nd.name = pl.node"
 
 /* Each query runs as written on SQLite and on PostgreSQL (store_pg.c).
  * PostgreSQL infers a parameter's type from where it appears, so a $n with
@@ -107,8 +109,7 @@ static const char *const sql[] = {
 			 " FROM entity e"
 			 " LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $2"
 			 " LEFT JOIN entity_database_permission g ON g.database_id = d.id"
-			 " AND g.entity_id = $3"
-			 " LEFT JOIN placement pl ON pl.database_id = d.id WHERE e.slug = $1",
+			 " AND g.entity_id = $3" PLACEMENT_JOIN " WHERE e.slug = $1",
 	/* A request's whole authentication and target in one statement, so
 	 * one read transaction (one round trip to PostgreSQL): the token with
 	 * its entity as in Q_TOKEN_GET, then the target as in Q_TARGET_GET with
@@ -125,8 +126,7 @@ static const char *const sql[] = {
 				" LEFT JOIN entity e ON e.slug = $3"
 				" LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $4"
 				" LEFT JOIN entity_database_permission g ON g.database_id = d.id"
-				" AND g.entity_id = t.entity_id"
-				" LEFT JOIN placement pl ON pl.database_id = d.id",
+				" AND g.entity_id = t.entity_id" PLACEMENT_JOIN,
 	[Q_GRANT_GET] = "SELECT sharing_level FROM entity_database_permission"
 			" WHERE entity_id = $1 AND database_id = $2",
 	[Q_TOKEN_INSERT] = "INSERT INTO api_token (short_token, entity_id, hash, database_id,"
@@ -419,6 +419,7 @@ void ayb_entity_free(struct ayb_entity *e)
 
 void ayb_database_free(struct ayb_database *d)
 {
+	free(d->node_url);
 	free(d->slug);
 	memset(d, 0, sizeof(*d));
 }
@@ -819,18 +820,22 @@ static int token_from_row(const struct ayb_rows *r, struct ayb_token_row *out,
 	return out->short_token && out->hash && (!entity || entity->slug) ? 1 : ayb_err_oom(err);
 }
 
-/* PLACEMENT_COLS of row 0 from column c; node "" when there is no row. */
-static void placement_from_row(const struct ayb_rows *r, size_t c, struct ayb_placement *p)
+/* PLACEMENT_COLS of row 0 from column c into db (node "" when there is no
+ * placement): 0, or -1 out of memory. */
+static int placement_from_row(const struct ayb_rows *r, size_t c, struct ayb_database *db)
 {
+	struct ayb_placement *p = &db->place;
 	const char *node = ayb_rows_get(r, 0, c), *state = ayb_rows_get(r, 0, c + 2);
 
 	memset(p, 0, sizeof(*p));
 	if (!node)
-		return;
+		return 0;
 	snprintf(p->node, sizeof(p->node), "%s", node);
 	p->epoch = num(ayb_rows_get(r, 0, c + 1));
 	p->state = state && strcmp(state, "serving") == 0 ? AYB_PLACEMENT_SERVING
 							   : AYB_PLACEMENT_MOVING;
+	db->node_url = dup_cell(r, 0, c + 3);
+	return !db->node_url && ayb_rows_get(r, 0, c + 3) ? -1 : 0;
 }
 
 /* The target of row 0 from column c: Q_TARGET_GET's columns and results. */
@@ -846,7 +851,8 @@ static int target_from_row(const struct ayb_rows *r, size_t c, struct ayb_entity
 	if (rc == 1 && ayb_rows_get(r, 0, c + 8)) {
 		rc = database_from_row(r, 0, c + 8, db) == 0 ? 2 : ayb_err_oom(err);
 		*grant = ayb_rows_get(r, 0, c + 13) ? (int)num(ayb_rows_get(r, 0, c + 13)) : -1;
-		placement_from_row(r, c + 14, &db->place);
+		if (rc == 2 && placement_from_row(r, c + 14, db) < 0)
+			rc = ayb_err_oom(err);
 	}
 	return rc;
 }

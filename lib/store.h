@@ -49,6 +49,7 @@ struct ayb_database {
 	int db_type;
 	int public_sharing_level;
 	struct ayb_placement place;    /* filled by the target lookups only */
+	char *node_url;                /* the URL of place.node (target lookups), or NULL */
 };
 
 struct ayb_auth_method {

@@ -67,12 +67,13 @@ static void test_store(struct ayb_store *st)
 	is_int(ayb_store_target_get(st, "alice", "a.sqlite", 0, &e, &a, &grant, &err), 2,
 	       "target lookup");
 	ok(!strcmp(a.place.node, "n2") && a.place.epoch == 3, "with its placement");
+	is_str(a.node_url, "http://127.0.0.1:22", "and its node's URL");
 	ayb_entity_free(&e);
 	ayb_database_free(&a);
 	ayb_database_free(&b);
 	is_int(ayb_store_target_get(st, "alice", "b.sqlite", 0, &e, &b, &grant, &err), 2,
 	       "target lookup without placement");
-	is_str(b.place.node, "", "no node");
+	ok(!b.place.node[0] && !b.node_url, "no node");
 
 	ayb_placement_create(st, b.id, "n1", 1, &err);
 	is_int(ayb_placement_nodes(st, &nodes, &n, &err), 0, "list nodes");
