@@ -130,12 +130,10 @@ int ayb_node_unfence(const struct ayb_config *cfg, const char *entity, const cha
 	return ayb_node_marker_write(cfg->data_path, entity, db, epoch, err);
 }
 
-int ayb_node_discard(const struct ayb_config *cfg, const char *entity, const char *db,
-		     int64_t epoch, struct ayb_err *err)
+void ayb_node_discard(const struct ayb_config *cfg, const char *entity, const char *db,
+		      int64_t epoch)
 {
-	(void)err;
 	ayb_layout_fence_discard(cfg->data_path, entity, db, epoch);
-	return 0;
 }
 
 int ayb_node_recover_files(const struct ayb_config *cfg, const char *entity, const char *db,

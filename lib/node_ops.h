@@ -34,8 +34,8 @@ int ayb_node_unfence(const struct ayb_config *cfg, const char *entity, const cha
 
 /* After the switch: deletes the copy the move to `epoch` fenced here.  A
  * replay finds nothing to delete; it cannot fail. */
-int ayb_node_discard(const struct ayb_config *cfg, const char *entity, const char *db,
-		     int64_t epoch, struct ayb_err *err);
+void ayb_node_discard(const struct ayb_config *cfg, const char *entity, const char *db,
+		      int64_t epoch);
 
 /* The target's half: installs the database from `from` (flen bytes: a
  * snapshot id, "latest" for its newest snapshot, or "none" for a database

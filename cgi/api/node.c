@@ -110,8 +110,7 @@ void api_node_discard(struct fcgi_call *c)
 
 	if (node_begin(c, &epoch, &err) < 0)
 		return;
-	ayb_node_discard(c->app->cfg, c->req->seg[SEG_ENTITY].s, c->req->seg[SEG_DB].s, epoch,
-			 &err);
+	ayb_node_discard(c->app->cfg, c->req->seg[SEG_ENTITY].s, c->req->seg[SEG_DB].s, epoch);
 	api_answer(c, &err, 200, NULL);
 }
 
