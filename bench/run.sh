@@ -9,7 +9,7 @@
 #   -o FILE      also write the report (machine, date, table) to FILE
 #   -p           for profiling: set up, then keep every server running and
 #                print where they are, until the printed file is removed
-#   BENCHMARK    B1 ... B10 (default: all but B8, whose set-up makes 10,000
+#   BENCHMARK    B1 ... B11 (default: all but B8, whose set-up makes 10,000
 #                databases; B8_ENTITIES and B8_DATABASES scale it), and
 #                B4-continuous (B4 with continuous backup's shipping on and off)
 #
@@ -39,7 +39,7 @@ while getopts r:d:s:o:p opt; do
 	esac
 done
 shift $((OPTIND - 1))
-WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7 B9 B10} "
+WANT=" ${*:-B1 B2 B3 B4 B5 B6 B7 B9 B10 B11} "
 want() { case $WANT in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 BUILD=${AYB_BENCH_BUILD:-$here/bench/build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
@@ -50,7 +50,7 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- what the benchmarks need -------------------------------------------------
 # bootstrap.sh installs the build dependencies and lighttpd; these are the
 # load generator and the floors' own tools (the S3 test server runs on node).
-bench_packages="wrk sqlite3 zstd awscli curl iproute2 procps"
+bench_packages="wrk sqlite3 zstd awscli curl iproute2 procps nginx"
 missing=
 for p in $bench_packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -101,10 +101,12 @@ mkdir -p "$T/www" "$T/run" "$T/log" "$T/res"
 
 # ---- servers: lighttpd, identical but for what it serves ---------------------
 LIGHTTPD_PIDS=
+NGINX_PIDS=
 stop_all() {
+	for p in $NGINX_PIDS; do kill -QUIT "$p" 2>/dev/null; done
 	for p in $LIGHTTPD_PIDS; do kill -INT "$p" 2>/dev/null; done
-	for p in $LIGHTTPD_PIDS; do wait "$p" 2>/dev/null; done
-	LIGHTTPD_PIDS=
+	for p in $LIGHTTPD_PIDS $NGINX_PIDS; do wait "$p" 2>/dev/null; done
+	LIGHTTPD_PIDS= NGINX_PIDS=
 	[ -n "${SHIP_PID:-}" ] && kill "$SHIP_PID" 2>/dev/null && wait "$SHIP_PID" 2>/dev/null
 	s3_stop
 	AYB_E2E_KEEP=${AYB_BENCH_KEEP:-} _e2e_cleanup
@@ -356,7 +358,7 @@ fi
 # fsync off: B1 and B4 only read the metadata), so the same token and
 # databases answer there.  Its CPU per request counts the PostgreSQL
 # server's processes too.
-if want B10; then
+if want B10 || want B11; then
 	pg_start
 	pg_createdb bench_meta
 	sed 's|^database_url = .*|database_url = "'"$(pg_url bench_meta)"'"|' "$CONF" >"$T/ayb-pg.conf"
@@ -375,6 +377,45 @@ if want B10; then
 		"$PG_URL_SITE/v1/bench/point.sqlite/query")" = "$(cat "$T/www/point.json")" ] ||
 		bail "B10: the PostgreSQL site does not answer the point query"
 	PID_pgserver=$(head -1 "$PG_DIR/data/postmaster.pid")
+fi
+# B11's cluster (README "Several machines"): two nodes over B10's
+# PostgreSQL metadata, "owner" holding bench/point.sqlite (the same
+# data_path) and "other" nothing, each behind an nginx front of
+# examples/nginx-cluster.conf with that node alone upstream: through the
+# first a request lands on its database's node, through the second it is
+# forwarded (X-Accel-Redirect), and "other" reached directly forwards it by
+# libcurl.  A node reads its configuration at its first request, so the
+# file can name the port lighttpd got.
+if want B11; then
+	mkdir -p "$T/data-other"
+	for n in owner other; do
+		lighttpd_start "$n" "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-$n.conf")"
+		port=$(eval echo "\$PORT_$n")
+		data=$T/data
+		[ $n = other ] && data=$T/data-other
+		sed "s|^data_path = .*|data_path = \"$data\"|" "$T/ayb-pg.conf" >"$T/ayb-$n.conf"
+		printf 'node {\n  name = "%s"\n  url = "http://127.0.0.1:%s"\n  forward = "x-accel"\n}\n' \
+			"$n" "$port" >>"$T/ayb-$n.conf"
+		wait_ok "http://127.0.0.1:$port/health"
+		fport=$(free_port)
+		mkdir -p "$T/front-$n"
+		sed -e "s|listen 127.0.0.1:5433;|listen 127.0.0.1:$fport;|" \
+			-e "s|127.0.0.1:5434|127.0.0.1:$port|g" -e '/127.0.0.1:543[56]/d' \
+			"$src/examples/nginx-cluster.conf" >"$T/front-$n/nginx.conf"
+		nginx -e "$T/front-$n/error.log" -p "$T/front-$n" -c "$T/front-$n/nginx.conf" &
+		NGINX_PIDS="$NGINX_PIDS $!"
+		printf -v "PID_front_$n" '%s' "$!"
+		printf -v "FRONT_$n" '%s' "http://127.0.0.1:$fport"
+		wait_ok "http://127.0.0.1:$fport/health"
+	done
+	pg_psql bench_meta -c "INSERT INTO placement SELECT d.id, 'owner', 1, 'serving' FROM database d
+		JOIN entity e ON e.id = d.entity_id WHERE e.slug = 'bench' AND d.slug = 'point.sqlite'" \
+		>/dev/null || bail "B11: cannot place point.sqlite"
+	echo 1 >"$T/data/databases/bench/point.sqlite/epoch"
+	for u in "http://127.0.0.1:$PORT_owner" "$FRONT_owner" "$FRONT_other" "http://127.0.0.1:$PORT_other"; do
+		[ "$(curl -s -H "$AUTH" --data-binary 'SELECT * FROM t WHERE id = 54321' "$u/v1/bench/point.sqlite/query")" = \
+			"$(cat "$T/www/point.json")" ] || bail "B11: $u does not answer the point query"
+	done
 fi
 if want B1; then
 	lighttpd_start off "$(fcgi_block / "$FCGI" "AYB_CONFIG=$T/ayb-off.conf")"
@@ -543,6 +584,26 @@ for r in $(seq "$RUNS"); do
 		done
 		say "round $r: B10 B1 $(tail -1 "$T/res/b10.b1.pg" | cut -d' ' -f1) req/s," \
 			"B4 $(tail -1 "$T/res/b10.b4.pg" | cut -d' ' -f1) req/s"
+	fi
+	if want B11; then
+		# The point query on the owner itself, then through each front and
+		# forwarded by "other", the order reversed every other round.  The
+		# CPU per request counts every process on the way, PostgreSQL's too.
+		export BENCH_SQL=$POINT_SQL BENCH_IDS=10000-99999
+		order="direct front hop curl"
+		[ $((r % 2)) -eq 0 ] && order="curl hop front direct"
+		for s in $order; do
+			case $s in
+			direct) u=http://127.0.0.1:$PORT_owner pids="$PID_owner $PID_pgserver" ;;
+			front) u=$FRONT_owner pids="$PID_front_owner $PID_owner $PID_pgserver" ;;
+			hop) u=$FRONT_other pids="$PID_front_other $PID_other $PID_owner $PID_pgserver" ;;
+			curl) u=http://127.0.0.1:$PORT_other pids="$PID_other $PID_owner $PID_pgserver" ;;
+			esac
+			wrk -t2 -c32 -d1s -s "$LUA" "$u$QUERY" >/dev/null 2>&1
+			wrk_run "$T/res/b11.$s" 32 "$u$QUERY" "$pids" "$LUA"
+		done
+		say "round $r: B11 $(tail -1 "$T/res/b11.direct" | cut -d' ' -f1) req/s on the node," \
+			"$(tail -1 "$T/res/b11.hop" | cut -d' ' -f1) req/s forwarded through the front"
 	fi
 	if want B9; then
 		b9_rows=$(sqlite3 "$(readlink "$T/data/databases/bench/b9.sqlite/current")/b9.sqlite" \
@@ -834,6 +895,18 @@ if want B10; then
 		[ $b = b4 ] && name="B10 B4 one-row INSERT, metadata in PostgreSQL"
 		row "$name" "$(wrk_cell "$T/res/b10.$b.pg" latency)" \
 			"SQLite metadata: $(wrk_cell "$T/res/b10.$b.sqlite" latency)" \
+			"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
+	done
+fi
+if want B11; then
+	for s in front:"through the nginx front, landing on its node" \
+		hop:"through the front, forwarded by X-Accel-Redirect (one hop)" \
+		curl:"reaching another node, forwarded by it with libcurl"; do
+		k=${s%%:*}
+		r=$(ratios "$T/res/b11.$k" "$T/res/b11.direct" 1 | median)
+		c=$(ratios "$T/res/b11.direct" "$T/res/b11.$k" 5 | median)
+		row "B11 B1 on several machines: ${s#*:}" "$(wrk_cell "$T/res/b11.$k" latency)" \
+			"the node itself: $(wrk_cell "$T/res/b11.direct" latency)" \
 			"$(fmt "$r" '%.2f') (CPU $(fmt "$c" '%.2f'))" "report" "-"
 	done
 fi

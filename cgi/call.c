@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bearer.h"
+#include "node_route.h"
 #include "router.h"
 #include "ui.h"
 
@@ -14,7 +15,7 @@ int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
 	const struct fcgi_segment *seg = c->req->seg;
 	const char *token = NULL;
 	char buf[FCGI_BEARER_MAX];
-	int rc = 0;
+	int rc = 0, names_db = rt->target == FCGI_TARGET_API || rt->target == FCGI_TARGET_UI;
 
 	switch (rt->auth) {
 	case FCGI_AUTH_NONE:
@@ -36,12 +37,12 @@ int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
 	if (rt->target == FCGI_TARGET_API)
 		seg++;
 	/* A token and a database: both from the store in one statement. */
-	if (rc == 0 && token && rt->target != FCGI_TARGET_NONE)
+	if (rc == 0 && token && names_db)
 		rc = ayb_app_caller_target(c->app, token, seg[0].s, seg[0].len, seg[1].s,
 					   seg[1].len, &c->caller, &c->target, &err);
 	else if (rc == 0 && token)
 		rc = ayb_app_caller_from_token(c->app, token, &c->caller, &err);
-	else if (rc == 0 && rt->target != FCGI_TARGET_NONE)
+	else if (rc == 0 && names_db)
 		rc = ayb_app_target_find(c->app, seg[0].s, seg[0].len, seg[1].s, seg[1].len,
 					 &c->caller, &c->target, &err);
 	if (rc < 0) {
@@ -51,6 +52,9 @@ int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
 			fcgi_response_error(c->resp, &err);
 	}
 	ayb_err_clear(&err);
+	/* On one node of several: served here, forwarded, or refused. */
+	if (rc == 0 && (rc = fcgi_node_route(rt, c)) == 0 && c->app->cfg->node)
+		fcgi_response_header(c->resp, "X-Ayb-Node", c->app->cfg->node->name);
 	return rc;
 }
 

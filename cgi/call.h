@@ -20,6 +20,7 @@ struct fcgi_call {
 	struct ayb_app_caller caller;  /* anonymous unless the posture found a caller */
 	struct ayb_app_target target;  /* loaded when the route names a database */
 	struct ui *ui;                 /* the web UI's session, on cookie routes; owned */
+	void **forward;                /* the site's kept handle for forwarding (forward.c) */
 };
 
 typedef void fcgi_handler(struct fcgi_call *c);

@@ -13,6 +13,8 @@
 #define OAUTH_LIMIT (16u * 1024)
 /* Web UI forms: a 256 KiB query percent-encoded, plus the other fields. */
 #define FORM_LIMIT (1024u * 1024)
+/* A node endpoint takes everything from its path; a body is only signed. */
+#define NODE_LIMIT 4096u
 
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define ROOT ((const char *const[]){ NULL })
@@ -25,15 +27,16 @@
 #define NO_DB FCGI_TARGET_NONE
 #define API_DB FCGI_TARGET_API
 #define UI_DB FCGI_TARGET_UI
+#define NEW_DB FCGI_TARGET_NEW
 
 static const struct fcgi_route routes[] = {
-	{ "GET", P("health"), api_health, 0, 0, ANON, NO_DB },
+	{ "GET", P("health"), api_health, 0, FCGI_STORE_ON_NODE, ANON, NO_DB },
 	{ "POST", P("v1", "register"), api_register, JSON_LIMIT, 1, ANON, NO_DB },
 	{ "POST", P("v1", "confirm"), api_confirm, JSON_LIMIT, 1, ANON, NO_DB },
 	{ "POST", P("v1", "log_in"), api_log_in, JSON_LIMIT, 1, ANON, NO_DB },
 	{ "GET", P("v1", "entity", "*"), api_entity_details, 0, 1, OPT, NO_DB },
 	{ "PATCH", P("v1", "entity", "*"), api_entity_update, JSON_LIMIT, 1, BEARER, NO_DB },
-	{ "POST", P("v1", "*", "*", "create"), api_create_database, JSON_LIMIT, 1, BEARER, NO_DB },
+	{ "POST", P("v1", "*", "*", "create"), api_create_database, JSON_LIMIT, 1, BEARER, NEW_DB },
 	{ "POST", P("v1", "*", "*", "fork"), api_fork, JSON_LIMIT, 1, BEARER, API_DB },
 	{ "POST", P("v1", "*", "*", "query"), api_query, TEXT_LIMIT, 1, BEARER, API_DB },
 	{ "GET", P("v1", "*", "*", "details"), api_database_details, 0, 1, OPT, API_DB },
@@ -56,6 +59,16 @@ static const struct fcgi_route routes[] = {
 	 * limit is isolation.max_file_size_mb, checked as it arrives. */
 	{ "POST", P("v1", "*", "*", "import"), api_import, FCGI_BODY_STREAMED, 1, BEARER,
 	  API_DB },
+	/* What the admin of a cluster asks a node (README "Several machines"):
+	 * signed, and answered only when the config has a node section. */
+	{ "POST", P("_ayb", "node", "fence", "*", "*", "*"), api_node_fence, NODE_LIMIT, 0, ANON,
+	  NO_DB },
+	{ "POST", P("_ayb", "node", "unfence", "*", "*", "*"), api_node_unfence, NODE_LIMIT, 0,
+	  ANON, NO_DB },
+	{ "POST", P("_ayb", "node", "discard", "*", "*", "*"), api_node_discard, NODE_LIMIT, 0,
+	  ANON, NO_DB },
+	{ "POST", P("_ayb", "node", "restore", "*", "*", "*", "*"), api_node_restore, NODE_LIMIT,
+	  0, ANON, NO_DB },
 	/* The web UI (README "Web UI").  The most specific pattern wins (see
 	 * fcgi_route_find), so /{entity} and /{entity}/{database} never hide
 	 * the API or the fixed pages, wherever they sit in this table. */
@@ -77,7 +90,7 @@ static const struct fcgi_route routes[] = {
 	{ "DELETE", P("settings", "tokens", "*"), ui_token_revoke, 0, 1, COOKIE, NO_DB },
 	{ "GET", P("explore"), ui_explore, 0, 1, COOKIE, NO_DB },
 	{ "GET", P("*"), ui_entity, 0, 1, COOKIE, NO_DB },
-	{ "POST", P("*", "create_database"), ui_create_database, FORM_LIMIT, 1, COOKIE, NO_DB },
+	{ "POST", P("*", "create_database"), ui_create_database, FORM_LIMIT, 1, COOKIE, NEW_DB },
 	{ "POST", P("*", "update_profile"), ui_update_profile, FORM_LIMIT, 1, COOKIE, NO_DB },
 	{ "GET", P("*", "*"), ui_database, 0, 1, COOKIE, UI_DB },
 	{ "POST", P("*", "*", "query"), ui_query, FORM_LIMIT, 1, COOKIE, UI_DB },

@@ -21,6 +21,7 @@ enum fcgi_target {
 	FCGI_TARGET_NONE,
 	FCGI_TARGET_API,         /* /v1/{entity}/{database}/... */
 	FCGI_TARGET_UI,          /* /{entity}/{database}/... */
+	FCGI_TARGET_NEW,         /* creates a database: the placement policy picks its node */
 };
 
 struct fcgi_route {
@@ -28,10 +29,14 @@ struct fcgi_route {
 	const char *const *pattern; /* segments; "*" matches any one segment */
 	fcgi_handler *handler;
 	size_t body_limit;          /* bytes accepted in the body */
-	int needs_store;            /* touches the metadata store */
+	int needs_store;            /* touches the metadata store (or FCGI_STORE_ON_NODE) */
 	enum fcgi_auth auth;
 	enum fcgi_target target;
 };
+
+/* needs_store of a route that touches the store only on one node of
+ * several (README "Several machines"), and answers itself when it cannot. */
+#define FCGI_STORE_ON_NODE 2
 
 /* The body_limit of a route whose handler reads the body itself, as a
  * stream (fcgi_request_read_some), and enforces its own limit. */

@@ -8,7 +8,9 @@
 
 #include "call.h"
 #include "cors.h"
+#include "forward.h"
 #include "log.h"
+#include "node_route.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -18,6 +20,7 @@ extern char **environ;
 
 static void site_drop(struct fcgi_site *s)
 {
+	fcgi_forward_handle_free(s->forward);
 	ayb_store_close(s->store);
 	ayb_config_free(s->cfg);
 	free(s->path);
@@ -86,6 +89,7 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 	const struct ayb_config *cfg;
 	struct fcgi_site *site;
 	const char *path;
+	int want_store;
 
 	fcgi_response_init(&resp, out);
 	if (fcgi_request_init(&req, params) < 0) {
@@ -109,12 +113,25 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 				       "The server's configuration cannot be used; its error log says why");
 		goto out;
 	}
-	if (route->needs_store && !site->store &&
+	want_store = route->needs_store == 1 ||
+		     (route->needs_store == FCGI_STORE_ON_NODE && cfg->node);
+	if (want_store && !site->store &&
 	    ayb_store_open(cfg->database_url, &site->store, &err) < 0) {
-		/* Whatever kept the store closed, the request may succeed later. */
-		err.kind = AYB_E_UNAVAILABLE;
-		fcgi_response_error(&resp, &err);
-		goto out;
+		/* A node's /health says so itself. */
+		if (route->needs_store == FCGI_STORE_ON_NODE) {
+			ayb_err_clear(&err);
+		} else {
+			/* Whatever kept the store closed, the request may succeed later. */
+			err.kind = AYB_E_UNAVAILABLE;
+			fcgi_response_error(&resp, &err);
+			goto out;
+		}
+	}
+	/* A node says it is alive as it serves (README "Several machines");
+	 * a failure shows in the request's own use of the store. */
+	if (cfg->node && site->store && route->needs_store == 1) {
+		fcgi_node_heartbeat(cfg, site->store, &site->heartbeat_ms, &err);
+		ayb_err_clear(&err);
 	}
 	if (route->body_limit == FCGI_BODY_STREAMED) {
 		req.body_read = read;
@@ -130,6 +147,7 @@ void fcgi_serve(struct fcgi_sites *sites, char *const *params,
 	call.app = &ctx;
 	call.req = &req;
 	call.resp = &resp;
+	call.forward = &site->forward;
 	if (fcgi_call_begin(route, &call) == 0)
 		route->handler(&call);
 	fcgi_call_end(&call);

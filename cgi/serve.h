@@ -25,6 +25,9 @@ struct fcgi_site {
 	char *path;
 	struct ayb_config *cfg;
 	struct ayb_store *store;
+	int64_t heartbeat_ms;     /* this process's last heartbeat as a node, or 0 */
+	void *forward;            /* a libcurl handle kept between forwarded requests, so
+				   * its connections to the other nodes are reused, or NULL */
 };
 
 struct fcgi_sites {

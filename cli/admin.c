@@ -1,7 +1,8 @@
-/* `ayb admin adopt`: take over an ayb server's metadata store and data_path
- * in place (README "Moving from ayb"); the work is lib/store_adopt.c.
- * `ayb admin rebuild_from_s3`: every database back from continuous backup
- * alone (README "Snapshots"); the work is lib/pitr_restore.c. */
+/* `ayb admin`: adopt, which takes over an ayb server's metadata store and
+ * data_path in place (README "Moving from ayb"; the work is
+ * lib/store_adopt.c), rebuild_from_s3, every database back from continuous
+ * backup alone (README "Snapshots"; lib/pitr_restore.c), and the commands
+ * of a cluster (cli/admin_cluster.c). */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -17,10 +18,15 @@
 #include "store_adopt.h"
 
 static const char usage[] =
-	"Administer the server's own data\n"
+	"Administer the server's own data, and the nodes of a cluster\n"
 	"\n"
 	"Usage: ayb admin adopt [--config <FILE>] [--dry-run]\n"
 	"       ayb admin rebuild_from_s3 [--config <FILE>] [--to <DIR>] [--at <TIME>]\n"
+	"       ayb admin status|nodes [--config <FILE>]\n"
+	"       ayb admin placements [NODE] [--config <FILE>]\n"
+	"       ayb admin move <ENTITY/DATABASE> <NODE> [--config <FILE>]\n"
+	"       ayb admin rollback <ENTITY/DATABASE> [--config <FILE>]\n"
+	"       ayb admin drain|recover <NODE> [--config <FILE>]\n"
 	"\n"
 	"Commands:\n"
 	"  adopt            Take over an ayb metadata store (SQLite or PostgreSQL) and its\n"
@@ -29,11 +35,24 @@ static const char usage[] =
 	"  rebuild_from_s3  Rebuild every database that continuous backup holds in S3, from S3\n"
 	"                   alone (a host that lost its data_path): into data_path (databases\n"
 	"                   it has are left as they are), or with --to into DIR/<entity>/<db>\n"
+	"  status           Each node of the cluster: its URL, last heartbeat, whether it is\n"
+	"                   alive and how many databases it holds\n"
+	"  nodes            Each node: its URL, last heartbeat and how many databases it holds\n"
+	"  placements       Each database (on NODE only, if given): its node, epoch and state\n"
+	"  move             Move a database to NODE: snapshot to S3 and fence on its node,\n"
+	"                   restore on NODE, switch; queries meanwhile get 503, and a failure\n"
+	"                   rolls back\n"
+	"  rollback         A move that stopped half-way (interrupted): the database serves\n"
+	"                   from its node again\n"
+	"  drain            Move every database off NODE, each to the live node holding fewest\n"
+	"  recover          NODE is gone: restore each of its databases on the live nodes from\n"
+	"                   S3 at a new epoch (NODE, back, holds none of them)\n"
 	"\n"
 	"Options:\n"
-	"      --config <FILE>  The ayb.conf naming database_url and data_path\n"
+	"      --config <FILE>  The ayb.conf naming database_url and data_path (for a cluster:\n"
+	"                       its metadata store, fernet_key and snapshots)\n"
 	"                       [env: AYB_CONFIG=] (ayb convert_config makes it from ayb.toml)\n"
-	"      --dry-run        Print what would be done and change nothing\n"
+	"      --dry-run        adopt: print what would be done and change nothing\n"
 	"      --to <DIR>       rebuild_from_s3: write the files under DIR instead\n"
 	"      --at <TIME>      rebuild_from_s3: as they were at TIME (RFC 3339), not the\n"
 	"                       last commit shipped\n"
@@ -199,10 +218,14 @@ out:
 
 int cli_admin(int argc, char **argv)
 {
+	int status;
+
 	if (argc > 1 && !strcmp(argv[1], "adopt"))
 		return adopt(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "rebuild_from_s3"))
 		return rebuild_from_s3(argc - 1, argv + 1);
+	if (argc > 1 && (status = cli_admin_cluster(usage, argc - 1, argv + 1)) >= 0)
+		return status;
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

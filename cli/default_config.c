@@ -77,6 +77,16 @@ static const char tail[] =
 	"#   max_result_rows = 1000000\n"
 	"#   max_result_mb = 64\n"
 	"#   max_file_size_mb = 256\n"
+	"# }\n"
+	"\n"
+	"# One node of several sharing this PostgreSQL metadata store and S3 bucket\n"
+	"# (README \"Several machines\"); absent: a single server.\n"
+	"# node {\n"
+	"#   name = \"node1\"\n"
+	"#   url = \"http://10.0.0.1:5433\"   # how the other nodes reach this one\n"
+	"#   placement = \"local\"            # new databases: local or fewest\n"
+	"#   forward = \"curl\"               # curl, or x-accel under nginx\n"
+	"#   forward_timeout_ms = 30000\n"
 	"# }\n";
 
 int cli_default_server_config(int argc, char **argv)

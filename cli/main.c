@@ -14,7 +14,7 @@ static const char usage[] =
 	"  default_server_config  Print a default configuration file for a server\n"
 	"  convert_config         Print the ayb.conf equivalent to an ayb server's ayb.toml\n"
 	"  client                 Connect to an HTTP server\n"
-	"  admin                  Administer the server's data (adopt an ayb server's)\n"
+	"  admin                  Administer the server's data (adopt an ayb server's), a cluster's nodes\n"
 	"  help                   Print this message or the help of the given subcommand(s)\n"
 	"\n"
 	"Options:\n"

@@ -7,9 +7,38 @@
 
 #include "app.h"
 #include "hosted.h"
+#include "node.h"
+#include "placement.h"
 #include "slots.h"
 #include "slug.h"
 #include "worker.h"
+
+/* The database's row and, on one node of several, its placement on this
+ * node in the same transaction (README "Several machines"), then this
+ * node's epoch marker: the database is served here from its first request. */
+static int database_row(struct ayb_app_ctx *ctx, const struct ayb_entity *owner, const char *slug,
+			int type, int level, struct ayb_database *db, struct ayb_err *err)
+{
+	const struct ayb_node_config *node = ctx->cfg->node;
+
+	if (!node)
+		return ayb_store_database_create(ctx->store, owner->id, slug, type, level, db, err);
+	if (ayb_store_begin(ctx->store, err) < 0)
+		return -1;
+	if (ayb_store_database_create(ctx->store, owner->id, slug, type, level, db, err) < 0 ||
+	    ayb_placement_create(ctx->store, db->id, node->name, 1, err) < 0 ||
+	    ayb_store_commit(ctx->store, err) < 0) {
+		ayb_store_rollback(ctx->store);
+		ayb_database_free(db);
+		return -1;
+	}
+	if (ayb_node_marker_write(ctx->cfg->data_path, owner->slug, slug, 1, err) < 0) {
+		ayb_app_database_uninsert(ctx, db);
+		ayb_database_free(db);
+		return -1;
+	}
+	return 0;
+}
 
 int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 			    const char *entity_in, size_t elen, const char *db_slug, size_t dlen,
@@ -73,8 +102,7 @@ int ayb_app_database_insert(struct ayb_app_ctx *ctx, const struct ayb_app_caller
 			    a->entity.slug, entity);
 		goto out;
 	}
-	if (ayb_store_database_create(ctx->store, owner->id, db_slug, type, level, db,
-				      err) < 0)
+	if (database_row(ctx, owner, db_slug, type, level, db, err) < 0)
 		goto out;
 	ret = 0;
 out:

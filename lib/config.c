@@ -37,7 +37,7 @@ struct key {
 static const char *const optional_sections[] = {
 	"email", "email.smtp", "email.file", "snapshots", "snapshots.automation",
 	"snapshots.continuous",
-	"isolation", "profile_links",
+	"isolation", "profile_links", "node",
 };
 #define NOPT (sizeof(optional_sections) / sizeof(optional_sections[0]))
 
@@ -61,6 +61,11 @@ static const struct key keys[] = {
 	{ "email.max_per_address_per_hour", K_INT, 0, 0, 1000000 },
 	{ "email.max_per_client_per_hour", K_INT, 0, 0, 1000000 },
 	{ "cors.origin", K_STR, 1, 0, 0 },
+	{ "node.name", K_STR, 1, 0, 0 },
+	{ "node.url", K_STR, 1, 0, 0 },
+	{ "node.placement", K_STR, 0, 0, 0 },
+	{ "node.forward", K_STR, 0, 0, 0 },
+	{ "node.forward_timeout_ms", K_INT, 0, 100, 86400000 },
 	{ "snapshots.access_key_id", K_STR, 1, 0, 0 },
 	{ "snapshots.secret_access_key", K_STR, 1, 0, 0 },
 	{ "snapshots.bucket", K_STR, 1, 0, 0 },
@@ -181,6 +186,14 @@ static cfg_opt_t profile_links_opts[] = {
 	CFG_STR("ca_file", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
+static cfg_opt_t node_opts[] = {
+	CFG_STR("name", NULL, CFGF_NODEFAULT),
+	CFG_STR("url", NULL, CFGF_NODEFAULT),
+	CFG_STR("placement", NULL, CFGF_NODEFAULT),
+	CFG_STR("forward", NULL, CFGF_NODEFAULT),
+	CFG_INT("forward_timeout_ms", 0, CFGF_NODEFAULT),
+	CFG_END()
+};
 static cfg_opt_t root_opts[] = {
 	CFG_STR("host", NULL, CFGF_NODEFAULT),
 	CFG_INT("port", 0, CFGF_NODEFAULT),
@@ -193,6 +206,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("snapshots", snapshots_opts, CFGF_MULTI),
 	CFG_SEC("isolation", isolation_opts, CFGF_MULTI),
 	CFG_SEC("profile_links", profile_links_opts, CFGF_MULTI),
+	CFG_SEC("node", node_opts, CFGF_MULTI),
 	CFG_END()
 };
 
@@ -362,8 +376,10 @@ static int read_file_locked(struct raw *raw, const char *path, struct ayb_err *e
 		if (cfg_size(s, "continuous") > 0)
 			raw->section_present[section_index("snapshots.continuous", 20)] = 1;
 	}
+	if (cfg_size(cfg, "node") > 0)
+		raw->section_present[section_index("node", 4)] = 1;
 	for (const char *s = "authentication\0email\0cors\0snapshots\0isolation\0"
-			     "profile_links\0";
+			     "profile_links\0node\0";
 	     *s; s += strlen(s) + 1)
 		if (cfg_size(cfg, s) > 1 && !dup[0])
 			snprintf(dup, sizeof(dup), "%s", s);
@@ -619,6 +635,11 @@ void ayb_config_free(struct ayb_config *cfg)
 		free(s);
 	}
 	free(cfg->links.ca_file);
+	if (cfg->node) {
+		free(cfg->node->name);
+		free(cfg->node->url);
+		free(cfg->node);
+	}
 	free(cfg);
 }
 
@@ -812,6 +833,55 @@ static int isolation_typed(const struct raw *raw, struct ayb_isolation_config *i
 	return 0;
 }
 
+/* A node's name travels in URLs and the metadata: 1 to 63 of [a-z0-9_-]. */
+static int node_name_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n > 0 && n < 64 && !s[n];
+}
+
+/* The node section (README "Several machines"): nodes share their metadata
+ * in PostgreSQL, so a node on SQLite metadata would see only itself. */
+static int node_typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *err)
+{
+	const char *place = V("node.placement"), *fwd = V("node.forward"), *url = V("node.url");
+	struct ayb_node_config *n;
+	long ms = 30000;
+
+	if (!raw->section_present[section_index("node", 4)])
+		return 0;
+	if (!(n = cfg->node = calloc(1, sizeof(*n))))
+		return ayb_err_oom(err);
+	if (strncmp(cfg->database_url, "postgres", 8) != 0)
+		return bad(raw, K("node.name"), err,
+			   "a node section needs the PostgreSQL metadata store (database_url = \"postgresql://...\"), which all the nodes share");
+	if (!node_name_ok(V("node.name")))
+		return bad(raw, K("node.name"), err,
+			   "expected a short name of letters, digits, '-' and '_'");
+	if (strncmp(url, "http://", 7) != 0 || !bare_origin(url))
+		return bad(raw, K("node.url"), err,
+			   "expected a bare origin such as http://10.0.0.2:5433 (no path, no trailing slash)");
+	if (!place || !strcmp(place, "local"))
+		n->placement = AYB_PLACE_LOCAL;
+	else if (!strcmp(place, "fewest"))
+		n->placement = AYB_PLACE_FEWEST;
+	else
+		return bad(raw, K("node.placement"), err, "expected \"local\" or \"fewest\"");
+	if (!fwd || !strcmp(fwd, "curl"))
+		n->forward = AYB_FORWARD_CURL;
+	else if (!strcmp(fwd, "x-accel"))
+		n->forward = AYB_FORWARD_X_ACCEL;
+	else
+		return bad(raw, K("node.forward"), err, "expected \"curl\" or \"x-accel\"");
+	if (V("node.forward_timeout_ms") && int_of(raw, K("node.forward_timeout_ms"), &ms, err) < 0)
+		return -1;
+	n->forward_timeout_ms = ms;
+	n->name = strdup(V("node.name"));
+	n->url = strdup(url);
+	return n->name && n->url ? 0 : ayb_err_oom(err);
+}
+
 static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *err)
 {
 	long n;
@@ -962,6 +1032,8 @@ static int typed(const struct raw *raw, struct ayb_config *cfg, struct ayb_err *
 	if (V("profile_links.ca_file") &&
 	    !(cfg->links.ca_file = absolute(raw->file, V("profile_links.ca_file"))))
 		return ayb_err_oom(err);
+	if (cfg->database_url && node_typed(raw, cfg, err) < 0)
+		return -1;
 	if (!cfg->host || !cfg->database_url || !cfg->data_path || !cfg->fernet_key ||
 	    !cfg->cors_origin)
 		return ayb_err_oom(err);

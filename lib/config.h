@@ -82,6 +82,24 @@ struct ayb_links_config {
 	char *ca_file;             /* PEM CA certificates to trust; NULL: the system's */
 };
 
+/* This server as one node of several (section `node`, README "Several
+ * machines"): which node it is and how it places and forwards databases. */
+enum ayb_node_placement {
+	AYB_PLACE_LOCAL = 0,       /* "local": the node that got the create request */
+	AYB_PLACE_FEWEST,          /* "fewest": the live node holding fewest databases */
+};
+enum ayb_node_forward {
+	AYB_FORWARD_CURL = 0,      /* "curl": ayb-api.fcgi proxies the request itself */
+	AYB_FORWARD_X_ACCEL,       /* "x-accel": nginx proxies, told by X-Accel-Redirect */
+};
+struct ayb_node_config {
+	char *name;                /* a slug-like name, unique among the nodes */
+	char *url;                 /* how the other nodes reach this one: http://host:port */
+	enum ayb_node_placement placement;
+	enum ayb_node_forward forward;
+	int64_t forward_timeout_ms; /* a forwarded request's whole time (curl) */
+};
+
 /* Every string is owned by the config and freed by ayb_config_free(). */
 struct ayb_config {
 	char *file;                /* the file read, or NULL when none existed */
@@ -101,6 +119,7 @@ struct ayb_config {
 	struct ayb_snapshots_config *snapshots; /* NULL when [snapshots] is absent */
 	struct ayb_isolation_config isolation;
 	struct ayb_links_config links;
+	struct ayb_node_config *node;          /* NULL when [node] is absent: one node */
 };
 
 /* The path to read: `explicit_path` when given, else $AYB_CONFIG, else

@@ -91,6 +91,7 @@ static int looks_like_uuid(const char *s)
 #define CONTINUOUS "continuous"
 #define LINK_CHECKS "link-checks"
 #define EXPORTS "exports"
+#define FENCED "fenced"
 
 /* <data_path>/<top>/<entity>/<db>, top being DATABASES or SNAPSHOTS; NULL
  * on OOM or a bad component (err set).  The caller frees. */
@@ -358,6 +359,18 @@ char *ayb_layout_current_path(const char *data_path, const char *entity, const c
 	return link;
 }
 
+char *ayb_layout_epoch_path(const char *data_path, const char *entity, const char *db,
+			    struct ayb_err *err)
+{
+	char *dir = database_dir(data_path, DATABASES, entity, db, err), *path;
+
+	if (!dir)
+		return NULL;
+	path = join(dir, "epoch", err);
+	free(dir);
+	return path;
+}
+
 /* errno is kept from the step that failed, so a caller can tell a database
  * without `current` (ENOENT) from one it cannot reach. */
 int ayb_layout_locate(const char *data_path, const char *entity, const char *db,
@@ -537,6 +550,132 @@ char *ayb_layout_shipper_lock(const char *data_path)
 		return NULL;
 	}
 	return p;
+}
+
+/* `current` is beside the version directory and names it by its canonical
+ * path; a fenced database's directory has moved, so its `current` no
+ * longer resolves at all. */
+int ayb_layout_is_current(const struct ayb_layout_file *f)
+{
+	const char *slash = strrchr(f->dir, '/');
+	char *cur, *now;
+	int same;
+
+	if (!slash || !(cur = ayb_fmt("%.*s/current", (int)(slash - f->dir), f->dir)))
+		return 0;
+	now = realpath(cur, NULL);
+	same = now && strcmp(now, f->dir) == 0;
+	free(now);
+	free(cur);
+	return same;
+}
+
+/* ---- moves between nodes -------------------------------------------------- */
+
+/* Makes the rename durable: both parent directories are synced. */
+static void sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *parent = slash ? ayb_fmt("%.*s", (int)(slash - path), path) : NULL;
+	int fd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(parent);
+}
+
+/* Renames from over to (whose parents are made), then syncs both parents. */
+static int move_dir(const char *from, const char *to, const char *entity, const char *db,
+		    struct ayb_err *err)
+{
+	if (ayb_fs_mkdirs_for(to, 0700) < 0)
+		return io_error(err, errno);
+	if (rename(from, to) < 0) {
+		if (errno == ENOENT)
+			return ayb_err_set(err, AYB_E_MISSING, "%s/%s is not on this node",
+					   entity, db);
+		return io_error(err, errno);
+	}
+	sync_parent(from);
+	sync_parent(to);
+	return 0;
+}
+
+/* fenced/<entity>/<db>, or within it the copy of the move at `epoch`. */
+static char *fenced_dir(const char *data_path, const char *entity, const char *db,
+			int64_t epoch, struct ayb_err *err)
+{
+	char *dir = database_dir(data_path, FENCED, entity, db, err), *p;
+
+	if (!dir || !epoch)
+		return dir;
+	if (!(p = ayb_fmt("%s/%lld", dir, (long long)epoch)))
+		ayb_err_oom(err);
+	free(dir);
+	return p;
+}
+
+int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
+		     int64_t epoch, struct ayb_err *err)
+{
+	char *live = database_dir(data_path, DATABASES, entity, db, err), *all = NULL;
+	char *fenced = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (!live || !(all = fenced_dir(data_path, entity, db, 0, err)) ||
+	    !(fenced = fenced_dir(data_path, entity, db, epoch, err)))
+		goto out;
+	if (lstat(live, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ayb_err_set(err, AYB_E_MISSING, "%s/%s is not on this node", entity, db);
+		goto out;
+	}
+	/* Copies of moves that went through: this one is newer. */
+	ayb_fs_remove_tree(all);
+	ret = move_dir(live, fenced, entity, db, err);
+out:
+	free(fenced);
+	free(all);
+	free(live);
+	return ret;
+}
+
+int ayb_layout_unfence(const char *data_path, const char *entity, const char *db,
+		       int64_t epoch, struct ayb_err *err)
+{
+	char *live = database_dir(data_path, DATABASES, entity, db, err), *fenced = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (!live || !(fenced = fenced_dir(data_path, entity, db, epoch, err)))
+		goto out;
+	if (lstat(live, &st) == 0)
+		ret = 0;
+	else
+		ret = move_dir(fenced, live, entity, db, err) < 0 ? -1 : 1;
+out:
+	free(fenced);
+	free(live);
+	return ret;
+}
+
+void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db,
+			      int64_t epoch)
+{
+	struct ayb_err err = { 0 };
+	char *fenced = fenced_dir(data_path, entity, db, epoch, &err);
+	char *all = epoch ? fenced_dir(data_path, entity, db, 0, &err) : NULL;
+
+	if (fenced)
+		ayb_fs_remove_tree(fenced);
+	/* The database's directory goes with its last copy. */
+	if (all)
+		rmdir(all);
+	free(all);
+	free(fenced);
+	ayb_err_clear(&err);
 }
 
 /* ---- snapshots ----------------------------------------------------------- */

@@ -3,10 +3,12 @@
  *
  *   <data_path>/databases/<entity>/<database>/current -> <uuidv7>/
  *   <data_path>/databases/<entity>/<database>/<uuidv7>/<database>
+ *   <data_path>/databases/<entity>/<database>/epoch       (several machines)
  *   <data_path>/snapshots/<entity>/<database>/lock, last-run, work.XXXXXX/
  *   <data_path>/exports/<entity>/<database>/XXXXXX/
  *   <data_path>/continuous/<entity>/<database>/lock, open, sealed-*, base-*
  *   <data_path>/continuous/status, shipper.lock
+ *   <data_path>/fenced/<entity>/<database>/<epoch>/ (moved off this node)
  *   <data_path>/link-checks/<entity>.lock
  *   <data_path>/slots.lock
  *
@@ -80,6 +82,13 @@ char *ayb_layout_version_shown(const char *version_dir, const char *entity, cons
 char *ayb_layout_current_path(const char *data_path, const char *entity, const char *db,
 			      struct ayb_err *err);
 
+/* <data_path>/databases/<entity>/<db>/epoch: the placement epoch at which
+ * this node received the database (README "Several machines"), beside
+ * `current` so that a restore swapping versions keeps it.  NULL with err
+ * (refused component, OOM); the caller frees. */
+char *ayb_layout_epoch_path(const char *data_path, const char *entity, const char *db,
+			    struct ayb_err *err);
+
 /* 1 when `path` is a file of another version directory of f's database
  * (<database dir>/<version>/... with a version other than f->dir's): a
  * connection to it was opened before a restore swapped `current` away. */
@@ -94,6 +103,31 @@ int ayb_layout_other_version(const char *path, const struct ayb_layout_file *f);
 #define AYB_LAYOUT_WRITER_NAME 80
 void ayb_layout_writer_socket(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
 void ayb_layout_writer_lock(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
+
+/* 1 while f's version directory is still the database's current one, 0
+ * once a restore swapped `current` away from it or a move fenced the
+ * database (ayb_layout_fence): a write that waited for the writer's lock
+ * through either must not commit to a file nobody serves any more. */
+int ayb_layout_is_current(const struct ayb_layout_file *f);
+
+/* ---- moves between nodes (README "Several machines") ------------------- */
+
+/* Moves databases/<entity>/<db> whole (its epoch marker with it) to
+ * fenced/<entity>/<db>/<epoch>, the epoch of the move, with one rename,
+ * replacing older fenced copies: `current` then resolves nowhere, so
+ * nothing on this node serves or writes the database, and the copy can
+ * come back (ayb_layout_unfence) if the move fails.  Returns 0, or -1 with
+ * err: Other (404) "<entity>/<db> is not on this node", an IO error (500). */
+int ayb_layout_fence(const char *data_path, const char *entity, const char *db,
+		     int64_t epoch, struct ayb_err *err);
+/* Puts back the copy fenced at `epoch`.  Returns 1 when it did, 0 when the
+ * database is here (not fenced), or -1 with err: Other (404) when neither,
+ * an IO error (500). */
+int ayb_layout_unfence(const char *data_path, const char *entity, const char *db,
+		       int64_t epoch, struct ayb_err *err);
+/* Deletes the copy fenced at `epoch` (0: every fenced copy), if any. */
+void ayb_layout_fence_discard(const char *data_path, const char *entity, const char *db,
+			      int64_t epoch);
 
 /* ---- snapshots ----------------------------------------------------------- */
 

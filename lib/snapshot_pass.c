@@ -14,6 +14,8 @@
 
 #include "fs.h"
 #include "layout.h"
+#include "node.h"
+#include "placement.h"
 #include "slug.h"
 #include "snapshot.h"
 #include "snapshot_pass.h"
@@ -76,16 +78,30 @@ static void mark_done(const char *state, const char *tmp, int64_t started_ms)
 		unlink(tmp);
 }
 
-/* Looks the database up in the metadata: 1 known, 0 not, -1 error. */
+/* Looks the database up in the metadata: 1 known, 0 not, -1 error; and
+ * on a node of several, 2 when this node does not hold it at its epoch
+ * (it moved away, or it is moving): the copy here is stale, and a
+ * snapshot of it would become the newest that a recovery restores. */
 static int known(struct ayb_snapshot_pass *p, const char *entity, const char *db,
 		 struct ayb_err *err)
 {
 	struct ayb_entity e = { 0 };
 	struct ayb_database d = { 0 };
+	struct ayb_placement place;
 	int rc = ayb_store_entity_get(p->store, entity, &e, err);
 
 	if (rc > 0)
 		rc = ayb_store_database_get(p->store, e.id, db, &d, err);
+	/* No placement row (a database from before the node section) is
+	 * served where its file is, as the request path serves it. */
+	if (rc > 0 && p->cfg->node) {
+		if (ayb_placement_get(p->store, d.id, &place, err) < 0) {
+			rc = -1;
+		} else if (ayb_node_serving(p->cfg, entity, db, &place, err) != AYB_NODE_HERE) {
+			ayb_err_clear(err);
+			rc = 2;
+		}
+	}
 	ayb_entity_free(&e);
 	ayb_database_free(&d);
 	return rc;
@@ -139,8 +155,9 @@ void ayb_snapshot_pass_one(struct ayb_snapshot_pass *p, const char *entity, cons
 		fail(p, what, err.message ? err.message : "metadata store error");
 		goto out;
 	}
-	if (rc == 0) {
-		fprintf(p->out, "Not a known database %s\n", what);
+	if (rc == 0 || rc == 2) {
+		fprintf(p->out, rc ? "Not held by this node at its epoch: %s\n" :
+			"Not a known database %s\n", what);
 		p->skipped++;
 		goto out;
 	}

@@ -47,7 +47,8 @@ void ayb_snapshot_pass_close(struct ayb_snapshot_pass *p);
 /* Snapshots one database under its lock, counting the outcome in *p:
  * skipped while another process holds the lock, not due (unless `force`)
  * when its interval has not elapsed, skipped when the metadata does not
- * know it or it has no file yet.  Slugs must be valid. */
+ * know it, when it has no file yet, or on a node of several (README
+ * "Several machines") when this node does not hold it at its epoch.  Slugs must be valid. */
 void ayb_snapshot_pass_one(struct ayb_snapshot_pass *p, const char *entity, const char *db,
 			   int force);
 

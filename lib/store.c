@@ -62,6 +62,11 @@ enum qid {
 #define ENTITY_COLS_OF(t) t ".id, " t ".slug, " t ".entity_type, " t ".display_name, " \
 	t ".description, " t ".organization, " t ".location, " t ".links"
 #define DB_COLS "id, entity_id, slug, db_type, public_sharing_level"
+/* A target's placement (README "Several machines"), read with the rest of
+ * the request's metadata: no round trip of its own. */
+#define PLACEMENT_COLS "pl.node, pl.epoch, pl.state, nd.url"
+#define PLACEMENT_JOIN " LEFT JOIN placement pl ON pl.database_id = d.id" \
+		       " LEFT JOIN node nd ON nd.name = pl.node"
 
 /* Each query runs as written on SQLite and on PostgreSQL (store_pg.c).
  * PostgreSQL infers a parameter's type from where it appears, so a $n with
@@ -100,10 +105,11 @@ static const char *const sql[] = {
 	 * every /v1/{entity}/{database}/... request needs, in one round trip.
 	 * $3 is the caller's entity id (0 for none: no entity has it). */
 	[Q_TARGET_GET] = "SELECT " ENTITY_COLS_OF("e") ", d.id, d.entity_id, d.slug, d.db_type,"
-			 " d.public_sharing_level, g.sharing_level FROM entity e"
+			 " d.public_sharing_level, g.sharing_level, " PLACEMENT_COLS
+			 " FROM entity e"
 			 " LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $2"
 			 " LEFT JOIN entity_database_permission g ON g.database_id = d.id"
-			 " AND g.entity_id = $3 WHERE e.slug = $1",
+			 " AND g.entity_id = $3" PLACEMENT_JOIN " WHERE e.slug = $1",
 	/* A request's whole authentication and target in one statement, so
 	 * one read transaction (one round trip to PostgreSQL): the token with
 	 * its entity as in Q_TOKEN_GET, then the target as in Q_TARGET_GET with
@@ -113,14 +119,14 @@ static const char *const sql[] = {
 				" t.query_permission_level, t.app_name, t.revoked_at IS NOT NULL,"
 				" t.expires_at IS NOT NULL AND t.expires_at < $2, "
 				ENTITY_COLS_OF("c") ", " ENTITY_COLS_OF("e") ", d.id, d.entity_id,"
-				" d.slug, d.db_type, d.public_sharing_level, g.sharing_level"
-				" FROM (SELECT 1 AS one) anchor"
+				" d.slug, d.db_type, d.public_sharing_level, g.sharing_level, "
+				PLACEMENT_COLS " FROM (SELECT 1 AS one) anchor"
 				" LEFT JOIN api_token t ON t.short_token = $1"
 				" LEFT JOIN entity c ON c.id = t.entity_id"
 				" LEFT JOIN entity e ON e.slug = $3"
 				" LEFT JOIN database d ON d.entity_id = e.id AND d.slug = $4"
 				" LEFT JOIN entity_database_permission g ON g.database_id = d.id"
-				" AND g.entity_id = t.entity_id",
+				" AND g.entity_id = t.entity_id" PLACEMENT_JOIN,
 	[Q_GRANT_GET] = "SELECT sharing_level FROM entity_database_permission"
 			" WHERE entity_id = $1 AND database_id = $2",
 	[Q_TOKEN_INSERT] = "INSERT INTO api_token (short_token, entity_id, hash, database_id,"
@@ -242,6 +248,17 @@ static void time_text(char out[64], time_t offset)
 static void now_text(char out[64])
 {
 	time_text(out, 0);
+}
+
+void ayb_store_time_text(char out[64], long offset)
+{
+	time_text(out, (time_t)offset);
+}
+
+int ayb_store_run(struct ayb_store *st, int qid, const char *text, const struct ayb_param *p,
+		  size_t n, struct ayb_rows *rows, struct ayb_err *err)
+{
+	return st->be->query(st->conn, qid, text, p, n, rows, err);
 }
 
 static int64_t num(const char *s)
@@ -402,6 +419,7 @@ void ayb_entity_free(struct ayb_entity *e)
 
 void ayb_database_free(struct ayb_database *d)
 {
+	free(d->node_url);
 	free(d->slug);
 	memset(d, 0, sizeof(*d));
 }
@@ -802,6 +820,24 @@ static int token_from_row(const struct ayb_rows *r, struct ayb_token_row *out,
 	return out->short_token && out->hash && (!entity || entity->slug) ? 1 : ayb_err_oom(err);
 }
 
+/* PLACEMENT_COLS of row 0 from column c into db (node "" when there is no
+ * placement): 0, or -1 out of memory. */
+static int placement_from_row(const struct ayb_rows *r, size_t c, struct ayb_database *db)
+{
+	struct ayb_placement *p = &db->place;
+	const char *node = ayb_rows_get(r, 0, c), *state = ayb_rows_get(r, 0, c + 2);
+
+	memset(p, 0, sizeof(*p));
+	if (!node)
+		return 0;
+	snprintf(p->node, sizeof(p->node), "%s", node);
+	p->epoch = num(ayb_rows_get(r, 0, c + 1));
+	p->state = state && strcmp(state, "serving") == 0 ? AYB_PLACEMENT_SERVING
+							   : AYB_PLACEMENT_MOVING;
+	db->node_url = dup_cell(r, 0, c + 3);
+	return !db->node_url && ayb_rows_get(r, 0, c + 3) ? -1 : 0;
+}
+
 /* The target of row 0 from column c: Q_TARGET_GET's columns and results. */
 static int target_from_row(const struct ayb_rows *r, size_t c, struct ayb_entity *entity,
 			   struct ayb_database *db, int *grant, struct ayb_err *err)
@@ -815,6 +851,8 @@ static int target_from_row(const struct ayb_rows *r, size_t c, struct ayb_entity
 	if (rc == 1 && ayb_rows_get(r, 0, c + 8)) {
 		rc = database_from_row(r, 0, c + 8, db) == 0 ? 2 : ayb_err_oom(err);
 		*grant = ayb_rows_get(r, 0, c + 13) ? (int)num(ayb_rows_get(r, 0, c + 13)) : -1;
+		if (rc == 2 && placement_from_row(r, c + 14, db) < 0)
+			rc = ayb_err_oom(err);
 	}
 	return rc;
 }

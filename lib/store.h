@@ -33,12 +33,23 @@ struct ayb_entity {
 	char *links;          /* JSON text [{"url":..,"verified":..}] or NULL */
 };
 
+/* Which node holds a database, at which epoch (README "Several machines"). */
+enum ayb_placement_state { AYB_PLACEMENT_SERVING = 0, AYB_PLACEMENT_MOVING = 1 };
+#define AYB_NODE_NAME_MAX 64
+struct ayb_placement {
+	char node[AYB_NODE_NAME_MAX];  /* "" when the database has no placement row */
+	int64_t epoch;
+	int state;
+};
+
 struct ayb_database {
 	int64_t id;
 	int64_t entity_id;
 	char *slug;
 	int db_type;
 	int public_sharing_level;
+	struct ayb_placement place;    /* filled by the target lookups only */
+	char *node_url;                /* the URL of place.node (target lookups), or NULL */
 };
 
 struct ayb_auth_method {

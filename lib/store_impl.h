@@ -75,6 +75,23 @@ static inline const char *ayb_rows_get(const struct ayb_rows *r, size_t row, siz
 	"ALTER TABLE database ADD COLUMN changed_at TIMESTAMP NULL;" \
 	"CREATE INDEX database_public_changed ON database (public_sharing_level, changed_at);"
 
+/* Migration 8, ayb-c's own, alike for both dialects (README "Several
+ * machines"): the nodes sharing this store, each with its last heartbeat,
+ * and which node holds each database at which epoch.  The epoch grows on
+ * every move, so a node that missed a move knows its copy is stale;
+ * 'moving' fences a database while it changes node. */
+#define AYB_STORE_MIGRATION_8 \
+	"CREATE TABLE node (" \
+	" name VARCHAR(64) PRIMARY KEY," \
+	" url TEXT NOT NULL," \
+	" heartbeat_at TIMESTAMP NULL);" \
+	"CREATE TABLE placement (" \
+	" database_id INT PRIMARY KEY REFERENCES database(id) ON DELETE CASCADE," \
+	" node VARCHAR(64) NOT NULL," \
+	" epoch BIGINT NOT NULL," \
+	" state VARCHAR(8) NOT NULL CHECK (state IN ('serving', 'moving')));" \
+	"CREATE INDEX placement_node ON placement (node);"
+
 /* Backend results besides 0/-1. */
 #define AYB_STORE_UNIQUE_VIOLATION (-2)
 
@@ -129,5 +146,17 @@ int ayb_store_record_migration_1(void *conn, const struct ayb_store_backend *be,
 
 /* Query ids from here on are store_adopt.c's (store.c's stay below). */
 #define AYB_STORE_QID_ADOPT 100
+/* ... and from here on placement.c's. */
+#define AYB_STORE_QID_PLACEMENT 110
+
+/* Runs one query of a module outside store.c on st's connection (qid from
+ * that module's range above): the backend's query(). */
+struct ayb_store;
+int ayb_store_run(struct ayb_store *st, int qid, const char *sql, const struct ayb_param *p,
+		  size_t n, struct ayb_rows *rows, struct ayb_err *err);
+
+/* A timestamp as the store writes them ("YYYY-MM-DD HH:MM:SS.ffffff", UTC),
+ * `offset` seconds from now. */
+void ayb_store_time_text(char out[64], long offset);
 
 #endif

@@ -105,6 +105,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE database ALTER COLUMN slug TYPE VARCHAR(128);",
 	AYB_STORE_MIGRATION_6,
 	AYB_STORE_MIGRATION_7,
+	AYB_STORE_MIGRATION_8,
 };
 
 /* The URL without its password, in a new string the caller frees (NULL on

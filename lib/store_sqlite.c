@@ -88,6 +88,7 @@ static const char *const migrations[] = {
 	"",
 	AYB_STORE_MIGRATION_6,
 	AYB_STORE_MIGRATION_7,
+	AYB_STORE_MIGRATION_8,
 };
 
 static int fail(struct conn *c, struct ayb_err *err)

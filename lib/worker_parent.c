@@ -908,6 +908,46 @@ out:
 	return ret;
 }
 
+/* A restore or a move between nodes (lib/node_ops.c) takes the writer's
+ * lock exclusive before it replaces or fences the file: a request that
+ * waited for the lock meanwhile must not write to a file nobody serves any
+ * more.  0, or -1 with err (503). */
+static int moved_away(const struct ayb_layout_file *f, struct ayb_err *err)
+{
+	if (ayb_layout_is_current(f))
+		return 0;
+	ayb_err_set(err, AYB_E_UNAVAILABLE,
+		    "The database was moved or replaced while this request waited for it; try again");
+	err->retry_after = 1;
+	return -1;
+}
+
+/* A request that may write from its own process -- isolation off, mode
+ * "fork", DuckDB, none of which goes through the writer -- holds the
+ * writer's lock shared as a writer's client does, for the same reason.
+ * The lock's fd (the caller closes it), or -1 with err. */
+static int lock_direct(const struct ayb_layout_file *f, struct ayb_err *err)
+{
+	char name[AYB_LAYOUT_WRITER_NAME];
+	int dir = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+
+	ayb_layout_writer_lock(f->path, name);
+	if (dir >= 0)
+		fd = openat(dir, name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
+		ayb_err_set(err, AYB_E_UNAVAILABLE,
+			    "Query worker unavailable: the database's lock: %s", strerror(errno));
+	} else if (moved_away(f, err) == 0) {
+		close(dir);
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (dir >= 0)
+		close(dir);
+	return -1;
+}
+
 /* A connection to f's writer, started first when none listens, and
  * *lock_fd holding the writer's lock shared: the writer does not leave
  * while a client holds it (worker_writer.c). */
@@ -933,6 +973,9 @@ static int writer_connect(const struct ayb_isolation_config *iso, const struct a
 	if ((fd = writer_dial(&a)) < 0) {
 		if (flock(*lock_fd, LOCK_EX) < 0)
 			goto fail;
+		/* No writer is started for a file that is gone. */
+		if (moved_away(f, err) < 0)
+			goto fail;
 		if ((fd = writer_dial(&a)) < 0 && writer_start(iso, f, dir, name, &a, err) == 0)
 			fd = writer_dial(&a);
 		if (flock(*lock_fd, LOCK_SH) < 0 && fd >= 0) {
@@ -942,6 +985,13 @@ static int writer_connect(const struct ayb_isolation_config *iso, const struct a
 	}
 	if (fd < 0)
 		goto fail;
+	/* Checked with the lock held shared, after every step that may have
+	 * let go of it. */
+	if (moved_away(f, err) < 0) {
+		close(fd);
+		fd = -1;
+		goto fail;
+	}
 	close(dir);
 	return fd;
 fail:
@@ -1034,7 +1084,7 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	struct ayb_buf q = { 0 };
 	struct worker one, *w;
 	enum outcome res = FAILED;
-	int ret = -1, rc;
+	int ret = -1, rc, lock_fd = -1;
 
 	ayb_worker_limits(iso, &lim);
 	/* A batch's answer is held whole until it commits (lib/hosted.h). */
@@ -1046,6 +1096,10 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	f.db_type = db_type;
 	engine_limits(iso, f.db_type, &lim);
 	if (refuse_in_process(iso, f.db_type, err) < 0)
+		goto out;
+	if (mode != AYB_QUERY_READ_ONLY && (!iso->enabled || forks(iso, f.db_type) ||
+					    f.db_type == AYB_DB_DUCKDB) &&
+	    (lock_fd = lock_direct(&f, err)) < 0)
 		goto out;
 	if (!iso->enabled) {
 		ret = ayb_hosted_run_req(&f, r, mode, &lim, rows, err);
@@ -1088,6 +1142,8 @@ int ayb_worker_run(const struct ayb_isolation_config *iso, const char *data_path
 	if (res == RETRY)
 		ayb_err_set(err, AYB_E_QUERY, "The query worker stopped unexpectedly");
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	ayb_buf_free(&q);
 	ayb_layout_file_free(&f);
 	return ret;

@@ -65,5 +65,10 @@ fcgi_handler api_import;
 fcgi_handler api_explore;
 fcgi_handler api_schema;
 fcgi_handler api_table;
+/* A cluster's node endpoints (cgi/api/node.c). */
+fcgi_handler api_node_fence;
+fcgi_handler api_node_unfence;
+fcgi_handler api_node_discard;
+fcgi_handler api_node_restore;
 
 #endif

@@ -137,6 +137,13 @@ meta_sql() {
 # e2e_setup [EXTRA_CONFIG_TEXT]: writes $T/ayb.conf for a fresh port with the
 # file email backend at $EMAILS; sets PORT and URL.
 e2e_setup() {
+	# The tests/e2e/cluster/ twins: the same test through a three-node
+	# cluster's front (tests/e2e/cluster_lib.sh).
+	if [ "${AYB_E2E_CLUSTER:-}" ]; then
+		. "$top_srcdir/tests/e2e/cluster_lib.sh"
+		cluster_start x-accel fewest "${1:-}"
+		return
+	fi
 	_e2e_metadata
 	PORT=$(free_port)
 	URL=http://127.0.0.1:$PORT
@@ -190,6 +197,7 @@ _assert_port_free() {
 
 # e2e_start_server: `ayb server` (lighttpd + ayb-api.fcgi over FastCGI).
 e2e_start_server() {
+	[ -z "${AYB_E2E_CLUSTER:-}" ] || return 0
 	e2e_start_on_free_port _start_ayb_server
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The metadata store on PostgreSQL, below the API: the store's unit test
-# (tests/unit/test_store) against a fresh PostgreSQL database; both
+# (tests/unit/test_store, and test_placement's) against a fresh PostgreSQL database; both
 # dialects' migrations give the same tables and columns; eight processes
 # starting at the same moment on an empty store apply the migrations once
 # (PostgreSQL and SQLite); and a database_url that cannot work (wrong
@@ -18,6 +18,10 @@ AYB_TEST_PG_URL=$(pg_url unit) "$top_builddir/tests/unit/test_store" >"$T/unit.t
 ok $? "test_store passes on PostgreSQL"
 grep '^not ok' "$T/unit.tap" | sed 's/^/# /'
 is "$(grep -c '^ok' "$T/unit.tap")" "$(sed -n 's/^1\.\.//p' "$T/unit.tap")" "every check of test_store"
+pg_createdb placement
+AYB_TEST_PG_URL=$(pg_url placement) "$top_builddir/tests/unit/test_placement" >"$T/placement.tap" 2>&1
+ok $? "test_placement passes on PostgreSQL"
+grep '^not ok' "$T/placement.tap" | sed 's/^/# /'
 
 # cgi URI: one plain-CGI request through ayb-api.fcgi with $T/ayb.conf;
 # prints the response (CR removed).

@@ -373,6 +373,46 @@ int main(void)
 		   NULL, msg, sizeof(msg));
 	ok(cfg == NULL && strstr(msg, "allow_private_targets"), "a bad switch fails: %s", msg);
 
+	/* node (README "Several machines"): absent by default; it needs the
+	 * PostgreSQL metadata the nodes share. */
+	cfg = load(base, NULL, msg, sizeof(msg));
+	ok(cfg && !cfg->node, "no node section: one server");
+	ayb_config_free(cfg);
+	cfg = load(edit("cors {", "node {\n name = \"n1\"\n url = \"http://10.0.0.1:5433\"\n}\n"
+				  "cors {"), NULL, msg, sizeof(msg));
+	ok(cfg == NULL && strstr(msg, "needs the PostgreSQL metadata store"),
+	   "a node on SQLite metadata: %s", msg);
+	{
+		char conf[4096];
+
+		snprintf(conf, sizeof(conf), "%s",
+			 edit("sqlite://ayb_data/ayb.sqlite", "postgresql://u@h/db"));
+		snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf),
+			 "node {\n name = \"n1\"\n url = \"http://10.0.0.1:5433\"\n"
+			 " placement = \"fewest\"\n forward = \"x-accel\"\n}\n");
+		cfg = load(conf, NULL, msg, sizeof(msg));
+		ok(cfg && cfg->node && !strcmp(cfg->node->name, "n1") &&
+		   !strcmp(cfg->node->url, "http://10.0.0.1:5433") &&
+		   cfg->node->placement == AYB_PLACE_FEWEST &&
+		   cfg->node->forward == AYB_FORWARD_X_ACCEL &&
+		   cfg->node->forward_timeout_ms == 30000, "node values (%s)", msg);
+		ayb_config_free(cfg);
+		strcpy(strstr(conf, " placement"), "}\n");
+		cfg = load(conf, NULL, msg, sizeof(msg));
+		ok(cfg && cfg->node->placement == AYB_PLACE_LOCAL &&
+		   cfg->node->forward == AYB_FORWARD_CURL, "node defaults: local, curl (%s)", msg);
+		ayb_config_free(cfg);
+		strcpy(strstr(conf, " url"), " url = \"http://h/x\"\n}\n");
+		cfg = load(conf, NULL, msg, sizeof(msg));
+		ok(cfg == NULL && strstr(msg, "node.url"), "a url with a path: %s", msg);
+		strcpy(strstr(conf, " name"), " name = \"N 1\"\n url = \"http://h\"\n}\n");
+		cfg = load(conf, NULL, msg, sizeof(msg));
+		ok(cfg == NULL && strstr(msg, "node.name"), "a bad node name: %s", msg);
+		strcpy(strstr(conf, " name"), " name = \"n1\"\n}\n");
+		cfg = load(conf, NULL, msg, sizeof(msg));
+		ok(cfg == NULL && strstr(msg, "node.url"), "no url: %s", msg);
+	}
+
 	is_int(ayb_config_parse_duration_ms("10m"), 600000, "10m");
 	is_int(ayb_config_parse_duration_ms("2s"), 2000, "2s");
 	is_int(ayb_config_parse_duration_ms("1.5h"), 5400000, "1.5h");

@@ -149,6 +149,39 @@ static void test_other_version(void)
 				     &f), "nor another database");
 }
 
+/* A fence moves the database aside whole, with its marker; the version a
+ * located file names is current until then, and again once unfenced. */
+static void test_fence(void)
+{
+	struct ayb_layout_file f, g;
+
+	ok(ayb_layout_create(data, "e", "m", &err) == 0 &&
+	   ayb_layout_locate(data, "e", "m", &f, &err) == 0, "e/m made and located");
+	touch(at("databases/e/m/epoch"));
+	ok(ayb_layout_is_current(&f), "its version is current");
+	ok(ayb_layout_fence(data, "e", "m", 2, &err) == 0, "fenced at epoch 2");
+	ok(!exists(at("databases/e/m")) && exists(at("fenced/e/m/2/epoch")),
+	   "the database directory is aside, marker and all");
+	ok(!ayb_layout_is_current(&f), "the version located before is no longer current");
+	ok(ayb_layout_locate(data, "e", "m", &g, &err) < 0, "nothing to locate");
+	ayb_err_clear(&err);
+	ok(ayb_layout_fence(data, "e", "m", 3, &err) < 0 && ayb_err_status(&err) == 404,
+	   "fencing what is not here: 404");
+	ayb_err_clear(&err);
+	ok(ayb_layout_unfence(data, "e", "m", 3, &err) < 0 && ayb_err_status(&err) == 404,
+	   "unfencing the copy of another epoch: 404");
+	ayb_err_clear(&err);
+	is_int(ayb_layout_unfence(data, "e", "m", 2, &err), 1, "unfenced: it is back");
+	ok(ayb_layout_is_current(&f) && !exists(at("fenced/e/m/2")), "current again");
+	is_int(ayb_layout_unfence(data, "e", "m", 2, &err), 0, "unfencing it again: already here");
+	ok(ayb_layout_fence(data, "e", "m", 4, &err) == 0, "fenced at epoch 4");
+	ayb_layout_fence_discard(data, "e", "m", 3);
+	ok(exists(at("fenced/e/m/4")), "discarding another epoch's copy keeps this one");
+	ayb_layout_fence_discard(data, "e", "m", 4);
+	ok(!exists(at("fenced/e/m")), "discarding its own removes it, and its directory");
+	ayb_layout_file_free(&f);
+}
+
 static void test_work(void)
 {
 	struct ayb_layout_work w;
@@ -235,6 +268,7 @@ int main(void)
 	test_paths();
 	test_locate();
 	test_other_version();
+	test_fence();
 	test_work();
 	/* The walk starts from no databases at all. */
 	ayb_fs_remove_tree(at("databases"));

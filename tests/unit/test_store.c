@@ -28,6 +28,8 @@ static void test_migration_2(const char *url, const char *path)
 
 	sqlite3_open(path, &db);
 	is_int(sqlite3_exec(db,
+			    "DROP TABLE placement;"
+			    "DROP TABLE node;"
 			    "DROP INDEX authentication_method_entity;"
 			    "DROP TABLE used_email_token;"
 			    "DROP TABLE email_quota;"
