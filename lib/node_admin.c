@@ -7,6 +7,7 @@
 
 #include "node_admin.h"
 #include "node_call.h"
+#include "node_ops.h"
 #include "node_sign.h"
 #include "placement.h"
 #include "snapshot.h"
@@ -102,8 +103,9 @@ static int call(struct ayb_node_admin *a, const struct ayb_node_info *n, const c
 	sid = cJSON_GetObjectItemCaseSensitive(reply, "snapshot_id");
 	if (id) {
 		id[0] = '\0';
-		if (cJSON_IsString(sid) && (!sid->valuestring[0] ||
-					    ayb_snapshot_id_valid(sid->valuestring)))
+		if (cJSON_IsString(sid) && strlen(sid->valuestring) <= AYB_SNAPSHOT_ID_LEN &&
+		    (!sid->valuestring[0] || ayb_snapshot_id_valid(sid->valuestring) ||
+		     !strncmp(sid->valuestring, AYB_NODE_FROM_WAL, strlen(AYB_NODE_FROM_WAL))))
 			memcpy(id, sid->valuestring, strlen(sid->valuestring) + 1);
 	}
 	cJSON_Delete(reply);
@@ -327,7 +329,11 @@ static int recover_one(struct ayb_node_admin *a, const struct nodes *ns,
 		return rc < 0 ? -1 : ayb_err_set(err, AYB_E_CONFLICT,
 						 "The placement of %s/%s changed meanwhile",
 						 r->entity, r->database);
-	if (id[0])
+	if (!strncmp(id, AYB_NODE_FROM_WAL, strlen(AYB_NODE_FROM_WAL)))
+		fprintf(a->out, "Recovered %s/%s on %s at epoch %" PRId64 " from continuous backup,"
+			" up to its commit at %s\n", r->entity, r->database, dst->name, e1,
+			id + strlen(AYB_NODE_FROM_WAL));
+	else if (id[0])
 		fprintf(a->out, "Recovered %s/%s on %s at epoch %" PRId64 " from snapshot %s\n",
 			r->entity, r->database, dst->name, e1, id);
 	else

@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "node_ops.h"
 #include "node.h"
+#include "pitr_restore.h"
 #include "s3.h"
 
 static int need_snapshots(const struct ayb_config *cfg, struct ayb_err *err)
@@ -148,6 +149,24 @@ int ayb_node_recover_files(const struct ayb_config *cfg, const char *entity, con
 	id[0] = '\0';
 	if (ayb_s3_open(cfg->snapshots, &s3, err) < 0)
 		return -1;
+	/* With continuous backup, the newest state is its last shipped
+	 * commit, not the newest snapshot; a database it never captured
+	 * falls back to its snapshots. */
+	if (!want && cfg->snapshots->continuous) {
+		int64_t applied = 0;
+
+		if (ayb_pitr_rebuild_one(s3, cfg, entity, db, NULL, AYB_PITR_LATEST, &applied,
+					 err) == 0) {
+			memcpy(id, AYB_NODE_FROM_WAL, sizeof(AYB_NODE_FROM_WAL));
+			ayb_snapshot_format_time(applied / 1000, (int32_t)(applied % 1000) * 1000000,
+						 id + sizeof(AYB_NODE_FROM_WAL) - 1);
+			ret = 0;
+			goto out;
+		}
+		if (err->kind != AYB_E_SNAPSHOT_MISSING)
+			goto out;
+		ayb_err_clear(err);
+	}
 	if (!want) {
 		if (ayb_snapshot_list(s3, cfg->snapshots, entity, db, &snaps, &n, err) < 0)
 			goto out;

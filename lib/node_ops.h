@@ -47,11 +47,16 @@ int ayb_node_restore(const struct ayb_config *cfg, const char *entity, const cha
 		     int64_t epoch, const char *from, size_t flen,
 		     char id[AYB_SNAPSHOT_ID_LEN + 1], struct ayb_err *err);
 
+/* What id starts with when the files came from continuous backup: the
+ * time of the last commit replayed follows ("wal:2026-12-03T19:00:00.5Z"). */
+#define AYB_NODE_FROM_WAL "wal:"
+
 /* The one place the files of a database come from when it arrives on a
- * node: snapshot `id` (NULL: the newest; when there is none, the database
- * starts empty and id is ""), downloaded, checked and swapped in
- * atomically (ayb_snapshot_restore).  Continuous backup, when it lands,
- * plugs in here (the newest state rather than the newest snapshot). */
+ * node: snapshot `want`, downloaded, checked and swapped in atomically
+ * (ayb_snapshot_restore); want NULL: the newest state, which with
+ * continuous backup on is its last shipped commit (id AYB_NODE_FROM_WAL
+ * and its time), else the newest snapshot (when there is none, the
+ * database starts empty and id is ""). */
 int ayb_node_recover_files(const struct ayb_config *cfg, const char *entity, const char *db,
 			   const char *want, char id[AYB_SNAPSHOT_ID_LEN + 1],
 			   struct ayb_err *err);

@@ -11,6 +11,7 @@
 #                        URL), URL=$FRONT (so lib.sh's api and register_user go
 #                        through it), EMAILS, DATABASE_URL, META_DB
 #   CLUSTER_NODES        "n1 n2 n3"
+#   CLUSTER_CONTINUOUS   set before cluster_start: continuous backup on every node
 #   cluster_url NODE     the node's own URL (lighttpd, no front)
 #   cluster_conf NODE    its ayb.conf;  cluster_data NODE: its data_path
 #   cluster_stop_node NODE   a graceful stop;  cluster_kill_node NODE: kill -9 of
@@ -34,6 +35,17 @@ cluster_data() { echo "$T/$1/data"; }
 _cluster_pid() { eval "echo \${_cl_pid_$1:-}"; }
 
 # _cluster_conf NODE PORT FORWARD PLACEMENT [CONFIG]: the node's ayb.conf.
+# The nodes' snapshots section; with CLUSTER_CONTINUOUS set, continuous
+# backup on (`ayb server` then runs each node's shipper).
+_cluster_snapshots() {
+	if [ -n "${CLUSTER_CONTINUOUS:-}" ]; then
+		s3_config | sed '$d'
+		printf '  continuous {\n    enabled = true\n    sync_interval = "200ms"\n  }\n}\n'
+	else
+		s3_config
+	fi
+}
+
 _cluster_conf() {
 	mkdir -p "$T/$1/data"
 	cat >"$T/$1/ayb.conf" <<CONF
@@ -54,7 +66,7 @@ email {
 cors {
   origin = "*"
 }
-$(s3_config)
+$(_cluster_snapshots)
 node {
   name = "$1"
   url = "http://127.0.0.1:$2"
