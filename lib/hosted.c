@@ -244,7 +244,8 @@ static int is_file_list(const char *table, const char *column)
 
 /* The writer's WAL hook (ayb_hosted_group_wal_hook): the process's, set
  * once before it serves.  A tenant's wal_autocheckpoint would replace it
- * for the rest of the group, whose commit would go uncaptured. */
+ * for the rest of the group, whose commit would go uncaptured (no file
+ * leaves WAL mode: see leaves_wal). */
 static ayb_hosted_wal_fn *wal_hook;
 static void *wal_hook_ctx;
 
@@ -303,9 +304,7 @@ static int authorize(void *ctx, int action, const char *a, const char *b,
 			snprintf(g->denied, sizeof(g->denied), "PRAGMA %.40s", a);
 			return SQLITE_DENY;
 		}
-		if (a && wal_hook && (db == NULL || strcmp(db, "temp") != 0) && b &&
-		    (sqlite3_stricmp(a, "journal_mode") == 0 ||
-		     sqlite3_stricmp(a, "wal_autocheckpoint") == 0)) {
+		if (a && wal_hook && b && sqlite3_stricmp(a, "wal_autocheckpoint") == 0) {
 			snprintf(g->denied, sizeof(g->denied), "PRAGMA %.40s (continuous backup)",
 				 a);
 			return SQLITE_DENY;
@@ -1462,13 +1461,8 @@ int ayb_hosted_group_begin(const struct ayb_layout_file *f, const struct ayb_que
 	    open_hosted(f->path, f->shown, AYB_QUERY_READ_WRITE, &g, &group_conn, err) < 0)
 		return -1;
 	apply_limits(group_conn, &g);
-	/* A pool worker's connection may have taken the file out of WAL mode
-	 * between groups (every commit being captured already): the group
-	 * puts it back, so that each of its commits is seen. */
-	if (wal_hook) {
-		sqlite3_exec(group_conn, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	if (wal_hook)
 		sqlite3_wal_hook(group_conn, wal_hook, wal_hook_ctx);
-	}
 	sqlite3_progress_handler(group_conn, 0, NULL, NULL);
 	sqlite3_set_authorizer(group_conn, NULL, NULL);
 	rc = sqlite3_exec(group_conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);

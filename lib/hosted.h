@@ -169,11 +169,10 @@ int ayb_hosted_script(const struct ayb_layout_file *f, const char *script,
 
 /* The writer's capture of every commit (lib/pitr_capture.h): fn becomes
  * the WAL hook of the group's connection at each group begin, in place of
- * SQLite's automatic checkpoint (fn checkpoints itself), after the file is
- * put back in WAL mode if a pool worker took it out.  While one is set, a
- * tenant's SQL in the writer may not change journal_mode nor
- * wal_autocheckpoint, either of which would end the capture.  NULL:
- * SQLite's own. */
+ * SQLite's automatic checkpoint (fn checkpoints itself).  While one is
+ * set, a tenant's SQL in the writer may not set wal_autocheckpoint, which
+ * would replace it (nor, as everywhere, leave WAL mode).  NULL: SQLite's
+ * own. */
 typedef int ayb_hosted_wal_fn(void *ctx, struct sqlite3 *conn, const char *db, int frames);
 void ayb_hosted_group_wal_hook(ayb_hosted_wal_fn *fn, void *ctx);
 

@@ -131,6 +131,11 @@ victim=$(shipper)
 [ -n "$victim" ] && kill -9 $victim
 ok $? "the shipper killed -9 after $(acked) acknowledged writes"
 until_acked 60
+_i=0
+while { [ -z "$(shipper)" ] || [ "$(shipper)" = "$victim" ]; } && [ $_i -lt 1000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
 [ -n "$(shipper)" ] && [ "$(shipper)" != "$victim" ]
 ok $? "ayb server starts the shipper again"
 _i=0
@@ -308,10 +313,14 @@ sql 'SELECT count(*) FROM t WHERE id < 100000'
 like "$BODY" '"rows":[["' "the database is as it was then (a whole second: $(printf '%s' "$BODY" | sed -n 's/.*\[\["\([0-9]*\)"\]\].*/\1/p') rows)"
 
 # ---- kill -9 of everything, data_path gone: rebuilt from S3 alone --------------------------------
-# A tenant cannot take its file out of WAL mode (README "Sharing and
-# permissions"), so every commit stays in the WAL the writer captures.
-sql 'PRAGMA journal_mode=DELETE'
-is "$STATUS" 403 "a tenant cannot take its database out of WAL mode"
+# In the writer (a batch that writes), wal_autocheckpoint would replace the
+# capture's hook: refused, and nothing of the batch is left.
+api POST "$DB/query" -H "$AUTH" -H 'Content-Type: application/json' --data-binary \
+	'{"statements": [{"query": "INSERT INTO t VALUES (300000, 0)"}, {"query": "PRAGMA wal_autocheckpoint = 0"}]}'
+like "$STATUS $BODY" 'PRAGMA wal_autocheckpoint (continuous backup)' \
+	"the writer refuses wal_autocheckpoint under continuous backup"
+sql 'SELECT count(*) FROM t WHERE id = 300000'
+is "$BODY" '{"fields":["count(*)"],"rows":[["0"]]}' "and its batch left nothing"
 : >"$T/log"
 rm -f "$T/stop"
 sql 'DELETE FROM t'
