@@ -223,8 +223,12 @@ like "$OUT" "Moved alice/db1.sqlite to $DST at epoch 2" "and that it did"
 echo $(($(grep -c '^w' "$T/loop") + 5)) >"$T/stop"
 wait $LOOP
 MOVING="{\"type\":\"Other\",\"message\":\"Database alice/db1.sqlite is moving between nodes; try again\"}"
+# A request the front forwarded to the old node just as the placement
+# switched: that node no longer holds it, and says so.
+STALE="{\"type\":\"Other\",\"message\":\"Database alice/db1.sqlite was forwarded to node [a-z0-9]*, which no longer holds it; try again\"}"
 bad=$(grep -v -e '^w[0-9]* 200 [a-z0-9]* {"fields":\[\],"rows":\[\]}$' \
 	-e "^w[0-9]* 503 [a-z0-9]* $MOVING\$" -e "^w[0-9]* 503 [a-z0-9]* $RACED\$" \
+	-e "^w[0-9]* 503 [a-z0-9]* $STALE\$" \
 	-e '^r[0-9]* 503 ' "$T/loop" |
 	awk '!/^r/ { print; next }
 	     { n = substr($1, 2); want = "{\"fields\":[\"count(*)\"],\"rows\":[[\"" n "\"]]}"
