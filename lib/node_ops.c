@@ -158,7 +158,8 @@ int ayb_node_recover_files(const struct ayb_config *cfg, const char *entity, con
 		if (ayb_pitr_rebuild_one(s3, cfg, entity, db, NULL, AYB_PITR_LATEST, &applied,
 					 err) == 0) {
 			memcpy(id, AYB_NODE_FROM_WAL, sizeof(AYB_NODE_FROM_WAL));
-			ayb_snapshot_format_time(applied / 1000, (int32_t)(applied % 1000) * 1000000,
+			ayb_snapshot_format_time(applied / 1000,
+						 (int32_t)(applied % 1000) * 1000000,
 						 id + sizeof(AYB_NODE_FROM_WAL) - 1);
 			ret = 0;
 			goto out;
