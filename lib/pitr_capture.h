@@ -32,6 +32,16 @@ struct ayb_pitr_capture *ayb_pitr_capture_open(const char *path, const char *spo
  * after the writer closed its connection. */
 void ayb_pitr_capture_close(struct ayb_pitr_capture *c);
 
+/* For a file about to replace the database's current one (lib/swap_in.h),
+ * outside any writer: starts a new generation whose base is that file,
+ * with a first record of its first page (so that it restores from its
+ * start) and the state in its version directory, which the new file's
+ * writer goes on from.  The generation starts under the spool's lock,
+ * which stays held until ayb_pitr_capture_close: the caller swaps the file
+ * in meanwhile, so that no commit of the file it replaces is captured
+ * after the generation's start.  0, or -1 (nothing started, unlocked). */
+int ayb_pitr_capture_replacing(struct ayb_pitr_capture *c);
+
 /* The WAL hook (lib/hosted.h's ayb_hosted_wal_fn), ctx the capture. */
 int ayb_pitr_capture_hook(void *ctx, struct sqlite3 *conn, const char *db, int frames);
 
