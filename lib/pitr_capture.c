@@ -439,7 +439,7 @@ int ayb_pitr_capture_hook(void *ctx, sqlite3 *conn, const char *db, int frames)
 
 /* The file's page size from its header, and its size in pages: 0 when it
  * is not a whole SQLite file. */
-static uint32_t file_pages(int fd, uint32_t *ps)
+static uint32_t sqlite_pages(int fd, uint32_t *ps)
 {
 	unsigned char h[100];
 	struct stat st;
@@ -471,7 +471,7 @@ int ayb_pitr_capture_replacing(struct ayb_pitr_capture *c)
 	}
 	close(fd);
 	if (copy_file(c->path, copy) < 0 || (fd = open(c->path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    !(pages = file_pages(fd, &ps)) || flock(c->lock_fd, LOCK_EX) < 0)
+	    !(pages = sqlite_pages(fd, &ps)) || flock(c->lock_fd, LOCK_EX) < 0)
 		goto out;
 	locked = 1;
 	cut_torn_tail(c);

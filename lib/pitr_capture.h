@@ -10,8 +10,10 @@
  * itself, after the capture, so no frame is checkpointed away uncaptured.
  *
  * Its state (the generation, its next frame number, the WAL's salts and
- * the last WAL frame captured) is a file in the version directory, so a
- * replaced file (a restore, an import) has none.  A new generation, a
+ * the last WAL frame captured) is a file in the version directory: a file
+ * that replaces the database (a restore, an import) has the one its swap
+ * wrote (ayb_pitr_capture_replacing), with continuous backup on when it
+ * was swapped in, else none.  A new generation, a
  * base copy of the database and a record of every frame of the WAL, starts
  * when there is no state, when the WAL is not the one the state knows and
  * the writer before did not end cleanly (frames may have been checkpointed
