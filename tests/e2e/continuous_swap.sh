@@ -64,6 +64,14 @@ shipped s.sqlite "the import"
 is "$(rebuilt s.sqlite)" "10 11" "rebuilt from S3 alone: the imported file, with no write since"
 is "$(rebuilt s.sqlite "$IMPORTED")" "10 11" "at an instant after the import: the imported file"
 is "$(rebuilt s.sqlite "$OLD")" "1 2" "at an instant before it: the rows it replaced"
+printf 'not a database at all' >"$T/junk"
+api POST "$DB/import" -H "$AUTH" -H 'Content-Type: application/octet-stream' \
+	--data-binary @"$T/junk"
+is "$STATUS $BODY" '400 {"type":"Other","message":"The file is not an SQLite database"}' \
+	"a file that is not a database is refused"
+is "$(ls "$T/data/continuous/alice/s.sqlite")" lock "and starts no generation"
+sql 'SELECT count(*), sum(id) FROM t'
+like "$BODY" '"rows":[["2","21"]]' "nor touches the database"
 past "$IMPORTED"
 
 # ---- a restore to an instant ---------------------------------------------------------------
