@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "layout.h"
 #include "slots.h"
+#include "swap_in.h"
 
 /* Fills the fork's first version directory with a copy of the source (or
  * leaves it empty when the source was never written) and makes it
@@ -30,7 +31,7 @@ static int fork_files(struct ayb_app_ctx *ctx, const struct ayb_app_caller *a,
 		goto out;
 	if (!(dst.path = ayb_layout_version_file(dst.dir, db->slug, err)) ||
 	    ayb_db_copy(ctx->cfg, t->owner.slug, t->db.slug, &dst, "Fork", err) < 0 ||
-	    ayb_layout_swap(ctx->cfg->data_path, owner->slug, db->slug, dst.dir, err) < 0)
+	    ayb_swap_in(ctx->cfg, owner->slug, db->slug, dst.dir, err) < 0)
 		goto out;
 	ret = 0;
 out:

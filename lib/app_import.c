@@ -21,6 +21,7 @@
 #include "engine.h"
 #include "import_check.h"
 #include "slots.h"
+#include "swap_in.h"
 #include "worker.h"
 
 #define CHUNK (64u * 1024)
@@ -152,7 +153,7 @@ static int import_into(struct ayb_app_ctx *ctx, const struct ayb_app_target *t, 
 				   "The file is not an intact SQLite database");
 		goto out;
 	}
-	ret = ayb_layout_swap(ctx->cfg->data_path, t->owner.slug, t->db.slug, vdir, err);
+	ret = ayb_swap_in(ctx->cfg, t->owner.slug, t->db.slug, vdir, err);
 out:
 	free(script);
 	free(f.path);

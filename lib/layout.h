@@ -200,7 +200,7 @@ void ayb_layout_spool_base_name(const char *generation, char out[AYB_LAYOUT_SPOO
 int ayb_layout_spool_kind(const char *name);
 
 /* The writer's capture state of a database file, in its version directory
- * beside it (so a replaced file has none): a name for
+ * beside it (a replaced file has only what its swap wrote, lib/swap_in.h): a name for
  * out[AYB_LAYOUT_WRITER_NAME], as ayb_layout_writer_socket's. */
 void ayb_layout_capture_state(const char *f_path, char out[AYB_LAYOUT_WRITER_NAME]);
 

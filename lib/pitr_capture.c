@@ -175,21 +175,14 @@ static void cut_torn_tail(struct ayb_pitr_capture *c)
 	close(fd);
 }
 
-/* Copies the database file to base-<generation> in the spool (a temporary
- * name, then rename): the file as it is now, whose missing commits are all
- * in the WAL, which the generation's first record holds whole. */
-static int take_base(struct ayb_pitr_capture *c, const char *gen)
+/* Copies the file `from` to `to`, a new file. */
+static int copy_file(const char *from, const char *to)
 {
-	char name[AYB_LAYOUT_SPOOL_NAME], *final = NULL, *tmp = NULL;
 	struct stat st;
-	int in = -1, out = -1, ret = -1;
+	int in, out = -1, ret = -1;
 
-	ayb_layout_spool_base_name(gen, name);
-	if (!(final = ayb_fmt("%s/%s", c->sp.dir, name)) ||
-	    !(tmp = ayb_fmt("%s.tmp", final)))
-		goto out;
-	if ((in = open(c->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) < 0 ||
-	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) < 0 ||
+	    (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		goto out;
 	for (off_t left = st.st_size; left > 0;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
@@ -200,18 +193,38 @@ static int take_base(struct ayb_pitr_capture *c, const char *gen)
 			goto out;
 		left -= n;
 	}
-	if (close(out) < 0) {
-		out = -1;
-		goto out;
-	}
+	ret = close(out);
 	out = -1;
-	ret = rename(tmp, final);
 out:
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
-	if (ret < 0 && tmp)
+	if (ret < 0)
+		unlink(to);
+	return ret;
+}
+
+/* base-<generation> in the spool; NULL on OOM. */
+static char *base_path(const struct ayb_pitr_capture *c, const char *gen)
+{
+	char name[AYB_LAYOUT_SPOOL_NAME];
+
+	ayb_layout_spool_base_name(gen, name);
+	return ayb_fmt("%s/%s", c->sp.dir, name);
+}
+
+/* Copies the database file to base-<generation> in the spool (a temporary
+ * name, then rename), or renames `copy`, a copy of it taken before: the
+ * file as it is now, whose missing commits are all in the WAL, which the
+ * generation's first record holds whole. */
+static int take_base(struct ayb_pitr_capture *c, const char *gen, const char *copy)
+{
+	char *final = base_path(c, gen), *tmp = final ? ayb_fmt("%s.tmp", final) : NULL;
+	int ret = -1;
+
+	if (tmp && (copy || copy_file(c->path, tmp) == 0) &&
+	    (ret = rename(copy ? copy : tmp, final)) < 0 && !copy)
 		unlink(tmp);
 	free(final);
 	free(tmp);
@@ -238,9 +251,10 @@ static void put(struct writing *w, const void *p, size_t n)
 	}
 }
 
-/* Appends the record of WAL frames [from, to] to w: the commit of `to`. */
-static int put_record(struct writing *w, int wal, struct ayb_pitr_capture *c, uint32_t ps,
-		      uint32_t from, uint32_t to, uint32_t db_pages, int64_t t)
+/* Appends the record of WAL frames [from, to] to w: the commit of `to`.
+ * With in_file, src is the database file and [from, to] its pages. */
+static int put_record(struct writing *w, int src, int in_file, struct ayb_pitr_capture *c,
+		      uint32_t ps, uint32_t from, uint32_t to, uint32_t db_pages, int64_t t)
 {
 	struct ayb_pitr_rec r;
 	unsigned char h[AYB_PITR_HEADER], sum[AYB_PITR_SUM], *frame = malloc(FRAME_HEADER + ps);
@@ -256,18 +270,19 @@ static int put_record(struct writing *w, int wal, struct ayb_pitr_capture *c, ui
 	r.page_size = ps;
 	r.salt1 = c->s.salt1;
 	r.salt2 = c->s.salt2;
-	r.wal_last = to;
+	r.wal_last = in_file ? 0 : to;
 	memcpy(r.gen, c->s.gen, sizeof(r.gen));
 	ayb_pitr_rec_encode(&r, h);
 	crypto_generichash_init(&w->h, NULL, 0, AYB_PITR_SUM);
 	put(w, h, sizeof(h));
 	for (uint32_t i = from; i <= to && !w->failed; i++) {
-		if (read_full(wal, frame, FRAME_HEADER + ps,
-			      WAL_HEADER + (off_t)(i - 1) * (FRAME_HEADER + ps)) < 0) {
+		if (in_file ? read_full(src, frame + FRAME_HEADER, ps, (off_t)(i - 1) * ps) :
+			      read_full(src, frame, FRAME_HEADER + ps,
+					WAL_HEADER + (off_t)(i - 1) * (FRAME_HEADER + ps))) {
 			w->failed = 1;
 			break;
 		}
-		le32(frame + FRAME_HEADER - 4, be32(frame));
+		le32(frame + FRAME_HEADER - 4, in_file ? i : be32(frame));
 		put(w, frame + FRAME_HEADER - 4, 4 + ps);
 	}
 	free(frame);
@@ -280,9 +295,11 @@ static int put_record(struct writing *w, int wal, struct ayb_pitr_capture *c, ui
 
 /* Records WAL frames [from, to]: one record per commit, each ending at a
  * frame that holds the database's size; all of them as one when `whole`
- * (a new generation's first record). */
-static int put_frames(struct ayb_pitr_capture *c, int wal, uint32_t ps, uint32_t from,
-		      uint32_t to, int whole)
+ * (a new generation's first record).  With file_pages, src is instead the
+ * database file, of that many pages, and [from, to] pages of it: one
+ * record. */
+static int put_frames(struct ayb_pitr_capture *c, int src, uint32_t file_pages, uint32_t ps,
+		      uint32_t from, uint32_t to, int whole)
 {
 	struct writing w = { -1, { 0 }, { { 0 } }, 0 };
 	unsigned char fh[FRAME_HEADER];
@@ -295,15 +312,16 @@ static int put_frames(struct ayb_pitr_capture *c, int wal, uint32_t ps, uint32_t
 	    (start = lseek(w.fd, 0, SEEK_END)) < 0)
 		goto out;
 	for (uint32_t i = from; i <= to; i++) {
-		uint32_t size;
+		uint32_t size = file_pages;
 
-		if (read_full(wal, fh, sizeof(fh),
-			      WAL_HEADER + (off_t)(i - 1) * (FRAME_HEADER + ps)) < 0)
+		if (!file_pages && read_full(src, fh, sizeof(fh),
+					     WAL_HEADER + (off_t)(i - 1) * (FRAME_HEADER + ps)) < 0)
 			goto undo;
-		size = be32(fh + 4);
+		if (!file_pages)
+			size = be32(fh + 4);
 		if (!size || (whole && i < to))
 			continue;
-		if (put_record(&w, wal, c, ps, begin, i, size, t) < 0)
+		if (put_record(&w, src, file_pages != 0, c, ps, begin, i, size, t) < 0)
 			goto undo;
 		begin = i + 1;
 	}
@@ -322,13 +340,14 @@ out:
 	return ret;
 }
 
-/* Starts a new generation: the base, then every frame of the WAL. */
-static int rebase(struct ayb_pitr_capture *c)
+/* Starts a new generation: the base (`copy`, when one was taken before),
+ * then every frame of the WAL. */
+static int rebase(struct ayb_pitr_capture *c, const char *copy)
 {
 	char gen[AYB_PITR_GEN_LEN + 1];
 
 	ayb_pitr_gen_make(now_ms(), gen);
-	if (take_base(c, gen) < 0)
+	if (take_base(c, gen, copy) < 0)
 		return -1;
 	memcpy(c->s.gen, gen, sizeof(gen));
 	c->s.next = 1;
@@ -377,13 +396,13 @@ static int capture(struct ayb_pitr_capture *c, uint32_t frames)
 	if (!fresh)
 		fresh = due_rebase(c);
 	if (fresh) {
-		if (rebase(c) < 0)
+		if (rebase(c, NULL) < 0)
 			goto out;
 		from = 1;
 	}
 	c->s.salt1 = salt1;
 	c->s.salt2 = salt2;
-	if (from <= frames && put_frames(c, wal, ps, from, frames, fresh) < 0)
+	if (from <= frames && put_frames(c, wal, 0, ps, from, frames, fresh) < 0)
 		goto out;
 	c->s.captured = frames;
 	c->s.clean = 0;
@@ -416,6 +435,77 @@ int ayb_pitr_capture_hook(void *ctx, sqlite3 *conn, const char *db, int frames)
 	if (frames >= CHECKPOINT_FRAMES)
 		sqlite3_wal_checkpoint_v2(conn, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
+}
+
+/* The file's page size from its header, and its size in pages: 0 when it
+ * is not a whole SQLite file. */
+static uint32_t sqlite_pages(int fd, uint32_t *ps)
+{
+	unsigned char h[100];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || read_full(fd, h, sizeof(h), 0) < 0)
+		return 0;
+	*ps = (uint32_t)h[16] << 8 | h[17];
+	if (*ps == 1)
+		*ps = 65536;
+	if (*ps < 512 || *ps > 65536 || (*ps & (*ps - 1)) || st.st_size % *ps ||
+	    st.st_size / *ps > UINT32_MAX)
+		return 0;
+	return (uint32_t)(st.st_size / *ps);
+}
+
+/* The copy is taken before the lock, which holds the writers' captures
+ * up: only the rename, one record and the state happen under it. */
+int ayb_pitr_capture_replacing(struct ayb_pitr_capture *c)
+{
+	char *copy = ayb_fmt("%s/swap.XXXXXX", c->sp.dir), *base = NULL;
+	struct stat st;
+	uint32_t ps = 0, pages;
+	off_t was;
+	int fd = -1, locked = 0, ret = -1;
+
+	if (!copy || (fd = mkstemp(copy)) < 0) {
+		free(copy);
+		return -1;
+	}
+	close(fd);
+	if (copy_file(c->path, copy) < 0 || (fd = open(c->path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    !(pages = sqlite_pages(fd, &ps)) || flock(c->lock_fd, LOCK_EX) < 0)
+		goto out;
+	locked = 1;
+	cut_torn_tail(c);
+	c->cut = 1;
+	was = stat(c->sp.open, &st) == 0 ? st.st_size : 0;
+	if (rebase(c, copy) < 0)
+		goto out;
+	base = base_path(c, c->s.gen);
+	/* Its first record, which a restore applies to the base whatever the
+	 * instant, is the file's first page: the generation is restorable
+	 * from its start. */
+	if (!base || put_frames(c, fd, pages, ps, 1, 1, 1) < 0)
+		goto out;
+	/* The writer of the new file goes on from here: no WAL yet. */
+	c->s.salt1 = c->s.salt2 = 0;
+	c->s.captured = 0;
+	c->s.clean = 1;
+	if (state_write(c) < 0) {
+		truncate(c->sp.open, was);
+		goto out;
+	}
+	c->have = 1;
+	ret = 0;
+out:
+	if (ret < 0 && base)
+		unlink(base);
+	if (ret < 0 && locked)
+		flock(c->lock_fd, LOCK_UN);
+	if (fd >= 0)
+		close(fd);
+	unlink(copy);
+	free(copy);
+	free(base);
+	return ret;
 }
 
 struct ayb_pitr_capture *ayb_pitr_capture_open(const char *path, const char *spool_dir)

@@ -23,6 +23,7 @@
 #include "fs.h"
 #include "snapshot.h"
 #include "store.h"
+#include "swap_in.h"
 #include "worker.h"
 
 #define CHUNK (64u * 1024)
@@ -748,5 +749,5 @@ int ayb_snapshot_install(const struct ayb_config *cfg, const char *entity, const
 			 "Snapshot %s was not restored: its integrity check stopped", what);
 		return task_failed(err, AYB_E_SNAPSHOT_UPSTREAM, whatbuf, stopped);
 	}
-	return ayb_layout_swap(cfg->data_path, entity, db, vdir, err);
+	return ayb_swap_in(cfg, entity, db, vdir, err);
 }
