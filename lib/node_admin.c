@@ -375,6 +375,12 @@ static int each_db(struct ayb_node_admin *a, const char *node, int want_alive, p
 				    from->heartbeat_at ? from->heartbeat_at : "never");
 		goto out;
 	}
+	if (!want_alive && ayb_node_answers(from->url)) {
+		ayb_err_set(err, AYB_E_CONFLICT, "Node %s answers at %s (last heartbeat %s): it"
+			    " is alive, only quiet; recover is for a node that is gone", node,
+			    from->url, from->heartbeat_at ? from->heartbeat_at : "never");
+		goto out;
+	}
 	if (ayb_placement_list(a->store, node, &rows, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {

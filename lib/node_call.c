@@ -113,3 +113,30 @@ out:
 	free(full);
 	return ret;
 }
+
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return size * n;
+}
+
+int ayb_node_answers(const char *url)
+{
+	char *full = ayb_fmt("%s/health", url);
+	CURL *c = full ? curl_easy_init() : NULL;
+	int answered = 0;
+
+	if (c) {
+		curl_easy_setopt(c, CURLOPT_URL, full);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		answered = curl_easy_perform(c) == CURLE_OK;
+		curl_easy_cleanup(c);
+	}
+	free(full);
+	return answered;
+}

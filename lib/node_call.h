@@ -17,4 +17,10 @@
 int ayb_node_call(const unsigned char key[AYB_NODE_KEY_BYTES], const char *name, const char *url,
 		  const char *path, long timeout_s, cJSON **reply, struct ayb_err *err);
 
+/* Whether anything answers HTTP at url + "/health" within a few seconds.
+ * A node's heartbeat rides on its requests, so one that is old may only
+ * mean a quiet node; recovering a node that still serves would leave its
+ * newest writes behind on it. */
+int ayb_node_answers(const char *url);
+
 #endif

@@ -301,6 +301,15 @@ for d in $LOST; do
 		bail "cannot snapshot alice/$d"
 	q "$FRONT" "$d" "INSERT INTO t VALUES (-1)"
 done
+# A node whose heartbeat is old but which still answers is only quiet
+# (heartbeats ride on its requests): recovering it would leave its newest
+# writes behind.
+meta_sql "UPDATE node SET heartbeat_at = heartbeat_at - interval '10 minutes' WHERE name = '$DEAD'" >/dev/null
+admin recover "$DEAD"
+re "$ERR/$RC" "Error: Node $DEAD answers at http://127.0.0.1:[0-9]* (last heartbeat .*): it is alive, only quiet; recover is for a node that is gone/1" \
+	"recover refuses a quiet node that still answers"
+is "$(meta_sql "SELECT count(*) FROM placement WHERE node = '$DEAD' AND state = 'serving'")" \
+	"$(echo $LOST | wc -w)" "and changes no placement"
 cluster_kill_node "$DEAD"
 q "$FRONT" "${LOST%% *}" "SELECT 1"
 is "$STATUS" 503 "its node killed: a clean 503"
