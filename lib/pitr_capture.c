@@ -66,17 +66,6 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void le32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static int read_full(int fd, void *p, size_t n, off_t at)
 {
@@ -116,12 +105,12 @@ static int state_read(struct ayb_pitr_capture *c)
 		return 0;
 	memcpy(c->s.gen, b + 4, AYB_PITR_GEN_LEN);
 	c->s.gen[AYB_PITR_GEN_LEN] = '\0';
-	c->s.next = (uint64_t)get_le32(b + 32) | (uint64_t)get_le32(b + 36) << 32;
-	c->s.salt1 = get_le32(b + 40);
-	c->s.salt2 = get_le32(b + 44);
-	c->s.captured = get_le32(b + 48);
-	c->s.clean = get_le32(b + 52);
-	c->s.log_bytes = (uint64_t)get_le32(b + 56) | (uint64_t)get_le32(b + 60) << 32;
+	c->s.next = ayb_pitr_get64(b + 32);
+	c->s.salt1 = ayb_pitr_get32(b + 40);
+	c->s.salt2 = ayb_pitr_get32(b + 44);
+	c->s.captured = ayb_pitr_get32(b + 48);
+	c->s.clean = ayb_pitr_get32(b + 52);
+	c->s.log_bytes = ayb_pitr_get64(b + 56);
 	return ayb_pitr_gen_valid(c->s.gen);
 }
 
@@ -135,14 +124,12 @@ static int state_write(const struct ayb_pitr_capture *c)
 	memset(b, 0, sizeof(b));
 	memcpy(b, STATE_MAGIC, 4);
 	memcpy(b + 4, c->s.gen, AYB_PITR_GEN_LEN);
-	le32(b + 32, (uint32_t)c->s.next);
-	le32(b + 36, (uint32_t)(c->s.next >> 32));
-	le32(b + 40, c->s.salt1);
-	le32(b + 44, c->s.salt2);
-	le32(b + 48, c->s.captured);
-	le32(b + 52, c->s.clean);
-	le32(b + 56, (uint32_t)c->s.log_bytes);
-	le32(b + 60, (uint32_t)(c->s.log_bytes >> 32));
+	ayb_pitr_put64(b + 32, c->s.next);
+	ayb_pitr_put32(b + 40, c->s.salt1);
+	ayb_pitr_put32(b + 44, c->s.salt2);
+	ayb_pitr_put32(b + 48, c->s.captured);
+	ayb_pitr_put32(b + 52, c->s.clean);
+	ayb_pitr_put64(b + 56, c->s.log_bytes);
 	state_sum(b, b + 64);
 	if ((fd = open(c->state_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return -1;
@@ -282,7 +269,7 @@ static int put_record(struct writing *w, int src, int in_file, struct ayb_pitr_c
 			w->failed = 1;
 			break;
 		}
-		le32(frame + FRAME_HEADER - 4, in_file ? i : be32(frame));
+		ayb_pitr_put32(frame + FRAME_HEADER - 4, in_file ? i : be32(frame));
 		put(w, frame + FRAME_HEADER - 4, 4 + ps);
 	}
 	free(frame);

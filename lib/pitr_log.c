@@ -15,27 +15,27 @@
 /* No page of SQLite is larger; nothing else is believed from a header. */
 #define PAGE_MAX 65536
 
-static void put32(unsigned char *p, uint32_t v)
+void ayb_pitr_put32(unsigned char *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static void put64(unsigned char *p, uint64_t v)
+void ayb_pitr_put64(unsigned char *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static uint32_t get32(const unsigned char *p)
+uint32_t ayb_pitr_get32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
-static uint64_t get64(const unsigned char *p)
+uint64_t ayb_pitr_get64(const unsigned char *p)
 {
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+	return (uint64_t)ayb_pitr_get32(p) | (uint64_t)ayb_pitr_get32(p + 4) << 32;
 }
 
 void ayb_pitr_rec_encode(struct ayb_pitr_rec *r, unsigned char h[AYB_PITR_HEADER])
@@ -43,16 +43,16 @@ void ayb_pitr_rec_encode(struct ayb_pitr_rec *r, unsigned char h[AYB_PITR_HEADER
 	r->len = AYB_PITR_HEADER + (uint64_t)r->frames * (4 + r->page_size) + AYB_PITR_SUM;
 	memset(h, 0, AYB_PITR_HEADER);
 	memcpy(h, MAGIC, 4);
-	put64(h + 4, r->len);
-	put64(h + 12, (uint64_t)r->time_ms);
-	put64(h + 20, r->first);
-	put64(h + 28, r->last);
-	put32(h + 36, r->db_pages);
-	put32(h + 40, r->page_size);
-	put32(h + 44, r->frames);
-	put32(h + 48, r->salt1);
-	put32(h + 52, r->salt2);
-	put32(h + 56, r->wal_last);
+	ayb_pitr_put64(h + 4, r->len);
+	ayb_pitr_put64(h + 12, (uint64_t)r->time_ms);
+	ayb_pitr_put64(h + 20, r->first);
+	ayb_pitr_put64(h + 28, r->last);
+	ayb_pitr_put32(h + 36, r->db_pages);
+	ayb_pitr_put32(h + 40, r->page_size);
+	ayb_pitr_put32(h + 44, r->frames);
+	ayb_pitr_put32(h + 48, r->salt1);
+	ayb_pitr_put32(h + 52, r->salt2);
+	ayb_pitr_put32(h + 56, r->wal_last);
 	memcpy(h + 60, r->gen, strnlen(r->gen, AYB_PITR_GEN_LEN));
 }
 
@@ -62,16 +62,16 @@ static int rec_decode(const unsigned char *h, struct ayb_pitr_rec *r)
 	memset(r, 0, sizeof(*r));
 	if (memcmp(h, MAGIC, 4) != 0)
 		return -1;
-	r->len = get64(h + 4);
-	r->time_ms = (int64_t)get64(h + 12);
-	r->first = get64(h + 20);
-	r->last = get64(h + 28);
-	r->db_pages = get32(h + 36);
-	r->page_size = get32(h + 40);
-	r->frames = get32(h + 44);
-	r->salt1 = get32(h + 48);
-	r->salt2 = get32(h + 52);
-	r->wal_last = get32(h + 56);
+	r->len = ayb_pitr_get64(h + 4);
+	r->time_ms = (int64_t)ayb_pitr_get64(h + 12);
+	r->first = ayb_pitr_get64(h + 20);
+	r->last = ayb_pitr_get64(h + 28);
+	r->db_pages = ayb_pitr_get32(h + 36);
+	r->page_size = ayb_pitr_get32(h + 40);
+	r->frames = ayb_pitr_get32(h + 44);
+	r->salt1 = ayb_pitr_get32(h + 48);
+	r->salt2 = ayb_pitr_get32(h + 52);
+	r->wal_last = ayb_pitr_get32(h + 56);
 	memcpy(r->gen, h + 60, AYB_PITR_GEN_LEN);
 	r->gen[AYB_PITR_GEN_LEN] = '\0';
 	if (r->page_size < 512 || r->page_size > PAGE_MAX ||
@@ -173,6 +173,6 @@ int ayb_pitr_frame(int fd, off_t frames, const struct ayb_pitr_rec *r, uint32_t 
 		return ayb_err_set(err, AYB_E_SNAPSHOT,
 				   "Cannot read the continuous backup log: %s",
 				   strerror(errno ? errno : EIO));
-	*pgno = get32(n);
+	*pgno = ayb_pitr_get32(n);
 	return 0;
 }

@@ -27,6 +27,12 @@
 #define AYB_PITR_SUM 32
 #define AYB_PITR_GEN_LEN 22
 
+/* The log's and the capture state's integers: little-endian, fixed size. */
+void ayb_pitr_put32(unsigned char *p, uint32_t v);
+void ayb_pitr_put64(unsigned char *p, uint64_t v);
+uint32_t ayb_pitr_get32(const unsigned char *p);
+uint64_t ayb_pitr_get64(const unsigned char *p);
+
 struct ayb_pitr_rec {
 	uint64_t len;            /* the whole record, checksum included */
 	int64_t time_ms;         /* the commit's, CLOCK_REALTIME */
