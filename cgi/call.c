@@ -45,12 +45,8 @@ int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c)
 	else if (rc == 0 && names_db)
 		rc = ayb_app_target_find(c->app, seg[0].s, seg[0].len, seg[1].s, seg[1].len,
 					 &c->caller, &c->target, &err);
-	if (rc < 0) {
-		if (c->ui)
-			ui_target_failed(c->ui, &err);
-		else
-			fcgi_response_error(c->resp, &err);
-	}
+	if (rc < 0)
+		fcgi_call_failed(c, &err);
 	ayb_err_clear(&err);
 	/* On one node of several: served here, forwarded, or refused. */
 	if (rc == 0 && (rc = fcgi_node_route(rt, c)) == 0 && c->app->cfg->node)
@@ -65,4 +61,12 @@ void fcgi_call_end(struct fcgi_call *c)
 	ayb_app_target_free(&c->target);
 	ayb_app_caller_free(&c->caller);
 	memset(c, 0, sizeof(*c));
+}
+
+void fcgi_call_failed(struct fcgi_call *c, const struct ayb_err *err)
+{
+	if (c->ui)
+		ui_target_failed(c->ui, err);
+	else
+		fcgi_response_error(c->resp, err);
 }

@@ -10,7 +10,6 @@
 #include "node.h"
 #include "node_route.h"
 #include "placement.h"
-#include "ui.h"
 
 /* 1 when the request came from another node, signed (one hop only). */
 static int forwarded(const struct fcgi_call *c)
@@ -95,12 +94,8 @@ int fcgi_node_route(const struct fcgi_route *rt, struct fcgi_call *c)
 		rc = route_create(c, forwarded(c), &err);
 	else
 		rc = route_target(c, forwarded(c), &err);
-	if (rc < 0) {
-		if (c->ui)
-			ui_target_failed(c->ui, &err);
-		else
-			fcgi_response_error(c->resp, &err);
-	}
+	if (rc < 0)
+		fcgi_call_failed(c, &err);
 	ayb_err_clear(&err);
 	return rc == 0 ? 0 : -1;
 }

@@ -53,4 +53,9 @@ const struct fcgi_route *fcgi_route_find(const struct fcgi_request *req);
 int fcgi_call_begin(const struct fcgi_route *rt, struct fcgi_call *c);
 void fcgi_call_end(struct fcgi_call *c);
 
+/* Answers a request that failed before its handler ran (its caller, its
+ * database, its node): a web UI page on cookie routes, else ayb's JSON
+ * error. */
+void fcgi_call_failed(struct fcgi_call *c, const struct ayb_err *err);
+
 #endif
